@@ -1,0 +1,103 @@
+"""Load `cost_tables/` (TOML defaults and thresholds, MOA CSVs) into frozen objects."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+
+from planner.scenarios.tables import (
+    CostTables,
+    Default,
+    ExhibitAStrategy,
+    ExhibitBItem,
+    Jurisdiction,
+)
+
+TABLES_DIR = Path(__file__).resolve().parent.parent / "cost_tables"
+
+
+def _flatten(prefix: str, node: dict) -> dict[str, Default]:
+    found: dict[str, Default] = {}
+    if "value" in node and "source" in node:
+        raw = node["value"]
+        value = tuple(Decimal(v) for v in raw) if isinstance(raw, list) else Decimal(raw)
+        found[prefix] = Default(
+            key=prefix,
+            value=value,
+            source=node["source"],
+            year=int(node["year"]),
+            base_fy=node.get("base_fy"),
+            escalation=node.get("escalation"),
+        )
+        return found
+    for key, child in node.items():
+        if isinstance(child, dict):
+            found.update(_flatten(f"{prefix}.{key}" if prefix else key, child))
+    return found
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_cost_tables(directory: Path | None = None) -> CostTables:
+    directory = directory or Path(os.environ.get("PLANNER_COST_TABLES", TABLES_DIR))
+    with (directory / "defaults.toml").open("rb") as handle:
+        defaults = _flatten("", tomllib.load(handle))
+    thresholds: dict[str, Default] = {}
+    compliance = directory / "compliance.toml"
+    if compliance.exists():
+        with compliance.open("rb") as handle:
+            thresholds = _flatten("", tomllib.load(handle))
+    exhibit_a = tuple(
+        ExhibitAStrategy(
+            code=row["code"],
+            number=int(row["number"]),
+            title=row["title"],
+            summary=row["summary"],
+            source_url=row["source_url"],
+        )
+        for row in _read_csv(directory / "exhibit_a.csv")
+    )
+    exhibit_b = tuple(
+        ExhibitBItem(
+            code=f"B:{row['item_code']}",
+            part=row["part"],
+            section_letter=row["section_letter"],
+            section_title=row["section_title"],
+            summary=row["summary"],
+            source_url=row["source_url"],
+            verified=row["verified"].strip().lower() == "yes",
+        )
+        for row in _read_csv(directory / "exhibit_b_items.csv")
+    )
+    jurisdictions = tuple(
+        Jurisdiction(
+            name=row["name"],
+            kind=row["kind"],
+            fips=row["county_fips"],
+            county=row["county"],
+            slug=row["slug"],
+            note=row["note"],
+        )
+        for row in _read_csv(directory / "nc_local_governments.csv")
+    )
+    return CostTables(
+        defaults=MappingProxyType(defaults),
+        exhibit_a=exhibit_a,
+        exhibit_b=exhibit_b,
+        thresholds=MappingProxyType(thresholds),
+        jurisdictions=jurisdictions,
+    )
+
+
+@functools.cache
+def default_cost_tables() -> CostTables:
+    """The shipped tables, loaded once per process."""
+    return load_cost_tables()

@@ -1,0 +1,81 @@
+"""North Carolina fiscal years (cost model §1).
+
+A FY runs July 1 - June 30 and is identified by the calendar year in which it begins:
+2026 is FY2026-27.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+FY_MIN = 2000
+FY_MAX = 2100
+
+_LABEL = re.compile(r"^FY(\d{4})-(\d{2})$")
+_AMBIGUOUS = re.compile(r"^FY ?(\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+class FiscalYearError(ValueError):
+    """A value that is not a FY label or starting year; the message says what to write."""
+
+
+def fy_label(fy: int) -> str:
+    """`2026` -> `FY2026-27`; `2099` -> `FY2099-00`."""
+    return f"FY{fy}-{(fy + 1) % 100:02d}"
+
+
+def parse_fy(value: object) -> int:
+    """Read a FY given as its starting year (2026, "2026") or its label ("FY2026-27")."""
+    if isinstance(value, bool):
+        raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026")
+    if isinstance(value, int):
+        year = value
+    elif isinstance(value, str):
+        text = value.strip()
+        label = _LABEL.match(text)
+        ambiguous = _AMBIGUOUS.match(text)
+        if label:
+            year = int(label.group(1))
+            if int(label.group(2)) != (year + 1) % 100:
+                raise FiscalYearError(
+                    f"'{text}' is not a fiscal year: the year after {year} ends in "
+                    f"{(year + 1) % 100:02d} ({fy_label(year)})"
+                )
+        elif ambiguous:
+            year = int(ambiguous.group(1))
+            raise FiscalYearError(
+                f"'{text}' is ambiguous: write {fy_label(year - 1)} or {fy_label(year)}"
+            )
+        elif _YEAR.match(text):
+            year = int(text)
+        else:
+            raise FiscalYearError(
+                f"'{text}' is not a fiscal year: write a label such as FY2026-27 or its "
+                "starting year, 2026"
+            )
+    else:
+        # Decimal from JSON: accept whole numbers only.
+        try:
+            year = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError) as exc:
+            raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026") from exc
+        if year != value:
+            raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026")
+    if not FY_MIN <= year <= FY_MAX:
+        raise FiscalYearError(f"must be between {fy_label(FY_MIN)} and {fy_label(FY_MAX)}")
+    return year
+
+
+def fy_start(fy: int) -> dt.date:
+    return dt.date(fy, 7, 1)
+
+
+def fy_end(fy: int) -> dt.date:
+    return dt.date(fy + 1, 6, 30)
+
+
+def fy_of(day: dt.date) -> int:
+    """The FY that contains `day`."""
+    return day.year if day.month >= 7 else day.year - 1

@@ -1,0 +1,871 @@
+"""Read a `lead-plan/1` document into a resolved `Plan` (cost model §8).
+
+Every problem is collected with its exact path (`line_items[3].fte: must be ≥ 0`) and
+reported all at once in a `PlanError`. Omitted values take their `cost_tables/` defaults,
+money defaults aged to the plan's start FY (§2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from .fiscal import FiscalYearError, fy_label, parse_fy
+from .money import round_half_up
+from .plan import (
+    DELIVERIES,
+    JURISDICTION_KINDS,
+    LINE_OBJECT_CLASSES,
+    PATHWAYS,
+    ROLES,
+    SCHEMA,
+    SERVICE_CATEGORIES,
+    SERVICE_STATUSES,
+    WARM_HANDOFF_MODES,
+    Assumptions,
+    Authorization,
+    Fund,
+    JurisdictionRef,
+    LineItem,
+    Participants,
+    Plan,
+    Program,
+)
+from .tables import CostTables
+
+_MISSING = object()
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+YEARS_MIN, YEARS_MAX = 1, 40
+MONTHS_MIN, MONTHS_MAX = 1, 120
+HOURS_PER_WEEK_MAX = Decimal(168)
+DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class PlanError(ValueError):
+    """A plan document with one or more problems, each with its path."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class _JsonObject(dict):
+    """A JSON object that remembers keys given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    found = _JsonObject()
+    seen: list[str] = []
+    for key, value in pairs:
+        if key in found:
+            seen.append(key)
+        found[key] = value
+    found.duplicates = tuple(dict.fromkeys(seen))
+    return found
+
+
+def _reject_constant(name: str) -> Decimal:
+    raise ValueError(f"{name} is not a number")
+
+
+def load_plan_json(text: str | bytes) -> Any:
+    """Parse JSON with exact decimals and duplicate-key tracking; raises PlanError."""
+    try:
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_pairs,
+        )
+    except UnicodeDecodeError as exc:
+        raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            [Problem("(file)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
+                     f"column {exc.colno}")]
+        ) from exc
+    except ValueError as exc:
+        raise PlanError([Problem("(file)", f"is not valid JSON: {exc}")]) from exc
+
+
+# --------------------------------------------------------------------------- fields
+
+@dataclass(frozen=True)
+class Field:
+    """One input: its type, limits and default. Shared by the parser and the web forms."""
+
+    name: str
+    type: str  # number | whole | bool | text | choice | fy | date
+    required: bool = False
+    default: str | None = None  # a cost_tables key
+    fixed: Any = _MISSING  # a structural (non-numeric) default
+    low: Decimal | None = None
+    high: Decimal | None = None
+    positive: bool = False  # a divisor: must be > 0
+    nullable: bool = False  # null means "not given" and stays None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    def limits_text(self) -> str:
+        if self.positive:
+            return "must be greater than 0"
+        if self.low is not None and self.high is not None:
+            low = "−0.5" if self.low == Decimal("-0.5") else format(self.low, "f")
+            return f"must be between {low} and {format(self.high, 'f')}"
+        if self.low is not None:
+            return f"must be ≥ {format(self.low, 'f')}"
+        return ""
+
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def money(name: str, **kw: Any) -> Field:
+    return Field(name, "number", low=ZERO, **kw)
+
+
+def count(name: str, **kw: Any) -> Field:
+    return Field(name, "number", low=ZERO, **kw)
+
+
+def share(name: str, **kw: Any) -> Field:
+    """A rate of 0-1 (§8)."""
+    return Field(name, "number", low=ZERO, high=ONE, **kw)
+
+
+def escalation(name: str, **kw: Any) -> Field:
+    """An escalation, inflation, interest or discount rate: −0.5 to 1 (§8)."""
+    return Field(name, "number", low=Decimal("-0.5"), high=ONE, **kw)
+
+
+def divisor(name: str, **kw: Any) -> Field:
+    return Field(name, "number", low=ZERO, positive=True, **kw)
+
+
+ASSUMPTION_FIELDS: tuple[Field, ...] = (
+    escalation("salary_escalation", default="assumptions.salary_escalation"),
+    escalation("health_escalation", default="assumptions.health_escalation"),
+    escalation("inflation", default="assumptions.inflation"),
+    share("fringe_rate", default="assumptions.fringe_rate"),
+    money("health_per_fte", default="assumptions.health_per_fte"),
+    share("contract_overhead_rate", default="assumptions.contract_overhead_rate"),
+    divisor("productive_hours_per_fte", default="assumptions.productive_hours_per_fte"),
+    divisor("fte_increment", default="assumptions.fte_increment"),
+    count("overtime_multiplier", default="assumptions.overtime_multiplier"),
+    share("overtime_fringe_rate", default="assumptions.overtime_fringe_rate"),
+    share("indirect_rate", default="assumptions.indirect_rate"),
+    escalation("discount_rate", default="assumptions.discount_rate"),
+)
+
+FUND_FIELDS: tuple[Field, ...] = (
+    money("opening_balance", default="fund.opening_balance"),
+    escalation("interest_rate", default="fund.interest_rate"),
+    Field("moa_executed_on", "date", nullable=True),
+)
+
+COMMON_LINE_FIELDS: tuple[Field, ...] = (
+    Field("id", "text", required=True),
+    Field("kind", "text", required=True),
+    Field("label", "text", nullable=True),
+    Field("strategy", "text", nullable=True),
+    Field("justification", "text", fixed=""),
+    Field("start_fy", "fy", nullable=True),
+    Field("end_fy", "fy", nullable=True),
+)
+
+STAFFING_FIELDS: tuple[Field, ...] = (
+    Field("delivery", "choice", choices=DELIVERIES, fixed="county"),
+    share("fringe_rate", nullable=True, help="this line's own fringe rate (a provider's)"),
+    money("health_per_fte", nullable=True, help="this line's own health cost per FTE"),
+    share("contract_overhead_rate", nullable=True, help="this line's own contract overhead"),
+)
+
+KIND_FIELDS: dict[str, tuple[Field, ...]] = {
+    "position": (
+        Field("role", "choice", required=True, choices=ROLES),
+        count("fte", required=True),
+        money("salary"),
+        Field("independent", "bool", fixed=False),
+    ),
+    "case_management": (
+        divisor("caseload_average", default="case_management.caseload_average"),
+        divisor("caseload_max", default="case_management.caseload_max"),
+        count("min_fte", default="case_management.min_fte"),
+        count("max_fte", nullable=True),
+        money("salary", default="salary.case_manager"),
+    ),
+    "warm_handoff": (Field("mode", "choice", choices=WARM_HANDOFF_MODES, fixed="staffed"),),
+    "officer_training": (
+        Field("officers", "whole", required=True, low=ZERO),
+        count("initial_hours", default="officer_training.initial_hours"),
+        count("refresher_hours", default="officer_training.refresher_hours"),
+        Field("refresher_interval_years", "whole", low=ONE,
+              default="officer_training.refresher_interval_years"),
+        share("annual_turnover", default="officer_training.annual_turnover"),
+        money("officer_hourly_rate", default="salary.officer_hourly"),
+        Field("class_size", "whole", low=ZERO, positive=True,
+              default="officer_training.class_size"),
+        money("trainer_cost_per_session", default="officer_training.trainer_cost_per_session"),
+        money("materials_per_trainee", default="officer_training.materials_per_trainee"),
+    ),
+    "participant_phones": (
+        share("high_risk_share", default="participant_phones.high_risk_share"),
+        money("monthly_service_cost", default="participant_phones.monthly_service_cost"),
+        money("device_cost", default="participant_phones.device_cost"),
+    ),
+    "participant_support": (
+        money("per_participant_year", default="participant_support.per_participant_year"),
+    ),
+    "service_gap": (
+        Field("category", "choice", required=True, choices=SERVICE_CATEGORIES),
+        Field("status", "choice", required=True, choices=SERVICE_STATUSES),
+        count("units", nullable=True),
+        money("unit_cost", nullable=True),
+        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="contractual"),
+    ),
+    "other_strategy": (
+        money("annual_amount", required=True),
+        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="contractual"),
+        Field("escalate", "bool", fixed=True),
+    ),
+    "other": (
+        money("annual_amount", required=True),
+        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="other"),
+        Field("escalate", "bool", fixed=True),
+    ),
+}
+
+HOURS_LIMITS = {"low": ZERO, "high": HOURS_PER_WEEK_MAX}
+
+WARM_HANDOFF_MODE_FIELDS: dict[str, tuple[Field, ...]] = {
+    "staffed": (
+        Field("hours_per_week", "number", default="warm_handoff.staffed.hours_per_week",
+              **HOURS_LIMITS),
+        count("staff_per_post", default="warm_handoff.staffed.staff_per_post"),
+        money("salary", default="salary.outreach_worker"),
+    ),
+    "on_call": (
+        Field("hours_per_week", "number", default="warm_handoff.on_call.hours_per_week",
+              **HOURS_LIMITS),
+        money("stipend_per_hour", default="warm_handoff.on_call.stipend_per_hour"),
+        share("after_hours_share", default="warm_handoff.on_call.after_hours_share"),
+        count("hours_per_callout", default="warm_handoff.on_call.hours_per_callout"),
+        money("hourly_rate"),  # default: the plan's case-manager salary / paid hours
+    ),
+    "contract": (
+        Field("hours_per_week", "number", default="warm_handoff.contract.hours_per_week",
+              **HOURS_LIMITS),
+        money("rate_per_hour", default="warm_handoff.contract.rate_per_hour"),
+    ),
+}
+
+ROLE_SALARY_DEFAULT = {
+    "program_manager": "salary.program_manager",
+    "clinical_supervisor": "salary.clinical_supervisor",
+    "outreach_worker": "salary.outreach_worker",
+    "peer_specialist": "salary.peer_specialist",
+    "data_analyst": "salary.data_analyst",
+}
+
+
+def line_fields(kind: str, mode: str | None = None, role: str | None = None) -> tuple[Field, ...]:
+    """Every field a line of this kind (and mode) takes, after the common ones."""
+    fields = KIND_FIELDS.get(kind, ())
+    if kind == "warm_handoff":
+        fields = fields + WARM_HANDOFF_MODE_FIELDS.get(mode or "staffed", ())
+    if kind == "position" and role not in (None, "program_manager"):
+        fields = tuple(f for f in fields if f.name != "independent")
+    if kind in ("position", "case_management") or (
+        kind == "warm_handoff" and (mode or "staffed") == "staffed"
+    ):
+        fields = fields + STAFFING_FIELDS
+    return fields
+
+
+# --------------------------------------------------------------------------- reader
+
+class _Reader:
+    def __init__(self, tables: CostTables):
+        self.tables = tables
+        self.problems: list[Problem] = []
+        self.start_fy = 2000
+        self.years = DEFAULT_YEARS
+        self.rates: dict[str, Decimal] = {}
+
+    def error(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    # -- shapes
+
+    def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None
+            ) -> Mapping[str, Any] | None:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.error(path, "must be an object")
+            return None
+        for key in getattr(value, "duplicates", ()):
+            self.error(_join(path, key), "duplicate key")
+        if allowed is not None:
+            for key in value:
+                if key not in allowed:
+                    self.error(_join(path, key), "unknown key")
+        return value
+
+    # -- scalars
+
+    def number(self, value: Any, path: str) -> Decimal | None:
+        if isinstance(value, bool):
+            self.error(path, "must be a number")
+            return None
+        if isinstance(value, Decimal):
+            result = value
+        elif isinstance(value, int):
+            result = Decimal(value)
+        elif isinstance(value, float):
+            result = Decimal(repr(value))
+        elif isinstance(value, str):
+            text = value.strip().replace(",", "")
+            try:
+                result = Decimal(text)
+            except InvalidOperation:
+                self.error(path, f"must be a number (got '{value}')")
+                return None
+        else:
+            self.error(path, "must be a number")
+            return None
+        if not result.is_finite():
+            self.error(path, "must be a finite number")
+            return None
+        return result
+
+    def scalar(self, field: Field, value: Any, path: str) -> Any:
+        """Convert and check one given value; returns _MISSING after reporting a problem."""
+        kind = field.type
+        if kind in ("number", "whole"):
+            number = self.number(value, path)
+            if number is None:
+                return _MISSING
+            if kind == "whole" and number != number.to_integral_value():
+                self.error(path, "must be a whole number")
+                return _MISSING
+            if field.positive and number <= 0:
+                self.error(path, "must be greater than 0 (it is a divisor)")
+                return _MISSING
+            if (field.low is not None and number < field.low) or (
+                field.high is not None and number > field.high
+            ):
+                self.error(path, field.limits_text())
+                return _MISSING
+            return int(number) if kind == "whole" else number
+        if kind == "bool":
+            if not isinstance(value, bool):
+                self.error(path, "must be true or false")
+                return _MISSING
+            return value
+        if kind in ("text", "choice"):
+            if not isinstance(value, str):
+                self.error(path, "must be text")
+                return _MISSING
+            if kind == "choice" and value not in field.choices:
+                self.error(path, f"must be one of: {', '.join(field.choices)} (got '{value}')")
+                return _MISSING
+            return value
+        if kind == "fy":
+            try:
+                return parse_fy(value)
+            except FiscalYearError as exc:
+                self.error(path, str(exc))
+                return _MISSING
+        if kind == "date":
+            return self.date(value, path)
+        raise AssertionError(kind)  # pragma: no cover
+
+    def date(self, value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            self.error(path, "must be a date written YYYY-MM-DD")
+            return _MISSING
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            self.error(path, f"must be a date written YYYY-MM-DD (got '{value}')")
+            return _MISSING
+
+    def default_for(self, key: str) -> Decimal:
+        entry = self.tables.defaults[key]
+        if entry.is_money:
+            return self.tables.aged(key, self.rates, self.start_fy)
+        return self.tables.value(key)
+
+    def field(self, source: Mapping[str, Any], field: Field, path: str) -> Any:
+        """The field's value: given and valid, else its default; _MISSING after a problem."""
+        here = _join(path, field.name)
+        value = source.get(field.name, _MISSING)
+        if value is None and (field.nullable or not field.required):
+            value = _MISSING
+        if value is _MISSING:
+            if field.required:
+                self.error(here, "is required")
+                return _MISSING
+            if field.default is not None:
+                found = self.default_for(field.default)
+                return int(found) if field.type == "whole" else found
+            if field.fixed is not _MISSING:
+                return field.fixed
+            return None
+        return self.scalar(field, value, here)
+
+    def fields(self, source: Mapping[str, Any], fields: tuple[Field, ...], path: str
+               ) -> dict[str, Any]:
+        return {f.name: self.field(source, f, path) for f in fields}
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
+            "participants", "program", "line_items")
+
+
+def parse_plan(document: Any, tables: CostTables) -> Plan:
+    """Turn a decoded `lead-plan/1` document into a resolved Plan, or raise PlanError."""
+    reader = _Reader(tables)
+    root = reader.obj(document, "", TOP_KEYS)
+    if root is None:
+        raise PlanError([Problem("(plan)", "must be a JSON object")])
+
+    schema = root.get("schema", _MISSING)
+    if schema is _MISSING:
+        reader.error("schema", f"is required (write \"{SCHEMA}\")")
+    elif schema != SCHEMA:
+        reader.error("schema", f"must be \"{SCHEMA}\" (got {json.dumps(str(schema))})")
+
+    name = reader.field(root, Field("name", "text", fixed=""), "")
+    jurisdiction = _read_jurisdiction(reader, root.get("jurisdiction"))
+
+    start_fy = reader.field(root, Field("start_fy", "fy", required=True), "")
+    if start_fy is not _MISSING:
+        reader.start_fy = start_fy
+    years = reader.field(root, Field("years", "whole", low=Decimal(YEARS_MIN),
+                                     high=Decimal(YEARS_MAX), fixed=DEFAULT_YEARS), "")
+    if years is not _MISSING:
+        reader.years = years
+
+    assumptions = _read_assumptions(reader, root.get("assumptions"))
+    fund = _read_fund(reader, root.get("fund"))
+    participants = _read_participants(reader, root.get("participants"))
+    program = _read_program(reader, root.get("program"))
+    lines = _read_lines(reader, root.get("line_items", _MISSING))
+
+    if reader.problems:
+        raise PlanError(reader.problems)
+    return Plan(
+        name=name,
+        jurisdiction=jurisdiction,
+        start_fy=start_fy,
+        years=years,
+        assumptions=assumptions,
+        fund=fund,
+        participants=participants,
+        program=program,
+        line_items=lines,
+    )
+
+
+def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
+    source = reader.obj(value, "jurisdiction", ("name", "kind", "fips")) or {}
+    found = reader.fields(source, (
+        Field("name", "text", nullable=True),
+        Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
+        Field("fips", "text", nullable=True),
+    ), "jurisdiction")
+    return JurisdictionRef(**{k: (None if v is _MISSING else v) for k, v in found.items()})
+
+
+def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
+    names = tuple(f.name for f in ASSUMPTION_FIELDS)
+    source = reader.obj(value, "assumptions", names) or {}
+    found: dict[str, Any] = {}
+    for field in ASSUMPTION_FIELDS:
+        found[field.name] = reader.field(source, field, "assumptions")
+        # Money defaults read later (health_per_fte, salaries…) are aged with these rates.
+        if field.name in _RATE_OF:
+            value = found[field.name]
+            reader.rates[_RATE_OF[field.name]] = (
+                value if value is not _MISSING else reader.tables.value(field.default or ""))
+    return Assumptions(**{k: (Decimal(0) if v is _MISSING else v) for k, v in found.items()})
+
+
+_RATE_OF = {"salary_escalation": "salary", "health_escalation": "health",
+            "inflation": "inflation"}
+
+
+def _read_fund(reader: _Reader, value: Any) -> Fund:
+    names = tuple(f.name for f in FUND_FIELDS) + ("receipts",)
+    source = reader.obj(value, "fund", names) or {}
+    found = reader.fields(source, FUND_FIELDS, "fund")
+    receipts = _read_receipts(reader, source.get("receipts"))
+    opening = found["opening_balance"]
+    return Fund(
+        opening_balance=Decimal(0) if opening is _MISSING else opening,
+        interest_rate=Decimal(0) if found["interest_rate"] is _MISSING else found["interest_rate"],
+        moa_executed_on=None if found["moa_executed_on"] is _MISSING else found["moa_executed_on"],
+        receipts=receipts,
+    )
+
+
+def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
+    source = reader.obj(value, "fund.receipts")
+    if not source:
+        return ()
+    found: dict[int, Decimal] = {}
+    first_key: dict[int, str] = {}
+    amount_field = money("amount")
+    for key, raw in source.items():
+        path = _join("fund.receipts", key)
+        try:
+            fy = parse_fy(key)
+        except FiscalYearError as exc:
+            reader.error(path, f"is not a fiscal year: {exc}")
+            continue
+        amount = reader.scalar(amount_field, raw, path)
+        if fy in found or fy in first_key:
+            reader.error(path, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice")
+            continue
+        first_key[fy] = key
+        if amount is not _MISSING:
+            found[fy] = amount
+    return tuple(sorted(found.items()))
+
+
+def _read_participants(reader: _Reader, value: Any) -> Participants:
+    path = "participants"
+    source = reader.obj(value, path, ("referrals_per_year", "enrollment_rate", "ramp",
+                                      "average_months_enrolled", "initial_active")) or {}
+    referrals_src = reader.obj(source.get("referrals_per_year"), f"{path}.referrals_per_year",
+                               PATHWAYS) or {}
+    referrals = {}
+    for pathway in PATHWAYS:
+        # A missing pathway has no referrals (§4).
+        got = reader.field(referrals_src, count(pathway, fixed=Decimal(0)),
+                           f"{path}.referrals_per_year")
+        referrals[pathway] = Decimal(0) if got is _MISSING else got
+    rates_src = reader.obj(source.get("enrollment_rate"), f"{path}.enrollment_rate",
+                           PATHWAYS) or {}
+    rates = {}
+    for pathway in PATHWAYS:
+        got = reader.field(rates_src, share(pathway,
+                                            default=f"participants.enrollment_rate.{pathway}"),
+                           f"{path}.enrollment_rate")
+        rates[pathway] = Decimal(0) if got is _MISSING else got
+    ramp_value = source.get("ramp")
+    ramp: tuple[Decimal, ...] = reader.tables.values("participants.ramp")
+    if ramp_value is not None:
+        if not isinstance(ramp_value, list):
+            reader.error(f"{path}.ramp",
+                         "must be a list of multipliers such as [\"0.5\", \"0.75\"]")
+        else:
+            items = [reader.scalar(count("ramp"), item, f"{path}.ramp[{i}]")
+                     for i, item in enumerate(ramp_value)]
+            ramp = tuple(item for item in items if item is not _MISSING)
+    months = reader.field(source, Field("average_months_enrolled", "whole",
+                                        low=Decimal(MONTHS_MIN), high=Decimal(MONTHS_MAX),
+                                        default="participants.average_months_enrolled"), path)
+    initial = reader.field(source, count("initial_active", default="participants.initial_active"),
+                           path)
+    return Participants(
+        referrals_per_year=MappingProxyType(referrals),
+        enrollment_rate=MappingProxyType(rates),
+        ramp=ramp,
+        average_months_enrolled=1 if months is _MISSING else months,
+        initial_active=Decimal(0) if initial is _MISSING else initial,
+    )
+
+
+PROGRAM_KEYS = ("collaborative_planning", "authorizations", "data_collection", "equity",
+                "eligibility")
+AUTHORIZATION_FIELDS = (
+    Field("strategy", "text", required=True),
+    money("amount", required=True),
+    Field("start", "date", required=True),
+    Field("end", "date", required=True),
+    Field("adopted_on", "date", nullable=True),
+)
+
+
+def _read_program(reader: _Reader, value: Any) -> Program:
+    path = "program"
+    source = reader.obj(value, path, PROGRAM_KEYS) or {}
+
+    def section(key: str, fields: tuple[Field, ...]) -> dict[str, Any]:
+        here = _join(path, key)
+        sub = reader.obj(source.get(key), here, tuple(f.name for f in fields)) or {}
+        return reader.fields(sub, fields, here)
+
+    planning = section("collaborative_planning", (Field("presented_on", "date", nullable=True),))
+    collection = section("data_collection", (
+        Field("tracks_all_offers", "bool", fixed=False),
+        Field("tracks_ineligible", "bool", fixed=False),
+        Field("tracks_not_offered", "bool", fixed=False),
+    ))
+    equity = section("equity", (
+        Field("goal_stated", "bool", fixed=False),
+        Field("outreach_plan", "text", fixed=""),
+    ))
+    eligibility = section("eligibility", (
+        Field("allows_supervised_probation", "bool", fixed=False),
+        Field("narrow_disqualifiers", "bool", fixed=False),
+    ))
+    authorizations = []
+    raw = source.get("authorizations")
+    if raw is not None and not isinstance(raw, list):
+        reader.error(f"{path}.authorizations", "must be a list")
+    for index, item in enumerate(raw or []):
+        here = f"{path}.authorizations[{index}]"
+        sub = reader.obj(item, here, tuple(f.name for f in AUTHORIZATION_FIELDS))
+        if sub is None:
+            continue
+        found = reader.fields(sub, AUTHORIZATION_FIELDS, here)
+        if _MISSING in found.values():
+            continue
+        if found["end"] < found["start"]:
+            reader.error(f"{here}.end", "must not be before start")
+            continue
+        authorizations.append(Authorization(**found))
+
+    def flag(found: dict[str, Any], key: str) -> Any:
+        return None if found[key] is _MISSING else found[key]
+
+    return Program(
+        presented_on=flag(planning, "presented_on"),
+        authorizations=tuple(authorizations),
+        tracks_all_offers=bool(flag(collection, "tracks_all_offers")),
+        tracks_ineligible=bool(flag(collection, "tracks_ineligible")),
+        tracks_not_offered=bool(flag(collection, "tracks_not_offered")),
+        equity_goal_stated=bool(flag(equity, "goal_stated")),
+        equity_outreach_plan=flag(equity, "outreach_plan") or "",
+        allows_supervised_probation=bool(flag(eligibility, "allows_supervised_probation")),
+        narrow_disqualifiers=bool(flag(eligibility, "narrow_disqualifiers")),
+    )
+
+
+def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
+    if value is _MISSING:
+        reader.error("line_items", "is required (a list of line items; it may be empty)")
+        return ()
+    if not isinstance(value, list):
+        reader.error("line_items", "must be a list")
+        return ()
+    lines: list[LineItem] = []
+    seen_ids: dict[str, int] = {}
+    case_management_at: int | None = None
+    pending_on_call: list[tuple[int, dict[str, Any]]] = []
+    for index, item in enumerate(value):
+        path = f"line_items[{index}]"
+        parsed = _read_line(reader, item, path)
+        if parsed is None:
+            continue
+        line_id = parsed["id"]
+        if line_id in seen_ids:
+            reader.error(f"{path}.id", f"duplicate id '{line_id}' (also line_items"
+                                       f"[{seen_ids[line_id]}])")
+        else:
+            seen_ids[line_id] = index
+        if parsed["kind"] == "case_management":
+            if case_management_at is not None:
+                reader.error(f"{path}.kind", "a plan has at most one case_management line "
+                                             f"(the first is line_items[{case_management_at}])")
+            else:
+                case_management_at = len(lines)
+        if parsed["kind"] == "warm_handoff" and parsed["params"].get("mode") == "on_call" \
+                and parsed["params"].get("hourly_rate") is None:
+            pending_on_call.append((len(lines), parsed))
+        lines.append(parsed)  # type: ignore[arg-type]
+    # §5 on_call: hourly_rate defaults to the plan's case-manager salary / 2,080, to the cent.
+    if pending_on_call:
+        if case_management_at is not None:
+            salary = lines[case_management_at]["params"]["salary"]  # type: ignore[index]
+        else:
+            salary = reader.default_for("salary.case_manager")
+        hourly = round_half_up(Fraction(salary) /
+                               Fraction(reader.tables.value("constants.paid_hours_per_fte")), 2)
+        for _, parsed in pending_on_call:
+            parsed["params"]["hourly_rate"] = hourly
+    return tuple(
+        LineItem(
+            id=p["id"], kind=p["kind"], label=p["label"], strategy=p["strategy"],
+            justification=p["justification"],
+            start_fy=reader.start_fy if p["start_fy"] is None else p["start_fy"],
+            end_fy=reader.start_fy + reader.years - 1 if p["end_fy"] is None else p["end_fy"],
+            params=MappingProxyType(p["params"]),
+        )
+        for p in lines  # type: ignore[index]
+    )
+
+
+def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
+    if not isinstance(item, dict):
+        reader.error(path, "must be an object")
+        return None
+    for key in getattr(item, "duplicates", ()):
+        reader.error(_join(path, key), "duplicate key")
+    common = reader.fields(item, COMMON_LINE_FIELDS, path)
+    line_id, kind = common["id"], common["kind"]
+    if line_id is not _MISSING and not _ID.match(line_id):
+        reader.error(f"{path}.id", "must be a short slug of letters, digits, '-' or '_' "
+                                   f"(got '{line_id}')")
+    if kind is _MISSING:
+        return None
+    if kind not in KIND_FIELDS:
+        reader.error(f"{path}.kind", f"must be one of: {', '.join(KIND_FIELDS)} (got '{kind}')")
+        return None
+    mode = role = None
+    if kind == "warm_handoff":
+        mode = reader.field(item, KIND_FIELDS["warm_handoff"][0], path)
+        if mode is _MISSING:
+            return None
+    if kind == "position":
+        role = item.get("role") if item.get("role") in ROLES else None
+    fields = line_fields(kind, mode, role)
+    allowed = {f.name for f in COMMON_LINE_FIELDS + fields}
+    for key in item:
+        if key in allowed:
+            continue
+        if key == "delivery":
+            reader.error(_join(path, key), "only staffing lines (position, case_management, "
+                                           "warm_handoff in mode staffed) have a delivery")
+        elif key == "independent" and kind == "position":
+            reader.error(_join(path, key), "only a program_manager position can be independent")
+        else:
+            reader.error(_join(path, key), f"unknown key for a {kind} line")
+    params = reader.fields(item, fields, path)
+
+    if kind == "position" and params["role"] is not _MISSING and params["salary"] is None:
+        if params["role"] == "other":
+            reader.error(f"{path}.salary", "is required for a position with role 'other'")
+        else:
+            params["salary"] = reader.default_for(ROLE_SALARY_DEFAULT[params["role"]])
+    if kind == "case_management":
+        low, high = params["min_fte"], params["max_fte"]
+        if high not in (None, _MISSING) and low is not _MISSING and high < low:
+            reader.error(f"{path}.max_fte", f"must not be below min_fte ({low})")
+    if kind == "service_gap" and params["status"] == "gap":
+        for key in ("units", "unit_cost"):
+            if params[key] is None:
+                reader.error(f"{path}.{key}", "is required when status is 'gap'")
+    start, end = common["start_fy"], common["end_fy"]
+    if start not in (None, _MISSING) and end not in (None, _MISSING) and end < start:
+        reader.error(f"{path}.end_fy", f"must not be before start_fy ({fy_label(start)})")
+    strategy = common["strategy"]
+    if isinstance(strategy, str):
+        strategy = strategy.strip() or None  # "" is the same as none (§8)
+    label = common["label"]
+    if _MISSING in (line_id, *params.values(), start, end, label, common["justification"]):
+        return None
+    if kind == "warm_handoff":
+        params = {"mode": mode, **{k: v for k, v in params.items() if k != "mode"}}
+    return {
+        "id": line_id, "kind": kind, "label": label, "strategy": strategy,
+        "justification": common["justification"], "start_fy": start, "end_fy": end,
+        "params": params,
+    }
+
+
+# --------------------------------------------------------------------------- export
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as a `lead-plan/1` document with every value written explicitly."""
+    a = plan.assumptions
+    p = plan.participants
+    g = plan.program
+    return {
+        "schema": SCHEMA,
+        "name": plan.name,
+        "jurisdiction": {"name": plan.jurisdiction.name, "kind": plan.jurisdiction.kind,
+                         "fips": plan.jurisdiction.fips},
+        "start_fy": plan.start_fy,
+        "years": plan.years,
+        "assumptions": {f.name: _plain(getattr(a, f.name)) for f in ASSUMPTION_FIELDS},
+        "fund": {
+            "opening_balance": _plain(plan.fund.opening_balance),
+            "interest_rate": _plain(plan.fund.interest_rate),
+            "moa_executed_on": _plain(plan.fund.moa_executed_on),
+            "receipts": {fy_label(fy): _plain(amount) for fy, amount in plan.fund.receipts},
+        },
+        "participants": {
+            "referrals_per_year": {k: _plain(v) for k, v in p.referrals_per_year.items()},
+            "enrollment_rate": {k: _plain(v) for k, v in p.enrollment_rate.items()},
+            "ramp": [_plain(v) for v in p.ramp],
+            "average_months_enrolled": p.average_months_enrolled,
+            "initial_active": _plain(p.initial_active),
+        },
+        "program": {
+            "collaborative_planning": {"presented_on": _plain(g.presented_on)},
+            "authorizations": [
+                {"strategy": x.strategy, "amount": _plain(x.amount), "start": _plain(x.start),
+                 "end": _plain(x.end), "adopted_on": _plain(x.adopted_on)}
+                for x in g.authorizations
+            ],
+            "data_collection": {"tracks_all_offers": g.tracks_all_offers,
+                                "tracks_ineligible": g.tracks_ineligible,
+                                "tracks_not_offered": g.tracks_not_offered},
+            "equity": {"goal_stated": g.equity_goal_stated,
+                       "outreach_plan": g.equity_outreach_plan},
+            "eligibility": {"allows_supervised_probation": g.allows_supervised_probation,
+                            "narrow_disqualifiers": g.narrow_disqualifiers},
+        },
+        "line_items": [line_to_dict(line) for line in plan.line_items],
+    }
+
+
+def line_to_dict(line: LineItem) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "kind": line.kind,
+        "label": line.label,
+        "strategy": line.strategy,
+        "justification": line.justification,
+        "start_fy": line.start_fy,
+        "end_fy": line.end_fy,
+        **{k: _plain(v) for k, v in line.params.items()},
+    }
+
+
+def dump_plan_json(plan: Plan) -> str:
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def parse_plan_text(text: str | bytes, tables: CostTables) -> Plan:
+    return parse_plan(load_plan_json(text), tables)
+

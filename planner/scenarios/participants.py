@@ -1,0 +1,70 @@
+"""The monthly participant cohort model (cost model §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from .money import quantize6
+from .plan import PATHWAYS, Participants
+
+
+@dataclass(frozen=True)
+class ParticipantYears:
+    """Per plan year, quantized to 6 places; every later formula uses these values."""
+
+    new_enrollees: tuple[Decimal, ...]
+    avg_active: tuple[Decimal, ...]
+    peak_active: tuple[Decimal, ...]
+    participant_months: tuple[Decimal, ...]
+    ramp: tuple[Fraction, ...]  # ramp_k for each plan year
+    referrals: Fraction  # steady-state referrals a year, all pathways
+
+
+def ramp_factor(participants: Participants, k: int) -> Fraction:
+    return Fraction(participants.ramp[k]) if k < len(participants.ramp) else Fraction(1)
+
+
+def project_participants(participants: Participants, years: int) -> ParticipantYears:
+    months_enrolled = participants.average_months_enrolled
+    steady = sum(
+        Fraction(participants.referrals_per_year[p]) * Fraction(participants.enrollment_rate[p])
+        for p in PATHWAYS
+    )
+    ramps = tuple(ramp_factor(participants, k) for k in range(years))
+    yearly_new = [ramps[k] * steady for k in range(years)]
+    monthly_new = [n / 12 for n in yearly_new]
+    initial_monthly = Fraction(participants.initial_active) / months_enrolled
+
+    def enrolled_in(month: int) -> Fraction:
+        # n_m: the cohort that enrolls in month m (§4).
+        if month >= 0:
+            return monthly_new[month // 12]
+        if month > -months_enrolled:
+            return initial_monthly
+        return Fraction(0)
+
+    # active_{-1}: the cohorts of months -M+1 … -1.
+    active = initial_monthly * (months_enrolled - 1)
+    new, avg, peak, months_total = [], [], [], []
+    for k in range(years):
+        total = Fraction(0)
+        highest = None
+        for month in range(12 * k, 12 * k + 12):
+            active += enrolled_in(month) - enrolled_in(month - months_enrolled)
+            total += active
+            highest = active if highest is None or active > highest else highest
+        new.append(quantize6(yearly_new[k]))
+        avg.append(quantize6(total / 12))
+        peak.append(quantize6(highest if highest is not None else 0))
+        months_total.append(quantize6(total))
+    return ParticipantYears(
+        new_enrollees=tuple(new),
+        avg_active=tuple(avg),
+        peak_active=tuple(peak),
+        participant_months=tuple(months_total),
+        ramp=ramps,
+        referrals=sum((Fraction(participants.referrals_per_year[p]) for p in PATHWAYS),
+                      Fraction(0)),
+    )

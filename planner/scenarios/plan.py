@@ -1,0 +1,188 @@
+"""The plan (`lead-plan/1`, cost model §8) as frozen, fully resolved objects.
+
+A `Plan` holds every value explicitly: the parser has already filled in and aged every
+default, so the projection, the compliance rules and the export read one thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+SCHEMA = "lead-plan/1"
+
+PATHWAYS = ("arrest_diversion", "social_contact", "community")
+OBJECT_CLASSES = (
+    "personnel",
+    "fringe",
+    "travel",
+    "equipment",
+    "supplies",
+    "contractual",
+    "construction",
+    "other",
+    "indirect",
+)
+LINE_OBJECT_CLASSES = OBJECT_CLASSES[:-1]  # only the engine books `indirect`
+KINDS = (
+    "position",
+    "case_management",
+    "warm_handoff",
+    "officer_training",
+    "participant_phones",
+    "participant_support",
+    "service_gap",
+    "other_strategy",
+    "other",
+)
+ROLES = (
+    "program_manager",
+    "data_analyst",
+    "outreach_worker",
+    "clinical_supervisor",
+    "peer_specialist",
+    "other",
+)
+WARM_HANDOFF_MODES = ("staffed", "on_call", "contract")
+SERVICE_CATEGORIES = (
+    "food",
+    "medical",
+    "housing",
+    "benefits",
+    "behavioral_health",
+    "harm_reduction",
+)
+SERVICE_STATUSES = ("adequate", "gap", "unknown")
+DELIVERIES = ("county", "contract")
+JURISDICTION_KINDS = ("county", "municipality")
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    salary_escalation: Decimal
+    health_escalation: Decimal
+    inflation: Decimal
+    fringe_rate: Decimal
+    health_per_fte: Decimal
+    contract_overhead_rate: Decimal
+    productive_hours_per_fte: Decimal
+    fte_increment: Decimal
+    overtime_multiplier: Decimal
+    overtime_fringe_rate: Decimal
+    indirect_rate: Decimal
+    discount_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Fund:
+    opening_balance: Decimal
+    interest_rate: Decimal
+    moa_executed_on: dt.date | None
+    receipts: tuple[tuple[int, Decimal], ...]  # (FY, amount), sorted by FY
+
+    def receipts_by_fy(self) -> dict[int, Decimal]:
+        return dict(self.receipts)
+
+
+@dataclass(frozen=True)
+class Participants:
+    referrals_per_year: MappingProxyType[str, Decimal]
+    enrollment_rate: MappingProxyType[str, Decimal]
+    ramp: tuple[Decimal, ...]
+    average_months_enrolled: int
+    initial_active: Decimal
+
+
+@dataclass(frozen=True)
+class Authorization:
+    strategy: str
+    amount: Decimal
+    start: dt.date
+    end: dt.date
+    adopted_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Program:
+    presented_on: dt.date | None
+    authorizations: tuple[Authorization, ...]
+    tracks_all_offers: bool
+    tracks_ineligible: bool
+    tracks_not_offered: bool
+    equity_goal_stated: bool
+    equity_outreach_plan: str
+    allows_supervised_probation: bool
+    narrow_disqualifiers: bool
+
+
+@dataclass(frozen=True)
+class JurisdictionRef:
+    name: str | None
+    kind: str | None
+    fips: str | None
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One line item; `params` holds the kind's parameters, every one resolved."""
+
+    id: str
+    kind: str
+    label: str | None
+    strategy: str | None
+    justification: str
+    start_fy: int
+    end_fy: int
+    params: MappingProxyType[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    @property
+    def mode(self) -> str | None:
+        return self.params.get("mode")
+
+    @property
+    def is_staffing(self) -> bool:
+        return self.kind in ("position", "case_management") or (
+            self.kind == "warm_handoff" and self.mode == "staffed"
+        )
+
+    def active_in(self, fy: int) -> bool:
+        return self.start_fy <= fy <= self.end_fy
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    jurisdiction: JurisdictionRef
+    start_fy: int
+    years: int
+    assumptions: Assumptions
+    fund: Fund
+    participants: Participants
+    program: Program
+    line_items: tuple[LineItem, ...]
+
+    @property
+    def fiscal_years(self) -> tuple[int, ...]:
+        return tuple(range(self.start_fy, self.start_fy + self.years))
+
+    @property
+    def end_fy(self) -> int:
+        return self.start_fy + self.years - 1
+
+    def line(self, line_id: str) -> LineItem:
+        for item in self.line_items:
+            if item.id == line_id:
+                return item
+        raise KeyError(line_id)
+
+    def lines_of(self, kind: str) -> tuple[LineItem, ...]:
+        return tuple(item for item in self.line_items if item.kind == kind)

@@ -1,0 +1,222 @@
+"""The 18-year projection: line items × FYs, participants and the fund (cost model §5, §6, §9)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import numpy_financial as npf
+
+from .fiscal import fy_label
+from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, inactive_basis
+from .money import dollars, fmt_money, fmt_percent, round_half_up, two_places
+from .participants import ParticipantYears, project_participants
+from .plan import OBJECT_CLASSES, Plan
+
+PROJECTION_SCHEMA = "lead-projection/1"
+UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class LineProjection:
+    id: str
+    label: str | None
+    kind: str
+    strategy: str | None
+    by_object_class: dict[str, tuple[int, ...]]  # only the classes with dollars, SF-424A order
+    by_year: tuple[int, ...]
+    total: int
+    fte: tuple[Fraction, ...]
+    basis: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FundProjection:
+    begin: tuple[int, ...]
+    receipts: tuple[int, ...]
+    interest: tuple[int, ...]
+    spending: tuple[int, ...]
+    closing: tuple[int, ...]
+    first_deficit_fy: int | None
+    receipts_outside_plan: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Projection:
+    fiscal_years: tuple[int, ...]
+    line_items: tuple[LineProjection, ...]
+    by_strategy: dict[str, tuple[int, ...]]
+    by_object_class: dict[str, tuple[int, ...]]
+    by_year: tuple[int, ...]
+    total: int
+    npv_spending: int
+    npv_receipts: int
+    fte_by_year: tuple[Fraction, ...]
+    participants: ParticipantYears
+    fund: FundProjection
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(fy_label(fy) for fy in self.fiscal_years)
+
+    def line(self, line_id: str) -> LineProjection:
+        for line in self.line_items:
+            if line.id == line_id:
+                return line
+        raise KeyError(line_id)
+
+
+def project(plan: Plan) -> Projection:
+    years = plan.years
+    fiscal_years = plan.fiscal_years
+    people = project_participants(plan.participants, years)
+    ctx = Context.build(plan, people)
+    indirect_rate = Fraction(plan.assumptions.indirect_rate)
+
+    lines: list[LineProjection] = []
+    for line in plan.line_items:
+        calculate = CALCULATORS[line.kind]
+        classes: dict[str, list[int]] = {}
+        ftes: list[Fraction] = []
+        basis: list[str] = []
+        for k, fy in enumerate(fiscal_years):
+            if not line.active_in(fy):
+                ftes.append(Fraction(0))
+                basis.append(inactive_basis(line, fy))
+                continue
+            cost = calculate(line, k, ctx)
+            exact = dict(cost.components)
+            if line.kind not in NO_INDIRECT and indirect_rate:
+                base = sum((exact.get(c, Fraction(0)) for c in INDIRECT_BASE), Fraction(0))
+                exact["indirect"] = indirect_rate * base
+            rounded = {name: dollars(value) for name, value in exact.items()}
+            for name, amount in rounded.items():
+                classes.setdefault(name, [0] * years)[k] = amount
+            text = cost.basis(rounded)
+            if "indirect" in rounded:
+                base_shown = sum(rounded.get(c, 0) for c in INDIRECT_BASE)
+                text += (f"; indirect {fmt_percent(indirect_rate)} × {fmt_money(base_shown)} "
+                         f"direct = {fmt_money(rounded['indirect'])}")
+            ftes.append(cost.fte)
+            basis.append(text)
+        ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES
+                   if c in classes and any(classes[c])}
+        by_year = tuple(sum(values[k] for values in ordered.values()) for k in range(years))
+        lines.append(LineProjection(
+            id=line.id, label=line.label, kind=line.kind, strategy=line.strategy,
+            by_object_class=ordered, by_year=by_year, total=sum(by_year), fte=tuple(ftes),
+            basis=tuple(basis),
+        ))
+
+    by_object_class = {
+        c: tuple(sum(line.by_object_class.get(c, (0,) * years)[k] for line in lines)
+                 for k in range(years))
+        for c in OBJECT_CLASSES
+    }
+    by_strategy: dict[str, list[int]] = {}
+    for line in lines:
+        by_strategy.setdefault(line.strategy or UNASSIGNED, [0] * years)
+    if UNASSIGNED in by_strategy:  # lines with no strategy come last (§9)
+        by_strategy[UNASSIGNED] = by_strategy.pop(UNASSIGNED)
+    for line in lines:
+        target = by_strategy[line.strategy or UNASSIGNED]
+        for k in range(years):
+            target[k] += line.by_year[k]
+    by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
+    fte_by_year = tuple(sum((line.fte[k] for line in lines), Fraction(0)) for k in range(years))
+    fund = _project_fund(plan, by_year)
+    discount = float(plan.assumptions.discount_rate)
+    return Projection(
+        fiscal_years=fiscal_years,
+        line_items=tuple(lines),
+        by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+        by_object_class=by_object_class,
+        by_year=by_year,
+        total=sum(by_year),
+        npv_spending=_npv(discount, by_year),
+        npv_receipts=_npv(discount, fund.receipts),
+        fte_by_year=fte_by_year,
+        participants=people,
+        fund=fund,
+    )
+
+
+def _npv(rate: float, flows: tuple[int, ...]) -> int:
+    """numpy-financial NPV, first year undiscounted, rounded half-up to dollars (§6)."""
+    value = npf.npv(rate, [float(f) for f in flows])
+    return int(round_half_up(Decimal(repr(float(value)))))
+
+
+def _project_fund(plan: Plan, spending: tuple[int, ...]) -> FundProjection:
+    fund = plan.fund
+    rate = Fraction(fund.interest_rate)
+    by_fy = fund.receipts_by_fy()
+    receipts = tuple(dollars(by_fy.get(fy, 0)) for fy in plan.fiscal_years)
+    begin, interest, closing = [], [], []
+    balance = dollars(fund.opening_balance)
+    for k in range(plan.years):
+        begin.append(balance)
+        # Interest on the beginning balance only (conservative), kept in the fund (MOA §D.3).
+        earned = dollars(max(balance, 0) * rate)
+        interest.append(earned)
+        balance = balance + receipts[k] + earned - spending[k]
+        closing.append(balance)
+    first_deficit = next((fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0),
+                         None)
+    outside = {fy_label(fy): dollars(amount) for fy, amount in fund.receipts
+               if not plan.start_fy <= fy <= plan.end_fy}
+    return FundProjection(
+        begin=tuple(begin), receipts=receipts, interest=tuple(interest), spending=spending,
+        closing=tuple(closing), first_deficit_fy=first_deficit, receipts_outside_plan=outside,
+    )
+
+
+def projection_to_dict(projection: Projection) -> dict[str, Any]:
+    """The §9 `lead-projection/1` document."""
+    people = projection.participants
+    fund = projection.fund
+    return {
+        "schema": PROJECTION_SCHEMA,
+        "fiscal_years": list(projection.fiscal_years),
+        "labels": list(projection.labels),
+        "line_items": [
+            {
+                "id": line.id,
+                "label": line.label,
+                "kind": line.kind,
+                "strategy": line.strategy,
+                "by_object_class": {c: list(v) for c, v in line.by_object_class.items()},
+                "by_year": list(line.by_year),
+                "total": line.total,
+                "fte": [two_places(f) for f in line.fte],
+                "basis": list(line.basis),
+            }
+            for line in projection.line_items
+        ],
+        "by_strategy": {s: list(v) for s, v in projection.by_strategy.items()},
+        "by_object_class": {c: list(v) for c, v in projection.by_object_class.items()},
+        "totals": {
+            "by_year": list(projection.by_year),
+            "total": projection.total,
+            "npv_spending": projection.npv_spending,
+            "npv_receipts": projection.npv_receipts,
+            "fte_by_year": [two_places(f) for f in projection.fte_by_year],
+        },
+        "participants": {
+            "new_enrollees": [two_places(v) for v in people.new_enrollees],
+            "avg_active": [two_places(v) for v in people.avg_active],
+            "peak_active": [two_places(v) for v in people.peak_active],
+            "participant_months": [two_places(v) for v in people.participant_months],
+        },
+        "fund": {
+            "begin": list(fund.begin),
+            "receipts": list(fund.receipts),
+            "interest": list(fund.interest),
+            "spending": list(fund.spending),
+            "closing": list(fund.closing),
+            "first_deficit_fy": fund.first_deficit_fy,
+            "receipts_outside_plan": dict(fund.receipts_outside_plan),
+        },
+    }

@@ -1,0 +1,105 @@
+"""Frozen view of `cost_tables/`: every default with its source and year.
+
+The engine only reads these objects; `planner.cost_tables` loads them from disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Literal
+
+from .money import round_half_up
+
+Escalation = Literal["salary", "health", "inflation"]
+
+
+@dataclass(frozen=True)
+class Default:
+    key: str
+    value: Decimal | tuple[Decimal, ...]
+    source: str
+    year: int
+    base_fy: int | None = None
+    escalation: Escalation | None = None
+
+    @property
+    def is_money(self) -> bool:
+        return self.base_fy is not None
+
+
+@dataclass(frozen=True)
+class ExhibitAStrategy:
+    code: str
+    number: int
+    title: str
+    summary: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class ExhibitBItem:
+    code: str  # "B:D.1"
+    part: str
+    section_letter: str
+    section_title: str
+    summary: str
+    source_url: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    name: str
+    kind: str
+    fips: str
+    county: str
+    slug: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CostTables:
+    defaults: MappingProxyType[str, Default]
+    exhibit_a: tuple[ExhibitAStrategy, ...] = ()
+    exhibit_b: tuple[ExhibitBItem, ...] = ()
+    thresholds: MappingProxyType[str, Default] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    jurisdictions: tuple[Jurisdiction, ...] = ()
+
+    def value(self, key: str) -> Decimal:
+        found = self.defaults[key].value
+        assert isinstance(found, Decimal), key  # noqa: S101 - a table shape error is a bug
+        return found
+
+    def values(self, key: str) -> tuple[Decimal, ...]:
+        found = self.defaults[key].value
+        assert isinstance(found, tuple), key  # noqa: S101
+        return found
+
+    def aged(self, key: str, rates: dict[str, Decimal], start_fy: int) -> Decimal:
+        """A money default aged to the plan's start FY, to the cent (§2 'Aging defaults')."""
+        entry = self.defaults[key]
+        value = self.value(key)
+        if entry.base_fy is None or entry.escalation is None:
+            return value
+        rate = rates[entry.escalation]
+        factor = (1 + Fraction(rate)) ** (start_fy - entry.base_fy)
+        return round_half_up(Fraction(value) * factor, 2)
+
+    def threshold(self, key: str) -> Decimal:
+        found = self.thresholds[key].value
+        assert isinstance(found, Decimal), key  # noqa: S101
+        return found
+
+    def strategy_title(self, code: str) -> str | None:
+        for strategy in self.exhibit_a:
+            if strategy.code == code:
+                return strategy.title
+        for item in self.exhibit_b:
+            if item.code == code:
+                return item.summary
+        return None

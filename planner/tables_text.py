@@ -1,0 +1,66 @@
+"""The projection as a plain-text table for the terminal (the CLI's `project`)."""
+
+from __future__ import annotations
+
+from planner.scenarios import Plan, Projection, fy_label
+from planner.scenarios.money import two_places
+
+
+def _money(value: int) -> str:
+    return f"{value:,}" if value >= 0 else f"({-value:,})"
+
+
+def projection_table(plan: Plan, projection: Projection) -> str:
+    labels = list(projection.labels)
+    title = plan.name or "LEAD plan"
+    if plan.jurisdiction.name:
+        title = f"{plan.jurisdiction.name}: {title}"
+    rows: list[list[str]] = [["", *labels, "Total"]]
+
+    def add(name: str, values: list[str] | tuple[str, ...], total: str = "") -> None:
+        rows.append([name, *values, total])
+
+    def rule() -> None:
+        rows.append([])
+
+    for line in projection.line_items:
+        add(line.label or line.id, [_money(v) for v in line.by_year], _money(line.total))
+    rule()
+    add("Total spending", [_money(v) for v in projection.by_year], _money(projection.total))
+    for strategy, values in projection.by_strategy.items():
+        add(f"  {strategy}", [_money(v) for v in values], _money(sum(values)))
+    for name, values in projection.by_object_class.items():
+        if any(values):
+            add(f"  {name}", [_money(v) for v in values], _money(sum(values)))
+    rule()
+    add("FTE", [two_places(v) for v in projection.fte_by_year])
+    people = projection.participants
+    add("New enrollees", [two_places(v) for v in people.new_enrollees])
+    add("Average active", [two_places(v) for v in people.avg_active])
+    add("Peak active", [two_places(v) for v in people.peak_active])
+    rule()
+    fund = projection.fund
+    add("Fund: begin", [_money(v) for v in fund.begin])
+    add("  receipts", [_money(v) for v in fund.receipts], _money(sum(fund.receipts)))
+    add("  interest", [_money(v) for v in fund.interest], _money(sum(fund.interest)))
+    add("  spending", [_money(v) for v in fund.spending], _money(sum(fund.spending)))
+    add("  closing", [_money(v) for v in fund.closing])
+
+    widths = [max(len(r[i]) for r in rows if len(r) > i) for i in range(len(rows[0]))]
+    out = [title, "=" * len(title), ""]
+    for row in rows:
+        if not row:
+            out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
+            continue
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
+                                                                          strict=True)]
+        out.append("  ".join(cells).rstrip())
+    out.append("")
+    deficit = fund.first_deficit_fy
+    out.append(f"Present value of spending: ${projection.npv_spending:,}; of receipts: "
+               f"${projection.npv_receipts:,} (discount rate {plan.assumptions.discount_rate}).")
+    out.append("First deficit: " + (fy_label(deficit) if deficit is not None else "none") + ".")
+    if fund.receipts_outside_plan:
+        outside = ", ".join(f"{k} ${v:,}" for k, v in fund.receipts_outside_plan.items())
+        out.append(f"Receipts outside the plan's FYs (not projected): {outside}.")
+    return "\n".join(out)
