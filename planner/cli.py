@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,8 @@ import click
 
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import Plan, PlanError, parse_plan_text, project, projection_to_dict
-from planner.tables_text import projection_table
+from planner.scenarios.compliance import check_plan, compliance_to_dict
+from planner.tables_text import compliance_text, projection_table
 
 EXIT_BAD_FILE = 2
 
@@ -47,3 +49,22 @@ def project_command(plan_file: str, as_json: bool) -> None:
         click.echo(json.dumps(projection_to_dict(projection), indent=2, ensure_ascii=False))
     else:
         click.echo(projection_table(plan, projection))
+
+
+@main.command("check")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the lead-compliance/1 JSON.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date the deadlines are counted from (default: today).")
+def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> None:
+    """Check PLAN_FILE against the MOA and LEAD fidelity; exit 1 when a rule fails."""
+    plan = read_plan(plan_file)
+    tables = default_cost_tables()
+    day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's local date
+    results = check_plan(plan, project(plan), tables, day)
+    if as_json:
+        click.echo(json.dumps(compliance_to_dict(results, day), indent=2, ensure_ascii=False))
+    else:
+        click.echo(compliance_text(plan, results, day))
+    if any(r.status == "fail" for r in results):
+        sys.exit(1)

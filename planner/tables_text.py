@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from planner.scenarios import Plan, Projection, fy_label
 from planner.scenarios.money import two_places
 
@@ -63,4 +65,24 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     if fund.receipts_outside_plan:
         outside = ", ".join(f"{k} ${v:,}" for k, v in fund.receipts_outside_plan.items())
         out.append(f"Receipts outside the plan's FYs (not projected): {outside}.")
+    return "\n".join(out)
+
+
+STATUS_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "info": "INFO"}
+
+
+def compliance_text(plan: Plan, results, as_of) -> str:
+    """The checklist for the terminal: status, rule, message and citation."""
+    from planner.scenarios.compliance import counts
+
+    title = f"Compliance checklist: {plan.name or 'LEAD plan'} (as of {as_of.isoformat()})"
+    out = [title, "=" * len(title), ""]
+    for result in results:
+        out.append(f"[{STATUS_MARK[result.status]}] {result.rule}")
+        out.extend(textwrap.wrap(result.message, width=96, initial_indent="       ",
+                                 subsequent_indent="       "))
+        out.append(f"       Citation: {result.citation}")
+        out.append("")
+    found = counts(results)
+    out.append(", ".join(f"{found[s]} {s}" for s in ("fail", "warn", "pass", "info")))
     return "\n".join(out)

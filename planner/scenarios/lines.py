@@ -9,15 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from .fiscal import fy_label
-from .money import dollars, fmt_fte, fmt_money, fmt_percent, fmt_quantity
+from .money import Q, dollars, fmt_fte, fmt_money, fmt_percent, fmt_quantity, q
 from .participants import ParticipantYears
 from .plan import LineItem, Plan
 
 Rounded = dict[str, int]
-DAYS_PER_WEEK = Fraction(365, 7)  # weeks in a year: hours × 365/7 (§5)
+DAYS_PER_WEEK = Q(365, 7)  # weeks in a year: hours × 365/7 (§5)
 
 
 @dataclass(frozen=True)
@@ -26,17 +25,17 @@ class Context:
 
     plan: Plan
     participants: ParticipantYears
-    salary_growth: tuple[Fraction, ...]
-    health_growth: tuple[Fraction, ...]
-    inflation_growth: tuple[Fraction, ...]
+    salary_growth: tuple[Q, ...]
+    health_growth: tuple[Q, ...]
+    inflation_growth: tuple[Q, ...]
 
     @classmethod
     def build(cls, plan: Plan, participants: ParticipantYears) -> Context:
         a = plan.assumptions
 
-        def powers(rate: object) -> tuple[Fraction, ...]:
-            base = 1 + Fraction(rate)  # type: ignore[arg-type]
-            found, value = [], Fraction(1)
+        def powers(rate: object) -> tuple[Q, ...]:
+            base = 1 + q(rate)  # type: ignore[arg-type]
+            found, value = [], Q(1)
             for _ in range(plan.years):
                 found.append(value)
                 value *= base
@@ -45,36 +44,36 @@ class Context:
         return cls(plan, participants, powers(a.salary_escalation),
                    powers(a.health_escalation), powers(a.inflation))
 
-    def round_up_fte(self, required: Fraction) -> Fraction:
+    def round_up_fte(self, required: Q) -> Q:
         """Staff are hired in `fte_increment` steps (§3)."""
-        step = Fraction(self.plan.assumptions.fte_increment)
+        step = q(self.plan.assumptions.fte_increment)
         return math.ceil(required / step) * step
 
 
 @dataclass
 class YearCost:
-    components: dict[str, Fraction]
-    fte: Fraction
+    components: dict[str, Q]
+    fte: Q
     basis: Callable[[Rounded], str]
 
 
-def _escalated(amount: object, growth: Fraction) -> str:
-    return fmt_money(Fraction(amount) * growth, cents_shown=True)  # type: ignore[arg-type]
+def _escalated(amount: object, growth: Q) -> str:
+    return fmt_money(q(amount) * growth, cents_shown=True)  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- staffing §3
 
-def staffing(line: LineItem, fte: Fraction, k: int, ctx: Context,
-             lead: str = "") -> YearCost:
+def staffing(line: LineItem, fte: Q, k: int, ctx: Context,
+             lead: Callable[[], str] | None = None) -> YearCost:
     a = ctx.plan.assumptions
-    fringe_rate = Fraction(line.get("fringe_rate") if line.get("fringe_rate") is not None
+    fringe_rate = q(line.get("fringe_rate") if line.get("fringe_rate") is not None
                            else a.fringe_rate)
-    health = Fraction(line.get("health_per_fte") if line.get("health_per_fte") is not None
+    health = q(line.get("health_per_fte") if line.get("health_per_fte") is not None
                       else a.health_per_fte)
-    overhead = Fraction(line.get("contract_overhead_rate")
+    overhead = q(line.get("contract_overhead_rate")
                         if line.get("contract_overhead_rate") is not None
                         else a.contract_overhead_rate)
-    salary_unit = Fraction(line["salary"]) * ctx.salary_growth[k]
+    salary_unit = q(line["salary"]) * ctx.salary_growth[k]
     health_unit = health * ctx.health_growth[k]
     personnel = salary_unit * fte
     fringe = personnel * fringe_rate + health_unit * fte
@@ -83,7 +82,8 @@ def staffing(line: LineItem, fte: Fraction, k: int, ctx: Context,
     def basis(r: Rounded) -> str:
         p = r.get("personnel", dollars(personnel))
         f = r.get("fringe", dollars(fringe))
-        text = (f"{lead}{fmt_fte(fte)} FTE × {fmt_money(salary_unit, cents_shown=True)} salary = "
+        text = (f"{lead() if lead else ''}{fmt_fte(fte)} FTE × "
+                f"{fmt_money(salary_unit, cents_shown=True)} salary = "
                 f"{fmt_money(p)}; fringe {fmt_percent(fringe_rate)} × {fmt_money(p)} + "
                 f"{fmt_fte(fte)} × {fmt_money(health_unit, cents_shown=True)} health = "
                 f"{fmt_money(f)}")
@@ -99,25 +99,35 @@ def staffing(line: LineItem, fte: Fraction, k: int, ctx: Context,
 
 
 def cost_position(line: LineItem, k: int, ctx: Context) -> YearCost:
-    return staffing(line, Fraction(line["fte"]), k, ctx)
+    return staffing(line, q(line["fte"]), k, ctx)
+
+
+def required_case_manager_fte(line: LineItem, k: int, ctx: Context) -> Q:
+    """The FTE the caseload limits call for in plan year k, before any `max_fte` cap (§5)."""
+    people = ctx.participants
+    avg, peak = q(people.avg_active[k]), q(people.peak_active[k])
+    required = max(avg / q(line["caseload_average"]), peak / q(line["caseload_max"]))
+    return max(q(line["min_fte"]), ctx.round_up_fte(required))
 
 
 def cost_case_management(line: LineItem, k: int, ctx: Context) -> YearCost:
     people = ctx.participants
-    avg, peak = Fraction(people.avg_active[k]), Fraction(people.peak_active[k])
-    average_limit, max_limit = Fraction(line["caseload_average"]), Fraction(line["caseload_max"])
-    required = max(avg / average_limit, peak / max_limit)
-    floor = Fraction(line["min_fte"])
-    fte = max(floor, ctx.round_up_fte(required))
+    avg, peak = q(people.avg_active[k]), q(people.peak_active[k])
+    average_limit, max_limit = q(line["caseload_average"]), q(line["caseload_max"])
+    floor = q(line["min_fte"])
+    fte = required_case_manager_fte(line, k, ctx)
     capped = ""
-    if line["max_fte"] is not None and fte > Fraction(line["max_fte"]):
-        fte = Fraction(line["max_fte"])
+    if line["max_fte"] is not None and fte > q(line["max_fte"]):
+        fte = q(line["max_fte"])
         capped = f", capped at max {fmt_fte(fte)}"
-    lead = (f"average {fmt_quantity(avg)} active ÷ {fmt_quantity(average_limit)} = "
-            f"{fmt_quantity(avg / average_limit)}, peak {fmt_quantity(peak)} ÷ "
-            f"{fmt_quantity(max_limit)} = {fmt_quantity(peak / max_limit)} → {fmt_fte(fte)} FTE "
-            f"(steps of {fmt_fte(ctx.plan.assumptions.fte_increment)}, minimum "
-            f"{fmt_fte(floor)}{capped}); ")
+
+    def lead() -> str:
+        return (f"average {fmt_quantity(avg)} active ÷ {fmt_quantity(average_limit)} = "
+                f"{fmt_quantity(avg / average_limit)}, peak {fmt_quantity(peak)} ÷ "
+                f"{fmt_quantity(max_limit)} = {fmt_quantity(peak / max_limit)} → "
+                f"{fmt_fte(fte)} FTE (steps of {fmt_fte(ctx.plan.assumptions.fte_increment)}, "
+                f"minimum {fmt_fte(floor)}{capped}); ")
+
     return staffing(line, fte, k, ctx, lead)
 
 
@@ -125,30 +135,33 @@ def cost_case_management(line: LineItem, k: int, ctx: Context) -> YearCost:
 
 def cost_warm_handoff(line: LineItem, k: int, ctx: Context) -> YearCost:
     mode = line.mode
-    hours = Fraction(line["hours_per_week"])
+    hours = q(line["hours_per_week"])
     a = ctx.plan.assumptions
     if mode == "staffed":
-        per_post = Fraction(line["staff_per_post"])
-        productive = Fraction(a.productive_hours_per_fte)
+        per_post = q(line["staff_per_post"])
+        productive = q(a.productive_hours_per_fte)
         required = hours * DAYS_PER_WEEK * per_post / productive
         fte = ctx.round_up_fte(required)
-        lead = (f"{fmt_quantity(hours)} h/week × 365/7 × {fmt_quantity(per_post)} staff ÷ "
-                f"{fmt_quantity(productive)} productive h = {fmt_quantity(required)} → "
-                f"{fmt_fte(fte)} FTE; ")
+
+        def lead() -> str:
+            return (f"{fmt_quantity(hours)} h/week × 365/7 × {fmt_quantity(per_post)} staff ÷ "
+                    f"{fmt_quantity(productive)} productive h = {fmt_quantity(required)} → "
+                    f"{fmt_fte(fte)} FTE; ")
+
         return staffing(line, fte, k, ctx, lead)
     if mode == "on_call":
-        stipend = Fraction(line["stipend_per_hour"])
-        hourly = Fraction(line["hourly_rate"])
-        share = Fraction(line["after_hours_share"])
-        per_callout = Fraction(line["hours_per_callout"])
-        multiplier = Fraction(a.overtime_multiplier)
+        stipend = q(line["stipend_per_hour"])
+        hourly = q(line["hourly_rate"])
+        share = q(line["after_hours_share"])
+        per_callout = q(line["hours_per_callout"])
+        multiplier = q(a.overtime_multiplier)
         referrals = ctx.participants.ramp[k] * ctx.participants.referrals
         callouts = referrals * share
         growth = ctx.salary_growth[k]
         standby = hours * DAYS_PER_WEEK * stipend
         callout_pay = callouts * per_callout * hourly * multiplier
         personnel = (standby + callout_pay) * growth
-        fringe_rate = Fraction(a.overtime_fringe_rate)
+        fringe_rate = q(a.overtime_fringe_rate)
         fringe = personnel * fringe_rate
 
         def on_call_basis(r: Rounded) -> str:
@@ -160,9 +173,9 @@ def cost_warm_handoff(line: LineItem, k: int, ctx: Context) -> YearCost:
                     f"fringe {fmt_percent(fringe_rate)} × {fmt_money(r['personnel'])} = "
                     f"{fmt_money(r['fringe'])}")
 
-        return YearCost({"personnel": personnel, "fringe": fringe}, Fraction(0), on_call_basis)
+        return YearCost({"personnel": personnel, "fringe": fringe}, Q(0), on_call_basis)
     # contract: a crisis-response provider bills by the covered hour
-    rate = Fraction(line["rate_per_hour"])
+    rate = q(line["rate_per_hour"])
     growth = ctx.inflation_growth[k]
     contractual = hours * DAYS_PER_WEEK * rate * growth
 
@@ -170,7 +183,7 @@ def cost_warm_handoff(line: LineItem, k: int, ctx: Context) -> YearCost:
         return (f"{fmt_quantity(hours)} h/week × 365/7 × {_escalated(rate, growth)}/h = "
                 f"{fmt_money(r['contractual'])} contractual")
 
-    return YearCost({"contractual": contractual}, Fraction(0), contract_basis)
+    return YearCost({"contractual": contractual}, Q(0), contract_basis)
 
 
 # ----------------------------------------------------------------------------- training
@@ -179,7 +192,7 @@ def training_counts(line: LineItem, fy: int, first_fy: int) -> tuple[int, int]:
     """(initial trainees, refresher trainees) in `fy`; `first_fy` is the line's first plan FY."""
     officers = line["officers"]
     j = fy - first_fy
-    initial = officers if j == 0 else math.ceil(officers * Fraction(line["annual_turnover"]))
+    initial = officers if j == 0 else math.ceil(officers * q(line["annual_turnover"]))
     interval = line["refresher_interval_years"]
     refresher = officers - initial if j >= 1 and j % interval == 0 else 0
     return initial, max(refresher, 0)
@@ -191,18 +204,18 @@ def cost_officer_training(line: LineItem, k: int, ctx: Context) -> YearCost:
     fy = plan.start_fy + k
     initial, refresher = training_counts(line, fy, first_fy)
     a = plan.assumptions
-    hours = (initial * Fraction(line["initial_hours"])
-             + refresher * Fraction(line["refresher_hours"]))
-    hourly = Fraction(line["officer_hourly_rate"]) * ctx.salary_growth[k]
-    multiplier = Fraction(a.overtime_multiplier)
+    hours = (initial * q(line["initial_hours"])
+             + refresher * q(line["refresher_hours"]))
+    hourly = q(line["officer_hourly_rate"]) * ctx.salary_growth[k]
+    multiplier = q(a.overtime_multiplier)
     personnel = hours * hourly * multiplier
-    fringe_rate = Fraction(a.overtime_fringe_rate)
+    fringe_rate = q(a.overtime_fringe_rate)
     fringe = personnel * fringe_rate
     class_size = line["class_size"]
-    sessions = (math.ceil(Fraction(initial, class_size))
-                + math.ceil(Fraction(refresher, class_size)))
-    trainer = Fraction(line["trainer_cost_per_session"]) * ctx.inflation_growth[k]
-    materials = Fraction(line["materials_per_trainee"]) * ctx.inflation_growth[k]
+    sessions = (math.ceil(Q(initial, class_size))
+                + math.ceil(Q(refresher, class_size)))
+    trainer = q(line["trainer_cost_per_session"]) * ctx.inflation_growth[k]
+    materials = q(line["materials_per_trainee"]) * ctx.inflation_growth[k]
     components = {
         "personnel": personnel,
         "fringe": fringe,
@@ -221,19 +234,19 @@ def cost_officer_training(line: LineItem, k: int, ctx: Context) -> YearCost:
                 f"{initial + refresher} trainees × {fmt_money(materials, cents_shown=True)} "
                 f"materials = {fmt_money(r['supplies'])}")
 
-    return YearCost(components, Fraction(0), basis)
+    return YearCost(components, Q(0), basis)
 
 
 # ----------------------------------------------------------------------------- participants
 
 def cost_participant_phones(line: LineItem, k: int, ctx: Context) -> YearCost:
     people = ctx.participants
-    months = Fraction(people.participant_months[k])
-    enrollees = Fraction(people.new_enrollees[k])
-    share = Fraction(line["high_risk_share"])
+    months = q(people.participant_months[k])
+    enrollees = q(people.new_enrollees[k])
+    share = q(line["high_risk_share"])
     growth = ctx.inflation_growth[k]
-    monthly = Fraction(line["monthly_service_cost"]) * growth
-    device = Fraction(line["device_cost"]) * growth
+    monthly = q(line["monthly_service_cost"]) * growth
+    device = q(line["device_cost"]) * growth
     components = {"supplies": enrollees * share * device, "other": months * share * monthly}
 
     def basis(r: Rounded) -> str:
@@ -243,12 +256,12 @@ def cost_participant_phones(line: LineItem, k: int, ctx: Context) -> YearCost:
                 f"enrollees × {fmt_percent(share)} × {fmt_money(device, cents_shown=True)} = "
                 f"{fmt_money(r['supplies'])} supplies")
 
-    return YearCost(components, Fraction(0), basis)
+    return YearCost(components, Q(0), basis)
 
 
 def cost_participant_support(line: LineItem, k: int, ctx: Context) -> YearCost:
-    months = Fraction(ctx.participants.participant_months[k])
-    per_year = Fraction(line["per_participant_year"]) * ctx.inflation_growth[k]
+    months = q(ctx.participants.participant_months[k])
+    per_year = q(line["per_participant_year"]) * ctx.inflation_growth[k]
     components = {"other": months / 12 * per_year}
 
     def basis(r: Rounded) -> str:
@@ -256,7 +269,7 @@ def cost_participant_support(line: LineItem, k: int, ctx: Context) -> YearCost:
                 f"{fmt_money(per_year, cents_shown=True)} per participant-year = "
                 f"{fmt_money(r['other'])} other")
 
-    return YearCost(components, Fraction(0), basis)
+    return YearCost(components, Q(0), basis)
 
 
 # ----------------------------------------------------------------------------- fixed amounts
@@ -265,9 +278,9 @@ def cost_service_gap(line: LineItem, k: int, ctx: Context) -> YearCost:
     status, category = line["status"], line["category"].replace("_", " ")
     if status != "gap":
         reason = "assessed adequate" if status == "adequate" else "not yet assessed"
-        return YearCost({}, Fraction(0), lambda r: f"{category}: {reason}, no cost")
-    units = Fraction(line["units"])
-    unit_cost = Fraction(line["unit_cost"]) * ctx.inflation_growth[k]
+        return YearCost({}, Q(0), lambda r: f"{category}: {reason}, no cost")
+    units = q(line["units"])
+    unit_cost = q(line["unit_cost"]) * ctx.inflation_growth[k]
     object_class = line["object_class"]
 
     def basis(r: Rounded) -> str:
@@ -275,12 +288,12 @@ def cost_service_gap(line: LineItem, k: int, ctx: Context) -> YearCost:
                 f"{fmt_money(unit_cost, cents_shown=True)} a year = "
                 f"{fmt_money(r[object_class])} {object_class}")
 
-    return YearCost({object_class: units * unit_cost}, Fraction(0), basis)
+    return YearCost({object_class: units * unit_cost}, Q(0), basis)
 
 
 def cost_annual_amount(line: LineItem, k: int, ctx: Context) -> YearCost:
-    growth = ctx.inflation_growth[k] if line["escalate"] else Fraction(1)
-    amount = Fraction(line["annual_amount"]) * growth
+    growth = ctx.inflation_growth[k] if line["escalate"] else Q(1)
+    amount = q(line["annual_amount"]) * growth
     object_class = line["object_class"]
 
     def basis(r: Rounded) -> str:
@@ -289,7 +302,7 @@ def cost_annual_amount(line: LineItem, k: int, ctx: Context) -> YearCost:
         return (f"{fmt_money(line['annual_amount'], cents_shown=True)} a year ({how}) = "
                 f"{fmt_money(r[object_class])} {object_class}")
 
-    return YearCost({object_class: amount}, Fraction(0), basis)
+    return YearCost({object_class: amount}, Q(0), basis)
 
 
 CALCULATORS: dict[str, Callable[[LineItem, int, Context], YearCost]] = {

@@ -1,33 +1,60 @@
 """Exact arithmetic and rounding (cost model §2).
 
-Every intermediate value is a `Fraction`; each component is rounded once, half away from
-zero, to whole dollars.
+Every intermediate value is an exact rational `Q` (GMP's mpq through gmpy2: the same exact
+arithmetic as `fractions.Fraction`, about fifteen times faster); each component is rounded
+once, half away from zero, to whole dollars.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
-from fractions import Fraction
 
-Number = Fraction | Decimal | int
+from gmpy2 import mpq as Q
+
+Number = Q | Decimal | int
 
 
-def exact(value: Number) -> Fraction:
-    return value if isinstance(value, Fraction) else Fraction(value)
+@functools.lru_cache(maxsize=65536)
+def _decimal_to_q(value: Decimal) -> Q:
+    numerator, denominator = value.as_integer_ratio()
+    return Q(numerator, denominator)
+
+
+def q(value: Number) -> Q:
+    """An exact rational of a plan value (Decimal conversions are cached: they are slow)."""
+    if isinstance(value, Decimal):
+        return _decimal_to_q(value)
+    return Q(value)
+
+
+def exact(value: Number) -> Q:
+    return value if isinstance(value, type(Q())) else Q(value)
 
 
 def round_half_up(value: Number, places: int = 0) -> Decimal:
     """Round half away from zero to `places` decimals, exactly."""
-    scaled = exact(value) * 10**places
-    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
-    result = Decimal(magnitude if scaled >= 0 else -magnitude)
-    return result.scaleb(-places) if places else result
+    return Decimal(_half_up_int(value, places)).scaleb(-places)
+
+
+def _half_up_int(value: Number, places: int = 0) -> int:
+    """round_half_up(value × 10**places) as an integer, in integer arithmetic."""
+    if isinstance(value, int):
+        return value * 10**places
+    if isinstance(value, Decimal):
+        value = q(value)
+    numerator, denominator = value.numerator, value.denominator
+    if places:
+        numerator *= 10**places
+    if numerator >= 0:
+        return int((2 * numerator + denominator) // (2 * denominator))
+    return -int((-2 * numerator + denominator) // (2 * denominator))
 
 
 def dollars(value: Number) -> int:
     """One rounded component: whole dollars, half away from zero."""
-    return int(round_half_up(value))
+    return _half_up_int(value)
 
 
 def cents(value: Number) -> Decimal:
@@ -47,14 +74,16 @@ def two_places(value: Number) -> str:
 def fmt_money(value: Number, *, cents_shown: bool = False) -> str:
     """`$1,234` or `$1,234.56`, for the basis of estimate (the engine does not use Babel)."""
     if cents_shown:
-        amount = cents(value)
-        sign = "-" if amount < 0 else ""
-        return f"{sign}${abs(amount):,.2f}"
-    amount = dollars(value)
+        hundredths = _half_up_int(value, 2)
+        sign = "-" if hundredths < 0 else ""
+        whole, part = divmod(abs(hundredths), 100)
+        return f"{sign}${whole:,}.{part:02d}"
+    amount = _half_up_int(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,}"
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def fmt_percent(rate: Number) -> str:
     """0.22 -> `22%`, 0.0765 -> `7.65%`."""
     text = format(Decimal(round_half_up(exact(rate) * 100, 4)).normalize(), "f")
@@ -68,6 +97,7 @@ def fmt_quantity(value: Number, places: int = 2) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def fmt_fte(value: Number) -> str:
     """FTE in the basis text: `1.0`, `2.5`, `0.25`."""
     amount = round_half_up(value, 4).normalize()

@@ -13,12 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
 from .fiscal import FiscalYearError, fy_label, parse_fy
-from .money import round_half_up
+from .money import Q, round_half_up
 from .plan import (
     DELIVERIES,
     JURISDICTION_KINDS,
@@ -679,40 +678,45 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
     if not isinstance(value, list):
         reader.error("line_items", "must be a list")
         return ()
-    lines: list[LineItem] = []
+    lines: list[dict[str, Any]] = []
     seen_ids: dict[str, int] = {}
     case_management_at: int | None = None
-    pending_on_call: list[tuple[int, dict[str, Any]]] = []
+    case_management: dict[str, Any] | None = None
+    pending_on_call: list[dict[str, Any]] = []
     for index, item in enumerate(value):
         path = f"line_items[{index}]"
         parsed = _read_line(reader, item, path)
         if parsed is None:
             continue
         line_id = parsed["id"]
-        if line_id in seen_ids:
+        if line_id is not _MISSING and line_id in seen_ids:
             reader.error(f"{path}.id", f"duplicate id '{line_id}' (also line_items"
                                        f"[{seen_ids[line_id]}])")
-        else:
+        elif line_id is not _MISSING:
             seen_ids[line_id] = index
         if parsed["kind"] == "case_management":
             if case_management_at is not None:
                 reader.error(f"{path}.kind", "a plan has at most one case_management line "
                                              f"(the first is line_items[{case_management_at}])")
             else:
-                case_management_at = len(lines)
+                case_management_at = index
+        if not parsed["complete"]:
+            continue
+        if parsed["kind"] == "case_management":
+            case_management = parsed
         if parsed["kind"] == "warm_handoff" and parsed["params"].get("mode") == "on_call" \
                 and parsed["params"].get("hourly_rate") is None:
-            pending_on_call.append((len(lines), parsed))
-        lines.append(parsed)  # type: ignore[arg-type]
+            pending_on_call.append(parsed)
+        lines.append(parsed)
     # §5 on_call: hourly_rate defaults to the plan's case-manager salary / 2,080, to the cent.
     if pending_on_call:
-        if case_management_at is not None:
-            salary = lines[case_management_at]["params"]["salary"]  # type: ignore[index]
+        if case_management is not None:
+            salary = case_management["params"]["salary"]
         else:
             salary = reader.default_for("salary.case_manager")
-        hourly = round_half_up(Fraction(salary) /
-                               Fraction(reader.tables.value("constants.paid_hours_per_fte")), 2)
-        for _, parsed in pending_on_call:
+        hourly = round_half_up(Q(salary) /
+                               Q(reader.tables.value("constants.paid_hours_per_fte")), 2)
+        for parsed in pending_on_call:
             parsed["params"]["hourly_rate"] = hourly
     return tuple(
         LineItem(
@@ -722,7 +726,7 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             end_fy=reader.start_fy + reader.years - 1 if p["end_fy"] is None else p["end_fy"],
             params=MappingProxyType(p["params"]),
         )
-        for p in lines  # type: ignore[index]
+        for p in lines
     )
 
 
@@ -737,16 +741,17 @@ def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
     if line_id is not _MISSING and not _ID.match(line_id):
         reader.error(f"{path}.id", "must be a short slug of letters, digits, '-' or '_' "
                                    f"(got '{line_id}')")
+    unusable = {"id": line_id, "kind": None, "complete": False}
     if kind is _MISSING:
-        return None
+        return unusable
     if kind not in KIND_FIELDS:
         reader.error(f"{path}.kind", f"must be one of: {', '.join(KIND_FIELDS)} (got '{kind}')")
-        return None
+        return unusable
     mode = role = None
     if kind == "warm_handoff":
         mode = reader.field(item, KIND_FIELDS["warm_handoff"][0], path)
         if mode is _MISSING:
-            return None
+            return unusable
     if kind == "position":
         role = item.get("role") if item.get("role") in ROLES else None
     fields = line_fields(kind, mode, role)
@@ -783,14 +788,14 @@ def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
     if isinstance(strategy, str):
         strategy = strategy.strip() or None  # "" is the same as none (§8)
     label = common["label"]
-    if _MISSING in (line_id, *params.values(), start, end, label, common["justification"]):
-        return None
+    complete = _MISSING not in (line_id, *params.values(), start, end, label,
+                                common["justification"])
     if kind == "warm_handoff":
         params = {"mode": mode, **{k: v for k, v in params.items() if k != "mode"}}
     return {
         "id": line_id, "kind": kind, "label": label, "strategy": strategy,
         "justification": common["justification"], "start_fy": start, "end_fy": end,
-        "params": params,
+        "params": params, "complete": complete,
     }
 
 

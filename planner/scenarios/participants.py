@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 
-from .money import quantize6
+from .money import Q, q, quantize6
 from .plan import PATHWAYS, Participants
 
 
@@ -18,38 +17,38 @@ class ParticipantYears:
     avg_active: tuple[Decimal, ...]
     peak_active: tuple[Decimal, ...]
     participant_months: tuple[Decimal, ...]
-    ramp: tuple[Fraction, ...]  # ramp_k for each plan year
-    referrals: Fraction  # steady-state referrals a year, all pathways
+    ramp: tuple[Q, ...]  # ramp_k for each plan year
+    referrals: Q  # steady-state referrals a year, all pathways
 
 
-def ramp_factor(participants: Participants, k: int) -> Fraction:
-    return Fraction(participants.ramp[k]) if k < len(participants.ramp) else Fraction(1)
+def ramp_factor(participants: Participants, k: int) -> Q:
+    return q(participants.ramp[k]) if k < len(participants.ramp) else Q(1)
 
 
 def project_participants(participants: Participants, years: int) -> ParticipantYears:
     months_enrolled = participants.average_months_enrolled
     steady = sum(
-        Fraction(participants.referrals_per_year[p]) * Fraction(participants.enrollment_rate[p])
+        q(participants.referrals_per_year[p]) * q(participants.enrollment_rate[p])
         for p in PATHWAYS
     )
     ramps = tuple(ramp_factor(participants, k) for k in range(years))
     yearly_new = [ramps[k] * steady for k in range(years)]
     monthly_new = [n / 12 for n in yearly_new]
-    initial_monthly = Fraction(participants.initial_active) / months_enrolled
+    initial_monthly = q(participants.initial_active) / months_enrolled
 
-    def enrolled_in(month: int) -> Fraction:
+    def enrolled_in(month: int) -> Q:
         # n_m: the cohort that enrolls in month m (§4).
         if month >= 0:
             return monthly_new[month // 12]
         if month > -months_enrolled:
             return initial_monthly
-        return Fraction(0)
+        return Q(0)
 
     # active_{-1}: the cohorts of months -M+1 … -1.
     active = initial_monthly * (months_enrolled - 1)
     new, avg, peak, months_total = [], [], [], []
     for k in range(years):
-        total = Fraction(0)
+        total = Q(0)
         highest = None
         for month in range(12 * k, 12 * k + 12):
             active += enrolled_in(month) - enrolled_in(month - months_enrolled)
@@ -65,6 +64,6 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
         peak_active=tuple(peak),
         participant_months=tuple(months_total),
         ramp=ramps,
-        referrals=sum((Fraction(participants.referrals_per_year[p]) for p in PATHWAYS),
-                      Fraction(0)),
+        referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS),
+                      Q(0)),
     )

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy_financial as npf
 
 from .fiscal import fy_label
 from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, inactive_basis
-from .money import dollars, fmt_money, fmt_percent, round_half_up, two_places
+from .money import Q, dollars, fmt_money, fmt_percent, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, Plan
 
@@ -28,8 +29,13 @@ class LineProjection:
     by_object_class: dict[str, tuple[int, ...]]  # only the classes with dollars, SF-424A order
     by_year: tuple[int, ...]
     total: int
-    fte: tuple[Fraction, ...]
-    basis: tuple[str, ...]
+    fte: tuple[Decimal, ...]
+    basis_writers: tuple[Callable[[], str], ...] = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def basis(self) -> tuple[str, ...]:
+        """The basis of estimate for each FY, written when first read (it is only text)."""
+        return tuple(write() for write in self.basis_writers)
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class Projection:
     total: int
     npv_spending: int
     npv_receipts: int
-    fte_by_year: tuple[Fraction, ...]
+    fte_by_year: tuple[Decimal, ...]
     participants: ParticipantYears
     fund: FundProjection
 
@@ -73,48 +79,46 @@ def project(plan: Plan) -> Projection:
     fiscal_years = plan.fiscal_years
     people = project_participants(plan.participants, years)
     ctx = Context.build(plan, people)
-    indirect_rate = Fraction(plan.assumptions.indirect_rate)
+    indirect_rate = q(plan.assumptions.indirect_rate)
 
     lines: list[LineProjection] = []
     for line in plan.line_items:
         calculate = CALCULATORS[line.kind]
         classes: dict[str, list[int]] = {}
-        ftes: list[Fraction] = []
-        basis: list[str] = []
+        ftes: list[Q] = []
+        basis: list[Callable[[], str]] = []
         for k, fy in enumerate(fiscal_years):
             if not line.active_in(fy):
-                ftes.append(Fraction(0))
-                basis.append(inactive_basis(line, fy))
+                ftes.append(Q(0))
+                basis.append(functools.partial(inactive_basis, line, fy))
                 continue
             cost = calculate(line, k, ctx)
-            exact = dict(cost.components)
+            exact = cost.components
             if line.kind not in NO_INDIRECT and indirect_rate:
-                base = sum((exact.get(c, Fraction(0)) for c in INDIRECT_BASE), Fraction(0))
-                exact["indirect"] = indirect_rate * base
+                base = sum((exact.get(c, Q(0)) for c in INDIRECT_BASE), Q(0))
+                exact = {**exact, "indirect": indirect_rate * base}
             rounded = {name: dollars(value) for name, value in exact.items()}
             for name, amount in rounded.items():
                 classes.setdefault(name, [0] * years)[k] = amount
-            text = cost.basis(rounded)
-            if "indirect" in rounded:
-                base_shown = sum(rounded.get(c, 0) for c in INDIRECT_BASE)
-                text += (f"; indirect {fmt_percent(indirect_rate)} × {fmt_money(base_shown)} "
-                         f"direct = {fmt_money(rounded['indirect'])}")
             ftes.append(cost.fte)
-            basis.append(text)
+            basis.append(functools.partial(_write_basis, cost.basis, rounded, indirect_rate))
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES
                    if c in classes and any(classes[c])}
-        by_year = tuple(sum(values[k] for values in ordered.values()) for k in range(years))
+        by_year = (tuple(sum(column) for column in zip(*ordered.values(), strict=True))
+                   if ordered else (0,) * years)
         lines.append(LineProjection(
             id=line.id, label=line.label, kind=line.kind, strategy=line.strategy,
-            by_object_class=ordered, by_year=by_year, total=sum(by_year), fte=tuple(ftes),
-            basis=tuple(basis),
+            by_object_class=ordered, by_year=by_year, total=sum(by_year),
+            fte=tuple(_decimal(f) for f in ftes), basis_writers=tuple(basis),
         ))
 
-    by_object_class = {
-        c: tuple(sum(line.by_object_class.get(c, (0,) * years)[k] for line in lines)
-                 for k in range(years))
-        for c in OBJECT_CLASSES
-    }
+    class_totals = {c: [0] * years for c in OBJECT_CLASSES}
+    for line_projection in lines:
+        for c, values in line_projection.by_object_class.items():
+            target = class_totals[c]
+            for k in range(years):
+                target[k] += values[k]
+    by_object_class = {c: tuple(v) for c, v in class_totals.items()}
     by_strategy: dict[str, list[int]] = {}
     for line in lines:
         by_strategy.setdefault(line.strategy or UNASSIGNED, [0] * years)
@@ -125,7 +129,7 @@ def project(plan: Plan) -> Projection:
         for k in range(years):
             target[k] += line.by_year[k]
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
-    fte_by_year = tuple(sum((line.fte[k] for line in lines), Fraction(0)) for k in range(years))
+    fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
     fund = _project_fund(plan, by_year)
     discount = float(plan.assumptions.discount_rate)
     return Projection(
@@ -143,6 +147,22 @@ def project(plan: Plan) -> Projection:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def _decimal(value: Q) -> Decimal:
+    """FTE is always a whole number of `fte_increment` steps or a stated decimal: exact."""
+    return Decimal(int(value.numerator)) / Decimal(int(value.denominator))
+
+
+def _write_basis(write: Callable[[dict[str, int]], str], rounded: dict[str, int],
+                 indirect_rate: Q) -> str:
+    text = write(rounded)
+    if "indirect" in rounded:
+        base_shown = sum(rounded.get(c, 0) for c in INDIRECT_BASE)
+        text += (f"; indirect {fmt_percent(indirect_rate)} × {fmt_money(base_shown)} "
+                 f"direct = {fmt_money(rounded['indirect'])}")
+    return text
+
+
 def _npv(rate: float, flows: tuple[int, ...]) -> int:
     """numpy-financial NPV, first year undiscounted, rounded half-up to dollars (§6)."""
     value = npf.npv(rate, [float(f) for f in flows])
@@ -151,7 +171,7 @@ def _npv(rate: float, flows: tuple[int, ...]) -> int:
 
 def _project_fund(plan: Plan, spending: tuple[int, ...]) -> FundProjection:
     fund = plan.fund
-    rate = Fraction(fund.interest_rate)
+    rate = q(fund.interest_rate)
     by_fy = fund.receipts_by_fy()
     receipts = tuple(dollars(by_fy.get(fy, 0)) for fy in plan.fiscal_years)
     begin, interest, closing = [], [], []

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from types import MappingProxyType
 from typing import Literal
 
-from .money import round_half_up
+from .money import Q, round_half_up
 
 Escalation = Literal["salary", "health", "inflation"]
 
@@ -87,8 +86,8 @@ class CostTables:
         if entry.base_fy is None or entry.escalation is None:
             return value
         rate = rates[entry.escalation]
-        factor = (1 + Fraction(rate)) ** (start_fy - entry.base_fy)
-        return round_half_up(Fraction(value) * factor, 2)
+        factor = (1 + Q(rate)) ** (start_fy - entry.base_fy)
+        return round_half_up(Q(value) * factor, 2)
 
     def threshold(self, key: str) -> Decimal:
         found = self.thresholds[key].value

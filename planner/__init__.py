@@ -1,0 +1,31 @@
+"""planner: budget a North Carolina LEAD program funded by opioid settlement money."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints. No work at import time."""
+    from planner import formatting
+    from planner.config import configure
+    from planner.extensions import csrf, db, login_manager
+    from planner.web import register_blueprints
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, config)
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    formatting.init_app(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,58 @@
+"""Configuration: defaults here, overrides from `PLANNER_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    # The database: SQLite in instance/ unless PLANNER_DATABASE_URL says otherwise.
+    DATABASE_URL: str | None = None
+    SECRET_KEY: str | None = None
+    ENV_NAME = "development"  # PLANNER_ENV_NAME=production refuses to start without a secret
+    WTF_CSRF_TIME_LIMIT = None  # a long editing session must not lose its form
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # plan files and CSVs are small
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_SECONDS = 300
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def configure(app: Flask, overrides: dict | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("PLANNER")
+    if overrides:
+        app.config.update(overrides)
+    instance = Path(app.instance_path)
+    if not app.config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'planner.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise ConfigError("PLANNER_SECRET_KEY must be set in production "
+                              "(PLANNER_ENV_NAME=production); refusing to start.")
+        app.config["SECRET_KEY"] = _development_secret(instance)
+    if app.config["ENV_NAME"] == "production":
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+
+
+def _development_secret(instance: Path) -> str:
+    """The dev server keeps a generated key in instance/ so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

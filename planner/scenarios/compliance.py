@@ -1,0 +1,780 @@
+"""MOA and LEAD-fidelity compliance checks (spec: compliance_rules.md).
+
+`check_plan(plan, projection, tables, as_of)` returns one result per rule, in the spec's
+order. Every rule always reports: a passing rule says what it checked. Thresholds come from
+`cost_tables/compliance.toml`; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .fiscal import fy_end, fy_label, fy_of, fy_start
+from .lines import Context, required_case_manager_fte
+from .money import fmt_fte, fmt_money, fmt_quantity
+from .plan import SERVICE_CATEGORIES, LineItem, Plan
+from .projection import Projection
+from .tables import CostTables
+
+COMPLIANCE_SCHEMA = "lead-compliance/1"
+STATUSES = ("pass", "warn", "fail", "info")
+
+EXHIBIT_A = re.compile(r"^A:(\d{1,2})$")
+EXHIBIT_B = re.compile(r"^B:([A-L])\.(\d+)(?:\.(\d+))?$")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    status: str
+    message: str
+    fiscal_years: tuple[int, ...]
+    line_items: tuple[str, ...]
+    citation: str
+    # Where a user changes the plan to fix it: "line:<id>", "fund", "participants",
+    # "program.authorizations", … (the web page links to these; not part of the JSON).
+    inputs: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "status": self.status,
+            "message": self.message,
+            "fiscal_years": list(self.fiscal_years),
+            "line_items": list(self.line_items),
+            "citation": self.citation,
+        }
+
+
+def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[str, Any]:
+    return {"schema": COMPLIANCE_SCHEMA, "as_of": as_of.isoformat(),
+            "results": [r.to_dict() for r in results]}
+
+
+# ----------------------------------------------------------------------------- text helpers
+
+def fy_ranges(fiscal_years: Iterable[int]) -> str:
+    """[2029, 2030, 2031, 2034] -> "FY2029-30 to FY2031-32 and FY2034-35"."""
+    years = sorted(set(fiscal_years))
+    runs: list[tuple[int, int]] = []
+    for fy in years:
+        if runs and fy == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], fy)
+        else:
+            runs.append((fy, fy))
+    parts = [fy_label(a) if a == b else f"{fy_label(a)} to {fy_label(b)}" for a, b in runs]
+    return _and(parts)
+
+
+def _and(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _date(day: dt.date) -> str:
+    return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
+
+
+def _names(lines: Iterable[LineItem]) -> str:
+    return _and([f"'{line.label or line.id}'" for line in lines])
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def strategy_title(code: str | None, tables: CostTables) -> str:
+    """`A:10 Criminal justice diversion programs` — a code is shown with its title."""
+    if not code:
+        return "no strategy"
+    title = tables.strategy_title(code)
+    return f"{code} {title}" if title else code
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # February 29 in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+# ----------------------------------------------------------------------------- the checks
+
+@dataclass
+class _Check:
+    plan: Plan
+    projection: Projection
+    tables: CostTables
+    as_of: dt.date
+
+    def threshold(self, key: str) -> Decimal:
+        return self.tables.threshold(key)
+
+    def spending_lines(self) -> list[tuple[LineItem, Any]]:
+        return [(item, line) for item, line in zip(self.plan.line_items,
+                                                   self.projection.line_items, strict=True)
+                if line.total > 0]
+
+    def fys_with_spending(self, line: Any) -> tuple[int, ...]:
+        return tuple(fy for fy, amount in zip(self.projection.fiscal_years, line.by_year,
+                                              strict=True) if amount > 0)
+
+
+def _result(rule: str, status: str, message: str, citation: str, *,
+            fiscal_years: Iterable[int] = (), line_items: Iterable[str] = (),
+            inputs: Iterable[str] = ()) -> RuleResult:
+    return RuleResult(rule, status, message, tuple(sorted(set(fiscal_years))),
+                      tuple(dict.fromkeys(line_items)), citation, tuple(inputs))
+
+
+def check_strategy(c: _Check) -> RuleResult:
+    citation = "NC MOA §E.6(b)(ii)"
+    known_b = {item.code: item for item in c.tables.exhibit_b}
+    missing, malformed, unlisted, used = [], [], [], {}
+    fys: set[int] = set()
+    for item, line in c.spending_lines():
+        code = item.strategy
+        a = EXHIBIT_A.match(code or "")
+        b = EXHIBIT_B.match(code or "")
+        if not code:
+            missing.append(item)
+        elif a and 1 <= int(a.group(1)) <= len(c.tables.exhibit_a):
+            used[code] = strategy_title(code, c.tables)
+            continue
+        elif b and code in known_b:
+            entry = known_b[code]
+            note = "" if entry.verified else " (list row not yet checked against the MOA text)"
+            used[code] = f"{code} {entry.summary}{note}"
+            continue
+        elif b:
+            unlisted.append(item)
+            used[code] = code
+            fys.update(c.fys_with_spending(line))
+            continue
+        else:
+            malformed.append(item)
+        fys.update(c.fys_with_spending(line))
+    problems = missing + malformed
+    if problems:
+        parts = []
+        if missing:
+            parts.append(f"{_names(missing)} {'has' if len(missing) == 1 else 'have'} no "
+                         "strategy code")
+        if malformed:
+            parts.append(_and([f"'{i.label or i.id}' has '{i.strategy}', which is not an "
+                               "Exhibit A or B code" for i in malformed]))
+        message = (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
+                   f"an Exhibit A code (A:1 to A:{len(c.tables.exhibit_a)}; LEAD is A:10) or an "
+                   "Exhibit B item such as B:D.1.4.")
+        return _result("MOA-STRATEGY", "fail", message, citation, fiscal_years=fys,
+                       line_items=[i.id for i in problems],
+                       inputs=[f"line:{i.id}" for i in problems])
+    if unlisted:
+        message = (_and([f"'{i.label or i.id}' names {i.strategy}" for i in unlisted]) +
+                   ", a well-formed Exhibit B code that is not in the shipped item list: check "
+                   "it against the current Exhibit B.")
+        return _result("MOA-STRATEGY", "warn", message, citation, fiscal_years=fys,
+                       line_items=[i.id for i in unlisted],
+                       inputs=[f"line:{i.id}" for i in unlisted])
+    count = len(c.spending_lines())
+    if not count:
+        return _result("MOA-STRATEGY", "pass", "No line item has spending yet, so no strategy "
+                       "code is needed.", citation)
+    message = (f"All {_plural(count, 'line item')} with spending name an MOA strategy: "
+               f"{'; '.join(used.values())}.")
+    return _result("MOA-STRATEGY", "pass", message, citation)
+
+
+def _b_lines(c: _Check) -> list[tuple[LineItem, Any]]:
+    return [(item, line) for item, line in c.spending_lines()
+            if (item.strategy or "").startswith("B:")]
+
+
+def check_option_b(c: _Check) -> RuleResult:
+    citation = "NC MOA §E.5, Exhibit C; NCACC guidance (repeat at least every 4 years)"
+    b_lines = _b_lines(c)
+    if not b_lines:
+        return _result("MOA-OPTION-B", "pass", "The plan funds no Exhibit B item, so Option A "
+                       "needs no collaborative strategic planning report.", citation)
+    codes = _and(sorted({item.strategy or "" for item, _ in b_lines}))
+    ids = [item.id for item, _ in b_lines]
+    fys = {fy for _, line in b_lines for fy in c.fys_with_spending(line)}
+    presented = c.plan.program.presented_on
+    if presented is None:
+        return _result(
+            "MOA-OPTION-B", "fail",
+            f"{_names([i for i, _ in b_lines])} fund Exhibit B items ({codes}), but the plan "
+            "records no date on which the collaborative strategic planning report and "
+            "recommendations (Exhibit C) were presented to the governing body. Present the "
+            "report before funding Option B items and record the date.",
+            citation, fiscal_years=fys, line_items=ids, inputs=["program.collaborative_planning"])
+    cycle = int(c.threshold("option_b.planning_cycle_years"))
+    renew_by = add_years(presented, cycle)
+    late = sorted(fy for fy in fys if fy_start(fy) > renew_by)
+    if late:
+        return _result(
+            "MOA-OPTION-B", "warn",
+            f"Exhibit B spending ({codes}) in {fy_ranges(late)} begins more than {cycle} years "
+            f"after the planning report was presented ({_date(presented)}): renew the "
+            f"collaborative strategic planning by {_date(renew_by)}.",
+            citation, fiscal_years=late, line_items=ids, inputs=["program.collaborative_planning"])
+    return _result(
+        "MOA-OPTION-B", "pass",
+        f"Exhibit B items ({codes}) follow the collaborative strategic planning report presented "
+        f"on {_date(presented)}; every FY with Exhibit B spending begins within {cycle} years "
+        f"of it (renew by {_date(renew_by)}).", citation)
+
+
+def check_fund_balance(c: _Check) -> RuleResult:
+    citation = "NC MOA §D, §E.1"
+    fund = c.projection.fund
+    years = c.projection.fiscal_years
+    short = [(fy, closing) for fy, closing in zip(years, fund.closing, strict=True) if closing < 0]
+    if short:
+        first_fy, first = short[0]
+        worst_fy, worst = min(short, key=lambda pair: pair[1])
+        message = (f"The fund runs short by {fmt_money(-first)} in {fy_label(first_fy)}")
+        if worst_fy != first_fy:
+            message += (f"; the largest shortfall is {fmt_money(-worst)} in "
+                        f"{fy_label(worst_fy)}")
+        message += (f" ({_plural(len(short), 'FY')} below $0). Reduce or end line items, or "
+                    "add receipts or an opening balance, so that every closing balance is at "
+                    "least $0.")
+        return _result("MOA-FUND-BALANCE", "fail", message, citation,
+                       fiscal_years=[fy for fy, _ in short], inputs=["fund"])
+    low_fy, low = min(zip(years, fund.closing, strict=True), key=lambda pair: pair[1])
+    return _result("MOA-FUND-BALANCE", "pass",
+                   f"The fund's closing balance stays at or above $0 in every FY (lowest "
+                   f"{fmt_money(low)} in {fy_label(low_fy)}).", citation)
+
+
+def check_execution_date(c: _Check) -> RuleResult:
+    citation = "NC MOA §E.1"
+    executed = c.plan.fund.moa_executed_on
+    first = fy_start(c.plan.start_fy)
+    if executed is None:
+        return _result("MOA-EXECUTION-DATE", "warn",
+                       "The plan does not record when the governing body executed the MOA; "
+                       "costs incurred before that date cannot be paid from the fund. Enter "
+                       "the execution date.", citation, inputs=["fund"])
+    if first < executed:
+        return _result(
+            "MOA-EXECUTION-DATE", "fail",
+            f"The plan's first FY, {fy_label(c.plan.start_fy)}, begins {_date(first)}, before "
+            f"the MOA was executed on {_date(executed)}: costs incurred before then cannot be "
+            f"paid with settlement funds. Start the plan in {fy_label(fy_of(executed) + 1)} or "
+            "later.", citation, fiscal_years=[c.plan.start_fy], inputs=["plan.start_fy"])
+    return _result("MOA-EXECUTION-DATE", "pass",
+                   f"The MOA was executed on {_date(executed)}, before the plan's first FY "
+                   f"({fy_label(c.plan.start_fy)}) begins.", citation)
+
+
+def covered_fys(start: dt.date, end: dt.date) -> list[int]:
+    """The FYs whose July 1 - June 30 lie wholly inside [start, end]."""
+    first = fy_of(start) if start <= fy_start(fy_of(start)) else fy_of(start) + 1
+    last = fy_of(end) if end >= fy_end(fy_of(end)) else fy_of(end) - 1
+    return list(range(first, last + 1))
+
+
+def check_authorization(c: _Check) -> RuleResult:
+    citation = "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)"
+    p = c.projection
+    by_fy = {s: dict(zip(p.fiscal_years, v, strict=True)) for s, v in p.by_strategy.items()}
+    failures, warnings, checked = [], [], []
+    fail_fys: set[int] = set()
+    fail_lines: list[str] = []
+    for auth in c.plan.program.authorizations:
+        fys = [fy for fy in covered_fys(auth.start, auth.end) if fy in p.fiscal_years]
+        spent = sum(by_fy.get(auth.strategy, {}).get(fy, 0) for fy in fys)
+        amount = int(auth.amount) if auth.amount == int(auth.amount) else auth.amount
+        period = f"{_date(auth.start)} to {_date(auth.end)}"
+        if spent > auth.amount:
+            over = spent - auth.amount
+            failures.append(
+                f"{strategy_title(auth.strategy, c.tables)} plans {fmt_money(spent)} in "
+                f"{fy_ranges(fys)}, {fmt_money(over)} more than the {fmt_money(amount)} "
+                f"authorized for {period}: amend the resolution and budget ordinance to at "
+                f"least {fmt_money(spent)}, or reduce the spending")
+            fail_fys.update(fys)
+            fail_lines += [i.id for i in c.plan.line_items if i.strategy == auth.strategy]
+        else:
+            checked.append(f"{auth.strategy} {fmt_money(spent)} of {fmt_money(amount)} "
+                           f"({period})")
+    current = fy_of(c.as_of)
+    warn_fys: set[int] = set()
+    warn_lines: list[str] = []
+    for fy in (current, current + 1):
+        if fy not in p.fiscal_years:
+            continue
+        for strategy, values in by_fy.items():
+            amount = values.get(fy, 0)
+            if amount <= 0 or strategy == "unassigned":
+                continue
+            covered = any(a.strategy == strategy and fy in covered_fys(a.start, a.end)
+                          for a in c.plan.program.authorizations)
+            if not covered:
+                warnings.append(f"adopt a resolution and budget ordinance naming "
+                                f"{strategy_title(strategy, c.tables)} for {fmt_money(amount)} "
+                                f"covering {fy_label(fy)}")
+                warn_fys.add(fy)
+                warn_lines += [i.id for i in c.plan.line_items if i.strategy == strategy]
+    if failures:
+        message = "; ".join(failures) + "."
+        if warnings:
+            message += " Also " + "; ".join(warnings) + "."
+        return _result("MOA-AUTHORIZATION", "fail", message, citation,
+                       fiscal_years=fail_fys | warn_fys, line_items=fail_lines + warn_lines,
+                       inputs=["program.authorizations"])
+    if warnings:
+        message = ("Spending planned for the current or next FY has no adopted authorization: "
+                   + "; ".join(warnings) + ".")
+        return _result("MOA-AUTHORIZATION", "warn", message, citation, fiscal_years=warn_fys,
+                       line_items=warn_lines, inputs=["program.authorizations"])
+    if checked:
+        message = ("Planned spending stays within every adopted authorization: "
+                   + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
+                   f"{fy_label(current + 1)}) are authorized.")
+    else:
+        message = (f"No spending is planned in the current or next FY ({fy_label(current)}, "
+                   f"{fy_label(current + 1)}), so no authorization is needed yet.")
+    return _result("MOA-AUTHORIZATION", "pass", message, citation)
+
+
+def report_due(fy: int, days: int) -> dt.date:
+    return fy_end(fy) + dt.timedelta(days=days)
+
+
+def check_reporting(c: _Check) -> RuleResult:
+    citation = "NC MOA §F.6"
+    days = int(c.threshold("reporting.days_after_fy_end"))
+    warning_days = int(c.threshold("reporting.warning_days"))
+    p = c.projection
+    upcoming = []
+    for fy, spending in zip(p.fiscal_years, p.by_year, strict=True):
+        due = report_due(fy, days)
+        if due >= c.as_of:
+            reports = ["annual financial report (Exhibit E)"]
+            if spending > 0:
+                reports.append("impact report (Exhibit F)")
+            upcoming.append((due, fy, reports))
+    if not upcoming:
+        return _result("MOA-REPORTING", "info",
+                       f"Every report for the plan's FYs was due before {_date(c.as_of)}; "
+                       "none falls due after it.", citation)
+    listed = upcoming[:2]
+    parts = [f"{fy_label(fy)} {_and(reports)} due {_date(due)}" for due, fy, reports in listed]
+    due, fy, _ = listed[0]
+    left = (due - c.as_of).days
+    message = (f"Next: {'; then '.join(parts)} ({days} days after the FY ends; guidance often "
+               "says September 30, but the 90-day date is the deadline).")
+    if left <= warning_days:
+        message = (f"Due in {_plural(left, 'day')}: " + message[len('Next: '):]
+                   + " File through CORE-NC.")
+        return _result("MOA-REPORTING", "warn", message, citation, fiscal_years=[fy])
+    return _result("MOA-REPORTING", "info", message, citation,
+                   fiscal_years=[f for _, f, _ in listed])
+
+
+def check_interest(c: _Check) -> RuleResult:
+    fund = c.projection.fund
+    total = sum(fund.interest)
+    years = c.projection.fiscal_years
+    message = (f"The fund earns {fmt_money(total)} of interest from {fy_label(years[0])} to "
+               f"{fy_label(years[-1])} at {fmt_quantity(c.plan.fund.interest_rate * 100)}% a "
+               "year on each beginning balance. Interest stays in the special revenue fund and "
+               "may be spent only on MOA strategies, like the settlement money itself.")
+    return _result("MOA-INTEREST", "info", message, "NC MOA §D.3")
+
+
+def check_sustainability(c: _Check) -> RuleResult:
+    citation = "compliance_rules.md PLAN-SUSTAINABILITY; NC MOA §D"
+    p = c.projection
+    fund = p.fund
+    years = p.fiscal_years
+    with_receipts = [k for k, r in enumerate(fund.receipts) if r > 0]
+    need = c.threshold("sustainability.years")
+    final_spending = p.by_year[-1]
+    if not with_receipts:
+        return _result("PLAN-SUSTAINABILITY", "warn",
+                       f"The plan has no receipts in its FYs, so the {fmt_money(p.total)} of "
+                       "spending rests on the opening balance alone. Enter the settlement "
+                       "receipts by FY (CORE-NC's payment schedule).", citation, inputs=["fund"])
+    last = with_receipts[-1]
+    closing = fund.closing[last]
+    gap = final_spending - fund.receipts[-1]
+    after = (f"after the last receipts in {fy_label(years[last])}, the plan spends "
+             f"{fmt_money(final_spending)} in its final FY, {fy_label(years[-1])}")
+    if closing < 0:
+        return _result(
+            "PLAN-SUSTAINABILITY", "warn",
+            f"The fund is already {fmt_money(-closing)} short at the end of "
+            f"{fy_label(years[last])}, the last FY with receipts; {after}, an annual gap of "
+            f"{fmt_money(gap)} that other money must fill when the settlement ends.",
+            citation, fiscal_years=[years[last]], inputs=["fund"])
+    if final_spending <= 0:
+        return _result("PLAN-SUSTAINABILITY", "pass",
+                       f"The plan spends nothing in its final FY; {fmt_money(closing)} remains "
+                       f"after the last receipts in {fy_label(years[last])}.", citation)
+    runway = Decimal(closing) / Decimal(final_spending)
+    runway_text = runway.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = (f"The closing balance of {fmt_money(closing)} in {fy_label(years[last])} covers "
+            f"{runway_text} years of the final FY's spending "
+            f"({fmt_money(final_spending)} in {fy_label(years[-1])}); when the settlement ends "
+            f"the annual gap is {fmt_money(gap)}")
+    if runway < need:
+        return _result("PLAN-SUSTAINABILITY", "warn",
+                       f"{text}, less than the {fmt_quantity(need)} years to aim for. Plan "
+                       "other funding (county general fund, Medicaid billing, grants) or a "
+                       "reserve.", citation, fiscal_years=[years[last], years[-1]],
+                       inputs=["fund"])
+    return _result("PLAN-SUSTAINABILITY", "pass",
+                   f"{text}: at least the {fmt_quantity(need)} years to aim for.", citation)
+
+
+def _fte_by_fy(c: _Check, items: list[LineItem]) -> dict[int, Decimal]:
+    ids = {i.id for i in items}
+    totals = dict.fromkeys(c.projection.fiscal_years, Decimal(0))
+    for line in c.projection.line_items:
+        if line.id in ids:
+            for fy, fte in zip(c.projection.fiscal_years, line.fte, strict=True):
+                totals[fy] += fte
+    return totals
+
+
+def check_program_manager(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.d"
+    need = c.threshold("program_manager.min_fte")
+    managers = [i for i in c.plan.line_items
+                if i.kind == "position" and i["role"] == "program_manager"]
+    if not managers:
+        return _result("LEAD-PROGRAM-MANAGER", "warn",
+                       f"The plan funds no program manager. Add a position with role "
+                       f"program_manager of {fmt_fte(need)} FTE, employed independently of the "
+                       "police and the case-management provider.", citation,
+                       fiscal_years=c.projection.fiscal_years, inputs=["line:new"])
+    totals = _fte_by_fy(c, managers)
+    short = [fy for fy, fte in totals.items() if fte < need]
+    independent = any(i.get("independent") for i in managers)
+    problems = []
+    if short:
+        problems.append(f"the program manager is below {fmt_fte(need)} FTE in "
+                        f"{fy_ranges(short)}: fund {fmt_fte(need)} FTE in every FY")
+    if not independent:
+        problems.append("no program manager is marked independent of the program's agencies "
+                        "(employed outside the police and the provider): set independent")
+    ids = [i.id for i in managers]
+    if problems:
+        message = "; ".join(problems)
+        return _result("LEAD-PROGRAM-MANAGER", "warn", message[0].upper() + message[1:] + ".",
+                       citation, fiscal_years=short, line_items=ids,
+                       inputs=[f"line:{i}" for i in ids])
+    return _result("LEAD-PROGRAM-MANAGER", "pass",
+                   f"An independent program manager ({_names(managers)}) is funded at "
+                   f"{fmt_fte(need)} FTE or more in every FY.", citation, line_items=ids)
+
+
+def check_caseload(c: _Check) -> RuleResult:
+    citation = ("Duke evaluation brief §V.d; LEAD Support Bureau caseload guidance "
+                "(average ≤ 20, never > 25)")
+    average_max = c.threshold("caseload.average_max")
+    max_max = c.threshold("caseload.max_max")
+    lines = c.plan.lines_of("case_management")
+    if not lines:
+        return _result("LEAD-CASELOAD", "fail",
+                       "The plan has no case_management line, so no case manager serves the "
+                       "participants. Add one (caseload average ≤ "
+                       f"{fmt_quantity(average_max)}, maximum ≤ {fmt_quantity(max_max)}).",
+                       citation, fiscal_years=c.projection.fiscal_years, inputs=["line:new"])
+    item = lines[0]
+    projected = c.projection.line(item.id)
+    problems: list[str] = []
+    if item["caseload_average"] > average_max:
+        problems.append(f"its caseload_average of {fmt_quantity(item['caseload_average'])} is "
+                        f"above {fmt_quantity(average_max)}: lower it to "
+                        f"{fmt_quantity(average_max)}")
+    if item["caseload_max"] > max_max:
+        problems.append(f"its caseload_max of {fmt_quantity(item['caseload_max'])} is above "
+                        f"{fmt_quantity(max_max)}: lower it to {fmt_quantity(max_max)}")
+    people = c.projection.participants
+    ctx = Context.build(c.plan, people)
+    over: list[int] = []
+    needed: dict[int, Decimal] = {}
+    for k, fy in enumerate(c.projection.fiscal_years):
+        fte = projected.fte[k]
+        avg, peak = people.avg_active[k], people.peak_active[k]
+        if avg > item["caseload_average"] * fte or peak > item["caseload_max"] * fte:
+            over.append(fy)
+            required = required_case_manager_fte(item, k, ctx)
+            needed[fy] = Decimal(int(required.numerator)) / Decimal(int(required.denominator))
+    if over:
+        first = over[0]
+        k = c.projection.fiscal_years.index(first)
+        fte = projected.fte[k]
+        load_avg = people.avg_active[k] / fte if fte else None
+        load_peak = people.peak_active[k] / fte if fte else None
+        if fte:
+            carried = (f"{fmt_fte(fte)} FTE carries {fmt_quantity(load_avg)} average and "
+                       f"{fmt_quantity(load_peak)} peak participants per case manager")
+        else:
+            carried = (f"no case manager is funded for {fmt_quantity(people.avg_active[k])} "
+                       "average active participants")
+        add = needed[first] - fte
+        fix = f"add {fmt_fte(add)} FTE case manager in {fy_label(first)}"
+        if item["max_fte"] is not None and max(needed.values()) > item["max_fte"]:
+            fix += f" or raise max_fte to {fmt_fte(max(needed.values()))}"
+        elif not item.active_in(first):
+            fix += f" (the line runs {fy_label(item.start_fy)} to {fy_label(item.end_fy)})"
+        problems.append(f"in {fy_ranges(over)} the caseload is above the limits (in "
+                        f"{fy_label(first)} {carried}): {fix}")
+    if problems:
+        message = f"Case management '{item.label or item.id}': " + "; ".join(problems) + "."
+        return _result("LEAD-CASELOAD", "fail", message, citation, fiscal_years=over,
+                       line_items=[item.id], inputs=[f"line:{item.id}"])
+    peak_fte = max(projected.fte) if projected.fte else Decimal(0)
+    return _result("LEAD-CASELOAD", "pass",
+                   f"Case management '{item.label or item.id}' keeps caseloads within an "
+                   f"average of {fmt_quantity(item['caseload_average'])} and a maximum of "
+                   f"{fmt_quantity(item['caseload_max'])} in every FY (up to "
+                   f"{fmt_fte(peak_fte)} FTE).", citation, line_items=[item.id])
+
+
+def check_warm_handoff(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.d (\"at all hours\")"
+    full = c.threshold("warm_handoff.full_coverage_hours")
+    business = c.threshold("warm_handoff.business_hours")
+    lines = c.plan.lines_of("warm_handoff")
+    coverage: dict[int, Decimal] = {}
+    for fy in c.projection.fiscal_years:
+        hours = Decimal(0)
+        for item in lines:
+            if item.active_in(fy):
+                hours += item["hours_per_week"]
+                if item.mode == "on_call":
+                    hours += business
+        coverage[fy] = min(hours, full)
+    short = [fy for fy, hours in coverage.items() if hours < full]
+    ids = [i.id for i in lines]
+    if not short:
+        return _result("LEAD-WARM-HANDOFF", "pass",
+                       f"Warm hand-off ({_names(lines)}) covers all {fmt_quantity(full)} hours "
+                       "a week in every FY.", citation, line_items=ids)
+    worst = min(short, key=lambda fy: coverage[fy])
+    hours = coverage[worst]
+    share = (hours / full * 100).quantize(Decimal("1"))
+    what = (f"{fmt_quantity(hours)} of {fmt_quantity(full)} hours, {share}%")
+    if not lines:
+        message = (f"No warm_handoff line: officers have no one to hand a person to ({what}). "
+                   "Add staffed, on-call or contracted coverage of 168 hours a week.")
+    else:
+        message = (f"Warm hand-off covers {what} in {fy_label(worst)}; coverage is below "
+                   f"{fmt_quantity(full)} hours in {fy_ranges(short)}. Raise hours_per_week or "
+                   "add on-call or contracted coverage for nights and weekends.")
+    return _result("LEAD-WARM-HANDOFF", "warn", message, citation, fiscal_years=short,
+                   line_items=ids, inputs=[f"line:{i}" for i in ids] or ["line:new"])
+
+
+def check_officer_training(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.c"
+    longest = int(c.threshold("officer_training.max_refresher_interval_years"))
+    lines = c.plan.lines_of("officer_training")
+    if not lines:
+        return _result("LEAD-OFFICER-TRAINING", "warn",
+                       "The plan trains no officers. Add an officer_training line so every "
+                       "officer learns harm reduction, substance use disorders and LEAD, with "
+                       f"refreshers at least every {longest} years.", citation,
+                       inputs=["line:new"])
+    problems, ids = [], []
+    for item in lines:
+        name = f"'{item.label or item.id}'"
+        if item["officers"] <= 0:
+            problems.append(f"{name} trains no officers: enter the number of officers")
+        elif item["initial_hours"] <= 0:
+            problems.append(f"{name} has no initial training hours")
+        if item["refresher_interval_years"] > longest or item["refresher_hours"] <= 0:
+            problems.append(f"{name} refreshes every {item['refresher_interval_years']} years "
+                            f"with {fmt_quantity(item['refresher_hours'])} hours: refresh at "
+                            f"least every {longest} years")
+        ids.append(item.id)
+    if problems:
+        return _result("LEAD-OFFICER-TRAINING", "warn", "; ".join(problems) + ".", citation,
+                       line_items=ids, inputs=[f"line:{i}" for i in ids])
+    officers = sum(i["officers"] for i in lines)
+    return _result("LEAD-OFFICER-TRAINING", "pass",
+                   f"{_plural(officers, 'officer')} ({_names(lines)}) are trained in the first "
+                   f"year and refreshed at least every {longest} years.", citation,
+                   line_items=ids)
+
+
+def check_data_analyst(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.f"
+    need = c.threshold("data_analyst.min_fte")
+    analysts = [i for i in c.plan.line_items
+                if i.kind == "position" and i["role"] == "data_analyst"]
+    totals = _fte_by_fy(c, analysts)
+    short = [fy for fy, fte in totals.items() if fte < need]
+    ids = [i.id for i in analysts]
+    if not analysts:
+        return _result("LEAD-DATA-ANALYST", "warn",
+                       f"The plan funds no data analyst. Add a position with role data_analyst "
+                       f"of at least {fmt_fte(need)} FTE to collect and analyze LEAD data.",
+                       citation, fiscal_years=short, inputs=["line:new"])
+    if short:
+        return _result("LEAD-DATA-ANALYST", "warn",
+                       f"The data analyst is below {fmt_fte(need)} FTE in {fy_ranges(short)}: "
+                       f"fund at least {fmt_fte(need)} FTE in every FY.", citation,
+                       fiscal_years=short, line_items=ids, inputs=[f"line:{i}" for i in ids])
+    return _result("LEAD-DATA-ANALYST", "pass",
+                   f"A data analyst ({_names(analysts)}) is funded at {fmt_fte(need)} FTE or "
+                   "more in every FY.", citation, line_items=ids)
+
+
+DATA_GROUPS = (
+    ("tracks_all_offers", "everyone offered a referral, with demographics, referral source, "
+                          "acceptance and enrollment"),
+    ("tracks_ineligible", "people officers wanted to refer but who were ineligible"),
+    ("tracks_not_offered", "people with LEAD-eligible charges who were never offered LEAD"),
+)
+
+
+def check_data_collection(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.f"
+    program = c.plan.program
+    missing = [text for key, text in DATA_GROUPS if not getattr(program, key)]
+    if missing:
+        return _result("LEAD-DATA-COLLECTION", "warn",
+                       "The data plan does not track " + _and(missing) + ". Without them the "
+                       "program cannot see or reduce disparities in who is referred.",
+                       citation, inputs=["program.data_collection"])
+    return _result("LEAD-DATA-COLLECTION", "pass",
+                   "The data plan tracks all three groups: " + _and([t for _, t in DATA_GROUPS])
+                   + ".", citation)
+
+
+def check_phones(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.e"
+    lines = [i for i in c.plan.lines_of("participant_phones") if i["high_risk_share"] > 0]
+    if not lines:
+        return _result("LEAD-PHONES", "warn",
+                       "No participant_phones line pays for phones: unreliable phone access "
+                       "keeps participants from staying in touch. Add one for participants at "
+                       "high risk of disengagement.", citation,
+                       inputs=[f"line:{i.id}" for i in c.plan.lines_of("participant_phones")]
+                       or ["line:new"])
+    share = max(i["high_risk_share"] for i in lines)
+    return _result("LEAD-PHONES", "pass",
+                   f"Phones and service are funded for {fmt_quantity(share * 100)}% of "
+                   f"participants ({_names(lines)}).", citation, line_items=[i.id for i in lines])
+
+
+def check_services(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §II, §V.e"
+    assessed: dict[str, str] = {}
+    for item in c.plan.lines_of("service_gap"):
+        status = item["status"]
+        if status == "adequate" or (status == "gap" and item["units"] and item["units"] > 0):
+            assessed[item["category"]] = status
+    missing = [cat for cat in SERVICE_CATEGORIES if cat not in assessed]
+    nice = {cat: cat.replace("_", " ") for cat in SERVICE_CATEGORIES}
+    if missing:
+        return _result("LEAD-SERVICES", "warn",
+                       f"Not yet assessed: {_and([nice[m] for m in missing])}. For each, add a "
+                       "service_gap line marked adequate, or gap with the units the county "
+                       "will fund.", citation,
+                       line_items=[i.id for i in c.plan.lines_of("service_gap")
+                                   if i["category"] in missing],
+                       inputs=[f"line:{i.id}" for i in c.plan.lines_of("service_gap")
+                               if i["category"] in missing] or ["line:new"])
+    gaps = [nice[cat] for cat, status in assessed.items() if status == "gap"]
+    text = "All six service categories are assessed"
+    text += f"; gaps funded: {_and(gaps)}." if gaps else "; all are adequate."
+    return _result("LEAD-SERVICES", "pass", text, citation)
+
+
+def check_racial_equity(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.a"
+    program = c.plan.program
+    missing = []
+    if not program.equity_goal_stated:
+        missing.append("name racial equity as a goal of the program")
+    if not program.equity_outreach_plan.strip():
+        missing.append("write an outreach plan for communities of color")
+    if missing:
+        return _result("LEAD-RACIAL-EQUITY", "warn", _and(missing).capitalize() + ".",
+                       citation, inputs=["program.equity"])
+    return _result("LEAD-RACIAL-EQUITY", "pass",
+                   "Racial equity is a stated goal and the plan has an outreach plan for "
+                   "communities of color.", citation)
+
+
+def check_eligibility(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §V.b"
+    program = c.plan.program
+    missing = []
+    if not program.allows_supervised_probation:
+        missing.append("admit people on supervised probation")
+    if not program.narrow_disqualifiers:
+        missing.append("set disqualifying past convictions narrowly")
+    if missing:
+        return _result("LEAD-ELIGIBILITY", "warn",
+                       "Make eligibility more inclusive: " + _and(missing) + ".", citation,
+                       inputs=["program.eligibility"])
+    return _result("LEAD-ELIGIBILITY", "pass",
+                   "Eligibility admits people on supervised probation and keeps disqualifying "
+                   "convictions narrow.", citation)
+
+
+def check_community_referrals(c: _Check) -> RuleResult:
+    citation = "Duke evaluation brief §II, §IV"
+    community = c.plan.participants.referrals_per_year["community"]
+    if community > 0:
+        return _result("LEAD-COMMUNITY-REFERRALS", "info",
+                       f"{fmt_quantity(community)} community referrals a year are planned "
+                       "(the \"Let Everyone Advance with Dignity\" pathway).", citation)
+    return _result("LEAD-COMMUNITY-REFERRALS", "info",
+                   "No community referrals are planned. The \"Let Everyone Advance with "
+                   "Dignity\" pathway lets families, providers and neighbors refer people "
+                   "without police contact.", citation, inputs=["participants"])
+
+
+RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
+    ("MOA-STRATEGY", check_strategy),
+    ("MOA-OPTION-B", check_option_b),
+    ("MOA-FUND-BALANCE", check_fund_balance),
+    ("MOA-EXECUTION-DATE", check_execution_date),
+    ("MOA-AUTHORIZATION", check_authorization),
+    ("MOA-REPORTING", check_reporting),
+    ("MOA-INTEREST", check_interest),
+    ("PLAN-SUSTAINABILITY", check_sustainability),
+    ("LEAD-PROGRAM-MANAGER", check_program_manager),
+    ("LEAD-CASELOAD", check_caseload),
+    ("LEAD-WARM-HANDOFF", check_warm_handoff),
+    ("LEAD-OFFICER-TRAINING", check_officer_training),
+    ("LEAD-DATA-ANALYST", check_data_analyst),
+    ("LEAD-DATA-COLLECTION", check_data_collection),
+    ("LEAD-PHONES", check_phones),
+    ("LEAD-SERVICES", check_services),
+    ("LEAD-RACIAL-EQUITY", check_racial_equity),
+    ("LEAD-ELIGIBILITY", check_eligibility),
+    ("LEAD-COMMUNITY-REFERRALS", check_community_referrals),
+)
+
+
+def check_plan(plan: Plan, projection: Projection, tables: CostTables,
+               as_of: dt.date) -> tuple[RuleResult, ...]:
+    """Every rule, in the spec's order."""
+    context = _Check(plan, projection, tables, as_of)
+    return tuple(check(context) for _, check in RULES)
+
+
+def counts(results: Iterable[RuleResult]) -> dict[str, int]:
+    found = dict.fromkeys(STATUSES, 0)
+    for result in results:
+        found[result.status] += 1
+    return found

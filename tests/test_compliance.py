@@ -1,0 +1,459 @@
+"""Every compliance rule: a plan where it passes and one for each status it can take
+(compliance_rules.md). The base is examples/all-rules-pass.json, which passes them all."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from planner.cli import main
+from planner.cost_tables import default_cost_tables
+from planner.scenarios import project
+from planner.scenarios.compliance import RULES, check_plan, covered_fys, fy_ranges
+from tests.plans import EXAMPLES, parse
+
+AS_OF = dt.date(2026, 11, 28)
+BASE = json.loads((EXAMPLES / "all-rules-pass.json").read_text())
+
+
+def base() -> dict:
+    return copy.deepcopy(BASE)
+
+
+def line(doc: dict, line_id: str) -> dict:
+    return next(item for item in doc["line_items"] if item["id"] == line_id)
+
+
+def drop(doc: dict, line_id: str) -> dict:
+    doc["line_items"] = [item for item in doc["line_items"] if item["id"] != line_id]
+    return doc
+
+
+def results(doc: dict, as_of: dt.date = AS_OF) -> dict:
+    plan = parse(doc)
+    return {r.rule: r for r in check_plan(plan, project(plan), default_cost_tables(), as_of)}
+
+
+def result(doc: dict, rule: str, as_of: dt.date = AS_OF):
+    return results(doc, as_of)[rule]
+
+
+def test_the_base_plan_passes_every_rule():
+    found = results(base())
+    assert list(found) == [rule for rule, _ in RULES]
+    assert {r.status for r in found.values()} == {"pass", "info"}
+    assert [rule for rule, r in found.items() if r.status == "info"] == [
+        "MOA-REPORTING", "MOA-INTEREST", "LEAD-COMMUNITY-REFERRALS"]
+
+
+def test_every_result_cites_its_source():
+    for r in results(base()).values():
+        assert r.citation
+        assert r.message.endswith((".", ")"))
+
+
+# ------------------------------------------------------------------------ MOA-STRATEGY
+
+def test_strategy_pass_names_the_strategies_with_titles():
+    r = result(base(), "MOA-STRATEGY")
+    assert r.status == "pass"
+    assert "A:10 Criminal justice diversion programs" in r.message
+    assert "A:7 Naloxone distribution" in r.message
+
+
+def test_strategy_missing_or_malformed_fails():
+    doc = base()
+    line(doc, "phones")["strategy"] = ""
+    line(doc, "naloxone")["strategy"] = "A:13"
+    line(doc, "food")["strategy"] = None  # no spending: not flagged
+    r = result(doc, "MOA-STRATEGY")
+    assert r.status == "fail"
+    assert r.line_items == ("phones", "naloxone")
+    assert r.fiscal_years == tuple(range(2026, 2039))
+    assert "'Phones for participants' has no strategy code" in r.message
+    assert "'A:13', which is not an Exhibit A or B code" in r.message
+
+
+def test_strategy_unlisted_exhibit_b_code_warns():
+    doc = base()
+    line(doc, "naloxone")["strategy"] = "B:D.99"
+    r = result(doc, "MOA-STRATEGY")
+    assert r.status == "warn"
+    assert r.line_items == ("naloxone",)
+    assert "B:D.99" in r.message
+    assert "check it against the current Exhibit B" in r.message
+
+
+def test_strategy_listed_exhibit_b_item_shows_its_text():
+    doc = base()
+    line(doc, "naloxone")["strategy"] = "B:D.1.4"
+    doc["program"]["collaborative_planning"]["presented_on"] = "2026-03-16"
+    r = result(doc, "MOA-STRATEGY")
+    assert r.status == "pass"
+    item = next(i for i in default_cost_tables().exhibit_b if i.code == "B:D.1.4")
+    assert item.summary in r.message
+
+
+# ------------------------------------------------------------------------ MOA-OPTION-B
+
+def option_b(presented_on, years=13):
+    doc = base()
+    doc["years"] = years
+    line(doc, "naloxone")["strategy"] = "B:D.1.4"
+    doc["program"]["collaborative_planning"]["presented_on"] = presented_on
+    return doc
+
+
+def test_option_b_pass_without_b_items_and_within_the_cycle():
+    assert result(base(), "MOA-OPTION-B").status == "pass"
+    r = result(option_b("2026-03-16", years=4), "MOA-OPTION-B")
+    assert r.status == "pass"
+    assert "renew by March 16, 2030" in r.message
+
+
+def test_option_b_without_planning_report_fails():
+    r = result(option_b(None), "MOA-OPTION-B")
+    assert r.status == "fail"
+    assert r.line_items == ("naloxone",)
+    assert "B:D.1.4" in r.message
+    assert "Exhibit C" in r.message
+
+
+def test_option_b_past_four_years_warns():
+    # presented 2026-03-16: FY2030-31 begins July 1, 2030, more than 4 years later
+    r = result(option_b("2026-03-16"), "MOA-OPTION-B")
+    assert r.status == "warn"
+    assert r.fiscal_years == tuple(range(2030, 2039))
+    assert "renew the collaborative strategic planning by March 16, 2030" in r.message
+    assert "FY2030-31 to FY2038-39" in r.message
+
+
+# ------------------------------------------------------------------------ MOA-FUND-BALANCE
+
+def test_fund_balance_pass_and_fail():
+    assert result(base(), "MOA-FUND-BALANCE").status == "pass"
+    doc = base()
+    doc["fund"]["opening_balance"] = "0"
+    doc["fund"]["receipts"] = {"FY2027-28": "500000"}
+    r = result(doc, "MOA-FUND-BALANCE")
+    plan = parse(doc)
+    closing = project(plan).fund.closing
+    assert r.status == "fail"
+    # FY2026-27: 0 + 0 + 0 interest − 463,397 = −463,397
+    assert closing[0] == -463397
+    assert r.message.startswith("The fund runs short by $463,397 in FY2026-27; the largest "
+                                f"shortfall is ${-closing[-1]:,} in FY2038-39")
+    assert r.fiscal_years == tuple(range(2026, 2039))
+
+
+# ------------------------------------------------------------------------ MOA-EXECUTION-DATE
+
+def test_execution_date_statuses():
+    assert result(base(), "MOA-EXECUTION-DATE").status == "pass"
+    doc = base()
+    doc["fund"]["moa_executed_on"] = None
+    assert result(doc, "MOA-EXECUTION-DATE").status == "warn"
+    doc["fund"]["moa_executed_on"] = "2026-08-01"
+    r = result(doc, "MOA-EXECUTION-DATE")
+    assert r.status == "fail"
+    assert r.fiscal_years == (2026,)
+    assert "begins July 1, 2026, before the MOA was executed on August 1, 2026" in r.message
+    assert "Start the plan in FY2027-28 or later" in r.message
+
+
+# ------------------------------------------------------------------------ MOA-AUTHORIZATION
+
+def test_authorization_covers_whole_fys_only():
+    assert covered_fys(dt.date(2026, 7, 1), dt.date(2031, 6, 30)) == [2026, 2027, 2028, 2029,
+                                                                      2030]
+    assert covered_fys(dt.date(2026, 8, 1), dt.date(2031, 6, 29)) == [2027, 2028, 2029]
+    assert covered_fys(dt.date(2027, 1, 1), dt.date(2027, 6, 30)) == []
+
+
+def test_authorization_above_the_amount_fails_at_or_below_passes():
+    # A:10 in FY2026-27 … FY2030-31: 418,397 + 531,184 + 654,932 + 730,727 + 753,546
+    #                                = 3,088,786
+    doc = base()
+    doc["program"]["authorizations"][0]["amount"] = "3088786"
+    assert result(doc, "MOA-AUTHORIZATION").status == "pass"
+    doc["program"]["authorizations"][0]["amount"] = "3088785"
+    r = result(doc, "MOA-AUTHORIZATION")
+    assert r.status == "fail"
+    assert r.fiscal_years == (2026, 2027, 2028, 2029, 2030)
+    assert "program-manager" in r.line_items
+    assert ("A:10 Criminal justice diversion programs plans $3,088,786 in FY2026-27 to "
+            "FY2030-31, $1 more than the $3,088,785 authorized") in r.message
+
+
+def test_current_and_next_fy_without_authorization_warn():
+    doc = base()
+    doc["program"]["authorizations"] = []
+    r = result(doc, "MOA-AUTHORIZATION")
+    assert r.status == "warn"
+    assert r.fiscal_years == (2026, 2027)
+    assert ("adopt a resolution and budget ordinance naming A:10 Criminal justice diversion "
+            "programs for $418,397 covering FY2026-27") in r.message
+    assert "A:10 Criminal justice diversion programs for $531,184 covering FY2027-28" in r.message
+    assert "A:7 Naloxone distribution for $45,000 covering FY2026-27" in r.message
+    # a later as_of looks at later FYs: FY2031-32 is not authorized by the 2026 resolution
+    later = result(base(), "MOA-AUTHORIZATION", dt.date(2031, 8, 1))
+    assert later.status == "warn"
+    assert later.fiscal_years == (2031, 2032)
+
+
+# ------------------------------------------------------------------------ MOA-REPORTING
+
+def test_reporting_due_date_is_90_days_after_june_30():
+    r = result(base(), "MOA-REPORTING", dt.date(2027, 6, 1))
+    assert r.status == "info"
+    assert "FY2026-27 annual financial report (Exhibit E) and impact report (Exhibit F) due " \
+           "September 28, 2027" in r.message
+    r = result(base(), "MOA-REPORTING", dt.date(2027, 8, 15))
+    assert r.status == "warn"
+    assert r.fiscal_years == (2026,)
+    assert r.message.startswith("Due in 44 days: FY2026-27")
+
+
+def test_impact_report_only_for_fys_with_spending():
+    doc = base()
+    for item in doc["line_items"]:
+        item["start_fy"] = "FY2027-28"
+    r = result(doc, "MOA-REPORTING", dt.date(2027, 6, 1))
+    assert ("FY2026-27 annual financial report (Exhibit E) due September 28, 2027; then "
+            "FY2027-28 annual financial report (Exhibit E) and impact report (Exhibit F)"
+            ) in r.message
+
+
+@pytest.mark.parametrize(("today", "status"), [("2027-08-15", "warn"), ("2027-06-01", "info")])
+def test_check_command_counts_deadlines_from_today(today, status):
+    with freeze_time(today):
+        out = CliRunner().invoke(main, ["check", str(EXAMPLES / "all-rules-pass.json"),
+                                        "--json"])
+    data = json.loads(out.output)
+    assert data["as_of"] == today
+    reporting = next(r for r in data["results"] if r["rule"] == "MOA-REPORTING")
+    assert reporting["status"] == status
+
+
+# ------------------------------------------------------------------------ MOA-INTEREST
+
+def test_interest_reports_the_projected_total():
+    plan = parse(base())
+    total = sum(project(plan).fund.interest)
+    r = result(base(), "MOA-INTEREST")
+    assert r.status == "info"
+    assert f"${total:,} of interest" in r.message
+
+
+# ------------------------------------------------------------------------ PLAN-SUSTAINABILITY
+
+def test_sustainability_statuses():
+    r = result(base(), "PLAN-SUSTAINABILITY")
+    assert r.status == "pass"
+    doc = base()
+    doc["fund"]["receipts"] = {}
+    assert "no receipts" in result(doc, "PLAN-SUSTAINABILITY").message
+    assert result(doc, "PLAN-SUSTAINABILITY").status == "warn"
+    doc = base()
+    doc["fund"]["opening_balance"] = "0"
+    doc["years"] = 18
+    r = result(doc, "PLAN-SUSTAINABILITY")
+    plan = parse(doc)
+    p = project(plan)
+    closing, final = p.fund.closing[12], p.by_year[-1]
+    assert r.status == "warn"
+    runway = round(closing / final, 1)
+    assert f"covers {runway} years of the final FY's spending (${final:,} in FY2043-44)" \
+        in r.message
+    assert runway < 2
+    doc = base()
+    doc["fund"]["opening_balance"] = "0"
+    doc["fund"]["receipts"] = {"FY2026-27": "100"}
+    r = result(doc, "PLAN-SUSTAINABILITY")
+    assert r.status == "warn"
+    assert "already" in r.message
+
+
+# ------------------------------------------------------------------------ LEAD-PROGRAM-MANAGER
+
+def test_program_manager_statuses():
+    assert result(base(), "LEAD-PROGRAM-MANAGER").status == "pass"
+    assert result(drop(base(), "program-manager"), "LEAD-PROGRAM-MANAGER").status == "warn"
+    doc = base()
+    line(doc, "program-manager")["independent"] = False
+    r = result(doc, "LEAD-PROGRAM-MANAGER")
+    assert r.status == "warn"
+    assert "independent" in r.message
+    doc = base()
+    line(doc, "program-manager")["fte"] = "0.5"
+    line(doc, "program-manager")["end_fy"] = "FY2033-34"
+    r = result(doc, "LEAD-PROGRAM-MANAGER")
+    assert r.fiscal_years == tuple(range(2026, 2039))
+    assert r.line_items == ("program-manager",)
+    assert "below 1.0 FTE in FY2026-27 to FY2038-39" in r.message
+
+
+# ------------------------------------------------------------------------ LEAD-CASELOAD
+
+def test_caseload_pass_and_missing_line():
+    assert result(base(), "LEAD-CASELOAD").status == "pass"
+    r = result(drop(base(), "case-managers"), "LEAD-CASELOAD")
+    assert r.status == "fail"
+    assert "no case_management line" in r.message
+
+
+def test_caseload_limits_above_guidance_fail():
+    doc = base()
+    line(doc, "case-managers")["caseload_average"] = "30"
+    r = result(doc, "LEAD-CASELOAD")
+    assert r.status == "fail"
+    assert "caseload_average of 30 is above 20: lower it to 20" in r.message
+
+
+def test_caseload_cap_names_the_fys_and_the_fix():
+    # 46 enrollees a year, 18 months: FY2028-29 average 56.78 ÷ 20 = 2.84 -> 3.0 FTE;
+    # steady state 69 ÷ 20 = 3.45 -> 3.5 FTE. A 2.0 FTE cap breaks FY2028-29 on.
+    doc = base()
+    line(doc, "case-managers")["max_fte"] = "2"
+    r = result(doc, "LEAD-CASELOAD")
+    assert r.status == "fail"
+    assert r.fiscal_years == tuple(range(2028, 2039))
+    assert r.line_items == ("case-managers",)
+    assert "in FY2028-29 2.0 FTE carries 28.39 average and 31.63 peak participants" in r.message
+    assert "add 1.0 FTE case manager in FY2028-29 or raise max_fte to 3.5" in r.message
+
+
+# ------------------------------------------------------------------------ LEAD-WARM-HANDOFF
+
+def test_warm_handoff_statuses():
+    r = result(base(), "LEAD-WARM-HANDOFF")
+    assert r.status == "pass"  # on call: 128 h + 40 business hours = 168
+    doc = base()
+    wh = line(doc, "warm-handoff")
+    wh.update(mode="staffed", hours_per_week="84")
+    wh.pop("hourly_rate", None)
+    r = result(doc, "LEAD-WARM-HANDOFF")
+    assert r.status == "warn"
+    assert "84 of 168 hours, 50%" in r.message
+    assert r.fiscal_years == tuple(range(2026, 2039))
+    r = result(drop(base(), "warm-handoff"), "LEAD-WARM-HANDOFF")
+    assert r.status == "warn"
+    assert "0 of 168 hours, 0%" in r.message
+
+
+# ------------------------------------------------------------------------ LEAD-OFFICER-TRAINING
+
+def test_officer_training_statuses():
+    assert result(base(), "LEAD-OFFICER-TRAINING").status == "pass"
+    assert result(drop(base(), "officer-training"), "LEAD-OFFICER-TRAINING").status == "warn"
+    doc = base()
+    line(doc, "officer-training")["refresher_interval_years"] = 3
+    r = result(doc, "LEAD-OFFICER-TRAINING")
+    assert r.status == "warn"
+    assert "refreshes every 3 years" in r.message
+    doc = base()
+    line(doc, "officer-training")["officers"] = 0
+    assert "trains no officers" in result(doc, "LEAD-OFFICER-TRAINING").message
+
+
+# ------------------------------------------------------------------------ LEAD-DATA-ANALYST
+
+def test_data_analyst_statuses():
+    assert result(base(), "LEAD-DATA-ANALYST").status == "pass"
+    doc = base()
+    line(doc, "data-analyst")["fte"] = "0.25"
+    r = result(doc, "LEAD-DATA-ANALYST")
+    assert r.status == "warn"
+    assert r.line_items == ("data-analyst",)
+    assert "below 0.5 FTE in FY2026-27 to FY2038-39" in r.message
+    assert result(drop(base(), "data-analyst"), "LEAD-DATA-ANALYST").status == "warn"
+
+
+# ------------------------------------------------------------------------ the program flags
+
+def test_data_collection_names_each_missing_group():
+    assert result(base(), "LEAD-DATA-COLLECTION").status == "pass"
+    doc = base()
+    doc["program"]["data_collection"].update(tracks_ineligible=False, tracks_not_offered=False)
+    r = result(doc, "LEAD-DATA-COLLECTION")
+    assert r.status == "warn"
+    assert ("does not track people officers wanted to refer but who were ineligible and "
+            "people with LEAD-eligible charges who were never offered LEAD") in r.message
+
+
+def test_phones_statuses():
+    assert result(base(), "LEAD-PHONES").status == "pass"
+    doc = base()
+    line(doc, "phones")["high_risk_share"] = "0"
+    assert result(doc, "LEAD-PHONES").status == "warn"
+    assert result(drop(base(), "phones"), "LEAD-PHONES").status == "warn"
+
+
+def test_services_name_the_unassessed_categories():
+    assert result(base(), "LEAD-SERVICES").status == "pass"
+    doc = drop(base(), "benefits")
+    line(doc, "medical")["status"] = "unknown"
+    r = result(doc, "LEAD-SERVICES")
+    assert r.status == "warn"
+    assert r.message.startswith("Not yet assessed: medical and benefits.")
+    assert r.line_items == ("medical",)
+
+
+def test_racial_equity_and_eligibility():
+    assert result(base(), "LEAD-RACIAL-EQUITY").status == "pass"
+    assert result(base(), "LEAD-ELIGIBILITY").status == "pass"
+    doc = base()
+    doc["program"]["equity"] = {"goal_stated": False, "outreach_plan": "  "}
+    doc["program"]["eligibility"] = {"allows_supervised_probation": False,
+                                     "narrow_disqualifiers": True}
+    r = result(doc, "LEAD-RACIAL-EQUITY")
+    assert r.status == "warn"
+    assert r.message == ("Name racial equity as a goal of the program and write an outreach "
+                         "plan for communities of color.")
+    r = result(doc, "LEAD-ELIGIBILITY")
+    assert r.status == "warn"
+    assert "admit people on supervised probation" in r.message
+
+
+def test_community_referrals_is_information():
+    r = result(base(), "LEAD-COMMUNITY-REFERRALS")
+    assert (r.status, r.message[:29]) == ("info", "20 community referrals a year")
+    doc = base()
+    doc["participants"]["referrals_per_year"]["community"] = "0"
+    r = result(doc, "LEAD-COMMUNITY-REFERRALS")
+    assert r.status == "info"
+    assert r.message.startswith("No community referrals are planned")
+
+
+# ------------------------------------------------------------------------ CLI
+
+def test_check_exit_codes_and_json_shape(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check", str(EXAMPLES / "all-rules-pass.json"),
+                              "--as-of", "2026-11-28", "--json"])
+    assert ok.exit_code == 0
+    data = json.loads(ok.output)
+    assert data["schema"] == "lead-compliance/1"
+    assert data["as_of"] == "2026-11-28"
+    assert [r["rule"] for r in data["results"]] == [rule for rule, _ in RULES]
+    for r in data["results"]:
+        assert set(r) == {"rule", "status", "message", "fiscal_years", "line_items", "citation"}
+    failing = runner.invoke(main, ["check", str(EXAMPLES / "demo-orange-county.json"),
+                                   "--as-of", "2026-11-28"])
+    assert failing.exit_code == 1
+    assert "[FAIL] MOA-FUND-BALANCE" in failing.output
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "lead-plan/1"}')
+    broken = runner.invoke(main, ["check", str(bad)])
+    assert broken.exit_code == 2
+    assert "start_fy: is required" in broken.output
+
+
+def test_fy_ranges():
+    assert fy_ranges([2029, 2030, 2031, 2034]) == "FY2029-30 to FY2031-32 and FY2034-35"
+    assert fy_ranges([2026]) == "FY2026-27"
