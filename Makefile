@@ -15,7 +15,8 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/planner serve --demo
+	$(BIN)/planner demo
+	$(BIN)/planner serve
 
 test: setup lint
 	$(BIN)/python -m pytest -q

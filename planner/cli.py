@@ -68,3 +68,126 @@ def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> N
         click.echo(compliance_text(plan, results, day))
     if any(r.status == "fail" for r in results):
         sys.exit(1)
+
+
+# ----------------------------------------------------------------------------- the web app
+
+def _app():
+    from planner import create_app
+    return create_app()
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from planner.migrate import upgrade
+    app = _app()
+    upgrade(app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Add the 117 local governments, the demo account and the demo plan (once)."""
+    from planner.extensions import db as database
+    from planner.migrate import upgrade
+    from planner.services.demo import DEMO_EMAIL, seed_demo
+    app = _app()
+    upgrade(app.config["DATABASE_URL"])
+    with app.app_context():
+        _, password = seed_demo(database.session)
+        database.session.commit()
+    if password:
+        click.echo("Demo account created. Sign in with:")
+        click.echo(f"  email:    {DEMO_EMAIL}")
+        click.echo(f"  password: {password}")
+        click.echo("(The password is shown only this once; reset it with "
+                   "`planner user password`.)")
+    else:
+        click.echo(f"Demo account {DEMO_EMAIL} exists (its password was shown when it was "
+                   "created; reset it with `planner user password`).")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve_command(host: str, port: int) -> None:
+    """Serve the app with Flask's development server (use gunicorn in production)."""
+    app = _app()
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--jurisdiction", "slugs", multiple=True,
+              help="Slug such as orange-county or city-of-durham (repeatable).")
+@click.option("--role", type=click.Choice(["editor", "viewer"]), default="viewer",
+              show_default=True)
+@click.option("--admin", is_flag=True, help="An administrator sees every jurisdiction.")
+def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None:
+    """Create an account; the password is read from standard input."""
+    from planner.extensions import db as database
+    from planner.services.accounts import AccountError, create_user, set_membership
+    from planner.services.demo import jurisdiction, seed_jurisdictions
+    app = _app()
+    password = _read_password()
+    with app.app_context():
+        seed_jurisdictions(database.session)
+        places = []
+        for slug in slugs:
+            found = jurisdiction(database.session, slug)
+            if found is None:
+                click.echo(f"No jurisdiction '{slug}' (e.g. orange-county, city-of-durham).",
+                           err=True)
+                sys.exit(EXIT_BAD_FILE)
+            places.append(found)
+        try:
+            account = create_user(database.session, email, password, is_admin=admin)
+            for place in places:
+                set_membership(database.session, account, place, role)
+        except AccountError as error:
+            database.session.rollback()
+            click.echo(f"Not created: {error}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+        database.session.commit()
+    where = ", ".join(slugs) or "no jurisdiction yet"
+    click.echo(f"Created {email} ({'admin' if admin else role}; {where}).")
+
+
+@user.command("password")
+@click.argument("email")
+def user_password(email: str) -> None:
+    """Set an account's password (read from standard input)."""
+    from planner.extensions import db as database
+    from planner.services.accounts import AccountError, find_user, set_password
+    app = _app()
+    password = _read_password()
+    with app.app_context():
+        account = find_user(database.session, email)
+        if account is None:
+            click.echo(f"No account {email}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+        try:
+            set_password(account, password)
+        except AccountError as error:
+            click.echo(f"Not changed: {error}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+        database.session.commit()
+    click.echo(f"Password changed for {email}.")

@@ -51,5 +51,5 @@ def long_date(day: dt.date | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, money_cents=money_cents, number=number, percent=percent,
-        long_date=long_date, fy=fy_label,
+        long_date=long_date, fy=fy_label, zip=lambda a, b: zip(a, b, strict=True),
     )

@@ -439,6 +439,16 @@ class _Reader:
         return {f.name: self.field(source, f, path) for f in fields}
 
 
+def check_field(field: Field, raw: Any, tables: CostTables) -> tuple[Any, str | None]:
+    """Check one value as the plan file would: (converted value, None) or (None, message).
+    The web forms call this so that a form and a plan file have the same limits."""
+    reader = _Reader(tables)
+    value = reader.scalar(field, raw, field.name)
+    if reader.problems:
+        return None, reader.problems[0].message
+    return value, None
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"

@@ -1,1 +1,97 @@
-"""web"""
+"""Blueprints, and what applies to every request: sign-in, security headers, error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner.extensions import db, login_manager
+from planner.models import User
+
+# Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_blueprints(app: Flask) -> None:
+    from planner.web import auth, editor, health, jurisdictions, plans
+
+    for module in (auth, jurisdictions, plans, editor, health):
+        app.register_blueprint(module.blueprint)
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def require_sign_in():  # one place decides: every page but sign-in needs an account
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    def error_page(status: int, title: str, message: str):
+        return render_template("errors/error.html", status=status, title=title,
+                               message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return error_page(400, "Bad request", getattr(error, "description", "") or
+                          "The request could not be understood.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return error_page(400, "The form expired",
+                          "The form was missing its security token or it expired. Go back, "
+                          "reload the page and submit again.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return error_page(403, "Not allowed", "Your role in this jurisdiction lets you read and "
+                          "export plans, not change them.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return error_page(404, "Not found", "There is no such page, or it belongs to a "
+                          "jurisdiction you are not a member of.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return error_page(405, "Not allowed", "This address does not accept that request.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return error_page(413, "File too large", "Plan files and CSV files must be under 2 MB.")
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        db.session.rollback()
+        return error_page(409, "Changed by someone else", "Another person saved this plan at "
+                          "the same moment. Reload the page to see their change, then try "
+                          "again.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return error_page(500, "Something went wrong", "The error was logged. Nothing was "
+                          "saved; go back and try again.")

@@ -1,0 +1,110 @@
+"""Server-rendered SVG charts (matplotlib), shared by the plan page and the PDFs.
+
+Each chart comes with a one-sentence text alternative; the page shows the data table too.
+The numbers are the engine's; this module only draws them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from planner.scenarios import Projection, fy_label  # noqa: E402
+
+matplotlib.rcParams.update({
+    "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
+    "svg.hashsalt": "planner",  # the same plan draws the same SVG
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+})
+
+# Colour-blind-safe palette (Okabe-Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000")
+DEFICIT = "#B30000"
+
+
+def _dollars(value: float, _position: object = None) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1_000_000:
+        return f"{sign}${value / 1_000_000:.1f}M"
+    if value >= 1_000:
+        return f"{sign}${value / 1_000:.0f}K"
+    return f"{sign}${value:.0f}"
+
+
+def _svg(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(figure)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]  # drop the XML prologue so it can be inlined
+
+
+def _short_labels(fiscal_years: Sequence[int]) -> list[str]:
+    return [fy_label(fy).replace("FY", "") for fy in fiscal_years]
+
+
+def fund_balance_svg(projection: Projection, title: str = "Fund balance at the end of each FY"
+                     ) -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.2))
+    labels = _short_labels(projection.fiscal_years)
+    closing = projection.fund.closing
+    colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
+    axes.bar(labels, closing, color=colours)
+    axes.plot(labels, projection.by_year, color=PALETTE[1], marker="o", markersize=3,
+              label="Spending")
+    axes.plot(labels, projection.fund.receipts, color=PALETTE[2], marker="s", markersize=3,
+              label="Receipts")
+    axes.axhline(0, color="#333333", linewidth=0.8)
+    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
+    axes.set_title(title, loc="left")
+    axes.tick_params(axis="x", labelrotation=60)
+    axes.legend(frameon=False, loc="upper right")
+    return _svg(figure)
+
+
+def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
+                             title: str = "Spending by strategy") -> str:
+    figure, axes = plt.subplots(figsize=(8, 3.2))
+    labels = _short_labels(projection.fiscal_years)
+    bottom = [0] * len(labels)
+    for index, (strategy, values) in enumerate(projection.by_strategy.items()):
+        axes.bar(labels, values, bottom=bottom, color=PALETTE[index % len(PALETTE)],
+                 label=titles.get(strategy, strategy))
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
+    axes.set_title(title, loc="left")
+    axes.tick_params(axis="x", labelrotation=60)
+    axes.legend(frameon=False, loc="upper left", fontsize=8)
+    return _svg(figure)
+
+
+def fund_balance_alt(projection: Projection) -> str:
+    fund = projection.fund
+    years = projection.fiscal_years
+    low = min(range(len(years)), key=lambda k: fund.closing[k])
+    text = (f"Bar chart of the closing fund balance from {fy_label(years[0])} to "
+            f"{fy_label(years[-1])}, with spending and receipts as lines. The balance ends at "
+            f"{_dollars(fund.closing[-1])}; its lowest point is {_dollars(fund.closing[low])} "
+            f"in {fy_label(years[low])}.")
+    if fund.first_deficit_fy is not None:
+        text += f" The fund first runs short in {fy_label(fund.first_deficit_fy)}."
+    return text
+
+
+def spending_by_strategy_alt(projection: Projection, titles: dict[str, str]) -> str:
+    parts = [f"{titles.get(s, s)} {_dollars(sum(v))}" for s, v in projection.by_strategy.items()]
+    return ("Stacked bar chart of spending in each FY by strategy. Totals over the plan: "
+            + "; ".join(parts) + ".")

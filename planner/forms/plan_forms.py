@@ -1,0 +1,284 @@
+"""Forms for every input of a plan, built from the engine's own field definitions.
+
+A form field checks its value with `planner.scenarios.parse.check_field`, the same check a
+plan file gets; the whole plan is then validated by the engine before anything is saved, and
+its problems come back to the field they belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from planner.cost_tables import default_cost_tables
+from planner.forms.labels import hint_of, label_of
+from planner.scenarios import fy_label
+from planner.scenarios.parse import (
+    ASSUMPTION_FIELDS,
+    COMMON_LINE_FIELDS,
+    DEFAULT_YEARS,
+    FUND_FIELDS,
+    MONTHS_MAX,
+    MONTHS_MIN,
+    YEARS_MAX,
+    YEARS_MIN,
+    Field,
+    check_field,
+    count,
+    line_fields,
+    share,
+)
+from planner.scenarios.plan import PATHWAYS
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Input:
+    """One form input: its name in the form, where it lives in the plan document, and the
+    engine field that says its type and limits."""
+
+    name: str
+    path: tuple[str | int, ...]
+    field: Field
+    long_text: bool = False
+    is_list: bool = False
+
+    @property
+    def path_text(self) -> str:
+        text = ""
+        for part in self.path:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        return text
+
+
+class EngineCheck:
+    """A WTForms validator that runs the plan file's own check on one value."""
+
+    def __init__(self, spec: Input):
+        self.spec = spec
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        raw = (field.data or "").strip() if isinstance(field.data, str) else field.data
+        if raw in ("", None):
+            if self.spec.field.required:
+                raise ValidationError("is required")
+            return
+        values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
+        for value in values:
+            _, problem = check_field(self.spec.field, value, default_cost_tables())
+            if problem:
+                raise ValidationError(problem)
+
+
+def strategy_choices() -> list[tuple[str, str]]:
+    tables = default_cost_tables()
+    choices = [("", "— no strategy —")]
+    choices += [(a.code, f"{a.code} {a.title}") for a in tables.exhibit_a]
+    for item in tables.exhibit_b:
+        summary = item.summary if len(item.summary) <= 90 else item.summary[:87] + "…"
+        choices.append((item.code, f"{item.code} {summary}"))
+    return choices
+
+
+def _choice_label(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -> type[FlaskForm]:
+    """A FlaskForm class with one field per input (CSRF included)."""
+    attrs: dict[str, Any] = {}
+    strategy_names = set(strategy_names)
+    for spec in inputs:
+        f = spec.field
+        label, hint = label_of(spec.name), hint_of(spec.name)
+        if f.type == "bool":
+            attrs[spec.name] = BooleanField(label, description=hint)
+        elif spec.name in strategy_names:
+            attrs[spec.name] = SelectField(label, choices=strategy_choices(), description=hint,
+                                           validate_choice=False)
+        elif f.type == "choice":
+            choices = [(c, _choice_label(c)) for c in f.choices]
+            if f.nullable:
+                choices = [("", "—"), *choices]
+            attrs[spec.name] = SelectField(label, choices=choices, description=hint)
+        elif spec.long_text:
+            attrs[spec.name] = TextAreaField(label, description=hint)
+        else:
+            attrs[spec.name] = StringField(label, description=hint,
+                                           validators=[EngineCheck(spec)])
+    return type("PlanSectionForm", (FlaskForm,), attrs)
+
+
+# ------------------------------------------------------------------------ reading and writing
+
+def get_path(document: Any, path: tuple[str | int, ...]) -> Any:
+    node = document
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return MISSING
+    return node
+
+
+def set_path(document: Any, path: tuple[str | int, ...], value: Any) -> None:
+    node = document
+    for part in path[:-1]:
+        if isinstance(part, str) and (part not in node or node[part] is None):
+            node[part] = {}
+        node = node[part]
+    if value is MISSING:
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+
+
+def display_value(spec: Input, value: Any) -> Any:
+    """The stored value as the form shows it."""
+    if value is MISSING or value is None:
+        return False if spec.field.type == "bool" else ""
+    if spec.field.type == "bool":
+        return bool(value)
+    if spec.is_list:
+        return ", ".join(format(Decimal(str(v)), "f") for v in value)
+    if spec.field.type == "fy":
+        return fy_label(int(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value) if not isinstance(value, str) else value
+
+
+def fill_form(form: FlaskForm, inputs: Iterable[Input], document: Any) -> None:
+    for spec in inputs:
+        getattr(form, spec.name).data = display_value(spec, get_path(document, spec.path))
+
+
+def form_value(spec: Input, form: FlaskForm) -> Any:
+    """What the form's input writes into the document (MISSING = take the default)."""
+    data = getattr(form, spec.name).data
+    f = spec.field
+    if f.type == "bool":
+        return bool(data)
+    text = (data or "").strip() if isinstance(data, str) else data
+    if spec.is_list:
+        return [v.strip() for v in (text or "").split(",") if v.strip()]
+    if text in ("", None):
+        if f.type == "text":
+            return None if f.nullable else ""
+        if f.nullable:
+            return None
+        return MISSING
+    return text
+
+
+def write_form(document: Any, inputs: Iterable[Input], form: FlaskForm) -> None:
+    for spec in inputs:
+        set_path(document, spec.path, form_value(spec, form))
+
+
+def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable[Any]
+                    ) -> list[str]:
+    """Put each engine problem next to its field; return those no field owns."""
+    by_path = {spec.path_text: spec for spec in inputs}
+    unplaced = []
+    for problem in problems:
+        spec = by_path.get(problem.path)
+        if spec is None:  # a list item such as participants.ramp[1]
+            spec = next((s for s in by_path.values()
+                         if s.is_list and problem.path.startswith(s.path_text + "[")), None)
+        if spec is None:
+            unplaced.append(str(problem))
+            continue
+        errors = getattr(form, spec.name).errors
+        if isinstance(errors, tuple):
+            errors = list(errors)
+            getattr(form, spec.name).errors = errors
+        if problem.message not in errors:
+            errors.append(problem.message)
+    return unplaced
+
+
+# ------------------------------------------------------------------------ the sections
+
+def settings_inputs() -> list[Input]:
+    return [
+        Input("name", ("name",), Field("name", "text", fixed="")),
+        Input("start_fy", ("start_fy",), Field("start_fy", "fy", required=True)),
+        Input("years", ("years",), Field("years", "whole", low=Decimal(YEARS_MIN),
+                                         high=Decimal(YEARS_MAX), fixed=DEFAULT_YEARS)),
+    ]
+
+
+def assumptions_inputs() -> list[Input]:
+    return [Input(f.name, ("assumptions", f.name), f) for f in ASSUMPTION_FIELDS]
+
+
+def fund_inputs() -> list[Input]:
+    return [Input(f.name, ("fund", f.name), f) for f in FUND_FIELDS]
+
+
+def participants_inputs() -> list[Input]:
+    inputs = [Input(f"referrals_{p}", ("participants", "referrals_per_year", p), count(p))
+              for p in PATHWAYS]
+    inputs += [Input(f"enrollment_{p}", ("participants", "enrollment_rate", p), share(p))
+               for p in PATHWAYS]
+    inputs += [
+        Input("ramp", ("participants", "ramp"), count("ramp"), is_list=True),
+        Input("average_months_enrolled", ("participants", "average_months_enrolled"),
+              Field("average_months_enrolled", "whole", low=Decimal(MONTHS_MIN),
+                    high=Decimal(MONTHS_MAX))),
+        Input("initial_active", ("participants", "initial_active"), count("initial_active")),
+    ]
+    return inputs
+
+
+def program_inputs() -> list[Input]:
+    p = ("program",)
+    return [
+        Input("presented_on", (*p, "collaborative_planning", "presented_on"),
+              Field("presented_on", "date", nullable=True)),
+        Input("tracks_all_offers", (*p, "data_collection", "tracks_all_offers"),
+              Field("tracks_all_offers", "bool")),
+        Input("tracks_ineligible", (*p, "data_collection", "tracks_ineligible"),
+              Field("tracks_ineligible", "bool")),
+        Input("tracks_not_offered", (*p, "data_collection", "tracks_not_offered"),
+              Field("tracks_not_offered", "bool")),
+        Input("goal_stated", (*p, "equity", "goal_stated"), Field("goal_stated", "bool")),
+        Input("outreach_plan", (*p, "equity", "outreach_plan"),
+              Field("outreach_plan", "text", fixed=""), long_text=True),
+        Input("allows_supervised_probation",
+              (*p, "eligibility", "allows_supervised_probation"),
+              Field("allows_supervised_probation", "bool")),
+        Input("narrow_disqualifiers", (*p, "eligibility", "narrow_disqualifiers"),
+              Field("narrow_disqualifiers", "bool")),
+    ]
+
+
+def authorization_inputs(index: int) -> list[Input]:
+    from planner.scenarios.parse import AUTHORIZATION_FIELDS
+    return [Input(f.name, ("program", "authorizations", index, f.name), f)
+            for f in AUTHORIZATION_FIELDS]
+
+
+SECTIONS = {
+    "settings": ("Plan settings", settings_inputs),
+    "assumptions": ("Assumptions", assumptions_inputs),
+    "fund": ("Fund", fund_inputs),
+    "participants": ("Participants and pathways", participants_inputs),
+    "program": ("Program settings", program_inputs),
+}
+
+
+def line_inputs(kind: str, mode: str | None, role: str | None, index: int) -> list[Input]:
+    common = [f for f in COMMON_LINE_FIELDS if f.name not in ("id", "kind")]
+    fields = list(common) + list(line_fields(kind, mode, role))
+    return [Input(f.name, ("line_items", index, f.name), f,
+                  long_text=f.name == "justification") for f in fields]

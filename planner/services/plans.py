@@ -1,0 +1,222 @@
+"""Load and save plans. Every page, export and the CLI read a plan through `load_plan`.
+
+Functions take the session and never commit: the view or CLI command owns the transaction.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.cost_tables import default_cost_tables
+from planner.models import Jurisdiction, PlanChange, PlanRecord, User
+from planner.models.base import utcnow
+from planner.scenarios import (
+    Plan,
+    PlanError,
+    Problem,
+    dump_plan_json,
+    load_plan_json,
+    parse_plan,
+    project,
+)
+from planner.scenarios.compliance import RuleResult, check_plan
+from planner.scenarios.projection import Projection
+
+
+class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees
+    """The plan changed since the form was loaded; the newer document is attached."""
+
+    def __init__(self, record: PlanRecord):
+        self.record = record
+        super().__init__(f"plan {record.id} is at version {record.version}")
+
+
+class PlanFrozen(Exception):  # noqa: N818
+    """An adopted plan cannot change."""
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """What a page, a PDF or a spreadsheet shows: the plan, its projection, its checks."""
+
+    record: PlanRecord
+    plan: Plan
+    projection: Projection
+    results: tuple[RuleResult, ...]
+
+
+def load_plan(record: PlanRecord) -> Plan:
+    """The one way from the database to the engine."""
+    return parse_plan(load_plan_json(record.document), default_cost_tables())
+
+
+def view_plan(record: PlanRecord, as_of: dt.date) -> PlanView:
+    plan = load_plan(record)
+    projection = project(plan)
+    results = check_plan(plan, projection, default_cost_tables(), as_of)
+    return PlanView(record, plan, projection, results)
+
+
+def document_of(record: PlanRecord) -> dict[str, Any]:
+    """The stored plan document, with exact decimals, to change and save back."""
+    return load_plan_json(record.document)
+
+
+def normalized(document: Any) -> tuple[Plan, str]:
+    """Parse (raising PlanError) and return the plan with its explicit JSON text."""
+    plan = parse_plan(document, default_cost_tables())
+    return plan, dump_plan_json(plan)
+
+
+def plans_of(session: Session, jurisdiction: Jurisdiction) -> list[PlanRecord]:
+    return list(session.scalars(
+        select(PlanRecord).where(PlanRecord.jurisdiction_id == jurisdiction.id)
+        .order_by(PlanRecord.name, PlanRecord.id)))
+
+
+def create_plan(session: Session, jurisdiction: Jurisdiction, document: Any,
+                user: User | None, *, name: str | None = None,
+                action: str = "created") -> PlanRecord:
+    """Validate and store a new plan; raises PlanError with every problem."""
+    document = copy.deepcopy(document)
+    if isinstance(document, dict):
+        if name:
+            document["name"] = name
+        document["jurisdiction"] = {"name": jurisdiction.name, "kind": jurisdiction.kind,
+                                    "fips": jurisdiction.fips}
+    plan, text = normalized(document)
+    record = PlanRecord(jurisdiction=jurisdiction, name=plan.name or "Untitled plan",
+                        document=text, status="draft", created_by_id=user.id if user else None)
+    session.add(record)
+    session.flush()
+    _record_change(session, record, user, action, "", None, plan.name)
+    return record
+
+
+def update_plan(session: Session, record: PlanRecord, user: User | None,
+                change: Callable[[dict[str, Any]], None], *, expected_version: int | None,
+                action: str) -> Plan:
+    """Apply `change` to the stored document, validate the whole plan, save it and record
+    each changed value. Raises PlanError (nothing saved), StaleVersion or PlanFrozen."""
+    if record.status == "adopted":
+        raise PlanFrozen(record.name)
+    if expected_version is not None and expected_version != record.version:
+        raise StaleVersion(record)
+    before = json.loads(record.document)
+    document = document_of(record)
+    change(document)
+    plan, text = normalized(document)
+    after = json.loads(text)
+    if after == before:
+        return plan
+    record.document = text
+    record.name = plan.name or record.name
+    record.updated_at = utcnow()
+    for path, old, new in diff_documents(before, after):
+        _record_change(session, record, user, action, path, old, new)
+    session.flush()  # the version counter moves; a concurrent save fails here
+    return plan
+
+
+def rename_plan(session: Session, record: PlanRecord, user: User | None, name: str,
+                expected_version: int | None) -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["name"] = name
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action="renamed")
+
+
+def clone_plan(session: Session, record: PlanRecord, user: User | None, name: str) -> PlanRecord:
+    document = document_of(record)
+    return create_plan(session, record.jurisdiction, document, user, name=name,
+                       action=f"cloned from plan {record.id}")
+
+
+def delete_plan(session: Session, record: PlanRecord) -> None:
+    if record.status == "adopted":
+        raise PlanFrozen(record.name)
+    session.delete(record)
+
+
+def export_plan(record: PlanRecord) -> str:
+    """The lead-plan/1 file of a stored plan (already explicit and valid)."""
+    return dump_plan_json(load_plan(record))
+
+
+def _record_change(session: Session, record: PlanRecord, user: User | None, action: str,
+                   path: str, old: Any, new: Any) -> None:
+    session.add(PlanChange(
+        plan=record, user_id=user.id if user else None,
+        user_email=user.email if user else None, action=action, path=path,
+        old_value=_text(old), new_value=_text(new)))
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def diff_documents(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every changed value between two plan documents, by path; line items by their id."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found = []
+        for key in list(before) + [k for k in after if k not in before]:
+            sub = f"{path}.{key}" if path else key
+            if key not in after:
+                found.append((sub, before[key], None))
+            elif key not in before:
+                found.append((sub, None, after[key]))
+            else:
+                found += diff_documents(before[key], after[key], sub)
+        return found
+    if path == "line_items" and isinstance(before, list) and isinstance(after, list):
+        return _diff_lines(before, after)
+    if before != after:
+        return [(path, before, after)]
+    return []
+
+
+def _diff_lines(before: list, after: list) -> list[tuple[str, Any, Any]]:
+    old = {line.get("id"): line for line in before if isinstance(line, dict)}
+    new = {line.get("id"): line for line in after if isinstance(line, dict)}
+    found: list[tuple[str, Any, Any]] = []
+    for line_id, line in old.items():
+        if line_id not in new:
+            found.append((f"line_items[{line_id}]", line, None))
+        else:
+            found += diff_documents(line, new[line_id], f"line_items[{line_id}]")
+    for line_id, line in new.items():
+        if line_id not in old:
+            found.append((f"line_items[{line_id}]", None, line))
+    if [k for k in old if k in new] != [k for k in new if k in old]:
+        found.append(("line_items (order)", list(old), list(new)))
+    return found
+
+
+def problems_by_field(error: PlanError, prefix: str) -> dict[str, list[str]]:
+    """Map the engine's problem paths under `prefix` to form field names."""
+    found: dict[str, list[str]] = {}
+    for problem in error.problems:
+        field = _field_of(problem, prefix)
+        found.setdefault(field, []).append(problem.message)
+    return found
+
+
+def _field_of(problem: Problem, prefix: str) -> str:
+    path = problem.path
+    if prefix and path.startswith(prefix + "."):
+        return path[len(prefix) + 1:]
+    if prefix and path == prefix:
+        return ""
+    return "" if prefix else path

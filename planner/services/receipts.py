@@ -1,0 +1,79 @@
+"""Read a receipts CSV (`fiscal_year,amount`, the shape of CORE-NC's payment schedule)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from planner.cost_tables import default_cost_tables
+from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.scenarios.parse import check_field, money
+
+# CSV files also write a FY as 2026-27, 2026-2027 or "FY 2026-27": unambiguous, so accepted.
+_SPAN = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ReceiptRow:
+    line: int
+    fiscal_year: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReceiptsCsv:
+    rows: tuple[ReceiptRow, ...]
+    problems: tuple[str, ...]  # "line 4: amount must be ≥ 0"
+
+    def as_document(self) -> dict[str, str]:
+        return {fy_label(r.fiscal_year): format(r.amount, "f") for r in self.rows}
+
+
+def _fiscal_year(text: str) -> int:
+    span = _SPAN.match(text.strip())
+    if span:
+        start, end = int(span.group(1)), span.group(2)
+        if int(end[-2:]) != (start + 1) % 100:
+            raise FiscalYearError(f"'{text}' is not a fiscal year: {start} is followed by "
+                                  f"{fy_label(start)}")
+        return parse_fy(str(start))
+    return parse_fy(text.strip())
+
+
+def read_receipts_csv(text: str) -> ReceiptsCsv:
+    rows: list[ReceiptRow] = []
+    problems: list[str] = []
+    seen: dict[int, int] = {}
+    amount_field = money("amount")
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for number, record in enumerate(reader, start=1):
+        if not record or all(not cell.strip() for cell in record):
+            continue
+        if number == 1 and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year"):
+            continue  # the header
+        if len(record) != 2:
+            problems.append(f"line {number}: expected 2 columns (fiscal_year,amount), found "
+                            f"{len(record)}")
+            continue
+        fy_text, amount_text = record
+        try:
+            fy = _fiscal_year(fy_text)
+        except FiscalYearError as error:
+            problems.append(f"line {number}: fiscal_year {error}")
+            continue
+        amount, problem = check_field(amount_field, amount_text.strip().replace("$", ""),
+                                      default_cost_tables())
+        if problem:
+            problems.append(f"line {number}: amount {problem}")
+            continue
+        if fy in seen:
+            problems.append(f"line {number}: {fy_label(fy)} is already on line {seen[fy]}")
+            continue
+        seen[fy] = number
+        rows.append(ReceiptRow(number, fy, amount))
+    if not rows and not problems:
+        problems.append("line 1: the file has no rows (write fiscal_year,amount)")
+    return ReceiptsCsv(tuple(sorted(rows, key=lambda r: r.fiscal_year)), tuple(problems))

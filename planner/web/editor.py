@@ -1,0 +1,442 @@
+"""The plan editor: each section of the plan file, its receipts, and its line items.
+
+Every save goes through `update_plan`, which validates the whole plan with the engine before
+anything is written: an invalid post re-renders the form with the input kept and each
+problem beside its field, and nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import HiddenField
+
+from planner.extensions import db
+from planner.forms.auth import ActionForm
+from planner.forms.labels import KIND_NAMES
+from planner.forms.plan_forms import (
+    SECTIONS,
+    Input,
+    attach_problems,
+    authorization_inputs,
+    build_form,
+    display_value,
+    fill_form,
+    get_path,
+    line_inputs,
+    write_form,
+)
+from planner.forms.plans import ReceiptsCsvForm
+from planner.models import PlanRecord
+from planner.scenarios import PlanError, fy_label
+from planner.scenarios.parse import money
+from planner.scenarios.plan import KINDS, ROLES, WARM_HANDOFF_MODES
+from planner.services.plans import (
+    PlanFrozen,
+    StaleVersion,
+    document_of,
+    load_plan,
+    update_plan,
+)
+from planner.services.receipts import read_receipts_csv
+from planner.web.access import plan_or_404
+
+blueprint = Blueprint("editor", __name__)
+
+
+def _version(form: Any) -> int | None:
+    text = form.version.data
+    return int(text) if text and str(text).isdigit() else None
+
+
+def _with_version(form_class: type) -> type:
+    return type(form_class.__name__, (form_class,), {"version": HiddenField()})
+
+
+def edit_inputs(record: PlanRecord, inputs: list[Input], change_extra: Callable | None,
+                template: str, title: str, action: str, **context: Any):
+    """GET shows the form filled from the plan; POST validates, saves, or re-renders."""
+    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
+    form = form_class()
+    status = 200
+    newer: dict[str, Any] = {}
+    unplaced: list[str] = []
+    if request.method == "GET":
+        fill_form(form, inputs, document_of(record))
+        form.version.data = str(record.version)
+    elif form.validate_on_submit():
+        def change(document: dict) -> None:
+            write_form(document, inputs, form)
+            if change_extra:
+                change_extra(document, form)
+        try:
+            update_plan(db.session, record, current_user, change,
+                        expected_version=_version(form), action=action)
+        except StaleVersion:
+            db.session.rollback()
+            current = document_of(record)
+            newer = {spec.name: display_value(spec, get_path(current, spec.path))
+                     for spec in inputs}
+            form.version.data = str(record.version)
+            status = 409
+        except PlanFrozen:
+            db.session.rollback()
+            abort(403)
+        except PlanError as error:
+            db.session.rollback()
+            unplaced = attach_problems(form, inputs, error.problems)
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Saved {title.lower()}.", "success")
+            return redirect(url_for("plans.show", slug=record.jurisdiction.slug,
+                                    plan_id=record.id) + context.get("anchor", ""))
+    else:
+        status = 422
+    return render_template(template, record=record, form=form, inputs=inputs, title=title,
+                           newer=newer, unplaced=unplaced, **context), status
+
+
+def _frozen_guard(record: PlanRecord) -> None:
+    if record.status == "adopted":
+        abort(403)
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
+def section(slug: str, plan_id: int, section: str):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    if section not in SECTIONS:
+        abort(404)
+    title, make_inputs = SECTIONS[section]
+    return edit_inputs(record, make_inputs(), None, "plans/edit_section.html", title,
+                       f"edited {section}", section=section, anchor=f"#{section}")
+
+
+# ------------------------------------------------------------------------ receipts
+
+def receipt_inputs(record: PlanRecord) -> list[Input]:
+    plan = load_plan(record)
+    return [Input(f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)))
+            for fy in plan.fiscal_years]
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
+def receipts(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    inputs = receipt_inputs(record)
+    return edit_inputs(record, inputs, None, "plans/edit_receipts.html", "Receipts by FY",
+                       "edited receipts", csv_form=ReceiptsCsvForm(), anchor="#fund")
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
+def receipts_csv(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    form = ReceiptsCsvForm()
+    if not form.validate_on_submit():
+        abort(400)
+    text = form.csv_text.data or ""
+    if form.file.data and getattr(form.file.data, "filename", ""):
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash("The CSV file is not UTF-8 text.", "error")
+            return redirect(url_for("editor.receipts", slug=slug, plan_id=plan_id))
+    parsed = read_receipts_csv(text)
+    current = dict(load_plan(record).fund.receipts)
+    confirm = request.form.get("confirm") == "1"
+    if confirm and not parsed.problems:
+        def change(document: dict) -> None:
+            document.setdefault("fund", {}).setdefault("receipts", {})
+            receipts = document["fund"]["receipts"]
+            for key in list(receipts):  # replace any key naming the same FY
+                if key in parsed.as_document() or key.isdigit():
+                    receipts.pop(key)
+            receipts.update(parsed.as_document())
+        try:
+            update_plan(db.session, record, current_user, change,
+                        expected_version=None, action="imported receipts CSV")
+        except PlanError as error:
+            db.session.rollback()
+            parsed = type(parsed)(parsed.rows, tuple(str(p) for p in error.problems))
+        else:
+            db.session.commit()
+            flash(f"Imported {len(parsed.rows)} receipts.", "success")
+            return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
+    form.csv_text.data = text
+    plan_fys = set(load_plan(record).fiscal_years)
+    return render_template("plans/receipts_preview.html", record=record, form=form,
+                           parsed=parsed, current=current, plan_fys=plan_fys,
+                           status=422 if parsed.problems else 200), (
+        422 if parsed.problems else 200)
+
+
+# ------------------------------------------------------------------------ authorizations
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/authorizations",
+                 methods=["GET", "POST"])
+def authorizations(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    count = len(document_of(record).get("program", {}).get("authorizations") or [])
+    inputs = authorization_inputs(count)
+
+    def append(document: dict, form: Any) -> None:
+        program = document.setdefault("program", {})
+        program["authorizations"] = [*(program.get("authorizations") or []), {}]
+
+    return edit_authorizations(record, inputs, append)
+
+
+def edit_authorizations(record: PlanRecord, inputs: list[Input], prepare: Callable):
+    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
+    form = form_class()
+    status = 200
+    unplaced: list[str] = []
+    newer: dict[str, Any] = {}
+    if request.method == "GET":
+        form.version.data = str(record.version)
+    elif form.validate_on_submit():
+        def change(document: dict) -> None:
+            prepare(document, form)
+            write_form(document, inputs, form)
+        try:
+            update_plan(db.session, record, current_user, change,
+                        expected_version=_version(form), action="added an authorization")
+        except StaleVersion:
+            db.session.rollback()
+            form.version.data = str(record.version)
+            newer = {"": "Someone else changed the plan: check the list and add again."}
+            status = 409
+        except PlanError as error:
+            db.session.rollback()
+            unplaced = attach_problems(form, inputs, error.problems)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Added the authorization.", "success")
+            return redirect(url_for("editor.authorizations", slug=record.jurisdiction.slug,
+                                    plan_id=record.id))
+    else:
+        status = 422
+    plan = load_plan(record)
+    return render_template("plans/edit_authorizations.html", record=record, form=form,
+                           inputs=inputs, plan=plan, unplaced=unplaced, newer=newer,
+                           action_form=ActionForm(), title="Authorizations"), status
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/delete")
+def delete_authorization(slug: str, plan_id: int, index: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def change(document: dict) -> None:
+        listed = document.get("program", {}).get("authorizations") or []
+        if index >= len(listed):
+            abort(404)
+        listed.pop(index)
+    _save_or_conflict(record, change, form, "deleted an authorization")
+    return redirect(url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+
+
+def _save_or_conflict(record: PlanRecord, change: Callable, form: Any, action: str) -> bool:
+    try:
+        update_plan(db.session, record, current_user, change,
+                    expected_version=_version(form), action=action)
+    except StaleVersion:
+        db.session.rollback()
+        flash("Someone else changed this plan since you loaded the page: nothing was changed. "
+              "Here is the newer plan; try again.", "error")
+        return False
+    except PlanFrozen:
+        db.session.rollback()
+        abort(403)
+    except PlanError as error:
+        db.session.rollback()
+        flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
+        return False
+    db.session.commit()
+    return True
+
+
+# ------------------------------------------------------------------------ line items
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "line"
+
+
+def _new_line_id(document: dict, base: str) -> str:
+    taken = {line.get("id") for line in document.get("line_items", [])}
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _line_index(document: dict, line_id: str) -> int:
+    for index, line in enumerate(document.get("line_items", [])):
+        if line.get("id") == line_id:
+            return index
+    abort(404)
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/lines/new")
+def new_line_kind(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    kind = request.args.get("kind")
+    if kind:
+        return new_line(slug, plan_id)
+    return render_template("plans/new_line.html", record=record, kinds=KINDS,
+                           kind_names=KIND_NAMES, modes=WARM_HANDOFF_MODES, roles=ROLES)
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/create", methods=["GET", "POST"])
+def new_line(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    source = request.form if request.method == "POST" else request.args
+    kind = source.get("kind", "")
+    mode = source.get("mode") or ("staffed" if kind == "warm_handoff" else None)
+    role = source.get("role") or ("program_manager" if kind == "position" else None)
+    if kind not in KINDS or (mode and mode not in WARM_HANDOFF_MODES) or (
+            role and role not in ROLES):
+        abort(404)
+    document = document_of(record)
+    index = len(document.get("line_items", []))
+    inputs = [spec for spec in line_inputs(kind, mode, role, index)
+              if spec.name not in ("mode", "role")]
+
+    def add(document: dict, form: Any) -> None:
+        label = (form.label.data or "").strip()
+        line = {"id": _new_line_id(document, _slug(label or kind)), "kind": kind}
+        if mode:
+            line["mode"] = mode
+        if role:
+            line["role"] = role
+        document.setdefault("line_items", []).append(line)
+
+    title = f"New line: {KIND_NAMES[kind]}"
+    if mode:
+        title += f" ({mode.replace('_', ' ')})"
+    if role:
+        title += f" — {role.replace('_', ' ')}"
+    return edit_line_form(record, inputs, title, "added a line item", prepare=add,
+                          hidden={"kind": kind, "mode": mode or "", "role": role or ""})
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/<line_id>", methods=["GET", "POST"])
+def edit_line(slug: str, plan_id: int, line_id: str):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    document = document_of(record)
+    index = _line_index(document, line_id)
+    line = document["line_items"][index]
+    kind = line["kind"]
+    mode = line.get("mode")
+    role = line.get("role")
+    inputs = line_inputs(kind, mode, role, index)
+    title = f"{KIND_NAMES[kind]}: {line.get('label') or line_id}"
+    return edit_line_form(record, inputs, title, f"edited line {line_id}", line_id=line_id,
+                          prepare=lambda document, form: _line_index(document, line_id),
+                          after=_reshape_line(index))
+
+
+def _reshape_line(index: int) -> Callable[[dict, Any], None]:
+    """After a role or mode change, drop the parameters the new shape does not take."""
+    def reshape(document: dict, form: Any) -> None:
+        line = document["line_items"][index]
+        allowed = {"id", "kind"} | {spec.name for spec in line_inputs(
+            line["kind"], line.get("mode"), line.get("role"), index)}
+        for key in list(line):
+            if key not in allowed:
+                line.pop(key)
+    return reshape
+
+
+def edit_line_form(record: PlanRecord, inputs: list[Input], title: str, action: str, *,
+                   prepare: Callable[[dict, Any], Any],
+                   after: Callable[[dict, Any], None] | None = None,
+                   line_id: str | None = None, hidden: dict | None = None):
+    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
+    form = form_class()
+    status = 200
+    newer: dict[str, Any] = {}
+    unplaced: list[str] = []
+    if request.method == "GET":
+        if line_id:
+            fill_form(form, inputs, document_of(record))
+        form.version.data = str(record.version)
+    elif form.validate_on_submit():
+        def change(document: dict) -> None:
+            prepare(document, form)
+            write_form(document, inputs, form)
+            if after:
+                after(document, form)
+        try:
+            update_plan(db.session, record, current_user, change,
+                        expected_version=_version(form), action=action)
+        except StaleVersion:
+            db.session.rollback()
+            current = document_of(record)
+            newer = {spec.name: display_value(spec, get_path(current, spec.path))
+                     for spec in inputs}
+            form.version.data = str(record.version)
+            status = 409
+        except PlanError as error:
+            db.session.rollback()
+            unplaced = attach_problems(form, inputs, error.problems)
+            status = 422
+        else:
+            db.session.commit()
+            flash("Saved the line item.", "success")
+            return redirect(url_for("plans.show", slug=record.jurisdiction.slug,
+                                    plan_id=record.id) + "#line-items")
+    else:
+        status = 422
+    return render_template("plans/edit_line.html", record=record, form=form, inputs=inputs,
+                           title=title, newer=newer, unplaced=unplaced, line_id=line_id,
+                           hidden=hidden or {}, action_form=ActionForm()), status
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/delete")
+def delete_line(slug: str, plan_id: int, line_id: str):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def change(document: dict) -> None:
+        document["line_items"].pop(_line_index(document, line_id))
+    if _save_or_conflict(record, change, form, f"deleted line {line_id}"):
+        flash(f"Deleted line '{line_id}'.", "success")
+    return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items")
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/move/<direction>")
+def move_line(slug: str, plan_id: int, line_id: str, direction: str):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    _frozen_guard(record)
+    form = ActionForm()
+    if direction not in ("up", "down") or not form.validate_on_submit():
+        abort(400)
+
+    def change(document: dict) -> None:
+        lines = document["line_items"]
+        index = _line_index(document, line_id)
+        target = index - 1 if direction == "up" else index + 1
+        if 0 <= target < len(lines):
+            lines[index], lines[target] = lines[target], lines[index]
+    _save_or_conflict(record, change, form, f"moved line {line_id} {direction}")
+    return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items")
+

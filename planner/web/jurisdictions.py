@@ -1,0 +1,89 @@
+"""The jurisdictions a user belongs to, and each one's plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from planner.extensions import db
+from planner.forms.plans import ImportPlanForm, NewPlanForm
+from planner.scenarios import PlanError, fy_label, load_plan_json
+from planner.scenarios.fiscal import fy_of
+from planner.services.accounts import visible_jurisdictions
+from planner.services.demo import demo_document
+from planner.services.plans import create_plan, plans_of
+from planner.web.access import can_edit, jurisdiction_or_404, require_editor
+
+blueprint = Blueprint("jurisdictions", __name__)
+
+
+@blueprint.get("/")
+def index():
+    found = visible_jurisdictions(db.session, current_user)
+    query = request.args.get("q", "").strip().lower()
+    if query:
+        found = [j for j in found if query in j.name.lower() or query in (j.fips or "")]
+    if len(found) == 1 and not query and not current_user.is_admin:
+        return redirect(url_for("jurisdictions.show", slug=found[0].slug))
+    return render_template("jurisdictions/index.html", jurisdictions=found, query=query)
+
+
+@blueprint.get("/j/<slug>/")
+def show(slug: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    return render_template(
+        "jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
+        can_edit=can_edit(role), plans=plans_of(db.session, jurisdiction),
+        new_form=NewPlanForm(), import_form=ImportPlanForm())
+
+
+def blank_document(name: str) -> dict:
+    today = dt.date.today()  # noqa: DTZ011 - a form default: the county's current FY
+    return {"schema": "lead-plan/1", "name": name, "start_fy": fy_label(fy_of(today)),
+            "years": 18, "line_items": []}
+
+
+@blueprint.post("/j/<slug>/plans/new")
+def new_plan(slug: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    require_editor(role)
+    form = NewPlanForm()
+    if not form.validate_on_submit():
+        return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
+                               can_edit=True, plans=plans_of(db.session, jurisdiction),
+                               new_form=form, import_form=ImportPlanForm()), 422
+    document = demo_document() if form.template.data == "demo" else blank_document(
+        form.name.data)
+    record = create_plan(db.session, jurisdiction, document, current_user,
+                         name=form.name.data.strip(),
+                         action=f"created from the {form.template.data} template")
+    db.session.commit()
+    flash(f"Created '{record.name}'.", "success")
+    return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
+
+
+@blueprint.post("/j/<slug>/plans/import")
+def import_plan(slug: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    require_editor(role)
+    form = ImportPlanForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            document = load_plan_json(form.file.data.read())
+            record = create_plan(db.session, jurisdiction, document, current_user,
+                                 name=(form.name.data or "").strip() or None,
+                                 action=f"imported from {form.file.data.filename}")
+        except PlanError as error:
+            db.session.rollback()
+            problems = [str(p) for p in error.problems]
+        else:
+            db.session.commit()
+            flash(f"Imported '{record.name}'.", "success")
+            return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
+    return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
+                           can_edit=True, plans=plans_of(db.session, jurisdiction),
+                           new_form=NewPlanForm(), import_form=form,
+                           import_problems=problems), 422

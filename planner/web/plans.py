@@ -1,0 +1,195 @@
+"""A plan's page (projection, charts, checklist) and whole-plan actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from planner import charts
+from planner.cost_tables import default_cost_tables
+from planner.extensions import db
+from planner.forms.auth import ActionForm
+from planner.forms.plans import CloneForm, RenameForm
+from planner.scenarios import PlanError, parse_plan_text, project
+from planner.scenarios.compliance import counts, strategy_title
+from planner.services.plans import (
+    PlanFrozen,
+    StaleVersion,
+    clone_plan,
+    delete_plan,
+    export_plan,
+    rename_plan,
+    view_plan,
+)
+from planner.web.access import can_edit, plan_or_404
+
+blueprint = Blueprint("plans", __name__)
+
+
+def today() -> dt.date:
+    return dt.date.today()  # noqa: DTZ011 - deadlines count from the user's local date
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "plan"
+
+
+def download_name(record, extension: str) -> str:
+    """orange-county_baseline-lead-plan_2026-11-28.pdf"""
+    return (f"{record.jurisdiction.slug}_{slugify(record.name)}_{today().isoformat()}"
+            f".{extension}")
+
+
+def strategy_titles(codes) -> dict[str, str]:
+    tables = default_cost_tables()
+    return {code: (strategy_title(code, tables) if code != "unassigned" else "No strategy")
+            for code in codes}
+
+
+def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
+    """For each rule, the editor pages where the inputs that would change it are."""
+    slug, plan_id = record.jurisdiction.slug, record.id
+    links: dict[str, list[tuple[str, str]]] = {}
+    for result in results:
+        found = []
+        for target in result.inputs:
+            if target == "line:new":
+                found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
+                                                         plan_id=plan_id)))
+            elif target.startswith("line:"):
+                line_id = target[5:]
+                found.append((f"Edit line '{line_id}'", url_for(
+                    "editor.edit_line", slug=slug, plan_id=plan_id, line_id=line_id)))
+            elif target == "fund":
+                found.append(("Edit the fund", url_for("editor.section", slug=slug,
+                                                       plan_id=plan_id, section="fund")))
+                found.append(("Edit receipts", url_for("editor.receipts", slug=slug,
+                                                       plan_id=plan_id)))
+            elif target == "participants":
+                found.append(("Edit participants", url_for(
+                    "editor.section", slug=slug, plan_id=plan_id, section="participants")))
+            elif target == "program.authorizations":
+                found.append(("Edit authorizations", url_for(
+                    "editor.authorizations", slug=slug, plan_id=plan_id)))
+            elif target.startswith("program."):
+                found.append(("Edit program settings", url_for(
+                    "editor.section", slug=slug, plan_id=plan_id, section="program")))
+            elif target == "plan.start_fy":
+                found.append(("Edit plan settings", url_for(
+                    "editor.section", slug=slug, plan_id=plan_id, section="settings")))
+        links[result.rule] = list(dict.fromkeys(found))
+    return links
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>")
+def show(slug: str, plan_id: int):
+    record, role = plan_or_404(slug, plan_id)
+    view = view_plan(record, today())
+    titles = strategy_titles(view.projection.by_strategy)
+    return render_template(
+        "plans/show.html", record=record, view=view, plan=view.plan, p=view.projection,
+        results=view.results, counts=counts(view.results), titles=titles, role=role,
+        can_edit=can_edit(role) and record.status != "adopted", action_form=ActionForm(),
+        fund_alt=charts.fund_balance_alt(view.projection),
+        strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
+        fix_links=fix_links(record, view.results), clone_form=CloneForm(), as_of=today())
+
+
+@functools.lru_cache(maxsize=128)
+def _chart(kind: str, document: str) -> str:
+    """The chart of one stored document: the same document always draws the same SVG."""
+    plan = parse_plan_text(document, default_cost_tables())
+    projection = project(plan)
+    if kind == "fund":
+        return charts.fund_balance_svg(projection)
+    return charts.spending_by_strategy_svg(projection, strategy_titles(projection.by_strategy))
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
+def chart(slug: str, plan_id: int, kind: str):
+    record, _ = plan_or_404(slug, plan_id)
+    if kind not in ("fund", "strategies"):
+        abort(404)
+    response = Response(_chart(kind, record.document), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
+    response.set_etag(f"{record.id}-{record.version}-{kind}")
+    return response.make_conditional(request)
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/export.json")
+def export_json(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    return Response(export_plan(record), mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{download_name(record, "json")}"'})
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/clone")
+def clone(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = CloneForm()
+    if not form.validate_on_submit():
+        flash("Give the copy a name.", "error")
+        return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
+    copy = clone_plan(db.session, record, current_user, form.name.data.strip())
+    db.session.commit()
+    flash(f"Created '{copy.name}', a copy of '{record.name}'.", "success")
+    return redirect(url_for("plans.show", slug=slug, plan_id=copy.id))
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/rename", methods=["GET", "POST"])
+def rename(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = RenameForm()
+    if request.method == "GET":
+        form.name.data = record.name
+        form.version.data = str(record.version)
+    elif form.validate_on_submit():
+        try:
+            rename_plan(db.session, record, current_user, form.name.data.strip(),
+                        _version(form.version.data))
+        except StaleVersion:
+            db.session.rollback()
+            form.name.errors = [f"Someone else changed this plan; its name is now "
+                                f"'{record.name}'. Your name is kept below: save again to "
+                                "use it."]
+            form.version.data = str(record.version)
+            return render_template("plans/rename.html", record=record, form=form), 409
+        except (PlanError, PlanFrozen) as error:
+            db.session.rollback()
+            form.name.errors = [str(error)]
+            return render_template("plans/rename.html", record=record, form=form), 422
+        db.session.commit()
+        flash("Renamed.", "success")
+        return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("plans/rename.html", record=record, form=form), status
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/delete", methods=["GET", "POST"])
+def delete(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            delete_plan(db.session, record)
+        except PlanFrozen:
+            abort(403)
+        db.session.commit()
+        flash(f"Deleted '{record.name}'.", "success")
+        return redirect(url_for("jurisdictions.show", slug=slug))
+    return render_template("plans/delete.html", record=record, form=form)
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
+def history(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    return render_template("plans/history.html", record=record,
+                           changes=list(reversed(record.changes)))
+
+
+def _version(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
