@@ -62,7 +62,7 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     labels = _short_labels(projection.fiscal_years)
     closing = projection.fund.closing
     colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
-    axes.bar(labels, closing, color=colours)
+    axes.bar(labels, closing, color=colours, label="Closing balance")
     axes.plot(labels, projection.by_year, color=PALETTE[1], marker="o", markersize=3,
               label="Spending")
     axes.plot(labels, projection.fund.receipts, color=PALETTE[2], marker="s", markersize=3,
@@ -71,7 +71,7 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="upper right")
+    axes.legend(frameon=False, loc="best", fontsize=8)
     return _svg(figure)
 
 

@@ -56,6 +56,7 @@ def form_values(html: str) -> dict[str, str]:
     for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html,
                                  flags=re.S):
         chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"', body) or re.search(
-            r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+            r'<option[^>]*value="([^"]*)"[^>]*selected', body) or re.search(
+            r'<option[^>]*value="([^"]*)"', body)  # a browser sends the first option
         values[name] = unescape(chosen.group(1)) if chosen else ""
     return values

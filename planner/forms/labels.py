@@ -5,6 +5,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # plan settings
     "name": ("Plan name", ""),
     "start_fy": ("First fiscal year", "e.g. FY2026-27"),
+    "end_fy": ("Last fiscal year", "blank = to the end of the plan"),
     "years": ("Number of fiscal years", "1 to 40; the settlement runs 18"),
     # assumptions
     "salary_escalation": ("Salary escalation a year", "0.03 = 3%"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.cost_tables import default_cost_tables
@@ -77,13 +78,15 @@ class EngineCheck:
                 raise ValidationError(problem)
 
 
-def strategy_choices() -> list[tuple[str, str]]:
+def strategy_choices() -> list[SelectChoice]:
     tables = default_cost_tables()
-    choices = [("", "— no strategy —")]
-    choices += [(a.code, f"{a.code} {a.title}") for a in tables.exhibit_a]
+    choices = [SelectChoice("", "— no strategy —")]
+    choices += [SelectChoice(a.code, f"{a.code} {a.title}", optgroup="Exhibit A (Option A)")
+                for a in tables.exhibit_a]
     for item in tables.exhibit_b:
         summary = item.summary if len(item.summary) <= 90 else item.summary[:87] + "…"
-        choices.append((item.code, f"{item.code} {summary}"))
+        choices.append(SelectChoice(item.code, f"{item.code} {summary}",
+                                    optgroup="Exhibit B (Option B)"))
     return choices
 
 
@@ -98,15 +101,17 @@ def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -
     for spec in inputs:
         f = spec.field
         label, hint = label_of(spec.name), hint_of(spec.name)
+        if f.help:  # a line's own override of a plan-wide rate
+            label, hint = f"{label} for this line", f"{f.help}; blank = the plan's"
         if f.type == "bool":
             attrs[spec.name] = BooleanField(label, description=hint)
         elif spec.name in strategy_names:
             attrs[spec.name] = SelectField(label, choices=strategy_choices(), description=hint,
                                            validate_choice=False)
         elif f.type == "choice":
-            choices = [(c, _choice_label(c)) for c in f.choices]
+            choices = [SelectChoice(c, _choice_label(c)) for c in f.choices]
             if f.nullable:
-                choices = [("", "—"), *choices]
+                choices = [SelectChoice("", "—"), *choices]
             attrs[spec.name] = SelectField(label, choices=choices, description=hint)
         elif spec.long_text:
             attrs[spec.name] = TextAreaField(label, description=hint)

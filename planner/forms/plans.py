@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 NAME = [DataRequired(message="Give the plan a name."), Length(max=200)]
@@ -13,8 +14,8 @@ NAME = [DataRequired(message="Give the plan a name."), Length(max=200)]
 class NewPlanForm(FlaskForm):
     name = StringField("Plan name", validators=NAME)
     template = RadioField("Start from", choices=[
-        ("demo", "The demo LEAD plan (every line kind, realistic defaults)"),
-        ("blank", "A blank plan (no line items, this FY, default assumptions)"),
+        SelectChoice("demo", "The demo LEAD plan (every line kind, realistic defaults)"),
+        SelectChoice("blank", "A blank plan (no line items, this FY, default assumptions)"),
     ], default="demo")
 
 

@@ -124,6 +124,11 @@ class Field:
     choices: tuple[str, ...] = ()
     help: str = ""
 
+    @property
+    def fixed_default(self) -> Any:
+        """The structural default (a choice or flag), or None."""
+        return None if self.fixed is _MISSING else self.fixed
+
     def limits_text(self) -> str:
         if self.positive:
             return "must be greater than 0"

@@ -375,6 +375,10 @@ def edit_line_form(record: PlanRecord, inputs: list[Input], title: str, action: 
     if request.method == "GET":
         if line_id:
             fill_form(form, inputs, document_of(record))
+        else:  # a new line starts with its structural defaults (delivery, object class…)
+            for spec in inputs:
+                if spec.field.fixed_default is not None:
+                    getattr(form, spec.name).data = spec.field.fixed_default
         form.version.data = str(record.version)
     elif form.validate_on_submit():
         def change(document: dict) -> None:

@@ -1,0 +1,154 @@
+"""Nobody gets in where they don't belong: every route of the app, walked as an anonymous
+visitor, as a member of another county, and as a viewer. New routes are covered
+automatically: the walk reads the app's URL map."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.models import PlanRecord
+from tests.web import ADMIN, EDITOR, OTHER, VIEWER, sign_in, text, token
+
+# Endpoints that only read: a viewer may use them.
+READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "plans.chart",
+                  "plans.export_json", "plans.history"}
+PUBLIC = {"auth.sign_in", "static", "health.healthz"}
+ACCOUNT = {"auth.sign_out"}
+
+
+def orange_plan(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(PlanRecord.id).where(
+            PlanRecord.name == "Baseline LEAD plan"))
+
+
+def routes(app):
+    """Every (endpoint, method, url) of the app, with real values for its parameters."""
+    values = {"slug": "orange-county", "plan_id": orange_plan(app), "line_id": "case-managers",
+              "section": "fund", "kind": "fund", "index": 0, "direction": "up",
+              "filename": "style.css"}
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            url = rule.build({name: values[name] for name in rule.arguments},
+                             append_unknown=False)[1]
+            found.append((rule.endpoint, method, url))
+    return found
+
+
+def call(client, method, url, csrf):
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf, "name": "x", "version": ""})
+
+
+def test_the_walk_sees_every_blueprint(app):
+    endpoints = {endpoint for endpoint, _, _ in routes(app)}
+    for blueprint in ("auth", "jurisdictions", "plans", "editor", "health"):
+        assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
+    assert len(endpoints) >= 20
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, client):
+    for endpoint, method, url in routes(app):
+        if endpoint in PUBLIC:
+            continue
+        response = call(client, method, url, "")
+        if method == "POST":  # no session, no token: refused before anything runs
+            assert response.status_code in (302, 400), (endpoint, url)
+        else:
+            assert response.status_code == 302, (endpoint, url)
+            assert response.headers["Location"].startswith("/sign-in"), (endpoint, url)
+
+
+def test_members_of_another_county_get_404_everywhere(app, client):
+    sign_in(client, OTHER)
+    csrf = token(client, "/j/durham-county/")
+    checked = 0
+    for endpoint, method, url in routes(app):
+        if "/j/orange-county/" not in url:
+            continue
+        response = call(client, method, url, csrf)
+        assert response.status_code == 404, (endpoint, method, url, response.status_code)
+        checked += 1
+    assert checked >= 20
+
+
+def test_viewers_read_but_get_403_on_every_change(app, client):
+    sign_in(client, VIEWER)
+    csrf = token(client, "/j/orange-county/")
+    before = _documents(app)
+    for endpoint, method, url in routes(app):
+        if endpoint in PUBLIC | ACCOUNT or "/j/" not in url:
+            continue
+        response = call(client, method, url, csrf)
+        if endpoint in READ_ENDPOINTS and method == "GET":
+            assert response.status_code in (200, 304), (endpoint, url, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, method, url, response.status_code)
+    assert _documents(app) == before
+
+
+def _documents(app):
+    with app.app_context():
+        return [(r.id, r.version, r.document) for r in db.session.scalars(select(PlanRecord))]
+
+
+def test_a_viewer_sees_no_edit_controls(app, client):
+    sign_in(client, VIEWER)
+    page = client.get(f"/j/orange-county/plans/{orange_plan(app)}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "/edit/" not in html
+    assert "Clone" not in html
+    assert "LEAD-CASELOAD" in html
+
+
+def test_a_plan_id_of_another_county_is_not_found_under_yours(app, client):
+    sign_in(client, EDITOR)
+    with app.app_context():
+        durham = db.session.scalar(select(PlanRecord.id).where(PlanRecord.name == "Durham plan"))
+    assert client.get(f"/j/orange-county/plans/{durham}").status_code == 404
+    assert client.get(f"/j/durham-county/plans/{durham}").status_code == 404
+
+
+def test_each_user_sees_only_their_jurisdictions(app, client):
+    sign_in(client, OTHER)
+    response = client.get("/", follow_redirects=True)
+    assert "Durham County" in text(response)
+    assert "Orange County" not in text(response)
+    client.post("/sign-out", data={"csrf_token": token(client, "/j/durham-county/")})
+    sign_in(client, ADMIN)
+    listing = client.get("/")
+    assert "117 local governments" in text(listing)
+    assert "City of Durham" in text(listing) or "Durham" in text(listing)
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x"])
+def test_sign_in_never_redirects_off_site(app, client, next_url):
+    response = client.post("/sign-in", data={"email": EDITOR, "password": "correct horse battery",
+                                             "next": next_url,
+                                             "csrf_token": token(client, "/sign-in")})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_wrong_password_and_security_headers(app, client):
+    response = client.post("/sign-in", data={"email": EDITOR, "password": "nope",
+                                             "csrf_token": token(client, "/sign-in")})
+    assert response.status_code == 401
+    assert "Wrong email or password." in text(response)
+    assert 'value="nope"' not in response.get_data(as_text=True)
+    headers = client.get("/sign-in").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
