@@ -1,6 +1,14 @@
+"""Fixtures: a fresh database per test, on SQLite and, when PLANNER_TEST_POSTGRES_URL is
+set, on PostgreSQL too (CI sets it). Each engine's database is migrated and seeded once
+(the 117 jurisdictions, four accounts, two plans) and copied for each test."""
+
+import itertools
+import os
 import shutil
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from planner import create_app
 from planner.cost_tables import default_cost_tables
@@ -8,22 +16,21 @@ from planner.extensions import db
 from planner.migrate import upgrade
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 
+POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
+ENGINES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+_numbers = itertools.count()
+
 
 @pytest.fixture(scope="session")
 def tables():
     return default_cost_tables()
 
 
-@pytest.fixture(scope="session")
-def template_database(tmp_path_factory):
-    """A migrated database with the 117 jurisdictions, four accounts and the demo plan,
-    built once and copied for each test."""
+def seed_test_data(url: str) -> None:
     from planner.services.accounts import create_user, set_membership
     from planner.services.demo import demo_document, jurisdiction, seed_jurisdictions
     from planner.services.plans import create_plan
 
-    path = tmp_path_factory.mktemp("db") / "template.db"
-    url = f"sqlite:///{path}"
     upgrade(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
     with app.app_context():
@@ -42,18 +49,62 @@ def template_database(tmp_path_factory):
         create_plan(session, durham, demo_document(), other, name="Durham plan")
         session.commit()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """The seeded SQLite file every SQLite test copies."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    seed_test_data(f"sqlite:///{path}")
     return path
 
 
+def _admin_engine():
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """A seeded PostgreSQL database that each test clones (CREATE DATABASE … TEMPLATE)."""
+    name = f"planner_template_{os.getpid()}"
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name)
+    seed_test_data(url.render_as_string(hide_password=False))
+    yield name
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        template = request.getfixturevalue("template_database")
+        path = tmp_path / "planner.db"
+        shutil.copy(template, path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"planner_test_{os.getpid()}_{next(_numbers)}"
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
 @pytest.fixture
-def app(template_database, tmp_path):
-    path = tmp_path / "planner.db"
-    shutil.copy(template_database, path)
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test",
-                      "TESTING": True})
+def app(database_url, tmp_path):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
     app.instance_path = str(tmp_path / "instance")
     yield app
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 

@@ -362,8 +362,8 @@ def test_create_clone_rename_delete(app, editor):
     assert stored(app, copy)[2].name == "Van option"
     confirm = editor.get(f"/j/orange-county/plans/{copy}/delete")
     assert "Delete 'Van option'?" in text(confirm)
-    deleted = editor.post(f"/j/orange-county/plans/{copy}/delete",
-                          data={"csrf_token": token(editor, f"/j/orange-county/plans/{copy}/delete")})
+    delete_url = f"/j/orange-county/plans/{copy}/delete"
+    deleted = editor.post(delete_url, data={"csrf_token": token(editor, delete_url)})
     assert deleted.status_code == 302
     with app.app_context():
         assert db.session.get(PlanRecord, copy) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 - test accounts only
 EDITOR = "editor@orange.example"
 VIEWER = "viewer@orange.example"
 OTHER = "editor@durham.example"
