@@ -63,10 +63,9 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     closing = projection.fund.closing
     colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
     axes.bar(labels, closing, color=colours, label="Closing balance")
-    axes.plot(labels, projection.by_year, color=PALETTE[1], marker="o", markersize=3,
-              label="Spending")
-    axes.plot(labels, projection.fund.receipts, color=PALETTE[2], marker="s", markersize=3,
-              label="Receipts")
+    axes.plot(labels, projection.by_year, color=PALETTE[1], linewidth=2, label="Spending")
+    axes.plot(labels, projection.fund.receipts, color=PALETTE[2], linewidth=2,
+              linestyle="--", label="Receipts")
     axes.axhline(0, color="#333333", linewidth=0.8)
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")

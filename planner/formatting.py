@@ -25,6 +25,13 @@ def money(amount: int | Decimal | None) -> str:
                            currency_digits=False)
 
 
+def dollars(amount: int | Decimal | None) -> str:
+    """1,234,567 — whole dollars without the sign, for dense tables."""
+    if amount is None:
+        return ""
+    return format_decimal(amount, format="#,##0;(#,##0)", locale=LOCALE)
+
+
 def money_cents(amount: Decimal | None) -> str:
     if amount is None:
         return ""
@@ -48,8 +55,12 @@ def long_date(day: dt.date | None) -> str:
     return format_date(day, format="long", locale=LOCALE) if day else ""
 
 
+FILTERS = {
+    "money": money, "money_cents": money_cents, "dollars": dollars, "number": number, "percent": percent,
+    "long_date": long_date, "fy": fy_label, "zip": lambda a, b: zip(a, b, strict=True),
+    "zip3": lambda a, b, c: zip(a, b, c, strict=True),
+}
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(
-        money=money, money_cents=money_cents, number=number, percent=percent,
-        long_date=long_date, fy=fy_label, zip=lambda a, b: zip(a, b, strict=True),
-    )
+    app.jinja_env.filters.update(FILTERS)

@@ -325,3 +325,21 @@ INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")  # modified total 
 def inactive_basis(line: LineItem, fy: int) -> str:
     return (f"Not active in {fy_label(fy)} (the line runs {fy_label(line.start_fy)} to "
             f"{fy_label(line.end_fy)})")
+
+
+def escalation_text(line: LineItem, plan: Plan) -> str:
+    """Which of the plan's rates moves this line's amounts from year to year."""
+    a = plan.assumptions
+    salary = f"salaries at {fmt_percent(a.salary_escalation)} a year"
+    health = f"health at {fmt_percent(a.health_escalation)}"
+    inflation = f"inflation at {fmt_percent(a.inflation)} a year"
+    if line.kind in ("position", "case_management") or (
+            line.kind == "warm_handoff" and line.mode == "staffed"):
+        return f"{salary}, {health}, from {fy_label(plan.start_fy)} dollars"
+    if line.kind == "warm_handoff" and line.mode == "on_call":
+        return f"stipend and call-out pay with {salary}"
+    if line.kind == "officer_training":
+        return f"officer pay with {salary}; trainers and materials with {inflation}"
+    if line.kind in ("other", "other_strategy") and not line["escalate"]:
+        return "none: the same amount every year"
+    return inflation

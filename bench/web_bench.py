@@ -1,0 +1,70 @@
+"""Page benchmark (`make bench`): server time of the demo plan's page and of saving a line
+item, through the app in-process (no network), on a seeded SQLite database.
+
+Targets: plan page median ≤ 50 ms; line-item save median ≤ 80 ms.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from planner import create_app  # noqa: E402
+from planner.extensions import db  # noqa: E402
+from tests.conftest import seed_test_data  # noqa: E402
+from tests.web import EDITOR, form_values, sign_in  # noqa: E402
+
+
+def median_ms(action, repeat: int) -> tuple[float, float]:
+    timings = []
+    for i in range(repeat):
+        start = time.perf_counter()
+        action(i)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    return statistics.median(timings) * 1000, timings[int(len(timings) * 0.95) - 1] * 1000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        seed_test_data(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        client = app.test_client()
+        sign_in(client, EDITOR)
+        home = client.get("/j/orange-county/").get_data(as_text=True)
+        plan_url = "/j/orange-county/plans/" + re.search(r"/plans/(\d+)\"", home).group(1)
+        for _ in range(5):
+            client.get(plan_url)
+
+        def page(_: int) -> None:
+            assert client.get(plan_url).status_code == 200
+
+        median, p95 = median_ms(page, 100)
+        print(f"plan page (demo plan): median {median:.1f} ms, p95 {p95:.1f} ms "
+              "(target median ≤ 50 ms)")
+
+        line_url = plan_url + "/lines/case-managers"
+        form = form_values(client.get(line_url).get_data(as_text=True))
+
+        def save(i: int) -> None:
+            form["caseload_average"] = str(15 + i % 5)
+            response = client.post(line_url, data=form)
+            assert response.status_code == 302, response.status_code
+            form["version"] = str(int(form["version"]) + 1)
+
+        median, p95 = median_ms(save, 60)
+        print(f"line-item save: median {median:.1f} ms, p95 {p95:.1f} ms "
+              "(target median ≤ 80 ms)")
+        with app.app_context():
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

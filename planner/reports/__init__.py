@@ -1,0 +1,1 @@
+"""Outputs: the budget justification PDF, the comparison, the workbook, CSV, the resolution."""

@@ -1,0 +1,64 @@
+"""Everything a document shows about one plan, gathered once from the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from planner.cost_tables import default_cost_tables
+from planner.scenarios import Plan, Projection, project
+from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
+from planner.scenarios.summaries import (
+    AuthorizationPeriod,
+    DefaultRow,
+    Summary,
+    authorization_periods,
+    defaults_used,
+    object_classes_by_strategy,
+    summarize,
+)
+from planner.scenarios.tables import CostTables
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    plan: Plan
+    projection: Projection
+    results: tuple[RuleResult, ...]
+    summary: Summary
+    titles: dict[str, str]
+    classes_by_strategy: dict[str, dict[str, int]]
+    periods: list[AuthorizationPeriod]
+    defaults: list[DefaultRow]
+    jurisdiction: str
+    plan_name: str
+    status: str
+    prepared_on: dt.date
+    adopted_on: dt.date | None
+    as_of: dt.date
+
+
+def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
+    return {code: ("No strategy" if code == "unassigned" else strategy_title(code, tables))
+            for code in codes}
+
+
+def plan_document(plan: Plan, *, prepared_on: dt.date, status: str = "draft",
+                  adopted_on: dt.date | None = None, jurisdiction: str | None = None,
+                  projection: Projection | None = None,
+                  results: tuple[RuleResult, ...] | None = None) -> PlanDocument:
+    tables = default_cost_tables()
+    projection = projection or project(plan)
+    results = results if results is not None else check_plan(plan, projection, tables,
+                                                             prepared_on)
+    return PlanDocument(
+        plan=plan, projection=projection, results=results,
+        summary=summarize(projection, results),
+        titles=strategy_titles(projection.by_strategy, tables),
+        classes_by_strategy=object_classes_by_strategy(projection),
+        periods=authorization_periods(plan, projection),
+        defaults=defaults_used(plan, tables),
+        jurisdiction=jurisdiction or plan.jurisdiction.name or "",
+        plan_name=plan.name or "LEAD plan",
+        status=status, prepared_on=prepared_on, adopted_on=adopted_on, as_of=prepared_on,
+    )

@@ -1,0 +1,95 @@
+"""HTML for documents (a Jinja environment of its own, autoescaped) and its PDF (WeasyPrint).
+
+The PDF renderer fetches nothing but the app's own static files and the charts embedded in
+the page: every other URL — a user's `<img src="http://…">` in a justification included, though
+that is escaped to text anyway — is refused.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from planner import ROOT, charts, formatting
+from planner.scenarios import fy_label
+from planner.scenarios.plan import OBJECT_CLASSES
+
+STATIC = ROOT / "static"
+
+_environment: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    global _environment
+    if _environment is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
+            autoescape=jinja2.select_autoescape(["html"], default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True,
+        )
+        env.filters.update(formatting.FILTERS)
+        env.globals.update(object_classes=OBJECT_CLASSES, fy_label=fy_label, charts=charts)
+        _environment = env
+    return _environment
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Fetch only files under static/ and inline data: URLs; refuse everything else."""
+
+    def __init__(self, static: Path = STATIC):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.static = static.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(url[len("file://"):].split("?")[0].split("#")[0]).resolve()
+            if path.is_relative_to(self.static) and path.is_file():
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise ValueError(f"the PDF renderer fetches only the app's static files, not {url}")
+
+
+def pdf_bytes(html: str, *, title: str, author: str, fetcher: StaticOnlyFetcher | None = None
+              ) -> bytes:
+    """A tagged PDF (PDF/UA-1) with title and author metadata."""
+    fetcher = fetcher or StaticOnlyFetcher()
+    document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher).render()
+    document.metadata.title = title
+    document.metadata.authors = [author]
+    output = io.BytesIO()
+    document.write_pdf(output, pdf_variant="pdf/ua-1")
+    return output.getvalue()
+
+
+def _b64(text: str) -> str:
+    import base64
+    return base64.b64encode(text.encode()).decode()
+
+
+def plan_report_html(doc) -> str:
+    from planner.forms.labels import KIND_NAMES
+    from planner.scenarios.lines import escalation_text
+    p = doc.projection
+    return render(
+        "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
+        fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
+        strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
+        strategy_alt=charts.spending_by_strategy_alt(p, doc.titles))
+
+
+def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    return pdf_bytes(plan_report_html(doc), title=f"{doc.plan_name} — budget justification",
+                     author=doc.jurisdiction or "LEAD settlement planner", fetcher=fetcher)
