@@ -28,6 +28,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/web_bench.py
+	$(BIN)/python bench/documents_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

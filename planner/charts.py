@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -44,10 +43,17 @@ def _dollars(value: float, _position: object = None) -> str:
     return f"{sign}${value:.0f}"
 
 
+def _figure() -> tuple[Figure, object]:
+    """A figure outside pyplot's global state (thread-safe under gunicorn threads), with
+    fixed margins so that it is drawn in one pass."""
+    figure = Figure(figsize=(8, 3.4))
+    figure.subplots_adjust(left=0.1, right=0.99, top=0.9, bottom=0.22)
+    return figure, figure.subplots()
+
+
 def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # drop the XML prologue so it can be inlined
 
@@ -58,7 +64,7 @@ def _short_labels(fiscal_years: Sequence[int]) -> list[str]:
 
 def fund_balance_svg(projection: Projection, title: str = "Fund balance at the end of each FY"
                      ) -> str:
-    figure, axes = plt.subplots(figsize=(8, 3.2))
+    figure, axes = _figure()
     labels = _short_labels(projection.fiscal_years)
     closing = projection.fund.closing
     colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
@@ -76,7 +82,7 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
 
 def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
                              title: str = "Spending by strategy") -> str:
-    figure, axes = plt.subplots(figsize=(8, 3.2))
+    figure, axes = _figure()
     labels = _short_labels(projection.fiscal_years)
     bottom = [0] * len(labels)
     for index, (strategy, values) in enumerate(projection.by_strategy.items()):
@@ -107,3 +113,33 @@ def spending_by_strategy_alt(projection: Projection, titles: dict[str, str]) -> 
     parts = [f"{titles.get(s, s)} {_dollars(sum(v))}" for s, v in projection.by_strategy.items()]
     return ("Stacked bar chart of spending in each FY by strategy. Totals over the plan: "
             + "; ".join(parts) + ".")
+
+
+def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
+                    closing: Sequence[Sequence[int | None]],
+                    title: str = "Closing fund balance by plan") -> str:
+    figure, axes = _figure()
+    labels = _short_labels(fiscal_years)
+    styles = ("-", "--", "-.", ":")
+    for index, (name, values) in enumerate(zip(names, closing, strict=True)):
+        axes.plot(labels, [float("nan") if v is None else v for v in values],
+                  color=PALETTE[index % len(PALETTE)], linestyle=styles[index % 4],
+                  linewidth=2, label=name)
+    axes.axhline(0, color=DEFICIT, linewidth=0.8)
+    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
+    axes.set_title(title, loc="left")
+    axes.tick_params(axis="x", labelrotation=60)
+    axes.legend(frameon=False, loc="best", fontsize=8)
+    return _svg(figure)
+
+
+def fund_curves_alt(fiscal_years: Sequence[int], names: Sequence[str],
+                    closing: Sequence[Sequence[int | None]]) -> str:
+    parts = []
+    for name, values in zip(names, closing, strict=True):
+        known = [(fy, v) for fy, v in zip(fiscal_years, values, strict=True) if v is not None]
+        short = next((fy for fy, v in known if v < 0), None)
+        ending = f"ends at {_dollars(known[-1][1])} in {fy_label(known[-1][0])}" if known else ""
+        parts.append(f"{name} {ending}" + (f", first short in {fy_label(short)}" if short
+                                           else ", never short"))
+    return "Line chart of each plan's closing fund balance by FY: " + "; ".join(parts) + "."

@@ -191,3 +191,42 @@ def user_password(email: str) -> None:
             sys.exit(EXIT_BAD_FILE)
         database.session.commit()
     click.echo(f"Password changed for {email}.")
+
+
+# ----------------------------------------------------------------------------- documents
+
+def _document(plan_file: str, as_of: dt.datetime | None):
+    from planner.reports.context import plan_document
+    plan = read_plan(plan_file)
+    day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's local date
+    return plan_document(plan, prepared_on=day)
+
+
+@main.command("report")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the PDF.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The 'prepared on' date and the date deadlines count from (default: today).")
+def report_command(plan_file: str, output: str, as_of: dt.datetime | None) -> None:
+    """Write the budget justification PDF of PLAN_FILE."""
+    from planner.reports.render import plan_report_pdf
+    doc = _document(plan_file, as_of)
+    Path(output).write_bytes(plan_report_pdf(doc))
+    click.echo(f"Wrote {output}")
+
+
+@main.command("export")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--format", "kind", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | None) -> None:
+    """Write the projection as an Excel workbook or a long CSV."""
+    from planner.reports.workbook import plan_workbook, projection_csv
+    doc = _document(plan_file, as_of)
+    if kind == "xlsx":
+        Path(output).write_bytes(plan_workbook(doc))
+    else:
+        Path(output).write_text(projection_csv(doc), encoding="utf-8")
+    click.echo(f"Wrote {output}")

@@ -56,7 +56,8 @@ def long_date(day: dt.date | None) -> str:
 
 
 FILTERS = {
-    "money": money, "money_cents": money_cents, "dollars": dollars, "number": number, "percent": percent,
+    "money": money, "money_cents": money_cents, "dollars": dollars, "number": number,
+    "percent": percent,
     "long_date": long_date, "fy": fy_label, "zip": lambda a, b: zip(a, b, strict=True),
     "zip3": lambda a, b, c: zip(a, b, c, strict=True),
 }

@@ -46,6 +46,7 @@ def seed_test_data(url: str) -> None:
         set_membership(session, other, durham, "editor")
         create_user(session, ADMIN, PASSWORD, is_admin=True)
         create_plan(session, orange, demo_document(), editor, action="created from the demo")
+        create_plan(session, orange, demo_document(), editor, name="Orange alternative")
         create_plan(session, durham, demo_document(), other, name="Durham plan")
         session.commit()
         db.engine.dispose()

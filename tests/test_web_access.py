@@ -13,15 +13,16 @@ from tests.web import ADMIN, EDITOR, OTHER, VIEWER, sign_in, text, token
 
 # Endpoints that only read: a viewer may use them.
 READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "plans.chart",
-                  "plans.export_json", "plans.history"}
+                  "plans.export_json", "plans.history", "reports.report_pdf",
+                  "reports.export_xlsx", "reports.export_csv", "reports.resolution",
+                  "reports.compare_page", "reports.compare_chart", "reports.compare_pdf"}
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
 
 
-def orange_plan(app) -> int:
+def orange_plan(app, name="Baseline LEAD plan") -> int:
     with app.app_context():
-        return db.session.scalar(select(PlanRecord.id).where(
-            PlanRecord.name == "Baseline LEAD plan"))
+        return db.session.scalar(select(PlanRecord.id).where(PlanRecord.name == name))
 
 
 def routes(app):
@@ -29,12 +30,15 @@ def routes(app):
     values = {"slug": "orange-county", "plan_id": orange_plan(app), "line_id": "case-managers",
               "section": "fund", "kind": "fund", "index": 0, "direction": "up",
               "filename": "style.css"}
+    # query values the read-only pages take (harmless elsewhere)
+    query = (f"?plans={values['plan_id']}&plans={orange_plan(app, 'Orange alternative')}"
+             "&first=FY2026-27&last=FY2027-28")
     found = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods & {"GET", "POST"}):
             url = rule.build({name: values[name] for name in rule.arguments},
                              append_unknown=False)[1]
-            found.append((rule.endpoint, method, url))
+            found.append((rule.endpoint, method, url + (query if method == "GET" else "")))
     return found
 
 
@@ -46,7 +50,7 @@ def call(client, method, url, csrf):
 
 def test_the_walk_sees_every_blueprint(app):
     endpoints = {endpoint for endpoint, _, _ in routes(app)}
-    for blueprint in ("auth", "jurisdictions", "plans", "editor", "health"):
+    for blueprint in ("auth", "jurisdictions", "plans", "editor", "reports", "health"):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20
 

@@ -341,7 +341,7 @@ def test_import_of_a_bad_file_lists_every_problem_and_creates_nothing(app, edito
     assert "start_fy: 'FY2027' is ambiguous" in page
     assert "line_items[0].fte: must be ≥ 0" in page
     with app.app_context():
-        assert db.session.scalar(select(db.func.count(PlanRecord.id))) == 2
+        assert db.session.scalar(select(db.func.count(PlanRecord.id))) == 3
 
 
 def test_create_clone_rename_delete(app, editor):

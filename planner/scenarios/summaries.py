@@ -110,3 +110,27 @@ def defaults_used(plan: Plan, tables) -> list[DefaultRow]:
         rows.append(DefaultRow(key, value, plan_values.get(key), entry.source, entry.year,
                                entry.base_fy))
     return rows
+
+
+@dataclass(frozen=True)
+class StrategyAmount:
+    strategy: str
+    amount: int
+    fiscal_years: tuple[int, ...]
+    line_ids: tuple[str, ...]
+
+
+def strategy_amounts(projection: Projection, first_fy: int, last_fy: int
+                     ) -> list[StrategyAmount]:
+    """Each strategy's planned spending over FYs first..last (a resolution's amounts)."""
+    years = [k for k, fy in enumerate(projection.fiscal_years) if first_fy <= fy <= last_fy]
+    found = []
+    for strategy, values in projection.by_strategy.items():
+        if strategy == UNASSIGNED:
+            continue
+        lines = tuple(line.id for line in projection.line_items
+                      if (line.strategy or UNASSIGNED) == strategy
+                      and any(line.by_year[k] for k in years))
+        found.append(StrategyAmount(strategy, sum(values[k] for k in years),
+                                    tuple(projection.fiscal_years[k] for k in years), lines))
+    return found

@@ -20,9 +20,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def register_blueprints(app: Flask) -> None:
-    from planner.web import auth, editor, health, jurisdictions, plans
+    from planner.web import auth, editor, health, jurisdictions, plans, reports
 
-    for module in (auth, jurisdictions, plans, editor, health):
+    for module in (auth, jurisdictions, plans, editor, reports, health):
         app.register_blueprint(module.blueprint)
 
     login_manager.login_view = "auth.sign_in"

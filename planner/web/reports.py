@@ -1,0 +1,174 @@
+"""Downloads and the comparison: the PDF, the workbook, the CSV, the resolution draft."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from planner import charts
+from planner.cost_tables import default_cost_tables
+from planner.extensions import db
+from planner.models import PlanRecord
+from planner.reports.context import PlanDocument, plan_document, strategy_titles
+from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
+from planner.reports.resolution import resolution_docx
+from planner.reports.workbook import plan_workbook, projection_csv
+from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
+from planner.services.plans import load_plan, plans_of, view_plan
+from planner.web.access import jurisdiction_or_404, plan_or_404
+from planner.web.plans import download_name, today
+
+blueprint = Blueprint("reports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_for(record: PlanRecord) -> PlanDocument:
+    view = view_plan(record, today())
+    return plan_document(view.plan, prepared_on=today(), status=record.status,
+                         adopted_on=record.adopted_on, jurisdiction=record.jurisdiction.name,
+                         projection=view.projection, results=view.results)
+
+
+def download(body: bytes | str, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
+def report_pdf(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    return download(plan_report_pdf(document_for(record)), "application/pdf",
+                    download_name(record, "pdf"))
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/export.xlsx")
+def export_xlsx(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    return download(plan_workbook(document_for(record)), XLSX, download_name(record, "xlsx"))
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/export.csv")
+def export_csv(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    return download(projection_csv(document_for(record)), "text/csv",
+                    download_name(record, "csv"))
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/resolution")
+def resolution(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    plan = load_plan(record)
+    first_text = request.args.get("first", fy_label(plan.start_fy))
+    last_text = request.args.get("last", fy_label(min(plan.end_fy, plan.start_fy + 4)))
+    errors = {}
+    try:
+        first = parse_fy(first_text)
+    except FiscalYearError as error:
+        errors["first"] = str(error)
+    try:
+        last = parse_fy(last_text)
+    except FiscalYearError as error:
+        errors["last"] = str(error)
+    if not errors and last < first:
+        errors["last"] = "must not be before the first FY"
+    if not errors and request.args.get("download"):
+        return download(resolution_docx(document_for(record), first, last), DOCX,
+                        download_name(record, "docx").replace(
+                            f"_{today().isoformat()}", f"_resolution_{today().isoformat()}"))
+    return render_template("plans/resolution.html", record=record, first=first_text,
+                           last=last_text, errors=errors, plan=plan), (422 if errors else 200)
+
+
+def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
+    ids = [int(v) for v in request.args.getlist("plans") if v.isdigit()]
+    by_id = {r.id: r for r in records}
+    if any(i not in by_id for i in ids):
+        abort(404)
+    chosen = [by_id[i] for i in dict.fromkeys(ids)]
+    if not ids:
+        return [], None
+    if not MIN_PLANS <= len(chosen) <= MAX_PLANS:
+        return [], f"Choose {MIN_PLANS} to {MAX_PLANS} plans ({len(chosen)} chosen)."
+    return chosen, None
+
+
+def _comparison(records: list[PlanRecord]):
+    views = [view_plan(r, today()) for r in records]
+    names = _names(records)
+    cmp = compare([(name, v.plan, v.projection, v.results) for name, v in zip(names, views,
+                                                                              strict=True)])
+    titles = strategy_titles([r.label for r in cmp.by_strategy], default_cost_tables())
+    titles.update({r.label: r.label.capitalize() for r in cmp.by_object_class})
+    return cmp, titles
+
+
+def _names(records: list[PlanRecord]) -> list[str]:
+    """Plan names, made unique so the columns can be told apart."""
+    seen: dict[str, int] = {}
+    names = []
+    for record in records:
+        seen[record.name] = seen.get(record.name, 0) + 1
+        names.append(record.name if seen[record.name] == 1
+                     else f"{record.name} ({seen[record.name]})")
+    return names
+
+
+@blueprint.get("/j/<slug>/compare")
+def compare_page(slug: str):
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    records = plans_of(db.session, jurisdiction)
+    chosen, error = _chosen(records)
+    context = {"jurisdiction": jurisdiction, "records": records,
+               "chosen": {r.id for r in chosen}, "error": error, "cmp": None}
+    if chosen:
+        cmp, titles = _comparison(chosen)
+        query = "&".join(f"plans={r.id}" for r in chosen)
+        names = [c.name for c in cmp.plans]
+        context.update(
+            cmp=cmp, titles=titles, deficits=first_deficits(cmp),
+            pdf_url=url_for("reports.compare_pdf", slug=slug) + "?" + query,
+            chart_url=url_for("reports.compare_chart", slug=slug) + "?" + query,
+            chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
+    return render_template("compare/page.html", **context), (422 if error else 200)
+
+
+@blueprint.get("/j/<slug>/compare/chart.svg")
+def compare_chart(slug: str):
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    chosen, error = _chosen(plans_of(db.session, jurisdiction))
+    if error or not chosen:
+        abort(404)
+    cmp, _ = _comparison(chosen)
+    svg = charts.fund_curves_svg(cmp.fiscal_years, [c.name for c in cmp.plans], cmp.closing)
+    response = Response(svg, mimetype="image/svg+xml")
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+@blueprint.get("/j/<slug>/compare.pdf")
+def compare_pdf(slug: str):
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    chosen, error = _chosen(plans_of(db.session, jurisdiction))
+    if error or not chosen:
+        abort(404)
+    cmp, titles = _comparison(chosen)
+    html = compare_html(cmp, titles, jurisdiction.name, today())
+    name = f"{jurisdiction.slug}_comparison_{today().isoformat()}.pdf"
+    return download(pdf_bytes(html, title=f"Comparison of plans — {jurisdiction.name}",
+                              author=jurisdiction.name, fetcher=StaticOnlyFetcher()),
+                    "application/pdf", name)
+
+
+def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:
+    names = [c.name for c in cmp.plans]
+    svg = charts.fund_curves_svg(cmp.fiscal_years, names, cmp.closing)
+    return render("report/compare.html", cmp=cmp, titles=titles, jurisdiction=jurisdiction,
+                  prepared_on=prepared_on, deficits=first_deficits(cmp),
+                  chart=base64.b64encode(svg.encode()).decode(),
+                  chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
+
