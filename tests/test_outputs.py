@@ -44,7 +44,8 @@ def demo_pdf(demo_doc):
 
 
 def pdf_text(reader: PdfReader) -> str:
-    return "\n".join(page.extract_text() for page in reader.pages)
+    """The PDF's text with runs of white space folded (lines wrap anywhere)."""
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def money(value: int) -> str:
