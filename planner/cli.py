@@ -230,3 +230,43 @@ def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | 
     else:
         Path(output).write_text(projection_csv(doc), encoding="utf-8")
     click.echo(f"Wrote {output}")
+
+
+@main.command("backup")
+@click.argument("output", type=click.Path(dir_okay=False))
+@click.option("--with-password-hashes", is_flag=True,
+              help="Include the accounts' password hashes (keep the file secret).")
+def backup_command(output: str, with_password_hashes: bool) -> None:
+    """Write every jurisdiction, account, plan and plan history to OUTPUT (JSON)."""
+    from planner.extensions import db as database
+    from planner.services.backup import backup
+    app = _app()
+    with app.app_context():
+        data = backup(database.session, password_hashes=with_password_hashes)
+    Path(output).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    click.echo(f"Wrote {output}: {len(data['plans'])} plans, {len(data['users'])} accounts.")
+
+
+@main.command("restore")
+@click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
+def restore_command(backup_file: str) -> None:
+    """Load BACKUP_FILE into an empty database."""
+    from planner.extensions import db as database
+    from planner.migrate import upgrade
+    from planner.services.backup import BackupError, restore
+    app = _app()
+    upgrade(app.config["DATABASE_URL"])
+    try:
+        data = json.loads(Path(backup_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        click.echo(f"{backup_file}: not a backup file ({error}).", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    with app.app_context():
+        try:
+            counts = restore(database.session, data)
+        except (BackupError, KeyError, TypeError, ValueError) as error:
+            database.session.rollback()
+            click.echo(f"Not restored: {error}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+        database.session.commit()
+    click.echo(f"Restored {counts['plans']} plans, {counts['users']} accounts.")

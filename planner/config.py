@@ -44,8 +44,10 @@ def configure(app: Flask, overrides: dict | None) -> None:
                               "(PLANNER_ENV_NAME=production); refusing to start.")
         app.config["SECRET_KEY"] = _development_secret(instance)
     if app.config["ENV_NAME"] == "production":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Served over HTTPS (behind the proxy that terminates TLS): cookies never travel in
+        # clear text.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def _development_secret(instance: Path) -> str:

@@ -25,11 +25,17 @@ def orange_plan(app, name="Baseline LEAD plan") -> int:
         return db.session.scalar(select(PlanRecord.id).where(PlanRecord.name == name))
 
 
+def _user_id(app, email) -> int:
+    from planner.models import User
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
 def routes(app):
     """Every (endpoint, method, url) of the app, with real values for its parameters."""
     values = {"slug": "orange-county", "plan_id": orange_plan(app), "line_id": "case-managers",
               "section": "fund", "kind": "fund", "index": 0, "direction": "up",
-              "filename": "style.css"}
+              "filename": "style.css", "user_id": _user_id(app, VIEWER)}
     # query values the read-only pages take (harmless elsewhere)
     query = (f"?plans={values['plan_id']}&plans={orange_plan(app, 'Orange alternative')}"
              "&first=FY2026-27&last=FY2027-28")
@@ -50,7 +56,8 @@ def call(client, method, url, csrf):
 
 def test_the_walk_sees_every_blueprint(app):
     endpoints = {endpoint for endpoint, _, _ in routes(app)}
-    for blueprint in ("auth", "jurisdictions", "plans", "editor", "reports", "health"):
+    for blueprint in ("auth", "account", "admin", "jurisdictions", "plans", "editor", "reports",
+                      "health"):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20
 
@@ -156,3 +163,21 @@ def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize("email", [EDITOR, VIEWER, OTHER])
+def test_only_administrators_reach_the_admin_pages(app, client, email):
+    sign_in(client, email)
+    csrf = token(client, "/account/password")
+    admin_routes = [(e, m, u) for e, m, u in routes(app) if e.startswith("admin.")]
+    assert len(admin_routes) >= 5
+    for endpoint, method, url in admin_routes:
+        response = call(client, method, url, csrf)
+        assert response.status_code == 404, (endpoint, method, url, response.status_code)
+
+
+def test_administrators_see_every_jurisdiction_and_the_accounts(app, client):
+    sign_in(client, ADMIN)
+    assert client.get("/admin/users").status_code == 200
+    assert client.get(f"/j/orange-county/plans/{orange_plan(app)}").status_code == 200
+    assert client.get("/j/durham-county/").status_code == 200

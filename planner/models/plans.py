@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.extensions import Base
@@ -55,6 +55,15 @@ class PlanChange(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[PlanRecord] = relationship(back_populates="changes")
+
+
+class HistoryIsReadOnly(Exception):  # noqa: N818 - what the caller is told
+    """A recorded change to a plan cannot be edited."""
+
+
+@event.listens_for(PlanChange, "before_update")
+def _history_is_read_only(mapper, connection, target) -> None:  # noqa: ARG001
+    raise HistoryIsReadOnly(f"plan change {target.id} is part of the plan's history")
 
 
 from planner.models.jurisdictions import Jurisdiction  # noqa: E402

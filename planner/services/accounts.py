@@ -112,3 +112,21 @@ def authenticate(session: Session, email: str, password: str, *, max_failures: i
     user.failed_logins = 0
     user.locked_until = None
     return user
+
+
+def remove_membership(session: Session, user: User, jurisdiction: Jurisdiction) -> None:
+    membership = session.scalar(select(Membership).where(
+        Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id))
+    if membership is not None:
+        session.delete(membership)
+        session.flush()
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise AccountError("The current password is wrong.")
+    set_password(user, new)
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))

@@ -220,3 +220,34 @@ def _field_of(problem: Problem, prefix: str) -> str:
     if prefix and path == prefix:
         return ""
     return "" if prefix else path
+
+
+TRANSITIONS = {  # action: (from statuses, to status)
+    "propose": (("draft",), "proposed"),
+    "return": (("proposed",), "draft"),
+    "adopt": (("draft", "proposed"), "adopted"),
+}
+
+
+class StatusError(ValueError):
+    """A status change the plan's current status does not allow."""
+
+
+def set_status(session: Session, record: PlanRecord, user: User | None, action: str,
+               adopted_on: dt.date | None = None) -> None:
+    """draft → proposed → adopted (or back to draft from proposed). Adopted is final: the
+    plan is frozen, and a new draft is made by cloning it."""
+    if action not in TRANSITIONS:
+        raise StatusError(f"unknown action '{action}'")
+    allowed, target = TRANSITIONS[action]
+    if record.status not in allowed:
+        raise StatusError(f"a {record.status} plan cannot be {target}")
+    if target == "adopted" and adopted_on is None:
+        raise StatusError("give the date the governing body adopted the plan")
+    old = record.status
+    record.status = target
+    record.adopted_on = adopted_on if target == "adopted" else None
+    record.updated_at = utcnow()
+    _record_change(session, record, user, f"status: {target}", "status", old,
+                   target + (f" on {adopted_on.isoformat()}" if adopted_on else ""))
+    session.flush()

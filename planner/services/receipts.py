@@ -48,8 +48,12 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
     problems: list[str] = []
     seen: dict[int, int] = {}
     amount_field = money("amount")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    for number, record in enumerate(reader, start=1):
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as error:
+        return ReceiptsCsv((), (f"line {reader.line_num}: not CSV ({error})",))
+    for number, record in enumerate(records, start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
         if number == 1 and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year"):

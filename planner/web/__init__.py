@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.extensions import db, login_manager
 from planner.models import User
-
-# Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -20,9 +16,9 @@ CONTENT_SECURITY_POLICY = (
 
 
 def register_blueprints(app: Flask) -> None:
-    from planner.web import auth, editor, health, jurisdictions, plans, reports
+    from planner.web import account, admin, auth, editor, health, jurisdictions, plans, reports
 
-    for module in (auth, jurisdictions, plans, editor, reports, health):
+    for module in (auth, account, admin, jurisdictions, plans, editor, reports, health):
         app.register_blueprint(module.blueprint)
 
     login_manager.login_view = "auth.sign_in"
@@ -33,13 +29,9 @@ def register_blueprints(app: Flask) -> None:
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
         return user if user is not None and user.active else None
 
-    @app.before_request
-    def require_sign_in():  # one place decides: every page but sign-in needs an account
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
-            return None
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-        return None
+    from planner.web.access import authorize_request
+
+    app.before_request(authorize_request)  # the one place that decides who gets in
 
     @app.after_request
     def security_headers(response):

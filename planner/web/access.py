@@ -1,18 +1,60 @@
-"""Who may see and change what: the one place the web layer asks.
+"""Who may see and change what: the one place the web layer decides.
 
-A jurisdiction a user is not a member of does not exist for them (404); a viewer who tries
-to change something is refused (403).
+`authorize_request` runs before every request. It sends anonymous visitors to sign in; makes
+a jurisdiction a user is not a member of (and its plans) not exist for them (404); refuses
+every change to a viewer (403) — a change being any request that is not a GET of a read-only
+page — and every change to an adopted plan but cloning it (403). New routes are covered
+without listing them: only read-only pages are named here.
 """
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from planner.extensions import db
 from planner.models import Jurisdiction, PlanRecord
 from planner.services.accounts import role_in
+
+# Endpoints anyone may reach without signing in.
+PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
+# Pages that only read (GET): a viewer may use them. Everything else is a change.
+READ_ONLY_ENDPOINTS = frozenset({
+    "jurisdictions.index", "jurisdictions.show",
+    "plans.show", "plans.chart", "plans.export_json", "plans.history",
+    "reports.report_pdf", "reports.export_xlsx", "reports.export_csv", "reports.resolution",
+    "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
+    "account.password", "admin.users", "admin.user",
+})
+# Changes allowed on an adopted plan: it can be cloned into a new draft.
+ADOPTED_CHANGES = frozenset({"plans.clone"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def authorize_request():
+    endpoint = request.endpoint
+    if endpoint in PUBLIC_ENDPOINTS or endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if endpoint.startswith("admin.") and not current_user.is_admin:
+        abort(404)
+    args = request.view_args or {}
+    change = request.method not in SAFE_METHODS or endpoint not in READ_ONLY_ENDPOINTS
+    if "slug" in args:
+        jurisdiction, role = jurisdiction_or_404(args["slug"])
+        g.jurisdiction, g.role = jurisdiction, role
+        if "plan_id" in args:
+            record = db.session.get(PlanRecord, args["plan_id"])
+            if record is None or record.jurisdiction_id != jurisdiction.id:
+                abort(404)
+            g.plan = record
+            if change and record.status == "adopted" and endpoint not in ADOPTED_CHANGES:
+                abort(403)
+        if change:
+            require_editor(role)
+    return None
 
 
 def jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from planner import charts
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
+from planner.forms.admin import StatusForm
 from planner.forms.auth import ActionForm
 from planner.forms.plans import CloneForm, RenameForm
 from planner.scenarios import PlanError, parse_plan_text, project
@@ -19,10 +20,12 @@ from planner.scenarios.compliance import counts, strategy_title
 from planner.services.plans import (
     PlanFrozen,
     StaleVersion,
+    StatusError,
     clone_plan,
     delete_plan,
     export_plan,
     rename_plan,
+    set_status,
     view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
@@ -96,7 +99,8 @@ def show(slug: str, plan_id: int):
         can_edit=can_edit(role) and record.status != "adopted", action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
-        fix_links=fix_links(record, view.results), clone_form=CloneForm(), as_of=today())
+        fix_links=fix_links(record, view.results), clone_form=CloneForm(),
+        status_form=StatusForm(), can_clone=can_edit(role), as_of=today())
 
 
 @functools.lru_cache(maxsize=128)
@@ -160,7 +164,10 @@ def rename(slug: str, plan_id: int):
                                 "use it."]
             form.version.data = str(record.version)
             return render_template("plans/rename.html", record=record, form=form), 409
-        except (PlanError, PlanFrozen) as error:
+        except PlanFrozen:
+            db.session.rollback()
+            abort(403)
+        except PlanError as error:
             db.session.rollback()
             form.name.errors = [str(error)]
             return render_template("plans/rename.html", record=record, form=form), 422
@@ -195,3 +202,22 @@ def history(slug: str, plan_id: int):
 
 def _version(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() else None
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/status")
+def status(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        flash("Not changed: " + "; ".join(e for errors in form.errors.values()
+                                           for e in errors), "error")
+        return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")
+    try:
+        set_status(db.session, record, current_user, form.action.data, form.adopted_on.data)
+    except StatusError as error:
+        db.session.rollback()
+        flash(f"Not changed: {error}.", "error")
+    else:
+        db.session.commit()
+        flash(f"'{record.name}' is now {record.status}.", "success")
+    return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")

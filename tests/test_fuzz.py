@@ -1,0 +1,156 @@
+"""Hypothesis fuzzing of every way input reaches the app: plan import, the receipts CSV and
+every editor form. Whatever is posted, the answer is a redirect after a valid save or a clear
+4xx with a message — never a 500 — and a refused post leaves the plan exactly as it was."""
+
+from __future__ import annotations
+
+import io
+import json
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.models import PlanRecord
+from tests.plans import EXAMPLES
+from tests.web import EDITOR, form_values, sign_in
+
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+OK = {302}
+REFUSED = {400, 404, 409, 413, 422}
+
+numbers = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
+    st.integers(-10**12, 10**12).map(str),
+    st.sampled_from(["", " ", "-0", "1e9", "1e400", "NaN", "Infinity", "0x10", "½", "1,5",
+                     "FY2027", "FY2026-27", "2026", "2026-27", "2031-06-30", "true", "null"]),
+    st.text(alphabet=string.printable + "−×€→", max_size=12),
+)
+
+
+@pytest.fixture
+def editor(app):
+    client = app.test_client()
+    sign_in(client, EDITOR)
+    with app.app_context():
+        pid = db.session.scalar(select(PlanRecord.id).where(
+            PlanRecord.name == "Baseline LEAD plan"))
+    return client, pid
+
+
+def snapshot(app, pid):
+    with app.app_context():
+        record = db.session.get(PlanRecord, pid)
+        return record.version, record.document
+
+
+SECTIONS = {
+    "assumptions": ["salary_escalation", "inflation", "fringe_rate", "health_per_fte",
+                    "fte_increment", "productive_hours_per_fte", "indirect_rate"],
+    "fund": ["opening_balance", "interest_rate", "moa_executed_on"],
+    "participants": ["referrals_community", "enrollment_arrest_diversion", "ramp",
+                     "average_months_enrolled", "initial_active"],
+    "settings": ["name", "start_fy", "years"],
+}
+
+
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_fuzz_editor_sections(app, editor, section):
+    client, pid = editor
+    url = f"/j/orange-county/plans/{pid}/edit/{section}"
+    fields = SECTIONS[section]
+
+    @SETTINGS
+    @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
+    def run(values):
+        before = snapshot(app, pid)
+        page = form_values(client.get(url).get_data(as_text=True))
+        page.update(dict(zip(fields, values, strict=True)))
+        response = client.post(url, data=page)
+        assert response.status_code in OK | REFUSED, response.status_code
+        if response.status_code != 302:
+            assert snapshot(app, pid) == before
+            body = response.get_data(as_text=True)
+            assert 'class="error"' in body or "error-summary" in body
+    run()
+
+
+def test_fuzz_line_item_forms(app, editor):
+    client, pid = editor
+    url = f"/j/orange-county/plans/{pid}/lines/case-managers"
+    fields = ["caseload_average", "caseload_max", "min_fte", "max_fte", "salary", "start_fy",
+              "end_fy", "delivery", "strategy"]
+
+    @SETTINGS
+    @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
+    def run(values):
+        before = snapshot(app, pid)
+        page = form_values(client.get(url).get_data(as_text=True))
+        page.update(dict(zip(fields, values, strict=True)))
+        response = client.post(url, data=page)
+        assert response.status_code in OK | REFUSED, response.status_code
+        if response.status_code != 302:
+            assert snapshot(app, pid) == before
+    run()
+
+
+def test_fuzz_receipts_csv(app, editor):
+    client, pid = editor
+    url = f"/j/orange-county/plans/{pid}/edit/receipts/csv"
+    rows = st.lists(st.tuples(numbers, numbers).map(lambda r: f"{r[0]},{r[1]}"), max_size=6)
+    csv_texts = st.one_of(rows.map("\n".join), st.text(max_size=80))
+
+    @SETTINGS
+    @given(csv_texts, st.booleans())
+    def run(csv_text, confirm):
+        before = snapshot(app, pid)
+        token_page = form_values(client.get(f"/j/orange-county/plans/{pid}/edit/receipts")
+                                 .get_data(as_text=True))
+        data = {"csrf_token": token_page["csrf_token"], "csv_text": csv_text}
+        if confirm:
+            data["confirm"] = "1"
+        response = client.post(url, data=data)
+        assert response.status_code in {200, 302} | REFUSED, response.status_code
+        if response.status_code != 302:
+            assert snapshot(app, pid) == before
+    run()
+
+
+def json_values():
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                        st.floats(allow_nan=False, allow_infinity=False), numbers)
+    return st.recursive(scalars, lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(["id", "kind", "fte", "role", "receipts", "years",
+                                         "start_fy", "line_items", "x"]), children,
+                        max_size=4)), max_leaves=12)
+
+
+def test_fuzz_plan_import(app, editor):
+    client, _ = editor
+    base = json.loads((EXAMPLES / "minimal.json").read_text())
+    keys = ["schema", "start_fy", "years", "participants", "line_items", "fund", "name",
+            "assumptions"]
+
+    @SETTINGS
+    @given(st.dictionaries(st.sampled_from(keys), json_values(), max_size=4),
+           st.binary(max_size=40), st.booleans())
+    def run(changes, raw, use_raw):
+        with app.app_context():
+            count = db.session.scalar(select(db.func.count(PlanRecord.id)))
+        document = {**base, **changes}
+        body = raw if use_raw else json.dumps(document).encode()
+        page = form_values(client.get("/j/orange-county/").get_data(as_text=True))
+        response = client.post("/j/orange-county/plans/import", data={
+            "csrf_token": page["csrf_token"], "file": (io.BytesIO(body), "plan.json")},
+            content_type="multipart/form-data")
+        assert response.status_code in OK | REFUSED, response.status_code
+        with app.app_context():
+            after = db.session.scalar(select(db.func.count(PlanRecord.id)))
+        assert after == count + (1 if response.status_code == 302 else 0)
+    run()
