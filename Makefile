@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint setup clean
+.PHONY: run serve test bench bench-load lint setup clean axe
 
 setup: $(STAMP)
 
@@ -18,7 +18,18 @@ run: setup
 	$(BIN)/planner demo
 	$(BIN)/planner serve
 
-test: setup lint
+serve: setup
+	$(BIN)/planner db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# axe-core for the accessibility checks, from the npm registry, pinned in tests/axe/.
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tests/axe/package.json
+	cd tests/axe && npm install --no-audit --no-fund --no-package-lock --silent
+	test -f $(AXE) && touch $(AXE)
+
+test: setup lint axe
 	$(BIN)/python -m pytest -q
 
 lint: setup
@@ -29,6 +40,9 @@ bench: setup
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/web_bench.py
 	$(BIN)/python bench/documents_bench.py
+
+bench-load: setup
+	$(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints. No work at import time."""
-    from planner import formatting
+    from whitenoise import WhiteNoise
+
+    from planner import formatting, request_log
     from planner.config import configure
     from planner.extensions import csrf, db, login_manager
     from planner.web import register_blueprints
@@ -28,4 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     formatting.init_app(app)
     register_blueprints(app)
+    request_log.init_app(app)
+    # Static files straight from WhiteNoise (compressed, cached for a day), not from Flask.
+    app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(ROOT / "static"), prefix="static/",
+                              max_age=app.config["STATIC_MAX_AGE"])
     return app

@@ -19,6 +19,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # plan files and CSVs are small
+    STATIC_MAX_AGE = 86400
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_SECONDS = 300
 

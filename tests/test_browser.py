@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -118,3 +119,65 @@ def test_invalid_input_is_shown_beside_the_field_in_the_browser(page):
 
 def _dollars(text: str) -> int:
     return int(re.sub(r"[^\d]", "", text))
+
+
+# ----------------------------------------------------------------------------- accessibility
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_page(browser, server):
+    # axe is injected as a script; the app's CSP allows only its own scripts, so this one
+    # test context bypasses CSP (the pages themselves run no script).
+    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 900},
+                                  bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def serious_violations(page) -> list[str]:
+    assert AXE.exists(), "run `make axe` (make test does) to install axe-core"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _sign_in(page, email):
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_accessibility_of_the_main_pages(axe_page):
+    from tests.web import ADMIN
+    page = axe_page
+    found: dict[str, list[str]] = {}
+    page.goto("/sign-in")
+    found["sign-in"] = serious_violations(page)
+    _sign_in(page, ADMIN)
+    page.goto("/")
+    found["jurisdiction list"] = serious_violations(page)
+    page.goto("/j/orange-county/")
+    found["jurisdiction"] = serious_violations(page)
+    page.get_by_role("link", name="Baseline LEAD plan").click()
+    found["plan page"] = serious_violations(page)
+    plan_url = page.url
+    page.goto(plan_url + "/edit/assumptions")
+    found["editor: assumptions"] = serious_violations(page)
+    page.goto(plan_url + "/lines/case-managers")
+    found["editor: line item"] = serious_violations(page)
+    page.goto(plan_url + "/edit/receipts")
+    found["editor: receipts"] = serious_violations(page)
+    page.goto("/j/orange-county/")
+    page.get_by_role("link", name="Compare plans side by side").click()
+    for box in page.get_by_role("checkbox").all()[:2]:
+        box.check()
+    page.get_by_role("button", name="Compare").click()
+    assert page.get_by_role("heading", name="The plans at a glance").is_visible()
+    found["compare"] = serious_violations(page)
+    assert {name: v for name, v in found.items() if v} == {}

@@ -181,3 +181,12 @@ def test_administrators_see_every_jurisdiction_and_the_accounts(app, client):
     assert client.get("/admin/users").status_code == 200
     assert client.get(f"/j/orange-county/plans/{orange_plan(app)}").status_code == 200
     assert client.get("/j/durham-county/").status_code == 200
+
+
+def test_healthz_reports_an_unavailable_database(tmp_path):
+    from planner import create_app
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/planner.db",
+                      "SECRET_KEY": "t"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "error", "database": "unavailable"}

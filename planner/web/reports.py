@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
@@ -39,11 +40,23 @@ def download(body: bytes | str, mimetype: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@functools.lru_cache(maxsize=16)
+def _cached_pdf(document: str, status: str, adopted_on: dt.date | None, jurisdiction: str,
+                prepared_on: dt.date) -> bytes:
+    """A plan's PDF depends only on these: the same stored plan on the same day gives the
+    same document, so a repeated download is not rendered again (about 2 s of CPU)."""
+    from planner.scenarios import parse_plan_text
+    plan = parse_plan_text(document, default_cost_tables())
+    return plan_report_pdf(plan_document(plan, prepared_on=prepared_on, status=status,
+                                         adopted_on=adopted_on, jurisdiction=jurisdiction))
+
+
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
 def report_pdf(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
-    return download(plan_report_pdf(document_for(record)), "application/pdf",
-                    download_name(record, "pdf"))
+    body = _cached_pdf(record.document, record.status, record.adopted_on,
+                       record.jurisdiction.name, today())
+    return download(body, "application/pdf", download_name(record, "pdf"))
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.xlsx")

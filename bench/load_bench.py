@@ -1,0 +1,162 @@
+"""Load benchmark (`make bench-load`): gunicorn on loopback with the demo data, driven by
+Locust: 20 users for 60 seconds signing in, opening the plan page, saving a line item and
+downloading the PDF, with /healthz as the trivial baseline route in the same run.
+
+Reports requests per second, median and 95th-percentile latency per route, and errors.
+Targets on the 2-core reference machine: 0 errors; plan page p95 ≤ 200 ms; PDF p95 ≤ 4 s.
+Every request goes to 127.0.0.1 only, and the run stops by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+USERS = int(os.environ.get("LOAD_USERS", "20"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+PDF_WEIGHT = int(os.environ.get("LOAD_PDF_WEIGHT", "1"))
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+EMAIL = "editor@orange.example"
+PASSWORD = "correct horse battery"  # noqa: S105 - the seeded benchmark account
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def seed(url: str) -> None:
+    code = f"from tests.conftest import seed_test_data; seed_test_data({url!r})"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)  # noqa: S603
+
+
+def wait_until_up(base: str) -> None:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def run_locust(base: str):
+    import gevent
+    from locust import HttpUser, between, task
+    from locust.env import Environment
+
+    class Planner(HttpUser):
+        host = base
+        wait_time = between(2, 5)  # a person reading a page before the next click
+
+        def on_start(self) -> None:
+            page = self.client.get("/sign-in", name="sign-in page")
+            token = TOKEN.search(page.text).group(1)
+            self.client.post("/sign-in", name="sign-in", data={
+                "email": EMAIL, "password": PASSWORD, "csrf_token": token})
+            # each user works on a copy of the demo plan, as a finance officer would
+            listing = self.client.get("/j/orange-county/", name="jurisdiction page").text
+            demo = re.search(r'/j/orange-county/plans/(\d+)">Baseline LEAD plan', listing)
+            token = TOKEN.search(self.client.get(f"/j/orange-county/plans/{demo.group(1)}",
+                                                 name="plan page").text).group(1)
+            copy = self.client.post(f"/j/orange-county/plans/{demo.group(1)}/clone",
+                                    name="clone", data={"csrf_token": token,
+                                                        "name": f"Load {id(self)}"},
+                                    allow_redirects=False)
+            self.plan = copy.headers["Location"]
+            self.saves = 0
+
+        @task(8)
+        def plan_page(self) -> None:
+            self.client.get(self.plan, name="plan page")
+
+        @task(3)
+        def save_line_item(self) -> None:
+            url = f"{self.plan}/lines/case-managers"
+            page = self.client.get(url, name="line item form").text
+            fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+            fields["caseload_average"] = str(15 + self.saves % 5)
+            fields["delivery"] = "contract"
+            self.saves += 1
+            with self.client.post(url, data=fields, name="line item save",
+                                  allow_redirects=False, catch_response=True) as response:
+                if response.status_code != 302:
+                    response.failure(f"status {response.status_code}")
+
+        @task(PDF_WEIGHT)
+        def pdf(self) -> None:
+            with self.client.get(f"{self.plan}/report.pdf", name="PDF download",
+                                 catch_response=True) as response:
+                if not response.content.startswith(b"%PDF"):
+                    response.failure("not a PDF")
+
+        @task(3)
+        def healthz(self) -> None:
+            self.client.get("/healthz", name="healthz (baseline)")
+
+    environment = Environment(user_classes=[Planner])
+    runner = environment.create_local_runner()
+    # Ramp up at 4 users a second; each signs in and clones the demo plan. The sign-ins are
+    # reported from the ramp-up; every other figure covers the SECONDS after it.
+    runner.start(USERS, spawn_rate=4)
+    gevent.sleep(USERS / 4 + 5)
+    ramp = {name: (entry.num_requests, entry.median_response_time,
+                   entry.get_response_time_percentile(0.95), entry.num_failures)
+            for (name, _), entry in environment.stats.entries.items()}
+    environment.stats.reset_all()
+    gevent.spawn_later(SECONDS, runner.quit)
+    runner.greenlet.join()
+    return environment.stats, ramp
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'load.db'}"
+        seed(url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "PLANNER_DATABASE_URL": url, "PLANNER_SECRET_KEY": "load-test",
+               "PLANNER_BIND": f"127.0.0.1:{port}", "PLANNER_LOG_LEVEL": "warning"}
+        server = subprocess.Popen(  # noqa: S603
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        try:
+            wait_until_up(base)
+            stats, ramp = run_locust(base)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"Load: {USERS} users for {SECONDS} s against gunicorn "
+          f"({env.get('PLANNER_WORKERS', '2 per core:')} {os.cpu_count() * 2} workers × "
+          f"{env.get('PLANNER_THREADS', 4)} threads) on 127.0.0.1")
+    print(f"{'route':24} {'requests':>8} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} "
+          f"{'errors':>6}")
+    for entry in sorted(stats.entries.values(), key=lambda e: e.name):
+        if not entry.num_requests:
+            continue
+        print(f"{entry.name:24} {entry.num_requests:>8} {entry.total_rps:>7.2f} "
+              f"{entry.median_response_time:>10.0f} "
+              f"{entry.get_response_time_percentile(0.95):>8.0f} {entry.num_failures:>6}")
+    for name in ("sign-in", "clone"):
+        count, median, p95, failures = ramp[name]
+        print(f"{name + ' (ramp-up)':24} {count:>8} {'':>7} {median:>10.0f} {p95:>8.0f} "
+              f"{failures:>6}")
+    total = stats.total
+    print(f"{'all':24} {total.num_requests:>8} {total.total_rps:>7.2f} "
+          f"{total.median_response_time:>10.0f} {total.get_response_time_percentile(0.95):>8.0f} "
+          f"{total.num_failures:>6}")
+
+
+if __name__ == "__main__":
+    main()

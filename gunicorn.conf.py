@@ -1,0 +1,40 @@
+"""gunicorn settings (`make serve`); each can be changed through the environment."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PLANNER_BIND", "127.0.0.1:8000")
+# Two processes a core: a PDF keeps one thread busy for about 2 seconds, and the other
+# processes keep serving pages meanwhile (measured by `make bench-load`).
+workers = int(os.environ.get("PLANNER_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("PLANNER_THREADS", "4"))
+worker_class = "gthread"
+# A PDF takes about 2 seconds; leave room for a busy machine.
+timeout = int(os.environ.get("PLANNER_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+max_requests = int(os.environ.get("PLANNER_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Trust X-Forwarded-* from the reverse proxy that terminates TLS.
+forwarded_allow_ips = os.environ.get("PLANNER_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = None  # the app writes structured request logs itself (planner.requests)
+errorlog = "-"
+loglevel = os.environ.get("PLANNER_LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"format": "%(message)s"},
+                   "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "requests": {"class": "logging.StreamHandler", "formatter": "json",
+                     "stream": "ext://sys.stdout"},
+        "errors": {"class": "logging.StreamHandler", "formatter": "plain",
+                   "stream": "ext://sys.stderr"},
+    },
+    "loggers": {
+        "planner.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["errors"], "level": loglevel.upper(),
+                           "propagate": False},
+    },
+    "root": {"handlers": ["errors"], "level": "WARNING"},
+}
