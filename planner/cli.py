@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -77,6 +78,19 @@ def _app():
     return create_app()
 
 
+@contextlib.contextmanager
+def _database():
+    """The app's database session for one command; the connections close afterwards."""
+    from planner.extensions import db as database
+    app = _app()
+    with app.app_context():
+        try:
+            yield app, database.session
+        finally:
+            database.session.remove()
+            database.engine.dispose()
+
+
 @main.group()
 def db() -> None:
     """The database."""
@@ -94,14 +108,12 @@ def db_upgrade() -> None:
 @main.command("demo")
 def demo_command() -> None:
     """Add the 117 local governments, the demo account and the demo plan (once)."""
-    from planner.extensions import db as database
     from planner.migrate import upgrade
     from planner.services.demo import DEMO_EMAIL, seed_demo
-    app = _app()
-    upgrade(app.config["DATABASE_URL"])
-    with app.app_context():
-        _, password = seed_demo(database.session)
-        database.session.commit()
+    upgrade(_app().config["DATABASE_URL"])
+    with _database() as (_, session):
+        _, password = seed_demo(session)
+        session.commit()
     if password:
         click.echo("Demo account created. Sign in with:")
         click.echo(f"  email:    {DEMO_EMAIL}")
@@ -143,30 +155,28 @@ def _read_password() -> str:
 @click.option("--admin", is_flag=True, help="An administrator sees every jurisdiction.")
 def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None:
     """Create an account; the password is read from standard input."""
-    from planner.extensions import db as database
     from planner.services.accounts import AccountError, create_user, set_membership
     from planner.services.demo import jurisdiction, seed_jurisdictions
-    app = _app()
     password = _read_password()
-    with app.app_context():
-        seed_jurisdictions(database.session)
+    with _database() as (_, session):
+        seed_jurisdictions(session)
         places = []
         for slug in slugs:
-            found = jurisdiction(database.session, slug)
+            found = jurisdiction(session, slug)
             if found is None:
                 click.echo(f"No jurisdiction '{slug}' (e.g. orange-county, city-of-durham).",
                            err=True)
                 sys.exit(EXIT_BAD_FILE)
             places.append(found)
         try:
-            account = create_user(database.session, email, password, is_admin=admin)
+            account = create_user(session, email, password, is_admin=admin)
             for place in places:
-                set_membership(database.session, account, place, role)
+                set_membership(session, account, place, role)
         except AccountError as error:
-            database.session.rollback()
+            session.rollback()
             click.echo(f"Not created: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
-        database.session.commit()
+        session.commit()
     where = ", ".join(slugs) or "no jurisdiction yet"
     click.echo(f"Created {email} ({'admin' if admin else role}; {where}).")
 
@@ -175,12 +185,10 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
 @click.argument("email")
 def user_password(email: str) -> None:
     """Set an account's password (read from standard input)."""
-    from planner.extensions import db as database
     from planner.services.accounts import AccountError, find_user, set_password
-    app = _app()
     password = _read_password()
-    with app.app_context():
-        account = find_user(database.session, email)
+    with _database() as (_, session):
+        account = find_user(session, email)
         if account is None:
             click.echo(f"No account {email}.", err=True)
             sys.exit(EXIT_BAD_FILE)
@@ -189,7 +197,7 @@ def user_password(email: str) -> None:
         except AccountError as error:
             click.echo(f"Not changed: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
-        database.session.commit()
+        session.commit()
     click.echo(f"Password changed for {email}.")
 
 
@@ -238,11 +246,9 @@ def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | 
               help="Include the accounts' password hashes (keep the file secret).")
 def backup_command(output: str, with_password_hashes: bool) -> None:
     """Write every jurisdiction, account, plan and plan history to OUTPUT (JSON)."""
-    from planner.extensions import db as database
     from planner.services.backup import backup
-    app = _app()
-    with app.app_context():
-        data = backup(database.session, password_hashes=with_password_hashes)
+    with _database() as (_, session):
+        data = backup(session, password_hashes=with_password_hashes)
     Path(output).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
     click.echo(f"Wrote {output}: {len(data['plans'])} plans, {len(data['users'])} accounts.")
 
@@ -251,22 +257,20 @@ def backup_command(output: str, with_password_hashes: bool) -> None:
 @click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
 def restore_command(backup_file: str) -> None:
     """Load BACKUP_FILE into an empty database."""
-    from planner.extensions import db as database
     from planner.migrate import upgrade
     from planner.services.backup import BackupError, restore
-    app = _app()
-    upgrade(app.config["DATABASE_URL"])
+    upgrade(_app().config["DATABASE_URL"])
     try:
         data = json.loads(Path(backup_file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         click.echo(f"{backup_file}: not a backup file ({error}).", err=True)
         sys.exit(EXIT_BAD_FILE)
-    with app.app_context():
+    with _database() as (_, session):
         try:
-            counts = restore(database.session, data)
+            counts = restore(session, data)
         except (BackupError, KeyError, TypeError, ValueError) as error:
-            database.session.rollback()
+            session.rollback()
             click.echo(f"Not restored: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
-        database.session.commit()
+        session.commit()
     click.echo(f"Restored {counts['plans']} plans, {counts['users']} accounts.")
