@@ -57,25 +57,39 @@ def _with_version(form_class: type) -> type:
     return type(form_class.__name__, (form_class,), {"version": HiddenField()})
 
 
-def edit_inputs(record: PlanRecord, inputs: list[Input], change_extra: Callable | None,
-                template: str, title: str, action: str, **context: Any):
-    """GET shows the form filled from the plan; POST validates, saves, or re-renders."""
-    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
-    form = form_class()
+def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: str,
+              action: str, done_url: str, done_message: str,
+              prepare: Callable[[dict, Any], Any] | None = None,
+              after: Callable[[dict, Any], None] | None = None,
+              fill: bool = True, **context: Any):
+    """The one save flow of the editor. GET shows the form (filled from the plan, or with a
+    new item's structural defaults); POST validates the whole plan and saves, or re-renders
+    with the input kept: each problem beside its field (422), or the values someone else
+    saved meanwhile beside each field (409)."""
+    form = _with_version(build_form(inputs, strategy_names=("strategy",)))()
     status = 200
     newer: dict[str, Any] = {}
     unplaced: list[str] = []
     if request.method == "GET":
-        fill_form(form, inputs, document_of(record))
+        if fill:
+            fill_form(form, inputs, document_of(record))
+        else:
+            for spec in inputs:
+                if spec.field.fixed_default is not None:
+                    getattr(form, spec.name).data = spec.field.fixed_default
         form.version.data = str(record.version)
     elif form.validate_on_submit():
         def change(document: dict) -> None:
+            if prepare:
+                prepare(document, form)
             write_form(document, inputs, form)
-            if change_extra:
-                change_extra(document, form)
+            if after:
+                after(document, form)
+        # A post without the version it was based on counts as stale: the form always has it.
+        based_on = _version(form)
         try:
             update_plan(db.session, record, current_user, change,
-                        expected_version=_version(form), action=action)
+                        expected_version=-1 if based_on is None else based_on, action=action)
         except StaleVersion:
             db.session.rollback()
             current = document_of(record)
@@ -92,13 +106,16 @@ def edit_inputs(record: PlanRecord, inputs: list[Input], change_extra: Callable 
             status = 422
         else:
             db.session.commit()
-            flash(f"Saved {title.lower()}.", "success")
-            return redirect(url_for("plans.show", slug=record.jurisdiction.slug,
-                                    plan_id=record.id) + context.get("anchor", ""))
+            flash(done_message, "success")
+            return redirect(done_url)
     else:
         status = 422
     return render_template(template, record=record, form=form, inputs=inputs, title=title,
                            newer=newer, unplaced=unplaced, **context), status
+
+
+def _plan_url(record: PlanRecord, anchor: str = "") -> str:
+    return url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id) + anchor
 
 
 def _frozen_guard(record: PlanRecord) -> None:
@@ -113,8 +130,9 @@ def section(slug: str, plan_id: int, section: str):
     if section not in SECTIONS:
         abort(404)
     title, make_inputs = SECTIONS[section]
-    return edit_inputs(record, make_inputs(), None, "plans/edit_section.html", title,
-                       f"edited {section}", section=section, anchor=f"#{section}")
+    return edit_form(record, make_inputs(), template="plans/edit_section.html", title=title,
+                     action=f"edited {section}", done_url=_plan_url(record, f"#{section}"),
+                     done_message=f"Saved {title.lower()}.", section=section)
 
 
 # ------------------------------------------------------------------------ receipts
@@ -129,9 +147,10 @@ def receipt_inputs(record: PlanRecord) -> list[Input]:
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     _frozen_guard(record)
-    inputs = receipt_inputs(record)
-    return edit_inputs(record, inputs, None, "plans/edit_receipts.html", "Receipts by FY",
-                       "edited receipts", csv_form=ReceiptsCsvForm(), anchor="#fund")
+    return edit_form(record, receipt_inputs(record), template="plans/edit_receipts.html",
+                     title="Receipts by FY", action="edited receipts",
+                     done_url=_plan_url(record, "#fund"), done_message="Saved the receipts.",
+                     csv_form=ReceiptsCsvForm())
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
@@ -191,44 +210,12 @@ def authorizations(slug: str, plan_id: int):
         program = document.setdefault("program", {})
         program["authorizations"] = [*(program.get("authorizations") or []), {}]
 
-    return edit_authorizations(record, inputs, append)
-
-
-def edit_authorizations(record: PlanRecord, inputs: list[Input], prepare: Callable):
-    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
-    form = form_class()
-    status = 200
-    unplaced: list[str] = []
-    newer: dict[str, Any] = {}
-    if request.method == "GET":
-        form.version.data = str(record.version)
-    elif form.validate_on_submit():
-        def change(document: dict) -> None:
-            prepare(document, form)
-            write_form(document, inputs, form)
-        try:
-            update_plan(db.session, record, current_user, change,
-                        expected_version=_version(form), action="added an authorization")
-        except StaleVersion:
-            db.session.rollback()
-            form.version.data = str(record.version)
-            newer = {"": "Someone else changed the plan: check the list and add again."}
-            status = 409
-        except PlanError as error:
-            db.session.rollback()
-            unplaced = attach_problems(form, inputs, error.problems)
-            status = 422
-        else:
-            db.session.commit()
-            flash("Added the authorization.", "success")
-            return redirect(url_for("editor.authorizations", slug=record.jurisdiction.slug,
-                                    plan_id=record.id))
-    else:
-        status = 422
-    plan = load_plan(record)
-    return render_template("plans/edit_authorizations.html", record=record, form=form,
-                           inputs=inputs, plan=plan, unplaced=unplaced, newer=newer,
-                           action_form=ActionForm(), title="Authorizations"), status
+    return edit_form(
+        record, inputs, template="plans/edit_authorizations.html", title="Authorizations",
+        action="added an authorization", prepare=append, fill=False,
+        done_url=url_for("editor.authorizations", slug=slug, plan_id=plan_id),
+        done_message="Added the authorization.", plan=load_plan(record),
+        action_form=ActionForm())
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/delete")
@@ -330,8 +317,12 @@ def new_line(slug: str, plan_id: int):
         title += f" ({mode.replace('_', ' ')})"
     if role:
         title += f" — {role.replace('_', ' ')}"
-    return edit_line_form(record, inputs, title, "added a line item", prepare=add,
-                          hidden={"kind": kind, "mode": mode or "", "role": role or ""})
+    return edit_form(record, inputs, template="plans/edit_line.html", title=title,
+                     action="added a line item", prepare=add, fill=False,
+                     done_url=_plan_url(record, "#line-items"),
+                     done_message="Saved the line item.", line_id=None,
+                     hidden={"kind": kind, "mode": mode or "", "role": role or ""},
+                     action_form=ActionForm())
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/<line_id>", methods=["GET", "POST"])
@@ -346,9 +337,11 @@ def edit_line(slug: str, plan_id: int, line_id: str):
     role = line.get("role")
     inputs = line_inputs(kind, mode, role, index)
     title = f"{KIND_NAMES[kind]}: {line.get('label') or line_id}"
-    return edit_line_form(record, inputs, title, f"edited line {line_id}", line_id=line_id,
-                          prepare=lambda document, form: _line_index(document, line_id),
-                          after=_reshape_line(index))
+    return edit_form(record, inputs, template="plans/edit_line.html", title=title,
+                     action=f"edited line {line_id}", after=_reshape_line(index),
+                     done_url=_plan_url(record, "#line-items"),
+                     done_message="Saved the line item.", line_id=line_id, hidden={},
+                     action_form=ActionForm())
 
 
 def _reshape_line(index: int) -> Callable[[dict, Any], None]:
@@ -361,55 +354,6 @@ def _reshape_line(index: int) -> Callable[[dict, Any], None]:
             if key not in allowed:
                 line.pop(key)
     return reshape
-
-
-def edit_line_form(record: PlanRecord, inputs: list[Input], title: str, action: str, *,
-                   prepare: Callable[[dict, Any], Any],
-                   after: Callable[[dict, Any], None] | None = None,
-                   line_id: str | None = None, hidden: dict | None = None):
-    form_class = _with_version(build_form(inputs, strategy_names=("strategy",)))
-    form = form_class()
-    status = 200
-    newer: dict[str, Any] = {}
-    unplaced: list[str] = []
-    if request.method == "GET":
-        if line_id:
-            fill_form(form, inputs, document_of(record))
-        else:  # a new line starts with its structural defaults (delivery, object class…)
-            for spec in inputs:
-                if spec.field.fixed_default is not None:
-                    getattr(form, spec.name).data = spec.field.fixed_default
-        form.version.data = str(record.version)
-    elif form.validate_on_submit():
-        def change(document: dict) -> None:
-            prepare(document, form)
-            write_form(document, inputs, form)
-            if after:
-                after(document, form)
-        try:
-            update_plan(db.session, record, current_user, change,
-                        expected_version=_version(form), action=action)
-        except StaleVersion:
-            db.session.rollback()
-            current = document_of(record)
-            newer = {spec.name: display_value(spec, get_path(current, spec.path))
-                     for spec in inputs}
-            form.version.data = str(record.version)
-            status = 409
-        except PlanError as error:
-            db.session.rollback()
-            unplaced = attach_problems(form, inputs, error.problems)
-            status = 422
-        else:
-            db.session.commit()
-            flash("Saved the line item.", "success")
-            return redirect(url_for("plans.show", slug=record.jurisdiction.slug,
-                                    plan_id=record.id) + "#line-items")
-    else:
-        status = 422
-    return render_template("plans/edit_line.html", record=record, form=form, inputs=inputs,
-                           title=title, newer=newer, unplaced=unplaced, line_id=line_id,
-                           hidden=hidden or {}, action_form=ActionForm()), status
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/delete")
