@@ -154,3 +154,61 @@ def test_fuzz_plan_import(app, editor):
             after = db.session.scalar(select(db.func.count(PlanRecord.id)))
         assert after == count + (1 if response.status_code == 302 else 0)
     run()
+
+
+texts = st.one_of(numbers, st.text(max_size=300),
+                  st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "\x00", "y"]))
+
+OTHER_FORMS = {
+    # url suffix (under the plan) → fields and values
+    "/edit/program": ["presented_on", "tracks_all_offers", "goal_stated", "outreach_plan",
+                      "narrow_disqualifiers"],
+    "/edit/authorizations": ["strategy", "amount", "start", "end", "adopted_on"],
+    "/lines/create?kind=service_gap": ["label", "category", "status", "units", "unit_cost",
+                                       "object_class", "justification"],
+    "/lines/create?kind=warm_handoff&mode=on_call": ["hours_per_week", "stipend_per_hour",
+                                                     "after_hours_share", "hourly_rate"],
+    "/rename": ["name"],
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(OTHER_FORMS))
+def test_fuzz_other_plan_forms(app, editor, suffix):
+    client, pid = editor
+    url = f"/j/orange-county/plans/{pid}{suffix}"
+    fields = OTHER_FORMS[suffix]
+
+    @settings(SETTINGS, max_examples=120)
+    @given(st.lists(texts, min_size=len(fields), max_size=len(fields)))
+    def run(values):
+        before = snapshot(app, pid)
+        page = form_values(client.get(url).get_data(as_text=True))
+        page.update(dict(zip(fields, values, strict=True)))
+        response = client.post(url, data=page)
+        assert response.status_code in OK | REFUSED, response.status_code
+        if response.status_code != 302:
+            assert snapshot(app, pid) == before
+    run()
+
+
+def test_fuzz_sign_in_and_new_plan(app, editor):
+    client, _ = editor
+    anonymous = app.test_client()
+
+    @settings(SETTINGS, max_examples=150)
+    @given(texts, texts, texts, st.sampled_from(["demo", "blank", "other", ""]))
+    def run(email, password, name, template):
+        token = form_values(anonymous.get("/sign-in").get_data(as_text=True))["csrf_token"]
+        response = anonymous.post("/sign-in", data={"email": email, "password": password,
+                                                    "csrf_token": token})
+        assert response.status_code in {400, 401}
+        with app.app_context():
+            count = db.session.scalar(select(db.func.count(PlanRecord.id)))
+        token = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
+        created = client.post("/j/orange-county/plans/new", data={
+            "csrf_token": token, "name": name, "template": template})
+        assert created.status_code in OK | REFUSED
+        with app.app_context():
+            after = db.session.scalar(select(db.func.count(PlanRecord.id)))
+        assert after == count + (1 if created.status_code == 302 else 0)
+    run()
