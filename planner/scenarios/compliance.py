@@ -394,7 +394,7 @@ def check_interest(c: _Check) -> RuleResult:
 
 
 def check_sustainability(c: _Check) -> RuleResult:
-    citation = "compliance_rules.md PLAN-SUSTAINABILITY; NC MOA §D"
+    citation = "NC MOA §D (the special revenue fund outlives the payments, which end in 2038)"
     p = c.projection
     fund = p.fund
     years = p.fiscal_years
