@@ -61,6 +61,10 @@ def test_fund_balance_identity_every_year(doc):
 @given(plan_documents(rates_nonnegative=True, steady_participants=True,
                       kinds_excluded=("officer_training",)))
 def test_costs_never_fall_when_rates_are_nonnegative(doc):
+    """With rates ≥ 0 a line's cost falls only where its FTE or its window does. The plans
+    here have a non-decreasing ramp and no initial caseload (so the participants never fall),
+    and no officer training: its first year trains every officer, later years only new hires
+    and refreshers, so it falls by design."""
     plan, p = build(doc)
     for item, line in zip(plan.line_items, p.line_items, strict=True):
         for k in range(plan.years - 1):
