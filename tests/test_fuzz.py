@@ -49,6 +49,20 @@ def snapshot(app, pid):
         return record.version, record.document
 
 
+def post_changed_form(app, client, pid, url, fields, values) -> None:
+    """Load the form, put the generated values in, post it: saved (302) or refused with a
+    message beside a field and the plan exactly as it was."""
+    before = snapshot(app, pid)
+    page = form_values(client.get(url).get_data(as_text=True))
+    page.update(dict(zip(fields, values, strict=True)))
+    response = client.post(url, data=page)
+    assert response.status_code in OK | REFUSED, response.status_code
+    if response.status_code != 302:
+        assert snapshot(app, pid) == before
+        body = response.get_data(as_text=True)
+        assert 'class="error"' in body or "error-summary" in body
+
+
 SECTIONS = {
     "assumptions": ["salary_escalation", "inflation", "fringe_rate", "health_per_fte",
                     "fte_increment", "productive_hours_per_fte", "indirect_rate"],
@@ -68,15 +82,7 @@ def test_fuzz_editor_sections(app, editor, section):
     @SETTINGS
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
-        before = snapshot(app, pid)
-        page = form_values(client.get(url).get_data(as_text=True))
-        page.update(dict(zip(fields, values, strict=True)))
-        response = client.post(url, data=page)
-        assert response.status_code in OK | REFUSED, response.status_code
-        if response.status_code != 302:
-            assert snapshot(app, pid) == before
-            body = response.get_data(as_text=True)
-            assert 'class="error"' in body or "error-summary" in body
+        post_changed_form(app, client, pid, url, fields, values)
     run()
 
 
@@ -89,13 +95,7 @@ def test_fuzz_line_item_forms(app, editor):
     @SETTINGS
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
-        before = snapshot(app, pid)
-        page = form_values(client.get(url).get_data(as_text=True))
-        page.update(dict(zip(fields, values, strict=True)))
-        response = client.post(url, data=page)
-        assert response.status_code in OK | REFUSED, response.status_code
-        if response.status_code != 302:
-            assert snapshot(app, pid) == before
+        post_changed_form(app, client, pid, url, fields, values)
     run()
 
 
@@ -181,13 +181,7 @@ def test_fuzz_other_plan_forms(app, editor, suffix):
     @settings(SETTINGS, max_examples=120)
     @given(st.lists(texts, min_size=len(fields), max_size=len(fields)))
     def run(values):
-        before = snapshot(app, pid)
-        page = form_values(client.get(url).get_data(as_text=True))
-        page.update(dict(zip(fields, values, strict=True)))
-        response = client.post(url, data=page)
-        assert response.status_code in OK | REFUSED, response.status_code
-        if response.status_code != 302:
-            assert snapshot(app, pid) == before
+        post_changed_form(app, client, pid, url, fields, values)
     run()
 
 
