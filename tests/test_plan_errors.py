@@ -272,3 +272,12 @@ def test_every_problem_is_reported_at_once():
     doc = document({"id": "pm", "kind": "position", "role": "program_manager", "fte": "-1"},
                    years=0, assumptions={"fringe_rate": "2"})
     assert len(problems(doc)) == 3
+
+
+def test_control_characters_in_text_are_refused():
+    doc = document({"id": "o", "kind": "other", "annual_amount": 1, "label": "bad\x01label",
+                    "justification": "Two lines\nand a tab\tare fine."}, name="nul\x00name")
+    assert problems(doc) == {
+        "name": "must not contain control characters (such as NUL)",
+        "line_items[0].label": "must not contain control characters (such as NUL)",
+    }

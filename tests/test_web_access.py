@@ -190,3 +190,14 @@ def test_healthz_reports_an_unavailable_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "unavailable"}
+
+
+def test_a_nul_character_anywhere_in_a_request_is_refused(app, client):
+    sign_in(client, EDITOR)
+    pid = orange_plan(app)
+    csrf = token(client, f"/j/orange-county/plans/{pid}/rename")
+    response = client.post(f"/j/orange-county/plans/{pid}/rename",
+                           data={"csrf_token": csrf, "name": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL character" in text(response)
+    assert client.get("/j/orange-county/?q=%00").status_code == 400

@@ -41,6 +41,8 @@ from .tables import CostTables
 
 _MISSING = object()
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# Control characters other than tab and line breaks: no database or PDF should store them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YEARS_MIN, YEARS_MAX = 1, 40
 MONTHS_MIN, MONTHS_MAX = 1, 120
 HOURS_PER_WEEK_MAX = Decimal(168)
@@ -390,6 +392,9 @@ class _Reader:
         if kind in ("text", "choice"):
             if not isinstance(value, str):
                 self.error(path, "must be text")
+                return _MISSING
+            if _CONTROL.search(value):
+                self.error(path, "must not contain control characters (such as NUL)")
                 return _MISSING
             if kind == "choice" and value not in field.choices:
                 self.error(path, f"must be one of: {', '.join(field.choices)} (got '{value}')")

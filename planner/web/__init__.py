@@ -31,6 +31,15 @@ def register_blueprints(app: Flask) -> None:
 
     from planner.web.access import authorize_request
 
+    @app.before_request
+    def refuse_nul_characters():
+        """No text with NUL reaches a form, the engine or the database (PostgreSQL refuses
+        it): such a request is answered 400 before anything runs."""
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            return error_page(400, "Bad request", "The request contains a NUL character.")
+        return None
+
     app.before_request(authorize_request)  # the one place that decides who gets in
 
     @app.after_request

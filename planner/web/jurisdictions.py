@@ -56,9 +56,16 @@ def new_plan(slug: str):
                                new_form=form, import_form=ImportPlanForm()), 422
     document = demo_document() if form.template.data == "demo" else blank_document(
         form.name.data)
-    record = create_plan(db.session, jurisdiction, document, current_user,
-                         name=form.name.data.strip(),
-                         action=f"created from the {form.template.data} template")
+    try:
+        record = create_plan(db.session, jurisdiction, document, current_user,
+                             name=form.name.data.strip(),
+                             action=f"created from the {form.template.data} template")
+    except PlanError as error:
+        db.session.rollback()
+        form.name.errors = [p.message for p in error.problems]
+        return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
+                               can_edit=True, plans=plans_of(db.session, jurisdiction),
+                               new_form=form, import_form=ImportPlanForm()), 422
     db.session.commit()
     flash(f"Created '{record.name}'.", "success")
     return redirect(url_for("plans.show", slug=slug, plan_id=record.id))

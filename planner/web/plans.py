@@ -140,7 +140,12 @@ def clone(slug: str, plan_id: int):
     if not form.validate_on_submit():
         flash("Give the copy a name.", "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
-    copy = clone_plan(db.session, record, current_user, form.name.data.strip())
+    try:
+        copy = clone_plan(db.session, record, current_user, form.name.data.strip())
+    except PlanError as error:
+        db.session.rollback()
+        flash("Not cloned: " + "; ".join(p.message for p in error.problems), "error")
+        return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
     db.session.commit()
     flash(f"Created '{copy.name}', a copy of '{record.name}'.", "success")
     return redirect(url_for("plans.show", slug=slug, plan_id=copy.id))
