@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import threading
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
@@ -40,6 +41,12 @@ def download(body: bytes | str, mimetype: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+# One PDF at a time in each worker process: two renders sharing a process's interpreter lock
+# each take twice as long and starve the process's other requests; queued, the first is done
+# in half the time and pages keep flowing.
+_PDF_TURN = threading.Lock()
+
+
 @functools.lru_cache(maxsize=16)
 def _cached_pdf(document: str, status: str, adopted_on: dt.date | None, jurisdiction: str,
                 prepared_on: dt.date) -> bytes:
@@ -47,8 +54,9 @@ def _cached_pdf(document: str, status: str, adopted_on: dt.date | None, jurisdic
     same document, so a repeated download is not rendered again (about 2 s of CPU)."""
     from planner.scenarios import parse_plan_text
     plan = parse_plan_text(document, default_cost_tables())
-    return plan_report_pdf(plan_document(plan, prepared_on=prepared_on, status=status,
-                                         adopted_on=adopted_on, jurisdiction=jurisdiction))
+    with _PDF_TURN:
+        return plan_report_pdf(plan_document(plan, prepared_on=prepared_on, status=status,
+                                             adopted_on=adopted_on, jurisdiction=jurisdiction))
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
