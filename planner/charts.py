@@ -110,7 +110,8 @@ def fund_balance_alt(projection: Projection) -> str:
 
 
 def spending_by_strategy_alt(projection: Projection, titles: dict[str, str]) -> str:
-    parts = [f"{titles.get(s, s)} {_dollars(sum(v))}" for s, v in projection.by_strategy.items()]
+    parts = [f"{titles.get(s, s)} {_dollars(total)}"
+             for s, total in projection.strategy_totals.items()]
     return ("Stacked bar chart of spending in each FY by strategy. Totals over the plan: "
             + "; ".join(parts) + ".")
 

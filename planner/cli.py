@@ -80,9 +80,12 @@ def _app():
 
 @contextlib.contextmanager
 def _database():
-    """The app's database session for one command; the connections close afterwards."""
+    """The app's database session for one command, its schema brought up to date first (a
+    new database works at once); the connections close afterwards."""
     from planner.extensions import db as database
+    from planner.migrate import upgrade
     app = _app()
+    upgrade(app.config["DATABASE_URL"])
     with app.app_context():
         try:
             yield app, database.session
@@ -108,9 +111,7 @@ def db_upgrade() -> None:
 @main.command("demo")
 def demo_command() -> None:
     """Add the 117 local governments, the demo account and the demo plan (once)."""
-    from planner.migrate import upgrade
     from planner.services.demo import DEMO_EMAIL, seed_demo
-    upgrade(_app().config["DATABASE_URL"])
     with _database() as (_, session):
         _, password = seed_demo(session)
         session.commit()
@@ -177,8 +178,9 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
             click.echo(f"Not created: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
         session.commit()
+        stored_email = account.email  # as stored: trimmed and lower-case
     where = ", ".join(slugs) or "no jurisdiction yet"
-    click.echo(f"Created {email} ({'admin' if admin else role}; {where}).")
+    click.echo(f"Created {stored_email} ({'admin' if admin else role}; {where}).")
 
 
 @user.command("password")
@@ -257,9 +259,7 @@ def backup_command(output: str, with_password_hashes: bool) -> None:
 @click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
 def restore_command(backup_file: str) -> None:
     """Load BACKUP_FILE into an empty database."""
-    from planner.migrate import upgrade
     from planner.services.backup import BackupError, restore
-    upgrade(_app().config["DATABASE_URL"])
     try:
         data = json.loads(Path(backup_file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

@@ -50,14 +50,17 @@ def snapshot(app, pid):
 
 
 def post_changed_form(app, client, pid, url, fields, values) -> None:
-    """Load the form, put the generated values in, post it: saved (302) or refused with a
-    message beside a field and the plan exactly as it was."""
+    """Load the form, put the generated values in, post it: saved (302) and the plan's page
+    still shows it, or refused with a message beside a field and the plan exactly as it
+    was."""
     before = snapshot(app, pid)
     page = form_values(client.get(url).get_data(as_text=True))
     page.update(dict(zip(fields, values, strict=True)))
     response = client.post(url, data=page)
     assert response.status_code in OK | REFUSED, response.status_code
-    if response.status_code != 302:
+    if response.status_code == 302:
+        assert client.get(f"/j/orange-county/plans/{pid}").status_code == 200
+    else:
         assert snapshot(app, pid) == before
         body = response.get_data(as_text=True)
         assert 'class="error"' in body or "error-summary" in body

@@ -286,6 +286,7 @@ def test_downloads_from_the_plan_page_agree_with_it(app, client):
         page = client.get(f"/j/orange-county/plans/{pid}")
         pdf = client.get(f"/j/orange-county/plans/{pid}/report.pdf")
         xlsx = client.get(f"/j/orange-county/plans/{pid}/export.xlsx")
+        csv_response = client.get(f"/j/orange-county/plans/{pid}/export.csv")
         docx_response = client.get(f"/j/orange-county/plans/{pid}/resolution"
                                    "?download=1&first=FY2026-27&last=FY2030-31")
     assert pdf.headers["Content-Disposition"] == (
@@ -296,6 +297,9 @@ def test_downloads_from_the_plan_page_agree_with_it(app, client):
     assert total in pdf_text(PdfReader(io.BytesIO(pdf.data)))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
     assert money(book["Summary"]["B7"].value) == total
+    assert csv_response.headers["Content-Disposition"].endswith('_2026-11-28.csv"')
+    rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
+    assert money(sum(int(r["amount"]) for r in rows)) == total
     assert "First strategy authorized" in "\n".join(
         p.text for p in docx.Document(io.BytesIO(docx_response.data)).paragraphs)
 

@@ -281,3 +281,18 @@ def test_control_characters_in_text_are_refused():
         "name": "must not contain control characters (such as NUL)",
         "line_items[0].label": "must not contain control characters (such as NUL)",
     }
+
+
+def test_amounts_past_a_trillion_and_overlong_text_are_refused():
+    # 1e400 would overflow the present value; a plan name is a 200-character column
+    doc = document({"id": "pm", "kind": "position", "role": "program_manager", "fte": "1",
+                    "salary": "1e400", "justification": "x" * 20_001},
+                   {"id": "ot", "kind": "officer_training", "officers": "2000000000000"},
+                   name="n" * 201, fund={"receipts": {"FY2026-27": "1000000000001"}})
+    assert problems(doc) == {
+        "line_items[0].salary": "must be at most 1,000,000,000,000",
+        "line_items[0].justification": "must be at most 20,000 characters (got 20,001)",
+        "line_items[1].officers": "must be at most 1,000,000,000,000",
+        "name": "must be at most 200 characters (got 201)",
+        "fund.receipts.FY2026-27": "must be at most 1,000,000,000,000",
+    }

@@ -280,6 +280,13 @@ def test_status_changes_follow_the_workflow(app, client):
     assert "give the date the governing body adopted the plan" in text(client.get(base))
     with app.app_context():
         assert db.session.get(PlanRecord, pid).status == "draft"
+    for action, status in (("propose", "proposed"), ("return", "draft")):
+        response = client.post(base + "/status", data={"csrf_token": token(client, base),
+                                                       "action": action})
+        assert response.status_code == 302
+        assert f"is now {status}" in text(client.get(base))
+    assert [c[1:4] for c in changes(app, pid)[-2:]] == [("status", "draft", "proposed"),
+                                                         ("status", "proposed", "draft")]
 
 
 # ----------------------------------------------------------------------------- backups

@@ -207,8 +207,16 @@ def test_authorizations_add_validate_delete(app, editor):
     assert plan.program.authorizations[-1].amount == 560000
     listing = editor.get(url)
     assert "July 1, 2027 to June 30, 2028" in text(listing)
-    delete = editor.post(url.replace("edit/authorizations", "authorizations/2/delete"),
-                         data={"csrf_token": token(editor, url)})
+    delete_url = url.replace("edit/authorizations", "authorizations/2/delete")
+    # a button from a page older than the plan (no or an old version) changes nothing
+    stale = editor.post(delete_url, data={"csrf_token": token(editor, url)})
+    assert stale.status_code == 302
+    assert len(stored(app, plan_id(app))[2].program.authorizations) == 3
+    assert "Someone else changed this plan" in text(editor.get(url))
+    # the page's own delete button carries the version it shows
+    data = form_values(listing.get_data(as_text=True))
+    delete = editor.post(delete_url, data={"csrf_token": data["csrf_token"],
+                                           "version": data["version"]})
     assert delete.status_code == 302
     assert len(stored(app, plan_id(app))[2].program.authorizations) == 2
 

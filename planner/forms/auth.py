@@ -17,3 +17,9 @@ class ActionForm(FlaskForm):
     """A button that changes something: carries only the CSRF token (and a version)."""
 
     version = HiddenField()
+
+
+def version_of(form: FlaskForm) -> int | None:
+    """The plan version a form was loaded at (None when the post carries none)."""
+    text = form.version.data
+    return int(text) if text and str(text).isdigit() else None

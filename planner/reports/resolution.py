@@ -16,7 +16,7 @@ from planner import formatting
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
 from planner.scenarios.fiscal import fy_end, fy_start
-from planner.scenarios.summaries import strategy_amounts
+from planner.scenarios.summaries import strategy_amounts, total_amount
 
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
             "Ninth", "Tenth", "Eleventh", "Twelfth")
@@ -36,7 +36,7 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
     p = doc.projection
     amounts = [a for a in strategy_amounts(p, first_fy, last_fy) if a.amount > 0]
     start, end = fy_start(first_fy), fy_end(last_fy)
-    total = sum(a.amount for a in amounts)
+    total = total_amount(amounts)
     lines = {line.id: line for line in p.line_items}
     items = {item.id: item for item in doc.plan.line_items}
 

@@ -47,6 +47,11 @@ YEARS_MIN, YEARS_MAX = 1, 40
 MONTHS_MIN, MONTHS_MAX = 1, 120
 HOURS_PER_WEEK_MAX = Decimal(168)
 DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
+# No amount, count or rate base in a county's plan comes near a trillion; larger numbers are
+# typing mistakes, and would overflow the present-value computation.
+CAP = Decimal(10) ** 12
+SHORT_TEXT = 200  # names, labels, codes (a plan's name is a 200-character column)
+LONG_TEXT = 20_000  # justifications and plans written out
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,8 @@ class Field:
     nullable: bool = False  # null means "not given" and stays None
     choices: tuple[str, ...] = ()
     help: str = ""
+    cap: Decimal | None = None  # a sanity bound on amounts and counts
+    max_length: int = SHORT_TEXT  # for text
 
     @property
     def fixed_default(self) -> Any:
@@ -147,11 +154,11 @@ ONE = Decimal(1)
 
 
 def money(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, **kw)
+    return Field(name, "number", low=ZERO, cap=CAP, **kw)
 
 
 def count(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, **kw)
+    return Field(name, "number", low=ZERO, cap=CAP, **kw)
 
 
 def share(name: str, **kw: Any) -> Field:
@@ -165,7 +172,7 @@ def escalation(name: str, **kw: Any) -> Field:
 
 
 def divisor(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, positive=True, **kw)
+    return Field(name, "number", low=ZERO, positive=True, cap=CAP, **kw)
 
 
 ASSUMPTION_FIELDS: tuple[Field, ...] = (
@@ -194,7 +201,7 @@ COMMON_LINE_FIELDS: tuple[Field, ...] = (
     Field("kind", "text", required=True),
     Field("label", "text", nullable=True),
     Field("strategy", "text", nullable=True),
-    Field("justification", "text", fixed=""),
+    Field("justification", "text", fixed="", max_length=LONG_TEXT),
     Field("start_fy", "fy", nullable=True),
     Field("end_fy", "fy", nullable=True),
 )
@@ -222,14 +229,14 @@ KIND_FIELDS: dict[str, tuple[Field, ...]] = {
     ),
     "warm_handoff": (Field("mode", "choice", choices=WARM_HANDOFF_MODES, fixed="staffed"),),
     "officer_training": (
-        Field("officers", "whole", required=True, low=ZERO),
+        Field("officers", "whole", required=True, low=ZERO, cap=CAP),
         count("initial_hours", default="officer_training.initial_hours"),
         count("refresher_hours", default="officer_training.refresher_hours"),
-        Field("refresher_interval_years", "whole", low=ONE,
+        Field("refresher_interval_years", "whole", low=ONE, cap=CAP,
               default="officer_training.refresher_interval_years"),
         share("annual_turnover", default="officer_training.annual_turnover"),
         money("officer_hourly_rate", default="salary.officer_hourly"),
-        Field("class_size", "whole", low=ZERO, positive=True,
+        Field("class_size", "whole", low=ZERO, positive=True, cap=CAP,
               default="officer_training.class_size"),
         money("trainer_cost_per_session", default="officer_training.trainer_cost_per_session"),
         money("materials_per_trainee", default="officer_training.materials_per_trainee"),
@@ -383,6 +390,9 @@ class _Reader:
             ):
                 self.error(path, field.limits_text())
                 return _MISSING
+            if field.cap is not None and abs(number) > field.cap:
+                self.error(path, f"must be at most {field.cap:,f}")
+                return _MISSING
             return int(number) if kind == "whole" else number
         if kind == "bool":
             if not isinstance(value, bool):
@@ -395,6 +405,10 @@ class _Reader:
                 return _MISSING
             if _CONTROL.search(value):
                 self.error(path, "must not contain control characters (such as NUL)")
+                return _MISSING
+            if len(value) > field.max_length:
+                self.error(path, f"must be at most {field.max_length:,} characters "
+                                 f"(got {len(value):,})")
                 return _MISSING
             if kind == "choice" and value not in field.choices:
                 self.error(path, f"must be one of: {', '.join(field.choices)} (got '{value}')")
@@ -652,7 +666,7 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     ))
     equity = section("equity", (
         Field("goal_stated", "bool", fixed=False),
-        Field("outreach_plan", "text", fixed=""),
+        Field("outreach_plan", "text", fixed="", max_length=LONG_TEXT),
     ))
     eligibility = section("eligibility", (
         Field("allows_supervised_probation", "bool", fixed=False),

@@ -48,6 +48,18 @@ class FundProjection:
     first_deficit_fy: int | None
     receipts_outside_plan: dict[str, int]
 
+    @property
+    def receipts_total(self) -> int:
+        return sum(self.receipts)
+
+    @property
+    def interest_total(self) -> int:
+        return sum(self.interest)
+
+    @property
+    def spending_total(self) -> int:
+        return sum(self.spending)
+
 
 @dataclass(frozen=True)
 class Projection:
@@ -66,6 +78,15 @@ class Projection:
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(fy_label(fy) for fy in self.fiscal_years)
+
+    @functools.cached_property
+    def strategy_totals(self) -> dict[str, int]:
+        """Each strategy's total over the plan (a sum of its rounded yearly amounts)."""
+        return {s: sum(values) for s, values in self.by_strategy.items()}
+
+    @functools.cached_property
+    def object_class_totals(self) -> dict[str, int]:
+        return {c: sum(values) for c, values in self.by_object_class.items()}
 
     def line(self, line_id: str) -> LineProjection:
         for line in self.line_items:

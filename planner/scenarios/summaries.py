@@ -120,6 +120,16 @@ class StrategyAmount:
     line_ids: tuple[str, ...]
 
 
+def resolution_years(plan: Plan) -> tuple[int, int]:
+    """The FYs a draft resolution authorizes by default: the plan's first five (the length
+    of the NC DOJ template's example, July 1, 2024 – June 30, 2029)."""
+    return plan.start_fy, min(plan.end_fy, plan.start_fy + 4)
+
+
+def total_amount(amounts: list[StrategyAmount]) -> int:
+    return sum(a.amount for a in amounts)
+
+
 def strategy_amounts(projection: Projection, first_fy: int, last_fy: int
                      ) -> list[StrategyAmount]:
     """Each strategy's planned spending over FYs first..last (a resolution's amounts)."""

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from planner.models import Jurisdiction, Membership, User
 from planner.models.base import utcnow
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 MIN_PASSWORD = 10
 
 

@@ -7,7 +7,6 @@ problem beside its field, and nothing is half-saved.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,7 @@ from flask_login import current_user
 from wtforms import HiddenField
 
 from planner.extensions import db
-from planner.forms.auth import ActionForm
+from planner.forms.auth import ActionForm, version_of
 from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
     SECTIONS,
@@ -44,13 +43,9 @@ from planner.services.plans import (
 )
 from planner.services.receipts import read_receipts_csv
 from planner.web.access import plan_or_404
+from planner.web.plans import slugify
 
 blueprint = Blueprint("editor", __name__)
-
-
-def _version(form: Any) -> int | None:
-    text = form.version.data
-    return int(text) if text and str(text).isdigit() else None
 
 
 def _with_version(form_class: type) -> type:
@@ -86,7 +81,7 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
             if after:
                 after(document, form)
         # A post without the version it was based on counts as stale: the form always has it.
-        based_on = _version(form)
+        based_on = version_of(form)
         try:
             update_plan(db.session, record, current_user, change,
                         expected_version=-1 if based_on is None else based_on, action=action)
@@ -118,21 +113,16 @@ def _plan_url(record: PlanRecord, anchor: str = "") -> str:
     return url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id) + anchor
 
 
-def _frozen_guard(record: PlanRecord) -> None:
-    if record.status == "adopted":
-        abort(403)
-
-
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
 def section(slug: str, plan_id: int, section: str):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     if section not in SECTIONS:
         abort(404)
     title, make_inputs = SECTIONS[section]
-    return edit_form(record, make_inputs(), template="plans/edit_section.html", title=title,
+    return edit_form(record, make_inputs(), template="plans/edit_form.html", title=title,
                      action=f"edited {section}", done_url=_plan_url(record, f"#{section}"),
-                     done_message=f"Saved {title.lower()}.", section=section)
+                     done_message=f"Saved {title.lower()}.", cancel_anchor=f"#{section}",
+                     hidden=None)
 
 
 # ------------------------------------------------------------------------ receipts
@@ -146,7 +136,6 @@ def receipt_inputs(record: PlanRecord) -> list[Input]:
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     return edit_form(record, receipt_inputs(record), template="plans/edit_receipts.html",
                      title="Receipts by FY", action="edited receipts",
                      done_url=_plan_url(record, "#fund"), done_message="Saved the receipts.",
@@ -156,7 +145,6 @@ def receipts(slug: str, plan_id: int):
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
 def receipts_csv(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     form = ReceiptsCsvForm()
     if not form.validate_on_submit():
         abort(400)
@@ -202,7 +190,6 @@ def receipts_csv(slug: str, plan_id: int):
                  methods=["GET", "POST"])
 def authorizations(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     count = len(document_of(record).get("program", {}).get("authorizations") or [])
     inputs = authorization_inputs(count)
 
@@ -220,46 +207,45 @@ def authorizations(slug: str, plan_id: int):
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/delete")
 def delete_authorization(slug: str, plan_id: int, index: int):
-    record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-
     def change(document: dict) -> None:
         listed = document.get("program", {}).get("authorizations") or []
         if index >= len(listed):
             abort(404)
         listed.pop(index)
-    _save_or_conflict(record, change, form, "deleted an authorization")
-    return redirect(url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+    return button_action(slug, plan_id, change, "deleted an authorization",
+                         url_for("editor.authorizations", slug=slug, plan_id=plan_id),
+                         "Deleted the authorization.")
 
 
-def _save_or_conflict(record: PlanRecord, change: Callable, form: Any, action: str) -> bool:
+def button_action(slug: str, plan_id: int, change: Callable[[dict], None], action: str,
+                  done_url: str, success: str) -> Any:
+    """A button that changes the plan (delete, move): it carries the version the page showed,
+    so a click on a page someone else has since changed changes nothing."""
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    based_on = version_of(form)
     try:
         update_plan(db.session, record, current_user, change,
-                    expected_version=_version(form), action=action)
+                    expected_version=-1 if based_on is None else based_on, action=action)
     except StaleVersion:
         db.session.rollback()
         flash("Someone else changed this plan since you loaded the page: nothing was changed. "
               "Here is the newer plan; try again.", "error")
-        return False
     except PlanFrozen:
         db.session.rollback()
         abort(403)
     except PlanError as error:
         db.session.rollback()
         flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
-        return False
-    db.session.commit()
-    return True
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(done_url)
 
 
 # ------------------------------------------------------------------------ line items
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or "line"
-
 
 def _new_line_id(document: dict, base: str) -> str:
     taken = {line.get("id") for line in document.get("line_items", [])}
@@ -279,7 +265,6 @@ def _line_index(document: dict, line_id: str) -> int:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/lines/new")
 def new_line_kind(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     kind = request.args.get("kind")
     if kind:
         return new_line(slug, plan_id)
@@ -290,7 +275,6 @@ def new_line_kind(slug: str, plan_id: int):
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/create", methods=["GET", "POST"])
 def new_line(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     source = request.form if request.method == "POST" else request.args
     kind = source.get("kind", "")
     mode = source.get("mode") or ("staffed" if kind == "warm_handoff" else None)
@@ -305,7 +289,7 @@ def new_line(slug: str, plan_id: int):
 
     def add(document: dict, form: Any) -> None:
         label = (form.label.data or "").strip()
-        line = {"id": _new_line_id(document, _slug(label or kind)), "kind": kind}
+        line = {"id": _new_line_id(document, slugify(label or kind, fallback="line")), "kind": kind}
         if mode:
             line["mode"] = mode
         if role:
@@ -317,10 +301,11 @@ def new_line(slug: str, plan_id: int):
         title += f" ({mode.replace('_', ' ')})"
     if role:
         title += f" — {role.replace('_', ' ')}"
-    return edit_form(record, inputs, template="plans/edit_line.html", title=title,
+    return edit_form(record, inputs, template="plans/edit_form.html", title=title,
                      action="added a line item", prepare=add, fill=False,
                      done_url=_plan_url(record, "#line-items"),
                      done_message="Saved the line item.", line_id=None,
+                     cancel_anchor="#line-items",
                      hidden={"kind": kind, "mode": mode or "", "role": role or ""},
                      action_form=ActionForm())
 
@@ -328,7 +313,6 @@ def new_line(slug: str, plan_id: int):
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/<line_id>", methods=["GET", "POST"])
 def edit_line(slug: str, plan_id: int, line_id: str):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
     document = document_of(record)
     index = _line_index(document, line_id)
     line = document["line_items"][index]
@@ -337,10 +321,11 @@ def edit_line(slug: str, plan_id: int, line_id: str):
     role = line.get("role")
     inputs = line_inputs(kind, mode, role, index)
     title = f"{KIND_NAMES[kind]}: {line.get('label') or line_id}"
-    return edit_form(record, inputs, template="plans/edit_line.html", title=title,
+    return edit_form(record, inputs, template="plans/edit_form.html", title=title,
                      action=f"edited line {line_id}", after=_reshape_line(index),
                      done_url=_plan_url(record, "#line-items"),
-                     done_message="Saved the line item.", line_id=line_id, hidden={},
+                     done_message="Saved the line item.", line_id=line_id, hidden=None,
+                     cancel_anchor="#line-items",
                      action_form=ActionForm())
 
 
@@ -358,26 +343,17 @@ def _reshape_line(index: int) -> Callable[[dict, Any], None]:
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/delete")
 def delete_line(slug: str, plan_id: int, line_id: str):
-    record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-
     def change(document: dict) -> None:
         document["line_items"].pop(_line_index(document, line_id))
-    if _save_or_conflict(record, change, form, f"deleted line {line_id}"):
-        flash(f"Deleted line '{line_id}'.", "success")
-    return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items")
+    return button_action(slug, plan_id, change, f"deleted line {line_id}",
+                         url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
+                         f"Deleted line '{line_id}'.")
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/move/<direction>")
 def move_line(slug: str, plan_id: int, line_id: str, direction: str):
-    record, _ = plan_or_404(slug, plan_id, change=True)
-    _frozen_guard(record)
-    form = ActionForm()
-    if direction not in ("up", "down") or not form.validate_on_submit():
-        abort(400)
+    if direction not in ("up", "down"):
+        abort(404)
 
     def change(document: dict) -> None:
         lines = document["line_items"]
@@ -385,6 +361,7 @@ def move_line(slug: str, plan_id: int, line_id: str, direction: str):
         target = index - 1 if direction == "up" else index + 1
         if 0 <= target < len(lines):
             lines[index], lines[target] = lines[target], lines[index]
-    _save_or_conflict(record, change, form, f"moved line {line_id} {direction}")
-    return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items")
+    return button_action(slug, plan_id, change, f"moved line {line_id} {direction}",
+                         url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
+                         f"Moved line '{line_id}' {direction}.")
 

@@ -13,10 +13,11 @@ from planner import charts
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.admin import StatusForm
-from planner.forms.auth import ActionForm
+from planner.forms.auth import ActionForm, version_of
 from planner.forms.plans import CloneForm, RenameForm
+from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
-from planner.scenarios.compliance import counts, strategy_title
+from planner.scenarios.summaries import summarize
 from planner.services.plans import (
     PlanFrozen,
     StaleVersion,
@@ -37,20 +38,15 @@ def today() -> dt.date:
     return dt.date.today()  # noqa: DTZ011 - deadlines count from the user's local date
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "plan"
+def slugify(text: str, fallback: str = "plan") -> str:
+    """`Baseline LEAD plan` -> `baseline-lead-plan` (for file names and line ids)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or fallback
 
 
 def download_name(record, extension: str) -> str:
     """orange-county_baseline-lead-plan_2026-11-28.pdf"""
     return (f"{record.jurisdiction.slug}_{slugify(record.name)}_{today().isoformat()}"
             f".{extension}")
-
-
-def strategy_titles(codes) -> dict[str, str]:
-    tables = default_cost_tables()
-    return {code: (strategy_title(code, tables) if code != "unassigned" else "No strategy")
-            for code in codes}
 
 
 def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
@@ -92,10 +88,12 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
 def show(slug: str, plan_id: int):
     record, role = plan_or_404(slug, plan_id)
     view = view_plan(record, today())
-    titles = strategy_titles(view.projection.by_strategy)
+    titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
+    summary = summarize(view.projection, view.results)
     return render_template(
         "plans/show.html", record=record, view=view, plan=view.plan, p=view.projection,
-        results=view.results, counts=counts(view.results), titles=titles, role=role,
+        results=view.results, summary=summary, counts=summary.compliance, titles=titles,
+        role=role,
         can_edit=can_edit(role) and record.status != "adopted", action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
@@ -110,7 +108,15 @@ def _chart(kind: str, document: str) -> str:
     projection = project(plan)
     if kind == "fund":
         return charts.fund_balance_svg(projection)
-    return charts.spending_by_strategy_svg(projection, strategy_titles(projection.by_strategy))
+    return charts.spending_by_strategy_svg(projection, strategy_titles(projection.by_strategy,
+                                                                        default_cost_tables()))
+
+
+def svg_response(svg: str) -> Response:
+    response = Response(svg, mimetype="image/svg+xml")
+    # matplotlib styles its SVG inline; the image loads nothing and runs nothing.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
@@ -118,10 +124,8 @@ def chart(slug: str, plan_id: int, kind: str):
     record, _ = plan_or_404(slug, plan_id)
     if kind not in ("fund", "strategies"):
         abort(404)
-    response = Response(_chart(kind, record.document), mimetype="image/svg+xml")
+    response = svg_response(_chart(kind, record.document))
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
-    # matplotlib styles its SVG inline; the image loads nothing and runs nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.set_etag(f"{record.id}-{record.version}-{kind}")
     return response.make_conditional(request)
 
@@ -161,7 +165,7 @@ def rename(slug: str, plan_id: int):
     elif form.validate_on_submit():
         try:
             rename_plan(db.session, record, current_user, form.name.data.strip(),
-                        _version(form.version.data))
+                        version_of(form))
         except StaleVersion:
             db.session.rollback()
             form.name.errors = [f"Someone else changed this plan; its name is now "
@@ -204,9 +208,6 @@ def history(slug: str, plan_id: int):
     return render_template("plans/history.html", record=record,
                            changes=list(reversed(record.changes)))
 
-
-def _version(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/status")

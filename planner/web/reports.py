@@ -19,9 +19,10 @@ from planner.reports.resolution import resolution_docx
 from planner.reports.workbook import plan_workbook, projection_csv
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
+from planner.scenarios.summaries import resolution_years
 from planner.services.plans import load_plan, plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
-from planner.web.plans import download_name, today
+from planner.web.plans import download_name, svg_response, today
 
 blueprint = Blueprint("reports", __name__)
 
@@ -84,8 +85,9 @@ def export_csv(slug: str, plan_id: int):
 def resolution(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     plan = load_plan(record)
-    first_text = request.args.get("first", fy_label(plan.start_fy))
-    last_text = request.args.get("last", fy_label(min(plan.end_fy, plan.start_fy + 4)))
+    first_default, last_default = resolution_years(plan)
+    first_text = request.args.get("first", fy_label(first_default))
+    last_text = request.args.get("last", fy_label(last_default))
     errors = {}
     try:
         first = parse_fy(first_text)
@@ -158,26 +160,25 @@ def compare_page(slug: str):
     return render_template("compare/page.html", **context), (422 if error else 200)
 
 
-@blueprint.get("/j/<slug>/compare/chart.svg")
-def compare_chart(slug: str):
+def _chosen_comparison(slug: str):
+    """The jurisdiction and the comparison of the plans in the query, or 404."""
     jurisdiction, _ = jurisdiction_or_404(slug)
     chosen, error = _chosen(plans_of(db.session, jurisdiction))
     if error or not chosen:
         abort(404)
-    cmp, _ = _comparison(chosen)
-    svg = charts.fund_curves_svg(cmp.fiscal_years, [c.name for c in cmp.plans], cmp.closing)
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return (jurisdiction, *_comparison(chosen))
+
+
+@blueprint.get("/j/<slug>/compare/chart.svg")
+def compare_chart(slug: str):
+    _, cmp, _ = _chosen_comparison(slug)
+    return svg_response(charts.fund_curves_svg(cmp.fiscal_years, [c.name for c in cmp.plans],
+                                               cmp.closing))
 
 
 @blueprint.get("/j/<slug>/compare.pdf")
 def compare_pdf(slug: str):
-    jurisdiction, _ = jurisdiction_or_404(slug)
-    chosen, error = _chosen(plans_of(db.session, jurisdiction))
-    if error or not chosen:
-        abort(404)
-    cmp, titles = _comparison(chosen)
+    jurisdiction, cmp, titles = _chosen_comparison(slug)
     html = compare_html(cmp, titles, jurisdiction.name, today())
     name = f"{jurisdiction.slug}_comparison_{today().isoformat()}.pdf"
     return download(pdf_bytes(html, title=f"Comparison of plans — {jurisdiction.name}",
