@@ -3,6 +3,11 @@
 Numbers are real numbers with currency formats; every total is a SUM formula over the cells
 it adds, and those cells hold the engine's rounded components, so the formulas equal the
 engine's totals.
+
+No text from a plan ever becomes a formula: the app's own formulas are written through
+`_formula`, which records where they are, and every other cell that openpyxl would store as a
+formula or an error code is stored as text, with Excel's quote prefix on text that starts
+like a formula (OWASP "CSV injection", CWE-1236).
 """
 
 from __future__ import annotations
@@ -25,6 +30,31 @@ HEADER_FILL = PatternFill("solid", fgColor="E8ECF2")
 BOLD = Font(bold=True)
 
 
+# Text starting with one of these is read as a formula (or DDE command) by spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _formula(sheet: Worksheet, row: int, column: int, text: str,
+             formulas: set[tuple[str, str]]):
+    """Write one of the app's own formulas and record where it is."""
+    cell = sheet.cell(row=row, column=column, value=text)
+    formulas.add((sheet.title, cell.coordinate))
+    return cell
+
+
+def _text_only(book: Workbook, formulas: set[tuple[str, str]]) -> None:
+    """Every cell the app did not write as a formula holds plain text or a number."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type in ("f", "e") and (sheet.title, cell.coordinate) \
+                        not in formulas:
+                    cell.data_type = "s"
+                if cell.data_type == "s" and str(cell.value).startswith(FORMULA_STARTS):
+                    # Text stays text even when someone edits the cell in Excel.
+                    cell.quotePrefix = True
+
+
 def _header(sheet: Worksheet, row: int, values: list) -> None:
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=value)
@@ -41,8 +71,8 @@ def _widths(sheet: Worksheet, first: int, other: int, columns: int) -> None:
 
 
 def _year_table(sheet: Worksheet, top: int, label: str, rows: list[tuple[str, list[int]]],
-                labels: list[str], *, extra: list[str] | None = None,
-                total_row: str | None = "Total") -> int:
+                labels: list[str], formulas: set[tuple[str, str]], *,
+                extra: list[str] | None = None, total_row: str | None = "Total") -> int:
     """Rows of yearly amounts with a SUM total column and a SUM total row. Returns the
     next free row."""
     extra = extra or []
@@ -59,7 +89,7 @@ def _year_table(sheet: Worksheet, top: int, label: str, rows: list[tuple[str, li
         for k, amount in enumerate(values):
             sheet.cell(row=row, column=first_year_col + k, value=amount).number_format = MONEY
         first, last = get_column_letter(first_year_col), get_column_letter(last_year_col)
-        total = sheet.cell(row=row, column=total_col, value=f"=SUM({first}{row}:{last}{row})")
+        total = _formula(sheet, row, total_col, f"=SUM({first}{row}:{last}{row})", formulas)
         total.number_format = MONEY
         total.font = BOLD
         row += 1
@@ -67,8 +97,8 @@ def _year_table(sheet: Worksheet, top: int, label: str, rows: list[tuple[str, li
         sheet.cell(row=row, column=1, value=total_row).font = BOLD
         for column in range(first_year_col, total_col + 1):
             letter = get_column_letter(column)
-            cell = sheet.cell(row=row, column=column,
-                              value=f"=SUM({letter}{top + 1}:{letter}{row - 1})")
+            cell = _formula(sheet, row, column, f"=SUM({letter}{top + 1}:{letter}{row - 1})",
+                            formulas)
             cell.number_format = MONEY
             cell.font = BOLD
         row += 1
@@ -79,6 +109,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     p = doc.projection
     labels = list(p.labels)
     book = Workbook()
+    formulas: set[tuple[str, str]] = set()
 
     summary = book.active
     summary.title = "Summary"
@@ -109,7 +140,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     projection = book.create_sheet("Projection")
     rows = [(line.label or line.id, line.id, line.strategy or "", list(line.by_year))
             for line in p.line_items]
-    end = _year_table(projection, 1, "Line item", rows, labels,
+    end = _year_table(projection, 1, "Line item", rows, labels, formulas,
                       extra=["Line id", "Strategy"])
     projection.cell(row=end, column=1, value="FTE").font = BOLD
     for k, fte in enumerate(p.fte_by_year):
@@ -119,7 +150,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
 
     classes = book.create_sheet("Object classes")
     _year_table(classes, 1, "Object class",
-                [(name, list(values)) for name, values in p.by_object_class.items()], labels)
+                [(name, list(values)) for name, values in p.by_object_class.items()], labels,
+                formulas)
     classes_end = len(p.by_object_class) + 4
     _header(classes, classes_end, ["Object class", *p.by_strategy, "Total"])
     for offset, name in enumerate(doc.classes_by_strategy[next(iter(p.by_strategy))]
@@ -131,8 +163,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
                                 value=doc.classes_by_strategy[strategy][name])
             cell.number_format = MONEY
         last = get_column_letter(1 + len(p.by_strategy))
-        total = classes.cell(row=row, column=2 + len(p.by_strategy),
-                             value=f"=SUM(B{row}:{last}{row})")
+        total = _formula(classes, row, 2 + len(p.by_strategy), f"=SUM(B{row}:{last}{row})",
+                         formulas)
         total.number_format = MONEY
     _widths(classes, 24, 12, 2 + len(labels))
     classes.freeze_panes = "B2"
@@ -140,7 +172,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     strategies = book.create_sheet("Strategies")
     _year_table(strategies, 1, "Strategy",
                 [(doc.titles[code], code, list(values))
-                 for code, values in p.by_strategy.items()], labels, extra=["Code"])
+                 for code, values in p.by_strategy.items()], labels, formulas, extra=["Code"])
     _widths(strategies, 44, 12, 3 + len(labels))
     strategies.freeze_panes = "C2"
 
@@ -154,13 +186,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         for k, value in enumerate(values):
             fund.cell(row=row, column=2 + k, value=value).number_format = MONEY
         if row > 2:
-            cell = fund.cell(row=row, column=2 + len(labels), value=f"=SUM(B{row}:{last_col}{row})")
+            cell = _formula(fund, row, 2 + len(labels), f"=SUM(B{row}:{last_col}{row})",
+                            formulas)
             cell.number_format = MONEY
     fund.cell(row=6, column=1, value="Closing balance").font = BOLD
     for k in range(len(labels)):
         letter = get_column_letter(2 + k)
-        cell = fund.cell(row=6, column=2 + k,
-                         value=f"={letter}2+{letter}3+{letter}4-{letter}5")
+        cell = _formula(fund, 6, 2 + k, f"={letter}2+{letter}3+{letter}4-{letter}5", formulas)
         cell.number_format = MONEY
         cell.font = BOLD
     fund.cell(row=8, column=1, value="First deficit FY")
@@ -215,6 +247,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         defaults.column_dimensions[column].width = width
     defaults.freeze_panes = "A2"
 
+    _text_only(book, formulas)
     for sheet in book.worksheets:
         sheet.sheet_view.zoomScale = 100
     output = io.BytesIO()

@@ -1,0 +1,94 @@
+"""No text from a plan becomes a formula in the Excel workbook (OWASP CSV injection,
+CWE-1236): every formula cell is one the app wrote, at the same place as in a workbook of
+the same plan with harmless text, and hostile text reads back exactly, as text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+
+from planner.reports.context import plan_document
+from planner.reports.workbook import plan_workbook
+from tests.plans import document, parse
+
+HOSTILE = [
+    '=HYPERLINK("http://127.0.0.1:5306/xl","click")',
+    "=cmd|' /C calc'!A0",
+    "+cmd|' /C calc'!A0",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "=SUM(A1:A2)",  # even a formula the app itself could have written
+    "#N/A",  # an error code openpyxl would store as an error cell
+]
+
+# The app's own formulas: a SUM over a range of one row or one column, and the fund's
+# closing balance (beginning + receipts + interest - spending).
+APP_FORMULA = re.compile(r"=SUM\([A-Z]+\d+:[A-Z]+\d+\)"
+                         r"|=(?P<c>[A-Z]+)2\+(?P=c)3\+(?P=c)4-(?P=c)5")
+
+
+def workbook_of(texts: list[str]) -> openpyxl.Workbook:
+    """The workbook of a plan whose name, line labels, strategies and justifications are
+    `texts` (one line item per text; the strategies numbered to stay distinct)."""
+    lines = [{"id": f"line-{k}", "kind": "other", "annual_amount": str(1000 * (k + 1)),
+              "label": text, "strategy": f"{text} {k}", "justification": text}
+             for k, text in enumerate(texts)]
+    plan = parse(document(*lines, name=texts[0]))
+    doc = plan_document(plan, prepared_on=dt.date(2026, 11, 28), jurisdiction=texts[1])
+    return openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)))
+
+
+def formula_cells(book: openpyxl.Workbook) -> dict[tuple[str, str], str]:
+    return {(sheet.title, cell.coordinate): cell.value
+            for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+            if cell.data_type == "f"}
+
+
+def test_no_plan_text_becomes_a_formula():
+    hostile = workbook_of(HOSTILE)
+    harmless = workbook_of([f"Text {k}" for k in range(len(HOSTILE))])
+    found = formula_cells(hostile)
+    # Exactly the app's formulas, cell for cell, as in the same plan with harmless text.
+    assert found == formula_cells(harmless)
+    assert found, "the workbook has its SUM formulas"
+    assert all(APP_FORMULA.fullmatch(value) for value in found.values()), found
+    assert not any(cell.data_type == "e" for sheet in hostile.worksheets
+                   for row in sheet.iter_rows() for cell in row)
+
+
+def test_hostile_text_reads_back_as_text():
+    book = workbook_of(HOSTILE)
+    seen: dict[str, list[str]] = {}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    seen.setdefault(cell.value, []).append(f"{sheet.title}!{cell.coordinate}")
+                    if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                        # Excel's quote prefix: the text stays text when the cell is edited
+                        assert cell.data_type == "f" or cell.quotePrefix, (
+                            sheet.title, cell.coordinate, cell.value)
+    assert book["Summary"]["B3"].value == HOSTILE[0]  # the plan's name
+    assert book["Summary"]["B3"].data_type == "s"
+    assert book["Summary"]["B3"].quotePrefix
+    projection = book["Projection"]
+    labels = [projection.cell(row=2 + k, column=1).value for k in range(len(HOSTILE))]
+    assert labels == HOSTILE
+    assert all(projection.cell(row=2 + k, column=1).data_type == "s"
+               for k in range(len(HOSTILE)))
+    for k, text in enumerate(HOSTILE[:5]):
+        # each strategy: on its line's row of the projection and in the Strategies sheet
+        assert {place.split("!")[0] for place in seen[f"{text} {k}"]} >= {
+            "Projection", "Strategies"}, text
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_each_hostile_text_alone(text):
+    book = workbook_of([text, "Orange County"])
+    assert formula_cells(book) == formula_cells(workbook_of(["Plan", "Orange County"]))
