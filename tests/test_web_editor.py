@@ -371,7 +371,7 @@ def test_create_clone_rename_delete(app, editor):
     confirm = editor.get(f"/j/orange-county/plans/{copy}/delete")
     assert "Delete 'Van option'?" in text(confirm)
     delete_url = f"/j/orange-county/plans/{copy}/delete"
-    deleted = editor.post(delete_url, data={"csrf_token": token(editor, delete_url)})
+    deleted = editor.post(delete_url, data=form_values(confirm.get_data(as_text=True)))
     assert deleted.status_code == 302
     with app.app_context():
         assert db.session.get(PlanRecord, copy) is None

@@ -33,3 +33,7 @@ class PasswordForm(FlaskForm):
 class StatusForm(FlaskForm):
     action = HiddenField()
     adopted_on = DateField("Adopted by the governing body on", validators=[Optional()])
+    # The plan version the page showed, and its last history entry: a status change on a
+    # plan someone has changed since is refused, with what they changed.
+    version = HiddenField()
+    seen = HiddenField()

@@ -30,6 +30,14 @@ class RenameForm(FlaskForm):
     version = HiddenField()
 
 
+class DeleteForm(FlaskForm):
+    """Delete a plan: the version of the plan page the user saw, and its last history
+    entry."""
+
+    version = HiddenField()
+    seen = HiddenField()
+
+
 class CloneForm(FlaskForm):
     name = StringField("Name of the copy", validators=NAME)
 
@@ -37,3 +45,4 @@ class CloneForm(FlaskForm):
 class ReceiptsCsvForm(FlaskForm):
     csv_text = TextAreaField("Paste CSV (fiscal_year,amount)", validators=[Optional()])
     file = FileField("…or upload a CSV file")
+    version = HiddenField()  # the version whose receipts the preview showed

@@ -140,10 +140,21 @@ def clone_plan(session: Session, record: PlanRecord, user: User | None, name: st
                        action=f"cloned from plan {record.id}")
 
 
-def delete_plan(session: Session, record: PlanRecord) -> None:
+def delete_plan(session: Session, record: PlanRecord,
+                expected_version: int | None = None) -> None:
     if record.status == "adopted":
         raise PlanFrozen(record.name)
+    if expected_version is not None and expected_version != record.version:
+        raise StaleVersion(record)
     session.delete(record)
+
+
+def changes_since(record: PlanRecord, seen: int | None) -> list[PlanChange]:
+    """The history entries after entry `seen` (the last one a page showed); without it, the
+    ten latest. What a refused, stale button tells the user changed meanwhile."""
+    if seen is None:
+        return list(record.changes[-10:])
+    return [change for change in record.changes if change.id > seen]
 
 
 def export_plan(record: PlanRecord) -> str:
@@ -234,9 +245,13 @@ class StatusError(ValueError):
 
 
 def set_status(session: Session, record: PlanRecord, user: User | None, action: str,
-               adopted_on: dt.date | None = None) -> None:
+               adopted_on: dt.date | None = None, *, expected_version: int | None) -> None:
     """draft → proposed → adopted (or back to draft from proposed). Adopted is final: the
-    plan is frozen, and a new draft is made by cloning it."""
+    plan is frozen, and a new draft is made by cloning it. `expected_version` is the version
+    the user saw (None: not checked, for the CLI); a plan changed since raises StaleVersion,
+    and the history records which version was proposed or adopted."""
+    if expected_version is not None and expected_version != record.version:
+        raise StaleVersion(record)
     if action not in TRANSITIONS:
         raise StatusError(f"unknown action '{action}'")
     allowed, target = TRANSITIONS[action]
@@ -244,10 +259,12 @@ def set_status(session: Session, record: PlanRecord, user: User | None, action: 
         raise StatusError(f"a {record.status} plan cannot be {target}")
     if target == "adopted" and adopted_on is None:
         raise StatusError("give the date the governing body adopted the plan")
-    old = record.status
+    old, version = record.status, record.version
     record.status = target
     record.adopted_on = adopted_on if target == "adopted" else None
     record.updated_at = utcnow()
     _record_change(session, record, user, f"status: {target}", "status", old,
                    target + (f" on {adopted_on.isoformat()}" if adopted_on else ""))
+    # The document of this version is what was proposed or adopted (it does not change).
+    _record_change(session, record, user, f"status: {target}", "version", None, str(version))
     session.flush()

@@ -157,6 +157,7 @@ def receipts_csv(slug: str, plan_id: int):
             return redirect(url_for("editor.receipts", slug=slug, plan_id=plan_id))
     parsed = read_receipts_csv(text)
     current = dict(load_plan(record).fund.receipts)
+    stale = False
     confirm = request.form.get("confirm") == "1"
     if confirm and not parsed.problems:
         def change(document: dict) -> None:
@@ -166,9 +167,15 @@ def receipts_csv(slug: str, plan_id: int):
                 if key in parsed.as_document() or key.isdigit():
                     receipts.pop(key)
             receipts.update(parsed.as_document())
+        based_on = version_of(form)  # the preview's version: what "Now" showed
         try:
             update_plan(db.session, record, current_user, change,
-                        expected_version=None, action="imported receipts CSV")
+                        expected_version=-1 if based_on is None else based_on,
+                        action="imported receipts CSV")
+        except StaleVersion:
+            db.session.rollback()
+            stale = True
+            current = dict(load_plan(record).fund.receipts)
         except PlanError as error:
             db.session.rollback()
             parsed = type(parsed)(parsed.rows, tuple(str(p) for p in error.problems))
@@ -177,11 +184,12 @@ def receipts_csv(slug: str, plan_id: int):
             flash(f"Imported {len(parsed.rows)} receipts.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
     form.csv_text.data = text
+    form.version.data = str(record.version)
     plan_fys = set(load_plan(record).fiscal_years)
+    status = 409 if stale else 422 if parsed.problems else 200
     return render_template("plans/receipts_preview.html", record=record, form=form,
-                           parsed=parsed, current=current, plan_fys=plan_fys,
-                           status=422 if parsed.problems else 200), (
-        422 if parsed.problems else 200)
+                           parsed=parsed, current=current, plan_fys=plan_fys, stale=stale,
+                           status=status), status
 
 
 # ------------------------------------------------------------------------ authorizations

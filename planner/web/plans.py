@@ -14,7 +14,7 @@ from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.admin import StatusForm
 from planner.forms.auth import ActionForm, version_of
-from planner.forms.plans import CloneForm, RenameForm
+from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
 from planner.scenarios.summaries import summarize
@@ -22,6 +22,7 @@ from planner.services.plans import (
     PlanFrozen,
     StaleVersion,
     StatusError,
+    changes_since,
     clone_plan,
     delete_plan,
     export_plan,
@@ -98,7 +99,26 @@ def show(slug: str, plan_id: int):
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
         fix_links=fix_links(record, view.results), clone_form=CloneForm(),
-        status_form=StatusForm(), can_clone=can_edit(role), as_of=today())
+        status_form=StatusForm(version=record.version, seen=last_change_id(record)),
+        can_clone=can_edit(role), as_of=today())
+
+
+def last_change_id(record) -> int:
+    return record.changes[-1].id if record.changes else 0
+
+
+def seen_of(form) -> int | None:
+    text = form.seen.data
+    text = str(text or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def stale_page(record, form, what: str):
+    """A button pressed on a page older than the plan: nothing changed; here is what others
+    changed since that page was shown (409)."""
+    return render_template(
+        "plans/stale.html", record=record, what=what, seen_version=version_of(form),
+        changes=changes_since(record, seen_of(form) if hasattr(form, "seen") else None)), 409
 
 
 @functools.lru_cache(maxsize=128)
@@ -164,8 +184,9 @@ def rename(slug: str, plan_id: int):
         form.version.data = str(record.version)
     elif form.validate_on_submit():
         try:
+            based_on = version_of(form)  # a post without its version counts as stale
             rename_plan(db.session, record, current_user, form.name.data.strip(),
-                        version_of(form))
+                        -1 if based_on is None else based_on)
         except StaleVersion:
             db.session.rollback()
             form.name.errors = [f"Someone else changed this plan; its name is now "
@@ -190,16 +211,27 @@ def rename(slug: str, plan_id: int):
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/delete", methods=["GET", "POST"])
 def delete(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    form = ActionForm()
+    form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
+        based_on = version_of(form)
         try:
-            delete_plan(db.session, record)
+            delete_plan(db.session, record, -1 if based_on is None else based_on)
         except PlanFrozen:
             abort(403)
+        except StaleVersion:
+            db.session.rollback()
+            return stale_page(record, form, "Not deleted")
         db.session.commit()
         flash(f"Deleted '{record.name}'.", "success")
         return redirect(url_for("jurisdictions.show", slug=slug))
-    return render_template("plans/delete.html", record=record, form=form)
+    if request.method == "GET":
+        # the version of the plan page the link was on, else the one shown now
+        shown = request.args.get("version", "")
+        form.version.data = (shown if shown.isascii() and shown.isdigit() and len(shown) < 19
+                             else str(record.version))
+        form.seen.data = request.args.get("seen", "")
+    return render_template("plans/delete.html", record=record, form=form,
+                           changed=version_of(form) != record.version)
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
@@ -218,8 +250,15 @@ def status(slug: str, plan_id: int):
         flash("Not changed: " + "; ".join(e for errors in form.errors.values()
                                            for e in errors), "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")
+    based_on = version_of(form)
     try:
-        set_status(db.session, record, current_user, form.action.data, form.adopted_on.data)
+        set_status(db.session, record, current_user, form.action.data, form.adopted_on.data,
+                   expected_version=-1 if based_on is None else based_on)
+    except StaleVersion:
+        db.session.rollback()
+        what = {"adopt": "Adoption not recorded", "propose": "Not proposed",
+                "return": "Not returned to draft"}.get(form.action.data, "Not changed")
+        return stale_page(record, form, what)
     except StatusError as error:
         db.session.rollback()
         flash(f"Not changed: {error}.", "error")
