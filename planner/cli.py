@@ -248,10 +248,11 @@ def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | 
               help="Include the accounts' password hashes (keep the file secret).")
 def backup_command(output: str, with_password_hashes: bool) -> None:
     """Write every jurisdiction, account, plan and plan history to OUTPUT (JSON)."""
-    from planner.services.backup import backup
+    from planner.services.backup import backup, write_private
     with _database() as (_, session):
         data = backup(session, password_hashes=with_password_hashes)
-    Path(output).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+    # 0600 from the start: the file holds every plan, email and history entry
+    write_private(output, json.dumps(data, indent=1, ensure_ascii=False))
     click.echo(f"Wrote {output}: {len(data['plans'])} plans, {len(data['users'])} accounts.")
 
 
