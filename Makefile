@@ -18,6 +18,8 @@ run: setup
 	$(BIN)/planner demo
 	$(BIN)/planner serve
 
+# Production unless PLANNER_ENV_NAME says otherwise (then a strong secret key is required).
+serve: export PLANNER_ENV_NAME ?= production
 serve: setup
 	$(BIN)/planner db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -3,6 +3,10 @@
 import multiprocessing
 import os
 
+# gunicorn serves production unless told otherwise: a strong PLANNER_SECRET_KEY is required
+# and cookies are Secure. Set PLANNER_ENV_NAME=development to try it over plain HTTP.
+os.environ.setdefault("PLANNER_ENV_NAME", "production")
+
 bind = os.environ.get("PLANNER_BIND", "127.0.0.1:8000")
 # Two processes a core: a PDF keeps one thread busy for about 2 seconds, and the other
 # processes keep serving pages meanwhile (measured by `make bench-load`).

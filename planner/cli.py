@@ -74,8 +74,15 @@ def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> N
 # ----------------------------------------------------------------------------- the web app
 
 def _app():
+    """The app as configured by the environment; a configuration it refuses (production
+    without a strong secret key) is a clear message and exit 2, not a traceback."""
     from planner import create_app
-    return create_app()
+    from planner.config import ConfigError
+    try:
+        return create_app()
+    except ConfigError as error:
+        click.echo(f"Not started: {error}", err=True)
+        sys.exit(EXIT_BAD_FILE)
 
 
 @contextlib.contextmanager
@@ -110,8 +117,14 @@ def db_upgrade() -> None:
 
 @main.command("demo")
 def demo_command() -> None:
-    """Add the 117 local governments, the demo account and the demo plan (once)."""
+    """Add the 117 local governments, the demo account and the demo plan (once); never in
+    production."""
     from planner.services.demo import DEMO_EMAIL, seed_demo
+    if _app().config["ENV_NAME"] == "production":
+        click.echo("Not run: `planner demo` creates an account with a known email and is for "
+                   "development only, and PLANNER_ENV_NAME is production. Create accounts "
+                   "with `planner user add`.", err=True)
+        sys.exit(EXIT_BAD_FILE)
     with _database() as (_, session):
         _, password = seed_demo(session)
         session.commit()
@@ -126,6 +139,16 @@ def demo_command() -> None:
                    "created; reset it with `planner user password`).")
 
 
+def quiet_request_handler() -> type:
+    """The development server's request handler, its `Server` header naming no versions."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def version_string(self) -> str:
+            return "planner"
+    return Handler
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
@@ -133,7 +156,8 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app with Flask's development server (use gunicorn in production)."""
     app = _app()
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    app.run(host=host, port=port, debug=False, use_reloader=False,
+            request_handler=quiet_request_handler())
 
 
 @main.group()

@@ -28,6 +28,25 @@ class ConfigError(RuntimeError):
     """The app cannot start with this configuration."""
 
 
+MAKE_KEY = ("Make a key of 32 random bytes with: "
+            "python -c 'import secrets; print(secrets.token_hex(32))'")
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` is not a production secret (None when it is): 32 random bytes or more,
+    written as at least 64 hex digits or 43 other characters (32 bytes in base64), not a
+    few characters repeated."""
+    if set(key) <= HEX_DIGITS:
+        if len(key) < 64:
+            return f"{len(key)} hex digits, fewer than 64 (32 bytes)"
+    elif len(key) < 43:
+        return f"{len(key)} characters, fewer than 43 (32 bytes in base64)"
+    if len(set(key)) < 10:
+        return f"only {len(set(key))} different characters (not random)"
+    return None
+
+
 def configure(app: Flask, overrides: dict | None) -> None:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("PLANNER")
@@ -42,8 +61,13 @@ def configure(app: Flask, overrides: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":
             raise ConfigError("PLANNER_SECRET_KEY must be set in production "
-                              "(PLANNER_ENV_NAME=production); refusing to start.")
+                              "(PLANNER_ENV_NAME=production); refusing to start. " + MAKE_KEY)
         app.config["SECRET_KEY"] = _development_secret(instance)
+    elif app.config["ENV_NAME"] == "production":
+        weakness = secret_key_weakness(str(app.config["SECRET_KEY"]))
+        if weakness:
+            raise ConfigError(f"PLANNER_SECRET_KEY is too weak for production: {weakness}; "
+                              "refusing to start. " + MAKE_KEY)
     if app.config["ENV_NAME"] == "production":
         # Served over HTTPS (behind the proxy that terminates TLS): cookies never travel in
         # clear text.

@@ -145,7 +145,7 @@ def test_session_cookie_flags(app, client):
 def test_production_needs_a_secret_and_sets_secure_cookies(tmp_path, database_url):
     with pytest.raises(ConfigError, match="PLANNER_SECRET_KEY must be set"):
         create_app({"ENV_NAME": "production", "DATABASE_URL": database_url})
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "x" * 40,
+    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "7f" * 16 + "0123456789abcdef" * 2,
                       "DATABASE_URL": database_url})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()

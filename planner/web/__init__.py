@@ -50,6 +50,10 @@ def register_blueprints(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Every page, download and chart the app answers is private to who asked (plans,
+        # accounts, forms with their token): no browser or proxy keeps a copy (ASVS 8.2.1).
+        # Static files are answered by WhiteNoise before the app, and keep their caching.
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     def error_page(status: int, title: str, message: str):

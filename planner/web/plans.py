@@ -145,7 +145,6 @@ def chart(slug: str, plan_id: int, kind: str):
     if kind not in ("fund", "strategies"):
         abort(404)
     response = svg_response(_chart(kind, record.document))
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     response.set_etag(f"{record.id}-{record.version}-{kind}")
     return response.make_conditional(request)
 
