@@ -108,8 +108,8 @@ def last_change_id(record) -> int:
 
 
 def seen_of(form) -> int | None:
-    text = form.seen.data
-    text = str(text or "")
+    """The last history entry the page showed (None when the post carries none)."""
+    text = str(form.seen.data or "")
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
@@ -118,7 +118,7 @@ def stale_page(record, form, what: str):
     changed since that page was shown (409)."""
     return render_template(
         "plans/stale.html", record=record, what=what, seen_version=version_of(form),
-        changes=changes_since(record, seen_of(form) if hasattr(form, "seen") else None)), 409
+        changes=changes_since(record, seen_of(form))), 409
 
 
 @functools.lru_cache(maxsize=128)
