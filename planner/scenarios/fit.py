@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
@@ -110,16 +111,18 @@ def _times(value: int, ratio: tuple[int, int]) -> int:
     return -((2 * value * -n + d) // (2 * d))  # a negative interest rate (§8 allows −0.5)
 
 
-def headroom(plan: Plan, projection: Projection) -> tuple[int | None, ...]:
+def headroom(plan: Plan, projection: Projection, only: Iterable[int] | None = None
+             ) -> tuple[int | None, ...]:
     """For each open FY k, the largest whole-dollar X that can be added to the spending of
     every FY from k to the last with every FY from k on keeping its reserve (§13); negative
     when the plan must cut; None when even cutting the lowest of those FYs' spending fails,
-    and for closed FYs."""
+    and for closed FYs. `only` limits the work to those plan years (the others are None)."""
     fund = _Fund(plan, projection)
     spending = list(projection.fund.spending)
+    wanted = set(range(len(spending)) if only is None else only)
     found: list[int | None] = []
     for k in range(len(spending)):
-        if k < fund.first_open:
+        if k < fund.first_open or k not in wanted:
             found.append(None)
             continue
         low = -min(spending[k:])
@@ -134,20 +137,66 @@ def headroom(plan: Plan, projection: Projection) -> tuple[int | None, ...]:
     return tuple(found)
 
 
-def _largest_near(start: int, top: int, ok: Callable[[int], bool]) -> tuple[int, bool]:
-    """The largest n in [0, top] with ok(n), given ok(0) and ok monotone, searching from
-    `start` (the current value: the answer is usually near it) by doubling steps; and whether
-    it is `top` itself."""
-    if ok(start):
-        low, step = start, max(1, start // 8)
-        while True:
-            high = min(top, low + step)
-            if high == low:
-                return low, True
-            if not ok(high):
-                return _largest(low, high - 1, ok), False
-            low, step = high, step * 2
-    return _largest(0, start - 1, ok), False
+def _largest_by_margin(start: int, top: int, margin: Callable[[int], int]
+                       ) -> tuple[int, bool]:
+    """The largest n in [0, top] with margin(n) ≥ 0, given margin(0) ≥ 0 and margin
+    non-increasing; and whether it is `top`. Every step is an exact evaluation; the steps
+    are placed by regula falsi (the Illinois variant) on the margin, which is close to
+    linear in a driver (FTE rounding makes steps), so a fit takes a handful of projections
+    instead of a dozen; a bisection step is taken whenever falsi would not halve the
+    bracket within two steps, so the count stays bounded by about twice a bisection's."""
+    low, m_low = 0, margin(0)
+    high: int | None = None
+    m_high = 0
+    # A bracket: low feasible, high infeasible (or top feasible: the answer is top).
+    if start > 0:
+        m_start = margin(start)
+        if m_start >= 0:
+            low, m_low = start, m_start
+        else:
+            high, m_high = start, m_start
+    if high is None:
+        slope = Fraction(m_low - margin(0), low) if low > 0 else None
+        while high is None:
+            if low == top:
+                return top, True
+            if slope is None:
+                step = 1
+            elif slope < 0:  # aim 10% past where the straight line crosses 0
+                step = max(1, math.ceil(m_low / -slope * Fraction(11, 10)))
+            else:  # the driver does not move the margin (an inactive line): try the top
+                step = top - low
+            candidate = min(top, low + step)
+            m_candidate = margin(candidate)
+            if m_candidate >= 0:
+                slope = Fraction(m_candidate - m_low, candidate - low)
+                low, m_low = candidate, m_candidate
+            else:
+                high, m_high = candidate, m_candidate
+    side = 0  # which end stayed last time (Illinois: halve its weight when it stays twice)
+    w_low, w_high = Fraction(m_low), Fraction(m_high)
+    falsi = True
+    while high - low > 1:
+        width = high - low
+        if falsi and w_low != w_high:
+            guess = low + int(width * w_low / (w_low - w_high))
+            guess = min(high - 1, max(low + 1, guess))
+        else:
+            guess = (low + high) // 2
+        m_guess = margin(guess)
+        if m_guess >= 0:
+            low, w_low = guess, Fraction(m_guess)
+            if side == -1:
+                w_high /= 2
+            side = -1
+        else:
+            high, w_high = guess, Fraction(m_guess)
+            if side == 1:
+                w_low /= 2
+            side = 1
+        # Fall back to halving when falsi shrank the bracket by less than half.
+        falsi = (high - low) * 2 <= width
+    return low, False
 
 
 def _largest(low: int, high: int, ok: Callable[[int], bool]) -> int:
@@ -216,12 +265,13 @@ class _Driver:
         return f"{number:.{self.places}f}"
 
 
-def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None
-        ) -> FitResult:
-    """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target."""
+def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None,
+        headroom_years: Iterable[int] | None = None) -> FitResult:
+    """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target.
+    `headroom_years` limits the headroom to those plan years (default: every FY)."""
     projection = projection or project(plan)
     fund = _Fund(plan, projection)
-    rooms = headroom(plan, projection)
+    rooms = headroom(plan, projection, headroom_years)
     common = {"reserve_months": plan.fund.reserve_months, "headroom": rooms,
               "fiscal_years": projection.fiscal_years}
 
@@ -248,14 +298,24 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
     else:
         raise FitError(f"the target must be 'referrals' or 'line:ID' (got '{target}')")
 
-    def path(n: int) -> tuple[tuple[int, ...], FundPath]:
-        spending = spend(driver.value(n))
-        return spending, fund.path(spending)
+    known: dict[int, tuple[tuple[int, ...], FundPath]] = {}
 
-    def ok(n: int) -> bool:
-        return not path(n)[1].misses(fund.first_open)
+    def path(n: int) -> tuple[tuple[int, ...], FundPath]:
+        if n not in known:
+            spending = spend(driver.value(n))
+            known[n] = (spending, fund.path(spending))
+        return known[n]
+
+    def margin(n: int) -> int:
+        """The smallest closing balance above its reserve over the open FYs (< 0: missed)."""
+        found = path(n)[1]
+        return min((found.closing[k] - found.reserve[k]
+                    for k in range(fund.first_open, plan.years)), default=0)
 
     current = driver.text(driver.current)
+    if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
+        known[driver.start()] = (projection.fund.spending,
+                                 fund.path(projection.fund.spending))
     _, lowest = path(0)
     missed = lowest.misses(fund.first_open)
     if missed:
@@ -266,11 +326,11 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
             f"(closing {fmt_money(lowest.closing[missed[0]])} against a reserve of "
             f"{fmt_money(lowest.reserve[missed[0]])}).", None, current_number=driver.current,
             short_fy=fy, **common)
-    n, top_ok = _largest_near(driver.start(), driver.top, ok)
+    n, top_ok = _largest_by_margin(driver.start(), driver.top, margin)
     number = driver.value(n)
     reason = (f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
               if top_ok else None)
-    total = sum(spend(number))
+    total = sum(path(n)[0])
     return FitResult(target, driver.name, current, driver.text(number), reason, total,
                      value_number=number, current_number=driver.current,
                      at_upper_bound=top_ok, **common)
