@@ -231,8 +231,8 @@ class FitResult:
     at_upper_bound: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        """The lead-fit/1 document, with exactly the keys of §13."""
         return {
-            "schema": FIT_SCHEMA,
             "target": self.target,
             "driver": self.driver,
             "current": self.current,
