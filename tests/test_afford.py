@@ -256,3 +256,18 @@ def test_fit_command_json_text_and_exit_codes(tmp_path):
 def test_multiplier_is_exact_on_decimal_referrals():
     plan = scaled_referrals(example("all-rules-pass.json"), D("1.37"))
     assert plan.participants.referrals_per_year["arrest_diversion"] == Decimal("54.80")
+
+
+@pytest.mark.parametrize("multiplier", ["0", "0.01", "0.72", "1", "2.5", "100"])
+def test_scaled_participants_equal_the_cohort_model_of_the_scaled_plan(multiplier):
+    from planner.scenarios.money import q
+    from planner.scenarios.participants import ScaledParticipants, project_participants
+    doc = document(participants={
+        "referrals_per_year": {"arrest_diversion": "37", "social_contact": "11.5",
+                               "community": "3"},
+        "ramp": ["0.25", "0.6", "0.9"], "average_months_enrolled": 7,
+        "initial_active": "12.5"}, years=6)
+    plan = parse(doc)
+    m = D(multiplier)
+    fast = ScaledParticipants(plan.participants, plan.years).at(q(m))
+    assert fast == project_participants(scaled_referrals(plan, m).participants, plan.years)

@@ -562,7 +562,7 @@ def check_reserve(c: _Check) -> RuleResult:
     gaps = {years[k]: reserve[k] - max(fund.closing[k], 0) for k in below}
     deficits = [years[k] for k in below if fund.closing[k] < 0]
     worst_fy = max(gaps, key=lambda fy: (gaps[fy], -fy))
-    afford = fit(c.plan, REFERRALS, c.projection)
+    afford = fit(c.plan, REFERRALS, c.projection, headroom_years=[first_open])
     room = afford.headroom[first_open]
     facts.update({
         "gaps": gaps, "largest_gap": {"fiscal_year": worst_fy, "amount": gaps[worst_fy]},

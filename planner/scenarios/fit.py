@@ -22,7 +22,7 @@ from typing import Any
 from .fiscal import fy_label
 from .lines import Context
 from .money import dollars, fmt_money, q
-from .participants import project_participants
+from .participants import ScaledParticipants
 from .plan import PATHWAYS, LineItem, Plan
 from .projection import Projection, line_by_year, project
 
@@ -346,13 +346,13 @@ def _referrals_spending(plan: Plan, projection: Projection
         if i not in dependent:
             for k, amount in enumerate(line.by_year):
                 fixed[k] += amount
-    base = plan.participants
+    people = ScaledParticipants(plan.participants, plan.years)
+    base = Context.build(plan, projection.participants)
 
     def spending(multiplier: Decimal) -> tuple[int, ...]:
-        participants = dataclasses.replace(base, referrals_per_year=MappingProxyType(
-            {p: v * multiplier for p, v in base.referrals_per_year.items()}))
-        scaled = dataclasses.replace(plan, participants=participants)
-        ctx = Context.build(scaled, project_participants(participants, plan.years))
+        # Calculators read the participants and the plan's assumptions, never its
+        # referrals: the plan's own context with the scaled participants costs the lines.
+        ctx = dataclasses.replace(base, participants=people.at(q(multiplier)))
         total = list(fixed)
         for i in dependent:
             for k, amount in enumerate(line_by_year(plan.line_items[i], ctx)):
