@@ -259,3 +259,16 @@ def test_examples_keep_their_figures():
         plan = example(name)
         assert plan.program.authorizations[0].budget_ordinance_on is not None
         assert all(line.stated_end_fy is None for line in plan.line_items)
+
+
+def test_derived_totals_are_the_wave_one_figure_times_orange_countys_ratio():
+    import re
+    from decimal import Decimal
+
+    from planner.scenarios.money import round_half_up
+    derived = [row for row in TABLES.receipt_totals if row.status == "derived"]
+    assert len(derived) >= 30
+    for row in derived:
+        wave_one = Decimal(re.match(r"Wave One \$([\d,.]+) ", row.basis).group(1).replace(
+            ",", ""))
+        assert row.total == round_half_up(wave_one * 12296286 / 6799780)
