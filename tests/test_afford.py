@@ -173,6 +173,12 @@ def test_referrals_fit_is_the_boundary(name):
     assert result.total_at_value == project(at).total
     # the demo cannot sustain its planned referrals; the all-rules plan can sustain more
     assert (value < 1) == (name == "demo-orange-county.json")
+    if name == "demo-orange-county.json":
+        facts = reserve_result(plan).facts
+        assert facts["referrals_multiplier"] == result.value
+        assert facts["fix"] == {"action": "apply_fit", "target": "referrals",
+                                "driver": "referrals_per_year", "value": result.value}
+        assert facts["headroom"] == {"fiscal_year": 2026, "amount": result.headroom[0]}
 
 
 def test_every_line_driver_fit_is_the_boundary():

@@ -569,6 +569,10 @@ def check_reserve(c: _Check) -> RuleResult:
         "deficit_fys": deficits,
         "referrals_multiplier": afford.value, "referrals_reason": afford.reason,
         "headroom": {"fiscal_year": years[first_open], "amount": room},
+        # The page's "apply": scale every pathway's referrals by the multiplier found.
+        "fix": (None if afford.value is None else
+                {"action": "apply_fit", "target": REFERRALS, "driver": afford.driver,
+                 "value": afford.value}),
     })
     message = (f"{fy_ranges(facts['below'])} {'ends' if len(below) == 1 else 'end'} below the "
                f"reserve of {months_text} months of spending; the largest gap below the "
