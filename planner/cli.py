@@ -13,7 +13,8 @@ import click
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import Plan, PlanError, parse_plan_text, project, projection_to_dict
 from planner.scenarios.compliance import check_plan, compliance_to_dict
-from planner.tables_text import compliance_text, projection_table
+from planner.scenarios.fiscal import fy_label
+from planner.tables_text import compliance_text, fit_text, projection_table
 
 EXIT_BAD_FILE = 2
 
@@ -69,6 +70,64 @@ def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> N
         click.echo(compliance_text(plan, results, day))
     if any(r.status == "fail" for r in results):
         sys.exit(1)
+
+
+@main.command("fit")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--target", default="referrals", show_default=True,
+              help="'referrals' (a multiplier on every pathway) or 'line:ID' (that line's "
+                   "driver).")
+@click.option("--json", "as_json", is_flag=True, help="Print the lead-fit/1 JSON.")
+def fit_command(plan_file: str, target: str, as_json: bool) -> None:
+    """What the fund of PLAN_FILE can afford: the largest value of a driver that keeps the
+    reserve in every FY, and the headroom per FY (cost model §13)."""
+    from planner.scenarios.fit import FitError, fit
+    plan = read_plan(plan_file)
+    projection = project(plan)
+    try:
+        result = fit(plan, target, projection)
+    except FitError as error:
+        click.echo(f"{plan_file}: {error}.", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(fit_text(plan, projection, result))
+
+
+@main.command("new")
+@click.argument("slug")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the plan (JSON).")
+@click.option("--start-fy", "start_fy", default=None,
+              help="The plan's first FY, e.g. FY2027-28 (default: the FY after this one).")
+def new_command(slug: str, output: str, start_fy: str | None) -> None:
+    """Write the starting LEAD plan for SLUG, one of the 117 NC local governments (e.g.
+    orange-county, city-of-durham): every fidelity line on cost-table defaults."""
+    from planner.scenarios.fiscal import FiscalYearError, parse_fy
+    from planner.scenarios.receipts import UnknownGovernment
+    from planner.scenarios.starting import starting_plan
+    first = None
+    if start_fy is not None:
+        try:
+            first = parse_fy(start_fy)
+        except FiscalYearError as error:
+            click.echo(f"--start-fy: {error}", err=True)
+            sys.exit(EXIT_BAD_FILE)
+    today = dt.date.today()  # noqa: DTZ011 - the user's local date: the next FY starts from it
+    try:
+        plan = starting_plan(default_cost_tables(), slug, today=today, start_fy=first)
+    except UnknownGovernment as error:
+        click.echo(f"{error}", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    Path(output).write_text(json.dumps(plan.document, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")
+    click.echo(f"Wrote {output}: {plan.document['name']}, "
+               f"{fy_label(plan.document['start_fy'])} to "
+               f"{fy_label(plan.document['start_fy'] + plan.document['years'] - 1)}, "
+               f"{len(plan.document['line_items'])} line items.")
+    for note in plan.notes:
+        click.echo(f"  {note}")
 
 
 # ----------------------------------------------------------------------------- the web app

@@ -10,12 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
+from planner.scenarios.fiscal import parse_fy
 from planner.scenarios.tables import (
     CostTables,
     Default,
     ExhibitAStrategy,
     ExhibitBItem,
     Jurisdiction,
+    ReceiptTotal,
+    ShapeYear,
 )
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "cost_tables"
@@ -88,12 +91,37 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         )
         for row in _read_csv(directory / "nc_local_governments.csv")
     )
+    starting: dict[str, Default] = {}
+    if (directory / "starting_plan.toml").exists():
+        with (directory / "starting_plan.toml").open("rb") as handle:
+            starting = _flatten("", tomllib.load(handle))
+    totals = tuple(
+        ReceiptTotal(
+            slug=row["slug"], name=row["name"],
+            total=Decimal(row["total_usd"]) if row["total_usd"] else None,
+            covers=row["covers"], status=row["status"], basis=row["basis"],
+            source_url=row["source_url"], caveat=row["caveat"],
+            other_figures=row["other_figures"],
+        )
+        for row in _read_csv(directory / "nc_receipt_totals.csv")
+    ) if (directory / "nc_receipt_totals.csv").exists() else ()
+    shape = tuple(
+        ShapeYear(
+            fy=parse_fy(row["fiscal_year"]), fraction=Decimal(row["fraction"]),
+            of_total=row["of_total"], basis=row["basis"], source_url=row["source_url"],
+            status=row["status"], note=row["note"],
+        )
+        for row in _read_csv(directory / "nc_payment_shape.csv")
+    ) if (directory / "nc_payment_shape.csv").exists() else ()
     return CostTables(
         defaults=MappingProxyType(defaults),
         exhibit_a=exhibit_a,
         exhibit_b=exhibit_b,
         thresholds=MappingProxyType(thresholds),
         jurisdictions=jurisdictions,
+        receipt_totals=totals,
+        payment_shape=shape,
+        starting=MappingProxyType(starting),
     )
 
 

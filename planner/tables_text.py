@@ -86,3 +86,32 @@ def compliance_text(plan: Plan, results, as_of) -> str:
     found = counts(results)
     out.append(", ".join(f"{found[s]} {s}" for s in ("fail", "warn", "pass", "info")))
     return "\n".join(out)
+
+
+def fit_text(plan: Plan, projection: Projection, result) -> str:
+    """The §13 fit as sentences and a headroom table (the CLI's `fit`)."""
+    lines = []
+    if result.target == "referrals":
+        what = "the referrals (a multiplier on every pathway's referrals a year)"
+    else:
+        line = plan.line(result.target[len("line:"):])
+        what = f"'{line.label or line.id}'" + (f", its {result.driver}" if result.driver else "")
+    lines.append(f"What the fund can afford: {what}")
+    months = result.reserve_months
+    lines.append(f"Reserve kept at the end of every FY: {months.normalize():f} months of "
+                 "that FY's spending.")
+    if result.driver:
+        lines.append(f"  current value: {result.current}")
+    if result.value is not None:
+        lines.append(f"  largest value that keeps every reserve: {result.value} "
+                     f"(total spending {result.total_at_value:,})")
+    if result.reason:
+        lines.append(f"  {result.reason}")
+    lines.append("")
+    lines.append("Headroom: a year's spending that can be added (or must be cut, shown in "
+                 "parentheses) in every FY from this one on, keeping every reserve")
+    for fy, room in zip(projection.fiscal_years, result.headroom, strict=True):
+        shown = "none (even cutting all spending misses the reserve)" if room is None \
+            else _money(room)
+        lines.append(f"  {fy_label(fy)}  {shown}")
+    return "\n".join(lines)

@@ -24,6 +24,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "opening_balance": ("Opening balance ($)", "unspent settlement money at the start"),
     "interest_rate": ("Interest rate a year", "on the beginning balance"),
     "moa_executed_on": ("MOA executed on", "date the governing body signed the MOA"),
+    "reserve_months": ("Reserve to keep (months of spending)",
+                       "GFOA: at least 2; 0 = spend the fund down"),
     # participants
     "referrals_arrest_diversion": ("Arrest-diversion referrals a year", ""),
     "referrals_social_contact": ("Social-contact referrals a year", ""),
@@ -51,6 +53,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "start": ("Period starts", ""),
     "end": ("Period ends", ""),
     "adopted_on": ("Adopted on", "date of the resolution"),
+    "budget_ordinance_on": ("Budget ordinance adopted on",
+                            "annual budget or settlement project ordinance (G.S. 159-13.2)"),
     # line items
     "label": ("Label", "how the line is named in reports"),
     "justification": ("Justification", "why this cost is needed; printed in the PDF"),

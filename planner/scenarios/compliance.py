@@ -15,11 +15,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .authorizations import (
+    ADOPTED,
+    SCHEDULED,
+    AuthorizationFacts,
+    authorization_facts,
+    authorize_fys,
+    covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
+    planned_spending,
+)
 from .fiscal import fy_end, fy_label, fy_of, fy_start
+from .fit import REFERRALS, first_open_year, fit, reserves
 from .lines import Context, required_case_manager_fte
 from .money import fmt_fte, fmt_money, fmt_quantity
 from .plan import SERVICE_CATEGORIES, LineItem, Plan
-from .projection import Projection
+from .projection import UNASSIGNED, Projection
 from .tables import CostTables
 
 COMPLIANCE_SCHEMA = "lead-compliance/1"
@@ -40,6 +50,9 @@ class RuleResult:
     # Where a user changes the plan to fix it: "line:<id>", "fund", "participants",
     # "program.authorizations", … (the web page links to these; not part of the JSON).
     inputs: tuple[str, ...] = field(default=(), compare=False)
+    # The figures behind the message, for pages to show and act on (FYs, amounts, lines,
+    # the fix); not part of the lead-compliance/1 JSON, whose shape the spec fixes.
+    facts: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,9 +142,9 @@ class _Check:
 
 def _result(rule: str, status: str, message: str, citation: str, *,
             fiscal_years: Iterable[int] = (), line_items: Iterable[str] = (),
-            inputs: Iterable[str] = ()) -> RuleResult:
+            inputs: Iterable[str] = (), facts: dict[str, Any] | None = None) -> RuleResult:
     return RuleResult(rule, status, message, tuple(sorted(set(fiscal_years))),
-                      tuple(dict.fromkeys(line_items)), citation, tuple(inputs))
+                      tuple(dict.fromkeys(line_items)), citation, tuple(inputs), facts or {})
 
 
 def check_strategy(c: _Check) -> RuleResult:
@@ -276,67 +289,124 @@ def check_execution_date(c: _Check) -> RuleResult:
                    f"({fy_label(c.plan.start_fy)}) begins.", citation)
 
 
-def covered_fys(start: dt.date, end: dt.date) -> list[int]:
-    """The FYs whose July 1 - June 30 lie wholly inside [start, end]."""
-    first = fy_of(start) if start <= fy_start(fy_of(start)) else fy_of(start) + 1
-    last = fy_of(end) if end >= fy_end(fy_of(end)) else fy_of(end) - 1
-    return list(range(first, last + 1))
-
-
 def check_authorization(c: _Check) -> RuleResult:
     citation = "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)"
     p = c.projection
-    by_fy = {s: dict(zip(p.fiscal_years, v, strict=True)) for s, v in p.by_strategy.items()}
-    failures, warnings, checked = [], [], []
+    auths = c.plan.program.authorizations
+    facts = authorization_facts(c.plan, p, c.as_of)
+    adopted = [i for i, f in enumerate(facts) if f.status == ADOPTED]
+    failures, checked = [], []
+    over: list[dict[str, Any]] = []
     fail_fys: set[int] = set()
     fail_lines: list[str] = []
-    for auth in c.plan.program.authorizations:
-        fys = [fy for fy in covered_fys(auth.start, auth.end) if fy in p.fiscal_years]
-        spent = sum(by_fy.get(auth.strategy, {}).get(fy, 0) for fy in fys)
-        amount = int(auth.amount) if auth.amount == int(auth.amount) else auth.amount
-        period = f"{_date(auth.start)} to {_date(auth.end)}"
-        if spent > auth.amount:
-            over = spent - auth.amount
+    seen: set[tuple[int, ...]] = set()
+    # Adopted authorizations of one strategy whose periods overlap add up (an original and
+    # a supplemental): judge each such group once, over the FYs any of them covers.
+    for i in adopted:
+        group = _adopted_group(i, adopted, facts)
+        if group in seen:
+            continue
+        seen.add(group)
+        auth = auths[i]
+        fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
+        spent = planned_spending(p, auth.strategy, fys)
+        amount = sum((auths[j].amount for j in group), Decimal(0))
+        shown = int(amount) if amount == int(amount) else amount
+        period = _and([f"{_date(auths[j].start)} to {_date(auths[j].end)}" for j in group])
+        if spent > amount:
             failures.append(
                 f"{strategy_title(auth.strategy, c.tables)} plans {fmt_money(spent)} in "
-                f"{fy_ranges(fys)}, {fmt_money(over)} more than the {fmt_money(amount)} "
-                f"authorized for {period}: amend the resolution and budget ordinance to at "
-                f"least {fmt_money(spent)}, or reduce the spending")
+                f"{fy_ranges(fys)}, {fmt_money(spent - amount)} more than the "
+                f"{fmt_money(shown)} authorized for {period}: amend the resolution and budget "
+                f"ordinance to at least {fmt_money(spent)}, or reduce the spending")
+            over.append({"strategy": auth.strategy, "authorizations": list(group),
+                         "fiscal_years": fys, "planned": spent,
+                         "authorized": format(amount, "f"),
+                         "over": format(spent - amount, "f")})
             fail_fys.update(fys)
-            fail_lines += [i.id for i in c.plan.line_items if i.strategy == auth.strategy]
+            fail_lines += [item.id for item in c.plan.line_items
+                           if item.strategy == auth.strategy]
         else:
-            checked.append(f"{auth.strategy} {fmt_money(spent)} of {fmt_money(amount)} "
+            checked.append(f"{auth.strategy} {fmt_money(spent)} of {fmt_money(shown)} "
                            f"({period})")
     current = fy_of(c.as_of)
+    warnings: list[str] = []
+    uncovered: list[dict[str, Any]] = []
     warn_fys: set[int] = set()
     warn_lines: list[str] = []
     for fy in (current, current + 1):
         if fy not in p.fiscal_years:
             continue
-        for strategy, values in by_fy.items():
-            amount = values.get(fy, 0)
-            if amount <= 0 or strategy == "unassigned":
+        for strategy, values in p.by_strategy.items():
+            amount = values[p.fiscal_years.index(fy)]
+            if amount <= 0 or strategy == UNASSIGNED:
                 continue
-            covered = any(a.strategy == strategy and fy in covered_fys(a.start, a.end)
-                          for a in c.plan.program.authorizations)
-            if not covered:
-                warnings.append(f"adopt a resolution and budget ordinance naming "
-                                f"{strategy_title(strategy, c.tables)} for {fmt_money(amount)} "
-                                f"covering {fy_label(fy)}")
-                warn_fys.add(fy)
-                warn_lines += [i.id for i in c.plan.line_items if i.strategy == strategy]
+            covering = [f for f in facts if f.strategy == strategy and fy in f.fiscal_years]
+            if any(f.status == ADOPTED for f in covering):
+                continue
+            pending = next((f for f in covering if f.status == SCHEDULED), None) or next(
+                iter(covering), None)
+            text = (f"adopt a resolution and budget ordinance naming "
+                    f"{strategy_title(strategy, c.tables)} for {fmt_money(amount)} covering "
+                    f"{fy_label(fy)}")
+            if pending is not None and pending.status == SCHEDULED:
+                day = auths[pending.index].adopted_on
+                assert day is not None  # noqa: S101 - scheduled means dated
+                text += (f" (the resolution of {fmt_money(pending.amount)} is scheduled for "
+                         f"{_date(day)}, not adopted as of {_date(c.as_of)})")
+            elif pending is not None:
+                text += (f" (the resolution of {fmt_money(pending.amount)} has no adoption "
+                         "date yet)")
+            warnings.append(text)
+            uncovered.append({"strategy": strategy, "fiscal_year": fy, "amount": amount,
+                              "pending": None if pending is None else pending.index,
+                              "pending_status": None if pending is None else pending.status})
+            warn_fys.add(fy)
+            warn_lines += [item.id for item in c.plan.line_items if item.strategy == strategy]
+    ordinance: list[int] = []
+    for f in facts:
+        if f.status != ADOPTED or f.budget_ordinance == ADOPTED:
+            continue
+        near = [fy for fy in f.fiscal_years if fy in (current, current + 1)]
+        if not near:
+            continue
+        auth = auths[f.index]
+        text = (f"adopt the budget ordinance or a settlement project ordinance (G.S. 159-13.2) "
+                f"appropriating the {fmt_money(auth.amount)} of {auth.strategy} authorized for "
+                f"{_date(auth.start)} to {_date(auth.end)}")
+        if f.budget_ordinance == SCHEDULED and auth.budget_ordinance_on is not None:
+            text += f" (scheduled for {_date(auth.budget_ordinance_on)})"
+        warnings.append(text)
+        ordinance.append(f.index)
+        warn_fys.update(near)
+        warn_lines += [item.id for item in c.plan.line_items if item.strategy == auth.strategy]
+    fix: dict[str, Any] | None = None
+    if uncovered:
+        first = min(u["fiscal_year"] for u in uncovered)
+        last = max(u["fiscal_year"] for u in uncovered)
+        strategies = {u["strategy"] for u in uncovered}
+        drafts = [d for d in authorize_fys(c.plan, p, first, last) if d.strategy in strategies]
+        fix = {"action": "authorize_fys", "first_fy": first, "last_fy": last,
+               "authorizations": [d.to_document() for d in drafts]}
+    result_facts = {"authorizations": [f.to_dict() for f in facts], "over": over,
+                    "uncovered": uncovered, "ordinance_missing": ordinance, "fix": fix}
     if failures:
         message = "; ".join(failures) + "."
         if warnings:
             message += " Also " + "; ".join(warnings) + "."
         return _result("MOA-AUTHORIZATION", "fail", message, citation,
                        fiscal_years=fail_fys | warn_fys, line_items=fail_lines + warn_lines,
-                       inputs=["program.authorizations"])
+                       inputs=["program.authorizations"], facts=result_facts)
     if warnings:
-        message = ("Spending planned for the current or next FY has no adopted authorization: "
-                   + "; ".join(warnings) + ".")
+        if uncovered:
+            message = ("Spending planned for the current or next FY has no adopted "
+                       "authorization: " + "; ".join(warnings) + ".")
+        else:
+            message = ("The resolutions are adopted, but NC DOJ asks for a budget ordinance "
+                       "too: " + "; ".join(warnings) + ".")
         return _result("MOA-AUTHORIZATION", "warn", message, citation, fiscal_years=warn_fys,
-                       line_items=warn_lines, inputs=["program.authorizations"])
+                       line_items=warn_lines, inputs=["program.authorizations"],
+                       facts=result_facts)
     if checked:
         message = ("Planned spending stays within every adopted authorization: "
                    + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
@@ -344,7 +414,23 @@ def check_authorization(c: _Check) -> RuleResult:
     else:
         message = (f"No spending is planned in the current or next FY ({fy_label(current)}, "
                    f"{fy_label(current + 1)}), so no authorization is needed yet.")
-    return _result("MOA-AUTHORIZATION", "pass", message, citation)
+    return _result("MOA-AUTHORIZATION", "pass", message, citation, facts=result_facts)
+
+
+def _adopted_group(i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
+                   ) -> tuple[int, ...]:
+    """Authorization i and the adopted ones of its strategy whose FYs overlap it, directly
+    or through another (a chain of supplementals)."""
+    group, frontier = {i}, [i]
+    while frontier:
+        here = facts[frontier.pop()]
+        for j in adopted:
+            other = facts[j]
+            if j not in group and other.strategy == here.strategy \
+                    and set(other.fiscal_years) & set(here.fiscal_years):
+                group.add(j)
+                frontier.append(j)
+    return tuple(sorted(group))
 
 
 def report_due(fy: int, days: int) -> dt.date:
@@ -436,6 +522,77 @@ def check_sustainability(c: _Check) -> RuleResult:
                        inputs=["fund"])
     return _result("PLAN-SUSTAINABILITY", "pass",
                    f"{text}: at least the {fmt_quantity(need)} years to aim for.", citation)
+
+
+def check_reserve(c: _Check) -> RuleResult:
+    citation = ("GFOA best practice on fund balance (at least two months of regular "
+                "expenditures); cost model §13")
+    months = c.plan.fund.reserve_months
+    months_text = fmt_quantity(months)
+    if months == 0:
+        return _result("PLAN-RESERVE", "pass",
+                       "The plan keeps no reserve (reserve months 0: it spends the fund down "
+                       "deliberately), so no FY is judged against one.", citation,
+                       facts={"reserve_months": "0", "below": []})
+    fund = c.projection.fund
+    years = c.projection.fiscal_years
+    reserve = reserves(months, fund.spending)
+    first_open = first_open_year(c.plan)
+    open_years = range(first_open, len(years))
+    below = [k for k in open_years if fund.closing[k] < reserve[k]]
+    facts: dict[str, Any] = {
+        "reserve_months": format(months, "f"),
+        "reserves": {years[k]: reserve[k] for k in range(len(years))},
+        "below": [years[k] for k in below],
+    }
+    if not below:
+        if not open_years:
+            return _result("PLAN-RESERVE", "pass", "Every FY of the plan is closed; closed FYs "
+                           "are facts and are not judged.", citation, facts=facts)
+        k = min(open_years, key=lambda j: fund.closing[j] - reserve[j])
+        facts["lowest_margin"] = {"fiscal_year": years[k],
+                                  "amount": fund.closing[k] - reserve[k]}
+        return _result(
+            "PLAN-RESERVE", "pass",
+            f"Every FY ends with at least its reserve of {months_text} months of spending; the "
+            f"smallest margin is {fmt_money(fund.closing[k] - reserve[k])} above the "
+            f"{fmt_money(reserve[k])} reserve in {fy_label(years[k])}.", citation, facts=facts)
+    # The gap below the reserve counts down to $0 only: a deficit below $0 is
+    # MOA-FUND-BALANCE's, reported there.
+    gaps = {years[k]: reserve[k] - max(fund.closing[k], 0) for k in below}
+    deficits = [years[k] for k in below if fund.closing[k] < 0]
+    worst_fy = max(gaps, key=lambda fy: (gaps[fy], -fy))
+    afford = fit(c.plan, REFERRALS, c.projection, headroom_years=[first_open])
+    room = afford.headroom[first_open]
+    facts.update({
+        "gaps": gaps, "largest_gap": {"fiscal_year": worst_fy, "amount": gaps[worst_fy]},
+        "deficit_fys": deficits,
+        "referrals_multiplier": afford.value, "referrals_reason": afford.reason,
+        "headroom": {"fiscal_year": years[first_open], "amount": room},
+        # The page's "apply": scale every pathway's referrals by the multiplier found.
+        "fix": (None if afford.value is None else
+                {"action": "apply_fit", "target": REFERRALS, "driver": afford.driver,
+                 "value": afford.value}),
+    })
+    message = (f"{fy_ranges(facts['below'])} {'ends' if len(below) == 1 else 'end'} below the "
+               f"reserve of {months_text} months of spending; the largest gap below the "
+               f"reserve is {fmt_money(gaps[worst_fy])} in {fy_label(worst_fy)} (the "
+               f"{fmt_money(reserve[years.index(worst_fy)])} reserve")
+    message += (f"; {fy_ranges(deficits)} also {'runs' if len(deficits) == 1 else 'run'} "
+                "below $0, see MOA-FUND-BALANCE)." if deficits else ").")
+    can = []
+    if afford.value is not None:
+        can.append(f"the fund sustains {afford.value} times the planned referrals")
+    if room is not None:
+        start = fy_label(years[first_open])
+        can.append(f"{'spending' if room >= 0 else 'cutting'} {fmt_money(abs(room))} a year "
+                   f"{'more ' if room >= 0 else ''}from {start} on keeps every reserve")
+    if can:
+        message += " What the fund can afford: " + "; ".join(can) + "."
+    message += (" Reduce or end line items, add receipts, or lower the reserve months if the "
+                "governing body chooses to spend the fund down.")
+    return _result("PLAN-RESERVE", "warn", message, citation, fiscal_years=facts["below"],
+                   inputs=["fund"], facts=facts)
 
 
 def _fte_by_fy(c: _Check, items: list[LineItem]) -> dict[int, Decimal]:
@@ -752,6 +909,7 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
     ("MOA-REPORTING", check_reporting),
     ("MOA-INTEREST", check_interest),
     ("PLAN-SUSTAINABILITY", check_sustainability),
+    ("PLAN-RESERVE", check_reserve),
     ("LEAD-PROGRAM-MANAGER", check_program_manager),
     ("LEAD-CASELOAD", check_caseload),
     ("LEAD-WARM-HANDOFF", check_warm_handoff),

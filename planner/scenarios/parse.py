@@ -194,6 +194,7 @@ FUND_FIELDS: tuple[Field, ...] = (
     money("opening_balance", default="fund.opening_balance"),
     escalation("interest_rate", default="fund.interest_rate"),
     Field("moa_executed_on", "date", nullable=True),
+    Field("reserve_months", "number", low=ZERO, high=Decimal(24), default="fund.reserve_months"),
 )
 
 COMMON_LINE_FIELDS: tuple[Field, ...] = (
@@ -567,6 +568,8 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
         interest_rate=Decimal(0) if found["interest_rate"] is _MISSING else found["interest_rate"],
         moa_executed_on=None if found["moa_executed_on"] is _MISSING else found["moa_executed_on"],
         receipts=receipts,
+        reserve_months=(reader.tables.value("fund.reserve_months")
+                        if found["reserve_months"] is _MISSING else found["reserve_months"]),
     )
 
 
@@ -646,6 +649,7 @@ AUTHORIZATION_FIELDS = (
     Field("start", "date", required=True),
     Field("end", "date", required=True),
     Field("adopted_on", "date", nullable=True),
+    Field("budget_ordinance_on", "date", nullable=True),
 )
 
 
@@ -759,6 +763,7 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             start_fy=reader.start_fy if p["start_fy"] is None else p["start_fy"],
             end_fy=reader.start_fy + reader.years - 1 if p["end_fy"] is None else p["end_fy"],
             params=MappingProxyType(p["params"]),
+            stated_start_fy=p["start_fy"], stated_end_fy=p["end_fy"],
         )
         for p in lines
     )
@@ -860,6 +865,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "opening_balance": _plain(plan.fund.opening_balance),
             "interest_rate": _plain(plan.fund.interest_rate),
             "moa_executed_on": _plain(plan.fund.moa_executed_on),
+            "reserve_months": _plain(plan.fund.reserve_months),
             "receipts": {fy_label(fy): _plain(amount) for fy, amount in plan.fund.receipts},
         },
         "participants": {
@@ -873,7 +879,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "collaborative_planning": {"presented_on": _plain(g.presented_on)},
             "authorizations": [
                 {"strategy": x.strategy, "amount": _plain(x.amount), "start": _plain(x.start),
-                 "end": _plain(x.end), "adopted_on": _plain(x.adopted_on)}
+                 "end": _plain(x.end), "adopted_on": _plain(x.adopted_on),
+                 "budget_ordinance_on": _plain(x.budget_ordinance_on)}
                 for x in g.authorizations
             ],
             "data_collection": {"tracks_all_offers": g.tracks_all_offers,
@@ -895,8 +902,9 @@ def line_to_dict(line: LineItem) -> dict[str, Any]:
         "label": line.label,
         "strategy": line.strategy,
         "justification": line.justification,
-        "start_fy": line.start_fy,
-        "end_fy": line.end_fy,
+        # null stays null: "the plan's first/last FY" follows the plan (§5).
+        "start_fy": line.stated_start_fy,
+        "end_fy": line.stated_end_fy,
         **{k: _plain(v) for k, v in line.params.items()},
     }
 

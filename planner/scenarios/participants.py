@@ -67,3 +67,57 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
         referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS),
                       Q(0)),
     )
+
+
+class ScaledParticipants:
+    """The participants with every pathway's referrals × m, for many m (the §13 fit).
+
+    The cohort model is linear in the referrals: each month's active count is an initial
+    part plus m times a referral part, so both parts are computed once and each m costs a
+    few multiplications. `at(m)` equals `project_participants` of the scaled plan exactly
+    (the same rationals, quantized the same way)."""
+
+    def __init__(self, participants: Participants, years: int):
+        months_enrolled = participants.average_months_enrolled
+        steady = sum(
+            q(participants.referrals_per_year[p]) * q(participants.enrollment_rate[p])
+            for p in PATHWAYS
+        )
+        self.ramps = tuple(ramp_factor(participants, k) for k in range(years))
+        self.yearly_new = [self.ramps[k] * steady for k in range(years)]
+        monthly_new = [n / 12 for n in self.yearly_new]
+        initial_monthly = q(participants.initial_active) / months_enrolled
+
+        def enrolled_in(month: int) -> tuple[Q, Q]:  # (initial part, referral part)
+            if month >= 0:
+                return Q(0), monthly_new[month // 12]
+            if month > -months_enrolled:
+                return initial_monthly, Q(0)
+            return Q(0), Q(0)
+
+        fixed, scaled = initial_monthly * (months_enrolled - 1), Q(0)
+        self.months: list[list[tuple[Q, Q]]] = []
+        for k in range(years):
+            year = []
+            for month in range(12 * k, 12 * k + 12):
+                in_i, in_r = enrolled_in(month)
+                out_i, out_r = enrolled_in(month - months_enrolled)
+                fixed += in_i - out_i
+                scaled += in_r - out_r
+                year.append((fixed, scaled))
+            self.months.append(year)
+        self.referrals = sum((q(participants.referrals_per_year[p]) for p in PATHWAYS), Q(0))
+
+    def at(self, multiplier: Q) -> ParticipantYears:
+        new, avg, peak, months_total = [], [], [], []
+        for k, year in enumerate(self.months):
+            total = sum((i + multiplier * r for i, r in year), Q(0))
+            new.append(quantize6(self.yearly_new[k] * multiplier))
+            avg.append(quantize6(total / 12))
+            peak.append(quantize6(max(i + multiplier * r for i, r in year)))
+            months_total.append(quantize6(total))
+        return ParticipantYears(
+            new_enrollees=tuple(new), avg_active=tuple(avg), peak_active=tuple(peak),
+            participant_months=tuple(months_total), ramp=self.ramps,
+            referrals=self.referrals * multiplier,
+        )

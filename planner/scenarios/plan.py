@@ -82,6 +82,8 @@ class Fund:
     interest_rate: Decimal
     moa_executed_on: dt.date | None
     receipts: tuple[tuple[int, Decimal], ...]  # (FY, amount), sorted by FY
+    # Months of spending to keep in the fund at each FY's end (§13; 0 spends it down).
+    reserve_months: Decimal = Decimal(2)
 
     def receipts_by_fy(self) -> dict[int, Decimal]:
         return dict(self.receipts)
@@ -103,6 +105,12 @@ class Authorization:
     start: dt.date
     end: dt.date
     adopted_on: dt.date | None
+    # The budget ordinance or settlement project ordinance (G.S. 159-13.2) appropriating it.
+    budget_ordinance_on: dt.date | None = None
+
+    def adopted_by(self, as_of: dt.date) -> bool:
+        """Adopted on or before `as_of`; a later `adopted_on` is only scheduled."""
+        return self.adopted_on is not None and self.adopted_on <= as_of
 
 
 @dataclass(frozen=True)
@@ -134,9 +142,13 @@ class LineItem:
     label: str | None
     strategy: str | None
     justification: str
-    start_fy: int
-    end_fy: int
+    start_fy: int  # resolved: the plan's first FY when the line gives none
+    end_fy: int  # resolved: the plan's last FY when the line gives none
     params: MappingProxyType[str, Any]
+    # The window as the plan file gives it: None means "the plan's first/last FY" and stays
+    # so (§5), so that the line follows the plan when its years change.
+    stated_start_fy: int | None = None
+    stated_end_fy: int | None = None
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]

@@ -11,10 +11,10 @@ from typing import Any
 import numpy_financial as npf
 
 from .fiscal import fy_label
-from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, inactive_basis
+from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, YearCost, inactive_basis
 from .money import Q, dollars, fmt_money, fmt_percent, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
-from .plan import OBJECT_CLASSES, Plan
+from .plan import OBJECT_CLASSES, LineItem, Plan
 
 PROJECTION_SCHEMA = "lead-projection/1"
 UNASSIGNED = "unassigned"
@@ -104,7 +104,6 @@ def project(plan: Plan) -> Projection:
 
     lines: list[LineProjection] = []
     for line in plan.line_items:
-        calculate = CALCULATORS[line.kind]
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
         basis: list[Callable[[], str]] = []
@@ -113,12 +112,7 @@ def project(plan: Plan) -> Projection:
                 ftes.append(Q(0))
                 basis.append(functools.partial(inactive_basis, line, fy))
                 continue
-            cost = calculate(line, k, ctx)
-            exact = cost.components
-            if line.kind not in NO_INDIRECT and indirect_rate:
-                base = sum((exact.get(c, Q(0)) for c in INDIRECT_BASE), Q(0))
-                exact = {**exact, "indirect": indirect_rate * base}
-            rounded = {name: dollars(value) for name, value in exact.items()}
+            rounded, cost = line_year(line, k, ctx, indirect_rate)
             for name, amount in rounded.items():
                 classes.setdefault(name, [0] * years)[k] = amount
             ftes.append(cost.fte)
@@ -151,7 +145,7 @@ def project(plan: Plan) -> Projection:
             target[k] += line.by_year[k]
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
     fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
-    fund = _project_fund(plan, by_year)
+    fund = project_fund(plan, by_year)
     discount = float(plan.assumptions.discount_rate)
     return Projection(
         fiscal_years=fiscal_years,
@@ -166,6 +160,26 @@ def project(plan: Plan) -> Projection:
         participants=people,
         fund=fund,
     )
+
+
+def line_year(line: LineItem, k: int, ctx: Context, indirect_rate: Q
+              ) -> tuple[dict[str, int], YearCost]:
+    """One line's rounded components in plan year k (each rounded once, §2), and its cost."""
+    cost = CALCULATORS[line.kind](line, k, ctx)
+    exact = cost.components
+    if line.kind not in NO_INDIRECT and indirect_rate:
+        base = sum((exact.get(c, Q(0)) for c in INDIRECT_BASE), Q(0))
+        exact = {**exact, "indirect": indirect_rate * base}
+    return {name: dollars(value) for name, value in exact.items()}, cost
+
+
+def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
+    """One line's spending per plan FY, as the projection sums it (no basis text)."""
+    plan = ctx.plan
+    indirect_rate = q(plan.assumptions.indirect_rate)
+    return tuple(sum(line_year(line, k, ctx, indirect_rate)[0].values())
+                 if line.active_in(fy) else 0
+                 for k, fy in enumerate(plan.fiscal_years))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -190,7 +204,8 @@ def _npv(rate: float, flows: tuple[int, ...]) -> int:
     return int(round_half_up(Decimal(repr(float(value)))))
 
 
-def _project_fund(plan: Plan, spending: tuple[int, ...]) -> FundProjection:
+def project_fund(plan: Plan, spending: tuple[int, ...]) -> FundProjection:
+    """The fund (§6) with this spending per plan FY."""
     fund = plan.fund
     rate = q(fund.interest_rate)
     by_fy = fund.receipts_by_fy()

@@ -60,6 +60,35 @@ class Jurisdiction:
 
 
 @dataclass(frozen=True)
+class ReceiptTotal:
+    """What is known of one local government's settlement total (cost model §14):
+    `total` on the same basis as the payment shape (all settlements), or None."""
+
+    slug: str
+    name: str
+    total: Decimal | None
+    covers: str  # all_settlements | none
+    status: str  # official | reported | derived | none
+    basis: str
+    source_url: str
+    caveat: str
+    other_figures: str  # every figure found, for the user to compare with CORE-NC
+
+
+@dataclass(frozen=True)
+class ShapeYear:
+    """One FY of the common payment shape: the fraction of a government's total paid."""
+
+    fy: int
+    fraction: Decimal
+    of_total: str  # all_settlements | wave_one
+    basis: str
+    source_url: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
 class CostTables:
     defaults: MappingProxyType[str, Default]
     exhibit_a: tuple[ExhibitAStrategy, ...] = ()
@@ -68,6 +97,11 @@ class CostTables:
         default_factory=lambda: MappingProxyType({})
     )
     jurisdictions: tuple[Jurisdiction, ...] = ()
+    receipt_totals: tuple[ReceiptTotal, ...] = ()
+    starting: MappingProxyType[str, Default] = field(  # starting_plan.toml (§14)
+        default_factory=lambda: MappingProxyType({})
+    )
+    payment_shape: tuple[ShapeYear, ...] = ()
 
     def value(self, key: str) -> Decimal:
         found = self.defaults[key].value

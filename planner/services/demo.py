@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner.cost_tables import TABLES_DIR, default_cost_tables
+from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanRecord, User
 from planner.scenarios import load_plan_json
 from planner.services.accounts import create_user, find_user, generate_password, set_membership
@@ -43,10 +42,9 @@ def seed_jurisdictions(session: Session) -> int:
 
 
 def _allocations() -> dict[str, tuple[Decimal, str, str]]:
-    with (TABLES_DIR / "nc_allocations.csv").open(newline="", encoding="utf-8") as handle:
-        return {row["local_government"]: (Decimal(row["amount_usd"]), row["amount_basis"],
-                                          row["source_url"])
-                for row in csv.DictReader(handle) if row["amount_usd"]}
+    """Each government's all-settlement total, as the receipt estimates use it (§14)."""
+    return {row.name: (row.total, f"{row.status}: {row.basis}", row.source_url)
+            for row in default_cost_tables().receipt_totals if row.total is not None}
 
 
 def jurisdiction(session: Session, slug: str) -> Jurisdiction | None:

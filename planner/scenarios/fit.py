@@ -1,0 +1,424 @@
+"""What the fund can afford (cost model §13): the reserve, headroom per FY, and the largest
+value of a driver (the referrals multiplier, or one line's driver) that keeps the reserve.
+
+Every candidate is judged with the exact engine: the lines a candidate changes are costed
+again with the projection's own calculators (`line_by_year`), the others keep the amounts of
+the plan's projection, and the fund is recomputed as §6 does it. So a value found here
+projects to the same dollars as `project()` of the plan with that value (the tests check it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from types import MappingProxyType
+from typing import Any
+
+from .fiscal import fy_label
+from .lines import Context
+from .money import dollars, fmt_money, q
+from .participants import ScaledParticipants
+from .plan import PATHWAYS, LineItem, Plan
+from .projection import Projection, line_by_year, project
+
+FIT_SCHEMA = "lead-fit/1"
+REFERRALS = "referrals"
+MULTIPLIER_STEPS = 10_000  # m = n / 100, 0 ≤ n ≤ 10,000 (§13)
+UPPER = 10**9  # the upper bound of a line's driver (§13)
+HOURS_UPPER = 168
+# Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
+PARTICIPANT_KINDS = ("case_management", "warm_handoff", "participant_phones",
+                     "participant_support")
+
+
+class FitError(ValueError):
+    """A target that names no line of the plan, or is not `referrals` / `line:ID`."""
+
+
+# ----------------------------------------------------------------------------- the reserve
+
+def reserves(reserve_months: Decimal, spending: tuple[int, ...]) -> tuple[int, ...]:
+    """reserve_k = round_half_up(reserve_months / 12 × spending_k) (§13)."""
+    months = q(reserve_months) / 12
+    return tuple(dollars(months * s) for s in spending)  # spending is ≥ 0
+
+
+def first_open_year(plan: Plan) -> int:
+    """The plan year of the first open FY. Closed FYs (actuals, §11) are facts and come
+    first; the engine has no actuals yet, so every FY is open. When actuals arrive this is
+    the number of closed FYs, and every judgement below starts there."""
+    del plan
+    return 0
+
+
+@dataclass(frozen=True)
+class FundPath:
+    """The fund's closing balances for one spending path (the §6 recursion, whole dollars)."""
+
+    closing: tuple[int, ...]
+    reserve: tuple[int, ...]
+
+    def misses(self, start: int = 0) -> list[int]:
+        """Plan years from `start` on that end below their reserve."""
+        return [k for k in range(start, len(self.closing)) if self.closing[k] < self.reserve[k]]
+
+
+class _Fund:
+    """The fund inputs of one plan, read once, to re-run §6 for many spending paths."""
+
+    def __init__(self, plan: Plan, projection: Projection):
+        rate = q(plan.fund.interest_rate)
+        months = q(plan.fund.reserve_months) / 12
+        # Exact rationals as integer pairs: round_half_up(x × n / d) for whole x ≥ 0 is
+        # (2xn + d) // 2d, the same value `dollars` gives, without building rationals.
+        self.rate = (int(rate.numerator), int(rate.denominator))
+        self.months = (int(months.numerator), int(months.denominator))
+        self.receipts = projection.fund.receipts
+        self.begin = projection.fund.begin
+        self.first_open = first_open_year(plan)
+
+    def path(self, spending: tuple[int, ...]) -> FundPath:
+        closing = []
+        balance = self.begin[0]
+        for k, spent in enumerate(spending):
+            balance = balance + self.receipts[k] + _times(max(balance, 0), self.rate) - spent
+            closing.append(balance)
+        return FundPath(tuple(closing), tuple(_times(s, self.months) for s in spending))
+
+    def keeps_from(self, start: int, spending: list[int], extra: int) -> bool:
+        """Adding `extra` to the spending of every FY from plan year `start` on, does every
+        FY from `start` on keep its reserve? (The years before are unchanged.)"""
+        balance = self.begin[start]
+        rate, months, receipts = self.rate, self.months, self.receipts
+        for k in range(start, len(spending)):
+            spent = spending[k] + extra
+            balance = balance + receipts[k] + _times(max(balance, 0), rate) - spent
+            if balance < _times(spent, months):
+                return False
+        return True
+
+
+def _times(value: int, ratio: tuple[int, int]) -> int:
+    """round_half_up(value × n / d), half away from zero, for a whole value ≥ 0."""
+    n, d = ratio
+    if n >= 0:
+        return (2 * value * n + d) // (2 * d)
+    return -((2 * value * -n + d) // (2 * d))  # a negative interest rate (§8 allows −0.5)
+
+
+def headroom(plan: Plan, projection: Projection, only: Iterable[int] | None = None
+             ) -> tuple[int | None, ...]:
+    """For each open FY k, the largest whole-dollar X that can be added to the spending of
+    every FY from k to the last with every FY from k on keeping its reserve (§13); negative
+    when the plan must cut; None when even cutting the lowest of those FYs' spending fails,
+    and for closed FYs. `only` limits the work to those plan years (the others are None)."""
+    fund = _Fund(plan, projection)
+    spending = list(projection.fund.spending)
+    wanted = set(range(len(spending)) if only is None else only)
+    found: list[int | None] = []
+    for k in range(len(spending)):
+        if k < fund.first_open or k not in wanted:
+            found.append(None)
+            continue
+        low = -min(spending[k:])
+        if not fund.keeps_from(k, spending, low):
+            found.append(None)
+            continue
+        # closing_k falls by X one for one (begin_k and interest_k do not move), and the
+        # reserve is ≥ 0, so no X above closing_k at X = 0 can keep FY k's reserve.
+        high = projection.fund.closing[k]
+        found.append(_largest(low, max(high, low), functools.partial(fund.keeps_from, k,
+                                                                     spending)))
+    return tuple(found)
+
+
+def _largest_by_margin(start: int, top: int, margin: Callable[[int], int]
+                       ) -> tuple[int, bool]:
+    """The largest n in [0, top] with margin(n) ≥ 0, given margin(0) ≥ 0 and margin
+    non-increasing; and whether it is `top`. Every step is an exact evaluation; the steps
+    are placed by regula falsi (the Illinois variant) on the margin, which is close to
+    linear in a driver (FTE rounding makes steps), so a fit takes a handful of projections
+    instead of a dozen; a bisection step is taken whenever falsi would not halve the
+    bracket within two steps, so the count stays bounded by about twice a bisection's."""
+    low, m_low = 0, margin(0)
+    high: int | None = None
+    m_high = 0
+    # A bracket: low feasible, high infeasible (or top feasible: the answer is top).
+    if start > 0:
+        m_start = margin(start)
+        if m_start >= 0:
+            low, m_low = start, m_start
+        else:
+            high, m_high = start, m_start
+    if high is None:
+        slope = Fraction(m_low - margin(0), low) if low > 0 else None
+        while high is None:
+            if low == top:
+                return top, True
+            if slope is None:
+                step = 1
+            elif slope < 0:  # aim 10% past where the straight line crosses 0
+                step = max(1, math.ceil(m_low / -slope * Fraction(11, 10)))
+            else:  # the driver does not move the margin (an inactive line): try the top
+                step = top - low
+            candidate = min(top, low + step)
+            m_candidate = margin(candidate)
+            if m_candidate >= 0:
+                slope = Fraction(m_candidate - m_low, candidate - low)
+                low, m_low = candidate, m_candidate
+            else:
+                high, m_high = candidate, m_candidate
+    side = 0  # which end stayed last time (Illinois: halve its weight when it stays twice)
+    w_low, w_high = Fraction(m_low), Fraction(m_high)
+    falsi = True
+    while high - low > 1:
+        width = high - low
+        if falsi and w_low != w_high:
+            guess = low + int(width * w_low / (w_low - w_high))
+            guess = min(high - 1, max(low + 1, guess))
+        else:
+            guess = (low + high) // 2
+        m_guess = margin(guess)
+        if m_guess >= 0:
+            low, w_low = guess, Fraction(m_guess)
+            if side == -1:
+                w_high /= 2
+            side = -1
+        else:
+            high, w_high = guess, Fraction(m_guess)
+            if side == 1:
+                w_low /= 2
+            side = 1
+        # Fall back to halving when falsi shrank the bracket by less than half.
+        falsi = (high - low) * 2 <= width
+    return low, False
+
+
+def _largest(low: int, high: int, ok: Callable[[int], bool]) -> int:
+    """The largest n in [low, high] with ok(n), given ok(low) and ok monotone (true, then
+    false)."""
+    while low < high:
+        middle = (low + high + 1) // 2
+        if ok(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+# ----------------------------------------------------------------------------- the fit
+
+@dataclass(frozen=True)
+class FitResult:
+    target: str  # "referrals" | "line:ID"
+    driver: str  # "referrals_per_year" | the line's parameter
+    current: str
+    value: str | None
+    reason: str | None
+    total_at_value: int | None
+    reserve_months: Decimal
+    headroom: tuple[int | None, ...]
+    # Structured facts for pages and rules (not in the lead-fit/1 JSON):
+    fiscal_years: tuple[int, ...] = ()
+    value_number: Decimal | None = None  # the value as a number, to write into the plan
+    current_number: Decimal | None = None
+    short_fy: int | None = None  # when value is None: the first open FY missing its reserve
+    at_upper_bound: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The lead-fit/1 document, with exactly the keys of §13."""
+        return {
+            "target": self.target,
+            "driver": self.driver,
+            "current": self.current,
+            "value": self.value,
+            "reason": self.reason,
+            "total_at_value": self.total_at_value,
+            "reserve_months": format(self.reserve_months, "f"),
+            "headroom": list(self.headroom),
+        }
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """A driver on a grid of whole steps: value(n) for n in [0, top]."""
+
+    name: str
+    step: Decimal
+    top: int
+    current: Decimal
+    places: int  # decimals shown in the result
+
+    def value(self, n: int) -> Decimal:
+        return self.step * n
+
+    def start(self) -> int:
+        """The grid point at or below the current value, where the search begins."""
+        return max(0, min(self.top, math.floor(self.current / self.step)))
+
+    def text(self, number: Decimal) -> str:
+        return f"{number:.{self.places}f}"
+
+
+def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None,
+        headroom_years: Iterable[int] | None = None) -> FitResult:
+    """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target.
+    `headroom_years` limits the headroom to those plan years (default: every FY)."""
+    projection = projection or project(plan)
+    fund = _Fund(plan, projection)
+    rooms = headroom(plan, projection, headroom_years)
+    common = {"reserve_months": plan.fund.reserve_months, "headroom": rooms,
+              "fiscal_years": projection.fiscal_years}
+
+    if target == REFERRALS:
+        driver = _Driver("referrals_per_year", Decimal("0.01"), MULTIPLIER_STEPS, Decimal(1), 2)
+        if all(plan.participants.referrals_per_year[p] == 0 for p in PATHWAYS):
+            return FitResult(REFERRALS, driver.name, driver.text(driver.current), None,
+                             "The plan has no referrals in any pathway, so there is no "
+                             "referral volume to fit.", None, current_number=driver.current,
+                             **common)
+        spend = _referrals_spending(plan, projection)
+    elif target.startswith("line:"):
+        line_id = target[len("line:"):]
+        try:
+            line = plan.line(line_id)
+        except KeyError as exc:
+            known = ", ".join(item.id for item in plan.line_items) or "none"
+            raise FitError(f"the plan has no line '{line_id}' (its lines: {known})") from exc
+        found = _line_driver(plan, line)
+        if isinstance(found, str):
+            return FitResult(target, "", "", None, found, None, **common)
+        driver = found
+        spend = _line_spending(plan, projection, line, driver)
+    else:
+        raise FitError(f"the target must be 'referrals' or 'line:ID' (got '{target}')")
+
+    known: dict[int, tuple[tuple[int, ...], FundPath]] = {}
+
+    def path(n: int) -> tuple[tuple[int, ...], FundPath]:
+        if n not in known:
+            spending = spend(driver.value(n))
+            known[n] = (spending, fund.path(spending))
+        return known[n]
+
+    def margin(n: int) -> int:
+        """The smallest closing balance above its reserve over the open FYs (< 0: missed)."""
+        found = path(n)[1]
+        return min((found.closing[k] - found.reserve[k]
+                    for k in range(fund.first_open, plan.years)), default=0)
+
+    current = driver.text(driver.current)
+    if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
+        known[driver.start()] = (projection.fund.spending,
+                                 fund.path(projection.fund.spending))
+    _, lowest = path(0)
+    missed = lowest.misses(fund.first_open)
+    if missed:
+        fy = projection.fiscal_years[missed[0]]
+        return FitResult(
+            target, driver.name, current, None,
+            f"Even at {driver.text(Decimal(0))} the fund misses its reserve in {fy_label(fy)} "
+            f"(closing {fmt_money(lowest.closing[missed[0]])} against a reserve of "
+            f"{fmt_money(lowest.reserve[missed[0]])}).", None, current_number=driver.current,
+            short_fy=fy, **common)
+    n, top_ok = _largest_by_margin(driver.start(), driver.top, margin)
+    number = driver.value(n)
+    reason = (f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
+              if top_ok else None)
+    total = sum(path(n)[0])
+    return FitResult(target, driver.name, current, driver.text(number), reason, total,
+                     value_number=number, current_number=driver.current,
+                     at_upper_bound=top_ok, **common)
+
+
+def _referrals_spending(plan: Plan, projection: Projection
+                        ) -> Callable[[Decimal], tuple[int, ...]]:
+    """Spending per FY with every pathway's referrals × m: only the lines that depend on the
+    participants are costed again."""
+    dependent = [i for i, line in enumerate(plan.line_items) if line.kind in PARTICIPANT_KINDS]
+    fixed = [0] * plan.years
+    for i, line in enumerate(projection.line_items):
+        if i not in dependent:
+            for k, amount in enumerate(line.by_year):
+                fixed[k] += amount
+    people = ScaledParticipants(plan.participants, plan.years)
+    base = Context.build(plan, projection.participants)
+
+    def spending(multiplier: Decimal) -> tuple[int, ...]:
+        # Calculators read the participants and the plan's assumptions, never its
+        # referrals: the plan's own context with the scaled participants costs the lines.
+        ctx = dataclasses.replace(base, participants=people.at(q(multiplier)))
+        total = list(fixed)
+        for i in dependent:
+            for k, amount in enumerate(line_by_year(plan.line_items[i], ctx)):
+                total[k] += amount
+        return tuple(total)
+
+    return spending
+
+
+def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _Driver
+                   ) -> Callable[[Decimal], tuple[int, ...]]:
+    index = plan.line_items.index(line)
+    others = [projection.fund.spending[k] - projection.line_items[index].by_year[k]
+              for k in range(plan.years)]
+    ctx = Context.build(plan, projection.participants)
+
+    def spending(value: Decimal) -> tuple[int, ...]:
+        number: Any = int(value) if isinstance(line.params[driver.name], int) else value
+        changed = dataclasses.replace(line, params=MappingProxyType(
+            {**line.params, driver.name: number}))
+        own = line_by_year(changed, ctx)
+        return tuple(others[k] + own[k] for k in range(plan.years))
+
+    return spending
+
+
+def _line_driver(plan: Plan, line: LineItem) -> _Driver | str:
+    """The driver of a line (§13), or the reason it has none."""
+    one = Decimal(1)
+    kind = line.kind
+    if kind == "position":
+        step = plan.assumptions.fte_increment
+        return _Driver("fte", step, math.floor(Decimal(UPPER) / step), line["fte"], 2)
+    if kind in ("other", "other_strategy"):
+        return _Driver("annual_amount", one, UPPER, line["annual_amount"], 0)
+    if kind == "service_gap":
+        if line["status"] != "gap":
+            return (f"The line '{line.id}' assesses {line['category']} as {line['status']}: "
+                    "only a gap has units that drive its cost.")
+        return _Driver("units", one, UPPER, line["units"], 0)
+    if kind == "warm_handoff":
+        return _Driver("hours_per_week", one, HOURS_UPPER, line["hours_per_week"], 0)
+    if kind == "officer_training":
+        return _Driver("officers", one, UPPER, Decimal(line["officers"]), 0)
+    if kind == "participant_phones":
+        return _Driver("high_risk_share", Decimal("0.01"), 100, line["high_risk_share"], 2)
+    if kind == "participant_support":
+        return _Driver("per_participant_year", one, UPPER, line["per_participant_year"], 0)
+    return (f"A {kind.replace('_', ' ')} line is sized by the participants, not by a driver of "
+            "its own: fit the referrals instead.")
+
+
+def scaled_referrals(plan: Plan, multiplier: Decimal) -> Plan:
+    """The plan with every pathway's referrals × multiplier (what `apply` writes)."""
+    base = plan.participants
+    return dataclasses.replace(plan, participants=dataclasses.replace(
+        base, referrals_per_year=MappingProxyType(
+            {p: v * multiplier for p, v in base.referrals_per_year.items()})))
+
+
+def with_driver(plan: Plan, line_id: str, name: str, value: Decimal) -> Plan:
+    """The plan with one line's driver set (what `apply` writes)."""
+    def changed(item: LineItem) -> LineItem:
+        number: Any = int(value) if isinstance(item.params[name], int) else value
+        return dataclasses.replace(item, params=MappingProxyType({**item.params, name: number}))
+
+    lines = tuple(changed(item) if item.id == line_id else item for item in plan.line_items)
+    return dataclasses.replace(plan, line_items=lines)
+
