@@ -14,6 +14,7 @@ from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.admin import StatusForm
 from planner.forms.auth import ActionForm, version_of
+from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
@@ -25,6 +26,7 @@ from planner.services.plans import (
     clone_plan,
     delete_plan,
     export_plan,
+    load_plan,
     rename_plan,
     set_status,
     view_plan,
@@ -59,6 +61,12 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
             if target == "line:new":
                 found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
                                                          plan_id=plan_id)))
+            elif target.startswith("line:new:"):  # line:new:<kind>[:<category>]
+                _, _, kind, *rest = target.split(":")
+                args = {"category": rest[0]} if rest else {}
+                name = rest[0].replace("_", " ") if rest else kind.replace("_", " ")
+                found.append((f"Add a {kind.replace('_', '-')} line for {name}", url_for(
+                    "editor.new_line", slug=slug, plan_id=plan_id, kind=kind, **args)))
             elif target.startswith("line:"):
                 line_id = target[5:]
                 found.append((f"Edit line '{line_id}'", url_for(
@@ -101,9 +109,7 @@ def show(slug: str, plan_id: int):
         status_form=StatusForm(), can_clone=can_edit(role), as_of=today())
 
 
-@functools.lru_cache(maxsize=128)
-def _chart(kind: str, document: str) -> str:
-    """The chart of one stored document: the same document always draws the same SVG."""
+def _draw(kind: str, document: str) -> str:
     plan = parse_plan_text(document, default_cost_tables())
     projection = project(plan)
     if kind == "fund":
@@ -124,10 +130,17 @@ def chart(slug: str, plan_id: int, kind: str):
     record, _ = plan_or_404(slug, plan_id)
     if kind not in ("fund", "strategies"):
         abort(404)
-    response = svg_response(_chart(kind, record.document))
+    etag = f"{record.id}-{record.version}-{kind}"
+    if etag in request.if_none_match:  # the browser has this version's chart: draw nothing
+        response = Response(status=304)
+    else:
+        # The same stored plan always draws the same chart: drawn once per version.
+        response = svg_response(charts.CHARTS.get(
+            (record.id, record.version, kind), record.document,
+            functools.partial(_draw, kind, record.document)))
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
-    response.set_etag(f"{record.id}-{record.version}-{kind}")
-    return response.make_conditional(request)
+    response.set_etag(etag)
+    return response
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.json")
@@ -205,8 +218,9 @@ def delete(slug: str, plan_id: int):
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
+    names = {line.id: line.label or line.id for line in load_plan(record).line_items}
     return render_template("plans/history.html", record=record,
-                           changes=list(reversed(record.changes)))
+                           entries=history_entries(record.changes, names))
 
 
 
