@@ -177,4 +177,5 @@ class ChartCache:
             self._items.clear()
 
 
-CHARTS = ChartCache()
+CHARTS = ChartCache()  # by (plan id, version, kind)
+BY_FIGURES = ChartCache()  # by the figures a chart draws (the same figures, the same SVG)

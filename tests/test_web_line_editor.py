@@ -11,6 +11,8 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from planner.charts import ChartCache
@@ -357,3 +359,33 @@ def test_chart_cache_keys_on_version_and_checks_the_document():
     cache.get((3, 1, "fund"), "doc-d", draw("d"))  # the oldest goes
     assert cache.get((1, 1, "fund"), "doc-b", draw("b2")) == "b2"
     assert drawn == ["a", "b", "c", "d", "b2"]
+
+
+def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, monkeypatch):
+    from planner import charts
+    url = base(app) + "/charts/fund.svg"
+    first = editor.get(url).data
+    drawn = []
+    real = charts.fund_balance_svg
+    monkeypatch.setattr(charts, "fund_balance_svg", lambda *a, **k: drawn.append(1) or real(
+        *a, **k))
+    line_url = base(app) + "/lines/case-managers"
+    data = form_values(editor.get(line_url).get_data(as_text=True))
+    data["justification"] = "Reworded for the board."
+    assert editor.post(line_url, data=data).status_code == 302
+    assert editor.get(url).data == first  # a new version, the same figures: not drawn again
+    data = form_values(editor.get(line_url).get_data(as_text=True))
+    data["caseload_average"] = "15"
+    assert editor.post(line_url, data=data).status_code == 302
+    assert editor.get(url).data != first
+    assert drawn == [1]
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12,
+                   max_value=10**12, places=6), st.integers(0, 3))
+def test_the_fast_number_format_is_babels(amount, places):
+    from babel.numbers import format_decimal
+
+    from planner.formatting import number
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    assert number(amount, places) == format_decimal(amount, format=pattern, locale="en_US")

@@ -18,9 +18,11 @@ from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
+from planner.scenarios.compliance import check_plan
 from planner.scenarios.summaries import summarize
 from planner.services.plans import (
     PlanFrozen,
+    PlanView,
     StaleVersion,
     StatusError,
     clone_plan,
@@ -29,7 +31,6 @@ from planner.services.plans import (
     load_plan,
     rename_plan,
     set_status,
-    view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
 
@@ -95,7 +96,7 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>")
 def show(slug: str, plan_id: int):
     record, role = plan_or_404(slug, plan_id)
-    view = view_plan(record, today())
+    view = PlanView(record, *_engine_view(record.document, today()))
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
     return render_template(
@@ -110,12 +111,29 @@ def show(slug: str, plan_id: int):
 
 
 def _draw(kind: str, document: str) -> str:
+    """A plan version's chart. A save that leaves the chart's figures as they were (a label,
+    a justification) finds the chart already drawn under its figures."""
     plan = parse_plan_text(document, default_cost_tables())
     projection = project(plan)
     if kind == "fund":
-        return charts.fund_balance_svg(projection)
-    return charts.spending_by_strategy_svg(projection, strategy_titles(projection.by_strategy,
-                                                                        default_cost_tables()))
+        figures = (kind, projection.fiscal_years, projection.fund.closing, projection.by_year,
+                   projection.fund.receipts)
+        return charts.BY_FIGURES.get(figures, "", functools.partial(
+            charts.fund_balance_svg, projection))
+    titles = strategy_titles(projection.by_strategy, default_cost_tables())
+    figures = (kind, projection.fiscal_years, tuple(projection.by_strategy.items()),
+               tuple(titles.get(s, s) for s in projection.by_strategy))
+    return charts.BY_FIGURES.get(figures, "", functools.partial(
+        charts.spending_by_strategy_svg, projection, titles))
+
+
+@functools.lru_cache(maxsize=32)
+def _engine_view(document: str, as_of: dt.date) -> tuple:
+    """The plan, projection and checks of one stored document on one day: a page shown again
+    (after a chart, a download, a cancelled edit) is not projected again."""
+    plan = parse_plan_text(document, default_cost_tables())
+    projection = project(plan)
+    return plan, projection, check_plan(plan, projection, default_cost_tables(), as_of)
 
 
 def svg_response(svg: str) -> Response:
