@@ -359,15 +359,16 @@ def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
 
 
 def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:
-    """'Blank = $89.61 in FY2026-27 ($70.00 in FY2017-18, aged with inflation). Source: …'"""
+    """'Default when blank: $89.61 in FY2027-28 ($70.00 in FY2017-18, aged with inflation).
+    Source: …'"""
     value = _value_text(spec_name, field, note.value)
     if note.base_value is not None and note.base_fy is not None and note.start_fy is not None:
-        text = f"Blank = {value} in {fy_label(note.start_fy)}"
+        text = f"Default when blank: {value} in {fy_label(note.start_fy)}"
         if note.base_fy != note.start_fy:
             text += (f" ({_value_text(spec_name, field, note.base_value)} in "
                      f"{fy_label(note.base_fy)}, aged with {note.escalation})")
     else:
-        text = f"Blank = {value}"
+        text = f"Default when blank: {value}"
     return f"{text}. Source: {note.source} ({note.year})."
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -18,7 +19,6 @@ from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
-from planner.scenarios.compliance import check_plan
 from planner.scenarios.summaries import summarize
 from planner.services.plans import (
     PlanFrozen,
@@ -31,6 +31,7 @@ from planner.services.plans import (
     load_plan,
     rename_plan,
     set_status,
+    view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
 
@@ -96,7 +97,7 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>")
 def show(slug: str, plan_id: int):
     record, role = plan_or_404(slug, plan_id)
-    view = PlanView(record, *_engine_view(record.document, today()))
+    view = cached_view(record, today())
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
     return render_template(
@@ -127,13 +128,20 @@ def _draw(kind: str, document: str) -> str:
         charts.spending_by_strategy_svg, projection, titles))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Stored:
+    document: str  # all that view_plan reads of a record
+
+
 @functools.lru_cache(maxsize=32)
-def _engine_view(document: str, as_of: dt.date) -> tuple:
-    """The plan, projection and checks of one stored document on one day: a page shown again
-    (after a chart, a download, a cancelled edit) is not projected again."""
-    plan = parse_plan_text(document, default_cost_tables())
-    projection = project(plan)
-    return plan, projection, check_plan(plan, projection, default_cost_tables(), as_of)
+def _cached_view(document: str, as_of: dt.date) -> PlanView:
+    return view_plan(_Stored(document), as_of)  # type: ignore[arg-type]
+
+
+def cached_view(record, as_of: dt.date) -> PlanView:
+    """`view_plan`, kept per stored document and day: a page shown again (after a chart, a
+    download, a cancelled edit) is not projected and checked again."""
+    return dataclasses.replace(_cached_view(record.document, as_of), record=record)
 
 
 def svg_response(svg: str) -> Response:
