@@ -7,7 +7,9 @@ The numbers are the engine's; this module only draws them.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 
 import matplotlib
 
@@ -144,3 +146,36 @@ def fund_curves_alt(fiscal_years: Sequence[int], names: Sequence[str],
         parts.append(f"{name} {ending}" + (f", first short in {fy_label(short)}" if short
                                            else ", never short"))
     return "Line chart of each plan's closing fund balance by FY: " + "; ".join(parts) + "."
+
+
+class ChartCache:
+    """Drawn charts by (plan id, plan version, chart kind), the most recent `size` kept in
+    the process. The stored document is kept beside each chart and compared on a hit, so a
+    plan id reused after a deletion never gets another plan's chart."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._items: OrderedDict[Hashable, tuple[str, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, document: str, draw: Callable[[], str]) -> str:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] == document:
+                self._items.move_to_end(key)
+                return found[1]
+        svg = draw()  # outside the lock: other charts are served meanwhile
+        with self._lock:
+            self._items[key] = (document, svg)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return svg
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+CHARTS = ChartCache()  # by (plan id, version, kind)
+BY_FIGURES = ChartCache()  # by the figures a chart draws (the same figures, the same SVG)

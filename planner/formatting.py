@@ -14,6 +14,7 @@ from babel.numbers import (
     format_decimal,
     format_percent,
     get_currency_symbol,
+    get_decimal_symbol,
     get_group_symbol,
 )
 from flask import Flask
@@ -58,9 +59,19 @@ def money_cents(amount: Decimal | None) -> str:
     return format_currency(amount, "USD", locale=LOCALE)
 
 
+_DECIMAL = get_decimal_symbol(locale=LOCALE)
+
+
 def number(amount: Decimal | int | None, places: int = 2) -> str:
+    """1,234.50 — as Babel's pattern `#,##0.00` writes it (the same quantizing), on a fast
+    path: a plan page shows about 130 of them."""
     if amount is None:
         return ""
+    if isinstance(amount, int | Decimal) and not isinstance(amount, bool) and (
+            Decimal(amount).is_finite()):
+        rounded = Decimal(amount).quantize(Decimal(1).scaleb(-places))
+        text = f"{rounded:,f}"
+        return text.replace(",", "\0").replace(".", _DECIMAL).replace("\0", _GROUP)
     pattern = "#,##0." + "0" * places if places else "#,##0"
     return format_decimal(amount, format=pattern, locale=LOCALE)
 

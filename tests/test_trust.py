@@ -198,7 +198,8 @@ def test_every_kind_of_change_is_in_the_history(app, client):
     assert ("renamed", "name", "Baseline LEAD plan", "Baseline, revised", EDITOR) in found
     assert ("status: proposed", "status", "draft", "proposed", EDITOR) in found
     page = client.get(base + "/history")
-    assert "fund.interest_rate" in text(page)
+    # in the user's words: the field's label, the values as the editor shows them
+    assert "Fund: Interest rate a year 2% 2.5%" in text(page)
     assert "Baseline, revised" in text(page)
 
 

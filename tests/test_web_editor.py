@@ -268,13 +268,26 @@ def test_lowering_the_caseload_limit_adds_case_managers(app, editor):
 
 
 def test_changing_the_mode_of_warm_handoff_reshapes_the_line(app, editor):
-    response = post_form(editor, base(app) + "/lines/warm-handoff",
-                         {"mode": "contract", "stipend_per_hour": "3"})
-    assert response.status_code == 302
+    url = base(app) + "/lines/warm-handoff"
+    version = stored(app, plan_id(app))[1]
+    # Saved from a form showing the staffed fields: the contract's fields are shown first,
+    # the input kept, nothing saved (the contract's rate would otherwise be a silent default).
+    response = post_form(editor, url, {"mode": "contract", "stipend_per_hour": "3"})
+    assert response.status_code == 200
+    assert stored(app, plan_id(app))[1] == version
+    data = form_values(response.get_data(as_text=True))
+    assert (data["mode"], data["shown"]) == ("contract", "contract")
+    # the rate is asked for explicitly
+    missing = editor.post(url, data=data)
+    assert missing.status_code == 422
+    assert stored(app, plan_id(app))[1] == version
+    data["rate_per_hour"] = "35"
+    saved = editor.post(url, data=data)
+    assert saved.status_code == 302
     line = stored(app, plan_id(app))[2].line("warm-handoff")
     assert line.mode == "contract"
     assert "stipend_per_hour" not in line.params
-    assert line["rate_per_hour"] > 70  # the aged default
+    assert str(line["rate_per_hour"]) == "35"
 
 
 def test_delete_and_move_lines(app, editor):

@@ -74,7 +74,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "after_hours_share": ("Share of referrals after hours", "0.5 = 50%"),
     "hours_per_callout": ("Paid hours per call-out", ""),
     "hourly_rate": ("Hourly pay for call-outs ($)", "default: case-manager salary ÷ 2,080"),
-    "rate_per_hour": ("Contract rate per covered hour ($)", ""),
+    "rate_per_hour": ("Contract rate per covered hour ($)",
+                      "what your provider charges for each hour of coverage. A county buying "
+                      "priority response from an existing mobile crisis provider pays far less "
+                      "than the cost of a dedicated crisis van (the default below): ask the "
+                      "provider for its rate"),
     "officers": ("Officers to train", "whole number"),
     "initial_hours": ("Initial training hours", ""),
     "refresher_hours": ("Refresher hours", ""),
@@ -116,3 +120,8 @@ def label_of(name: str) -> str:
 
 def hint_of(name: str) -> str:
     return LABELS.get(name, ("", ""))[1]
+
+
+def is_money(name: str) -> bool:
+    """A dollar amount (its label says '($…')."""
+    return "($" in label_of(name)

@@ -18,8 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.cost_tables import default_cost_tables
-from planner.forms.labels import hint_of, label_of
-from planner.scenarios import fy_label
+from planner.forms.labels import hint_of, is_money, label_of
+from planner.scenarios import Plan, fy_label
+from planner.scenarios.editing import DefaultNote, default_note
 from planner.scenarios.parse import (
     ASSUMPTION_FIELDS,
     COMMON_LINE_FIELDS,
@@ -28,6 +29,7 @@ from planner.scenarios.parse import (
     LONG_TEXT,
     MONTHS_MAX,
     MONTHS_MIN,
+    ROLE_SALARY_DEFAULT,
     YEARS_MAX,
     YEARS_MIN,
     Field,
@@ -36,7 +38,7 @@ from planner.scenarios.parse import (
     line_fields,
     share,
 )
-from planner.scenarios.plan import PATHWAYS
+from planner.scenarios.plan import PATHWAYS, ROLES, SERVICE_STATUSES, WARM_HANDOFF_MODES
 
 MISSING = object()
 
@@ -51,6 +53,8 @@ class Input:
     field: Field
     long_text: bool = False
     is_list: bool = False
+    label: str | None = None  # instead of the field name's label (e.g. a FY's receipts)
+    when: tuple[str, ...] = ()  # a line input shown only for these values of its choice
 
     @property
     def path_text(self) -> str:
@@ -101,7 +105,7 @@ def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -
     strategy_names = set(strategy_names)
     for spec in inputs:
         f = spec.field
-        label, hint = label_of(spec.name), hint_of(spec.name)
+        label, hint = spec.label or label_of(spec.name), hint_of(spec.name)
         if f.help:  # a line's own override of a plan-wide rate
             label, hint = f"{label} for this line", f"{f.help}; blank = the plan's"
         if f.type == "bool":
@@ -288,3 +292,112 @@ def line_inputs(kind: str, mode: str | None, role: str | None, index: int) -> li
     fields = list(common) + list(line_fields(kind, mode, role))
     return [Input(f.name, ("line_items", index, f.name), f,
                   long_text=f.name == "justification") for f in fields]
+
+
+# ------------------------------------------------------------------------ line variants
+
+# The input whose value decides which other inputs a line of the kind takes.
+LINE_CHOICE = {"warm_handoff": "mode", "position": "role", "service_gap": "status"}
+CHOICE_VALUES = {"mode": WARM_HANDOFF_MODES, "role": ROLES, "status": SERVICE_STATUSES}
+GAP_ONLY = ("units", "unit_cost")  # a service gap's units are funded only when it is a gap
+# New line items fund Exhibit A strategy 10 (criminal justice diversion: LEAD itself); a
+# non-LEAD line from the same fund names its own strategy.
+NEW_LINE_STRATEGY = "A:10"
+# Inputs whose default can hide most of a plan's cost: the form asks for them explicitly.
+ASKED = {("warm_handoff", "contract", "rate_per_hour")}
+
+
+def line_variants(kind: str, index: int) -> dict[str, list[Input]]:
+    """The inputs of a line of this kind for each value of its choice ({"": inputs} for a
+    kind without one)."""
+    choice = LINE_CHOICE.get(kind)
+    if choice == "mode":
+        return {m: line_inputs(kind, m, None, index) for m in WARM_HANDOFF_MODES}
+    if choice == "role":
+        return {r: line_inputs(kind, None, r, index) for r in ROLES}
+    inputs = line_inputs(kind, None, None, index)
+    if choice == "status":
+        return {s: [i for i in inputs if s == "gap" or i.name not in GAP_ONLY]
+                for s in SERVICE_STATUSES}
+    return {"": inputs}
+
+
+def line_form_inputs(kind: str, index: int) -> list[Input]:
+    """Every input any variant of the kind takes, once, each with the choice values that
+    show it (none: always shown)."""
+    variants = line_variants(kind, index)
+    found: dict[str, Input] = {}
+    shown: dict[str, list[str]] = {}
+    for value, inputs in variants.items():
+        for spec in inputs:
+            found.setdefault(spec.name, spec)
+            shown.setdefault(spec.name, []).append(value)
+    return [Input(spec.name, spec.path, spec.field, spec.long_text, spec.is_list, spec.label,
+                  () if len(shown[spec.name]) == len(variants) else tuple(shown[spec.name]))
+            for spec in found.values()]
+
+
+def active_inputs(kind: str, index: int, value: str) -> list[Input]:
+    """The inputs a line of the kind takes for this value of its choice (what a save writes)."""
+    variants = line_variants(kind, index)
+    return variants.get(value) or next(iter(variants.values()))
+
+
+def asked_inputs(kind: str, value: str) -> set[str]:
+    return {name for k, v, name in ASKED if k == kind and v == value}
+
+
+# ------------------------------------------------------------------------ defaults shown
+
+def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
+    from planner.formatting import money_cents, number, percent
+    if is_money(spec_name):
+        return money_cents(value)
+    if field.high == 1:  # a share or a rate
+        return percent(value)
+    return number(value, 0) if value == value.to_integral_value() else number(value)
+
+
+def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:
+    """'Default when blank: $89.61 in FY2027-28 ($70.00 in FY2017-18, aged with inflation).
+    Source: …'"""
+    value = _value_text(spec_name, field, note.value)
+    if note.base_value is not None and note.base_fy is not None and note.start_fy is not None:
+        text = f"Default when blank: {value} in {fy_label(note.start_fy)}"
+        if note.base_fy != note.start_fy:
+            text += (f" ({_value_text(spec_name, field, note.base_value)} in "
+                     f"{fy_label(note.base_fy)}, aged with {note.escalation})")
+    else:
+        text = f"Default when blank: {value}"
+    return f"{text}. Source: {note.source} ({note.year})."
+
+
+def default_notes(plan: Plan, inputs: Iterable[Input], kind: str | None = None,
+                  index: int = 0) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """For each input with a cost-table default, what a blank takes for this plan and its
+    source; for a line, per value of its choice when the default depends on it."""
+    tables = default_cost_tables()
+    variants = line_variants(kind, index) if kind else {"": list(inputs)}
+    keys: dict[str, dict[str, list[str]]] = {}
+    fields: dict[str, Field] = {}
+    for value, specs in variants.items():
+        for spec in specs:
+            key = spec.field.default
+            if kind == "position" and spec.name == "salary":
+                key = ROLE_SALARY_DEFAULT.get(value)
+            if key:
+                keys.setdefault(spec.name, {}).setdefault(key, []).append(value)
+                fields.setdefault(spec.name, spec.field)
+    shown_for = {spec.name: spec.when for spec in inputs}
+    found: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for name, by_key in keys.items():
+        for key, values in by_key.items():
+            note = default_note(plan, tables, key)
+            if note is None:
+                continue
+            everywhere = len(by_key) == 1 and (
+                not shown_for.get(name) or set(values) >= set(shown_for[name]))
+            found.setdefault(name, []).append(
+                ((), note_text(name, fields[name], note)) if everywhere
+                else (tuple(values), note_text(name, fields[name], note)))
+    return found

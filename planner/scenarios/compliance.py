@@ -830,6 +830,16 @@ def check_phones(c: _Check) -> RuleResult:
                    f"participants ({_names(lines)}).", citation, line_items=[i.id for i in lines])
 
 
+def _services_inputs(plan: Plan, missing: list[str]) -> list[str]:
+    """Where each unassessed category is fixed, in the categories' order: its line, or a new
+    service_gap line for it."""
+    found = []
+    for category in missing:
+        lines = [i.id for i in plan.lines_of("service_gap") if i["category"] == category]
+        found += [f"line:{i}" for i in lines] or [f"line:new:service_gap:{category}"]
+    return found
+
+
 def check_services(c: _Check) -> RuleResult:
     citation = "Duke evaluation brief §II, §V.e"
     assessed: dict[str, str] = {}
@@ -846,8 +856,7 @@ def check_services(c: _Check) -> RuleResult:
                        "will fund.", citation,
                        line_items=[i.id for i in c.plan.lines_of("service_gap")
                                    if i["category"] in missing],
-                       inputs=[f"line:{i.id}" for i in c.plan.lines_of("service_gap")
-                               if i["category"] in missing] or ["line:new"])
+                       inputs=_services_inputs(c.plan, missing))
     gaps = [nice[cat] for cat, status in assessed.items() if status == "gap"]
     text = "All six service categories are assessed"
     text += f"; gaps funded: {_and(gaps)}." if gaps else "; all are adequate."

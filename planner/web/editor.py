@@ -7,6 +7,7 @@ problem beside its field, and nothing is half-saved.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -14,31 +15,41 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms import HiddenField
 
+from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import ActionForm, version_of
 from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
+    CHOICE_VALUES,
+    LINE_CHOICE,
+    NEW_LINE_STRATEGY,
     SECTIONS,
     Input,
+    active_inputs,
+    asked_inputs,
     attach_problems,
     authorization_inputs,
     build_form,
+    default_notes,
     display_value,
     fill_form,
     get_path,
-    line_inputs,
+    line_form_inputs,
     write_form,
 )
 from planner.forms.plans import ReceiptsCsvForm
 from planner.models import PlanRecord
-from planner.scenarios import PlanError, fy_label
+from planner.scenarios import PlanError, fy_label, parse_plan_text, project
+from planner.scenarios.editing import LinePreview, line_preview
 from planner.scenarios.parse import money
-from planner.scenarios.plan import KINDS, ROLES, WARM_HANDOFF_MODES
+from planner.scenarios.plan import KINDS, ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
+from planner.scenarios.projection import Projection
 from planner.services.plans import (
     PlanFrozen,
     StaleVersion,
     document_of,
     load_plan,
+    normalized,
     update_plan,
 )
 from planner.services.receipts import read_receipts_csv
@@ -56,15 +67,25 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
               action: str, done_url: str, done_message: str,
               prepare: Callable[[dict, Any], Any] | None = None,
               after: Callable[[dict, Any], None] | None = None,
-              fill: bool = True, **context: Any):
+              fill: bool = True, initial: dict[str, Any] | None = None,
+              active: list[Input] | None = None, asked: frozenset[str] = frozenset(),
+              reshow: bool = False, preview_of: tuple[int, str | None] | None = None,
+              fragment: bool = False, **context: Any):
     """The one save flow of the editor. GET shows the form (filled from the plan, or with a
     new item's structural defaults); POST validates the whole plan and saves, or re-renders
     with the input kept: each problem beside its field (422), or the values someone else
-    saved meanwhile beside each field (409)."""
+    saved meanwhile beside each field (409).
+
+    A line form holds the inputs of every variant of its kind; `active` are those of the
+    chosen variant, the only ones checked and written. `reshow` re-renders the form for a
+    newly chosen variant (nothing saved). A post with `preview` (or a `fragment` request
+    from the page's script) projects the plan with the edited line and saves nothing."""
     form = _with_version(build_form(inputs, strategy_names=("strategy",)))()
+    written = inputs if active is None else active
     status = 200
     newer: dict[str, Any] = {}
     unplaced: list[str] = []
+    preview = None
     if request.method == "GET":
         if fill:
             fill_form(form, inputs, document_of(record))
@@ -72,41 +93,114 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
             for spec in inputs:
                 if spec.field.fixed_default is not None:
                     getattr(form, spec.name).data = spec.field.fixed_default
+        for name, value in (initial or {}).items():
+            getattr(form, name).data = value
         form.version.data = str(record.version)
-    elif form.validate_on_submit():
+    elif reshow and not fragment:
+        # A new mode, role or status was chosen: show its fields, keep the input, save nothing.
+        form.validate_on_submit()
+        for spec in inputs:
+            getattr(form, spec.name).errors = []
+    else:
+        valid = _validate(form, written, asked)
+
         def change(document: dict) -> None:
             if prepare:
                 prepare(document, form)
-            write_form(document, inputs, form)
+            write_form(document, written, form)
             if after:
                 after(document, form)
-        # A post without the version it was based on counts as stale: the form always has it.
-        based_on = version_of(form)
-        try:
-            update_plan(db.session, record, current_user, change,
-                        expected_version=-1 if based_on is None else based_on, action=action)
-        except StaleVersion:
-            db.session.rollback()
-            current = document_of(record)
-            newer = {spec.name: display_value(spec, get_path(current, spec.path))
-                     for spec in inputs}
-            form.version.data = str(record.version)
-            status = 409
-        except PlanFrozen:
-            db.session.rollback()
-            abort(403)
-        except PlanError as error:
-            db.session.rollback()
-            unplaced = attach_problems(form, inputs, error.problems)
-            status = 422
+        if preview_of is not None and (fragment or request.form.get("preview")):
+            if valid:
+                try:
+                    preview = _preview(record, change, *preview_of)
+                except PlanError as error:
+                    unplaced = attach_problems(form, inputs, error.problems)
+                    status = 422
+            else:
+                status = 422
+            if fragment:
+                return render_template("plans/_line_preview.html", preview=preview,
+                                       problems=_problems(form, inputs, unplaced),
+                                       record=record), status
+        elif valid:
+            # A post without the version it was based on counts as stale: the form always has it.
+            based_on = version_of(form)
+            try:
+                update_plan(db.session, record, current_user, change,
+                            expected_version=-1 if based_on is None else based_on,
+                            action=action)
+            except StaleVersion:
+                db.session.rollback()
+                current = document_of(record)
+                newer = {spec.name: display_value(spec, get_path(current, spec.path))
+                         for spec in written}
+                form.version.data = str(record.version)
+                status = 409
+            except PlanFrozen:
+                db.session.rollback()
+                abort(403)
+            except PlanError as error:
+                db.session.rollback()
+                unplaced = attach_problems(form, inputs, error.problems)
+                status = 422
+            else:
+                db.session.commit()
+                flash(done_message, "success")
+                return redirect(done_url)
         else:
-            db.session.commit()
-            flash(done_message, "success")
-            return redirect(done_url)
-    else:
-        status = 422
+            status = 422
+    shown = {spec.name for spec in written}
     return render_template(template, record=record, form=form, inputs=inputs, title=title,
-                           newer=newer, unplaced=unplaced, **context), status
+                           newer=newer, unplaced=unplaced, shown=shown, preview=preview,
+                           reshown=reshow and request.method == "POST",
+                           notes=default_notes(load_plan(record), inputs, context.get("kind"),
+                                               preview_of[0] if preview_of else 0),
+                           **context), status
+
+
+def _validate(form: Any, written: list[Input], asked: frozenset[str]) -> bool:
+    """CSRF, version and the chosen variant's inputs (the others are hidden, not posted)."""
+    form.validate_on_submit()
+    names = {spec.name for spec in written}
+    for field in form:
+        if field.name not in names and field.name not in ("csrf_token", "version"):
+            field.errors = []
+    for name in asked & names:
+        field = getattr(form, name)
+        if not (field.data or "").strip() and not field.errors:
+            field.errors = [*field.errors, "is required: enter the rate your provider quotes"]
+    return request.method == "POST" and not any(
+        field.errors for field in form if field.name in names | {"csrf_token", "version"})
+
+
+def _problems(form: Any, inputs: list[Input], unplaced: list[str]) -> list[str]:
+    """Every problem of a preview, each with the on-screen name of its field."""
+    found = [f"{getattr(form, spec.name).label.text}: {error}" for spec in inputs
+             for error in getattr(form, spec.name).errors]
+    if form.csrf_token.errors:
+        found.append("The form expired: reload the page.")
+    return found + unplaced
+
+
+@functools.lru_cache(maxsize=32)
+def _saved_projection(document: str) -> Projection:
+    """The projection of a stored plan, for previews against it (the same text projects the
+    same way; a preview is typed many times against one saved plan)."""
+    return project(parse_plan_text(document, default_cost_tables()))
+
+
+def _preview(record: PlanRecord, change: Callable[[dict], None], index: int,
+             line_id: str | None) -> LinePreview:
+    """The engine's figures for the edited line: the plan with the edit, projected, against
+    the plan as saved. Nothing is written."""
+    document = document_of(record)
+    change(document)
+    plan, _ = normalized(document)
+    if index < 0:
+        index = len(plan.line_items) - 1
+    return line_preview(plan, project(plan), index, _saved_projection(record.document),
+                        line_id)
 
 
 def _plan_url(record: PlanRecord, anchor: str = "") -> str:
@@ -129,8 +223,8 @@ def section(slug: str, plan_id: int, section: str):
 
 def receipt_inputs(record: PlanRecord) -> list[Input]:
     plan = load_plan(record)
-    return [Input(f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)))
-            for fy in plan.fiscal_years]
+    return [Input(f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)),
+                  label=fy_label(fy)) for fy in plan.fiscal_years]
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
@@ -280,69 +374,98 @@ def new_line_kind(slug: str, plan_id: int):
                            kind_names=KIND_NAMES, modes=WARM_HANDOFF_MODES, roles=ROLES)
 
 
+def _choice_of(kind: str, chosen: str | None, fallback: str | None) -> tuple[str, bool]:
+    """The value of the line's choice (mode, role, status) the form is for, and whether it
+    differs from the one the posted form showed (then the form is shown again for it)."""
+    name = LINE_CHOICE.get(kind)
+    if name is None:
+        return "", False
+    values = CHOICE_VALUES[name]
+    value = chosen if chosen in values else (fallback if fallback in values else values[0])
+    if request.method != "POST":
+        return value, False
+    return value, bool(request.form.get("refresh")) or request.form.get("shown") != value
+
+
+def line_form(record: PlanRecord, *, kind: str, index: int, line_id: str | None,
+              chosen: str | None, fallback: str | None, fragment: bool, **options: Any):
+    value, reshow = _choice_of(kind, chosen, fallback)
+    slug, plan_id = record.jurisdiction.slug, record.id
+    preview_url = (url_for("editor.edit_line_preview", slug=slug, plan_id=plan_id,
+                           line_id=line_id) if line_id else
+                   url_for("editor.new_line_preview", slug=slug, plan_id=plan_id))
+    return edit_form(
+        record, line_form_inputs(kind, index), template="plans/edit_form.html",
+        active=active_inputs(kind, index, value), asked=frozenset(asked_inputs(kind, value)),
+        reshow=reshow, preview_of=(-1 if line_id is None else index, line_id),
+        fragment=fragment, done_url=_plan_url(record, "#line-items"),
+        done_message="Saved the line item.", line_id=line_id, cancel_anchor="#line-items",
+        action_form=ActionForm(), kind=kind, choice=LINE_CHOICE.get(kind), choice_value=value,
+        preview_url=preview_url, **options)
+
+
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/create", methods=["GET", "POST"])
-def new_line(slug: str, plan_id: int):
+def new_line(slug: str, plan_id: int, fragment: bool = False):
     record, _ = plan_or_404(slug, plan_id, change=True)
     source = request.form if request.method == "POST" else request.args
     kind = source.get("kind", "")
-    mode = source.get("mode") or ("staffed" if kind == "warm_handoff" else None)
-    role = source.get("role") or ("program_manager" if kind == "position" else None)
-    if kind not in KINDS or (mode and mode not in WARM_HANDOFF_MODES) or (
-            role and role not in ROLES):
+    if kind not in KINDS:
         abort(404)
-    document = document_of(record)
-    index = len(document.get("line_items", []))
-    inputs = [spec for spec in line_inputs(kind, mode, role, index)
-              if spec.name not in ("mode", "role")]
+    choice = LINE_CHOICE.get(kind)
+    index = len(document_of(record).get("line_items", []))
+    initial: dict[str, Any] = {}
+    if kind != "other_strategy":
+        initial["strategy"] = NEW_LINE_STRATEGY
+    if choice and source.get(choice) in CHOICE_VALUES[choice]:
+        initial[choice] = source.get(choice)
+    if kind == "service_gap" and source.get("category") in SERVICE_CATEGORIES:
+        initial["category"] = source.get("category")
 
     def add(document: dict, form: Any) -> None:
         label = (form.label.data or "").strip()
-        line = {"id": _new_line_id(document, slugify(label or kind, fallback="line")), "kind": kind}
-        if mode:
-            line["mode"] = mode
-        if role:
-            line["role"] = role
+        line = {"id": _new_line_id(document, slugify(label or kind, fallback="line")),
+                "kind": kind}
         document.setdefault("line_items", []).append(line)
 
-    title = f"New line: {KIND_NAMES[kind]}"
-    if mode:
-        title += f" ({mode.replace('_', ' ')})"
-    if role:
-        title += f" — {role.replace('_', ' ')}"
-    return edit_form(record, inputs, template="plans/edit_form.html", title=title,
-                     action="added a line item", prepare=add, fill=False,
-                     done_url=_plan_url(record, "#line-items"),
-                     done_message="Saved the line item.", line_id=None,
-                     cancel_anchor="#line-items",
-                     hidden={"kind": kind, "mode": mode or "", "role": role or ""},
-                     action_form=ActionForm())
+    return line_form(record, kind=kind, index=index, line_id=None,
+                     chosen=source.get(choice) if choice else None, fallback=None,
+                     fragment=fragment, title=f"New line: {KIND_NAMES[kind]}",
+                     action="added a line item", prepare=add, fill=False, initial=initial,
+                     hidden={"kind": kind})
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/create/preview")
+def new_line_preview(slug: str, plan_id: int):
+    return new_line(slug, plan_id, fragment=True)
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/<line_id>", methods=["GET", "POST"])
-def edit_line(slug: str, plan_id: int, line_id: str):
+def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
     record, _ = plan_or_404(slug, plan_id, change=True)
     document = document_of(record)
     index = _line_index(document, line_id)
     line = document["line_items"][index]
     kind = line["kind"]
-    mode = line.get("mode")
-    role = line.get("role")
-    inputs = line_inputs(kind, mode, role, index)
-    title = f"{KIND_NAMES[kind]}: {line.get('label') or line_id}"
-    return edit_form(record, inputs, template="plans/edit_form.html", title=title,
-                     action=f"edited line {line_id}", after=_reshape_line(index),
-                     done_url=_plan_url(record, "#line-items"),
-                     done_message="Saved the line item.", line_id=line_id, hidden=None,
-                     cancel_anchor="#line-items",
-                     action_form=ActionForm())
+    choice = LINE_CHOICE.get(kind)
+    chosen = request.form.get(choice) if choice and request.method == "POST" else None
+    return line_form(record, kind=kind, index=index, line_id=line_id, chosen=chosen,
+                     fallback=line.get(choice) if choice else None, fragment=fragment,
+                     title=f"{KIND_NAMES[kind]}: {line.get('label') or line_id}",
+                     action=f"edited line {line_id}", after=_reshape_line(index), hidden=None)
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/preview")
+def edit_line_preview(slug: str, plan_id: int, line_id: str):
+    return edit_line(slug, plan_id, line_id, fragment=True)
 
 
 def _reshape_line(index: int) -> Callable[[dict, Any], None]:
-    """After a role or mode change, drop the parameters the new shape does not take."""
+    """After a role, mode or status change, drop the parameters the new shape does not take."""
     def reshape(document: dict, form: Any) -> None:
         line = document["line_items"][index]
-        allowed = {"id", "kind"} | {spec.name for spec in line_inputs(
-            line["kind"], line.get("mode"), line.get("role"), index)}
+        choice = LINE_CHOICE.get(line["kind"])
+        allowed = {"id", "kind"} | {spec.name for spec in active_inputs(
+            line["kind"], index, line.get(choice, "") if choice else "")}
         for key in list(line):
             if key not in allowed:
                 line.pop(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -14,18 +15,21 @@ from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.admin import StatusForm
 from planner.forms.auth import ActionForm, version_of
+from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
 from planner.scenarios.summaries import summarize
 from planner.services.plans import (
     PlanFrozen,
+    PlanView,
     StaleVersion,
     StatusError,
     changes_since,
     clone_plan,
     delete_plan,
     export_plan,
+    load_plan,
     rename_plan,
     set_status,
     view_plan,
@@ -60,6 +64,12 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
             if target == "line:new":
                 found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
                                                          plan_id=plan_id)))
+            elif target.startswith("line:new:"):  # line:new:<kind>[:<category>]
+                _, _, kind, *rest = target.split(":")
+                args = {"category": rest[0]} if rest else {}
+                name = rest[0].replace("_", " ") if rest else kind.replace("_", " ")
+                found.append((f"Add a {kind.replace('_', '-')} line for {name}", url_for(
+                    "editor.new_line", slug=slug, plan_id=plan_id, kind=kind, **args)))
             elif target.startswith("line:"):
                 line_id = target[5:]
                 found.append((f"Edit line '{line_id}'", url_for(
@@ -88,7 +98,7 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>")
 def show(slug: str, plan_id: int):
     record, role = plan_or_404(slug, plan_id)
-    view = view_plan(record, today())
+    view = cached_view(record, today())
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
     return render_template(
@@ -121,15 +131,37 @@ def stale_page(record, form, what: str):
         changes=changes_since(record, seen_of(form))), 409
 
 
-@functools.lru_cache(maxsize=128)
-def _chart(kind: str, document: str) -> str:
-    """The chart of one stored document: the same document always draws the same SVG."""
+def _draw(kind: str, document: str) -> str:
+    """A plan version's chart. A save that leaves the chart's figures as they were (a label,
+    a justification) finds the chart already drawn under its figures."""
     plan = parse_plan_text(document, default_cost_tables())
     projection = project(plan)
     if kind == "fund":
-        return charts.fund_balance_svg(projection)
-    return charts.spending_by_strategy_svg(projection, strategy_titles(projection.by_strategy,
-                                                                        default_cost_tables()))
+        figures = (kind, projection.fiscal_years, projection.fund.closing, projection.by_year,
+                   projection.fund.receipts)
+        return charts.BY_FIGURES.get(figures, "", functools.partial(
+            charts.fund_balance_svg, projection))
+    titles = strategy_titles(projection.by_strategy, default_cost_tables())
+    figures = (kind, projection.fiscal_years, tuple(projection.by_strategy.items()),
+               tuple(titles.get(s, s) for s in projection.by_strategy))
+    return charts.BY_FIGURES.get(figures, "", functools.partial(
+        charts.spending_by_strategy_svg, projection, titles))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Stored:
+    document: str  # all that view_plan reads of a record
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_view(document: str, as_of: dt.date) -> PlanView:
+    return view_plan(_Stored(document), as_of)  # type: ignore[arg-type]
+
+
+def cached_view(record, as_of: dt.date) -> PlanView:
+    """`view_plan`, kept per stored document and day: a page shown again (after a chart, a
+    download, a cancelled edit) is not projected and checked again."""
+    return dataclasses.replace(_cached_view(record.document, as_of), record=record)
 
 
 def svg_response(svg: str) -> Response:
@@ -144,9 +176,16 @@ def chart(slug: str, plan_id: int, kind: str):
     record, _ = plan_or_404(slug, plan_id)
     if kind not in ("fund", "strategies"):
         abort(404)
-    response = svg_response(_chart(kind, record.document))
-    response.set_etag(f"{record.id}-{record.version}-{kind}")
-    return response.make_conditional(request)
+    etag = f"{record.id}-{record.version}-{kind}"
+    if etag in request.if_none_match:  # the browser has this version's chart: draw nothing
+        response = Response(status=304)
+    else:
+        # The same stored plan always draws the same chart: drawn once per version.
+        response = svg_response(charts.CHARTS.get(
+            (record.id, record.version, kind), record.document,
+            functools.partial(_draw, kind, record.document)))
+    response.set_etag(etag)
+    return response
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.json")
@@ -236,8 +275,9 @@ def delete(slug: str, plan_id: int):
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
+    names = {line.id: line.label or line.id for line in load_plan(record).line_items}
     return render_template("plans/history.html", record=record,
-                           changes=list(reversed(record.changes)))
+                           entries=history_entries(record.changes, names))
 
 
 

@@ -19,7 +19,7 @@ from planner.reports.resolution import resolution_docx
 from planner.reports.workbook import plan_workbook, projection_csv
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
-from planner.scenarios.summaries import resolution_years
+from planner.scenarios.editing import next_resolution_years
 from planner.services.plans import load_plan, plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.plans import download_name, svg_response, today
@@ -85,7 +85,7 @@ def export_csv(slug: str, plan_id: int):
 def resolution(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     plan = load_plan(record)
-    first_default, last_default = resolution_years(plan)
+    first_default, last_default = next_resolution_years(plan, today())
     first_text = request.args.get("first", fy_label(first_default))
     last_text = request.args.get("last", fy_label(last_default))
     errors = {}

@@ -1,0 +1,199 @@
+"""A plan's history in the user's words: each recorded change as the field's on-screen name
+and its old and new values formatted as the editor shows them (not paths and raw JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from planner.formatting import long_date, money_cents, number, percent
+from planner.forms.labels import KIND_NAMES, is_money, label_of
+from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.scenarios.parse import (
+    ASSUMPTION_FIELDS,
+    AUTHORIZATION_FIELDS,
+    COMMON_LINE_FIELDS,
+    FUND_FIELDS,
+    KIND_FIELDS,
+    STAFFING_FIELDS,
+    WARM_HANDOFF_MODE_FIELDS,
+    Field,
+)
+
+SECTION_NAMES = {"assumptions": "Assumptions", "fund": "Fund", "participants": "Participants",
+                 "program": "Program settings", "jurisdiction": "Jurisdiction"}
+PARTICIPANT_GROUPS = {"referrals_per_year": "referrals", "enrollment_rate": "enrollment"}
+LONG = 160
+
+
+def _fields() -> dict[str, Field]:
+    found: dict[str, Field] = {}
+    groups = [ASSUMPTION_FIELDS, FUND_FIELDS, COMMON_LINE_FIELDS, STAFFING_FIELDS,
+              AUTHORIZATION_FIELDS, *KIND_FIELDS.values(), *WARM_HANDOFF_MODE_FIELDS.values()]
+    for group in groups:
+        for field in group:
+            found.setdefault(field.name, field)
+    return found
+
+
+FIELDS = _fields()
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: dt.datetime
+    who: str | None
+    action: str
+    where: str
+    old: str
+    new: str
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+    return value if value.is_finite() else None
+
+
+def value_text(name: str, raw: Any, *, share: bool = False) -> str:
+    """One stored value (as the history keeps it: text, or JSON text) as the editor shows it."""
+    if raw is None:
+        return "—"
+    if isinstance(raw, str):
+        try:
+            value: Any = json.loads(raw) if raw[:1] in "[{" or raw in ("true", "false") else raw
+        except ValueError:
+            value = raw
+    else:
+        value = raw
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value_text(name, v if isinstance(v, str) else json.dumps(v))
+                         for v in value) or "none"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    if text == "":
+        return "(blank)"
+    field = FIELDS.get(name)
+    if name in ("start_fy", "end_fy"):
+        try:
+            return fy_label(parse_fy(int(text) if text.isdigit() else text))
+        except FiscalYearError:
+            return text
+    if field is not None and field.type == "date":
+        try:
+            return long_date(dt.date.fromisoformat(text))
+        except ValueError:
+            return text
+    amount = _decimal(text) if field is None or field.type in ("number", "whole") else None
+    if amount is not None:
+        if is_money(name):
+            return money_cents(amount)
+        if share or (field is not None and field.high == 1):
+            return percent(amount)
+        return number(amount, 0) if amount == amount.to_integral_value() else format(
+            amount.normalize(), "f")
+    if field is not None and field.type == "choice":
+        return text.replace("_", " ")
+    return text if len(text) <= LONG else text[:LONG - 1] + "…"
+
+
+def _line_summary(line: Any) -> str:
+    if not isinstance(line, dict):
+        return "—"
+    kind = KIND_NAMES.get(line.get("kind", ""), line.get("kind", ""))
+    return f"{kind} '{line.get('label') or line.get('id')}'"
+
+
+def _authorization_text(item: Any) -> str:
+    if not isinstance(item, dict):
+        return str(item)
+    text = (f"{item.get('strategy')} {value_text('amount', item.get('amount'))}, "
+            f"{value_text('start', item.get('start'))} to {value_text('end', item.get('end'))}")
+    if item.get("adopted_on"):
+        text += f", adopted {value_text('adopted_on', item.get('adopted_on'))}"
+    return text
+
+
+def _load(raw: str | None) -> Any:
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+_LINE = re.compile(r"^line_items\[([^\]]+)\](?:\.(.+))?$")
+
+
+def describe(path: str, old: str | None, new: str | None,
+             line_names: dict[str, str]) -> tuple[str, str, str]:
+    """(where, old, new) of one recorded change, in the user's words."""
+    if path == "":
+        return "Plan created", "—", new or "—"
+    if path == "status":
+        return "Status", old or "—", new or "—"
+    if path == "line_items (order)":
+        def names(raw: str | None) -> str:
+            ids = _load(raw) or []
+            return ", ".join(line_names.get(i, i) for i in ids if isinstance(i, str))
+        return "Order of the line items", names(old), names(new)
+    match = _LINE.match(path)
+    if match:
+        line_id, key = match.groups()
+        if key is None:
+            before, after = _load(old), _load(new)
+            name = (after or before or {}).get("label") if isinstance(after or before, dict) \
+                else None
+            where = f"Line item '{name or line_names.get(line_id, line_id)}'"
+            if before is None:
+                return where, "—", "added: " + _line_summary(after)
+            if after is None:
+                return where, _line_summary(before), "deleted"
+            return where, value_text("", old), value_text("", new)
+        name = line_names.get(line_id, line_id)
+        return f"Line '{name}': {label_of(key)}", value_text(key, old), value_text(key, new)
+    parts = path.split(".")
+    section = SECTION_NAMES.get(parts[0])
+    if parts[0] == "fund" and len(parts) >= 2 and parts[1] == "receipts":
+        if len(parts) == 3:
+            return f"Receipts {parts[2]}", value_text("amount", old), value_text("amount", new)
+        return "Receipts", _receipts_text(old), _receipts_text(new)
+    if parts[0] == "program" and len(parts) == 2 and parts[1] == "authorizations":
+        return ("Authorizations", "; ".join(_authorization_text(a) for a in _load(old) or [])
+                or "none", "; ".join(_authorization_text(a) for a in _load(new) or []) or "none")
+    if parts[0] == "participants" and len(parts) == 3 and parts[1] in PARTICIPANT_GROUPS:
+        name = f"{PARTICIPANT_GROUPS[parts[1]]}_{parts[2]}"
+        share = parts[1] == "enrollment_rate"
+        return (f"Participants: {label_of(name)}", value_text(name, old, share=share),
+                value_text(name, new, share=share))
+    key = parts[-1]
+    where = label_of(key)
+    if section:
+        where = f"{section}: {where}"
+    return where, value_text(key, old), value_text(key, new)
+
+
+def _receipts_text(raw: str | None) -> str:
+    found = _load(raw)
+    if not isinstance(found, dict):
+        return value_text("amount", raw)
+    return "; ".join(f"{fy} {value_text('amount', v)}" for fy, v in found.items()) or "none"
+
+
+def history_entries(changes: Any, line_names: dict[str, str]) -> list[Entry]:
+    """The plan's recorded changes, newest first, each described in the user's words."""
+    entries = []
+    for change in reversed(list(changes)):
+        where, old, new = describe(change.path, change.old_value, change.new_value, line_names)
+        entries.append(Entry(change.at, change.user_email, change.action, where, old, new))
+    return entries
