@@ -193,7 +193,7 @@ def delete(slug: str, plan_id: int):
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            delete_plan(db.session, record)
+            delete_plan(db.session, record, current_user)
         except PlanFrozen:
             abort(403)
         db.session.commit()
