@@ -14,7 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
     from whitenoise import WhiteNoise
 
-    from planner import formatting, request_log
+    from planner import formatting, rate_limits, request_log  # noqa: F401 - registers planner+db://
     from planner.config import configure
     from planner.extensions import csrf, db, limiter, login_manager
     from planner.web import register_blueprints

@@ -33,9 +33,10 @@ class Defaults:
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
     LOGIN_DEVICE_RATE_LIMIT = "30 per hour"
     DEVICE_COOKIE_DAYS = 180
-    # Flask-Limiter's counters: in each process's memory unless told otherwise (see
-    # docs/deployment.md; e.g. redis://localhost:6379 for several processes or hosts).
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Flask-Limiter's counters (docs/deployment.md). Unset: each process's memory in
+    # development, the app's database (planner+db://, shared by every worker) in production;
+    # or e.g. redis://localhost:6379.
+    RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
     TRUSTED_PROXIES = 0
@@ -62,6 +63,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         value = app.config[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"PLANNER_{key} must be a whole number ≥ 0 (got {value!r}).")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            "planner+db://" if app.config["ENV_NAME"] == "production" else "memory://")
     # No signed session cookie is accepted past the absolute lifetime, whatever it says.
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
         hours=app.config["SESSION_MAX_HOURS"])

@@ -10,6 +10,8 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -18,7 +20,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from planner import create_app
+from planner import ROOT, create_app
 from planner.cli import main
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
@@ -547,3 +549,72 @@ def test_administrator_actions_are_recorded_with_who_and_when(app, client):
     editor = app.test_client()
     sign_in(editor, EDITOR)
     assert editor.get("/admin/actions").status_code == 404
+
+
+# ----------------------------------------------------------------------------- shared limits
+
+def _db_limited_app(database_url, limit):
+    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
+                       "RATELIMIT_STORAGE_URI": "planner+db://", "LOGIN_RATE_LIMIT": limit})
+
+
+def test_the_database_storage_counts_parallel_attempts_exactly(database_url):
+    """Twelve simultaneous sign-ins from one address against a limit of 5 a minute, counted
+    in the app's database: exactly 5 are answered, 7 refused with 429."""
+    app = _db_limited_app(database_url, "5 per minute")
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [token(c, "/sign-in") for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def attempt(client, csrf) -> None:
+        barrier.wait()
+        statuses.append(client.post("/sign-in", data={
+            "email": "nobody@x.example", "password": "a wrong guess",
+            "csrf_token": csrf}).status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens,
+                                                                            strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [401] * 5 + [429] * 7
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_database_storage_is_shared_by_separate_processes(database_url):
+    """Another process (a second gunicorn worker) spends the address's attempts; this one
+    is then refused."""
+    script = (
+        "import sys\n"
+        "from planner import create_app\n"
+        "from tests.web import token\n"
+        "app = create_app({'DATABASE_URL': sys.argv[1], 'SECRET_KEY': 'test',\n"
+        "                  'RATELIMIT_STORAGE_URI': 'planner+db://',\n"
+        "                  'LOGIN_RATE_LIMIT': '3 per minute'})\n"
+        "client = app.test_client()\n"
+        "for _ in range(3):\n"
+        "    r = client.post('/sign-in', data={'email': 'nobody@x.example',\n"
+        "        'password': 'a wrong guess', 'csrf_token': token(client, '/sign-in')})\n"
+        "    print(r.status_code)\n")
+    worker = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script, database_url], capture_output=True,
+        text=True, timeout=120, cwd=str(ROOT), check=False)
+    assert worker.stdout.split() == ["401"] * 3, worker.stderr[-2000:]
+    app = _db_limited_app(database_url, "3 per minute")
+    client = app.test_client()
+    assert post_sign_in(client, "nobody@x.example", "a wrong guess").status_code == 429
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_production_counts_in_the_database_unless_told_otherwise(database_url):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 64,
+                      "ENV_NAME": "production"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "planner+db://"
+    assert create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"}).config[
+        "RATELIMIT_STORAGE_URI"] == "memory://"
+    with app.app_context():
+        db.engine.dispose()

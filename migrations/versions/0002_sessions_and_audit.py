@@ -1,4 +1,5 @@
-"""revocable sessions, kept deleted plans, administrator actions, long history text
+"""revocable sessions, kept deleted plans, administrator actions, long history text,
+rate-limit counters
 
 Revision ID: 0002
 Revises: 0001
@@ -50,9 +51,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_admin_actions_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_admin_actions_target_id"), ["target_id"],
                               unique=False)
+    op.create_table(
+        "rate_limits",
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limits")),
+    )
+    with op.batch_alter_table("rate_limits", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_rate_limits_expires_at"), ["expires_at"],
+                              unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("rate_limits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_rate_limits_expires_at"))
+    op.drop_table("rate_limits")
     with op.batch_alter_table("admin_actions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_admin_actions_target_id"))
         batch_op.drop_index(batch_op.f("ix_admin_actions_at"))

@@ -3,6 +3,8 @@
 from planner.extensions import Base
 from planner.models.accounts import AdminAction, Membership, User
 from planner.models.jurisdictions import Jurisdiction
+from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
 
-__all__ = ["AdminAction", "Base", "Jurisdiction", "Membership", "PlanChange", "PlanRecord", "User"]
+__all__ = ["AdminAction", "Base", "Jurisdiction", "Membership", "PlanChange", "PlanRecord",
+           "RateLimitCounter", "User"]
