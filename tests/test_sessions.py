@@ -618,3 +618,36 @@ def test_production_counts_in_the_database_unless_told_otherwise(database_url):
         "RATELIMIT_STORAGE_URI"] == "memory://"
     with app.app_context():
         db.engine.dispose()
+
+
+def test_the_upgrade_to_0002_keeps_accounts_plans_and_history(tmp_path):
+    """Migration 0002 rebuilds plan_changes on SQLite (a column type changes): every row
+    survives, and existing accounts start at session epoch 0."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql
+
+    from planner.migrate import upgrade
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sql(
+            "INSERT INTO users (id, email, password_hash, is_admin, active, failed_logins,"
+            " created_at) VALUES (1, 'a@b.example', 'x', 0, 1, 0, '2026-11-01 00:00:00')"))
+        connection.execute(sql(
+            "INSERT INTO jurisdictions (id, slug, name, kind) VALUES (1, 'c', 'C', 'county')"))
+        connection.execute(sql(
+            "INSERT INTO plans (id, jurisdiction_id, name, status, document, version,"
+            " created_at, updated_at) VALUES (7, 1, 'P', 'draft', '{}', 3,"
+            " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+        connection.execute(sql(
+            "INSERT INTO plan_changes (plan_id, user_id, user_email, at, action, path)"
+            " VALUES (7, 1, 'a@b.example', '2026-11-01 00:00:00', 'created', '')"))
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(sql("SELECT session_epoch FROM users")).scalar_one() == 0
+        assert connection.execute(sql(
+            "SELECT plan_id, action FROM plan_changes")).all() == [(7, "created")]
+        assert connection.execute(sql(
+            "SELECT version, deleted_at FROM plans")).one() == (3, None)
+    engine.dispose()
