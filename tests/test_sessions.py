@@ -221,7 +221,8 @@ def test_parallel_wrong_passwords_are_all_counted_and_none_checked_past_the_limi
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
     assert sorted(reasons) == ["locked"] * 7 + ["wrong"] * 5
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == EDITOR))
