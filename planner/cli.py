@@ -239,7 +239,12 @@ def _read_password() -> str:
 @click.option("--admin", is_flag=True, help="An administrator sees every jurisdiction.")
 def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None:
     """Create an account; the password is read from standard input."""
-    from planner.services.accounts import AccountError, create_user, set_membership
+    from planner.services.accounts import (
+        AccountError,
+        create_user,
+        record_admin_action,
+        set_membership,
+    )
     from planner.services.demo import jurisdiction, seed_jurisdictions
     password = _read_password()
     with _database() as (_, session):
@@ -256,6 +261,10 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
             account = create_user(session, email, password, is_admin=admin)
             for place in places:
                 set_membership(session, account, place, role)
+            record_admin_action(session, None, "created", account,
+                                ("administrator; " if admin else "")
+                                + (", ".join(f"{role} of {p.name}" for p in places)
+                                   or "no jurisdiction"))
         except AccountError as error:
             session.rollback()
             click.echo(f"Not created: {error}.", err=True)
@@ -270,7 +279,12 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
 @click.argument("email")
 def user_password(email: str) -> None:
     """Set an account's password (read from standard input)."""
-    from planner.services.accounts import AccountError, find_user, set_password
+    from planner.services.accounts import (
+        AccountError,
+        find_user,
+        record_admin_action,
+        set_password,
+    )
     password = _read_password()
     with _database() as (_, session):
         account = find_user(session, email)
@@ -278,10 +292,11 @@ def user_password(email: str) -> None:
             click.echo(f"No account {email}.", err=True)
             sys.exit(EXIT_BAD_FILE)
         try:
-            set_password(account, password)
+            set_password(account, password)  # ends the account's sessions
         except AccountError as error:
             click.echo(f"Not changed: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
+        record_admin_action(session, None, "reset password", account)
         session.commit()
     click.echo(f"Password changed for {email}.")
 

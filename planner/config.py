@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -20,8 +21,25 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # plan files and CSVs are small
     STATIC_MAX_AGE = 86400
+    # Sessions end after this long without a request, and this long after signing in.
+    SESSION_IDLE_MINUTES = 480
+    SESSION_MAX_HOURS = 12
+    # Sign-in throttling per account: failures in a row before the account waits, the first
+    # wait, doubling with each further failure up to the longest wait (seconds).
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_SECONDS = 300
+    LOGIN_LOCK_SECONDS = 60
+    LOGIN_LOCK_MAX_SECONDS = 900
+    # Per client address, and per browser that signed in before (its device cookie).
+    LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
+    LOGIN_DEVICE_RATE_LIMIT = "30 per hour"
+    DEVICE_COOKIE_DAYS = 180
+    # Flask-Limiter's counters (docs/deployment.md). Unset: each process's memory in
+    # development, the app's database (planner+db://, shared by every worker) in production;
+    # or e.g. redis://localhost:6379.
+    RATELIMIT_STORAGE_URI: str | None = None
+    RATELIMIT_HEADERS_ENABLED = False
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
+    TRUSTED_PROXIES = 0
 
 
 class ConfigError(RuntimeError):
@@ -58,6 +76,18 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'planner.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "TRUSTED_PROXIES",
+                "LOGIN_MAX_FAILURES", "LOGIN_LOCK_SECONDS", "LOGIN_LOCK_MAX_SECONDS",
+                "DEVICE_COOKIE_DAYS"):
+        value = app.config[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"PLANNER_{key} must be a whole number ≥ 0 (got {value!r}).")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = (
+            "planner+db://" if app.config["ENV_NAME"] == "production" else "memory://")
+    # No signed session cookie is accepted past the absolute lifetime, whatever it says.
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
+        hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":
             raise ConfigError("PLANNER_SECRET_KEY must be set in production "

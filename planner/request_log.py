@@ -29,7 +29,9 @@ def init_app(app: Flask) -> None:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1)
                 if started else None,
                 "bytes": response.calculate_content_length(),
-                "user": current_user.get_id() if current_user.is_authenticated else None,
+                "user": current_user.id if current_user.is_authenticated else None,
                 "remote": request.remote_addr,
+                # a refused sign-in: the account tried (never the password) and why
+                **({"sign_in_refused": g.sign_in_failure} if "sign_in_failure" in g else {}),
             }))
         return response

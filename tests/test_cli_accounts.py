@@ -59,7 +59,7 @@ def test_user_add_reads_the_password_from_standard_input(env):
 @pytest.mark.parametrize(("args", "password", "message"), [
     (["user", "add", "x@y.example", "--jurisdiction", "atlantis"], "a long enough secret\n",
      "No jurisdiction 'atlantis'"),
-    (["user", "add", "x@y.example"], "short\n", "at least 10 characters"),
+    (["user", "add", "x@y.example"], "short\n", "at least 12 characters"),
     (["user", "add", "not-an-email"], "a long enough secret\n", "is not an email address"),
     (["user", "password", "nobody@y.example"], "a long enough secret\n", "No account"),
 ])

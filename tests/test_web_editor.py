@@ -386,5 +386,7 @@ def test_create_clone_rename_delete(app, editor):
     delete_url = f"/j/orange-county/plans/{copy}/delete"
     deleted = editor.post(delete_url, data=form_values(confirm.get_data(as_text=True)))
     assert deleted.status_code == 302
+    # gone from the pages, kept for the record (tests/test_sessions.py)
+    assert editor.get(f"/j/orange-county/plans/{copy}").status_code == 404
     with app.app_context():
-        assert db.session.get(PlanRecord, copy) is None
+        assert db.session.get(PlanRecord, copy).deleted_at is not None

@@ -25,7 +25,9 @@ class MembershipForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=200)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=200)],
+                        description="At least 12 characters; not a common, repetitive or "
+                                    "easily guessed password. A few unrelated words work.")
     confirm = PasswordField("New password again", validators=[
         DataRequired(), EqualTo("new", message="The two new passwords differ.")])
 

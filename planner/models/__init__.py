@@ -1,8 +1,10 @@
 """SQLAlchemy 2.0 models, one module per aggregate."""
 
 from planner.extensions import Base
-from planner.models.accounts import Membership, User
+from planner.models.accounts import AdminAction, Membership, User
 from planner.models.jurisdictions import Jurisdiction
+from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
 
-__all__ = ["Base", "Jurisdiction", "Membership", "PlanChange", "PlanRecord", "User"]
+__all__ = ["AdminAction", "Base", "Jurisdiction", "Membership", "PlanChange", "PlanRecord",
+           "RateLimitCounter", "User"]

@@ -31,6 +31,9 @@ class PlanRecord(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))
+    # A deleted plan is kept, with its last document and its history, for the record: it
+    # is gone from every list and page; administrators read it under /admin/deleted-plans.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     jurisdiction: Mapped[Jurisdiction] = relationship()  # noqa: F821
     changes: Mapped[list[PlanChange]] = relationship(
@@ -49,8 +52,9 @@ class PlanChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     user_email: Mapped[str | None] = mapped_column(String(254))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    action: Mapped[str] = mapped_column(String(40))
-    path: Mapped[str] = mapped_column(String(300), default="")
+    # Text: actions name line ids (64 characters) and uploaded file names.
+    action: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text, default="")
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
 

@@ -3,22 +3,61 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import case, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
-from planner.models import Jurisdiction, Membership, User
+from planner.models import AdminAction, Jurisdiction, Membership, User
 from planner.models.base import utcnow
 
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
-MIN_PASSWORD = 10
+MIN_PASSWORD = 12  # ASVS 4.0.3 2.1.1
+MAX_PASSWORD = 200
+# zxcvbn's score: 3 is "safely unguessable" (at least 10^8 guesses). It refuses the common
+# passwords of its shipped lists, keyboard walks, sequences, repeats and the email itself.
+MIN_PASSWORD_SCORE = 3
+_ZXCVBN_MAX = 72  # zxcvbn judges at most 72 characters; a longer password by its first 72
+WRONG = "Wrong email or password."
 
 
 class AccountError(ValueError):
     """A request about accounts that cannot be carried out; the message says why."""
+
+
+class SignInRefused(AccountError):
+    """A refused sign-in. The message is the same for an unknown email, a wrong password
+    and a locked account; `reason` (unknown, wrong, locked, deactivated) is for the log."""
+
+    def __init__(self, reason: str, message: str = WRONG):
+        self.reason = reason
+        super().__init__(message)
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a new password is refused (None: it is acceptable). No composition rules: a
+    length, and a check against common, repetitive and guessable passwords."""
+    if len(password) < MIN_PASSWORD:
+        return f"the password must have at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"the password must have at most {MAX_PASSWORD} characters"
+    local = email.split("@")[0]
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[email, local] if email else [])
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    warning = result["feedback"].get("warning") or "It is too easy to guess."
+    return (f"the password is too easy to guess: {warning.rstrip('.')}. "
+            "Use a few unrelated words or a password manager's random password")
+
+
+def _check_new_password(password: str, email: str) -> None:
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
 
 
 def hash_password(password: str) -> str:
@@ -30,7 +69,21 @@ def check_password(user: User, password: str) -> bool:
 
 
 def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+    while True:  # 16 random characters; the loop only guards against a freak weak draw
+        password = secrets.token_urlsafe(12)
+        if password_problem(password) is None:
+            return password
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once per process: an unknown email or a locked
+    account costs the same one scrypt as a wrong password."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def _dummy_check(password: str) -> None:
+    check_password_hash(_dummy_hash(), password)
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -41,8 +94,7 @@ def create_user(session: Session, email: str, password: str, *, is_admin: bool =
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an email address")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    _check_new_password(password, email)
     if find_user(session, email):
         raise AccountError(f"an account for {email} already exists")
     user = User(email=email, password_hash=hash_password(password), is_admin=is_admin,
@@ -53,9 +105,12 @@ def create_user(session: Session, email: str, password: str, *, is_admin: bool =
 
 
 def set_password(user: User, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    """A new password ends every session of the account and clears its sign-in lock."""
+    _check_new_password(password, user.email)
     user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.end_sessions()
 
 
 def set_membership(session: Session, user: User, jurisdiction: Jurisdiction, role: str) -> None:
@@ -87,31 +142,84 @@ def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
     return list(session.scalars(query))
 
 
+def lock_delay(failures: int, *, max_failures: int, lock_seconds: int,
+               lock_max_seconds: int) -> dt.timedelta:
+    """How long an account waits after its `failures`-th failure in a row: nothing before
+    `max_failures`, then `lock_seconds`, doubling with each further failure up to
+    `lock_max_seconds`."""
+    if failures < max_failures:
+        return dt.timedelta(0)
+    doublings = min(failures - max_failures, 20)
+    return dt.timedelta(seconds=min(lock_seconds * 2 ** doublings, lock_max_seconds))
+
+
 def authenticate(session: Session, email: str, password: str, *, max_failures: int,
-                 lock_seconds: int, now: dt.datetime | None = None) -> User:
-    """The user, or AccountError. After `max_failures` wrong passwords in a row the account
-    is locked for `lock_seconds`, even for the right password."""
+                 lock_seconds: int, lock_max_seconds: int, trusted_user_id: int | None = None,
+                 now: dt.datetime | None = None) -> User:
+    """The user, or SignInRefused.
+
+    Each attempt on an account is counted *before* its password is checked, by one UPDATE
+    that adds 1 to `failed_logins` only if the account is not waiting out a lock; the
+    count is committed at once, so parallel guesses are all counted and none is checked
+    while the account is locked. After `max_failures` failures in a row the account waits
+    `lock_delay`; a right password clears the count. An attempt from a browser that signed
+    in to this account before (`trusted_user_id`, from its device cookie) does not wait:
+    a stranger's failures slow the stranger, not the owner.
+
+    Commits the session (the attempt must be counted before the slow password check)."""
     now = now or utcnow()
     user = find_user(session, email)
     if user is None:
-        check_password_hash(hash_password("x" * MIN_PASSWORD), password)  # same time either way
-        raise AccountError("Wrong email or password.")
-    locked = user.locked_until
-    if locked is not None and locked.tzinfo is None:
-        locked = locked.replace(tzinfo=dt.UTC)  # SQLite returns naive datetimes
-    if locked is not None and locked > now:
-        raise AccountError("Too many failed sign-ins: try again in a few minutes.")
+        _dummy_check(password)
+        raise SignInRefused("unknown")
+    user_id = user.id
+    # The wait this failure would start; from a count read just now, so under a race it
+    # may be shorter than due, but never shorter than `lock_seconds`.
+    delay = lock_delay(max((user.failed_logins or 0) + 1, max_failures),
+                       max_failures=max_failures, lock_seconds=lock_seconds,
+                       lock_max_seconds=lock_max_seconds)
+    open_now = true() if trusted_user_id == user_id else or_(
+        User.failed_logins < max_failures, User.locked_until.is_(None),
+        User.locked_until <= now)
+    counted = session.execute(
+        update(User).where(User.id == user_id, open_now).values(
+            failed_logins=User.failed_logins + 1,
+            locked_until=case((User.failed_logins + 1 >= max_failures,
+                               literal(now + delay, User.locked_until.type)),
+                              else_=User.locked_until))
+        .execution_options(synchronize_session=False))
+    session.commit()
+    if counted.rowcount != 1:
+        _dummy_check(password)
+        raise SignInRefused("locked")
+    user = session.get(User, user_id)
     if not check_password(user, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + dt.timedelta(seconds=lock_seconds)
-            user.failed_logins = 0
-        raise AccountError("Wrong email or password.")
+        raise SignInRefused("wrong")
     if not user.active:
-        raise AccountError("This account is deactivated; ask an administrator.")
-    user.failed_logins = 0
-    user.locked_until = None
+        raise SignInRefused("deactivated", "This account is deactivated; ask an administrator.")
+    session.execute(update(User).where(User.id == user_id)
+                    .values(failed_logins=0, locked_until=None)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    session.refresh(user)
     return user
+
+
+def record_admin_action(session: Session, actor: User | None, action: str, target: User,
+                        detail: str = "") -> None:
+    """Note an administrator's action on an account (actor None: the command line)."""
+    session.add(AdminAction(actor_id=actor.id if actor else None,
+                            actor_email=actor.email if actor else None, action=action,
+                            target_id=target.id, target_email=target.email, detail=detail,
+                            at=utcnow()))
+
+
+def admin_actions(session: Session, target: User | None = None,
+                  limit: int = 500) -> list[AdminAction]:
+    query = select(AdminAction).order_by(AdminAction.id.desc()).limit(limit)
+    if target is not None:
+        query = query.where(AdminAction.target_id == target.id)
+    return list(session.scalars(query))
 
 
 def remove_membership(session: Session, user: User, jurisdiction: Jurisdiction) -> None:
@@ -123,6 +231,7 @@ def remove_membership(session: Session, user: User, jurisdiction: Jurisdiction) 
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
+    """Ends every session of the account: the caller signs the current one in again."""
     if not check_password(user, current):
         raise AccountError("The current password is wrong.")
     set_password(user, new)

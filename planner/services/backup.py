@@ -73,6 +73,7 @@ def backup(session: Session, *, password_hashes: bool = False) -> dict[str, Any]
             "document": p.document, "version": p.version,
             "created_at": _time(p.created_at), "updated_at": _time(p.updated_at),
             "created_by": emails.get(p.created_by_id),
+            "deleted_at": _time(p.deleted_at),  # a deleted plan is kept for the record
             "history": [{
                 "id": c.id, "user": c.user_email, "at": _time(c.at), "action": c.action,
                 "path": c.path,
@@ -175,7 +176,8 @@ def restore(session: Session, data: Any) -> dict[str, int]:
             adopted_on=dt.date.fromisoformat(row["adopted_on"]) if row["adopted_on"] else None,
             document=row["document"], version=row["version"],
             created_at=_parse_time(row["created_at"]), updated_at=_parse_time(row["updated_at"]),
-            created_by_id=creator.id if creator else None)
+            created_by_id=creator.id if creator else None,
+            deleted_at=_parse_time(row.get("deleted_at")))
         session.add(record)
         versions.append((record, row["version"]))
         for change in row["history"]:

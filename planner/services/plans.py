@@ -77,9 +77,18 @@ def normalized(document: Any) -> tuple[Plan, str]:
 
 
 def plans_of(session: Session, jurisdiction: Jurisdiction) -> list[PlanRecord]:
+    """The jurisdiction's plans (not the deleted ones)."""
     return list(session.scalars(
-        select(PlanRecord).where(PlanRecord.jurisdiction_id == jurisdiction.id)
+        select(PlanRecord).where(PlanRecord.jurisdiction_id == jurisdiction.id,
+                                 PlanRecord.deleted_at.is_(None))
         .order_by(PlanRecord.name, PlanRecord.id)))
+
+
+def deleted_plans(session: Session) -> list[PlanRecord]:
+    """Every deleted plan, the last deleted first (administrators read them)."""
+    return list(session.scalars(
+        select(PlanRecord).where(PlanRecord.deleted_at.is_not(None))
+        .order_by(PlanRecord.deleted_at.desc(), PlanRecord.id.desc())))
 
 
 def create_plan(session: Session, jurisdiction: Jurisdiction, document: Any,
@@ -140,13 +149,17 @@ def clone_plan(session: Session, record: PlanRecord, user: User | None, name: st
                        action=f"cloned from plan {record.id}")
 
 
-def delete_plan(session: Session, record: PlanRecord,
+def delete_plan(session: Session, record: PlanRecord, user: User | None = None,
                 expected_version: int | None = None) -> None:
+    """Take the plan out of every list and page. Its last document and its history are
+    kept for the record, with who deleted it and when."""
     if record.status == "adopted":
         raise PlanFrozen(record.name)
     if expected_version is not None and expected_version != record.version:
         raise StaleVersion(record)
-    session.delete(record)
+    record.deleted_at = utcnow()
+    _record_change(session, record, user, "deleted", "", record.name, None)
+    session.flush()
 
 
 def changes_since(record: PlanRecord, seen: int | None) -> list[PlanChange]:

@@ -26,8 +26,18 @@ def register_blueprints(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        """The session's account, if it is active and the session was signed in at the
+        account's current epoch (sign-out, a new password or deactivation move it on)."""
+        ident, _, epoch = user_id.partition(":")
+        if not all(part.isascii() and part.isdecimal() and len(part) <= 18
+                   for part in (ident, epoch)):
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not user.active or user.session_epoch != int(epoch):
+            return None
+        return user
+
+    auth.init_sessions(app)
 
     from planner.web.access import authorize_request
 
@@ -35,7 +45,8 @@ def register_blueprints(app: Flask) -> None:
     def refuse_nul_characters():
         """No text with NUL reaches a form, the engine or the database (PostgreSQL refuses
         it): such a request is answered 400 before anything runs."""
-        values = [*request.args.values(), *request.form.values()]
+        values = [request.path, *request.args.values(), *request.form.values(),
+                  *(upload.filename or "" for upload in request.files.values())]
         if any("\x00" in value for value in values):
             return error_page(400, "Bad request", "The request contains a NUL character.")
         return None

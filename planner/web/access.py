@@ -25,7 +25,8 @@ READ_ONLY_ENDPOINTS = frozenset({
     "plans.show", "plans.chart", "plans.export_json", "plans.history",
     "reports.report_pdf", "reports.export_xlsx", "reports.export_csv", "reports.resolution",
     "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
-    "account.password", "admin.users", "admin.user",
+    "account.password", "admin.users", "admin.user", "admin.actions", "admin.deleted",
+    "admin.deleted_history",
 })
 # Changes allowed on an adopted plan: it can be cloned into a new draft.
 ADOPTED_CHANGES = frozenset({"plans.clone"})
@@ -47,7 +48,8 @@ def authorize_request():
         g.jurisdiction, g.role = jurisdiction, role
         if "plan_id" in args:
             record = db.session.get(PlanRecord, args["plan_id"])
-            if record is None or record.jurisdiction_id != jurisdiction.id:
+            if (record is None or record.jurisdiction_id != jurisdiction.id
+                    or record.deleted_at is not None):
                 abort(404)
             g.plan = record
             if change and record.status == "adopted" and endpoint not in ADOPTED_CHANGES:
@@ -70,7 +72,8 @@ def plan_or_404(slug: str, plan_id: int, *, change: bool = False) -> tuple[PlanR
     """A plan of a jurisdiction the user belongs to; with `change`, one they may edit."""
     jurisdiction, role = jurisdiction_or_404(slug)
     record = db.session.get(PlanRecord, plan_id)
-    if record is None or record.jurisdiction_id != jurisdiction.id:
+    if (record is None or record.jurisdiction_id != jurisdiction.id
+            or record.deleted_at is not None):
         abort(404)
     if change:
         require_editor(role)

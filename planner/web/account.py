@@ -8,6 +8,7 @@ from flask_login import current_user
 from planner.extensions import db
 from planner.forms.admin import PasswordForm
 from planner.services.accounts import AccountError, change_own_password
+from planner.web.auth import start_session
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 
@@ -18,14 +19,19 @@ def password():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
+            user = current_user._get_current_object()
             try:
-                change_own_password(current_user, form.current.data, form.new.data)
+                change_own_password(user, form.current.data, form.new.data)
             except AccountError as error:
-                form.current.errors = [str(error)]
+                db.session.rollback()
+                field = form.current if "current password" in str(error) else form.new
+                field.errors = [str(error)]
                 status = 422
             else:
                 db.session.commit()
-                flash("Your password is changed.", "success")
+                start_session(user)  # every other session of the account has ended
+                flash("Your password is changed; you are signed out everywhere else.",
+                      "success")
                 return redirect(url_for("jurisdictions.index"))
         else:
             status = 422

@@ -9,16 +9,19 @@ from sqlalchemy import select
 from planner.extensions import db
 from planner.forms.admin import InviteForm, MembershipForm
 from planner.forms.auth import ActionForm
-from planner.models import Jurisdiction, User
+from planner.models import Jurisdiction, PlanRecord, User
 from planner.services.accounts import (
     AccountError,
+    admin_actions,
     all_users,
     create_user,
     generate_password,
+    record_admin_action,
     remove_membership,
     set_membership,
     set_password,
 )
+from planner.services.plans import deleted_plans
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -58,6 +61,10 @@ def users():
                                        is_admin=form.is_admin.data)
                     if place is not None:
                         set_membership(db.session, user, place, form.role.data)
+                    record_admin_action(
+                        db.session, current_user, "invited", user,
+                        ("administrator; " if user.is_admin else "")
+                        + (f"{form.role.data} of {place.name}" if place else "no jurisdiction"))
                 except AccountError as error:
                     db.session.rollback()
                     form.email.errors = [str(error)]
@@ -81,13 +88,16 @@ def user(user_id: int):
         place = _jurisdiction(form.jurisdiction.data or "")
         if form.validate_on_submit() and place is not None:
             set_membership(db.session, account, place, form.role.data)
+            record_admin_action(db.session, current_user, "set role", account,
+                                f"{form.role.data} of {place.name}")
             db.session.commit()
             flash(f"{account.email} is now {form.role.data} of {place.name}.", "success")
             return redirect(url_for("admin.user", user_id=user_id))
         form.jurisdiction.errors = ["Choose a jurisdiction from the list."]
         status = 422
     return render_template("admin/user.html", account=account, form=form,
-                           action_form=ActionForm()), status
+                           action_form=ActionForm(),
+                           actions=admin_actions(db.session, account)), status
 
 
 @blueprint.post("/users/<int:user_id>/memberships/<slug>/delete")
@@ -97,6 +107,7 @@ def remove(user_id: int, slug: str):
     if place is None or not ActionForm().validate_on_submit():
         abort(400)
     remove_membership(db.session, account, place)
+    record_admin_action(db.session, current_user, "removed membership", account, place.name)
     db.session.commit()
     flash(f"Removed {account.email} from {place.name}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -111,6 +122,9 @@ def toggle_active(user_id: int):
         flash("You cannot deactivate your own account.", "error")
         return redirect(url_for("admin.user", user_id=user_id))
     account.active = not account.active
+    account.end_sessions()  # neither a deactivated nor a reactivated account keeps a session
+    record_admin_action(db.session, current_user,
+                        "reactivated" if account.active else "deactivated", account)
     db.session.commit()
     flash(f"{account.email} is {'active' if account.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -122,9 +136,29 @@ def reset_password(user_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     password = generate_password()
-    set_password(account, password)
-    account.failed_logins = 0
-    account.locked_until = None
+    set_password(account, password)  # ends the account's sessions, clears its lock
+    record_admin_action(db.session, current_user, "reset password", account)
     db.session.commit()
     return render_template("admin/password.html", user=account, password=password,
                            created=False)
+
+
+@blueprint.get("/actions")
+def actions():
+    """Every administrator action on accounts, the latest first."""
+    return render_template("admin/actions.html", actions=admin_actions(db.session))
+
+
+@blueprint.get("/deleted-plans")
+def deleted():
+    return render_template("admin/deleted.html", records=deleted_plans(db.session))
+
+
+@blueprint.get("/deleted-plans/<int:plan_id>")
+def deleted_history(plan_id: int):
+    """A deleted plan's history and last document, for the record."""
+    record = db.session.get(PlanRecord, plan_id)
+    if record is None or record.deleted_at is None:
+        abort(404)
+    return render_template("admin/deleted_plan.html", record=record,
+                           changes=list(reversed(record.changes)))

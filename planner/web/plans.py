@@ -253,7 +253,8 @@ def delete(slug: str, plan_id: int):
     if request.method == "POST" and form.validate_on_submit():
         based_on = version_of(form)
         try:
-            delete_plan(db.session, record, -1 if based_on is None else based_on)
+            delete_plan(db.session, record, current_user,
+                        -1 if based_on is None else based_on)
         except PlanFrozen:
             abort(403)
         except StaleVersion:
