@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .fiscal import FiscalYearError, fy_label, parse_fy
+from .limits import json_number, nesting_problem, number_text, number_text_problem
 from .money import Q, round_half_up
 from .plan import (
     DELIVERIES,
@@ -97,13 +98,16 @@ def load_plan_json(text: str | bytes) -> Any:
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
-            parse_int=Decimal,
+            parse_float=json_number,  # keeps each number's text for the §15 checks
+            parse_int=json_number,
             parse_constant=_reject_constant,
             object_pairs_hook=_object_pairs,
         )
     except UnicodeDecodeError as exc:
         raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
+    except RecursionError as exc:  # thousands of nested lists or objects (§15)
+        raise PlanError([Problem("(file)", "is nested too deeply (JSON lists and objects "
+                                           "may be nested at most 20 levels)")]) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem("(file)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
@@ -321,12 +325,37 @@ class _Reader:
     def __init__(self, tables: CostTables):
         self.tables = tables
         self.problems: list[Problem] = []
+        assert tables.limits is not None  # noqa: S101 - the loader always reads limits.toml
+        self.limits = tables.limits
+        self.unlisted = 0  # problems past the listed maximum, counted
         self.start_fy = 2000
         self.years = DEFAULT_YEARS
         self.rates: dict[str, Decimal] = {}
 
     def error(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+        if len(self.problems) < self.limits.problems_listed_max:
+            self.problems.append(Problem(path, message))
+        else:
+            self.unlisted += 1
+
+    def too_many(self, value: Any, path: str, limit: int, what: str) -> bool:
+        """§15: a list (or mapping) longer than its limit is refused unread."""
+        if isinstance(value, (list, dict)) and len(value) > limit:
+            self.error(path, f"at most {limit:,} {what} (got {len(value):,})")
+            return True
+        return False
+
+    def number_text_ok(self, value: Any, path: str) -> bool:
+        """§15: a number's text is checked before anything converts it."""
+        if isinstance(value, bool):
+            return True
+        text = (value.strip().replace(",", "") if isinstance(value, str)
+                else number_text(value))
+        problem = number_text_problem(text, self.limits)
+        if problem:
+            self.error(path, problem)
+            return False
+        return True
 
     # -- shapes
 
@@ -350,6 +379,8 @@ class _Reader:
     def number(self, value: Any, path: str) -> Decimal | None:
         if isinstance(value, bool):
             self.error(path, "must be a number")
+            return None
+        if not self.number_text_ok(value, path):
             return None
         if isinstance(value, Decimal):
             result = value
@@ -415,6 +446,8 @@ class _Reader:
                 return _MISSING
             return value
         if kind == "fy":
+            if not isinstance(value, str) and not self.number_text_ok(value, path):
+                return _MISSING
             try:
                 return parse_fy(value)
             except FiscalYearError as exc:
@@ -428,11 +461,20 @@ class _Reader:
         if not isinstance(value, str):
             self.error(path, "must be a date written YYYY-MM-DD")
             return _MISSING
+        text = value.strip()
         try:
-            return dt.date.fromisoformat(value.strip())
+            if len(text) > 10:
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
-            self.error(path, f"must be a date written YYYY-MM-DD (got '{value}')")
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            self.error(path, f"must be a date written YYYY-MM-DD (got '{shown}')")
             return _MISSING
+        low, high = self.limits.date_year_min, self.limits.date_year_max
+        if not low <= day.year <= high:
+            self.error(path, f"must be a date between {low}-01-01 and {high}-12-31")
+            return _MISSING
+        return day
 
     def default_for(self, key: str) -> Decimal:
         entry = self.tables.defaults[key]
@@ -486,6 +528,10 @@ TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions"
 def parse_plan(document: Any, tables: CostTables) -> Plan:
     """Turn a decoded `lead-plan/1` document into a resolved Plan, or raise PlanError."""
     reader = _Reader(tables)
+    too_deep = nesting_problem(document, reader.limits)
+    if too_deep is not None:
+        raise PlanError([Problem(too_deep, f"is nested deeper than {reader.limits.nesting_max} "
+                                           "levels of JSON lists and objects")])
     root = reader.obj(document, "", TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
@@ -514,6 +560,9 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     lines = _read_lines(reader, root.get("line_items", _MISSING))
 
     if reader.problems:
+        if reader.unlisted:
+            reader.problems.append(Problem("(plan)", f"and {reader.unlisted:,} more problems "
+                                                     "not listed"))
         raise PlanError(reader.problems)
     return Plan(
         name=name,
@@ -572,7 +621,8 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
 
 def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
     source = reader.obj(value, "fund.receipts")
-    if not source:
+    if not source or reader.too_many(source, "fund.receipts", reader.limits.receipts_max,
+                                     "receipt entries"):
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
@@ -620,7 +670,8 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
         if not isinstance(ramp_value, list):
             reader.error(f"{path}.ramp",
                          "must be a list of multipliers such as [\"0.5\", \"0.75\"]")
-        else:
+        elif not reader.too_many(ramp_value, f"{path}.ramp", reader.limits.ramp_max,
+                                 "ramp multipliers"):
             items = [reader.scalar(count("ramp"), item, f"{path}.ramp[{i}]")
                      for i, item in enumerate(ramp_value)]
             ramp = tuple(item for item in items if item is not _MISSING)
@@ -676,6 +727,10 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     raw = source.get("authorizations")
     if raw is not None and not isinstance(raw, list):
         reader.error(f"{path}.authorizations", "must be a list")
+        raw = None
+    if reader.too_many(raw, f"{path}.authorizations", reader.limits.authorizations_max,
+                       "authorizations"):
+        raw = None
     for index, item in enumerate(raw or []):
         here = f"{path}.authorizations[{index}]"
         sub = reader.obj(item, here, tuple(f.name for f in AUTHORIZATION_FIELDS))
@@ -711,6 +766,8 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
         return ()
     if not isinstance(value, list):
         reader.error("line_items", "must be a list")
+        return ()
+    if reader.too_many(value, "line_items", reader.limits.line_items_max, "line items"):
         return ()
     lines: list[dict[str, Any]] = []
     seen_ids: dict[str, int] = {}

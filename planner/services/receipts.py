@@ -13,7 +13,7 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.parse import check_field, money
 
 # CSV files also write a FY as 2026-27, 2026-2027 or "FY 2026-27": unambiguous, so accepted.
-_SPAN = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_SPAN = re.compile(r"^(?:FY\s*)?([0-9]{4})\s*[-–]\s*([0-9]{2}|[0-9]{4})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
