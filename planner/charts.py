@@ -21,6 +21,8 @@ from planner.scenarios import Projection, fy_label  # noqa: E402
 matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
     "svg.hashsalt": "planner",  # the same plan draws the same SVG
+    # User text (plan names, strategies) is drawn as written: `$\frac$` is not mathtext.
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,

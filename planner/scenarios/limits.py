@@ -49,25 +49,35 @@ def number_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def number_text_problem(text: str | None, limits: Limits) -> str | None:
-    """Why this number text is refused before it is converted, or None."""
+# The kinds of §15 problems (`Problem.kind`), for programs and tests to tell them apart.
+TOO_LONG = "number_too_long"
+EXPONENT = "number_exponent"
+DIGITS = "number_digits"
+TOO_MANY = "too_many"
+NESTING = "nesting"
+DATE_RANGE = "date_range"
+FISCAL_YEAR = "fiscal_year"
+
+
+def number_text_problem(text: str | None, limits: Limits) -> tuple[str, str] | None:
+    """(kind, message) when this number text is refused before it is converted, or None."""
     if text is None:
-        return f"is too long for a number (at most {limits.number_text_max} characters)"
+        return TOO_LONG, f"is too long for a number (at most {limits.number_text_max} characters)"
     if len(text) > limits.number_text_max:
-        return (f"is too long for a number ({len(text):,} characters; at most "
-                f"{limits.number_text_max})")
+        return TOO_LONG, (f"is too long for a number ({len(text):,} characters; at most "
+                          f"{limits.number_text_max})")
     match = _NUMBER.fullmatch(text)
     if match is None:
         if _SPECIAL.fullmatch(text):
             return None  # Decimal reads it; the parser refuses it as not finite
         if "_" in text or any(ch.isdigit() and not ch.isascii() for ch in text):
-            return "must be written with the digits 0–9 (no underscores or other scripts)"
+            return DIGITS, "must be written with the digits 0–9 (no underscores or other scripts)"
         return None  # Decimal refuses it as not a number
     exponent = match.group(1)
     if exponent is not None and not (
             limits.number_exponent_min <= int(exponent) <= limits.number_exponent_max):
-        return (f"has an exponent outside {limits.number_exponent_min}…"
-                f"{limits.number_exponent_max} (got e{exponent})")
+        return EXPONENT, (f"has an exponent outside {limits.number_exponent_min}…"
+                          f"{limits.number_exponent_max} (got e{exponent})")
     return None
 
 

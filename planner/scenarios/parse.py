@@ -17,7 +17,16 @@ from types import MappingProxyType
 from typing import Any
 
 from .fiscal import FiscalYearError, fy_label, parse_fy
-from .limits import json_number, nesting_problem, number_text, number_text_problem
+from .limits import (
+    DATE_RANGE,
+    FISCAL_YEAR,
+    NESTING,
+    TOO_MANY,
+    json_number,
+    nesting_problem,
+    number_text,
+    number_text_problem,
+)
 from .money import Q, round_half_up
 from .plan import (
     DELIVERIES,
@@ -59,6 +68,7 @@ LONG_TEXT = 20_000  # justifications and plans written out
 class Problem:
     path: str
     message: str
+    kind: str = ""  # for the §15 limits: one of the kinds in planner.scenarios.limits
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -107,7 +117,8 @@ def load_plan_json(text: str | bytes) -> Any:
         raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
     except RecursionError as exc:  # thousands of nested lists or objects (§15)
         raise PlanError([Problem("(file)", "is nested too deeply (JSON lists and objects "
-                                           "may be nested at most 20 levels)")]) from exc
+                                           "may be nested at most 20 levels)", NESTING)]
+                        ) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem("(file)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
@@ -332,16 +343,16 @@ class _Reader:
         self.years = DEFAULT_YEARS
         self.rates: dict[str, Decimal] = {}
 
-    def error(self, path: str, message: str) -> None:
+    def error(self, path: str, message: str, kind: str = "") -> None:
         if len(self.problems) < self.limits.problems_listed_max:
-            self.problems.append(Problem(path, message))
+            self.problems.append(Problem(path, message, kind))
         else:
             self.unlisted += 1
 
     def too_many(self, value: Any, path: str, limit: int, what: str) -> bool:
         """§15: a list (or mapping) longer than its limit is refused unread."""
         if isinstance(value, (list, dict)) and len(value) > limit:
-            self.error(path, f"at most {limit:,} {what} (got {len(value):,})")
+            self.error(path, f"at most {limit:,} {what} (got {len(value):,})", TOO_MANY)
             return True
         return False
 
@@ -353,7 +364,7 @@ class _Reader:
                 else number_text(value))
         problem = number_text_problem(text, self.limits)
         if problem:
-            self.error(path, problem)
+            self.error(path, problem[1], problem[0])
             return False
         return True
 
@@ -451,7 +462,7 @@ class _Reader:
             try:
                 return parse_fy(value)
             except FiscalYearError as exc:
-                self.error(path, str(exc))
+                self.error(path, str(exc), FISCAL_YEAR)
                 return _MISSING
         if kind == "date":
             return self.date(value, path)
@@ -472,7 +483,7 @@ class _Reader:
             return _MISSING
         low, high = self.limits.date_year_min, self.limits.date_year_max
         if not low <= day.year <= high:
-            self.error(path, f"must be a date between {low}-01-01 and {high}-12-31")
+            self.error(path, f"must be a date between {low}-01-01 and {high}-12-31", DATE_RANGE)
             return _MISSING
         return day
 
@@ -531,7 +542,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     too_deep = nesting_problem(document, reader.limits)
     if too_deep is not None:
         raise PlanError([Problem(too_deep, f"is nested deeper than {reader.limits.nesting_max} "
-                                           "levels of JSON lists and objects")])
+                                           "levels of JSON lists and objects", NESTING)])
     root = reader.obj(document, "", TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
@@ -632,7 +643,7 @@ def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ..
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
-            reader.error(path, f"is not a fiscal year: {exc}")
+            reader.error(path, f"is not a fiscal year: {exc}", FISCAL_YEAR)
             continue
         amount = reader.scalar(amount_field, raw, path)
         if fy in found or fy in first_key:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from planner.extensions import db, login_manager
+from planner.forms.auth import id_of
 from planner.models import User
 
 CONTENT_SECURITY_POLICY = (
@@ -15,9 +17,23 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits only and at most the 64-bit id maximum, so
+    that `²`, a 5,000-digit id or 2^63 is a 404 rather than an error in int() or SQLite."""
+
+    regex = r"[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = id_of(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+
 def register_blueprints(app: Flask) -> None:
     from planner.web import account, admin, auth, editor, health, jurisdictions, plans, reports
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (auth, account, admin, jurisdictions, plans, editor, reports, health):
         app.register_blueprint(module.blueprint)
 
@@ -26,7 +42,8 @@ def register_blueprints(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        number = id_of(user_id)
+        user = db.session.get(User, number) if number is not None else None
         return user if user is not None and user.active else None
 
     from planner.web.access import authorize_request
@@ -35,7 +52,8 @@ def register_blueprints(app: Flask) -> None:
     def refuse_nul_characters():
         """No text with NUL reaches a form, the engine or the database (PostgreSQL refuses
         it): such a request is answered 400 before anything runs."""
-        values = [*request.args.values(), *request.form.values()]
+        values = [*request.args.values(), *request.form.values(), request.path,
+                  *(upload.filename or "" for upload in request.files.values())]
         if any("\x00" in value for value in values):
             return error_page(400, "Bad request", "The request contains a NUL character.")
         return None
