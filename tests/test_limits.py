@@ -397,3 +397,39 @@ def test_lines_called_new_and_create_open_in_the_editor(app, editor):
         ids = [line["id"] for line in json.loads(
             db.session.get(PlanRecord, pid).document)["line_items"]]
     assert ids == ["new", "create", "new-line"]
+
+
+# ----------------------------------------------------------------- bounded documents
+
+def test_the_plans_texts_together_are_limited_on_the_text_that_goes_past():
+    each = LIMITS.long_text_max
+    lines = [{"id": f"l{i}", "kind": "other", "annual_amount": "1", "justification": "j" * each}
+             for i in range(LIMITS.text_total_max // each + 1)]
+    found = problems_of(plan_text(lines=json.dumps(lines)))
+    assert found == [(f"line_items[{LIMITS.text_total_max // each}].justification", TOO_MANY)]
+    parse_plan_text(plan_text(lines=json.dumps(lines[:-1])), default_cost_tables())
+
+
+def test_the_pdf_basis_is_condensed_only_past_its_budget():
+    from planner.reports.render import basis_years_shown
+    assert basis_years_shown(13, 18) == range(18)  # the demo: every FY
+    rows = LIMITS.pdf_basis_rows_max
+    assert basis_years_shown(rows // 40, 40) == range(40)
+    assert basis_years_shown(rows // 40 + 1, 40) == (*range(LIMITS.pdf_basis_years_shown), 39)
+
+
+def test_a_large_plans_document_writes_the_first_and_last_basis(tmp_path):
+    import datetime as dt
+
+    from planner.reports.context import plan_document
+    from planner.reports.render import plan_report_html
+    lines = [{"id": f"l{i}", "kind": "other", "annual_amount": "1000", "label": f"Line {i}"}
+             for i in range(LIMITS.pdf_basis_rows_max // 40 + 1)]
+    plan = parse_plan_text(plan_text(lines=json.dumps(lines), years="40"), default_cost_tables())
+    html = plan_report_html(plan_document(plan, prepared_on=dt.date(2026, 11, 28)))
+    basis = html[html.index('id="line-items"'):]
+    basis = basis[:basis.index("</section>")]
+    assert basis.count("FY2026-27  ") == len(lines)  # first FY of each line
+    assert basis.count("FY2065-66  ") == len(lines)  # last FY
+    assert "FY2040-41  " not in basis
+    assert basis.count("follow the same formula") == len(lines)

@@ -16,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from planner import ROOT, charts, formatting
+from planner.cost_tables import default_cost_tables
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
 
@@ -85,9 +86,22 @@ def plan_report_html(doc) -> str:
     p = doc.projection
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
+        basis_shown=basis_years_shown(len(p.line_items), len(p.labels)),
         fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles))
+
+
+def basis_years_shown(lines: int, years: int) -> range | tuple[int, ...]:
+    """The plan years whose basis of estimate the PDF writes out: every one, unless the plan
+    has more line-years than the PDF budget of `cost_tables/limits.toml` (§15: a PDF of any
+    plan inside the limits finishes in bounded time); then the first few FYs and the last,
+    the escalation line saying how the others follow."""
+    limits = default_cost_tables().limits
+    if limits is None or lines * years <= limits.pdf_basis_rows_max:
+        return range(years)
+    shown = min(limits.pdf_basis_years_shown, years)
+    return tuple(sorted({*range(shown), years - 1}))
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:

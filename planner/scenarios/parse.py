@@ -569,6 +569,8 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
     lines = _read_lines(reader, root.get("line_items", _MISSING))
+    if not reader.problems:
+        _check_text_total(reader, program, lines)
 
     if reader.problems:
         if reader.unlisted:
@@ -586,6 +588,22 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         program=program,
         line_items=lines,
     )
+
+
+def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, ...]) -> None:
+    """§15: the free texts of a plan together stay within a printable size; the problem is
+    on the text that goes past it (line indexes are the document's: every line is valid)."""
+    limit = reader.limits.text_total_max
+    total = len(program.equity_outreach_plan)
+    texts = [(f"line_items[{i}].justification", line.justification)
+             for i, line in enumerate(lines)]
+    for path, text in [("program.equity.outreach_plan", ""), *texts]:
+        total += len(text)
+        if total > limit:
+            reader.error(path, f"the plan's justifications and outreach plan together must be "
+                               f"at most {limit:,} characters (this text brings them to "
+                               f"{total:,})", TOO_MANY)
+            return
 
 
 def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:

@@ -78,6 +78,9 @@ class Limits:
     csv_rows_max: int
     csv_problems_shown: int
     problems_listed_max: int
+    text_total_max: int
+    pdf_basis_rows_max: int
+    pdf_basis_years_shown: int
     id_max: int
     entries: MappingProxyType[str, Default] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
