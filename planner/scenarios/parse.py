@@ -116,8 +116,8 @@ def load_plan_json(text: str | bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
     except RecursionError as exc:  # thousands of nested lists or objects (§15)
-        raise PlanError([Problem("(file)", "is nested too deeply (JSON lists and objects "
-                                           "may be nested at most 20 levels)", NESTING)]
+        raise PlanError([Problem("(file)", "is nested too deeply (lists or objects inside "
+                                           "each other thousands of levels deep)", NESTING)]
                         ) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(

@@ -109,7 +109,7 @@ def resolution(slug: str, plan_id: int):
 
 
 def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
-    ids = [id_of(v) for v in request.args.getlist("plans")]
+    ids = [id_of(v) for v in request.args.getlist("plans") if v != ""]
     by_id = {r.id: r for r in records}
     if any(i not in by_id for i in ids):  # not a plan of this jurisdiction, or not an id
         abort(404)
