@@ -79,7 +79,8 @@ class Limits:
     csv_problems_shown: int
     problems_listed_max: int
     text_total_max: int
-    pdf_basis_rows_max: int
+    pdf_line_years_max: int
+    pdf_period_years: int
     pdf_basis_years_shown: int
     id_max: int
     entries: MappingProxyType[str, Default] = field(
