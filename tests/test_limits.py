@@ -440,3 +440,18 @@ def test_a_large_plans_document_writes_the_first_and_last_basis(tmp_path):
     assert ">2040-41<" not in table
     first_period = sum(project(plan).line_items[0].by_year[:5])
     assert f">{first_period:,}<" in table
+
+
+def test_the_strategy_chart_has_one_series_per_colour():
+    from planner import charts
+    lines = [{"id": f"l{i}", "kind": "other", "annual_amount": str(1000 + i),
+              "strategy": f"S{i} " + "w" * 150} for i in range(20)]
+    projection = project(parse_plan_text(plan_text(lines=json.dumps(lines)),
+                                         default_cost_tables()))
+    series = charts._strategy_series(projection, {})
+    assert len(series) == len(charts.PALETTE)
+    assert series[-1][0] == "13 other strategies"
+    # nothing is lost: the series still add up to the spending of every FY
+    assert [sum(column) for column in zip(*(v for _, v in series), strict=True)] == list(
+        projection.by_year)
+    assert all(len(name) <= charts.LEGEND_TEXT for name, _ in series)
