@@ -455,3 +455,16 @@ def test_the_strategy_chart_has_one_series_per_colour():
     assert [sum(column) for column in zip(*(v for _, v in series), strict=True)] == list(
         projection.by_year)
     assert all(len(name) <= charts.LEGEND_TEXT for name, _ in series)
+
+
+def test_a_stored_plan_that_breaks_a_limit_says_so_rather_than_failing(app, editor):
+    pid = plan_id(app)
+    with app.app_context():
+        record = db.session.get(PlanRecord, pid)
+        document = json.loads(record.document)
+        document["fund"]["moa_executed_on"] = "0001-01-01"  # saved before the limit existed
+        record.document = json.dumps(document)
+        db.session.commit()
+    page = editor.get(f"/j/orange-county/plans/{pid}")
+    assert page.status_code == 422
+    assert "fund.moa_executed_on" in page.get_data(as_text=True)

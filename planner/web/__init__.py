@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from planner.extensions import db, login_manager
 from planner.forms.auth import id_of
 from planner.models import User
+from planner.scenarios import PlanError
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -102,6 +103,16 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         return error_page(413, "File too large", "Plan files and CSV files must be under 2 MB.")
+
+    @app.errorhandler(PlanError)
+    def stored_plan_error(error):
+        """A stored plan that no longer passes the engine (saved before a limit of cost
+        model §15 existed): say which values break it rather than fail with a 500."""
+        db.session.rollback()
+        shown = "; ".join(str(p) for p in error.problems[:5])
+        return error_page(422, "This plan breaks a limit", "The stored plan has values the "
+                          f"planner no longer accepts ({shown}). An administrator can take "
+                          "its file from a backup, correct it and import it again.")
 
     @app.errorhandler(StaleDataError)
     def stale(error):
