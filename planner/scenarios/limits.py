@@ -26,6 +26,9 @@ class JsonNumber(Decimal):
     __slots__ = ("text",)
     text: str
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:  # a copy or pickle keeps the text
+        return json_number, (getattr(self, "text", str(self)),)
+
 
 def json_number(text: str) -> JsonNumber:
     """The `parse_int`/`parse_float` hook: creating the Decimal is cheap whatever the
@@ -39,7 +42,7 @@ def number_text(value: Any) -> str | None:
     """The text a number was written as, computed without any expensive conversion
     (None for a Python int too large to be a plan's number at all)."""
     if isinstance(value, JsonNumber):
-        return value.text
+        return getattr(value, "text", None) or str(value)
     if isinstance(value, Decimal):
         return str(value)  # scientific notation for tiny or huge exponents: short
     if isinstance(value, int):
