@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test bench bench-load lint setup clean axe
+.PHONY: run serve test bench bench-load bench-abuse lint setup clean axe
 
 setup: $(STAMP)
 
@@ -42,9 +42,14 @@ bench: setup
 	$(BIN)/python bench/engine_bench.py
 	$(BIN)/python bench/web_bench.py
 	$(BIN)/python bench/documents_bench.py
+	$(BIN)/python bench/limits_bench.py
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py
+
+# Hostile input just inside and outside the limits of cost model §15, loopback only, ~75 s.
+bench-abuse: setup
+	$(BIN)/python bench/abuse_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis

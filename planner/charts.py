@@ -23,6 +23,8 @@ from planner.scenarios import Projection, fy_label  # noqa: E402
 matplotlib.rcParams.update({
     "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
     "svg.hashsalt": "planner",  # the same plan draws the same SVG
+    # User text (plan names, strategies) is drawn as written: `$\frac$` is not mathtext.
+    "text.parse_math": False,
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.spines.top": False,
@@ -82,14 +84,38 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     return _svg(figure)
 
 
+LEGEND_TEXT = 60  # characters of a legend entry; the tables beside the chart give the rest
+
+
+def _legend_text(text: str) -> str:
+    return text if len(text) <= LEGEND_TEXT else text[:LEGEND_TEXT - 1] + "…"
+
+
+def _strategy_series(projection: Projection, titles: dict[str, str]
+                     ) -> list[tuple[str, list[int]]]:
+    """One series per strategy, as many as the palette has colours: past that, the largest
+    strategies keep their own and the rest are summed into one (a plan may have 200 lines,
+    each with its own strategy; 200 stacked series are neither readable nor cheap to draw)."""
+    series = [(_legend_text(titles.get(s, s)), list(v)) for s, v in
+              projection.by_strategy.items()]
+    if len(series) <= len(PALETTE):
+        return series
+    keep = len(PALETTE) - 1
+    ranked = sorted(range(len(series)), key=lambda i: -sum(series[i][1]))
+    kept = sorted(ranked[:keep])
+    rest = [series[i][1] for i in ranked[keep:]]
+    others = [sum(column) for column in zip(*rest, strict=True)]
+    return [series[i] for i in kept] + [(f"{len(rest)} other strategies", others)]
+
+
 def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
                              title: str = "Spending by strategy") -> str:
     figure, axes = _figure()
     labels = _short_labels(projection.fiscal_years)
     bottom = [0] * len(labels)
-    for index, (strategy, values) in enumerate(projection.by_strategy.items()):
+    for index, (name, values) in enumerate(_strategy_series(projection, titles)):
         axes.bar(labels, values, bottom=bottom, color=PALETTE[index % len(PALETTE)],
-                 label=titles.get(strategy, strategy))
+                 label=name)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
@@ -127,7 +153,7 @@ def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
     for index, (name, values) in enumerate(zip(names, closing, strict=True)):
         axes.plot(labels, [float("nan") if v is None else v for v in values],
                   color=PALETTE[index % len(PALETTE)], linestyle=styles[index % 4],
-                  linewidth=2, label=name)
+                  linewidth=2, label=_legend_text(name))
     axes.axhline(0, color=DEFICIT, linewidth=0.8)
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")

@@ -19,6 +19,7 @@ from planner.scenarios.tables import (
     Jurisdiction,
     ReceiptTotal,
     ShapeYear,
+    Limits,
 )
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "cost_tables"
@@ -47,6 +48,14 @@ def _flatten(prefix: str, node: dict) -> dict[str, Default]:
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def load_limits(path: Path) -> Limits:
+    """The §15 limits: each a whole number with its source."""
+    with path.open("rb") as handle:
+        entries = _flatten("", tomllib.load(handle))
+    return Limits(**{key: int(entry.value) for key, entry in entries.items()},  # type: ignore[arg-type]
+                  entries=MappingProxyType(entries))
 
 
 def load_cost_tables(directory: Path | None = None) -> CostTables:
@@ -113,8 +122,11 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         )
         for row in _read_csv(directory / "nc_payment_shape.csv")
     ) if (directory / "nc_payment_shape.csv").exists() else ()
+    limits_file = directory / "limits.toml"
+    limits = load_limits(limits_file if limits_file.exists() else TABLES_DIR / "limits.toml")
     return CostTables(
         defaults=MappingProxyType(defaults),
+        limits=limits,
         exhibit_a=exhibit_a,
         exhibit_b=exhibit_b,
         thresholds=MappingProxyType(thresholds),

@@ -167,9 +167,9 @@ OTHER_FORMS = {
     "/edit/program": ["presented_on", "tracks_all_offers", "goal_stated", "outreach_plan",
                       "narrow_disqualifiers"],
     "/edit/authorizations": ["strategy", "amount", "start", "end", "adopted_on"],
-    "/lines/create?kind=service_gap": ["label", "category", "status", "units", "unit_cost",
+    "/add-line/create?kind=service_gap": ["label", "category", "status", "units", "unit_cost",
                                        "object_class", "justification"],
-    "/lines/create?kind=warm_handoff&mode=on_call": ["hours_per_week", "stipend_per_hour",
+    "/add-line/create?kind=warm_handoff&mode=on_call": ["hours_per_week", "stipend_per_hour",
                                                      "after_hours_share", "hourly_rate"],
     "/rename": ["name"],
 }

@@ -172,7 +172,7 @@ def test_every_kind_of_change_is_in_the_history(app, client):
 
     post(base + "/edit/fund", {"interest_rate": "0.025"})
     post(base + "/edit/receipts", {"fy_2030": "1"})
-    post(base + "/lines/create?kind=participant_support", {"label": "Bus passes",
+    post(base + "/add-line/create?kind=participant_support", {"label": "Bus passes",
                                                             "per_participant_year": "100"})
     post(base + "/lines/bus-passes", {"per_participant_year": "150"})
     with app.app_context():

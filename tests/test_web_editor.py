@@ -224,7 +224,7 @@ def test_authorizations_add_validate_delete(app, editor):
 # ----------------------------------------------------------------- line items
 
 def test_add_a_position_line(app, editor):
-    url = base(app) + "/lines/create?kind=position&role=peer_specialist"
+    url = base(app) + "/add-line/create?kind=position&role=peer_specialist"
     response = post_form(editor, url, {"label": "Peer support specialist", "fte": "1",
                                        "strategy": "A:10", "salary": "",
                                        "justification": "Lived experience on the team."})
@@ -238,7 +238,7 @@ def test_add_a_position_line(app, editor):
 
 
 def test_new_line_with_bad_values_keeps_them(app, editor):
-    url = base(app) + "/lines/create?kind=officer_training"
+    url = base(app) + "/add-line/create?kind=officer_training"
     response = post_form(editor, url, {"label": "Deputies", "officers": "12.5",
                                        "class_size": "0"})
     assert response.status_code == 422

@@ -115,7 +115,7 @@ def test_switching_the_mode_without_script_keeps_the_input_and_saves_nothing(app
 
 
 def test_the_contract_rate_is_asked_for_and_shown_with_its_source(app, editor):
-    url = base(app) + "/lines/create?kind=warm_handoff&mode=contract"
+    url = base(app) + "/add-line/create?kind=warm_handoff&mode=contract"
     page = editor.get(url)
     html = page.get_data(as_text=True)
     note = re.search(r'id="rate_per_hour-default">(.*?)</span></span>', html, re.S).group(1)
@@ -202,7 +202,7 @@ def test_live_preview_fragment_needs_csrf_and_matches_the_engine(app, editor):
 
 
 def test_new_line_preview_projects_the_line_not_yet_saved(app, editor):
-    url = base(app) + "/lines/create?kind=participant_support"
+    url = base(app) + "/add-line/create?kind=participant_support"
     before = saved(app, plan_id(app))
     data = form_values(editor.get(url).get_data(as_text=True))
     data.update(label="Bus passes", per_participant_year="300", preview="1",
@@ -233,12 +233,12 @@ def _money(amount: int) -> str:
     ("other_strategy", ""),  # a non-LEAD line names the strategy it funds
 ])
 def test_new_lines_default_to_strategy_a10(app, editor, kind, strategy):
-    url = base(app) + f"/lines/create?kind={kind}"
+    url = base(app) + f"/add-line/create?kind={kind}"
     assert form_values(editor.get(url).get_data(as_text=True))["strategy"] == strategy
 
 
 def test_a_new_line_saved_as_offered_funds_a10(app, editor):
-    url = base(app) + "/lines/create?kind=participant_support"
+    url = base(app) + "/add-line/create?kind=participant_support"
     data = form_values(editor.get(url).get_data(as_text=True))
     data.update(label="Hygiene kits", justification="Basic supplies.")
     assert editor.post(url, data=data).status_code == 302

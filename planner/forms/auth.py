@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from planner.cost_tables import default_cost_tables
+
 
 class SignInForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
@@ -19,7 +21,18 @@ class ActionForm(FlaskForm):
     version = HiddenField()
 
 
+def id_of(text: object) -> int | None:
+    """A record id or version from a URL, query or form: ASCII digits only (not `²` or
+    `١٢`), at most the 64-bit column maximum (§15); None for anything else."""
+    if not isinstance(text, str) or not (text.isascii() and text.isdecimal()):
+        return None
+    limits = default_cost_tables().limits
+    if limits is None or len(text) > len(str(limits.id_max)):  # no int() of 5,000 digits
+        return None
+    number = int(text)
+    return number if number <= limits.id_max else None
+
+
 def version_of(form: FlaskForm) -> int | None:
     """The plan version a form was loaded at (None when the post carries none)."""
-    text = form.version.data
-    return int(text) if text and str(text).isdigit() else None
+    return id_of(form.version.data)

@@ -77,6 +77,9 @@ class EngineCheck:
                 raise ValidationError("is required")
             return
         values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
+        limits = default_cost_tables().limits
+        if limits is not None and len(values) > limits.ramp_max:  # §15, before any check
+            raise ValidationError(f"at most {limits.ramp_max} values (got {len(values):,})")
         for value in values:
             _, problem = check_field(self.spec.field, value, default_cost_tables())
             if problem:

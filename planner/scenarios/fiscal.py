@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 FY_MIN = 2000
 FY_MAX = 2100
 
-_LABEL = re.compile(r"^FY(\d{4})-(\d{2})$")
-_AMBIGUOUS = re.compile(r"^FY ?(\d{4})$")
-_YEAR = re.compile(r"^\d{4}$")
+_LABEL = re.compile(r"^FY([0-9]{4})-([0-9]{2})$")
+_AMBIGUOUS = re.compile(r"^FY ?([0-9]{4})$")
+_YEAR = re.compile(r"^[0-9]{4}$")
 
 
 class FiscalYearError(ValueError):
@@ -34,6 +35,9 @@ def parse_fy(value: object) -> int:
         year = value
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > 20:  # no FY is written that long; do not echo it
+            raise FiscalYearError("is not a fiscal year: write a label such as FY2026-27 or "
+                                  "its starting year, 2026")
         label = _LABEL.match(text)
         ambiguous = _AMBIGUOUS.match(text)
         if label:
@@ -55,14 +59,17 @@ def parse_fy(value: object) -> int:
                 f"'{text}' is not a fiscal year: write a label such as FY2026-27 or its "
                 "starting year, 2026"
             )
-    else:
-        # Decimal from JSON: accept whole numbers only.
-        try:
-            year = int(value)  # type: ignore[call-overload]
-        except (TypeError, ValueError) as exc:
-            raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026") from exc
-        if year != value:
+    elif isinstance(value, (Decimal, float)):
+        # A number from JSON: compared with the range before any conversion, so that
+        # 1e999999999 is refused at once rather than turned into a billion-digit integer.
+        number = Decimal(repr(value)) if isinstance(value, float) else value
+        if not number.is_finite() or not FY_MIN <= number <= FY_MAX:
+            raise FiscalYearError(f"must be between {fy_label(FY_MIN)} and {fy_label(FY_MAX)}")
+        if number != number.to_integral_value():
             raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026")
+        year = int(number)
+    else:
+        raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026")
     if not FY_MIN <= year <= FY_MAX:
         raise FiscalYearError(f"must be between {fy_label(FY_MIN)} and {fy_label(FY_MAX)}")
     return year

@@ -17,6 +17,16 @@ from types import MappingProxyType
 from typing import Any
 
 from .fiscal import FiscalYearError, fy_label, parse_fy
+from .limits import (
+    DATE_RANGE,
+    FISCAL_YEAR,
+    NESTING,
+    TOO_MANY,
+    json_number,
+    nesting_problem,
+    number_text,
+    number_text_problem,
+)
 from .money import Q, round_half_up
 from .plan import (
     DELIVERIES,
@@ -58,6 +68,7 @@ LONG_TEXT = 20_000  # justifications and plans written out
 class Problem:
     path: str
     message: str
+    kind: str = ""  # for the §15 limits: one of the kinds in planner.scenarios.limits
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -97,13 +108,17 @@ def load_plan_json(text: str | bytes) -> Any:
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
-            parse_int=Decimal,
+            parse_float=json_number,  # keeps each number's text for the §15 checks
+            parse_int=json_number,
             parse_constant=_reject_constant,
             object_pairs_hook=_object_pairs,
         )
     except UnicodeDecodeError as exc:
         raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
+    except RecursionError as exc:  # thousands of nested lists or objects (§15)
+        raise PlanError([Problem("(file)", "is nested too deeply (lists or objects inside "
+                                           "each other thousands of levels deep)", NESTING)]
+                        ) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(
             [Problem("(file)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
@@ -322,12 +337,37 @@ class _Reader:
     def __init__(self, tables: CostTables):
         self.tables = tables
         self.problems: list[Problem] = []
+        assert tables.limits is not None  # noqa: S101 - the loader always reads limits.toml
+        self.limits = tables.limits
+        self.unlisted = 0  # problems past the listed maximum, counted
         self.start_fy = 2000
         self.years = DEFAULT_YEARS
         self.rates: dict[str, Decimal] = {}
 
-    def error(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def error(self, path: str, message: str, kind: str = "") -> None:
+        if len(self.problems) < self.limits.problems_listed_max:
+            self.problems.append(Problem(path, message, kind))
+        else:
+            self.unlisted += 1
+
+    def too_many(self, value: Any, path: str, limit: int, what: str) -> bool:
+        """§15: a list (or mapping) longer than its limit is refused unread."""
+        if isinstance(value, (list, dict)) and len(value) > limit:
+            self.error(path, f"at most {limit:,} {what} (got {len(value):,})", TOO_MANY)
+            return True
+        return False
+
+    def number_text_ok(self, value: Any, path: str) -> bool:
+        """§15: a number's text is checked before anything converts it."""
+        if isinstance(value, bool):
+            return True
+        text = (value.strip().replace(",", "") if isinstance(value, str)
+                else number_text(value))
+        problem = number_text_problem(text, self.limits)
+        if problem:
+            self.error(path, problem[1], problem[0])
+            return False
+        return True
 
     # -- shapes
 
@@ -351,6 +391,8 @@ class _Reader:
     def number(self, value: Any, path: str) -> Decimal | None:
         if isinstance(value, bool):
             self.error(path, "must be a number")
+            return None
+        if not self.number_text_ok(value, path):
             return None
         if isinstance(value, Decimal):
             result = value
@@ -416,10 +458,12 @@ class _Reader:
                 return _MISSING
             return value
         if kind == "fy":
+            if not isinstance(value, str) and not self.number_text_ok(value, path):
+                return _MISSING
             try:
                 return parse_fy(value)
             except FiscalYearError as exc:
-                self.error(path, str(exc))
+                self.error(path, str(exc), FISCAL_YEAR)
                 return _MISSING
         if kind == "date":
             return self.date(value, path)
@@ -429,11 +473,20 @@ class _Reader:
         if not isinstance(value, str):
             self.error(path, "must be a date written YYYY-MM-DD")
             return _MISSING
+        text = value.strip()
         try:
-            return dt.date.fromisoformat(value.strip())
+            if len(text) > 10:
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
-            self.error(path, f"must be a date written YYYY-MM-DD (got '{value}')")
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            self.error(path, f"must be a date written YYYY-MM-DD (got '{shown}')")
             return _MISSING
+        low, high = self.limits.date_year_min, self.limits.date_year_max
+        if not low <= day.year <= high:
+            self.error(path, f"must be a date between {low}-01-01 and {high}-12-31", DATE_RANGE)
+            return _MISSING
+        return day
 
     def default_for(self, key: str) -> Decimal:
         entry = self.tables.defaults[key]
@@ -487,6 +540,10 @@ TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions"
 def parse_plan(document: Any, tables: CostTables) -> Plan:
     """Turn a decoded `lead-plan/1` document into a resolved Plan, or raise PlanError."""
     reader = _Reader(tables)
+    too_deep = nesting_problem(document, reader.limits)
+    if too_deep is not None:
+        raise PlanError([Problem(too_deep, f"is nested deeper than {reader.limits.nesting_max} "
+                                           "levels of JSON lists and objects", NESTING)])
     root = reader.obj(document, "", TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
@@ -513,8 +570,13 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
     lines = _read_lines(reader, root.get("line_items", _MISSING))
+    if not reader.problems:
+        _check_text_total(reader, program, lines)
 
     if reader.problems:
+        if reader.unlisted:
+            reader.problems.append(Problem("(plan)", f"and {reader.unlisted:,} more problems "
+                                                     "not listed"))
         raise PlanError(reader.problems)
     return Plan(
         name=name,
@@ -527,6 +589,22 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         program=program,
         line_items=lines,
     )
+
+
+def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, ...]) -> None:
+    """§15: the free texts of a plan together stay within a printable size; the problem is
+    on the text that goes past it (line indexes are the document's: every line is valid)."""
+    limit = reader.limits.text_total_max
+    total = len(program.equity_outreach_plan)
+    texts = [(f"line_items[{i}].justification", line.justification)
+             for i, line in enumerate(lines)]
+    for path, text in [("program.equity.outreach_plan", ""), *texts]:
+        total += len(text)
+        if total > limit:
+            reader.error(path, f"the plan's justifications and outreach plan together must be "
+                               f"at most {limit:,} characters (this text brings them to "
+                               f"{total:,})", TOO_MANY)
+            return
 
 
 def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
@@ -575,7 +653,8 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
 
 def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
     source = reader.obj(value, "fund.receipts")
-    if not source:
+    if not source or reader.too_many(source, "fund.receipts", reader.limits.receipts_max,
+                                     "receipt entries"):
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
@@ -585,7 +664,7 @@ def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ..
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
-            reader.error(path, f"is not a fiscal year: {exc}")
+            reader.error(path, f"is not a fiscal year: {exc}", FISCAL_YEAR)
             continue
         amount = reader.scalar(amount_field, raw, path)
         if fy in found or fy in first_key:
@@ -623,7 +702,8 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
         if not isinstance(ramp_value, list):
             reader.error(f"{path}.ramp",
                          "must be a list of multipliers such as [\"0.5\", \"0.75\"]")
-        else:
+        elif not reader.too_many(ramp_value, f"{path}.ramp", reader.limits.ramp_max,
+                                 "ramp multipliers"):
             items = [reader.scalar(count("ramp"), item, f"{path}.ramp[{i}]")
                      for i, item in enumerate(ramp_value)]
             ramp = tuple(item for item in items if item is not _MISSING)
@@ -680,6 +760,10 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     raw = source.get("authorizations")
     if raw is not None and not isinstance(raw, list):
         reader.error(f"{path}.authorizations", "must be a list")
+        raw = None
+    if reader.too_many(raw, f"{path}.authorizations", reader.limits.authorizations_max,
+                       "authorizations"):
+        raw = None
     for index, item in enumerate(raw or []):
         here = f"{path}.authorizations[{index}]"
         sub = reader.obj(item, here, tuple(f.name for f in AUTHORIZATION_FIELDS))
@@ -715,6 +799,8 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
         return ()
     if not isinstance(value, list):
         reader.error("line_items", "must be a list")
+        return ()
+    if reader.too_many(value, "line_items", reader.limits.line_items_max, "line items"):
         return ()
     lines: list[dict[str, Any]] = []
     seen_ids: dict[str, int] = {}

@@ -89,6 +89,34 @@ class ShapeYear:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """The limits on input of cost model §15 (`cost_tables/limits.toml`)."""
+
+    number_text_max: int
+    number_exponent_min: int
+    number_exponent_max: int
+    line_items_max: int
+    authorizations_max: int
+    receipts_max: int
+    ramp_max: int
+    nesting_max: int
+    short_text_max: int
+    long_text_max: int
+    date_year_min: int
+    date_year_max: int
+    csv_rows_max: int
+    csv_problems_shown: int
+    problems_listed_max: int
+    text_total_max: int
+    pdf_line_years_max: int
+    pdf_period_years: int
+    pdf_basis_years_shown: int
+    id_max: int
+    entries: MappingProxyType[str, Default] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class CostTables:
     defaults: MappingProxyType[str, Default]
     exhibit_a: tuple[ExhibitAStrategy, ...] = ()
@@ -102,6 +130,7 @@ class CostTables:
         default_factory=lambda: MappingProxyType({})
     )
     payment_shape: tuple[ShapeYear, ...] = ()
+    limits: Limits | None = None  # always loaded; None only in hand-built tables
 
     def value(self, key: str) -> Decimal:
         found = self.defaults[key].value

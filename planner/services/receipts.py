@@ -13,7 +13,7 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.parse import check_field, money
 
 # CSV files also write a FY as 2026-27, 2026-2027 or "FY 2026-27": unambiguous, so accepted.
-_SPAN = re.compile(r"^(?:FY\s*)?(\d{4})\s*[-–]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+_SPAN = re.compile(r"^(?:FY\s*)?([0-9]{4})\s*[-–]\s*([0-9]{2}|[0-9]{4})$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,20 +43,41 @@ def _fiscal_year(text: str) -> int:
     return parse_fy(text.strip())
 
 
+def _is_header(record: list[str]) -> bool:
+    return bool(record) and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year")
+
+
 def read_receipts_csv(text: str) -> ReceiptsCsv:
+    """The rows of a receipts CSV and its problems, within the §15 limits: at most
+    `csv_rows_max` lines are read and `receipts_max` receipts kept, and the preview lists at
+    most `csv_problems_shown` problems (the rest are counted)."""
+    limits = default_cost_tables().limits
+    assert limits is not None  # noqa: S101
     rows: list[ReceiptRow] = []
     problems: list[str] = []
     seen: dict[int, int] = {}
     amount_field = money("amount")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        for record in reader:
+            if len(records) >= limits.csv_rows_max:
+                return ReceiptsCsv((), (f"line {limits.csv_rows_max + 1:,}: the file has more "
+                                        f"than {limits.csv_rows_max:,} lines; a plan keeps at "
+                                        f"most {limits.receipts_max} receipts",))
+            records.append(record)
     except csv.Error as error:
         return ReceiptsCsv((), (f"line {reader.line_num}: not CSV ({error})",))
+    filled = [r for r in records if r and not all(not cell.strip() for cell in r)]
+    if filled and records[0] and _is_header(records[0]):
+        filled = filled[1:]
+    if len(filled) > limits.receipts_max:
+        return ReceiptsCsv((), (f"line 1: the file has {len(filled):,} rows; a plan keeps at "
+                                f"most {limits.receipts_max} receipts",))
     for number, record in enumerate(records, start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
-        if number == 1 and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year"):
+        if number == 1 and _is_header(record):
             continue  # the header
         if len(record) != 2:
             problems.append(f"line {number}: expected 2 columns (fiscal_year,amount), found "
@@ -80,4 +101,7 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
         rows.append(ReceiptRow(number, fy, amount))
     if not rows and not problems:
         problems.append("line 1: the file has no rows (write fiscal_year,amount)")
+    if len(problems) > limits.csv_problems_shown:
+        more = len(problems) - limits.csv_problems_shown
+        problems = [*problems[:limits.csv_problems_shown], f"… and {more:,} more problems"]
     return ReceiptsCsv(tuple(sorted(rows, key=lambda r: r.fiscal_year)), tuple(problems))

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from planner.extensions import db, login_manager
+from planner.forms.auth import id_of
 from planner.models import User
+from planner.scenarios import PlanError
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -15,9 +18,23 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ASCII digits only and at most the 64-bit id maximum, so
+    that `²`, a 5,000-digit id or 2^63 is a 404 rather than an error in int() or SQLite."""
+
+    regex = r"[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = id_of(value)
+        if number is None:
+            raise ValidationError()
+        return number
+
+
 def register_blueprints(app: Flask) -> None:
     from planner.web import account, admin, auth, editor, health, jurisdictions, plans, reports
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (auth, account, admin, jurisdictions, plans, editor, reports, health):
         app.register_blueprint(module.blueprint)
 
@@ -29,10 +46,10 @@ def register_blueprints(app: Flask) -> None:
         """The session's account, if it is active and the session was signed in at the
         account's current epoch (sign-out, a new password or deactivation move it on)."""
         ident, _, epoch = user_id.partition(":")
-        if not all(part.isascii() and part.isdecimal() and len(part) <= 18
-                   for part in (ident, epoch)):
+        number = id_of(ident)
+        if number is None or not (epoch.isascii() and epoch.isdecimal() and len(epoch) <= 18):
             return None
-        user = db.session.get(User, int(ident))
+        user = db.session.get(User, number)
         if user is None or not user.active or user.session_epoch != int(epoch):
             return None
         return user
@@ -99,6 +116,16 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         return error_page(413, "File too large", "Plan files and CSV files must be under 2 MB.")
+
+    @app.errorhandler(PlanError)
+    def stored_plan_error(error):
+        """A stored plan that no longer passes the engine (saved before a limit of cost
+        model §15 existed): say which values break it rather than fail with a 500."""
+        db.session.rollback()
+        shown = "; ".join(str(p) for p in error.problems[:5])
+        return error_page(422, "This plan breaks a limit", "The stored plan has values the "
+                          f"planner no longer accepts ({shown}). An administrator can take "
+                          "its file from a backup, correct it and import it again.")
 
     @app.errorhandler(StaleDataError)
     def stale(error):

@@ -349,8 +349,15 @@ def button_action(slug: str, plan_id: int, change: Callable[[dict], None], actio
 
 # ------------------------------------------------------------------------ line items
 
+# Words the editor's own addresses once used beside line ids (`/lines/new`): a new line is
+# never given one, so an old link cannot open the wrong page.
+RESERVED_LINE_IDS = frozenset({"new", "create", "add", "edit", "delete", "move"})
+
+
 def _new_line_id(document: dict, base: str) -> str:
     taken = {line.get("id") for line in document.get("line_items", [])}
+    if base.lower() in RESERVED_LINE_IDS:
+        base = f"{base}-line"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -364,7 +371,9 @@ def _line_index(document: dict, line_id: str) -> int:
     abort(404)
 
 
-@blueprint.get("/j/<slug>/plans/<int:plan_id>/lines/new")
+# Adding a line lives under /add-line, apart from /lines/<line_id>: a line may be called
+# anything, `new` and `create` included (a plan file chooses its own ids).
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/add-line")
 def new_line_kind(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     kind = request.args.get("kind")
@@ -404,7 +413,7 @@ def line_form(record: PlanRecord, *, kind: str, index: int, line_id: str | None,
         preview_url=preview_url, **options)
 
 
-@blueprint.route("/j/<slug>/plans/<int:plan_id>/lines/create", methods=["GET", "POST"])
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/add-line/create", methods=["GET", "POST"])
 def new_line(slug: str, plan_id: int, fragment: bool = False):
     record, _ = plan_or_404(slug, plan_id, change=True)
     source = request.form if request.method == "POST" else request.args
@@ -434,7 +443,7 @@ def new_line(slug: str, plan_id: int, fragment: bool = False):
                      hidden={"kind": kind})
 
 
-@blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/create/preview")
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/add-line/create/preview")
 def new_line_preview(slug: str, plan_id: int):
     return new_line(slug, plan_id, fragment=True)
 

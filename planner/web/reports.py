@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from planner import charts
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
+from planner.forms.auth import id_of
 from planner.models import PlanRecord
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
@@ -108,9 +109,9 @@ def resolution(slug: str, plan_id: int):
 
 
 def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
-    ids = [int(v) for v in request.args.getlist("plans") if v.isdigit()]
+    ids = [id_of(v) for v in request.args.getlist("plans") if v != ""]
     by_id = {r.id: r for r in records}
-    if any(i not in by_id for i in ids):
+    if any(i not in by_id for i in ids):  # not a plan of this jurisdiction, or not an id
         abort(404)
     chosen = [by_id[i] for i in dict.fromkeys(ids)]
     if not ids:
