@@ -1,12 +1,17 @@
 """Fixtures: a fresh database per test, on SQLite and, when PLANNER_TEST_POSTGRES_URL is
 set, on PostgreSQL too (CI sets it). Each engine's database is migrated and seeded once
-(the 117 jurisdictions, four accounts, two plans) and copied for each test."""
+(the 117 jurisdictions, four accounts, two plans) and copied for each test.
+
+Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make test`),
+chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
+`tests.strategies.examples`."""
 
 import itertools
 import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -14,11 +19,27 @@ from planner import create_app
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.migrate import upgrade
+from tests.strategies import PROFILE
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
-ENGINES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+ENGINES = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)]
+                        if POSTGRES_URL else [])
 _numbers = itertools.count()
+
+settings.register_profile("ci", deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=10, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that go through the Flask app (the `app` fixture, and so `client` and
+    `runner`) are marked `web`: `make test-fast` leaves them out."""
+    for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.web)
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +118,31 @@ def database_url(request, tmp_path):
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+@pytest.fixture
+def reset_database(request, database_url):
+    """A function that puts this test's database back to the seeded template, for tests
+    that need a fresh database several times (each example of a Hypothesis test). Call it
+    inside an app context of the test's app (it disposes of the app's connections)."""
+    def reset() -> None:
+        db.engine.dispose()
+        if database_url.startswith("sqlite:"):
+            template = request.getfixturevalue("template_database")
+            path = make_url(database_url).database
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+            shutil.copy(template, path)
+            return
+        template = request.getfixturevalue("postgres_template")
+        name = make_url(database_url).database
+        engine = _admin_engine()
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        engine.dispose()
+    return reset
 
 
 @pytest.fixture
