@@ -8,6 +8,10 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 SYSTEM := $(PYTHON) scripts/system_packages.py
 # The pinned uv that installs the lock files (from PyPI, hash-checked by pip).
 UV_VERSION := 0.13.9
+# Byte-code is compiled at install and cached for the project and the tests (pytest's
+# assertion rewriting included): without it every run recompiles everything, seconds each.
+unexport PYTHONDONTWRITEBYTECODE
+UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
@@ -35,13 +39,13 @@ $(UV): requirements-bootstrap.lock
 	touch $(UV)
 
 $(RUNTIME_STAMP): requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV_INSTALL) --require-hashes -r requirements.lock
+	$(UV_INSTALL) --no-deps -e .
 	touch $@
 
 $(STAMP): requirements-dev.lock requirements.lock pyproject.toml | $(UV)
-	$(UV) pip install --quiet --python $(BIN)/python --require-hashes -r requirements-dev.lock
-	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	$(UV_INSTALL) --require-hashes -r requirements-dev.lock
+	$(UV_INSTALL) --no-deps -e .
 	touch $@ $(RUNTIME_STAMP)
 
 # Regenerate the lock files after changing the dependencies in pyproject.toml; versions

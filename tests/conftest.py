@@ -122,12 +122,19 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 def reset_database(request, database_url):
-    """A function that puts this test's database back to the seeded template, for tests
-    that need a fresh database several times (each example of a Hypothesis test). Call it
-    inside an app context of the test's app (it disposes of the app's connections)."""
+    """A function that puts this test's database back as it was at its first call, for
+    tests that need a fresh database many times (each example of a Hypothesis test). Call
+    it inside an app context of the test's app. SQLite: the seeded template's file is
+    copied back. PostgreSQL (where a new database per example costs a second): the first
+    call copies every table into a schema `snapshot`; each call empties the tables and
+    copies the rows back, then resets the id sequences, in one transaction."""
+    taken: list[bool] = []
+    sequences: list = []  # (table, column, sequence), read when the snapshot is taken
+
     def reset() -> None:
-        db.engine.dispose()
+        db.session.remove()
         if database_url.startswith("sqlite:"):
+            db.engine.dispose()
             template = request.getfixturevalue("template_database")
             path = make_url(database_url).database
             for suffix in ("-wal", "-shm"):
@@ -135,13 +142,32 @@ def reset_database(request, database_url):
                     os.remove(path + suffix)
             shutil.copy(template, path)
             return
-        template = request.getfixturevalue("postgres_template")
-        name = make_url(database_url).database
-        engine = _admin_engine()
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        engine.dispose()
+        names = [table.name for table in db.metadata.sorted_tables]
+        with db.engine.begin() as connection:
+            if not taken:
+                taken.append(True)
+                connection.execute(text("CREATE SCHEMA snapshot"))
+                for name in names:
+                    connection.execute(text(
+                        f'CREATE TABLE snapshot."{name}" AS TABLE public."{name}"'))
+                sequences.extend(connection.execute(text(
+                    "SELECT table_name, column_name, pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) IS NOT NULL")).all())
+                return
+            # DELETE, not TRUNCATE: on a few hundred rows it is ten times faster. A test
+            # database need not wait for its commit to reach the disk.
+            connection.execute(text("SET LOCAL synchronous_commit = off"))
+            for name in reversed(names):
+                connection.execute(text(f'DELETE FROM public."{name}"'))  # noqa: S608 - names from the metadata
+            for name in names:
+                connection.execute(text(
+                    f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"'))  # noqa: S608 - names from the metadata
+            for table, column, sequence in sequences:
+                next_id = f'COALESCE(MAX("{column}"), 0) + 1'
+                connection.execute(text(
+                    f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""))  # noqa: S608 - names from the catalog
     return reset
 
 

@@ -61,6 +61,29 @@ def editor(app):
     return client, pid
 
 
+def plan_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(db.func.count(PlanRecord.id)))
+
+
+def test_fresh_puts_the_database_back(app, editor, fresh):
+    """What one example saves is gone for the next: a plan created after each reset is the
+    only one beyond the seeded three, and it gets a new id the same way each time."""
+    client, _ = editor
+    seeded = plan_count(app)
+    ids = []
+    for _ in range(2):
+        fresh()
+        assert plan_count(app) == seeded
+        token = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
+        created = client.post("/j/orange-county/plans/new", data={
+            "csrf_token": token, "name": "One more", "template": "demo"})
+        assert created.status_code == 302
+        assert plan_count(app) == seeded + 1
+        ids.append(created.headers["Location"])
+    assert ids[0] == ids[1]
+
+
 def snapshot(app, pid):
     with app.app_context():
         record = db.session.get(PlanRecord, pid)
