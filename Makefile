@@ -8,10 +8,11 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 SYSTEM := $(PYTHON) scripts/system_packages.py
 # The pinned uv that installs the lock files (from PyPI, hash-checked by pip).
 UV_VERSION := 0.13.9
-# Byte-code is compiled at install and cached for the project and the tests (pytest's
-# assertion rewriting included): without it every run recompiles everything, seconds each.
+# Python caches byte-code for .venv, the project and the tests (pytest's assertion rewriting
+# included) as it imports them: with PYTHONDONTWRITEBYTECODE set, every run would recompile
+# all of it, seconds each time.
 unexport PYTHONDONTWRITEBYTECODE
-UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python --compile-bytecode
+UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
