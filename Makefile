@@ -79,7 +79,7 @@ $(AXE): tests/axe/package.json
 test: system-test setup lint axe
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
 
-# The edit-test loop: engine, services, forms and CLI without a browser, the Flask app,
+# The edit-test loop: engine, services, CLI and documents without a browser, the Flask app,
 # PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile.
 test-fast: system-run setup
 	PLANNER_TEST_POSTGRES_URL= HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} \
