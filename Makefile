@@ -16,7 +16,7 @@ UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
-.PHONY: run serve test test-fast test-all bench bench-load lint format format-check lock \
+.PHONY: run serve test test-fast bench bench-load lint format format-check lock \
 	setup setup-runtime system-run system-test clean axe
 
 # --- Set-up ------------------------------------------------------------------------------
