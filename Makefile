@@ -16,7 +16,7 @@ UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
-.PHONY: run serve test test-fast bench bench-load lint format format-check lock \
+.PHONY: run serve test test-fast bench bench-load lint format format-check lock lock-check \
 	setup setup-runtime system-run system-test clean axe
 
 # --- Set-up ------------------------------------------------------------------------------
@@ -56,6 +56,15 @@ lock: $(UV)
 	$(UV) pip compile pyproject.toml --extra dev -c requirements.lock $(LOCK_FLAGS) $(LOCK_ARGS) \
 		-o requirements-dev.lock
 	echo "uv==$(UV_VERSION)" | $(UV) pip compile - $(LOCK_FLAGS) -o requirements-bootstrap.lock
+
+# Fails when the lock files no longer match pyproject.toml (asks PyPI; not in make test).
+lock-check: $(UV)
+	tmp=$$(mktemp -d) && cp pyproject.toml README.md requirements*.lock $$tmp/ && cd $$tmp && \
+	$(CURDIR)/$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock && \
+	$(CURDIR)/$(UV) pip compile pyproject.toml --extra dev -c requirements.lock $(LOCK_FLAGS) \
+		-o requirements-dev.lock && \
+	diff -u $(CURDIR)/requirements.lock requirements.lock && \
+	diff -u $(CURDIR)/requirements-dev.lock requirements-dev.lock && rm -r $$tmp
 
 # --- Running -----------------------------------------------------------------------------
 run: system-run setup-runtime
