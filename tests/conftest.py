@@ -1,12 +1,17 @@
 """Fixtures: a fresh database per test, on SQLite and, when PLANNER_TEST_POSTGRES_URL is
 set, on PostgreSQL too (CI sets it). Each engine's database is migrated and seeded once
-(the 117 jurisdictions, four accounts, two plans) and copied for each test."""
+(the 117 jurisdictions, four accounts, two plans) and copied for each test.
+
+Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make test`),
+chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
+`tests.strategies.examples`."""
 
 import itertools
 import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -14,11 +19,27 @@ from planner import create_app
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.migrate import upgrade
+from tests.strategies import PROFILE
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
-ENGINES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+ENGINES = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)]
+                        if POSTGRES_URL else [])
 _numbers = itertools.count()
+
+settings.register_profile("ci", deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=10, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that go through the Flask app (the `app` fixture, and so `client` and
+    `runner`) are marked `web`: `make test-fast` leaves them out."""
+    for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.web)
 
 
 @pytest.fixture(scope="session")
@@ -97,6 +118,57 @@ def database_url(request, tmp_path):
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+@pytest.fixture
+def reset_database(request, database_url):
+    """A function that puts this test's database back as it was at its first call, for
+    tests that need a fresh database many times (each example of a Hypothesis test). Call
+    it inside an app context of the test's app. SQLite: the seeded template's file is
+    copied back. PostgreSQL (where a new database per example costs a second): the first
+    call copies every table into a schema `snapshot`; each call empties the tables and
+    copies the rows back, then resets the id sequences, in one transaction."""
+    taken: list[bool] = []
+    sequences: list = []  # (table, column, sequence), read when the snapshot is taken
+
+    def reset() -> None:
+        db.session.remove()
+        if database_url.startswith("sqlite:"):
+            db.engine.dispose()
+            template = request.getfixturevalue("template_database")
+            path = make_url(database_url).database
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.remove(path + suffix)
+            shutil.copy(template, path)
+            return
+        names = [table.name for table in db.metadata.sorted_tables]
+        with db.engine.begin() as connection:
+            if not taken:
+                taken.append(True)
+                connection.execute(text("CREATE SCHEMA snapshot"))
+                for name in names:
+                    connection.execute(text(
+                        f'CREATE TABLE snapshot."{name}" AS TABLE public."{name}"'))
+                sequences.extend(connection.execute(text(
+                    "SELECT table_name, column_name, pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) IS NOT NULL")).all())
+                return
+            # DELETE, not TRUNCATE: on a few hundred rows it is ten times faster. A test
+            # database need not wait for its commit to reach the disk.
+            connection.execute(text("SET LOCAL synchronous_commit = off"))
+            for name in reversed(names):
+                connection.execute(text(f'DELETE FROM public."{name}"'))  # noqa: S608 - names from the metadata
+            for name in names:
+                connection.execute(text(
+                    f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"'))  # noqa: S608 - names from the metadata
+            for table, column, sequence in sequences:
+                next_id = f'COALESCE(MAX("{column}"), 0) + 1'
+                connection.execute(text(
+                    f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""))  # noqa: S608 - names from the catalog
+    return reset
 
 
 @pytest.fixture

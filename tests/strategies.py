@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from hypothesis import strategies as st
+
+# The Hypothesis profile (registered in tests/conftest.py): `ci` is thorough and is what CI
+# and `make test` use; `dev`, the default elsewhere, is quick.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+
+
+def examples(thorough: int) -> int:
+    """A test's example count: `thorough` in the ci profile, a tenth (at least 5) in dev."""
+    return thorough if PROFILE == "ci" else max(5, thorough // 10)
 
 
 def dec(low: str, high: str, places: int = 2) -> st.SearchStrategy[str]:

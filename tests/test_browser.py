@@ -18,9 +18,9 @@ from tests.web import EDITOR, PASSWORD
 
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Chromium is not installed (apt-get install chromium); CI always runs this test")
+    reason="Chromium is not installed (apt-get install chromium); CI always runs this test")]
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ def env(tmp_path):
             "PLANNER_SECRET_KEY": "cli-test"}
 
 
+@pytest.mark.slow  # several scrypt password hashes
 def test_demo_creates_the_account_once_and_shows_the_password_once(env):
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
@@ -39,6 +40,7 @@ def test_demo_creates_the_account_once_and_shows_the_password_once(env):
         db.engine.dispose()
 
 
+@pytest.mark.slow  # several scrypt password hashes
 def test_user_add_reads_the_password_from_standard_input(env):
     runner = CliRunner()
     result = runner.invoke(main, ["user", "add", "Clerk@Chatham.example", "--jurisdiction",
@@ -70,6 +72,7 @@ def test_account_commands_refuse_bad_input_with_exit_2(env, args, password, mess
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow  # several scrypt password hashes
 def test_user_password_resets_it(env):
     runner = CliRunner()
     runner.invoke(main, ["user", "add", "a@b.example", "--admin"], input="first password!\n",

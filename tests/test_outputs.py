@@ -54,6 +54,7 @@ def money(value: int) -> str:
 
 # ----------------------------------------------------------------------------- the PDF
 
+@pytest.mark.slow  # renders a PDF
 def test_pdf_metadata_pages_and_tags(demo_pdf, demo_doc):
     assert demo_pdf.metadata.title == "Baseline LEAD plan — budget justification"
     assert demo_pdf.metadata.author == "Orange County"
@@ -70,12 +71,14 @@ def test_pdf_metadata_pages_and_tags(demo_pdf, demo_doc):
     assert "Orange County · Baseline LEAD plan" in demo_pdf.pages[3].extract_text()
 
 
+@pytest.mark.slow  # renders a PDF
 def test_pdf_landscape_pages_for_the_wide_tables(demo_pdf):
     sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
              for p in demo_pdf.pages}
     assert sizes == {(612, 792), (792, 612)}
 
 
+@pytest.mark.slow  # renders a PDF
 def test_pdf_numbers_equal_the_projection(demo_pdf, demo_doc):
     body = pdf_text(demo_pdf)
     p = demo_doc.projection
@@ -98,6 +101,7 @@ def test_pdf_numbers_equal_the_projection(demo_pdf, demo_doc):
     assert "BLS OEWS May 2023" in body  # each default's source
 
 
+@pytest.mark.slow  # renders a PDF
 def test_pdf_escapes_user_text_and_fetches_nothing(tmp_path):
     hostile = '<img src="http://example.com/x">'
     doc_data = json.loads((EXAMPLES / "minimal.json").read_text())
@@ -146,6 +150,7 @@ def test_report_html_snapshot(demo_doc):
     assert html == snapshot.read_text()
 
 
+@pytest.mark.slow  # renders a PDF
 def test_report_command_writes_the_pdf(tmp_path):
     out = tmp_path / "plan.pdf"
     with freeze_time("2026-11-28"):

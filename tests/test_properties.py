@@ -10,9 +10,9 @@ from planner.cost_tables import default_cost_tables
 from planner.scenarios import dump_plan_json, parse_plan_text, project, projection_to_dict
 from planner.scenarios.plan import OBJECT_CLASSES
 from tests.plans import as_json_document
-from tests.strategies import plan_documents
+from tests.strategies import examples, plan_documents
 
-SETTINGS = settings(max_examples=120, deadline=None,
+SETTINGS = settings(max_examples=examples(120), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
