@@ -36,9 +36,10 @@ settings.load_profile(PROFILE)
 
 def pytest_collection_modifyitems(items):
     """Tests that go through the Flask app (the `app` fixture, and so `client` and
-    `runner`) are marked `web`: `make test-fast` leaves them out."""
+    `runner`) or a migrated database (`database_url`) are marked `web`: `make test-fast`
+    leaves them out."""
     for item in items:
-        if "app" in getattr(item, "fixturenames", ()):
+        if {"app", "database_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.web)
 
 

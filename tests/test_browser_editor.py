@@ -15,8 +15,8 @@ from planner.services.demo import demo_document
 from tests.test_browser import CHROMIUM, browser, server  # noqa: F401 - fixtures
 from tests.web import EDITOR, PASSWORD
 
-pytestmark = pytest.mark.skipif(not __import__("os").path.exists(CHROMIUM),
-                                reason="Chromium is not installed")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
+    not __import__("os").path.exists(CHROMIUM), reason="Chromium is not installed")]
 
 
 @pytest.fixture

@@ -612,7 +612,7 @@ def test_the_database_storage_is_shared_by_separate_processes(database_url):
 
 
 def test_production_counts_in_the_database_unless_told_otherwise(database_url):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 64,
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "0123456789abcdef" * 4,
                       "ENV_NAME": "production"})
     assert app.config["RATELIMIT_STORAGE_URI"] == "planner+db://"
     assert create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"}).config[
