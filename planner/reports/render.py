@@ -31,7 +31,7 @@ def environment() -> jinja2.Environment:
             loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
             autoescape=jinja2.select_autoescape(["html"], default=True),
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"],
         )
         env.filters.update(formatting.FILTERS)
         env.globals.update(object_classes=OBJECT_CLASSES, fy_label=fy_label, charts=charts)
@@ -79,12 +79,51 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+CLASS_NAMES = {
+    "personnel": "Personnel", "fringe": "Fringe Benefits", "travel": "Travel",
+    "equipment": "Equipment", "supplies": "Supplies", "contractual": "Contractual",
+    "construction": "Construction", "other": "Other", "indirect": "Indirect Charges",
+}
+
+
+def _no_cost_reason(groups) -> str:
+    if len(groups) == 1:
+        return groups[0].basis
+    return "; ".join(f"{fy_label(g.first_fy)}"
+                     + (f" to {fy_label(g.last_fy)}" if g.years > 1 else "") + f": {g.basis}"
+                     for g in groups)
+
+
 def plan_report_html(doc) -> str:
     from planner.forms.labels import KIND_NAMES
+    from planner.reports.context import results_by_severity
+    from planner.reports.words import count_words, input_rows
     from planner.scenarios.lines import escalation_text
+    from planner.scenarios.summaries import (
+        SF424A_ROWS,
+        basis_groups,
+        direct_charges_by_strategy,
+        direct_charges_by_year,
+        direct_charges_total,
+        fy_blocks,
+        object_class_lines,
+    )
     p = doc.projection
+    costed, zero = [], []
+    for item, line in zip(doc.plan.line_items, p.line_items, strict=True):
+        groups = basis_groups(line, p.fiscal_years)
+        if line.total:
+            costed.append((item, line, groups))
+        else:
+            zero.append((item, line, _no_cost_reason(groups)))
+    direct = direct_charges_by_strategy(doc.classes_by_strategy)
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
+        blocks=fy_blocks(p.fiscal_years), results=results_by_severity(doc),
+        sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,
+        direct_total=direct_charges_total(p), direct_by_year=direct_charges_by_year(p),
+        class_lines=object_class_lines(p), costed_lines=costed, zero_lines=zero,
+        defaults=input_rows(doc.defaults), count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles))

@@ -1,0 +1,124 @@
+"""Plan inputs and their sources as a reader of the documents says them: labels in words,
+values formatted (3%, $82,063.80, 18 months), and sources a grant writer can cite instead of
+the planner's own design notes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from planner import formatting
+from planner.forms.labels import KIND_NAMES, LABELS
+from planner.scenarios import fy_label
+from planner.scenarios.summaries import DefaultRow
+
+SECTIONS = {
+    "assumptions": "",
+    "constants": "",
+    "fund": "Fund: ",
+    "participants": "Participants: ",
+    "salary": "Base salary: ",
+    "case_management": "Case management: ",
+    "warm_handoff": "Warm hand-off: ",
+    "officer_training": "Officer training: ",
+    "participant_phones": "Phones for participants: ",
+    "participant_support": "Participant support: ",
+}
+MODES = {"staffed": "staffed posts", "on_call": "on call", "contract": "contracted"}
+PATHWAYS = {"arrest_diversion": "arrest diversion", "social_contact": "social contact",
+            "community": "community referrals"}
+EXTRA_LABELS = {
+    "paid_hours_per_fte": "Paid hours per FTE a year",
+    "program_manager": "program manager", "clinical_supervisor": "clinical supervisor",
+    "case_manager": "case manager", "outreach_worker": "outreach worker",
+    "peer_specialist": "peer specialist", "data_analyst": "data analyst",
+    "officer_hourly": "officer (per hour)",
+}
+_RATE = re.compile(r"(rate|escalation|inflation|share|turnover)$")
+_MONEY = re.compile(r"(salary\.|health_per_fte|stipend|_cost|cost_per|per_participant_year|"
+                    r"rate_per_hour|officer_hourly|opening_balance|materials)")
+
+
+def input_label(key: str) -> str:
+    """'warm_handoff.on_call.stipend_per_hour' -> 'Warm hand-off (on call): On-call stipend
+    per hour ($)'; 'assumptions.salary_escalation' -> 'Salary escalation a year'."""
+    parts = key.split(".")
+    section, rest = parts[0], parts[1:]
+    prefix = SECTIONS.get(section, section.replace("_", " ").capitalize() + ": ")
+    if rest and rest[0] in MODES:
+        prefix = prefix.rstrip(": ") + f" ({MODES[rest[0]]}): "
+        rest = rest[1:]
+    name = rest[-1] if rest else section
+    if section == "participants" and rest[0] == "enrollment_rate":
+        return f"Participants: enrollment rate, {PATHWAYS.get(name, name)}"
+    if section == "salary":
+        return prefix + EXTRA_LABELS.get(name, name.replace("_", " "))
+    words = EXTRA_LABELS.get(name) or LABELS.get(name, (name.replace("_", " ").capitalize(),))[0]
+    return prefix + words
+
+
+def format_input(key: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ", ".join(format_input(key, v) for v in value)
+    if not isinstance(value, Decimal | int):
+        return str(value)
+    name = key.rsplit(".", 1)[-1]
+    if _RATE.search(name) or name == "ramp":
+        return formatting.percent(Decimal(value))
+    if _MONEY.search(key):
+        return formatting.money_cents(Decimal(value))
+    if name.endswith("months_enrolled"):
+        return f"{formatting.number(value, 0)} months"
+    places = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2
+    return formatting.number(value, places)
+
+
+_INTERNAL = (
+    (re.compile(r"^Cost model spec §\d+:\s*"), "Planner default: "),
+    (re.compile(r"^compliance_rules\.md [A-Z-]+:\s*"), "Planner threshold: "),
+    (re.compile(r";\s*lead_costs\.md §\d+"), ""),
+    (re.compile(r"\s*\(brief (§[IVX.a-z]+)"), r" (Duke Wilson Center LEAD policy brief \1"),
+    (re.compile(r"\bDuke evaluation brief\b"), "Duke Wilson Center LEAD policy brief"),
+    (re.compile(r"\(policy brief (§[IVX.a-z]+)\)"), r"(LEAD policy brief \1)"),
+)
+
+
+def public_source(text: str) -> str:
+    """A source as a reader can cite it: the planner's design notes become 'Planner
+    default' (its reasoning kept), file names are dropped."""
+    for pattern, replacement in _INTERNAL:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@dataclass(frozen=True)
+class InputRow:
+    label: str
+    default: str
+    aged_from: str
+    plan_value: str
+    source: str
+    year: int
+
+
+def input_rows(rows: list[DefaultRow]) -> list[InputRow]:
+    return [InputRow(input_label(r.key), format_input(r.key, r.default),
+                     fy_label(r.base_fy) if r.base_fy else "",
+                     format_input(r.key, r.plan_value), public_source(r.source), r.year)
+            for r in rows]
+
+
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(count: int, noun: str) -> str:
+    """4, 'year' -> 'four years' (words up to ten, as in running text; digits above)."""
+    number = _COUNTS[count] if 0 <= count < len(_COUNTS) else f"{count:,}"
+    return f"{number} {noun if count == 1 else noun + 's'}"
