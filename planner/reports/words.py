@@ -122,3 +122,49 @@ def count_words(count: int, noun: str) -> str:
     """4, 'year' -> 'four years' (words up to ten, as in running text; digits above)."""
     number = _COUNTS[count] if 0 <= count < len(_COUNTS) else f"{count:,}"
     return f"{number} {noun if count == 1 else noun + 's'}"
+
+
+_MONEY_NAMES = {"salary", "health_per_fte", "stipend_per_hour", "hourly_rate", "rate_per_hour",
+                "unit_cost", "annual_amount", "device_cost", "monthly_service_cost",
+                "per_participant_year", "trainer_cost_per_session", "materials_per_trainee",
+                "officer_hourly_rate", "opening_balance", "amount"}
+
+
+def change_label(change) -> str:
+    """An input that differs between plans, in words: 'Salary escalation a year',
+    'Receipts FY2027-28', 'Average caseload limit'."""
+    parts = change.path.split(".")
+    if parts[:2] == ["fund", "receipts"]:
+        return f"Receipts {parts[-1]}"
+    if change.name == "line":
+        return "The line item"
+    if parts[0] == "participants" and len(parts) == 3:
+        pathway = PATHWAYS.get(parts[2], parts[2])
+        what = "Referrals a year" if parts[1] == "referrals_per_year" else "Enrollment rate"
+        return f"{what}, {pathway}"
+    name = re.sub(r"\[\d+\]$", "", change.name)
+    return LABELS.get(name, (name.replace("_", " ").capitalize(),))[0]
+
+
+def change_value(change, value) -> str:
+    """One plan's value of a changed input, formatted; '—' where the plan lacks it."""
+    if value is None:
+        return "—" if change.name != "line" else "not in this plan"
+    if change.name == "line":
+        return "in this plan"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if change.name == "justification" or (isinstance(value, str) and len(value) > 60):
+        return "(text, changed)"
+    parts = change.path.split(".")
+    if isinstance(value, tuple):
+        return ", ".join(change_value(change, v) for v in value)
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        if change.name in _MONEY_NAMES or parts[:2] == ["fund", "receipts"]:
+            return formatting.money_cents(Decimal(value)) if Decimal(value) % 1 else \
+                formatting.money(Decimal(value))
+        if _RATE.search(change.name) or parts[-1].startswith("ramp"):
+            return formatting.percent(Decimal(value))
+        places = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2
+        return formatting.number(value, places)
+    return str(value).replace("_", " ")

@@ -18,6 +18,7 @@ from planner.reports.ordinance import ordinance_docx
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
+from planner.reports.words import change_label, change_value
 from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
@@ -184,7 +185,8 @@ def compare_page(slug: str):
         query = "&".join(f"plans={r.id}" for r in chosen)
         names = [c.name for c in cmp.plans]
         context.update(
-            cmp=cmp, titles=titles, deficits=first_deficits(cmp),
+            cmp=cmp, titles=titles, deficits=first_deficits(cmp), change_label=change_label,
+            change_value=change_value,
             pdf_url=url_for("reports.compare_pdf", slug=slug) + "?" + query,
             chart_url=url_for("reports.compare_chart", slug=slug) + "?" + query,
             chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
@@ -222,6 +224,7 @@ def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:
     svg = charts.fund_curves_svg(cmp.fiscal_years, names, cmp.closing)
     return render("report/compare.html", cmp=cmp, titles=titles, jurisdiction=jurisdiction,
                   prepared_on=prepared_on, deficits=first_deficits(cmp),
+                  change_label=change_label, change_value=change_value,
                   chart=base64.b64encode(svg.encode()).decode(),
                   chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
 
