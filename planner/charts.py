@@ -48,7 +48,7 @@ def _figure(legend_lines: int = 0) -> tuple[Figure, object]:
     """A figure outside pyplot's global state (thread-safe under gunicorn threads), with
     fixed margins so that it is drawn in one pass; `legend_lines` adds room below the axes
     for a legend of that many lines, so it never covers the data."""
-    extra = 0.17 * legend_lines + (0.1 if legend_lines else 0)
+    extra = 0.19 * legend_lines + (0.1 if legend_lines else 0)
     height = 3.4 + extra
     figure = Figure(figsize=(8, height))
     figure.subplots_adjust(left=0.1, right=0.99, top=1 - 0.34 / height,
@@ -56,7 +56,7 @@ def _figure(legend_lines: int = 0) -> tuple[Figure, object]:
     return figure, figure.subplots()
 
 
-LEGEND_WIDTH = 120  # characters of 8 pt text across the 8 in figure
+LEGEND_WIDTH = 105  # characters of 9 pt text across the 8 in figure
 
 
 def _legend_lines(names: Sequence[str]) -> int:
@@ -66,8 +66,8 @@ def _legend_lines(names: Sequence[str]) -> int:
 def _legend_below(figure: Figure, axes, lines: int) -> None:
     """The legend under the axes and their FY labels, one entry a line (a long name
     wrapped), outside the data."""
-    legend = axes.legend(frameon=False, fontsize=8, loc="upper left", borderaxespad=0.2,
-                         bbox_to_anchor=(0.01, (0.17 * lines + 0.12) / figure.get_figheight()),
+    legend = axes.legend(frameon=False, fontsize=9, loc="upper left", borderaxespad=0.2,
+                         bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
                          bbox_transform=figure.transFigure)
     for text in legend.get_texts():
         text.set_text(textwrap.fill(text.get_text(), LEGEND_WIDTH, break_long_words=False))
@@ -98,7 +98,7 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3, fontsize=8,
+    axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3, fontsize=9,
                 borderaxespad=0.1)
     return _svg(figure)
 

@@ -80,6 +80,7 @@ _INTERNAL = (
     (re.compile(r"^Cost model spec §\d+:\s*"), "Planner default: "),
     (re.compile(r"^compliance_rules\.md [A-Z-]+:\s*"), "Planner threshold: "),
     (re.compile(r";\s*lead_costs\.md §\d+"), ""),
+    (re.compile(r"\b[\w-]+\.md(?: §[\w.]+)?[,;]?\s*"), ""),
     (re.compile(r"\s*\(brief (§[IVX.a-z]+)"), r" (Duke Wilson Center LEAD policy brief \1"),
     (re.compile(r"\bDuke evaluation brief\b"), "Duke Wilson Center LEAD policy brief"),
     (re.compile(r"\(policy brief (§[IVX.a-z]+)\)"), r"(LEAD policy brief \1)"),
