@@ -66,7 +66,7 @@ def format_input(key: str, value) -> str:
     if not isinstance(value, Decimal | int):
         return str(value)
     name = key.rsplit(".", 1)[-1]
-    if _RATE.search(name) or name == "ramp":
+    if _RATE.search(name) or name == "ramp" or ".enrollment_rate." in key:
         return formatting.percent(Decimal(value))
     if _MONEY.search(key):
         return formatting.money_cents(Decimal(value))
