@@ -298,6 +298,10 @@ def test_the_comparison_names_the_inputs_that_differ_and_the_money_they_move():
     caseload = groups["LEAD case managers"].changes
     assert [(c.path, c.values) for c in caseload] == [
         ("line_items.case-managers.caseload_average", (Decimal(20), Decimal(15)))]
+    from planner.reports.words import change_label, change_value
+    escalation = groups["Assumptions"].changes[0]
+    assert change_label(escalation) == "Salary escalation a year"
+    assert [change_value(escalation, v) for v in escalation.values] == ["3%", "3.5%"]
     # the money a group moves = the first plan recomputed with only that group changed
     base, other = cmp.plans
     swapped = dataclasses.replace(base.plan, line_items=tuple(

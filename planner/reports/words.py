@@ -160,6 +160,8 @@ def change_value(change, value) -> str:
     parts = change.path.split(".")
     if isinstance(value, tuple):
         return ", ".join(change_value(change, v) for v in value)
+    if change.name in ("start_fy", "end_fy") and isinstance(value, int | Decimal):
+        return fy_label(int(value))
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         if change.name in _MONEY_NAMES or parts[:2] == ["fund", "receipts"]:
             return formatting.money_cents(Decimal(value)) if Decimal(value) % 1 else \

@@ -5,8 +5,9 @@ results differ. Every delta is a difference of the engine's rounded totals."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .compliance import RuleResult
@@ -222,12 +223,13 @@ def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:
         into[path] = tuple(value) if isinstance(value, list) else value
 
 
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
 def _typed(value: Any) -> Any:
+    """Plan-file strings of numbers back to Decimal, so 20 and "20.0" compare equal."""
     if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
+        return Decimal(value) if _NUMBER.match(value) else value
     if isinstance(value, tuple):
         return tuple(_typed(v) for v in value)
     return value
