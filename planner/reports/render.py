@@ -16,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from planner import ROOT, charts, formatting
+from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
 
@@ -77,13 +78,6 @@ def pdf_bytes(html: str, *, title: str, author: str, fetcher: StaticOnlyFetcher 
 def _b64(text: str) -> str:
     import base64
     return base64.b64encode(text.encode()).decode()
-
-
-CLASS_NAMES = {
-    "personnel": "Personnel", "fringe": "Fringe Benefits", "travel": "Travel",
-    "equipment": "Equipment", "supplies": "Supplies", "contractual": "Contractual",
-    "construction": "Construction", "other": "Other", "indirect": "Indirect Charges",
-}
 
 
 def _no_cost_reason(groups) -> str:

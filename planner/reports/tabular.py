@@ -13,7 +13,7 @@ import io
 
 from planner.forms.labels import KIND_NAMES
 from planner.reports.context import PlanDocument
-from planner.reports.render import CLASS_NAMES
+from planner.reports.words import CLASS_NAMES
 from planner.scenarios.projection import UNASSIGNED
 from planner.scenarios.summaries import SF424A_ROWS
 

@@ -25,6 +25,12 @@ SECTIONS = {
     "participant_phones": "Phones for participants: ",
     "participant_support": "Participant support: ",
 }
+# SF-424A Section B object class categories, as the form names them.
+CLASS_NAMES = {
+    "personnel": "Personnel", "fringe": "Fringe Benefits", "travel": "Travel",
+    "equipment": "Equipment", "supplies": "Supplies", "contractual": "Contractual",
+    "construction": "Construction", "other": "Other", "indirect": "Indirect Charges",
+}
 MODES = {"staffed": "staffed posts", "on_call": "on call", "contract": "contracted"}
 PATHWAYS = {"arrest_diversion": "arrest diversion", "social_contact": "social contact",
             "community": "community referrals"}
