@@ -7,6 +7,7 @@ The numbers are the engine's; this module only draws them.
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -47,12 +48,33 @@ def _dollars(value: float, _position: object = None) -> str:
     return f"{sign}${value:.0f}"
 
 
-def _figure() -> tuple[Figure, object]:
+def _figure(legend_lines: int = 0) -> tuple[Figure, object]:
     """A figure outside pyplot's global state (thread-safe under gunicorn threads), with
-    fixed margins so that it is drawn in one pass."""
-    figure = Figure(figsize=(8, 3.4))
-    figure.subplots_adjust(left=0.1, right=0.99, top=0.9, bottom=0.22)
+    fixed margins so that it is drawn in one pass; `legend_lines` adds room below the axes
+    for a legend of that many lines, so it never covers the data."""
+    extra = 0.19 * legend_lines + (0.1 if legend_lines else 0)
+    height = 3.4 + extra
+    figure = Figure(figsize=(8, height))
+    figure.subplots_adjust(left=0.1, right=0.99, top=1 - 0.34 / height,
+                           bottom=(0.75 + extra) / height)
     return figure, figure.subplots()
+
+
+LEGEND_WIDTH = 105  # characters of 9 pt text across the 8 in figure
+
+
+def _legend_lines(names: Sequence[str]) -> int:
+    return sum(1 + len(name) // LEGEND_WIDTH for name in names)
+
+
+def _legend_below(figure: Figure, axes, lines: int) -> None:
+    """The legend under the axes and their FY labels, one entry a line (a long name
+    wrapped), outside the data."""
+    legend = axes.legend(frameon=False, fontsize=9, loc="upper left", borderaxespad=0.2,
+                         bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
+                         bbox_transform=figure.transFigure)
+    for text in legend.get_texts():
+        text.set_text(textwrap.fill(text.get_text(), LEGEND_WIDTH, break_long_words=False))
 
 
 def _svg(figure: Figure) -> str:
@@ -80,7 +102,8 @@ def fund_balance_svg(projection: Projection, title: str = "Fund balance at the e
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="best", fontsize=8)
+    axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3, fontsize=9,
+                borderaxespad=0.1)
     return _svg(figure)
 
 
@@ -110,7 +133,8 @@ def _strategy_series(projection: Projection, titles: dict[str, str]
 
 def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
                              title: str = "Spending by strategy") -> str:
-    figure, axes = _figure()
+    lines = _legend_lines([titles.get(s, s) for s in projection.by_strategy])
+    figure, axes = _figure(lines)
     labels = _short_labels(projection.fiscal_years)
     bottom = [0] * len(labels)
     for index, (name, values) in enumerate(_strategy_series(projection, titles)):
@@ -120,7 +144,7 @@ def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="upper left", fontsize=8)
+    _legend_below(figure, axes, lines)
     return _svg(figure)
 
 
@@ -147,7 +171,8 @@ def spending_by_strategy_alt(projection: Projection, titles: dict[str, str]) -> 
 def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
                     closing: Sequence[Sequence[int | None]],
                     title: str = "Closing fund balance by plan") -> str:
-    figure, axes = _figure()
+    lines = _legend_lines(names)
+    figure, axes = _figure(lines)
     labels = _short_labels(fiscal_years)
     styles = ("-", "--", "-.", ":")
     for index, (name, values) in enumerate(zip(names, closing, strict=True)):
@@ -158,7 +183,7 @@ def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="best", fontsize=8)
+    _legend_below(figure, axes, lines)
     return _svg(figure)
 
 

@@ -326,17 +326,30 @@ def report_command(plan_file: str, output: str, as_of: dt.datetime | None) -> No
 
 @main.command("export")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("--format", "kind", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--format", "kind",
+              type=click.Choice(["xlsx", "csv", "resolution", "ordinance"]), required=True,
+              help="xlsx: the workbook; csv: the tidy projection; resolution: the draft "
+                   "authorizing resolution (DOCX, default period); ordinance: the draft "
+                   "settlement project ordinance (DOCX, the plan's FYs).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
 def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | None) -> None:
-    """Write the projection as an Excel workbook or a long CSV."""
-    from planner.reports.workbook import plan_workbook, projection_csv
+    """Write the projection as an Excel workbook or a long CSV, or a Word draft."""
     doc = _document(plan_file, as_of)
     if kind == "xlsx":
+        from planner.reports.workbook import plan_workbook
         Path(output).write_bytes(plan_workbook(doc))
-    else:
+    elif kind == "csv":
+        from planner.reports.tabular import projection_csv
         Path(output).write_text(projection_csv(doc), encoding="utf-8")
+    elif kind == "resolution":
+        from planner.reports.resolution import resolution_docx
+        from planner.scenarios.summaries import resolution_years
+        Path(output).write_bytes(resolution_docx(
+            doc, *resolution_years(doc.plan, doc.projection)))
+    else:
+        from planner.reports.ordinance import ordinance_docx
+        Path(output).write_bytes(ordinance_docx(doc))
     click.echo(f"Wrote {output}")
 
 

@@ -17,9 +17,9 @@ from planner.scenarios.tables import (
     ExhibitAStrategy,
     ExhibitBItem,
     Jurisdiction,
+    Limits,
     ReceiptTotal,
     ShapeYear,
-    Limits,
 )
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "cost_tables"

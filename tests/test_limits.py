@@ -410,38 +410,6 @@ def test_the_plans_texts_together_are_limited_on_the_text_that_goes_past():
     parse_plan_text(plan_text(lines=json.dumps(lines[:-1])), default_cost_tables())
 
 
-def test_the_pdf_basis_is_condensed_only_past_its_budget():
-    from planner.reports.render import basis_years_shown
-    assert basis_years_shown(13, 18) == range(18)  # the demo: every FY
-    rows = LIMITS.pdf_line_years_max
-    assert basis_years_shown(rows // 40, 40) == range(40)
-    assert basis_years_shown(rows // 40 + 1, 40) == (*range(LIMITS.pdf_basis_years_shown), 39)
-
-
-def test_a_large_plans_document_writes_the_first_and_last_basis(tmp_path):
-    import datetime as dt
-
-    from planner.reports.context import plan_document
-    from planner.reports.render import plan_report_html
-    lines = [{"id": f"l{i}", "kind": "other", "annual_amount": "1000", "label": f"Line {i}"}
-             for i in range(LIMITS.pdf_line_years_max // 40 + 1)]
-    plan = parse_plan_text(plan_text(lines=json.dumps(lines), years="40"), default_cost_tables())
-    html = plan_report_html(plan_document(plan, prepared_on=dt.date(2026, 11, 28)))
-    basis = html[html.index('id="line-items"'):]
-    basis = basis[:basis.index("</section>")]
-    assert basis.count("FY2026-27  ") == len(lines)  # first FY of each line
-    assert basis.count("FY2065-66  ") == len(lines)  # last FY
-    assert "FY2040-41  " not in basis
-    assert basis.count("follow the same formula") == len(lines)
-    # the tables by FY show 5-FY periods that still foot: 5 FYs of $1,000 escalated
-    table = html[html.index('id="projection"'):]
-    table = table[:table.index("</table>")]
-    assert "2026-27 to 2030-31" in table
-    assert ">2040-41<" not in table
-    first_period = sum(project(plan).line_items[0].by_year[:5])
-    assert f">{first_period:,}<" in table
-
-
 def test_the_strategy_chart_has_one_series_per_colour():
     from planner import charts
     lines = [{"id": f"l{i}", "kind": "other", "annual_amount": str(1000 + i),

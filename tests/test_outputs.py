@@ -23,7 +23,8 @@ from planner.cli import main
 from planner.reports.context import plan_document
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_html, plan_report_pdf
 from planner.reports.resolution import resolution_docx
-from planner.reports.workbook import plan_workbook, projection_csv
+from planner.reports.tabular import projection_csv
+from planner.reports.workbook import plan_workbook
 from planner.scenarios.summaries import strategy_amounts
 from tests.plans import EXAMPLES, example, parse
 from tests.web import EDITOR, sign_in, text, token
@@ -225,7 +226,9 @@ def test_workbook_totals_are_formulas_equal_to_the_engine(demo_doc):
 
 def test_csv_long_form_adds_up(demo_doc):
     rows = list(csv.DictReader(io.StringIO(projection_csv(demo_doc))))
-    assert list(rows[0]) == ["line_id", "fiscal_year", "object_class", "amount"]
+    assert list(rows[0]) == ["plan", "jurisdiction", "line_id", "line_label", "kind",
+                             "strategy", "strategy_title", "fiscal_year", "object_class",
+                             "object_class_title", "amount"]
     p = demo_doc.projection
     assert sum(int(r["amount"]) for r in rows) == p.total
     for line in p.line_items:
@@ -244,7 +247,12 @@ def test_export_command(tmp_path):
     result = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format", "csv",
                                   "-o", str(out_csv)])
     assert result.exit_code == 0
-    assert out_csv.read_text().startswith("line_id,fiscal_year,object_class,amount\n")
+    assert out_csv.read_text().startswith("plan,jurisdiction,line_id,line_label,kind,")
+    out_docx = tmp_path / "ordinance.docx"
+    result = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format",
+                                  "ordinance", "-o", str(out_docx)])
+    assert result.exit_code == 0, result.output
+    assert "PROJECT ORDINANCE" in docx.Document(out_docx).paragraphs[0].text
     bad = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format", "pdf",
                                "-o", str(out_csv)])
     assert bad.exit_code == 2
@@ -267,7 +275,7 @@ def test_resolution_sections_and_totals(demo_doc):
     total = sum(a.amount for a in amounts)
     # FY2026-27 … FY2030-31 of the demo: the strategies' planned spending
     assert total == sum(demo_doc.projection.by_year[:5])
-    assert f"appropriate {money(total)} from the Opioid Settlement Fund" in text_
+    assert "appropriated in the budget ordinance from the Opioid Settlement Fund" in text_
     assert "Start date: July 1, 2026   End date: June 30, 2031" in text_
     table = document.tables[0]
     assert table.rows[-1].cells[2].text == money(total)

@@ -15,7 +15,8 @@ from tests.web import ADMIN, EDITOR, OTHER, VIEWER, sign_in, text, token
 READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "plans.chart",
                   "plans.export_json", "plans.history", "reports.report_pdf",
                   "reports.export_xlsx", "reports.export_csv", "reports.resolution",
-                  "reports.compare_page", "reports.compare_chart", "reports.compare_pdf"}
+                  "reports.ordinance", "reports.compare_page", "reports.compare_chart",
+                  "reports.compare_pdf"}
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
 

@@ -11,9 +11,12 @@ from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,
+    ExecutiveSummary,
     Summary,
     authorization_periods,
+    by_severity,
     defaults_used,
+    executive_summary,
     object_classes_by_strategy,
     summarize,
 )
@@ -24,8 +27,9 @@ from planner.scenarios.tables import CostTables
 class PlanDocument:
     plan: Plan
     projection: Projection
-    results: tuple[RuleResult, ...]
+    results: tuple[RuleResult, ...]  # in the rules' order
     summary: Summary
+    executive: ExecutiveSummary
     titles: dict[str, str]
     classes_by_strategy: dict[str, dict[str, int]]
     periods: list[AuthorizationPeriod]
@@ -54,11 +58,16 @@ def plan_document(plan: Plan, *, prepared_on: dt.date, status: str = "draft",
     return PlanDocument(
         plan=plan, projection=projection, results=results,
         summary=summarize(projection, results),
+        executive=executive_summary(plan, projection, results),
         titles=strategy_titles(projection.by_strategy, tables),
         classes_by_strategy=object_classes_by_strategy(projection),
         periods=authorization_periods(plan, projection),
         defaults=defaults_used(plan, tables),
-        jurisdiction=jurisdiction or plan.jurisdiction.name or "",
+        jurisdiction=(jurisdiction or plan.jurisdiction.name or "").strip(),
         plan_name=plan.name or "LEAD plan",
         status=status, prepared_on=prepared_on, adopted_on=adopted_on, as_of=prepared_on,
     )
+
+
+def results_by_severity(doc: PlanDocument) -> tuple[RuleResult, ...]:
+    return by_severity(doc.results)

@@ -16,7 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from planner import ROOT, charts, formatting
-from planner.cost_tables import default_cost_tables
+from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
 
@@ -32,7 +32,7 @@ def environment() -> jinja2.Environment:
             loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
             autoescape=jinja2.select_autoescape(["html"], default=True),
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True,
+            trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"],
         )
         env.filters.update(formatting.FILTERS)
         env.globals.update(object_classes=OBJECT_CLASSES, fy_label=fy_label, charts=charts)
@@ -80,61 +80,47 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 
+def _no_cost_reason(groups) -> str:
+    if len(groups) == 1:
+        return groups[0].basis
+    return "; ".join(f"{fy_label(g.first_fy)}"
+                     + (f" to {fy_label(g.last_fy)}" if g.years > 1 else "") + f": {g.basis}"
+                     for g in groups)
+
+
 def plan_report_html(doc) -> str:
     from planner.forms.labels import KIND_NAMES
+    from planner.reports.context import results_by_severity
+    from planner.reports.words import count_words, input_rows
     from planner.scenarios.lines import escalation_text
+    from planner.scenarios.summaries import (
+        SF424A_ROWS,
+        basis_groups,
+        direct_charges_by_strategy,
+        direct_charges_by_year,
+        direct_charges_total,
+        fy_blocks,
+        object_class_lines,
+    )
     p = doc.projection
+    costed, zero = [], []
+    for item, line in zip(doc.plan.line_items, p.line_items, strict=True):
+        groups = basis_groups(line, p.fiscal_years)
+        if line.total:
+            costed.append((item, line, groups))
+        else:
+            zero.append((item, line, _no_cost_reason(groups)))
+    direct = direct_charges_by_strategy(doc.classes_by_strategy)
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
-        basis_shown=basis_years_shown(len(p.line_items), len(p.labels)),
-        columns=Columns.of(len(p.line_items), p.labels),
+        blocks=fy_blocks(p.fiscal_years), results=results_by_severity(doc),
+        sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,
+        direct_total=direct_charges_total(p), direct_by_year=direct_charges_by_year(p),
+        class_lines=object_class_lines(p), costed_lines=costed, zero_lines=zero,
+        defaults=input_rows(doc.defaults), count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles))
-
-
-class Columns:
-    """The year columns of the PDF's tables by FY: one per FY, or — for a plan past the PDF
-    budget of `cost_tables/limits.toml` — one per period of a few FYs (§15: a PDF of any plan
-    inside the limits finishes in bounded time; 200 lines × 40 FYs are 16,000 cells)."""
-
-    def __init__(self, heads: list[str], groups: list[range], grouped: bool):
-        self.heads, self.groups, self.grouped = heads, groups, grouped
-
-    @classmethod
-    def of(cls, lines: int, labels: list[str]) -> Columns:
-        limits = default_cost_tables().limits
-        years = len(labels)
-        if limits is None or lines * years <= limits.pdf_line_years_max:
-            return cls([label[2:] for label in labels], [range(k, k + 1) for k in range(years)],
-                       False)
-        step = limits.pdf_period_years
-        groups = [range(k, min(k + step, years)) for k in range(0, years, step)]
-        heads = [f"{labels[g[0]][2:]} to {labels[g[-1]][2:]}" if len(g) > 1 else labels[g[0]][2:]
-                 for g in groups]
-        return cls(heads, groups, True)
-
-    def sums(self, values: Any) -> list[Any]:
-        """Amounts per column: a period's amount is the sum of its FYs' (so the table foots)."""
-        values = list(values)
-        return [sum(values[k] for k in group) for group in self.groups]
-
-    def peaks(self, values: Any) -> list[Any]:
-        """Levels per column (FTE, participants): a period shows its highest FY."""
-        values = list(values)
-        return [max(values[k] for k in group) for group in self.groups]
-
-
-def basis_years_shown(lines: int, years: int) -> range | tuple[int, ...]:
-    """The plan years whose basis of estimate the PDF writes out: every one, unless the plan
-    has more line-years than the PDF budget of `cost_tables/limits.toml` (§15: a PDF of any
-    plan inside the limits finishes in bounded time); then the first few FYs and the last,
-    the escalation line saying how the others follow."""
-    limits = default_cost_tables().limits
-    if limits is None or lines * years <= limits.pdf_line_years_max:
-        return range(years)
-    shown = min(limits.pdf_basis_years_shown, years)
-    return tuple(sorted({*range(shown), years - 1}))
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -520,8 +520,14 @@ def check_sustainability(c: _Check) -> RuleResult:
                        "other funding (county general fund, Medicaid billing, grants) or a "
                        "reserve.", citation, fiscal_years=[years[last], years[-1]],
                        inputs=["fund"])
-    return _result("PLAN-SUSTAINABILITY", "pass",
-                   f"{text}: at least the {fmt_quantity(need)} years to aim for.", citation)
+    message = f"{text}: at least the {fmt_quantity(need)} years to aim for."
+    if fund.first_deficit_fy is not None:
+        # Said so that this pass cannot read as "the fund lasts" beside a fund-balance fail.
+        message = (f"Only the reserve left after the last receipts passes: {text[0].lower()}"
+                   f"{text[1:]}, at least the {fmt_quantity(need)} years to aim for. The fund "
+                   f"itself does not last: it runs short in {fy_label(fund.first_deficit_fy)} "
+                   "(MOA-FUND-BALANCE fails).")
+    return _result("PLAN-SUSTAINABILITY", "pass", message, citation)
 
 
 def check_reserve(c: _Check) -> RuleResult:

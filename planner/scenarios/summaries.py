@@ -4,12 +4,13 @@ Every figure is a sum of the projection's rounded components, so every table foo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .compliance import RuleResult, counts, covered_fys
 from .plan import OBJECT_CLASSES, Authorization, Plan
-from .projection import UNASSIGNED, Projection
+from .projection import UNASSIGNED, LineProjection, Projection
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,31 @@ class StrategyAmount:
     line_ids: tuple[str, ...]
 
 
-def resolution_years(plan: Plan) -> tuple[int, int]:
-    """The FYs a draft resolution authorizes by default: the plan's first five (the length
-    of the NC DOJ template's example, July 1, 2024 – June 30, 2029)."""
-    return plan.start_fy, min(plan.end_fy, plan.start_fy + 4)
+def unauthorized_fys(plan: Plan, projection: Projection) -> tuple[int, ...]:
+    """The plan FYs in which some strategy plans spending that no adopted authorization of
+    that strategy covers (MOA §E.6: each strategy, its amount, a stated period)."""
+    covered = {(a.strategy, fy) for a in plan.program.authorizations
+               for fy in covered_fys(a.start, a.end)}
+    return tuple(fy for k, fy in enumerate(projection.fiscal_years)
+                 if any(values[k] > 0 and strategy != UNASSIGNED
+                        and (strategy, fy) not in covered
+                        for strategy, values in projection.by_strategy.items()))
+
+
+def resolution_years(plan: Plan, projection: Projection | None = None) -> tuple[int, int]:
+    """The FYs a draft resolution authorizes by default: five FYs (the length of the NC DOJ
+    template's example, July 1, 2024 – June 30, 2029) from the first FY whose spending is
+    not yet authorized, so an FY already authorized is not authorized again."""
+    first = plan.start_fy
+    if projection is not None:
+        open_fys = unauthorized_fys(plan, projection)
+        if open_fys:
+            first = open_fys[0]
+        else:
+            last_covered = max((fy for a in plan.program.authorizations
+                                for fy in covered_fys(a.start, a.end)), default=first - 1)
+            first = min(max(first, last_covered + 1), plan.end_fy)
+    return first, min(plan.end_fy, first + 4)
 
 
 def total_amount(amounts: list[StrategyAmount]) -> int:
@@ -144,3 +166,285 @@ def strategy_amounts(projection: Projection, first_fy: int, last_fy: int
         found.append(StrategyAmount(strategy, sum(values[k] for k in years),
                                     tuple(projection.fiscal_years[k] for k in years), lines))
     return found
+
+
+# ----------------------------------------------------------------------------- severity
+
+SEVERITY = ("fail", "warn", "info", "pass")
+
+
+def by_severity(results: tuple[RuleResult, ...]) -> tuple[RuleResult, ...]:
+    """Fails first, then warnings, information and passes; the rule order within each."""
+    return tuple(sorted(results, key=lambda r: SEVERITY.index(r.status)))
+
+
+# ----------------------------------------------------------------------------- the summary
+
+@dataclass(frozen=True)
+class FundOutlook:
+    """Whether the fund lasts, as the executive summary says it in words."""
+
+    opening_balance: int
+    receipts: int
+    interest: int
+    spending: int
+    closing_balance: int
+    last_receipt_fy: int | None  # the last plan FY with a receipt
+    first_deficit_fy: int | None
+    years_short_after_last_receipt: int | None  # first deficit FY − last receipt FY
+    largest_shortfall: int  # 0, or the most negative closing balance as a positive amount
+    largest_shortfall_fy: int | None
+    lowest_balance: int
+    lowest_balance_fy: int
+
+    @property
+    def lasts(self) -> bool:
+        return self.first_deficit_fy is None
+
+    @property
+    def fix_by_fy(self) -> int | None:
+        """Spending cut (or receipts added) by this FY, of `largest_shortfall` in all,
+        keeps every closing balance at or above $0: each later closing balance rises by at
+        least that amount (interest on a larger balance only adds to it)."""
+        return self.first_deficit_fy
+
+
+def fund_outlook(projection: Projection) -> FundOutlook:
+    fund = projection.fund
+    years = projection.fiscal_years
+    with_receipts = [fy for fy, r in zip(years, fund.receipts, strict=True) if r > 0]
+    last_receipt = with_receipts[-1] if with_receipts else None
+    first_deficit = fund.first_deficit_fy
+    low_fy, low = min(zip(years, fund.closing, strict=True), key=lambda pair: pair[1])
+    return FundOutlook(
+        opening_balance=fund.begin[0], receipts=sum(fund.receipts),
+        interest=sum(fund.interest), spending=sum(fund.spending),
+        closing_balance=fund.closing[-1], last_receipt_fy=last_receipt,
+        first_deficit_fy=first_deficit,
+        years_short_after_last_receipt=(first_deficit - last_receipt
+                                        if first_deficit is not None
+                                        and last_receipt is not None else None),
+        largest_shortfall=max(0, -low), largest_shortfall_fy=low_fy if low < 0 else None,
+        lowest_balance=low, lowest_balance_fy=low_fy)
+
+
+@dataclass(frozen=True)
+class ExecutiveSummary:
+    """The facts of the summary page: what it costs, whether the fund lasts, what fails or
+    warns (with its fix), and what the board is asked to adopt."""
+
+    total: int
+    years: int
+    first_fy: int
+    last_fy: int
+    first_year_spending: int
+    peak_spending: int
+    peak_spending_fy: int
+    largest_strategy: str | None
+    largest_strategy_total: int
+    fund: FundOutlook
+    fails: tuple[RuleResult, ...]
+    warnings: tuple[RuleResult, ...]
+    adopt_first_fy: int
+    adopt_last_fy: int
+    adopt: tuple[StrategyAmount, ...]  # strategies with an amount in the adoption period
+
+    @property
+    def adopt_total(self) -> int:
+        return total_amount(list(self.adopt))
+
+
+def executive_summary(plan: Plan, projection: Projection,
+                      results: tuple[RuleResult, ...]) -> ExecutiveSummary:
+    peak_k = max(range(plan.years), key=lambda k: (projection.by_year[k], -k))
+    named = {s: t for s, t in projection.strategy_totals.items() if s != UNASSIGNED}
+    largest = max(named, key=lambda s: named[s]) if named else None
+    first, last = resolution_years(plan, projection)
+    adopt = tuple(a for a in strategy_amounts(projection, first, last) if a.amount > 0)
+    return ExecutiveSummary(
+        total=projection.total, years=plan.years, first_fy=plan.start_fy,
+        last_fy=plan.end_fy, first_year_spending=projection.by_year[0],
+        peak_spending=projection.by_year[peak_k],
+        peak_spending_fy=projection.fiscal_years[peak_k],
+        largest_strategy=largest, largest_strategy_total=named.get(largest, 0) if largest
+        else 0,
+        fund=fund_outlook(projection),
+        fails=tuple(r for r in results if r.status == "fail"),
+        warnings=tuple(r for r in results if r.status == "warn"),
+        adopt_first_fy=first, adopt_last_fy=last, adopt=adopt)
+
+
+# ----------------------------------------------------------------------------- by budget period
+
+def fy_blocks(fiscal_years: tuple[int, ...], size: int = 9) -> tuple[tuple[int, ...], ...]:
+    """Column indexes of a year-by-year grid in blocks of at most `size` FYs, as even as
+    possible (18 FYs: 9 + 9; 40 FYs: 8 + 8 + 8 + 8 + 8), so no page prints a cut figure."""
+    count = len(fiscal_years)
+    if count == 0:
+        return ()
+    blocks = -(-count // size)
+    base, extra = divmod(count, blocks)
+    found, start = [], 0
+    for b in range(blocks):
+        width = base + (1 if b < extra else 0)
+        found.append(tuple(range(start, start + width)))
+        start += width
+    return tuple(found)
+
+
+def object_classes_by_year(projection: Projection) -> dict[str, tuple[int, ...]]:
+    """SF-424A object class -> amount in each FY (a budget period), in SF-424A order."""
+    return {c: projection.by_object_class[c] for c in OBJECT_CLASSES}
+
+
+def direct_charges_by_year(projection: Projection) -> tuple[int, ...]:
+    """SF-424A line i (Total Direct Charges): every class but indirect, each FY."""
+    return tuple(sum(projection.by_object_class[c][k] for c in OBJECT_CLASSES
+                     if c != "indirect")
+                 for k in range(len(projection.fiscal_years)))
+
+
+# ----------------------------------------------------------------------------- project ordinance
+
+@dataclass(frozen=True)
+class ProjectOrdinance:
+    """A settlement project ordinance (G.S. 159-13.2) for FYs first..last: the estimated
+    revenues and the appropriations by strategy for the life of the project.
+
+    Revenues are the receipts and interest the plan expects in those FYs plus the fund
+    balance appropriated: as much of the balance at the start of the project as the
+    appropriations need beyond the receipts and interest. When receipts and interest exceed
+    the strategies' appropriations, the remainder is appropriated to a reserve for strategies
+    not yet authorized, so the ordinance balances either way. `shortfall` > 0 means the
+    appropriations exceed every revenue the fund can give: the ordinance cannot balance
+    until the plan spends less or expects more."""
+
+    first_fy: int
+    last_fy: int
+    receipts: int
+    interest: int
+    available_balance: int  # the fund's projected balance at the start of first_fy
+    fund_balance_appropriated: int
+    appropriations: tuple[StrategyAmount, ...]
+    reserve: int
+    shortfall: int
+
+    @property
+    def strategy_total(self) -> int:
+        return total_amount(list(self.appropriations))
+
+    @property
+    def revenues_total(self) -> int:
+        return self.receipts + self.interest + self.fund_balance_appropriated
+
+    @property
+    def appropriations_total(self) -> int:
+        return self.strategy_total + self.reserve
+
+    @property
+    def balanced(self) -> bool:
+        return self.shortfall == 0 and self.revenues_total == self.appropriations_total
+
+
+def project_ordinance(projection: Projection, first_fy: int | None = None,
+                      last_fy: int | None = None) -> ProjectOrdinance:
+    years = projection.fiscal_years
+    first = years[0] if first_fy is None else first_fy
+    last = years[-1] if last_fy is None else last_fy
+    ks = [k for k, fy in enumerate(years) if first <= fy <= last]
+    fund = projection.fund
+    receipts = sum(fund.receipts[k] for k in ks)
+    interest = sum(fund.interest[k] for k in ks)
+    available = max(0, fund.begin[ks[0]]) if ks else 0
+    amounts = strategy_amounts(projection, first, last)
+    unassigned = sum(projection.by_strategy.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
+    if unassigned:
+        lines = tuple(line.id for line in projection.line_items if line.strategy is None
+                      and any(line.by_year[k] for k in ks))
+        amounts.append(StrategyAmount(UNASSIGNED, unassigned,
+                                      tuple(years[k] for k in ks), lines))
+    appropriations = tuple(a for a in amounts if a.amount)
+    needed = total_amount(list(appropriations)) - receipts - interest
+    balance_used = min(max(0, needed), available)
+    return ProjectOrdinance(
+        first_fy=first, last_fy=last, receipts=receipts, interest=interest,
+        available_balance=available, fund_balance_appropriated=balance_used,
+        appropriations=appropriations, reserve=max(0, -needed),
+        shortfall=max(0, needed - available))
+
+
+# ----------------------------------------------------------------------------- basis of estimate
+
+_AMOUNT = re.compile(r"\$[\d,]+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class BasisGroup:
+    """Consecutive FYs of a line whose computations differ only in their dollar amounts
+    (the same formula, escalated): one row of the basis of estimate."""
+
+    first_fy: int
+    last_fy: int
+    basis: str  # the first FY's computation, written out
+    amounts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.amounts)
+
+    @property
+    def years(self) -> int:
+        return len(self.amounts)
+
+
+def basis_groups(line: LineProjection, fiscal_years: tuple[int, ...]) -> tuple[BasisGroup, ...]:
+    groups: list[list] = []
+    for fy, amount, text in zip(fiscal_years, line.by_year, line.basis, strict=True):
+        formula = (_AMOUNT.sub("$", text), amount == 0)
+        if groups and groups[-1][0] == formula:
+            groups[-1][3].append(amount)
+            groups[-1][2] = fy
+        else:
+            groups.append([formula, fy, fy, [amount], text])
+    return tuple(BasisGroup(first, last, text, tuple(amounts))
+                 for _, first, last, amounts, text in groups)
+
+
+@dataclass(frozen=True)
+class ClassLine:
+    line_id: str
+    label: str
+    amount: int
+
+
+def object_class_lines(projection: Projection) -> dict[str, tuple[ClassLine, ...]]:
+    """SF-424A object class -> the line items that book it and their totals over the plan
+    (the narrative of each budget category)."""
+    found: dict[str, list[ClassLine]] = {c: [] for c in OBJECT_CLASSES}
+    for line in projection.line_items:
+        for object_class, values in line.by_object_class.items():
+            if sum(values):
+                found[object_class].append(ClassLine(line.id, line.label or line.id,
+                                                     sum(values)))
+    return {c: tuple(v) for c, v in found.items()}
+
+
+# SF-424A Section B, lines 6a–6k: the eight direct classes, their total, indirect, the total.
+SF424A_ROWS: tuple[tuple[str, str, str], ...] = (
+    *((letter, name, "class") for letter, name in zip("abcdefgh", OBJECT_CLASSES[:8],
+                                                      strict=True)),
+    ("i", "direct", "direct"),
+    ("j", "indirect", "class"),
+    ("k", "total", "total"),
+)
+
+
+def direct_charges_by_strategy(classes_by_strategy: dict[str, dict[str, int]]
+                               ) -> dict[str, int]:
+    """SF-424A line i for each strategy column: a–h summed (every class but indirect)."""
+    return {s: sum(v for c, v in classes.items() if c != "indirect")
+            for s, classes in classes_by_strategy.items()}
+
+
+def direct_charges_total(projection: Projection) -> int:
+    return sum(direct_charges_by_year(projection))

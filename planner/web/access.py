@@ -24,7 +24,7 @@ READ_ONLY_ENDPOINTS = frozenset({
     "jurisdictions.index", "jurisdictions.show",
     "plans.show", "plans.chart", "plans.export_json", "plans.history",
     "reports.report_pdf", "reports.export_xlsx", "reports.export_csv", "reports.resolution",
-    "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
+    "reports.ordinance", "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
     "account.password", "admin.users", "admin.user", "admin.actions", "admin.deleted",
     "admin.deleted_history",
 })

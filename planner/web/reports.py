@@ -15,13 +15,16 @@ from planner.extensions import db
 from planner.forms.auth import id_of
 from planner.models import PlanRecord
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
+from planner.reports.ordinance import ordinance_docx
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
 from planner.reports.resolution import resolution_docx
-from planner.reports.workbook import plan_workbook, projection_csv
+from planner.reports.tabular import projection_csv
+from planner.reports.words import change_label, change_value
+from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
-from planner.services.plans import load_plan, plans_of, view_plan
+from planner.services.plans import plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.plans import download_name, svg_response, today
 
@@ -82,14 +85,11 @@ def export_csv(slug: str, plan_id: int):
                     download_name(record, "csv"))
 
 
-@blueprint.get("/j/<slug>/plans/<int:plan_id>/resolution")
-def resolution(slug: str, plan_id: int):
-    record, _ = plan_or_404(slug, plan_id)
-    plan = load_plan(record)
-    first_default, last_default = next_resolution_years(plan, today())
+def _period(first_default: int, last_default: int):
+    """The FYs a draft covers, from the query (as typed), with an error per bad field."""
     first_text = request.args.get("first", fy_label(first_default))
     last_text = request.args.get("last", fy_label(last_default))
-    errors = {}
+    errors, first, last = {}, None, None
     try:
         first = parse_fy(first_text)
     except FiscalYearError as error:
@@ -100,12 +100,44 @@ def resolution(slug: str, plan_id: int):
         errors["last"] = str(error)
     if not errors and last < first:
         errors["last"] = "must not be before the first FY"
+    return first_text, last_text, first, last, errors
+
+
+def _docx_name(record: PlanRecord, what: str) -> str:
+    return download_name(record, "docx").replace(f"_{today().isoformat()}",
+                                                 f"_{what}_{today().isoformat()}")
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/resolution")
+def resolution(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id)
+    view = view_plan(record, today())
+    first_text, last_text, first, last, errors = _period(
+        *next_resolution_years(view.plan, today()))
     if not errors and request.args.get("download"):
         return download(resolution_docx(document_for(record), first, last), DOCX,
-                        download_name(record, "docx").replace(
-                            f"_{today().isoformat()}", f"_resolution_{today().isoformat()}"))
+                        _docx_name(record, "resolution"))
     return render_template("plans/resolution.html", record=record, first=first_text,
-                           last=last_text, errors=errors, plan=plan), (422 if errors else 200)
+                           last=last_text, errors=errors, plan=view.plan,
+                           kind="resolution"), (422 if errors else 200)
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/ordinance")
+def ordinance(slug: str, plan_id: int):
+    """The settlement project ordinance (G.S. 159-13.2) for the plan's FYs, or a period."""
+    record, _ = plan_or_404(slug, plan_id)
+    view = view_plan(record, today())
+    first_text, last_text, first, last, errors = _period(view.plan.start_fy, view.plan.end_fy)
+    if not errors and not (view.plan.start_fy <= first <= last <= view.plan.end_fy):
+        errors["last" if first >= view.plan.start_fy else "first"] = (
+            f"must be within the plan's FYs, {fy_label(view.plan.start_fy)} to "
+            f"{fy_label(view.plan.end_fy)}")
+    if not errors and request.args.get("download"):
+        return download(ordinance_docx(document_for(record), first, last), DOCX,
+                        _docx_name(record, "project-ordinance"))
+    return render_template("plans/resolution.html", record=record, first=first_text,
+                           last=last_text, errors=errors, plan=view.plan,
+                           kind="ordinance"), (422 if errors else 200)
 
 
 def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
@@ -154,7 +186,8 @@ def compare_page(slug: str):
         query = "&".join(f"plans={r.id}" for r in chosen)
         names = [c.name for c in cmp.plans]
         context.update(
-            cmp=cmp, titles=titles, deficits=first_deficits(cmp),
+            cmp=cmp, titles=titles, deficits=first_deficits(cmp), change_label=change_label,
+            change_value=change_value,
             pdf_url=url_for("reports.compare_pdf", slug=slug) + "?" + query,
             chart_url=url_for("reports.compare_chart", slug=slug) + "?" + query,
             chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
@@ -192,6 +225,7 @@ def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:
     svg = charts.fund_curves_svg(cmp.fiscal_years, names, cmp.closing)
     return render("report/compare.html", cmp=cmp, titles=titles, jurisdiction=jurisdiction,
                   prepared_on=prepared_on, deficits=first_deficits(cmp),
+                  change_label=change_label, change_value=change_value,
                   chart=base64.b64encode(svg.encode()).decode(),
                   chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
 
