@@ -484,10 +484,11 @@ def test_a_deleted_plan_keeps_its_history_and_document_for_administrators(app, c
     with app.app_context():
         record = db.session.scalar(select(PlanRecord).where(
             PlanRecord.name == "Orange alternative"))
-        pid, document = record.id, record.document
+        pid, document, version = record.id, record.document, record.version
         before = len(record.changes)
     url = f"/j/orange-county/plans/{pid}"
-    deleted = client.post(url + "/delete", data={"csrf_token": token(client, url + "/delete")})
+    deleted = client.post(url + "/delete", data={"csrf_token": token(client, url + "/delete"),
+                                                 "version": version})
     assert deleted.status_code == 302
     assert client.get(url).status_code == 404
     assert client.get(url + "/history").status_code == 404
