@@ -79,7 +79,8 @@ INPUT_LABELS = {
     "start_fy": "First FY of the line (starting year)",
     "end_fy": "Last FY of the line (starting year)",
     "fte": "FTE", "salary": "Base salary (first-FY dollars)", "role": "Role",
-    "independent": "Independent of police and provider", "delivery": "Delivery (county or contract)",
+    "independent": "Independent of police and provider",
+    "delivery": "Delivery (county or contract)",
     "caseload_average": "Average caseload per case manager",
     "caseload_max": "Maximum caseload per case manager", "min_fte": "Minimum FTE",
     "max_fte": "Maximum FTE (blank: none)", "mode": "Mode",
@@ -231,6 +232,15 @@ class Writer:
         self.formats: dict[tuple, Any] = {}
         self.names: set[str] = set()
 
+    def add_worksheet(self, name: str):
+        sheet = self.book.add_worksheet(name)
+        # XlsxWriter scans every formula with ~30 regular expressions for Excel 365
+        # functions (FILTER, XLOOKUP, …) to prefix them; the app's formulas use only
+        # functions every spreadsheet has had since Excel 2007 (tests/test_workbook_live.py
+        # checks the list), so the scan is skipped: it was 60% of the workbook's time.
+        sheet._prepare_formula = _plain_formula
+        return sheet
+
     def fmt(self, kind: str | None = None, *, bold: bool = False, header: bool = False,
             wrap: bool = False, quote: bool = False):
         key = (kind, bold, header, wrap, quote)
@@ -254,7 +264,9 @@ class Writer:
     def text(self, sheet, row: int, col: int, value: str | None, *, bold: bool = False,
              wrap: bool = False, header: bool = False) -> None:
         """Plan text: always a string cell, quote-prefixed when it starts like a formula."""
-        value = "" if value is None else str(value)
+        # A carriage return is stored as a line feed: XlsxWriter would write it as the
+        # escape `_x000D_`, which not every reader decodes.
+        value = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n")
         quote = value.startswith(FORMULA_STARTS)
         sheet.write_string(row, col, value, self.fmt(None, bold=bold, wrap=wrap,
                                                      header=header, quote=quote))
@@ -276,6 +288,10 @@ class Writer:
         ref = f"={_quoted(sheet.name)}!{xl_rowcol_to_cell(row, col, True, True)}"
         if self.book.define_name(name, ref) == -1:
             raise ValueError(f"defined name {name!r} is not valid in Excel")
+
+
+def _plain_formula(formula: str, expand_future_functions: bool = False) -> str:
+    return formula[1:] if formula.startswith("=") else formula
 
 
 def _print_setup(sheet, rows: int, cols: int, *, title_cols: int = 1,
@@ -374,7 +390,7 @@ LINE_TEXT_FIELDS = ("id", "kind", "label", "strategy", "justification")
 def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], list[X]]:
     plan = doc.plan
     data = plan_to_dict(plan)
-    inputs = Inputs(w, w.book.add_worksheet("Inputs"))
+    inputs = Inputs(w, w.add_worksheet("Inputs"))
     inputs.section("Assumptions (the whole plan)")
     for field, value in data["assumptions"].items():
         inputs.add(f"assumptions.{field}", f"assumptions.{field}", _label(field), value, field)
@@ -448,18 +464,18 @@ def plan_workbook(doc: PlanDocument) -> bytes:
                    "fte_increment", "overtime_multiplier", "overtime_fringe_rate",
                    "indirect_rate", "discount_rate")}
 
-    summary = w.book.add_worksheet("Summary")
+    summary = w.add_worksheet("Summary")
     inputs, line_inputs, receipt_x = _inputs(w, doc)
-    projection = w.book.add_worksheet("Projection")
-    classes_sheet = w.book.add_worksheet("Object classes")
-    strategies = w.book.add_worksheet("Strategies")
-    fund_sheet = w.book.add_worksheet("Fund")
-    people = w.book.add_worksheet("Participants")
-    calc = w.book.add_worksheet("Calculation")
-    just = w.book.add_worksheet("Justifications")
-    basis_sheet = w.book.add_worksheet("Basis of estimate")
-    checks = w.book.add_worksheet("Compliance")
-    sources = w.book.add_worksheet("Sources of defaults")
+    projection = w.add_worksheet("Projection")
+    classes_sheet = w.add_worksheet("Object classes")
+    strategies = w.add_worksheet("Strategies")
+    fund_sheet = w.add_worksheet("Fund")
+    people = w.add_worksheet("Participants")
+    calc = w.add_worksheet("Calculation")
+    just = w.add_worksheet("Justifications")
+    basis_sheet = w.add_worksheet("Basis of estimate")
+    checks = w.add_worksheet("Compliance")
+    sources = w.add_worksheet("Sources of defaults")
 
     # --------------------------------------------------------------- participants (§4)
     ppl = plan.participants
