@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -104,6 +105,7 @@ MONEY_WORDS = ("salary", "balance", "amount", "cost", "per_fte", "stipend", "per
                "hourly", "per_participant", "per_trainee", "per_session", "receipts")
 
 
+@functools.lru_cache(maxsize=64)
 def _quoted(sheet: str) -> str:
     return f"'{sheet}'" if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", sheet) else sheet
 
@@ -556,12 +558,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
                                 "Health growth (1 + health escalation)^k",
                                 "Inflation growth (1 + inflation)^k"], start=2):
         w.text(calc, row, 0, name)
-    state = {"row": 8}
+    state: dict[str, Any] = {"row": 8, "parts": []}
     total_col = FY0 + years
     by_class: dict[str, list[list[X]]] = {c: [[] for _ in range(years)] for c in OBJECT_CLASSES}
     component_rows: dict[str, list[int]] = {c: [] for c in OBJECT_CLASSES}
     line_rows: list[tuple[int, int]] = []
     fte_rows: list[list[X]] = []
+    line_parts: list[list[list[X]]] = []  # each line's components, per FY
     days = X("(365/7)", Q(365, 7))
 
     def row(name: str, line_id: str, build: Callable[[int], X], kind: str = "decimal",
@@ -576,6 +579,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
             w.put(calc, r, total_col, SUM(cells, f"SUM({first}:{last})"), "money", bold=True)
             for k in range(years):
                 by_class[object_class][k].append(cells[k])
+                state["parts"][k].append(cells[k])
             component_rows[object_class].append(r)
         state["row"] += 1
         return cells
@@ -588,6 +592,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         w.text(calc, r0, 1, lid)
         w.text(calc, r0, 2, KIND_LABELS[line.kind])
         state["row"] += 1
+        state["parts"] = [[] for _ in range(years)]
         first_fy = MAX(li["start_fy"], plan.start_fy)
         active = row("In the line's years (1 = yes)", lid, lambda k: IF(AND(
             fy_x[k].cmp(">=", li["start_fy"]), fy_x[k].cmp("<=", li["end_fy"])), 1, 0),
@@ -711,6 +716,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         for object_class, build in comps:
             row(CLASS_LABELS[object_class], lid, build, "money", object_class)
         line_rows.append((first_component, state["row"] - 1))
+        line_parts.append(state["parts"])
         state["row"] += 1
     calc_last = state["row"]
     calc.set_column(0, 0, 52)
@@ -731,8 +737,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         cells = []
         for k in range(years):
             col = xl_col_to_name(FY0 + k)
-            parts = [x for c in OBJECT_CLASSES for x in by_class[c][k]
-                     if top <= _row_of(x) <= bottom]
+            parts = line_parts[index][k]
             cells.append(w.put(projection, r, 3 + k, SUM(
                 parts, f"SUM(Calculation!{col}{top + 1}:{col}{bottom + 1})")))
         line_year.append(cells)
@@ -993,11 +998,6 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     w.book.set_calc_mode("auto")
     w.book.close()
     return output.getvalue()
-
-
-def _row_of(x: X) -> int:
-    """The 0-based row of a cell reference `Sheet!E12`."""
-    return int(re.search(r"(\d+)$", x.t).group(1)) - 1
 
 
 def _line_of(row: int, line_rows: list[tuple[int, int]]) -> int:
