@@ -250,6 +250,8 @@ class Writer:
             props: dict[str, Any] = {"valign": "top"}
             if kind in NUMBER_FORMATS:
                 props["num_format"] = NUMBER_FORMATS[kind]
+            elif kind == "year":
+                props["num_format"] = "0"
             elif kind == "date":
                 props["num_format"] = "mmmm d, yyyy"
             if bold or header:
@@ -310,7 +312,15 @@ def _print_setup(sheet, rows: int, cols: int, *, title_cols: int = 1,
     sheet.set_footer("&L&A&RPage &P of &N")
 
 
+WHOLE_INPUTS = ("officers", "class_size", "refresher_interval_years", "average_months_enrolled",
+                "productive_hours_per_fte")
+
+
 def _input_kind(field: str) -> str:
+    if field in ("start_fy", "end_fy"):
+        return "year"
+    if field in WHOLE_INPUTS:
+        return "whole"
     if any(word in field for word in RATE_WORDS) and "per_hour" not in field \
             and "hourly" not in field:
         return "percent"
