@@ -24,6 +24,7 @@ from tests.plans import document, parse
 from tests.strategies import examples, plan_documents
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TEXT_INPUTS = {"role", "mode", "delivery", "category", "status", "object_class"}
 LABEL_CLASS = {label: name for name, label in CLASS_LABELS.items()}
 # Every function the app's formulas use: all in Excel 2007 and LibreOffice (no _xlfn. prefix).
 FUNCTIONS = {"ROUND", "ROUNDUP", "MAX", "MIN", "IF", "AND", "ISNUMBER", "MOD", "SUM", "SUMIF",
@@ -175,8 +176,14 @@ def test_inputs_are_named_by_their_plan_file_path():
         sheet, cell = list(definition.destinations)[0]
         assert sheet == "Inputs"
         # the row says which plan-file path it holds, under the same name
-        row = book["Inputs"][cell.replace("$", "")].row
-        assert book["Inputs"].cell(row=row, column=3).value == name
+        value_cell = book["Inputs"][cell.replace("$", "")]
+        assert book["Inputs"].cell(row=value_cell.row, column=3).value == name
+        # numbers are numbers (a decimal written as text would be skipped by MAX or
+        # ISNUMBER in Excel), and only the app's words are text
+        if name.rsplit(".", 1)[-1] in TEXT_INPUTS:
+            assert value_cell.data_type == "s", name
+        elif name != "fund.moa_executed_on":
+            assert value_cell.value is None or isinstance(value_cell.value, (int, float)), name
     inputs = book["Inputs"]
     path_of = {inputs.cell(row=r, column=3).value: inputs.cell(row=r, column=4).value
                for r in range(1, inputs.max_row + 1)}

@@ -44,7 +44,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
 from planner.scenarios.money import Q, q
-from planner.scenarios.parse import plan_to_dict
+from planner.scenarios.parse import ASSUMPTION_FIELDS
 from planner.scenarios.plan import OBJECT_CLASSES, PATHWAYS
 
 # Text starting with one of these is read as a formula (or DDE command) by spreadsheets.
@@ -401,14 +401,16 @@ LINE_TEXT_FIELDS = ("id", "kind", "label", "strategy", "justification")
 
 def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], list[X]]:
     plan = doc.plan
-    data = plan_to_dict(plan)
+    # The plan's own typed values (plan_to_dict would give decimals as text).
     inputs = Inputs(w, w.add_worksheet("Inputs"))
     inputs.section("Assumptions (the whole plan)")
-    for field, value in data["assumptions"].items():
-        inputs.add(f"assumptions.{field}", f"assumptions.{field}", _label(field), value, field)
+    for field in ASSUMPTION_FIELDS:
+        inputs.add(f"assumptions.{field.name}", f"assumptions.{field.name}", _label(field.name),
+                   getattr(plan.assumptions, field.name), field.name)
     inputs.section("The fund")
     for field in ("opening_balance", "interest_rate", "reserve_months", "moa_executed_on"):
-        inputs.add(f"fund.{field}", f"fund.{field}", _label(field), data["fund"][field], field)
+        inputs.add(f"fund.{field}", f"fund.{field}", _label(field), getattr(plan.fund, field),
+                   field)
     receipts = plan.fund.receipts_by_fy()
     inputs.section("Receipts by FY (settlement payments; blank or 0 when none)")
     receipt_x = []
@@ -426,25 +428,26 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
                    f"Receipts {label} (outside the plan's years: not projected)", amount,
                    "receipts")
     inputs.section("Participants")
-    p = data["participants"]
+    p = plan.participants
     for pathway in PATHWAYS:
         inputs.add(f"participants.referrals_per_year.{pathway}",
                    f"participants.referrals_per_year.{pathway}",
                    f"Referrals a year, {PATHWAY_LABELS[pathway]}",
-                   p["referrals_per_year"].get(pathway, 0), "count")
+                   p.referrals_per_year.get(pathway, Decimal(0)), "count")
     for pathway in PATHWAYS:
         inputs.add(f"participants.enrollment_rate.{pathway}",
                    f"participants.enrollment_rate.{pathway}",
                    f"Enrollment rate, {PATHWAY_LABELS[pathway]}",
-                   p["enrollment_rate"][pathway], "rate")
-    for index, value in enumerate(p["ramp"]):
+                   p.enrollment_rate.get(pathway, Decimal(0)), "rate")
+    for index, value in enumerate(p.ramp):
         inputs.add(f"participants.ramp[{index}]", f"participants.ramp.{index}",
                    f"Ramp, plan year {index + 1} ({fy_label(plan.start_fy + index)})", value,
                    "count")
     inputs.add("participants.average_months_enrolled", "participants.average_months_enrolled",
-               _label("average_months_enrolled"), p["average_months_enrolled"], "count")
+               _label("average_months_enrolled"), p.average_months_enrolled,
+               "average_months_enrolled")
     inputs.add("participants.initial_active", "participants.initial_active",
-               _label("initial_active"), p["initial_active"], "count")
+               _label("initial_active"), p.initial_active, "count")
     lines: list[dict[str, X]] = []
     stems = line_names([line.id for line in plan.line_items])
     for index, (line, stem) in enumerate(zip(plan.line_items, stems, strict=True)):
