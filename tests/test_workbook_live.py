@@ -258,6 +258,8 @@ CHANGES = {  # defined name -> new value, and the same change to the plan file
     "line_items.case_managers.caseload_average": ("15", ("line_items", 2, "caseload_average")),
     "fund.receipts.FY2027_28": ("2500000", ("fund", "receipts", "FY2027-28")),
     "assumptions.inflation": ("0.04", ("assumptions", "inflation")),
+    "line_items.case_managers.max_fte": ("3", ("line_items", 2, "max_fte")),  # was blank
+    "line_items.case_managers.delivery": ("county", ("line_items", 2, "delivery")),
 }
 
 
@@ -306,7 +308,7 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
     book = openpyxl.load_workbook(src / "demo-orange-county.xlsx")
     for name, (value, _) in CHANGES.items():
         sheet, cell = list(book.defined_names[name].destinations)[0]
-        book[sheet][cell.replace("$", "")] = float(value)
+        book[sheet][cell.replace("$", "")] = value if value.isalpha() else float(value)
     book.save(src / "changed.xlsx")
     out = tmp_path / "out"
     _recalculate(sorted(src.glob("*.xlsx")), out, tmp_path / "profile")
