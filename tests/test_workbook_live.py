@@ -143,13 +143,27 @@ EVERY_KIND = document(
 )
 
 
+# An exact half-dollar: 70,000 × 0.5 × 1.03² = 37,131.50 rounds up (cost model §2); in
+# floating point the product is a hair off .5, which ROUND(ROUND(x, 6), 0) absorbs.
+TIE = document({"id": "tie", "kind": "position", "role": "other", "fte": "0.5",
+                "salary": "70000"}, years=3,
+               assumptions={"salary_escalation": "0.03", "indirect_rate": "0"})
+
+
+def test_an_exact_tie_rounds_up():
+    plan = parse(TIE)
+    assert project(plan).line("tie").by_object_class["personnel"][2] == 37132
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
 def test_every_kind_stored_values_equal_the_engine():
     plan = parse(EVERY_KIND)
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
     assert_equals_engine(book, plan)
 
 
-@settings(max_examples=examples(40), deadline=None,
+@settings(max_examples=examples(25), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(plan_documents())
 def test_generated_plans_stored_values_equal_the_engine(doc):
@@ -302,6 +316,7 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
     plans = {name: plan_of(name) for name in ("demo-orange-county", "option-b-durham",
                                               "all-rules-pass", "minimal")}
     plans["every-kind"] = parse(EVERY_KIND)
+    plans["tie"] = parse(TIE)
     for name, plan in plans.items():
         (src / f"{name}.xlsx").write_bytes(workbook_bytes(plan))
     # The county edits the named inputs (openpyxl keeps the formulas, drops stored values).
