@@ -830,7 +830,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
             cells.append(w.put(classes_sheet, r, col, X(
                 "+".join(refs) if refs else "0", value)))
         first, last = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, len(codes))
-        w.put(classes_sheet, r, 1 + len(codes), SUM(cells, f"SUM({first}:{last})"), bold=True)
+        w.put(classes_sheet, r, 1 + len(codes),
+              SUM(cells, f"SUM({first}:{last})" if codes else "0"), bold=True)
         r += 1
     w.text(classes_sheet, r, 0, "Total", bold=True)
     for col in range(1, 2 + len(codes)):
