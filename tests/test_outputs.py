@@ -24,7 +24,7 @@ from planner.reports.context import plan_document
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_html, plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
-from planner.reports.workbook import plan_workbook
+from planner.reports.workbook import CLASS_LABELS, plan_workbook
 from planner.scenarios.summaries import strategy_amounts
 from tests.plans import EXAMPLES, example, parse
 from tests.web import EDITOR, sign_in, text, token
@@ -164,64 +164,53 @@ def test_report_command_writes_the_pdf(tmp_path):
 
 # ----------------------------------------------------------------------------- workbook
 
-def evaluate(sheet, formula: str):
-    """The value of the workbook's formulas: SUM over ranges, and a+b+c-d of cells."""
-    if formula.startswith("=SUM("):
-        start, end = formula[5:-1].split(":")
-        total = 0
-        for row in sheet[start:end]:
-            for cell in row:
-                value = cell.value
-                total += evaluate(sheet, value) if isinstance(value, str) else (value or 0)
-        return total
-    terms = re.findall(r"([+-]?)([A-Z]+\d+)", formula[1:])
-    result = 0
-    for sign, ref in terms:
-        value = sheet[ref].value
-        value = evaluate(sheet, value) if isinstance(value, str) else value
-        result += -value if sign == "-" else value
-    return result
-
-
 def test_workbook_totals_are_formulas_equal_to_the_engine(demo_doc):
-    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(demo_doc)))
-    assert book.sheetnames == ["Summary", "Projection", "Object classes", "Strategies", "Fund",
-                               "Participants", "Compliance", "Assumptions"]
+    data = plan_workbook(demo_doc)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)  # the stored results
+    assert book.sheetnames == ["Summary", "Inputs", "Projection", "Object classes",
+                               "Strategies", "Fund", "Participants", "Calculation",
+                               "Justifications", "Basis of estimate", "Compliance",
+                               "Sources of defaults"]
     p = demo_doc.projection
-    sheet = book["Projection"]
+    sheet, cached = book["Projection"], values["Projection"]
     assert sheet.freeze_panes == "D2"
     assert [c.value for c in sheet[1]][3:3 + len(p.labels)] == list(p.labels)
     for row, line in enumerate(p.line_items, start=2):
         assert sheet.cell(row=row, column=2).value == line.id
         total = sheet.cell(row=row, column=4 + len(p.labels))
         assert total.value.startswith("=SUM(")
-        assert evaluate(sheet, total.value) == line.total
+        assert cached.cell(row=row, column=4 + len(p.labels)).value == line.total
+        assert sheet.cell(row=row, column=4).value.startswith("=SUM(Calculation!")
         assert sheet.cell(row=row, column=4).number_format.startswith('"$"#,##0')
     total_row = 2 + len(p.line_items)
     assert sheet.cell(row=total_row, column=1).value == "Total"
     for k, amount in enumerate(p.by_year):
-        assert evaluate(sheet, sheet.cell(row=total_row, column=4 + k).value) == amount
-    grand = sheet.cell(row=total_row, column=4 + len(p.labels)).value
-    assert evaluate(sheet, grand) == p.total
+        assert cached.cell(row=total_row, column=4 + k).value == amount
+    assert cached.cell(row=total_row, column=4 + len(p.labels)).value == p.total
 
-    strategies = book["Strategies"]
-    for row, (code, values) in enumerate(p.by_strategy.items(), start=2):
+    strategies = values["Strategies"]
+    for row, (code, amounts) in enumerate(p.by_strategy.items(), start=2):
         assert strategies.cell(row=row, column=2).value == code
-        assert evaluate(strategies, strategies.cell(row=row, column=3 + len(p.labels)).value) \
-            == sum(values)
+        assert strategies.cell(row=row, column=3 + len(p.labels)).value == sum(amounts)
 
-    fund = book["Fund"]
+    fund = values["Fund"]
     for k, closing in enumerate(p.fund.closing):
-        assert evaluate(fund, fund.cell(row=6, column=2 + k).value) == closing
-    assert fund.freeze_panes == "B2"
-    classes = book["Object classes"]
-    rows = {classes.cell(row=r, column=1).value: r for r in range(2, 11)}
-    for name, values in p.by_object_class.items():
-        cell = classes.cell(row=rows[name], column=2 + len(p.labels))
-        assert evaluate(classes, cell.value) == sum(values)
+        assert fund.cell(row=6, column=2 + k).value == closing
+        # the beginning balance is the previous closing balance, as a formula
+        if k:
+            assert book["Fund"].cell(row=2, column=2 + k).value == \
+                f"=Fund!{book['Fund'].cell(row=6, column=1 + k).coordinate}"
+    assert book["Fund"].freeze_panes == "B2"
+    classes = values["Object classes"]
+    rows = {classes.cell(row=r, column=1).value: r for r in range(2, 13)}
+    for name, label in CLASS_LABELS.items():
+        cell = classes.cell(row=rows[label], column=2 + len(p.labels))
+        assert cell.value == sum(p.by_object_class[name])
+    assert classes.cell(row=rows["k. Totals"], column=2 + len(p.labels)).value == p.total
     compliance = book["Compliance"]
     assert compliance.cell(row=2, column=1).value == "MOA-STRATEGY"
-    assert book["Summary"]["B7"].value == p.total
+    assert values["Summary"]["B7"].value == p.total
 
 
 def test_csv_long_form_adds_up(demo_doc):
@@ -308,7 +297,7 @@ def test_downloads_from_the_plan_page_agree_with_it(app, client):
     assert docx_response.headers["Content-Disposition"].endswith('_resolution_2026-11-28.docx"')
     total = re.search(r"18-year cost\s+(\$[\d,]+)", text(page)).group(1)
     assert total in pdf_text(PdfReader(io.BytesIO(pdf.data)))
-    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data), data_only=True)
     assert money(book["Summary"]["B7"].value) == total
     assert csv_response.headers["Content-Disposition"].endswith('_2026-11-28.csv"')
     rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
