@@ -20,6 +20,7 @@ from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
 from planner.scenarios.summaries import summarize
+from planner.services.county import fit_of
 from planner.services.plans import (
     PlanFrozen,
     PlanView,
@@ -110,7 +111,7 @@ def show(slug: str, plan_id: int):
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
         fix_links=fix_links(record, view.results), clone_form=CloneForm(),
         status_form=StatusForm(version=record.version, seen=last_change_id(record)),
-        can_clone=can_edit(role), as_of=today())
+        can_clone=can_edit(role), as_of=today(), afford=fit_of(record))
 
 
 def last_change_id(record) -> int:
