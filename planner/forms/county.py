@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from planner.scenarios.fiscal import FiscalYearError, parse_fy
 
+AUTHORIZE = "authorize"  # the authorize form's prefix: its fields beside the add form's
 TOTAL_MAX = Decimal(10) ** 12  # §15: a settlement total far above any government's
 
 

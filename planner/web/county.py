@@ -14,6 +14,7 @@ from flask_login import current_user
 from planner.extensions import db
 from planner.forms.auth import version_of
 from planner.forms.county import (
+    AUTHORIZE,
     ApplyFitForm,
     AuthorizeForm,
     MovePlanForm,
@@ -102,7 +103,7 @@ def apply_fit(slug: str, plan_id: int):
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorize")
 def authorize(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    form = AuthorizeForm()
+    form = AuthorizeForm(prefix=AUTHORIZE)
     first, last = fy_value(form.first_fy.data), fy_value(form.last_fy.data)
     return _save(record, form, lambda version: county.authorize(
         db.session, record, current_user, first, last, today(),

@@ -18,7 +18,7 @@ from wtforms import HiddenField
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import ActionForm, version_of
-from planner.forms.county import AuthorizeForm, SpreadTotalForm
+from planner.forms.county import AUTHORIZE, AuthorizeForm, SpreadTotalForm
 from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
     CHOICE_VALUES,
@@ -311,7 +311,7 @@ def authorizations(slug: str, plan_id: int):
         done_url=url_for("editor.authorizations", slug=slug, plan_id=plan_id),
         done_message="Added the authorization.", plan=plan,
         action_form=ActionForm(), facts=authorizations_of(plan, today()),
-        authorize_form=AuthorizeForm(first_fy=fy_label(plan.start_fy),
+        authorize_form=AuthorizeForm(prefix=AUTHORIZE, first_fy=fy_label(plan.start_fy),
                                      last_fy=fy_label(plan.fiscal_years[min(1, plan.years - 1)]),
                                      version=str(record.version)))
 
