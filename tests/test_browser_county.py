@@ -150,3 +150,32 @@ def test_a_county_reaches_an_adoptable_plan_in_30_actions(page):
     print(f"\nactions: {len(user.actions)} ({sum(a.startswith('click') for a in user.actions)} "
           f"clicks, {sum(a.startswith('fill') for a in user.actions)} fields, "
           f"{sum(a.startswith(('check', 'choose')) for a in user.actions)} choices)")
+
+
+@pytest.fixture
+def axe_page(browser, server):  # noqa: F811
+    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 900},
+                                  bypass_csp=True)  # axe is injected as a script
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_accessibility_of_the_county_pages(axe_page):
+    from tests.test_browser import serious_violations
+    page = axe_page
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(DIRECTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/j/buncombe-county/$"))
+    found = {"new plan": serious_violations(page)}
+    page.get_by_role("button", name="Create plan").click()
+    page.wait_for_url(re.compile(r"/plans/\d+$"))
+    found["plan page with what the fund can afford"] = serious_violations(page)
+    plan_url = page.url
+    for name, path in (("authorizations", "/edit/authorizations"), ("services", "/services"),
+                       ("receipts", "/edit/receipts"), ("line", "/lines/officer-training")):
+        page.goto(plan_url + path)
+        found[name] = serious_violations(page)
+    assert {name: v for name, v in found.items() if v} == {}

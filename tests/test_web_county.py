@@ -329,3 +329,60 @@ def test_services_assessment_in_one_form(app, director):
     plan = plan_of(record_of(app, pid)[0])
     assert {line.params["status"] for line in plan.line_items
             if line.kind == "service_gap"} == {"adequate"}
+
+
+# ------------------------------------------------------------ windows, history, isolation
+
+def test_changing_the_first_fy_in_settings_keeps_null_windows(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/edit/settings"
+    values = form_values(director.get(url).get_data(as_text=True))
+    first = plan_of(record_of(app, pid)[0]).start_fy
+    values["start_fy"] = f"FY{first + 1}-{(first + 2) % 100:02d}"
+    assert director.post(url, data=values).status_code == 302
+    stored = load_plan_json(record_of(app, pid)[0])
+    assert {(x["start_fy"], x["end_fy"]) for x in stored["line_items"]} == {(None, None)}
+    plan = plan_of(record_of(app, pid)[0])
+    # the lines follow the plan: each resolved window is the plan's own
+    assert {(x.start_fy, x.end_fy) for x in plan.line_items} == {
+        (first + 1, first + 1 + plan.years - 1)}
+
+
+def test_each_action_is_in_the_history_page(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    base = f"/j/{BUNCOMBE}/plans/{pid}"
+    post_button(director, f"{base}/fit/apply", base, target="referrals")
+    post_button(director, f"{base}/move", base, start_fy="FY2031-32")
+    _, _, changes = record_of(app, pid)
+    actions = {c.action for c in changes}
+    assert any(a.startswith("applied the fit: referrals") for a in actions)
+    assert "moved the plan to start in FY2031-32" in actions
+    history = director.get(f"{base}/history")
+    assert history.status_code == 200
+    assert "moved the plan to start in FY2031-32" in text(history)
+
+
+def test_other_counties_cannot_use_the_actions(app, client):
+    from tests.web import EDITOR
+    with app.app_context():
+        user = create_user(db.session, FINANCE, PASSWORD)
+        set_membership(db.session, user, jurisdiction(db.session, BUNCOMBE), "editor")
+        db.session.commit()
+    sign_in(client, FINANCE)
+    pid = new_plan(client, BUNCOMBE)
+    base = f"/j/{BUNCOMBE}/plans/{pid}"
+    before = record_of(app, pid)[0]
+    csrf = token(client, base)
+    client.post("/sign-out", data={"csrf_token": csrf})
+    sign_in(client, EDITOR)  # Orange County's editor
+    orange_token = token(client, "/j/orange-county/")
+    for path, data in (("/move", {"start_fy": "FY2031-32"}),
+                       ("/fit/apply", {"target": "referrals"}),
+                       ("/authorize", {"authorize-first_fy": "FY2027-28",
+                                       "authorize-last_fy": "FY2027-28"}),
+                       ("/services", {}), ("/edit/receipts/spread", {"total": "100"})):
+        response = client.post(base + path, data={"csrf_token": orange_token, "version": "1",
+                                                  **data})
+        assert response.status_code == 404, path
+        assert client.get(f"/j/{BUNCOMBE}/").status_code == 404
+    assert record_of(app, pid)[0] == before
