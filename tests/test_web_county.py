@@ -313,6 +313,19 @@ def test_authorize_refuses_a_reversed_range(app, director):
     post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url, "authorize-",
                 **{"authorize-first_fy": "FY2030-31", "authorize-last_fy": "FY2029-30"})
     assert record_of(app, pid)[0] == before
+    # FYs the plan does not reach authorize nothing, and say so
+    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url,
+                           "authorize-", **{"authorize-first_fy": "FY2090-91",
+                                            "authorize-last_fy": "FY2091-92"})
+    assert response.status_code == 302
+    assert record_of(app, pid)[0] == before
+    assert "spends nothing" in text(director.get(url))
+
+
+def test_the_settings_page_offers_the_move(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    html = director.get(f"/j/{BUNCOMBE}/plans/{pid}/edit/settings").get_data(as_text=True)
+    assert f'action="/j/{BUNCOMBE}/plans/{pid}/move"' in html
 
 
 # ------------------------------------------------------------------------ services

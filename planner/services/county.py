@@ -181,6 +181,9 @@ def authorize(session: Session, record: PlanRecord, user: User | None, first_fy:
     spending of that strategy; returns how many. Raises ValueError for a bad range."""
     plan = load_plan(record)
     drafts = authorize_fys(plan, project(plan), first_fy, last_fy)
+    if not drafts:
+        raise ValueError(f"the plan spends nothing with a strategy from {fy_label(first_fy)} "
+                         f"to {fy_label(last_fy)}")
 
     def change(document: dict[str, Any]) -> None:
         updated = with_authorizations(document, drafts, as_of, adopted_on, budget_ordinance_on)

@@ -218,7 +218,7 @@ def section(slug: str, plan_id: int, section: str):
     return edit_form(record, make_inputs(), template="plans/edit_form.html", title=title,
                      action=f"edited {section}", done_url=_plan_url(record, f"#{section}"),
                      done_message=f"Saved {title.lower()}.", cancel_anchor=f"#{section}",
-                     hidden=None)
+                     hidden=None, move_plan=section == "settings")
 
 
 # ------------------------------------------------------------------------ receipts
