@@ -399,3 +399,22 @@ def test_other_counties_cannot_use_the_actions(app, client):
         assert response.status_code == 404, path
         assert client.get(f"/j/{BUNCOMBE}/").status_code == 404
     assert record_of(app, pid)[0] == before
+
+
+def test_a_jurisdiction_outside_the_tables_still_has_its_page(app, client):
+    from planner.models import Jurisdiction
+    from tests.web import ADMIN
+    with app.app_context():
+        db.session.add(Jurisdiction(slug="test-district", name="Test District",
+                                    kind="county"))
+        db.session.commit()
+    sign_in(client, ADMIN)
+    page = client.get("/j/test-district/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    response = client.post("/j/test-district/plans/new", data={
+        "csrf_token": token(client, "/j/test-district/"), "name": "Mine",
+        "template": "starting"})
+    assert response.status_code == 422
+    assert "not one of the 117" in text(response)
+    assert 'value="demo" checked' in html or re.search(r'checked[^>]*value="demo"', html)

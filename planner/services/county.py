@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanRecord, User
-from planner.scenarios import Plan, fy_label, project
+from planner.scenarios import Plan, PlanError, Problem, fy_label, project
 from planner.scenarios.authorizations import (
     AuthorizationFacts,
     authorization_facts,
@@ -29,7 +29,7 @@ from planner.scenarios.authorizations import (
 from planner.scenarios.fit import REFERRALS, FitResult, fit
 from planner.scenarios.moving import move_plan
 from planner.scenarios.plan import PATHWAYS
-from planner.scenarios.receipts import ReceiptEstimates, spread_total
+from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services.plans import create_plan, load_plan, update_plan
 
@@ -38,9 +38,13 @@ SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the
 
 # ------------------------------------------------------------------------ starting plans
 
-def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan:
-    """The §14 starting plan of the jurisdiction (the FY after the one containing today)."""
-    return starting_plan(default_cost_tables(), jurisdiction.slug, today=today)
+def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan | None:
+    """The §14 starting plan of the jurisdiction (the FY after the one containing today);
+    None for a jurisdiction that is not one of the 117 governments of the tables."""
+    try:
+        return starting_plan(default_cost_tables(), jurisdiction.slug, today=today)
+    except UnknownGovernment:
+        return None
 
 
 def create_starting_plan(session: Session, jurisdiction: Jurisdiction, user: User | None,
@@ -49,6 +53,10 @@ def create_starting_plan(session: Session, jurisdiction: Jurisdiction, user: Use
     """Store the starting plan; `total` (an 18-year CORE-NC total) spreads the receipts by
     the payment shape when the tables know none, or replaces the known estimate."""
     start = starting_for(jurisdiction, today)
+    if start is None:
+        raise PlanError([Problem("jurisdiction", f"{jurisdiction.name} is not one of the 117 "
+                                 "NC local governments of the cost tables: start from the "
+                                 "demo or a blank plan")])
     document = start.document
     action = "created from the starting plan"
     if total is not None:
@@ -86,7 +94,10 @@ def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabel
             estimates = spread_total(tables, Decimal(found.group(1)), fys)
             break
     if estimates is None:
-        start = starting_plan(tables, record.jurisdiction.slug, start_fy=plan.start_fy)
+        try:
+            start = starting_plan(tables, record.jurisdiction.slug, start_fy=plan.start_fy)
+        except UnknownGovernment:
+            return ReceiptLabels(None, frozenset())
         estimates = start.receipts
     if estimates is None:
         return ReceiptLabels(None, frozenset())

@@ -40,7 +40,8 @@ def show_page(jurisdiction, role, new_form=None, import_form=None, status=200, *
     """The jurisdiction page; the new-plan form leads with the §14 starting plan."""
     start = starting_for(jurisdiction, today())
     if new_form is None:
-        new_form = NewPlanForm(name=start.document["name"])
+        new_form = (NewPlanForm(name=start.document["name"]) if start is not None
+                    else NewPlanForm(template="demo"))
     return render_template(
         "jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
         can_edit=can_edit(role), plans=plans_of(db.session, jurisdiction),
