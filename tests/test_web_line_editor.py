@@ -288,10 +288,12 @@ def test_services_fix_links_open_the_unassessed_categories(app, editor):
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', rule)
     # demo: behavioral health is on a line marked unknown; benefits and harm reduction have
     # none. In the categories' order (food, medical, housing, benefits, behavioral health…)
+    # (first, the one form that sets the status of every service line)
     assert [unescape(label) for _, label in links] == [
+        "Assess the services",
         "Add a service-gap line for benefits", "Edit line 'behavioral-health'",
         "Add a service-gap line for harm reduction"]
-    form = editor.get(links[0][0].replace("&amp;", "&")).get_data(as_text=True)
+    form = editor.get(links[1][0].replace("&amp;", "&")).get_data(as_text=True)
     assert form_values(form)["category"] == "benefits"
 
 

@@ -32,10 +32,21 @@ class IdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask) -> None:
-    from planner.web import account, admin, auth, editor, health, jurisdictions, plans, reports
+    from planner.web import (
+        account,
+        admin,
+        auth,
+        county,
+        editor,
+        health,
+        jurisdictions,
+        plans,
+        reports,
+    )
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    for module in (auth, account, admin, jurisdictions, plans, editor, reports, health):
+    for module in (auth, account, admin, jurisdictions, plans, editor, county, reports,
+                   health):
         app.register_blueprint(module.blueprint)
 
     login_manager.login_view = "auth.sign_in"

@@ -18,6 +18,7 @@ from wtforms import HiddenField
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import ActionForm, version_of
+from planner.forms.county import AUTHORIZE, AuthorizeForm, SpreadTotalForm
 from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
     CHOICE_VALUES,
@@ -44,6 +45,7 @@ from planner.scenarios.editing import LinePreview, line_preview
 from planner.scenarios.parse import money
 from planner.scenarios.plan import KINDS, ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
 from planner.scenarios.projection import Projection
+from planner.services.county import authorizations_of, fit_of, receipt_labels
 from planner.services.plans import (
     PlanFrozen,
     StaleVersion,
@@ -54,7 +56,7 @@ from planner.services.plans import (
 )
 from planner.services.receipts import read_receipts_csv
 from planner.web.access import plan_or_404
-from planner.web.plans import slugify
+from planner.web.plans import slugify, today
 
 blueprint = Blueprint("editor", __name__)
 
@@ -216,7 +218,7 @@ def section(slug: str, plan_id: int, section: str):
     return edit_form(record, make_inputs(), template="plans/edit_form.html", title=title,
                      action=f"edited {section}", done_url=_plan_url(record, f"#{section}"),
                      done_message=f"Saved {title.lower()}.", cancel_anchor=f"#{section}",
-                     hidden=None)
+                     hidden=None, move_plan=section == "settings")
 
 
 # ------------------------------------------------------------------------ receipts
@@ -230,10 +232,13 @@ def receipt_inputs(record: PlanRecord) -> list[Input]:
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
+    labels = receipt_labels(record)
     return edit_form(record, receipt_inputs(record), template="plans/edit_receipts.html",
                      title="Receipts by FY", action="edited receipts",
                      done_url=_plan_url(record, "#fund"), done_message="Saved the receipts.",
-                     csv_form=ReceiptsCsvForm())
+                     csv_form=ReceiptsCsvForm(), labels=labels,
+                     estimated={f"fy_{fy}" for fy in labels.estimated_fys},
+                     spread_form=SpreadTotalForm(version=str(record.version)))
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
@@ -299,12 +304,16 @@ def authorizations(slug: str, plan_id: int):
         program = document.setdefault("program", {})
         program["authorizations"] = [*(program.get("authorizations") or []), {}]
 
+    plan = load_plan(record)
     return edit_form(
         record, inputs, template="plans/edit_authorizations.html", title="Authorizations",
         action="added an authorization", prepare=append, fill=False,
         done_url=url_for("editor.authorizations", slug=slug, plan_id=plan_id),
-        done_message="Added the authorization.", plan=load_plan(record),
-        action_form=ActionForm())
+        done_message="Added the authorization.", plan=plan,
+        action_form=ActionForm(), facts=authorizations_of(plan, today()),
+        authorize_form=AuthorizeForm(prefix=AUTHORIZE, first_fy=fy_label(plan.start_fy),
+                                     last_fy=fy_label(plan.fiscal_years[min(1, plan.years - 1)]),
+                                     version=str(record.version)))
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/delete")
@@ -460,7 +469,8 @@ def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
     return line_form(record, kind=kind, index=index, line_id=line_id, chosen=chosen,
                      fallback=line.get(choice) if choice else None, fragment=fragment,
                      title=f"{KIND_NAMES[kind]}: {line.get('label') or line_id}",
-                     action=f"edited line {line_id}", after=_reshape_line(index), hidden=None)
+                     action=f"edited line {line_id}", after=_reshape_line(index), hidden=None,
+                     line_fit=fit_of(record, f"line:{line_id}"))
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/preview")

@@ -8,10 +8,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.extensions import db
+from planner.forms.county import total_value
 from planner.forms.plans import ImportPlanForm, NewPlanForm
 from planner.scenarios import PlanError, fy_label, load_plan_json
 from planner.scenarios.fiscal import fy_of
 from planner.services.accounts import visible_jurisdictions
+from planner.services.county import create_starting_plan, starting_for
 from planner.services.demo import demo_document
 from planner.services.plans import create_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, require_editor
@@ -30,13 +32,27 @@ def index():
     return render_template("jurisdictions/index.html", jurisdictions=found, query=query)
 
 
-@blueprint.get("/j/<slug>/")
-def show(slug: str):
-    jurisdiction, role = jurisdiction_or_404(slug)
+def today() -> dt.date:
+    return dt.date.today()  # noqa: DTZ011 - a plan starts after the user's current FY
+
+
+def show_page(jurisdiction, role, new_form=None, import_form=None, status=200, **extra):
+    """The jurisdiction page; the new-plan form leads with the §14 starting plan."""
+    start = starting_for(jurisdiction, today())
+    if new_form is None:
+        new_form = (NewPlanForm(name=start.document["name"]) if start is not None
+                    else NewPlanForm(template="demo"))
     return render_template(
         "jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
         can_edit=can_edit(role), plans=plans_of(db.session, jurisdiction),
-        new_form=NewPlanForm(), import_form=ImportPlanForm())
+        new_form=new_form, import_form=import_form or ImportPlanForm(), start=start,
+        **extra), status
+
+
+@blueprint.get("/j/<slug>/")
+def show(slug: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    return show_page(jurisdiction, role)
 
 
 def blank_document(name: str) -> dict:
@@ -50,22 +66,28 @@ def new_plan(slug: str):
     jurisdiction, role = jurisdiction_or_404(slug)
     require_editor(role)
     form = NewPlanForm()
-    if not form.validate_on_submit():
-        return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
-                               can_edit=True, plans=plans_of(db.session, jurisdiction),
-                               new_form=form, import_form=ImportPlanForm()), 422
-    document = demo_document() if form.template.data == "demo" else blank_document(
-        form.name.data)
+    total = total_value(form.total.data)
+    valid = form.validate_on_submit()
+    if (form.total.data or "").strip() and total is None:
+        form.total.errors = [*form.total.errors,
+                             "must be a dollar amount above $0, such as 12,296,286"]
+        valid = False
+    if not valid:
+        return show_page(jurisdiction, role, new_form=form, status=422)
+    name = form.name.data.strip()
     try:
-        record = create_plan(db.session, jurisdiction, document, current_user,
-                             name=form.name.data.strip(),
-                             action=f"created from the {form.template.data} template")
+        if form.template.data == "starting":
+            record = create_starting_plan(db.session, jurisdiction, current_user, today(),
+                                          name=name, total=total)
+        else:
+            document = (demo_document() if form.template.data == "demo"
+                        else blank_document(form.name.data))
+            record = create_plan(db.session, jurisdiction, document, current_user, name=name,
+                                 action=f"created from the {form.template.data} template")
     except PlanError as error:
         db.session.rollback()
         form.name.errors = [p.message for p in error.problems]
-        return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
-                               can_edit=True, plans=plans_of(db.session, jurisdiction),
-                               new_form=form, import_form=ImportPlanForm()), 422
+        return show_page(jurisdiction, role, new_form=form, status=422)
     db.session.commit()
     flash(f"Created '{record.name}'.", "success")
     return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
@@ -90,7 +112,5 @@ def import_plan(slug: str):
             db.session.commit()
             flash(f"Imported '{record.name}'.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
-    return render_template("jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
-                           can_edit=True, plans=plans_of(db.session, jurisdiction),
-                           new_form=NewPlanForm(), import_form=form,
-                           import_problems=problems), 422
+    return show_page(jurisdiction, role, import_form=form, status=422,
+                     import_problems=problems)

@@ -20,6 +20,7 @@ from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import PlanError, parse_plan_text, project
 from planner.scenarios.summaries import summarize
+from planner.services.county import fit_of
 from planner.services.plans import (
     PlanFrozen,
     PlanView,
@@ -60,6 +61,11 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
     links: dict[str, list[tuple[str, str]]] = {}
     for result in results:
         found = []
+        if result.rule == "LEAD-SERVICES" and any(
+                t.startswith("line:") and not t.startswith("line:new") for t in result.inputs):
+            # every service line in one form (a status each), before the line pages
+            found.append(("Assess the services", url_for("county.services", slug=slug,
+                                                         plan_id=plan_id)))
         for target in result.inputs:
             if target == "line:new":
                 found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
@@ -83,8 +89,8 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
                 found.append(("Edit participants", url_for(
                     "editor.section", slug=slug, plan_id=plan_id, section="participants")))
             elif target == "program.authorizations":
-                found.append(("Edit authorizations", url_for(
-                    "editor.authorizations", slug=slug, plan_id=plan_id)))
+                found.append(("Authorize FYs from the plan", url_for(
+                    "editor.authorizations", slug=slug, plan_id=plan_id) + "#authorize-h"))
             elif target.startswith("program."):
                 found.append(("Edit program settings", url_for(
                     "editor.section", slug=slug, plan_id=plan_id, section="program")))
@@ -110,7 +116,7 @@ def show(slug: str, plan_id: int):
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
         fix_links=fix_links(record, view.results), clone_form=CloneForm(),
         status_form=StatusForm(version=record.version, seen=last_change_id(record)),
-        can_clone=can_edit(role), as_of=today())
+        can_clone=can_edit(role), as_of=today(), afford=fit_of(record))
 
 
 def last_change_id(record) -> int:

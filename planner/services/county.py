@@ -1,0 +1,258 @@
+"""The finance director's path (issue 11): a county's starting plan, its receipt estimates,
+moving a whole plan, what the fund can afford, authorizing FYs, assessing the services.
+
+Every figure comes from the engine (`planner.scenarios`); these functions only read the
+stored plan, ask the engine, and save through `update_plan` (which validates and records
+each changed value in the history). They never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from planner.cost_tables import default_cost_tables
+from planner.models import Jurisdiction, PlanRecord, User
+from planner.scenarios import Plan, PlanError, Problem, fy_label, project
+from planner.scenarios.authorizations import (
+    AuthorizationFacts,
+    authorization_facts,
+    authorize_fys,
+    with_authorizations,
+)
+from planner.scenarios.fit import REFERRALS, FitResult, fit
+from planner.scenarios.moving import move_plan
+from planner.scenarios.plan import PATHWAYS
+from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
+from planner.scenarios.starting import StartingPlan, starting_plan
+from planner.services.plans import create_plan, load_plan, update_plan
+
+SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the history
+
+
+# ------------------------------------------------------------------------ starting plans
+
+def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan | None:
+    """The §14 starting plan of the jurisdiction (the FY after the one containing today);
+    None for a jurisdiction that is not one of the 117 governments of the tables."""
+    try:
+        return starting_plan(default_cost_tables(), jurisdiction.slug, today=today)
+    except UnknownGovernment:
+        return None
+
+
+def create_starting_plan(session: Session, jurisdiction: Jurisdiction, user: User | None,
+                         today: dt.date, *, name: str | None = None,
+                         total: Decimal | None = None) -> PlanRecord:
+    """Store the starting plan; `total` (an 18-year CORE-NC total) spreads the receipts by
+    the payment shape when the tables know none, or replaces the known estimate."""
+    start = starting_for(jurisdiction, today)
+    if start is None:
+        raise PlanError([Problem("jurisdiction", f"{jurisdiction.name} is not one of the 117 "
+                                 "NC local governments of the cost tables: start from the "
+                                 "demo or a blank plan")])
+    document = start.document
+    action = "created from the starting plan"
+    if total is not None:
+        plan_fys = range(document["start_fy"], document["start_fy"] + document["years"])
+        spread = spread_total(default_cost_tables(), total, plan_fys)
+        if spread is not None:
+            document["fund"]["receipts"] = spread.receipts()
+            action += f"; {SPREAD_ACTION}{_whole(total)}"
+    return create_plan(session, jurisdiction, document, user, name=name or None,
+                       action=action)
+
+
+def _whole(total: Decimal) -> str:
+    return format(total.quantize(Decimal(1)), "f")
+
+
+@dataclass(frozen=True)
+class ReceiptLabels:
+    """Which stored receipts are still the estimates a page labels as such."""
+
+    estimates: ReceiptEstimates | None  # the estimates the receipts were filled from
+    estimated_fys: frozenset[int]  # FYs whose stored amount is still that estimate
+
+
+def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabels:
+    """A receipt is an estimate while it equals the estimate the plan was filled with: the
+    last CORE-NC total spread (from the history), else the government's known total."""
+    plan = plan or load_plan(record)
+    tables = default_cost_tables()
+    fys = plan.fiscal_years
+    estimates = None
+    for change in reversed(record.changes):
+        found = re.search(re.escape(SPREAD_ACTION) + r"(\d{1,15})", change.action or "")
+        if found:
+            estimates = spread_total(tables, Decimal(found.group(1)), fys)
+            break
+    if estimates is None:
+        try:
+            start = starting_plan(tables, record.jurisdiction.slug, start_fy=plan.start_fy)
+        except UnknownGovernment:
+            return ReceiptLabels(None, frozenset())
+        estimates = start.receipts
+    if estimates is None:
+        return ReceiptLabels(None, frozenset())
+    stored = dict(plan.fund.receipts)
+    same = frozenset(year.fy for year in estimates.years
+                     if stored.get(year.fy) == Decimal(year.amount))
+    return ReceiptLabels(estimates if same else None, same)
+
+
+def spread_receipts(session: Session, record: PlanRecord, user: User | None, total: Decimal,
+                    *, expected_version: int | None) -> ReceiptEstimates | None:
+    """Replace the receipts of the plan's FYs the shape covers by `total` spread by the
+    common payment shape; None (nothing saved) when no plan FY has a share."""
+    plan = load_plan(record)
+    spread = spread_total(default_cost_tables(), total, plan.fiscal_years)
+    if spread is None:
+        return None
+
+    def change(document: dict[str, Any]) -> None:
+        receipts = document.setdefault("fund", {}).setdefault("receipts", {})
+        receipts.update(spread.receipts())
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action=f"{SPREAD_ACTION}{_whole(total)}")
+    return spread
+
+
+# ------------------------------------------------------------------------ moving a plan
+
+def move_whole_plan(session: Session, record: PlanRecord, user: User | None, start_fy: int,
+                    *, expected_version: int | None) -> None:
+    """Move the plan to another first FY (lines with their own windows and the
+    authorization periods shift with it). Raises ValueError for a FY out of range."""
+    moved = move_plan(load_plan(record), start_fy)
+
+    def change(document: dict[str, Any]) -> None:
+        document.clear()
+        document.update(moved)
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action=f"moved the plan to start in {fy_label(start_fy)}")
+
+
+# ------------------------------------------------------------------------ what it can afford
+
+def plan_fit(plan: Plan, target: str = REFERRALS) -> FitResult:
+    return fit(plan, target)
+
+
+class NothingToApply(ValueError):
+    """The fit found no value (no referrals, no driver, the reserve missed at any value)."""
+
+
+def apply_fit(session: Session, record: PlanRecord, user: User | None, target: str,
+              *, expected_version: int | None) -> FitResult:
+    """Write the value the engine finds for `target` into the plan: for the referrals the
+    multiplier scales every pathway; for `line:ID` the line's driver takes the value."""
+    plan = load_plan(record)
+    result = fit(plan, target)  # FitError for an unknown target
+    if result.value_number is None:
+        raise NothingToApply(result.reason or "no value found")
+    value = result.value_number
+
+    if target == REFERRALS:
+        scaled = {p: plan.participants.referrals_per_year[p] * value for p in PATHWAYS}
+
+        def change(document: dict[str, Any]) -> None:
+            referrals = document.setdefault("participants", {}).setdefault(
+                "referrals_per_year", {})
+            for pathway, amount in scaled.items():
+                referrals[pathway] = format(amount.normalize(), "f") if amount else "0"
+        action = f"applied the fit: referrals × {result.value}"
+    else:
+        line_id = target[len("line:"):]
+
+        def change(document: dict[str, Any]) -> None:
+            for line in document["line_items"]:
+                if line["id"] == line_id:
+                    line[result.driver] = (int(value) if value == value.to_integral_value()
+                                           else format(value, "f"))
+        action = f"applied the fit: line {line_id} {result.driver} = {result.value}"
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action=action)
+    return result
+
+
+# ------------------------------------------------------------------------ authorizations
+
+def authorize(session: Session, record: PlanRecord, user: User | None, first_fy: int,
+              last_fy: int, as_of: dt.date, *, adopted_on: dt.date | None = None,
+              budget_ordinance_on: dt.date | None = None,
+              expected_version: int | None) -> int:
+    """Add one authorization per strategy for FYs first–last, each the engine's planned
+    spending of that strategy; returns how many. Raises ValueError for a bad range."""
+    plan = load_plan(record)
+    drafts = authorize_fys(plan, project(plan), first_fy, last_fy)
+    if not drafts:
+        raise ValueError(f"the plan spends nothing with a strategy from {fy_label(first_fy)} "
+                         f"to {fy_label(last_fy)}")
+
+    def change(document: dict[str, Any]) -> None:
+        updated = with_authorizations(document, drafts, as_of, adopted_on, budget_ordinance_on)
+        document["program"] = updated["program"]
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action=f"authorized {fy_label(first_fy)} to {fy_label(last_fy)}")
+    return len(drafts)
+
+
+def authorizations_of(plan: Plan, as_of: dt.date) -> tuple[AuthorizationFacts, ...]:
+    return authorization_facts(plan, project(plan), as_of)
+
+
+def update_authorization(session: Session, record: PlanRecord, user: User | None, index: int,
+                         as_of: dt.date, *, expected_version: int | None) -> None:
+    """Set one stale authorization's amount to what the plan now spends on its strategy
+    over its period (less what the overlapping ones of its strategy authorize)."""
+    plan = load_plan(record)
+    facts = authorizations_of(plan, as_of)
+    if not 0 <= index < len(facts):
+        raise IndexError(index)
+    found = facts[index]
+    amount = found.amount + found.difference
+
+    def change(document: dict[str, Any]) -> None:
+        document["program"]["authorizations"][index]["amount"] = format(amount, "f")
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action=f"updated authorization {index + 1} to the plan's amount")
+
+
+# ------------------------------------------------------------------------ services
+
+def assess_services(session: Session, record: PlanRecord, user: User | None,
+                    statuses: dict[str, str], *, expected_version: int | None) -> None:
+    """Set the status of each service-gap line ({line id: adequate | gap | unknown})."""
+    def change(document: dict[str, Any]) -> None:
+        for line in document["line_items"]:
+            status = statuses.get(line["id"])
+            if line["kind"] == "service_gap" and status:
+                line["status"] = status
+                if status != "gap":
+                    line.pop("units", None)
+                    line.pop("unit_cost", None)
+    update_plan(session, record, user, change, expected_version=expected_version,
+                action="assessed the services")
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_fit(document: str, target: str) -> FitResult | None:
+    from planner.scenarios import parse_plan_text
+    plan = parse_plan_text(document, default_cost_tables())
+    try:
+        return fit(plan, target)
+    except ValueError:
+        return None
+
+
+def fit_of(record: PlanRecord, target: str = REFERRALS) -> FitResult | None:
+    """The fit of a stored plan, kept per stored document (a page shown again does not
+    search again); None for a target the plan does not have."""
+    return _cached_fit(record.document, target)

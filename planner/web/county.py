@@ -1,0 +1,157 @@
+"""The finance director's actions on a plan (issue 11): move it, apply what the fund can
+afford, authorize FYs, update a stale authorization, spread a CORE-NC total, assess the
+services. Thin views: the engine finds every figure (`planner.services.county`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from planner.extensions import db
+from planner.forms.auth import version_of
+from planner.forms.county import (
+    AUTHORIZE,
+    ApplyFitForm,
+    AuthorizeForm,
+    MovePlanForm,
+    SpreadTotalForm,
+    fy_value,
+    services_form,
+    total_value,
+)
+from planner.scenarios import PlanError
+from planner.scenarios.fit import FitError
+from planner.services import county
+from planner.services.plans import PlanFrozen, StaleVersion, load_plan
+from planner.web.access import plan_or_404
+
+blueprint = Blueprint("county", __name__)
+
+
+def today() -> dt.date:
+    return dt.date.today()  # noqa: DTZ011 - adoption dates count from the user's local date
+
+
+def _plan_url(record: Any, anchor: str = "") -> str:
+    return url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id) + anchor
+
+
+def _save(record: Any, form: Any, action: Callable[[int], Any], success: str,
+          done_url: str) -> Any:
+    """Run one action on the version the page showed; flash what happened."""
+    if not form.validate_on_submit():
+        problems = [f"{getattr(form, name).label.text}: {error}" if name != "csrf_token"
+                    else "The form expired: reload the page."
+                    for name, errors in form.errors.items() for error in errors]
+        flash("Not saved: " + "; ".join(problems), "error")
+        return redirect(done_url)
+    based_on = version_of(form)
+    try:
+        result = action(-1 if based_on is None else based_on)
+    except StaleVersion:
+        db.session.rollback()
+        flash("Someone else changed this plan since you loaded the page: nothing was changed. "
+              "Here is the newer plan; try again.", "error")
+    except PlanFrozen:
+        db.session.rollback()
+        abort(403)
+    except PlanError as error:
+        db.session.rollback()
+        flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
+    except (ValueError, IndexError, FitError) as error:
+        db.session.rollback()
+        flash(f"Not saved: {error}.", "error")
+    else:
+        db.session.commit()
+        flash(success if result is None else success.format(result=result), "success")
+    return redirect(done_url)
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/move")
+def move(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = MovePlanForm()
+    start_fy = fy_value(form.start_fy.data)
+    return _save(record, form, lambda version: county.move_whole_plan(
+        db.session, record, current_user, start_fy, expected_version=version),
+        "Moved the plan: lines and authorizations follow its new first FY.", _plan_url(record))
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/fit/apply")
+def apply_fit(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = ApplyFitForm()
+    target = form.target.data or ""
+    done = (_plan_url(record, "#afford") if target == "referrals" else url_for(
+        "editor.edit_line", slug=slug, plan_id=plan_id, line_id=target[5:])
+        if target.startswith("line:") else _plan_url(record, "#afford"))
+
+    def action(version: int) -> str:
+        try:
+            found = county.apply_fit(db.session, record, current_user, target,
+                                     expected_version=version)
+        except county.NothingToApply as error:
+            raise ValueError(str(error)) from error
+        return f"{found.driver} = {found.value}"
+    return _save(record, form, action, "Applied what the fund sustains: {result}.", done)
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/authorize")
+def authorize(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = AuthorizeForm(prefix=AUTHORIZE)
+    first, last = fy_value(form.first_fy.data), fy_value(form.last_fy.data)
+    return _save(record, form, lambda version: county.authorize(
+        db.session, record, current_user, first, last, today(),
+        adopted_on=form.adopted_on.data, budget_ordinance_on=form.budget_ordinance_on.data,
+        expected_version=version), "Added {result} authorization(s) from the plan's spending.",
+        url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/update")
+def update_authorization(slug: str, plan_id: int, index: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = ApplyFitForm(target="-")  # CSRF and version only
+    return _save(record, form, lambda version: county.update_authorization(
+        db.session, record, current_user, index, today(), expected_version=version),
+        "Updated the authorization to the plan's amount.",
+        url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/spread")
+def spread(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = SpreadTotalForm()
+    total = total_value(form.total.data)
+
+    def action(version: int) -> None:
+        if county.spread_receipts(db.session, record, current_user, total,
+                                  expected_version=version) is None:
+            raise ValueError("no FY of this plan has a share of the payment shape")
+    return _save(record, form, action, "Estimated the receipts from the CORE-NC total.",
+                 url_for("editor.receipts", slug=slug, plan_id=plan_id))
+
+
+def _service_lines(record: Any) -> list[tuple[str, str, str]]:
+    return [(line.id, line.label or line.id, line.params.get("status", ""))
+            for line in load_plan(record).line_items if line.kind == "service_gap"]
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/services", methods=["GET", "POST"])
+def services(slug: str, plan_id: int):
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    lines = _service_lines(record)
+    form = services_form(lines)()
+    if request.method == "GET":
+        form.version.data = str(record.version)
+        for line_id, _, status in lines:
+            getattr(form, f"status_{line_id}").data = status or "unknown"
+        return render_template("plans/services.html", record=record, form=form, lines=lines)
+    statuses = {line_id: getattr(form, f"status_{line_id}").data for line_id, _, _ in lines}
+    return _save(record, form, lambda version: county.assess_services(
+        db.session, record, current_user, statuses, expected_version=version),
+        "Saved the services assessment.", _plan_url(record, "#compliance"))
