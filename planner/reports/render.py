@@ -16,6 +16,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from planner import ROOT, charts, formatting
+from planner.cost_tables import default_cost_tables
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
@@ -96,24 +97,34 @@ def plan_report_html(doc) -> str:
     from planner.scenarios.summaries import (
         SF424A_ROWS,
         basis_groups,
+        basis_shown,
         direct_charges_by_strategy,
         direct_charges_by_year,
         direct_charges_total,
-        fy_blocks,
+        fy_columns,
         object_class_lines,
+        past_pdf_budget,
     )
     p = doc.projection
+    limits = default_cost_tables().limits
+    condensed = limits is not None and past_pdf_budget(
+        len(p.line_items), len(p.fiscal_years), limits.pdf_line_years_max)
+    by_fy = fy_columns(p.fiscal_years, p.labels)
+    cols = fy_columns(p.fiscal_years, p.labels, limits.pdf_period_years) if condensed else by_fy
+    basis_max = limits.pdf_basis_years_shown if condensed else None
     costed, zero = [], []
     for item, line in zip(doc.plan.line_items, p.line_items, strict=True):
         groups = basis_groups(line, p.fiscal_years)
         if line.total:
-            costed.append((item, line, groups))
+            costed.append((item, line, basis_shown(groups, basis_max)))
         else:
             zero.append((item, line, _no_cost_reason(groups)))
     direct = direct_charges_by_strategy(doc.classes_by_strategy)
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
-        blocks=fy_blocks(p.fiscal_years), results=results_by_severity(doc),
+        cols=cols, by_fy=by_fy, condensed=condensed,
+        period_years=limits.pdf_period_years if condensed else None, basis_max=basis_max,
+        results=results_by_severity(doc),
         sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,
         direct_total=direct_charges_total(p), direct_by_year=direct_charges_by_year(p),
         class_lines=object_class_lines(p), costed_lines=costed, zero_lines=zero,

@@ -448,3 +448,93 @@ def direct_charges_by_strategy(classes_by_strategy: dict[str, dict[str, int]]
 
 def direct_charges_total(projection: Projection) -> int:
     return sum(direct_charges_by_year(projection))
+
+
+# ----------------------------------------------------------------------------- the PDF budget
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of a document's tables by FY: one per FY, or — for a plan past the PDF
+    budget (cost model §15: a PDF of any plan inside the limits finishes in bounded time and
+    memory; 200 lines × 40 FYs are 8,000 cells a grid) — one per period of a few FYs.
+
+    `groups` are the plan-year indexes of each column. A period's amount is the sum of its
+    FYs' (so each table still foots); a level (FTE, participants) is its highest FY."""
+
+    groups: tuple[tuple[int, ...], ...]
+    heads: tuple[str, ...]  # the column heads
+    starts: tuple[str, ...]  # the first FY label of each column (a block's caption)
+    ends: tuple[str, ...]  # the last FY label of each column
+    fiscal_years: tuple[int, ...]  # the first FY of each column
+    condensed: bool
+
+    @property
+    def blocks(self) -> tuple[tuple[int, ...], ...]:
+        return fy_blocks(self.fiscal_years)
+
+    def sums(self, values) -> tuple:
+        values = tuple(values)
+        if not self.condensed:
+            return values
+        return tuple(sum(values[k] for k in group) for group in self.groups)
+
+    def peaks(self, values) -> tuple:
+        values = tuple(values)
+        if not self.condensed:
+            return values
+        return tuple(max(values[k] for k in group) for group in self.groups)
+
+
+def past_pdf_budget(lines: int, years: int, line_years_max: int) -> bool:
+    """Whether a plan has more line-years than the PDF budget of cost_tables/limits.toml."""
+    return lines * years > line_years_max
+
+
+def fy_columns(fiscal_years: tuple[int, ...], labels: tuple[str, ...] | list[str],
+               period_years: int | None = None) -> Columns:
+    """One column per FY; with `period_years`, one per period of that many FYs (the last
+    period shorter when the plan's years are not a multiple)."""
+    labels = tuple(labels)
+    count = len(fiscal_years)
+    if not period_years:
+        groups = tuple((k,) for k in range(count))
+        return Columns(groups, labels, labels, labels, tuple(fiscal_years), False)
+    groups = tuple(tuple(range(k, min(k + period_years, count)))
+                   for k in range(0, count, period_years))
+    heads = tuple(labels[g[0]] if len(g) == 1 else f"{labels[g[0]]} to {labels[g[-1]]}"
+                  for g in groups)
+    return Columns(groups, heads, tuple(labels[g[0]] for g in groups),
+                   tuple(labels[g[-1]] for g in groups),
+                   tuple(fiscal_years[g[0]] for g in groups), True)
+
+
+@dataclass(frozen=True)
+class BasisShown:
+    """The rows of a line's basis of estimate a PDF writes: every group, or — past the PDF
+    budget — the first few and the last, the FYs between in one row with their cost (so the
+    table still foots to the line's total)."""
+
+    first: tuple[BasisGroup, ...]
+    omitted_first_fy: int | None
+    omitted_last_fy: int | None
+    omitted_years: int
+    omitted_total: int
+    last: tuple[BasisGroup, ...]
+
+    @property
+    def groups(self) -> tuple[BasisGroup, ...]:
+        return self.first + self.last
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups) + self.omitted_total
+
+
+def basis_shown(groups: tuple[BasisGroup, ...], shown: int | None = None) -> BasisShown:
+    """Every group, or with `shown` the first `shown` groups and the last."""
+    if shown is None or len(groups) <= shown + 1:
+        return BasisShown(tuple(groups), None, None, 0, 0, ())
+    middle = groups[shown:-1]
+    return BasisShown(tuple(groups[:shown]), middle[0].first_fy, middle[-1].last_fy,
+                      sum(g.years for g in middle), sum(g.total for g in middle),
+                      (groups[-1],))
