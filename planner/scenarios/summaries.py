@@ -538,3 +538,59 @@ def basis_shown(groups: tuple[BasisGroup, ...], shown: int | None = None) -> Bas
     return BasisShown(tuple(groups[:shown]), middle[0].first_fy, middle[-1].last_fy,
                       sum(g.years for g in middle), sum(g.total for g in middle),
                       (groups[-1],))
+
+
+@dataclass(frozen=True)
+class ClassColumn:
+    """One column of the SF-424A table by strategy: a strategy, or `others` strategies
+    together (their amounts summed, so the table still foots)."""
+
+    strategy: str | None  # None for the column of the other strategies
+    others: int
+    classes: dict[str, int]
+    direct: int
+    total: int
+
+
+def sf424a_columns(classes_by_strategy: dict[str, dict[str, int]],
+                   strategy_totals: dict[str, int], keep: int | None = None
+                   ) -> tuple[ClassColumn, ...]:
+    """The strategy columns of SF-424A Section B: every strategy, or with `keep` the `keep`
+    largest (by total, then in plan order) and one column for all the others."""
+    order = list(classes_by_strategy)
+    if keep is not None and len(order) > keep + 1:
+        largest = sorted(order, key=lambda s: (-strategy_totals[s], order.index(s)))[:keep]
+        shown = [s for s in order if s in largest]
+    else:
+        shown = order
+    direct = direct_charges_by_strategy(classes_by_strategy)
+    columns = [ClassColumn(s, 0, classes_by_strategy[s], direct[s], strategy_totals[s])
+               for s in shown]
+    rest = [s for s in order if s not in shown]
+    if rest:
+        classes = {c: sum(classes_by_strategy[s][c] for s in rest)
+                   for c in OBJECT_CLASSES}
+        columns.append(ClassColumn(None, len(rest), classes,
+                                   sum(direct[s] for s in rest),
+                                   sum(strategy_totals[s] for s in rest)))
+    return tuple(columns)
+
+
+@dataclass(frozen=True)
+class ClassLinesShown:
+    """The lines a budget category's narrative names: all, or the largest few and the
+    others' count and amount together (so the narrative still adds up to the category)."""
+
+    shown: tuple[ClassLine, ...]
+    others: int
+    others_total: int
+
+
+def class_lines_shown(lines: tuple[ClassLine, ...], keep: int | None = None
+                      ) -> ClassLinesShown:
+    if keep is None or len(lines) <= keep + 1:
+        return ClassLinesShown(tuple(lines), 0, 0)
+    order = sorted(range(len(lines)), key=lambda k: (-lines[k].amount, k))[:keep]
+    shown = tuple(lines[k] for k in sorted(order))
+    rest = [line for k, line in enumerate(lines) if k not in order]
+    return ClassLinesShown(shown, len(rest), sum(line.amount for line in rest))
