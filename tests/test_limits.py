@@ -436,3 +436,95 @@ def test_a_stored_plan_that_breaks_a_limit_says_so_rather_than_failing(app, edit
     page = editor.get(f"/j/orange-county/plans/{pid}")
     assert page.status_code == 422
     assert "fund.moa_executed_on" in page.get_data(as_text=True)
+
+
+def test_the_pdf_basis_is_condensed_only_past_its_budget():
+    from planner.scenarios.summaries import (
+        BasisGroup,
+        basis_shown,
+        fy_columns,
+        past_pdf_budget,
+    )
+    rows = LIMITS.pdf_line_years_max
+    assert not past_pdf_budget(13, 18, rows)  # the demo: every FY
+    assert not past_pdf_budget(rows // 40, 40, rows)
+    assert past_pdf_budget(rows // 40 + 1, 40, rows)
+    # 40 FYs in 5-FY periods: 8 columns; a period's amount is the sum of its FYs', a level
+    # its highest FY, so each row still foots to the plan's total
+    fys = tuple(range(2026, 2066))
+    cols = fy_columns(fys, [f"FY{fy}" for fy in fys], LIMITS.pdf_period_years)
+    values = tuple(range(1, 41))  # 1 + 2 + … + 40 = 820
+    assert cols.groups[0] == (0, 1, 2, 3, 4)
+    assert len(cols.groups) == 8
+    assert cols.sums(values)[:2] == (15, 40)  # 1+2+3+4+5; 6+7+8+9+10
+    assert sum(cols.sums(values)) == 820
+    assert cols.peaks(values)[:2] == (5, 10)
+    assert cols.heads[0] == "FY2026 to FY2030"
+    assert cols.blocks == (tuple(range(8)),)
+    assert fy_columns(fys, [str(fy) for fy in fys]).sums(values) == values  # unchanged
+    # a basis of four rows keeps its first and last; the two between are one row and cost
+    groups = (BasisGroup(2026, 2026, "a", (10,)), BasisGroup(2027, 2030, "b", (1, 2, 3, 4)),
+              BasisGroup(2031, 2031, "c", (7,)), BasisGroup(2032, 2033, "d", (5, 6)))
+    assert basis_shown(groups).groups == groups
+    shown = basis_shown(groups, 1)
+    assert shown.first == groups[:1]
+    assert shown.last == groups[-1:]
+    assert (shown.omitted_first_fy, shown.omitted_last_fy, shown.omitted_years) == (2027, 2031,
+                                                                                     5)
+    assert shown.omitted_total == 1 + 2 + 3 + 4 + 7
+    assert shown.total == 10 + 17 + 11 == sum(g.total for g in groups)
+
+
+def test_a_large_plans_document_writes_the_first_and_last_basis():
+    import datetime as dt
+
+    from planner.reports.context import plan_document
+    from planner.reports.render import plan_report_html
+    from planner.scenarios.summaries import basis_groups
+    count = LIMITS.pdf_line_years_max // 40 + 1
+    # each line starts in FY2028-29: its basis has rows for FY2026-27, FY2027-28 (no cost)
+    # and FY2028-29 to FY2065-66 — the first and last kept, the one between folded
+    lines = [{"id": f"l{i}", "kind": "other", "annual_amount": str(1000 + i),
+              "label": f"Line {i}", "strategy": f"S{i}", "start_fy": 2028}
+             for i in range(count)]
+    plan = parse_plan_text(plan_text(lines=json.dumps(lines), years="40"),
+                           default_cost_tables())
+    projection = project(plan)
+    html = plan_report_html(plan_document(plan, prepared_on=dt.date(2026, 11, 28)))
+    basis = html[html.index('id="line-items"'):]
+    basis = basis[:basis.index("</section>")]
+    assert len(basis_groups(projection.line_items[0], projection.fiscal_years)) == 3
+    assert basis.count('<tr class="omitted">') == count
+    assert basis.count('<tr class="omitted"><th scope="row">FY2027-28</th>') == count
+    assert basis.count("FY2028-29 to FY2065-66 (38 FYs)") == count
+    # the tables by FY show 5-FY periods that still foot
+    table = html[html.index('id="projection"'):]
+    table = table[:table.index("</table>")]
+    assert ">FY2026-27 to FY2030-31<" in table
+    assert ">FY2040-41<" not in table
+    first = projection.line_items[0]
+    assert f">{sum(first.by_year[:5]):,}<" in table
+    assert f">{sum(first.by_year[35:]):,}<" in table
+    assert f">{first.total:,}<" in table
+    # SF-424A: the five largest strategies and one column for the others, which foots
+    sf424a = html[html.index('id="object-classes"'):]
+    sf424a = sf424a[:sf424a.index("</table>")]
+    assert f"{count - 5} other strategies" in sf424a
+    assert sf424a.count('<th scope="col" class="num">') == 5 + 1 + 1
+    others = sum(sorted(projection.strategy_totals.values())[:count - 5])
+    assert f">${others:,}<" in sf424a
+
+
+def test_the_demo_document_is_not_condensed():
+    import datetime as dt
+    from pathlib import Path
+
+    from planner.reports.context import plan_document
+    from planner.reports.render import plan_report_html
+    demo = Path(__file__).resolve().parent.parent / "examples" / "demo-orange-county.json"
+    plan = parse_plan_text(demo.read_text(), default_cost_tables())
+    assert not len(plan.line_items) * plan.years > LIMITS.pdf_line_years_max
+    html = plan_report_html(plan_document(plan, prepared_on=dt.date(2026, 11, 28)))
+    assert "condensed" not in html
+    assert 'class="omitted"' not in html
+    assert "other strategies" not in html

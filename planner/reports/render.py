@@ -12,15 +12,33 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pydyf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from planner import ROOT, charts, formatting
+from planner.cost_tables import default_cost_tables
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
 
 STATIC = ROOT / "static"
+
+
+def _page_references(self) -> tuple[bytes, ...]:
+    """pydyf's `PDF.page_references`, kept until a page is added: pydyf 0.13 builds the tuple
+    of every page's reference on each call, and WeasyPrint's PDF/UA tagging calls it for each
+    tagged box — quadratic in the pages (9 of the 14 s of writing a 270-page PDF). The same
+    references, so the same bytes."""
+    kids = self.pages["Kids"]
+    cached = self.__dict__.get("_page_references_cache")
+    if cached is None or cached[0] != len(kids):
+        cached = (len(kids), tuple(f"{number} 0 R".encode("ascii") for number in kids[::3]))
+        self.__dict__["_page_references_cache"] = cached
+    return cached[1]
+
+
+pydyf.PDF.page_references = property(_page_references)  # type: ignore[method-assign]
 
 _environment: jinja2.Environment | None = None
 
@@ -88,6 +106,22 @@ def _no_cost_reason(groups) -> str:
                      for g in groups)
 
 
+# Past the PDF budget, the SF-424A table by strategy gives a column to this many of the
+# largest strategies and one to the others together (the form itself has four activity
+# columns a sheet; 200 strategies would be 200 columns a few characters wide).
+SF424A_STRATEGY_COLUMNS = 5
+# Past the PDF budget, a finding longer than this (one naming each of 200 lines) is cut at a
+# word in the executive summary; the compliance checklist prints it whole.
+SUMMARY_MESSAGE_MAX = 600
+
+
+def summary_message(message: str, condensed: bool) -> str:
+    if not condensed or len(message) <= SUMMARY_MESSAGE_MAX:
+        return message
+    cut = message[:SUMMARY_MESSAGE_MAX].rsplit(" ", 1)[0]
+    return f"{cut} … (the whole finding is in the compliance checklist)"
+
+
 def plan_report_html(doc) -> str:
     from planner.forms.labels import KIND_NAMES
     from planner.reports.context import results_by_severity
@@ -96,27 +130,46 @@ def plan_report_html(doc) -> str:
     from planner.scenarios.summaries import (
         SF424A_ROWS,
         basis_groups,
+        basis_shown,
+        class_lines_shown,
         direct_charges_by_strategy,
         direct_charges_by_year,
         direct_charges_total,
-        fy_blocks,
+        fy_columns,
         object_class_lines,
+        past_pdf_budget,
+        sf424a_columns,
     )
     p = doc.projection
+    limits = default_cost_tables().limits
+    condensed = limits is not None and past_pdf_budget(
+        len(p.line_items), len(p.fiscal_years), limits.pdf_line_years_max)
+    by_fy = fy_columns(p.fiscal_years, p.labels)
+    cols = fy_columns(p.fiscal_years, p.labels, limits.pdf_period_years) if condensed else by_fy
+    basis_max = limits.pdf_basis_years_shown if condensed else None
     costed, zero = [], []
     for item, line in zip(doc.plan.line_items, p.line_items, strict=True):
         groups = basis_groups(line, p.fiscal_years)
         if line.total:
-            costed.append((item, line, groups))
+            costed.append((item, line, basis_shown(groups, basis_max)))
         else:
             zero.append((item, line, _no_cost_reason(groups)))
     direct = direct_charges_by_strategy(doc.classes_by_strategy)
+    class_lines = object_class_lines(p)
+    class_named = ({c: class_lines_shown(v, SF424A_STRATEGY_COLUMNS)
+                    for c, v in class_lines.items()} if condensed else {})
+    class_columns = (sf424a_columns(doc.classes_by_strategy, p.strategy_totals,
+                                    SF424A_STRATEGY_COLUMNS) if condensed else ())
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
-        blocks=fy_blocks(p.fiscal_years), results=results_by_severity(doc),
+        cols=cols, by_fy=by_fy, condensed=condensed,
+        period_years=limits.pdf_period_years if condensed else None, basis_max=basis_max,
+        results=results_by_severity(doc),
+        summary_message=lambda message: summary_message(message, condensed),
         sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,
         direct_total=direct_charges_total(p), direct_by_year=direct_charges_by_year(p),
-        class_lines=object_class_lines(p), costed_lines=costed, zero_lines=zero,
+        class_lines=class_lines, class_named=class_named, class_columns=class_columns,
+        costed_lines=costed, zero_lines=zero,
         defaults=input_rows(doc.defaults), count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),

@@ -448,3 +448,149 @@ def direct_charges_by_strategy(classes_by_strategy: dict[str, dict[str, int]]
 
 def direct_charges_total(projection: Projection) -> int:
     return sum(direct_charges_by_year(projection))
+
+
+# ----------------------------------------------------------------------------- the PDF budget
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of a document's tables by FY: one per FY, or — for a plan past the PDF
+    budget (cost model §15: a PDF of any plan inside the limits finishes in bounded time and
+    memory; 200 lines × 40 FYs are 8,000 cells a grid) — one per period of a few FYs.
+
+    `groups` are the plan-year indexes of each column. A period's amount is the sum of its
+    FYs' (so each table still foots); a level (FTE, participants) is its highest FY."""
+
+    groups: tuple[tuple[int, ...], ...]
+    heads: tuple[str, ...]  # the column heads
+    starts: tuple[str, ...]  # the first FY label of each column (a block's caption)
+    ends: tuple[str, ...]  # the last FY label of each column
+    fiscal_years: tuple[int, ...]  # the first FY of each column
+    condensed: bool
+
+    @property
+    def blocks(self) -> tuple[tuple[int, ...], ...]:
+        return fy_blocks(self.fiscal_years)
+
+    def sums(self, values) -> tuple:
+        values = tuple(values)
+        if not self.condensed:
+            return values
+        return tuple(sum(values[k] for k in group) for group in self.groups)
+
+    def peaks(self, values) -> tuple:
+        values = tuple(values)
+        if not self.condensed:
+            return values
+        return tuple(max(values[k] for k in group) for group in self.groups)
+
+
+def past_pdf_budget(lines: int, years: int, line_years_max: int) -> bool:
+    """Whether a plan has more line-years than the PDF budget of cost_tables/limits.toml."""
+    return lines * years > line_years_max
+
+
+def fy_columns(fiscal_years: tuple[int, ...], labels: tuple[str, ...] | list[str],
+               period_years: int | None = None) -> Columns:
+    """One column per FY; with `period_years`, one per period of that many FYs (the last
+    period shorter when the plan's years are not a multiple)."""
+    labels = tuple(labels)
+    count = len(fiscal_years)
+    if not period_years:
+        groups = tuple((k,) for k in range(count))
+        return Columns(groups, labels, labels, labels, tuple(fiscal_years), False)
+    groups = tuple(tuple(range(k, min(k + period_years, count)))
+                   for k in range(0, count, period_years))
+    heads = tuple(labels[g[0]] if len(g) == 1 else f"{labels[g[0]]} to {labels[g[-1]]}"
+                  for g in groups)
+    return Columns(groups, heads, tuple(labels[g[0]] for g in groups),
+                   tuple(labels[g[-1]] for g in groups),
+                   tuple(fiscal_years[g[0]] for g in groups), True)
+
+
+@dataclass(frozen=True)
+class BasisShown:
+    """The rows of a line's basis of estimate a PDF writes: every group, or — past the PDF
+    budget — the first few and the last, the FYs between in one row with their cost (so the
+    table still foots to the line's total)."""
+
+    first: tuple[BasisGroup, ...]
+    omitted_first_fy: int | None
+    omitted_last_fy: int | None
+    omitted_years: int
+    omitted_total: int
+    last: tuple[BasisGroup, ...]
+
+    @property
+    def groups(self) -> tuple[BasisGroup, ...]:
+        return self.first + self.last
+
+    @property
+    def total(self) -> int:
+        return sum(g.total for g in self.groups) + self.omitted_total
+
+
+def basis_shown(groups: tuple[BasisGroup, ...], shown: int | None = None) -> BasisShown:
+    """Every group, or with `shown` the first `shown` groups and the last."""
+    if shown is None or len(groups) <= shown + 1:
+        return BasisShown(tuple(groups), None, None, 0, 0, ())
+    middle = groups[shown:-1]
+    return BasisShown(tuple(groups[:shown]), middle[0].first_fy, middle[-1].last_fy,
+                      sum(g.years for g in middle), sum(g.total for g in middle),
+                      (groups[-1],))
+
+
+@dataclass(frozen=True)
+class ClassColumn:
+    """One column of the SF-424A table by strategy: a strategy, or `others` strategies
+    together (their amounts summed, so the table still foots)."""
+
+    strategy: str | None  # None for the column of the other strategies
+    others: int
+    classes: dict[str, int]
+    direct: int
+    total: int
+
+
+def sf424a_columns(classes_by_strategy: dict[str, dict[str, int]],
+                   strategy_totals: dict[str, int], keep: int | None = None
+                   ) -> tuple[ClassColumn, ...]:
+    """The strategy columns of SF-424A Section B: every strategy, or with `keep` the `keep`
+    largest (by total, then in plan order) and one column for all the others."""
+    order = list(classes_by_strategy)
+    if keep is not None and len(order) > keep + 1:
+        largest = sorted(order, key=lambda s: (-strategy_totals[s], order.index(s)))[:keep]
+        shown = [s for s in order if s in largest]
+    else:
+        shown = order
+    direct = direct_charges_by_strategy(classes_by_strategy)
+    columns = [ClassColumn(s, 0, classes_by_strategy[s], direct[s], strategy_totals[s])
+               for s in shown]
+    rest = [s for s in order if s not in shown]
+    if rest:
+        classes = {c: sum(classes_by_strategy[s][c] for s in rest)
+                   for c in OBJECT_CLASSES}
+        columns.append(ClassColumn(None, len(rest), classes,
+                                   sum(direct[s] for s in rest),
+                                   sum(strategy_totals[s] for s in rest)))
+    return tuple(columns)
+
+
+@dataclass(frozen=True)
+class ClassLinesShown:
+    """The lines a budget category's narrative names: all, or the largest few and the
+    others' count and amount together (so the narrative still adds up to the category)."""
+
+    shown: tuple[ClassLine, ...]
+    others: int
+    others_total: int
+
+
+def class_lines_shown(lines: tuple[ClassLine, ...], keep: int | None = None
+                      ) -> ClassLinesShown:
+    if keep is None or len(lines) <= keep + 1:
+        return ClassLinesShown(tuple(lines), 0, 0)
+    order = sorted(range(len(lines)), key=lambda k: (-lines[k].amount, k))[:keep]
+    shown = tuple(lines[k] for k in sorted(order))
+    rest = [line for k, line in enumerate(lines) if k not in order]
+    return ClassLinesShown(shown, len(rest), sum(line.amount for line in rest))
