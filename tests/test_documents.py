@@ -39,6 +39,9 @@ from planner.scenarios.summaries import (
 )
 from tests.plans import EXAMPLES, example, parse
 
+# Rendering and measuring PDFs takes seconds each: `make test` runs these, `make test-fast` not.
+pytestmark = pytest.mark.slow
+
 PREPARED = dt.date(2026, 11, 28)
 MIN_POINTS = 7.45  # 7.5 pt, less PDF rounding
 
