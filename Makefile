@@ -8,6 +8,8 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 SYSTEM := $(PYTHON) scripts/system_packages.py
 # The pinned uv that installs the lock files (from PyPI, hash-checked by pip).
 UV_VERSION := 0.13.9
+# pytest processes for `make test` (pytest-xdist): one per core of the 2-core reference machine.
+TEST_WORKERS ?= 2
 # Python caches byte-code for .venv, the project and the tests (pytest's assertion rewriting
 # included) as it imports them: with PYTHONDONTWRITEBYTECODE set, every run would recompile
 # all of it, seconds each time.
@@ -88,7 +90,8 @@ $(AXE): tests/axe/package.json
 # Everything: lint, the import contract, every test (both engines when
 # PLANNER_TEST_POSTGRES_URL is set), the browser; Hypothesis's thorough profile.
 test: system-test setup lint axe
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q \
+		-n $(TEST_WORKERS) --durations=15
 
 # The edit-test loop: engine, services, CLI and documents without a browser, the Flask app,
 # PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile.

@@ -34,13 +34,35 @@ settings.register_profile("dev", max_examples=10, deadline=None,
 settings.load_profile(PROFILE)
 
 
-def pytest_collection_modifyitems(items):
+# The test modules whose database tests also run on PostgreSQL: the ones about what the
+# database does (storage, migrations, access, sessions and throttling, limits and long values,
+# versions and concurrency, backups, fuzzing, the editor's saves, accounts). Modules about what
+# a page or a document shows (downloads, PDFs, workbooks, the line editor's preview, the
+# browser) read the same stored plan on either engine and run on SQLite only, which keeps
+# `make test` within its time.
+POSTGRES_MODULES = frozenset({
+    "test_database", "test_trust", "test_sessions", "test_web_access", "test_limits",
+    "test_plan_versions", "test_backup_restore", "test_fuzz", "test_web_county",
+    "test_web_editor", "test_configuration", "test_services", "test_cli_accounts",
+})
+
+
+def pytest_collection_modifyitems(config, items):
     """Tests that go through the Flask app (the `app` fixture, and so `client` and
     `runner`) or a migrated database (`database_url`) are marked `web`: `make test-fast`
-    leaves them out."""
+    leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES."""
+    kept, dropped = [], []
     for item in items:
         if {"app", "database_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.web)
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("database_url") if callspec else None
+        module = item.module.__name__.rpartition(".")[2] if item.module else ""
+        (dropped if engine == "postgresql" and module not in POSTGRES_MODULES
+         else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

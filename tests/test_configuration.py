@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import random
 import secrets
 import subprocess
 import sys
@@ -27,20 +28,28 @@ from tests.web import EDITOR, sign_in
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
 
+# Random-looking keys, the same in every test process (pytest-xdist collects in each).
+_RANDOM = random.Random(2026)  # noqa: S311 - test data, not a secret
+
+
+def _bytes(n: int) -> bytes:
+    return _RANDOM.randbytes(n)
+
+
 WEAK = [
     "a",
     "x" * 40,  # the old test key
     "changeme-changeme-changeme",
     "0123456789abcdef" * 3,  # 48 hex digits: 24 bytes
-    secrets.token_hex(31),  # 62 hex digits
-    secrets.token_urlsafe(31),  # 42 base64 characters
+    _bytes(31).hex(),  # 62 hex digits
+    base64.urlsafe_b64encode(_bytes(31)).decode().rstrip("="),  # 42 base64 characters
     "ab" * 32,  # 64 hex digits, two different
     "Password1!" * 5,  # 50 characters, 9 different
 ]
 STRONG = [
-    secrets.token_hex(32),
-    secrets.token_urlsafe(32),
-    base64.b64encode(secrets.token_bytes(32)).decode(),
+    _bytes(32).hex(),
+    base64.urlsafe_b64encode(_bytes(32)).decode().rstrip("="),
+    base64.b64encode(_bytes(32)).decode(),
 ]
 
 

@@ -365,7 +365,8 @@ def test_chart_cache_keys_on_version_and_checks_the_document():
 
 def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, monkeypatch):
     from planner import charts
-    charts.CHARTS.clear()  # the cache is the process's: another test may have drawn these
+    charts.CHARTS.clear()  # the caches are the process's: another test may have drawn these
+    charts.BY_FIGURES.clear()
     url = base(app) + "/charts/fund.svg"
     first = editor.get(url).data
     drawn = []
