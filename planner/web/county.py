@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.extensions import db
@@ -23,11 +23,11 @@ from planner.forms.county import (
     services_form,
     total_value,
 )
-from planner.scenarios import PlanError
 from planner.scenarios.fit import FitError
 from planner.services import county
-from planner.services.plans import PlanFrozen, StaleVersion, load_plan
+from planner.services.plans import load_plan
 from planner.web.access import plan_or_404
+from planner.web.editor import commit_or_flash
 
 blueprint = Blueprint("county", __name__)
 
@@ -50,23 +50,9 @@ def _save(record: Any, form: Any, action: Callable[[int], Any], success: str,
         flash("Not saved: " + "; ".join(problems), "error")
         return redirect(done_url)
     based_on = version_of(form)
-    try:
-        result = action(-1 if based_on is None else based_on)
-    except StaleVersion:
-        db.session.rollback()
-        flash("Someone else changed this plan since you loaded the page: nothing was changed. "
-              "Here is the newer plan; try again.", "error")
-    except PlanFrozen:
-        db.session.rollback()
-        abort(403)
-    except PlanError as error:
-        db.session.rollback()
-        flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
-    except (ValueError, IndexError, FitError) as error:
-        db.session.rollback()
-        flash(f"Not saved: {error}.", "error")
-    else:
-        db.session.commit()
+    saved, result = commit_or_flash(lambda: action(-1 if based_on is None else based_on),
+                                    refused=(ValueError, IndexError, FitError))
+    if saved:
         flash(success if result is None else success.format(result=result), "success")
     return redirect(done_url)
 

@@ -337,9 +337,20 @@ def button_action(slug: str, plan_id: int, change: Callable[[dict], None], actio
     if not form.validate_on_submit():
         abort(400)
     based_on = version_of(form)
+    saved, _ = commit_or_flash(lambda: update_plan(
+        db.session, record, current_user, change,
+        expected_version=-1 if based_on is None else based_on, action=action))
+    if saved:
+        flash(success, "success")
+    return redirect(done_url)
+
+
+def commit_or_flash(run: Callable[[], Any],
+                    refused: tuple[type[Exception], ...] = ()) -> tuple[bool, Any]:
+    """Run one change of a plan and commit it; or roll back and say why beside the page: a
+    stale version, the engine's problems, or one of `refused` (403 for an adopted plan)."""
     try:
-        update_plan(db.session, record, current_user, change,
-                    expected_version=-1 if based_on is None else based_on, action=action)
+        result = run()
     except StaleVersion:
         db.session.rollback()
         flash("Someone else changed this plan since you loaded the page: nothing was changed. "
@@ -350,10 +361,13 @@ def button_action(slug: str, plan_id: int, change: Callable[[dict], None], actio
     except PlanError as error:
         db.session.rollback()
         flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
+    except refused as error:
+        db.session.rollback()
+        flash(f"Not saved: {error}.", "error")
     else:
         db.session.commit()
-        flash(success, "success")
-    return redirect(done_url)
+        return True, result
+    return False, None
 
 
 # ------------------------------------------------------------------------ line items
