@@ -21,7 +21,7 @@ from planner import formatting
 from planner.forms.labels import KIND_NAMES
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
-from planner.scenarios.compliance import covered_fys
+from planner.scenarios.authorizations import covered_fys
 from planner.scenarios.fiscal import fy_end, fy_start
 from planner.scenarios.summaries import strategy_amounts, total_amount
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -119,7 +120,8 @@ def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -
                                   summarize(projection, results))
                      for name, plan, projection, results in plans)
 
-    def row(key: str, label: str, pick, higher_is_better: bool | None = None) -> Row:
+    def row(key: str, label: str, pick: Callable[[ComparedPlan], int | Decimal | None],
+            higher_is_better: bool | None = None) -> Row:
         return Row(key, label, tuple(pick(c) for c in compared), higher_is_better)
 
     headline = (
@@ -136,10 +138,10 @@ def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -
     )
     strategies = list(dict.fromkeys(s for c in compared for s in c.projection.by_strategy))
     by_strategy = tuple(
-        row(s, s, lambda c, s=s: sum(c.projection.by_strategy.get(s, ())))
+        Row(s, s, tuple(sum(c.projection.by_strategy.get(s, ())) for c in compared), None)
         for s in strategies)
     by_object_class = tuple(
-        row(o, o, lambda c, o=o: sum(c.projection.by_object_class[o]))
+        Row(o, o, tuple(sum(c.projection.by_object_class[o]) for c in compared), None)
         for o in OBJECT_CLASSES)
     by_object_class = tuple(r for r in by_object_class if any(r.values))
 

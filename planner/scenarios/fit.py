@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 from .fiscal import fy_label
 from .lines import Context
@@ -265,6 +265,14 @@ class _Driver:
         return f"{number:.{self.places}f}"
 
 
+class _Common(TypedDict):
+    """The fields every FitResult of one fit shares."""
+
+    reserve_months: Decimal
+    headroom: tuple[int | None, ...]
+    fiscal_years: tuple[int, ...]
+
+
 def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None,
         headroom_years: Iterable[int] | None = None) -> FitResult:
     """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target.
@@ -272,7 +280,7 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
     projection = projection or project(plan)
     fund = _Fund(plan, projection)
     rooms = headroom(plan, projection, headroom_years)
-    common = {"reserve_months": plan.fund.reserve_months, "headroom": rooms,
+    common: _Common = {"reserve_months": plan.fund.reserve_months, "headroom": rooms,
               "fiscal_years": projection.fiscal_years}
 
     if target == REFERRALS:
@@ -288,8 +296,8 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
         try:
             line = plan.line(line_id)
         except KeyError as exc:
-            known = ", ".join(item.id for item in plan.line_items) or "none"
-            raise FitError(f"the plan has no line '{line_id}' (its lines: {known})") from exc
+            ids = ", ".join(item.id for item in plan.line_items) or "none"
+            raise FitError(f"the plan has no line '{line_id}' (its lines: {ids})") from exc
         found = _line_driver(plan, line)
         if isinstance(found, str):
             return FitResult(target, "", "", None, found, None, **common)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import math
 from decimal import Decimal
+from typing import TypeAlias
 
-from gmpy2 import mpq as Q
+from gmpy2 import mpq
 
-Number = Q | Decimal | int
+Q = mpq  # the exact rational type, imported from here by the engine
+Number: TypeAlias = Q | Decimal | int
 
 
 @functools.lru_cache(maxsize=65536)
@@ -40,13 +42,14 @@ def round_half_up(value: Number, places: int = 0) -> Decimal:
 
 def _half_up_int(value: Number, places: int = 0) -> int:
     """round_half_up(value × 10**places) as an integer, in integer arithmetic."""
+    scale: int = 10**places  # int ** int is typed `Any` (a negative power gives a float)
     if isinstance(value, int):
-        return value * 10**places
+        return value * scale
     if isinstance(value, Decimal):
         value = q(value)
     numerator, denominator = value.numerator, value.denominator
     if places:
-        numerator *= 10**places
+        numerator *= scale
     if numerator >= 0:
         return int((2 * numerator + denominator) // (2 * denominator))
     return -int((-2 * numerator + denominator) // (2 * denominator))

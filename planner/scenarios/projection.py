@@ -135,14 +135,14 @@ def project(plan: Plan) -> Projection:
                 target[k] += values[k]
     by_object_class = {c: tuple(v) for c, v in class_totals.items()}
     by_strategy: dict[str, list[int]] = {}
-    for line in lines:
-        by_strategy.setdefault(line.strategy or UNASSIGNED, [0] * years)
+    for line_projection in lines:
+        by_strategy.setdefault(line_projection.strategy or UNASSIGNED, [0] * years)
     if UNASSIGNED in by_strategy:  # lines with no strategy come last (§9)
         by_strategy[UNASSIGNED] = by_strategy.pop(UNASSIGNED)
-    for line in lines:
-        target = by_strategy[line.strategy or UNASSIGNED]
+    for line_projection in lines:
+        target = by_strategy[line_projection.strategy or UNASSIGNED]
         for k in range(years):
-            target[k] += line.by_year[k]
+            target[k] += line_projection.by_year[k]
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
     fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
     fund = project_fund(plan, by_year)

@@ -116,7 +116,7 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
 
     manager_fte = format(tables.threshold("program_manager.min_fte"), "f")
     analyst_fte = format(tables.threshold("data_analyst.min_fte"), "f")
-    officers = int(tables.starting["officer_training.officers"].value)
+    officers = int(tables.starting_value("officer_training.officers"))
     lines = [
         line("program-manager", "position", "LEAD program manager",
              f"A full-time program manager for {name}'s LEAD program, employed independently "

@@ -5,12 +5,18 @@ Every figure is a sum of the projection's rounded components, so every table foo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from .compliance import RuleResult, counts, covered_fys
+from .authorizations import covered_fys
+from .compliance import RuleResult, counts
 from .plan import OBJECT_CLASSES, Authorization, Plan
 from .projection import UNASSIGNED, LineProjection, Projection
+from .tables import CostTables
+
+_Level = TypeVar("_Level", int, Decimal)  # an FTE or participant figure, by FY
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class DefaultRow:
     base_fy: int | None
 
 
-def defaults_used(plan: Plan, tables) -> list[DefaultRow]:
+def defaults_used(plan: Plan, tables: CostTables) -> list[DefaultRow]:
     """Every default of cost_tables/ with its source and year, aged to the plan's first FY,
     beside the plan's own value where the plan sets one for the whole plan."""
     a = plan.assumptions
@@ -398,7 +404,7 @@ class BasisGroup:
 
 
 def basis_groups(line: LineProjection, fiscal_years: tuple[int, ...]) -> tuple[BasisGroup, ...]:
-    groups: list[list] = []
+    groups: list[list[Any]] = []  # [formula, first FY, last FY, amounts, text]
     for fy, amount, text in zip(fiscal_years, line.by_year, line.basis, strict=True):
         formula = (_AMOUNT.sub("$", text), amount == 0)
         if groups and groups[-1][0] == formula:
@@ -472,13 +478,13 @@ class Columns:
     def blocks(self) -> tuple[tuple[int, ...], ...]:
         return fy_blocks(self.fiscal_years)
 
-    def sums(self, values) -> tuple:
+    def sums(self, values: Iterable[int]) -> tuple[int, ...]:
         values = tuple(values)
         if not self.condensed:
             return values
         return tuple(sum(values[k] for k in group) for group in self.groups)
 
-    def peaks(self, values) -> tuple:
+    def peaks(self, values: Iterable[_Level]) -> tuple[_Level, ...]:
         values = tuple(values)
         if not self.condensed:
             return values
@@ -497,7 +503,7 @@ def fy_columns(fiscal_years: tuple[int, ...], labels: tuple[str, ...] | list[str
     labels = tuple(labels)
     count = len(fiscal_years)
     if not period_years:
-        groups = tuple((k,) for k in range(count))
+        groups: tuple[tuple[int, ...], ...] = tuple((k,) for k in range(count))
         return Columns(groups, labels, labels, labels, tuple(fiscal_years), False)
     groups = tuple(tuple(range(k, min(k + period_years, count)))
                    for k in range(0, count, period_years))

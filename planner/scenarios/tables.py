@@ -152,6 +152,11 @@ class CostTables:
         factor = (1 + Q(rate)) ** (start_fy - entry.base_fy)
         return round_half_up(Q(value) * factor, 2)
 
+    def starting_value(self, key: str) -> Decimal:
+        found = self.starting[key].value
+        assert isinstance(found, Decimal), key  # noqa: S101
+        return found
+
     def threshold(self, key: str) -> Decimal:
         found = self.thresholds[key].value
         assert isinstance(found, Decimal), key  # noqa: S101
