@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -48,7 +49,7 @@ def _dollars(value: float, _position: object = None) -> str:
     return f"{sign}${value:.0f}"
 
 
-def _figure(legend_lines: int = 0) -> tuple[Figure, object]:
+def _figure(legend_lines: int = 0) -> tuple[Figure, Axes]:
     """A figure outside pyplot's global state (thread-safe under gunicorn threads), with
     fixed margins so that it is drawn in one pass; `legend_lines` adds room below the axes
     for a legend of that many lines, so it never covers the data."""
@@ -57,7 +58,8 @@ def _figure(legend_lines: int = 0) -> tuple[Figure, object]:
     figure = Figure(figsize=(8, height))
     figure.subplots_adjust(left=0.1, right=0.99, top=1 - 0.34 / height,
                            bottom=(0.75 + extra) / height)
-    return figure, figure.subplots()
+    axes: Axes = figure.subplots()  # one Axes (typed Any: with a grid it is an array)
+    return figure, axes
 
 
 LEGEND_WIDTH = 105  # characters of 9 pt text across the 8 in figure
@@ -67,7 +69,7 @@ def _legend_lines(names: Sequence[str]) -> int:
     return sum(1 + len(name) // LEGEND_WIDTH for name in names)
 
 
-def _legend_below(figure: Figure, axes, lines: int) -> None:
+def _legend_below(figure: Figure, axes: Axes, lines: int) -> None:
     """The legend under the axes and their FY labels, one entry a line (a long name
     wrapped), outside the data."""
     legend = axes.legend(frameon=False, fontsize=9, loc="upper left", borderaxespad=0.2,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.models import RateLimitCounter
 
-TABLE = RateLimitCounter.__table__
+TABLE = RateLimitCounter.metadata.tables[RateLimitCounter.__tablename__]
 PURGE_CHANCE = 0.02  # now and then an increment also removes windows that have ended
 
 
@@ -39,8 +39,8 @@ class DatabaseStorage(Storage):
         engine = _engine()
         insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
         ended = TABLE.c.expires_at <= now
-        statement = insert(TABLE).values(key=key, hits=amount, expires_at=now + expiry)
-        statement = statement.on_conflict_do_update(
+        row = insert(TABLE).values(key=key, hits=amount, expires_at=now + expiry)
+        statement = row.on_conflict_do_update(
             index_elements=[TABLE.c.key],
             set_={"hits": case((ended, amount), else_=TABLE.c.hits + amount),
                   "expires_at": case((ended, now + expiry), else_=TABLE.c.expires_at)},

@@ -4,6 +4,7 @@ CORE-NC total, assess the services. Values are checked by the engine's own parse
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField
@@ -14,6 +15,15 @@ from planner.scenarios.fiscal import FiscalYearError, parse_fy
 
 AUTHORIZE = "authorize"  # the authorize form's prefix: its fields beside the add form's
 TOTAL_MAX = Decimal(10) ** 12  # §15: a settlement total far above any government's
+_Value = TypeVar("_Value")
+
+
+def validated(value: _Value | None) -> _Value:
+    """A field's value (fy_value, total_value) once its form has validated: the parsers give
+    None only for input the form's validators refuse. A ValueError, refused, if not."""
+    if value is None:
+        raise ValueError("the form's value is not valid")
+    return value
 
 
 def fy_value(text: str | None) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx import Document
@@ -139,7 +140,7 @@ def heading(document, text: str, *, center: bool = False, size: int = 12):
     return paragraph
 
 
-def amount_table(document, header: tuple[str, ...], rows: list[tuple[str, ...]],
+def amount_table(document, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
                  total: tuple[str, ...]):
     """A grid whose last column (the amounts) is right-aligned, with a total row and space
     after it."""

@@ -167,13 +167,13 @@ def CEIL(x: X) -> X:
     return X(f"ROUNDUP(ROUND({x.t},9),0)", Q(math.ceil(x.v)))
 
 
-def MAX(*xs: X) -> X:
-    xs = tuple(lift(x) for x in xs)
+def MAX(*values: X | int) -> X:
+    xs = tuple(lift(x) for x in values)
     return X(f"MAX({','.join(x.t for x in xs)})", max(x.v for x in xs))
 
 
-def MIN(*xs: X) -> X:
-    xs = tuple(lift(x) for x in xs)
+def MIN(*values: X | int) -> X:
+    xs = tuple(lift(x) for x in values)
     return X(f"MIN({','.join(x.t for x in xs)})", min(x.v for x in xs))
 
 
@@ -274,7 +274,7 @@ class Writer:
         sheet.write_string(row, col, value, self.fmt(None, bold=bold, wrap=wrap,
                                                      header=header, quote=quote))
 
-    def put(self, sheet, row: int, col: int, x: X, kind: str = "money", *,
+    def put(self, sheet, row: int, col: int, x: X, kind: str | None = "money", *,
             bold: bool = False) -> X:
         """One of the app's formulas with its value; returns a reference to the cell."""
         sheet.write_formula(row, col, "=" + x.t, self.fmt(kind, bold=bold), _cached(x.v))
@@ -407,9 +407,9 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
         inputs.add(f"assumptions.{field.name}", f"assumptions.{field.name}", _label(field.name),
                    getattr(plan.assumptions, field.name), field.name)
     inputs.section("The fund")
-    for field in ("opening_balance", "interest_rate", "reserve_months", "moa_executed_on"):
-        inputs.add(f"fund.{field}", f"fund.{field}", _label(field), getattr(plan.fund, field),
-                   field)
+    for name in ("opening_balance", "interest_rate", "reserve_months", "moa_executed_on"):
+        inputs.add(f"fund.{name}", f"fund.{name}", _label(name), getattr(plan.fund, name),
+                   name)
     receipts = plan.fund.receipts_by_fy()
     inputs.section("Receipts by FY (settlement payments; blank or 0 when none)")
     receipt_x = []
@@ -453,11 +453,11 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
         inputs.section(f"Line item: {line.label or line.id}")
         values: dict[str, X] = {}
         row = {"start_fy": line.start_fy, "end_fy": line.end_fy, **dict(line.params)}
-        for field, value in row.items():
-            if field in LINE_TEXT_FIELDS:
+        for name, value in row.items():
+            if name in LINE_TEXT_FIELDS:
                 continue
-            path = f"line_items[{index}].{field}"
-            values[field] = inputs.add(path, f"{stem}.{field}", _label(field), value, field)
+            path = f"line_items[{index}].{name}"
+            values[name] = inputs.add(path, f"{stem}.{name}", _label(name), value, name)
         lines.append(values)
     inputs.sheet.set_column(0, 0, 46)
     inputs.sheet.set_column(1, 1, 16)
@@ -504,8 +504,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     referrals = sum((refer[pw] for pw in PATHWAYS), lift(0))
     rows_people = ["Ramp", "Referrals a year with the ramp", "New enrollees (exact)",
                    "New enrollees", "Average active", "Peak active", "Participant-months"]
-    for row, name in enumerate(rows_people, start=1):
-        w.text(people, row, 0, name)
+    for row_, name in enumerate(rows_people, start=1):
+        w.text(people, row_, 0, name)
     month_top = len(rows_people) + 3
     w.header(people, month_top - 1, ["Month (0 = July of the first FY)", "Plan year",
                                      "New enrollees in the month", "Active at month end"])
@@ -513,8 +513,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     ramp_x, refer_x, new_exact, new_x = [], [], [], []
     for k in range(years):
         col = 1 + k
-        r = (X(f"participants.ramp.{k}", q(ppl.ramp[k])) if k < len(ppl.ramp) else lift(1))
-        ramp_x.append(w.put(people, 1, col, r, "decimal"))
+        ramp = (X(f"participants.ramp.{k}", q(ppl.ramp[k])) if k < len(ppl.ramp) else lift(1))
+        ramp_x.append(w.put(people, 1, col, ramp, "decimal"))
         refer_x.append(w.put(people, 2, col, ramp_x[k] * referrals, "decimal"))
         new_exact.append(w.put(people, 3, col, ramp_x[k] * steady, "precise"))
         new_x.append(w.put(people, 4, col, ROUND(new_exact[k], 6), "decimal"))
@@ -524,19 +524,19 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     init_monthly = initial.v / months_enrolled.v
     actives: list[Q] = []
     for m in range(12 * years):
-        row = first_m + m
+        month_row = first_m + m
         k = m // 12
-        people.write_number(row, 0, m)
-        people.write_number(row, 1, k + 1)
-        n = w.put(people, row, 2, new_exact[k] / 12, "precise")
+        people.write_number(month_row, 0, m)
+        people.write_number(month_row, 1, k + 1)
+        n = w.put(people, month_row, 2, new_exact[k] / 12, "precise")
         monthly.append(n.v)
         lo = max(0, m - ppl.average_months_enrolled + 1)
         value = sum(monthly[lo:m + 1], Q(0)) + init_monthly * max(0, ppl.average_months_enrolled
                                                                    - 1 - m)
-        ref = f"A{row + 1}"
+        ref = f"A{month_row + 1}"
         text = (f'SUMIFS({c_rng},{a_rng},">="&({ref}-{months_enrolled.t}+1),{a_rng},"<="&{ref})'
                 f"+{initial.t}/{months_enrolled.t}*MAX(0,{months_enrolled.t}-1-{ref})")
-        actives.append(w.put(people, row, 3, X(text, value), "precise").v)
+        actives.append(w.put(people, month_row, 3, X(text, value), "precise").v)
     avg_x, peak_x, months_x = [], [], []
     for k in range(years):
         col = 1 + k
@@ -565,11 +565,11 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         gs.append(w.put(calc, 4, col, (1 + a["salary_escalation"]) ** k, "precise"))
         gh.append(w.put(calc, 5, col, (1 + a["health_escalation"]) ** k, "precise"))
         gi.append(w.put(calc, 6, col, (1 + a["inflation"]) ** k, "precise"))
-    for row, name in enumerate(["Plan year k", "Fiscal year (starting year)",
+    for row_, name in enumerate(["Plan year k", "Fiscal year (starting year)",
                                 "Salary growth (1 + salary escalation)^k",
                                 "Health growth (1 + health escalation)^k",
                                 "Inflation growth (1 + inflation)^k"], start=2):
-        w.text(calc, row, 0, name)
+        w.text(calc, row_, 0, name)
     state: dict[str, Any] = {"row": 8, "parts": []}
     total_col = FY0 + years
     by_class: dict[str, list[list[X]]] = {c: [[] for _ in range(years)] for c in OBJECT_CLASSES}
@@ -785,7 +785,8 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     w.header(classes_sheet, 0, ["Object class (SF-424A)", *labels, "Total"])
     class_col = f"Calculation!$C$1:$C${calc_last}"
     r = 1
-    direct_rows, all_rows = [], []
+    direct_rows: list[list[X]] = []
+    all_rows: list[list[X]] = []
 
     def class_row(name: str, build: Callable[[int], X], bold: bool = False) -> list[X]:
         nonlocal r
@@ -962,13 +963,14 @@ def plan_workbook(doc: PlanDocument) -> bytes:
 
     w.header(basis_sheet, 0, ["Line item", "Fiscal years", "Basis of estimate"])
     r = 1
-    for line in p.line_items:
-        texts = line.basis
+    for line_projection in p.line_items:
+        texts = line_projection.basis
         start = 0
         for k in range(1, years + 1):
             if k == years or texts[k] != texts[start]:
                 span = labels[start] if k - 1 == start else f"{labels[start]} to {labels[k - 1]}"
-                w.text(basis_sheet, r, 0, line.label or line.id, wrap=True)
+                w.text(basis_sheet, r, 0, line_projection.label or line_projection.id,
+                       wrap=True)
                 w.text(basis_sheet, r, 1, span)
                 w.text(basis_sheet, r, 2, texts[start], wrap=True)
                 r += 1

@@ -6,14 +6,15 @@ import datetime as dt
 import functools
 import re
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import case, literal, or_, select, true, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, case, literal, or_, select, true, update
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from planner.models import AdminAction, Jurisdiction, Membership, User
 from planner.models.base import utcnow
+from planner.services import DbSession
 
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 MIN_PASSWORD = 12  # ASVS 4.0.3 2.1.1
@@ -86,11 +87,11 @@ def _dummy_check(password: str) -> None:
     check_password_hash(_dummy_hash(), password)
 
 
-def find_user(session: Session, email: str) -> User | None:
+def find_user(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(session: Session, email: str, password: str, *, is_admin: bool = False) -> User:
+def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an email address")
@@ -113,7 +114,7 @@ def set_password(user: User, password: str) -> None:
     user.end_sessions()
 
 
-def set_membership(session: Session, user: User, jurisdiction: Jurisdiction, role: str) -> None:
+def set_membership(session: DbSession, user: User, jurisdiction: Jurisdiction, role: str) -> None:
     if role not in ("editor", "viewer"):
         raise AccountError(f"role must be editor or viewer, not '{role}'")
     membership = session.scalar(select(Membership).where(
@@ -135,7 +136,7 @@ def role_in(user: User, jurisdiction: Jurisdiction) -> str | None:
     return None
 
 
-def visible_jurisdictions(session: Session, user: User) -> list[Jurisdiction]:
+def visible_jurisdictions(session: DbSession, user: User) -> list[Jurisdiction]:
     query = select(Jurisdiction).order_by(Jurisdiction.kind, Jurisdiction.name)
     if not user.is_admin:
         query = query.join(Membership).where(Membership.user_id == user.id)
@@ -153,7 +154,7 @@ def lock_delay(failures: int, *, max_failures: int, lock_seconds: int,
     return dt.timedelta(seconds=min(lock_seconds * 2 ** doublings, lock_max_seconds))
 
 
-def authenticate(session: Session, email: str, password: str, *, max_failures: int,
+def authenticate(session: DbSession, email: str, password: str, *, max_failures: int,
                  lock_seconds: int, lock_max_seconds: int, trusted_user_id: int | None = None,
                  now: dt.datetime | None = None) -> User:
     """The user, or SignInRefused.
@@ -181,18 +182,18 @@ def authenticate(session: Session, email: str, password: str, *, max_failures: i
     open_now = true() if trusted_user_id == user_id else or_(
         User.failed_logins < max_failures, User.locked_until.is_(None),
         User.locked_until <= now)
-    counted = session.execute(
+    counted = cast(CursorResult[Any], session.execute(  # an UPDATE: a CursorResult
         update(User).where(User.id == user_id, open_now).values(
             failed_logins=User.failed_logins + 1,
             locked_until=case((User.failed_logins + 1 >= max_failures,
                                literal(now + delay, User.locked_until.type)),
                               else_=User.locked_until))
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     session.commit()
     if counted.rowcount != 1:
         _dummy_check(password)
         raise SignInRefused("locked")
-    user = session.get(User, user_id)
+    user = session.get_one(User, user_id)
     if not check_password(user, password):
         raise SignInRefused("wrong")
     if not user.active:
@@ -205,7 +206,7 @@ def authenticate(session: Session, email: str, password: str, *, max_failures: i
     return user
 
 
-def record_admin_action(session: Session, actor: User | None, action: str, target: User,
+def record_admin_action(session: DbSession, actor: User | None, action: str, target: User,
                         detail: str = "") -> None:
     """Note an administrator's action on an account (actor None: the command line)."""
     session.add(AdminAction(actor_id=actor.id if actor else None,
@@ -214,7 +215,7 @@ def record_admin_action(session: Session, actor: User | None, action: str, targe
                             at=utcnow()))
 
 
-def admin_actions(session: Session, target: User | None = None,
+def admin_actions(session: DbSession, target: User | None = None,
                   limit: int = 500) -> list[AdminAction]:
     query = select(AdminAction).order_by(AdminAction.id.desc()).limit(limit)
     if target is not None:
@@ -222,7 +223,7 @@ def admin_actions(session: Session, target: User | None = None,
     return list(session.scalars(query))
 
 
-def remove_membership(session: Session, user: User, jurisdiction: Jurisdiction) -> None:
+def remove_membership(session: DbSession, user: User, jurisdiction: Jurisdiction) -> None:
     membership = session.scalar(select(Membership).where(
         Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id))
     if membership is not None:
@@ -237,5 +238,5 @@ def change_own_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
-def all_users(session: Session) -> list[User]:
+def all_users(session: DbSession) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, Membership, PlanChange, PlanRecord, User
 from planner.models.plans import STATUSES
 from planner.scenarios import PlanError, load_plan_json, parse_plan
+from planner.services import DbSession
 from planner.services.accounts import hash_password
 
 SCHEMA = "planner-backup/1"
@@ -44,9 +44,9 @@ def _parse_time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
-def backup(session: Session, *, password_hashes: bool = False) -> dict[str, Any]:
+def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, Any]:
     users = list(session.scalars(select(User).order_by(User.id)))
-    emails = {u.id: u.email for u in users}
+    emails: dict[int | None, str] = {u.id: u.email for u in users}
     jurisdictions = list(session.scalars(select(Jurisdiction).order_by(Jurisdiction.id)))
     slugs = {j.id: j.slug for j in jurisdictions}
     return {
@@ -133,7 +133,7 @@ def check_plans(data: dict[str, Any]) -> None:
         raise BackupError("; ".join(problems))
 
 
-def restore(session: Session, data: Any) -> dict[str, int]:
+def restore(session: DbSession, data: Any) -> dict[str, int]:
     """Load a backup into an empty database (no accounts, no plans)."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BackupError(f"not a {SCHEMA} file")
@@ -189,16 +189,16 @@ def restore(session: Session, data: Any) -> dict[str, int]:
                 old_value=change["old_value"], new_value=change["new_value"]))
     session.flush()
     # The ORM numbers a new row's version 1; set the backed-up one past the version counter.
+    plans = PlanRecord.metadata.tables[PlanRecord.__tablename__]  # the table: no ORM versioning
     for record, version in versions:
-        session.execute(update(PlanRecord.__table__).where(PlanRecord.__table__.c.id
-                                                           == record.id).values(version=version))
+        session.execute(update(plans).where(plans.c.id == record.id).values(version=version))
         session.expire(record)
     _advance_sequences(session)
     return {"jurisdictions": len(data["jurisdictions"]), "users": len(users),
             "plans": len(data["plans"])}
 
 
-def _advance_sequences(session: Session) -> None:
+def _advance_sequences(session: DbSession) -> None:
     """After rows with explicit ids, PostgreSQL's id sequences must start past them."""
     if session.get_bind().dialect.name != "postgresql":
         return

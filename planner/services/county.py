@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanRecord, User
 from planner.scenarios import Plan, PlanError, Problem, fy_label, project
@@ -31,6 +29,7 @@ from planner.scenarios.moving import move_plan
 from planner.scenarios.plan import PATHWAYS
 from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
 from planner.scenarios.starting import StartingPlan, starting_plan
+from planner.services import DbSession
 from planner.services.plans import create_plan, load_plan, update_plan
 
 SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the history
@@ -47,7 +46,7 @@ def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan | N
         return None
 
 
-def create_starting_plan(session: Session, jurisdiction: Jurisdiction, user: User | None,
+def create_starting_plan(session: DbSession, jurisdiction: Jurisdiction, user: User | None,
                          today: dt.date, *, name: str | None = None,
                          total: Decimal | None = None) -> PlanRecord:
     """Store the starting plan; `total` (an 18-year CORE-NC total) spreads the receipts by
@@ -107,7 +106,7 @@ def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabel
     return ReceiptLabels(estimates if same else None, same)
 
 
-def spread_receipts(session: Session, record: PlanRecord, user: User | None, total: Decimal,
+def spread_receipts(session: DbSession, record: PlanRecord, user: User | None, total: Decimal,
                     *, expected_version: int | None) -> ReceiptEstimates | None:
     """Replace the receipts of the plan's FYs the shape covers by `total` spread by the
     common payment shape; None (nothing saved) when no plan FY has a share."""
@@ -126,7 +125,7 @@ def spread_receipts(session: Session, record: PlanRecord, user: User | None, tot
 
 # ------------------------------------------------------------------------ moving a plan
 
-def move_whole_plan(session: Session, record: PlanRecord, user: User | None, start_fy: int,
+def move_whole_plan(session: DbSession, record: PlanRecord, user: User | None, start_fy: int,
                     *, expected_version: int | None) -> None:
     """Move the plan to another first FY (lines with their own windows and the
     authorization periods shift with it). Raises ValueError for a FY out of range."""
@@ -149,7 +148,7 @@ class NothingToApply(ValueError):
     """The fit found no value (no referrals, no driver, the reserve missed at any value)."""
 
 
-def apply_fit(session: Session, record: PlanRecord, user: User | None, target: str,
+def apply_fit(session: DbSession, record: PlanRecord, user: User | None, target: str,
               *, expected_version: int | None) -> FitResult:
     """Write the value the engine finds for `target` into the plan: for the referrals the
     multiplier scales every pathway; for `line:ID` the line's driver takes the value."""
@@ -184,7 +183,7 @@ def apply_fit(session: Session, record: PlanRecord, user: User | None, target: s
 
 # ------------------------------------------------------------------------ authorizations
 
-def authorize(session: Session, record: PlanRecord, user: User | None, first_fy: int,
+def authorize(session: DbSession, record: PlanRecord, user: User | None, first_fy: int,
               last_fy: int, as_of: dt.date, *, adopted_on: dt.date | None = None,
               budget_ordinance_on: dt.date | None = None,
               expected_version: int | None) -> int:
@@ -208,7 +207,7 @@ def authorizations_of(plan: Plan, as_of: dt.date) -> tuple[AuthorizationFacts, .
     return authorization_facts(plan, project(plan), as_of)
 
 
-def update_authorization(session: Session, record: PlanRecord, user: User | None, index: int,
+def update_authorization(session: DbSession, record: PlanRecord, user: User | None, index: int,
                          as_of: dt.date, *, expected_version: int | None) -> None:
     """Set one stale authorization's amount to what the plan now spends on its strategy
     over its period (less what the overlapping ones of its strategy authorize)."""
@@ -227,7 +226,7 @@ def update_authorization(session: Session, record: PlanRecord, user: User | None
 
 # ------------------------------------------------------------------------ services
 
-def assess_services(session: Session, record: PlanRecord, user: User | None,
+def assess_services(session: DbSession, record: PlanRecord, user: User | None,
                     statuses: dict[str, str], *, expected_version: int | None) -> None:
     """Set the status of each service-gap line ({line id: adequate | gap | unknown})."""
     def change(document: dict[str, Any]) -> None:

@@ -6,11 +6,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanRecord, User
 from planner.scenarios import load_plan_json
+from planner.services import DbSession
 from planner.services.accounts import create_user, find_user, generate_password, set_membership
 from planner.services.plans import create_plan
 
@@ -20,7 +20,7 @@ DEMO_EMAIL = "demo@planner.example"
 DEMO_JURISDICTION = "orange-county"
 
 
-def seed_jurisdictions(session: Session) -> int:
+def seed_jurisdictions(session: DbSession) -> int:
     """Add any of the 117 local governments that are missing; returns how many were added."""
     existing = set(session.scalars(select(Jurisdiction.slug)))
     allocations = _allocations()
@@ -47,7 +47,7 @@ def _allocations() -> dict[str, tuple[Decimal, str, str]]:
             for row in default_cost_tables().receipt_totals if row.total is not None}
 
 
-def jurisdiction(session: Session, slug: str) -> Jurisdiction | None:
+def jurisdiction(session: DbSession, slug: str) -> Jurisdiction | None:
     return session.scalar(select(Jurisdiction).where(Jurisdiction.slug == slug))
 
 
@@ -55,7 +55,7 @@ def demo_document() -> dict:
     return load_plan_json(DEMO_PLAN.read_bytes())
 
 
-def seed_demo(session: Session) -> tuple[User, str | None]:
+def seed_demo(session: DbSession) -> tuple[User, str | None]:
     """The demo account (editor of Orange County) and its demo plan. Returns the user and
     the generated password when the account was created now (it is shown only once)."""
     seed_jurisdictions(session)

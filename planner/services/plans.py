@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanChange, PlanRecord, User
@@ -29,6 +28,7 @@ from planner.scenarios import (
 )
 from planner.scenarios.compliance import RuleResult, check_plan
 from planner.scenarios.projection import Projection
+from planner.services import DbSession
 
 
 class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees
@@ -76,7 +76,7 @@ def normalized(document: Any) -> tuple[Plan, str]:
     return plan, dump_plan_json(plan)
 
 
-def plans_of(session: Session, jurisdiction: Jurisdiction) -> list[PlanRecord]:
+def plans_of(session: DbSession, jurisdiction: Jurisdiction) -> list[PlanRecord]:
     """The jurisdiction's plans (not the deleted ones)."""
     return list(session.scalars(
         select(PlanRecord).where(PlanRecord.jurisdiction_id == jurisdiction.id,
@@ -84,14 +84,14 @@ def plans_of(session: Session, jurisdiction: Jurisdiction) -> list[PlanRecord]:
         .order_by(PlanRecord.name, PlanRecord.id)))
 
 
-def deleted_plans(session: Session) -> list[PlanRecord]:
+def deleted_plans(session: DbSession) -> list[PlanRecord]:
     """Every deleted plan, the last deleted first (administrators read them)."""
     return list(session.scalars(
         select(PlanRecord).where(PlanRecord.deleted_at.is_not(None))
         .order_by(PlanRecord.deleted_at.desc(), PlanRecord.id.desc())))
 
 
-def create_plan(session: Session, jurisdiction: Jurisdiction, document: Any,
+def create_plan(session: DbSession, jurisdiction: Jurisdiction, document: Any,
                 user: User | None, *, name: str | None = None,
                 action: str = "created") -> PlanRecord:
     """Validate and store a new plan; raises PlanError with every problem."""
@@ -110,7 +110,7 @@ def create_plan(session: Session, jurisdiction: Jurisdiction, document: Any,
     return record
 
 
-def update_plan(session: Session, record: PlanRecord, user: User | None,
+def update_plan(session: DbSession, record: PlanRecord, user: User | None,
                 change: Callable[[dict[str, Any]], None], *, expected_version: int | None,
                 action: str) -> Plan:
     """Apply `change` to the stored document, validate the whole plan, save it and record
@@ -135,7 +135,7 @@ def update_plan(session: Session, record: PlanRecord, user: User | None,
     return plan
 
 
-def rename_plan(session: Session, record: PlanRecord, user: User | None, name: str,
+def rename_plan(session: DbSession, record: PlanRecord, user: User | None, name: str,
                 expected_version: int | None) -> None:
     def change(document: dict[str, Any]) -> None:
         document["name"] = name
@@ -143,13 +143,13 @@ def rename_plan(session: Session, record: PlanRecord, user: User | None, name: s
                 action="renamed")
 
 
-def clone_plan(session: Session, record: PlanRecord, user: User | None, name: str) -> PlanRecord:
+def clone_plan(session: DbSession, record: PlanRecord, user: User | None, name: str) -> PlanRecord:
     document = document_of(record)
     return create_plan(session, record.jurisdiction, document, user, name=name,
                        action=f"cloned from plan {record.id}")
 
 
-def delete_plan(session: Session, record: PlanRecord, user: User | None = None,
+def delete_plan(session: DbSession, record: PlanRecord, user: User | None = None,
                 expected_version: int | None = None) -> None:
     """Take the plan out of every list and page. Its last document and its history are
     kept for the record, with who deleted it and when."""
@@ -175,7 +175,7 @@ def export_plan(record: PlanRecord) -> str:
     return dump_plan_json(load_plan(record))
 
 
-def _record_change(session: Session, record: PlanRecord, user: User | None, action: str,
+def _record_change(session: DbSession, record: PlanRecord, user: User | None, action: str,
                    path: str, old: Any, new: Any) -> None:
     session.add(PlanChange(
         plan=record, user_id=user.id if user else None,
@@ -257,7 +257,7 @@ class StatusError(ValueError):
     """A status change the plan's current status does not allow."""
 
 
-def set_status(session: Session, record: PlanRecord, user: User | None, action: str,
+def set_status(session: DbSession, record: PlanRecord, user: User | None, action: str,
                adopted_on: dt.date | None = None, *, expected_version: int | None) -> None:
     """draft → proposed → adopted (or back to draft from proposed). Adopted is final: the
     plan is frozen, and a new draft is made by cloning it. `expected_version` is the version

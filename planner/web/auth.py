@@ -136,7 +136,7 @@ def sign_out():
     form = ActionForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            user = db.session.get(User, current_user.id)
+            user = db.session.get_one(User, current_user.id)
             user.end_sessions()
             db.session.commit()
         end_session()

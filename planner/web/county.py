@@ -22,6 +22,7 @@ from planner.forms.county import (
     fy_value,
     services_form,
     total_value,
+    validated,
 )
 from planner.scenarios.fit import FitError
 from planner.services import county
@@ -63,7 +64,7 @@ def move(slug: str, plan_id: int):
     form = MovePlanForm()
     start_fy = fy_value(form.start_fy.data)
     return _save(record, form, lambda version: county.move_whole_plan(
-        db.session, record, current_user, start_fy, expected_version=version),
+        db.session, record, current_user, validated(start_fy), expected_version=version),
         "Moved the plan: lines and authorizations follow its new first FY.", _plan_url(record))
 
 
@@ -92,7 +93,7 @@ def authorize(slug: str, plan_id: int):
     form = AuthorizeForm(prefix=AUTHORIZE)
     first, last = fy_value(form.first_fy.data), fy_value(form.last_fy.data)
     return _save(record, form, lambda version: county.authorize(
-        db.session, record, current_user, first, last, today(),
+        db.session, record, current_user, validated(first), validated(last), today(),
         adopted_on=form.adopted_on.data, budget_ordinance_on=form.budget_ordinance_on.data,
         expected_version=version), "Added {result} authorization(s) from the plan's spending.",
         url_for("editor.authorizations", slug=slug, plan_id=plan_id))
@@ -115,7 +116,7 @@ def spread(slug: str, plan_id: int):
     total = total_value(form.total.data)
 
     def action(version: int) -> None:
-        if county.spread_receipts(db.session, record, current_user, total,
+        if county.spread_receipts(db.session, record, current_user, validated(total),
                                   expected_version=version) is None:
             raise ValueError("no FY of this plan has a share of the payment shape")
     return _save(record, form, action, "Estimated the receipts from the CORE-NC total.",

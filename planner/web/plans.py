@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -143,8 +144,8 @@ def _draw(kind: str, document: str) -> str:
     plan = parse_plan_text(document, default_cost_tables())
     projection = project(plan)
     if kind == "fund":
-        figures = (kind, projection.fiscal_years, projection.fund.closing, projection.by_year,
-                   projection.fund.receipts)
+        figures: Hashable = (kind, projection.fiscal_years, projection.fund.closing,
+                             projection.by_year, projection.fund.receipts)
         return charts.BY_FIGURES.get(figures, "", functools.partial(
             charts.fund_balance_svg, projection))
     titles = strategy_titles(projection.by_strategy, default_cost_tables())

@@ -98,7 +98,7 @@ def _period(first_default: int, last_default: int):
         last = parse_fy(last_text)
     except FiscalYearError as error:
         errors["last"] = str(error)
-    if not errors and last < first:
+    if first is not None and last is not None and last < first:  # both parsed: no errors
         errors["last"] = "must not be before the first FY"
     return first_text, last_text, first, last, errors
 
@@ -145,7 +145,7 @@ def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
     by_id = {r.id: r for r in records}
     if any(i not in by_id for i in ids):  # not a plan of this jurisdiction, or not an id
         abort(404)
-    chosen = [by_id[i] for i in dict.fromkeys(ids)]
+    chosen = [by_id[i] for i in dict.fromkeys(ids) if i is not None]  # None: aborted above
     if not ids:
         return [], None
     if not MIN_PLANS <= len(chosen) <= MAX_PLANS:
