@@ -1,3 +1,3 @@
-from planner import create_app
+from planner.app import create_app
 
 app = create_app()

@@ -135,7 +135,7 @@ def new_command(slug: str, output: str, start_fy: str | None) -> None:
 def _app():
     """The app as configured by the environment; a configuration it refuses (production
     without a strong secret key) is a clear message and exit 2, not a traceback."""
-    from planner import create_app
+    from planner.app import create_app
     from planner.config import ConfigError
     try:
         return create_app()

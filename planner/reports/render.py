@@ -16,8 +16,9 @@ import pydyf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from planner import ROOT, charts, formatting
+from planner import charts, formatting
 from planner.cost_tables import default_cost_tables
+from planner.paths import ROOT
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
@@ -38,7 +39,7 @@ def _page_references(self) -> tuple[bytes, ...]:
     return cached[1]
 
 
-pydyf.PDF.page_references = property(_page_references)  # type: ignore[method-assign]
+pydyf.PDF.page_references = property(_page_references)
 
 _environment: jinja2.Environment | None = None
 
@@ -145,8 +146,9 @@ def plan_report_html(doc) -> str:
     condensed = limits is not None and past_pdf_budget(
         len(p.line_items), len(p.fiscal_years), limits.pdf_line_years_max)
     by_fy = fy_columns(p.fiscal_years, p.labels)
-    cols = fy_columns(p.fiscal_years, p.labels, limits.pdf_period_years) if condensed else by_fy
-    basis_max = limits.pdf_basis_years_shown if condensed else None
+    period_years = limits.pdf_period_years if limits is not None and condensed else None
+    cols = fy_columns(p.fiscal_years, p.labels, period_years) if condensed else by_fy
+    basis_max = limits.pdf_basis_years_shown if limits is not None and condensed else None
     costed, zero = [], []
     for item, line in zip(doc.plan.line_items, p.line_items, strict=True):
         groups = basis_groups(line, p.fiscal_years)
@@ -163,7 +165,7 @@ def plan_report_html(doc) -> str:
     return render(
         "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
         cols=cols, by_fy=by_fy, condensed=condensed,
-        period_years=limits.pdf_period_years if condensed else None, basis_max=basis_max,
+        period_years=period_years, basis_max=basis_max,
         results=results_by_severity(doc),
         summary_message=lambda message: summary_message(message, condensed),
         sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,

@@ -1,0 +1,49 @@
+"""The Flask app factory: configuration, extensions, blueprints. No work at import time.
+
+It lives here, not in `planner/__init__.py`, so that importing the engine
+(`planner.scenarios`) loads no Flask (issue 15)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from planner.paths import ROOT
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints. No work at import time."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+    from whitenoise import WhiteNoise
+
+    from planner import formatting, rate_limits, request_log  # noqa: F401 - registers planner+db://
+    from planner.config import configure
+    from planner.extensions import csrf, db, limiter, login_manager
+    from planner.web import register_blueprints
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, config)
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    formatting.init_app(app)
+    register_blueprints(app)
+    request_log.init_app(app)
+    hops = app.config["TRUSTED_PROXIES"]
+    # WSGI middleware wraps `app.wsgi_app`, as Flask's documentation does; mypy reads the
+    # assignment as replacing a method.
+    if hops:  # the client's address and scheme as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops)
+    # Static files straight from WhiteNoise (compressed, cached for a day), not from Flask.
+    app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
+        app.wsgi_app, root=str(ROOT / "static"), prefix="static/",
+        max_age=app.config["STATIC_MAX_AGE"])
+    return app
