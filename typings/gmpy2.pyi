@@ -7,8 +7,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import SupportsIndex, overload
 
-_Operand = int | mpq | Fraction
-
 class mpq:
     @overload
     def __new__(cls, value: int | mpq | Fraction | Decimal | str = ..., /) -> mpq: ...
@@ -52,3 +50,5 @@ class mpq:
     def __round__(self, ndigits: None = None, /) -> int: ...
     @overload
     def __round__(self, ndigits: SupportsIndex, /) -> mpq: ...
+
+_Operand = int | mpq | Fraction  # what an mpq operation accepts
