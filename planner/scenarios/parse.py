@@ -16,7 +16,23 @@ from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from .fields import (
+    CAP,
+    HOURS_PER_WEEK_MAX,
+    LONG_TEXT,
+    MISSING,
+    ONE,
+    SHORT_TEXT,  # noqa: F401 - re-exported (the limits tests read it here)
+    ZERO,
+    Field,
+    count,
+    divisor,
+    escalation,
+    money,
+    share,
+)
 from .fiscal import FiscalYearError, fy_label, parse_fy
+from .kinds import REGISTRY, plan_values
 from .limits import (
     DATE_RANGE,
     FISCAL_YEAR,
@@ -49,19 +65,13 @@ from .plan import (
 )
 from .tables import CostTables
 
-_MISSING = object()
+_MISSING = MISSING
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # Control characters other than tab and line breaks: no database or PDF should store them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YEARS_MIN, YEARS_MAX = 1, 40
 MONTHS_MIN, MONTHS_MAX = 1, 120
-HOURS_PER_WEEK_MAX = Decimal(168)
 DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
-# No amount, count or rate base in a county's plan comes near a trillion; larger numbers are
-# typing mistakes, and would overflow the present-value computation.
-CAP = Decimal(10) ** 12
-SHORT_TEXT = 200  # names, labels, codes (a plan's name is a 200-character column)
-LONG_TEXT = 20_000  # justifications and plans written out
 
 
 @dataclass(frozen=True)
@@ -129,66 +139,6 @@ def load_plan_json(text: str | bytes) -> Any:
 
 
 # --------------------------------------------------------------------------- fields
-
-@dataclass(frozen=True)
-class Field:
-    """One input: its type, limits and default. Shared by the parser and the web forms."""
-
-    name: str
-    type: str  # number | whole | bool | text | choice | fy | date
-    required: bool = False
-    default: str | None = None  # a cost_tables key
-    fixed: Any = _MISSING  # a structural (non-numeric) default
-    low: Decimal | None = None
-    high: Decimal | None = None
-    positive: bool = False  # a divisor: must be > 0
-    nullable: bool = False  # null means "not given" and stays None
-    choices: tuple[str, ...] = ()
-    help: str = ""
-    cap: Decimal | None = None  # a sanity bound on amounts and counts
-    max_length: int = SHORT_TEXT  # for text
-
-    @property
-    def fixed_default(self) -> Any:
-        """The structural default (a choice or flag), or None."""
-        return None if self.fixed is _MISSING else self.fixed
-
-    def limits_text(self) -> str:
-        if self.positive:
-            return "must be greater than 0"
-        if self.low is not None and self.high is not None:
-            low = "−0.5" if self.low == Decimal("-0.5") else format(self.low, "f")
-            return f"must be between {low} and {format(self.high, 'f')}"
-        if self.low is not None:
-            return f"must be ≥ {format(self.low, 'f')}"
-        return ""
-
-
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
-
-def money(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, cap=CAP, **kw)
-
-
-def count(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, cap=CAP, **kw)
-
-
-def share(name: str, **kw: Any) -> Field:
-    """A rate of 0-1 (§8)."""
-    return Field(name, "number", low=ZERO, high=ONE, **kw)
-
-
-def escalation(name: str, **kw: Any) -> Field:
-    """An escalation, inflation, interest or discount rate: −0.5 to 1 (§8)."""
-    return Field(name, "number", low=Decimal("-0.5"), high=ONE, **kw)
-
-
-def divisor(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, positive=True, cap=CAP, **kw)
-
 
 ASSUMPTION_FIELDS: tuple[Field, ...] = (
     escalation("salary_escalation", default="assumptions.salary_escalation"),
@@ -848,7 +798,7 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             justification=p["justification"],
             start_fy=reader.start_fy if p["start_fy"] is None else p["start_fy"],
             end_fy=reader.start_fy + reader.years - 1 if p["end_fy"] is None else p["end_fy"],
-            params=MappingProxyType(p["params"]),
+            params=REGISTRY[p["kind"]].make(p["params"]),
             stated_start_fy=p["start_fy"], stated_end_fy=p["end_fy"],
         )
         for p in lines
@@ -991,7 +941,7 @@ def line_to_dict(line: LineItem) -> dict[str, Any]:
         # null stays null: "the plan's first/last FY" follows the plan (§5).
         "start_fy": line.stated_start_fy,
         "end_fy": line.stated_end_fy,
-        **{k: _plain(v) for k, v in line.params.items()},
+        **{k: _plain(v) for k, v in plan_values(REGISTRY[line.kind], line.params).items()},
     }
 
 
