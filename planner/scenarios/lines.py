@@ -8,6 +8,7 @@ projection, the fit and the fidelity rules all cost a line the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .fiscal import fy_label
 from .kinds import EXACT, REGISTRY, Cost, Exact, YearInputs
@@ -37,8 +38,8 @@ class Context:
     def build(cls, plan: Plan, participants: ParticipantYears) -> Context:
         a = plan.assumptions
 
-        def powers(rate: object) -> tuple[Exact, ...]:
-            base = 1 + q(rate)  # type: ignore[arg-type]
+        def powers(rate: Decimal) -> tuple[Exact, ...]:
+            base = 1 + q(rate)
             found, value = [], EXACT.num(1)
             for _ in range(plan.years):
                 found.append(value)

@@ -18,14 +18,14 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeAlias, TypeVar
 
 from ..fields import Field, choice, money, share
-from ..money import Q, dollars, fmt_fte, fmt_money, fmt_percent, q
+from ..money import dollars, fmt_fte, fmt_money, fmt_percent, q
 from ..plan import DELIVERIES, Assumptions
 
 if TYPE_CHECKING:
     # gmpy2's mpq (what `Q` is) has no type information; it is an exact rational like Fraction.
     Exact: TypeAlias = Fraction
 else:
-    Exact = Q
+    Exact = type(q(0))
 
 Rounded = dict[str, int]  # object class -> the component rounded to whole dollars
 INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")  # modified total direct costs
@@ -61,7 +61,7 @@ class ExactOps:
         return q(value)  # type: ignore[no-any-return]
 
     def ceil(self, x: Exact) -> Exact:
-        return Q(math.ceil(x))  # type: ignore[no-any-return]
+        return q(math.ceil(x))  # type: ignore[no-any-return]
 
     def maximum(self, a: Exact, b: Exact) -> Exact:
         return a if a >= b else b
@@ -246,6 +246,9 @@ class LineKind(Generic[P]):
     # with its values; the first is what a new line starts with.
     choice: ClassVar[str | None] = None
     choice_values: ClassVar[tuple[str, ...]] = ()
+    # Whether the choice decides the parameters (warm_handoff's mode): the parser reads and
+    # checks it first, and reads a line with a bad one no further.
+    choice_first: ClassVar[bool] = False
 
     # -- shape
 
@@ -283,6 +286,13 @@ class LineKind(Generic[P]):
         given = {f.name: values[f.name] if f.name in values else f.fixed_default
                  for f in input_fields(cls)}  # a field this variant does not take: its default
         return cls(**given)  # type: ignore[return-value]
+
+    def unknown_key_message(self, key: str) -> str:
+        """The problem with a key this line does not take."""
+        if key == "delivery":
+            return ("only staffing lines (position, case_management, warm_handoff in mode "
+                    "staffed) have a delivery")
+        return f"unknown key for a {self.name} line"
 
     def check(self, values: Mapping[str, Any], error: Callable[[str, str], None]) -> None:
         """Rules across fields (§8), on the parser's values (MISSING where refused);

@@ -65,6 +65,11 @@ class Position(LineKind[PositionParams]):
                          if f.name == "salary" else f for f in found)
         return found
 
+    def unknown_key_message(self, key: str) -> str:
+        if key == "independent":
+            return "only a program_manager position can be independent"
+        return super().unknown_key_message(key)
+
     def cost(self, params: PositionParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         return staffing(params, params.salary, ops.num(params.fte), y, ops)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..fields import Field, choice, count, hours_per_week, money, share
-from ..money import Q, fmt_fte, fmt_money, fmt_percent, fmt_quantity, round_half_up
+from ..money import fmt_fte, fmt_money, fmt_percent, fmt_quantity, q, round_half_up
 from ..plan import WARM_HANDOFF_MODES, Assumptions
 from .base import (
     Cost,
@@ -91,7 +91,7 @@ MODES: dict[str, type[Params]] = {"staffed": StaffedParams, "on_call": OnCallPar
 def on_call_hourly_rate(case_manager_salary: Decimal, paid_hours: Decimal) -> Decimal:
     """§5 on_call: `hourly_rate` defaults to the plan's case-manager salary / 2,080 paid
     hours, to the cent."""
-    return round_half_up(Q(case_manager_salary) / Q(paid_hours), 2)
+    return round_half_up(q(case_manager_salary) / q(paid_hours), 2)
 
 
 class WarmHandoff(LineKind[StaffedParams | OnCallParams | ContractParams]):
@@ -101,6 +101,7 @@ class WarmHandoff(LineKind[StaffedParams | OnCallParams | ContractParams]):
     uses_participants = True
     choice = "mode"
     choice_values = WARM_HANDOFF_MODES
+    choice_first = True
 
     def params_for(self, value: str | None) -> type[Params]:
         return MODES.get(value or "staffed", StaffedParams)
