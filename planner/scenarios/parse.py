@@ -396,14 +396,13 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     elif schema != SCHEMA:
         reader.error("schema", f"must be \"{SCHEMA}\" (got {json.dumps(str(schema))})")
 
-    name = reader.field(root, Field("name", "text", fixed=""), "")
+    name = reader.field(root, SETTINGS_FIELDS["name"], "")
     jurisdiction = _read_jurisdiction(reader, root.get("jurisdiction"))
 
-    start_fy = reader.field(root, Field("start_fy", "fy", required=True), "")
+    start_fy = reader.field(root, SETTINGS_FIELDS["start_fy"], "")
     if start_fy is not _MISSING:
         reader.start_fy = start_fy
-    years = reader.field(root, Field("years", "whole", low=Decimal(YEARS_MIN),
-                                     high=Decimal(YEARS_MAX), fixed=DEFAULT_YEARS), "")
+    years = reader.field(root, SETTINGS_FIELDS["years"], "")
     if years is not _MISSING:
         reader.years = years
 
@@ -527,15 +526,14 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
     referrals = {}
     for pathway in PATHWAYS:
         # A missing pathway has no referrals (§4).
-        got = reader.field(referrals_src, count(pathway, fixed=Decimal(0)),
+        got = reader.field(referrals_src, referral_field(pathway),
                            f"{path}.referrals_per_year")
         referrals[pathway] = Decimal(0) if got is _MISSING else got
     rates_src = reader.obj(source.get("enrollment_rate"), f"{path}.enrollment_rate",
                            PATHWAYS) or {}
     rates = {}
     for pathway in PATHWAYS:
-        got = reader.field(rates_src, share(pathway,
-                                            default=f"participants.enrollment_rate.{pathway}"),
+        got = reader.field(rates_src, enrollment_field(pathway),
                            f"{path}.enrollment_rate")
         rates[pathway] = Decimal(0) if got is _MISSING else got
     ramp_value = source.get("ramp")
@@ -546,14 +544,11 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
                          "must be a list of multipliers such as [\"0.5\", \"0.75\"]")
         elif not reader.too_many(ramp_value, f"{path}.ramp", reader.limits.ramp_max,
                                  "ramp multipliers"):
-            items = [reader.scalar(count("ramp"), item, f"{path}.ramp[{i}]")
+            items = [reader.scalar(RAMP_FIELD, item, f"{path}.ramp[{i}]")
                      for i, item in enumerate(ramp_value)]
             ramp = tuple(item for item in items if item is not _MISSING)
-    months = reader.field(source, Field("average_months_enrolled", "whole",
-                                        low=Decimal(MONTHS_MIN), high=Decimal(MONTHS_MAX),
-                                        default="participants.average_months_enrolled"), path)
-    initial = reader.field(source, count("initial_active", default="participants.initial_active"),
-                           path)
+    months = reader.field(source, PARTICIPANT_FIELDS["average_months_enrolled"], path)
+    initial = reader.field(source, PARTICIPANT_FIELDS["initial_active"], path)
     return Participants(
         referrals_per_year=MappingProxyType(referrals),
         enrollment_rate=MappingProxyType(rates),
@@ -562,6 +557,46 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
         initial_active=Decimal(0) if initial is _MISSING else initial,
     )
 
+
+# The plan-wide inputs the editor's forms show, one definition each (the forms import these).
+SETTINGS_FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("name", "text", fixed=""),
+    Field("start_fy", "fy", required=True),
+    Field("years", "whole", low=Decimal(YEARS_MIN), high=Decimal(YEARS_MAX),
+          fixed=DEFAULT_YEARS),
+)}
+PARTICIPANT_FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("average_months_enrolled", "whole", low=Decimal(MONTHS_MIN), high=Decimal(MONTHS_MAX),
+          default="participants.average_months_enrolled"),
+    count("initial_active", default="participants.initial_active"),
+)}
+RAMP_FIELD = count("ramp")
+
+
+def referral_field(pathway: str) -> Field:
+    return count(pathway, fixed=Decimal(0))  # a missing pathway has no referrals (§4)
+
+
+def enrollment_field(pathway: str) -> Field:
+    return share(pathway, default=f"participants.enrollment_rate.{pathway}")
+
+
+PROGRAM_SECTIONS: dict[str, tuple[Field, ...]] = {
+    "collaborative_planning": (Field("presented_on", "date", nullable=True),),
+    "data_collection": (
+        Field("tracks_all_offers", "bool", fixed=False),
+        Field("tracks_ineligible", "bool", fixed=False),
+        Field("tracks_not_offered", "bool", fixed=False),
+    ),
+    "equity": (
+        Field("goal_stated", "bool", fixed=False),
+        Field("outreach_plan", "text", fixed="", max_length=LONG_TEXT),
+    ),
+    "eligibility": (
+        Field("allows_supervised_probation", "bool", fixed=False),
+        Field("narrow_disqualifiers", "bool", fixed=False),
+    ),
+}
 
 PROGRAM_KEYS = ("collaborative_planning", "authorizations", "data_collection", "equity",
                 "eligibility")
@@ -584,20 +619,10 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         sub = reader.obj(source.get(key), here, tuple(f.name for f in fields)) or {}
         return reader.fields(sub, fields, here)
 
-    planning = section("collaborative_planning", (Field("presented_on", "date", nullable=True),))
-    collection = section("data_collection", (
-        Field("tracks_all_offers", "bool", fixed=False),
-        Field("tracks_ineligible", "bool", fixed=False),
-        Field("tracks_not_offered", "bool", fixed=False),
-    ))
-    equity = section("equity", (
-        Field("goal_stated", "bool", fixed=False),
-        Field("outreach_plan", "text", fixed="", max_length=LONG_TEXT),
-    ))
-    eligibility = section("eligibility", (
-        Field("allows_supervised_probation", "bool", fixed=False),
-        Field("narrow_disqualifiers", "bool", fixed=False),
-    ))
+    planning = section("collaborative_planning", PROGRAM_SECTIONS["collaborative_planning"])
+    collection = section("data_collection", PROGRAM_SECTIONS["data_collection"])
+    equity = section("equity", PROGRAM_SECTIONS["equity"])
+    eligibility = section("eligibility", PROGRAM_SECTIONS["eligibility"])
     authorizations = []
     raw = source.get("authorizations")
     if raw is not None and not isinstance(raw, list):
