@@ -71,7 +71,7 @@ class EngineCheck:
         raw = (field.data or "").strip() if isinstance(field.data, str) else field.data
         if raw in ("", None):
             if self.spec.field.required:
-                raise ValidationError("is required")
+                raise ValidationError(self.spec.field.required_message)
             return
         values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
         limits = default_cost_tables().limits
