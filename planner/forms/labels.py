@@ -1,5 +1,8 @@
 """What each input is called on screen, with a hint of its unit (the plan file's names stay
-the keys, so an error path and a field always match)."""
+the keys, so an error path and a field always match). A line kind's parameters are named by
+their definitions in `planner/scenarios/kinds/`."""
+
+from planner.scenarios.kinds import REGISTRY
 
 LABELS: dict[str, tuple[str, str]] = {
     # plan settings
@@ -58,60 +61,12 @@ LABELS: dict[str, tuple[str, str]] = {
     # line items
     "label": ("Label", "how the line is named in reports"),
     "justification": ("Justification", "why this cost is needed; printed in the PDF"),
-    "role": ("Role", ""),
-    "fte": ("FTE", "full-time equivalents"),
-    "salary": ("Base salary ($ a year)", "in first-FY dollars"),
-    "independent": ("Independent of the program's agencies", "program manager only"),
-    "delivery": ("Delivered by", "county staff, or a contracted provider"),
-    "caseload_average": ("Average caseload limit", "LEAD guidance: at most 20"),
-    "caseload_max": ("Maximum caseload", "LEAD guidance: never above 25"),
-    "min_fte": ("Minimum FTE", ""),
-    "max_fte": ("Maximum FTE (cap)", "blank = no cap"),
-    "mode": ("Coverage model", "staffed posts, on-call stipends, or a contract"),
-    "hours_per_week": ("Hours covered a week", "168 = 24/7"),
-    "staff_per_post": ("Staff per post", ""),
-    "stipend_per_hour": ("On-call stipend per hour ($)", ""),
-    "after_hours_share": ("Share of referrals after hours", "0.5 = 50%"),
-    "hours_per_callout": ("Paid hours per call-out", ""),
-    "hourly_rate": ("Hourly pay for call-outs ($)", "default: case-manager salary ÷ 2,080"),
-    "rate_per_hour": ("Contract rate per covered hour ($)",
-                      "what your provider charges for each hour of coverage. A county buying "
-                      "priority response from an existing mobile crisis provider pays far less "
-                      "than the cost of a dedicated crisis van (the default below): ask the "
-                      "provider for its rate"),
-    "officers": ("Officers to train", "whole number"),
-    "initial_hours": ("Initial training hours", ""),
-    "refresher_hours": ("Refresher hours", ""),
-    "refresher_interval_years": ("Refresher every … years", "whole number"),
-    "annual_turnover": ("Officer turnover a year", "0.10 = 10%"),
-    "officer_hourly_rate": ("Officer hourly pay ($)", "backfill at overtime"),
-    "class_size": ("Trainees per session", ""),
-    "trainer_cost_per_session": ("Trainer cost per session ($)", ""),
-    "materials_per_trainee": ("Materials per trainee ($)", ""),
-    "high_risk_share": ("Share of participants given phones", "0.5 = 50%"),
-    "monthly_service_cost": ("Phone service per month ($)", ""),
-    "device_cost": ("Phone device ($)", ""),
-    "per_participant_year": ("Support per participant-year ($)", ""),
-    "category": ("Service category", ""),
-    "status": ("Status", "adequate, gap, or not yet assessed"),
-    "units": ("Units to fund", "e.g. beds, slots"),
-    "unit_cost": ("Cost per unit a year ($)", ""),
-    "object_class": ("Object class", "SF-424A budget category"),
-    "annual_amount": ("Amount a year ($)", "in first-FY dollars"),
-    "escalate": ("Escalate with inflation", ""),
+    # each line kind's own parameters: from its definition (planner/scenarios/kinds/)
+    **{f.name: (f.label, f.hint) for kind in REGISTRY.values() for f in kind.all_fields()
+       if f.label},
 }
 
-KIND_NAMES = {
-    "position": "Staff position",
-    "case_management": "Case management (staffed from caseloads)",
-    "warm_handoff": "Warm hand-off coverage",
-    "officer_training": "Officer training",
-    "participant_phones": "Phones for participants",
-    "participant_support": "Participant support",
-    "service_gap": "Service gap",
-    "other_strategy": "Other strategy (non-LEAD, same fund)",
-    "other": "Other LEAD cost",
-}
+KIND_NAMES = {name: kind.title for name, kind in REGISTRY.items()}
 
 
 def label_of(name: str) -> str:

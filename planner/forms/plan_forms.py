@@ -21,24 +21,21 @@ from planner.cost_tables import default_cost_tables
 from planner.forms.labels import hint_of, is_money, label_of
 from planner.scenarios import Plan, fy_label
 from planner.scenarios.editing import DefaultNote, default_note
+from planner.scenarios.kinds import REGISTRY
 from planner.scenarios.parse import (
     ASSUMPTION_FIELDS,
     COMMON_LINE_FIELDS,
-    DEFAULT_YEARS,
     FUND_FIELDS,
-    LONG_TEXT,
-    MONTHS_MAX,
-    MONTHS_MIN,
-    ROLE_SALARY_DEFAULT,
-    YEARS_MAX,
-    YEARS_MIN,
+    PARTICIPANT_FIELDS,
+    PROGRAM_SECTIONS,
+    RAMP_FIELD,
+    SETTINGS_FIELDS,
     Field,
     check_field,
-    count,
-    line_fields,
-    share,
+    enrollment_field,
+    referral_field,
 )
-from planner.scenarios.plan import PATHWAYS, ROLES, SERVICE_STATUSES, WARM_HANDOFF_MODES
+from planner.scenarios.plan import PATHWAYS
 
 MISSING = object()
 
@@ -74,7 +71,7 @@ class EngineCheck:
         raw = (field.data or "").strip() if isinstance(field.data, str) else field.data
         if raw in ("", None):
             if self.spec.field.required:
-                raise ValidationError("is required")
+                raise ValidationError(self.spec.field.required_message)
             return
         values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
         limits = default_cost_tables().limits
@@ -108,7 +105,8 @@ def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -
     strategy_names = set(strategy_names)
     for spec in inputs:
         f = spec.field
-        label, hint = spec.label or label_of(spec.name), hint_of(spec.name)
+        label = spec.label or f.label or label_of(spec.name)
+        hint = f.hint or hint_of(spec.name)
         if f.help:  # a line's own override of a plan-wide rate
             label, hint = f"{label} for this line", f"{f.help}; blank = the plan's"
         if f.type == "bool":
@@ -222,12 +220,7 @@ def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable
 # ------------------------------------------------------------------------ the sections
 
 def settings_inputs() -> list[Input]:
-    return [
-        Input("name", ("name",), Field("name", "text", fixed="")),
-        Input("start_fy", ("start_fy",), Field("start_fy", "fy", required=True)),
-        Input("years", ("years",), Field("years", "whole", low=Decimal(YEARS_MIN),
-                                         high=Decimal(YEARS_MAX), fixed=DEFAULT_YEARS)),
-    ]
+    return [Input(f.name, (f.name,), f) for f in SETTINGS_FIELDS.values()]
 
 
 def assumptions_inputs() -> list[Input]:
@@ -239,40 +232,18 @@ def fund_inputs() -> list[Input]:
 
 
 def participants_inputs() -> list[Input]:
-    inputs = [Input(f"referrals_{p}", ("participants", "referrals_per_year", p), count(p))
-              for p in PATHWAYS]
-    inputs += [Input(f"enrollment_{p}", ("participants", "enrollment_rate", p), share(p))
-               for p in PATHWAYS]
-    inputs += [
-        Input("ramp", ("participants", "ramp"), count("ramp"), is_list=True),
-        Input("average_months_enrolled", ("participants", "average_months_enrolled"),
-              Field("average_months_enrolled", "whole", low=Decimal(MONTHS_MIN),
-                    high=Decimal(MONTHS_MAX))),
-        Input("initial_active", ("participants", "initial_active"), count("initial_active")),
-    ]
+    inputs = [Input(f"referrals_{p}", ("participants", "referrals_per_year", p),
+                    referral_field(p)) for p in PATHWAYS]
+    inputs += [Input(f"enrollment_{p}", ("participants", "enrollment_rate", p),
+                     enrollment_field(p)) for p in PATHWAYS]
+    inputs.append(Input("ramp", ("participants", "ramp"), RAMP_FIELD, is_list=True))
+    inputs += [Input(f.name, ("participants", f.name), f) for f in PARTICIPANT_FIELDS.values()]
     return inputs
 
 
 def program_inputs() -> list[Input]:
-    p = ("program",)
-    return [
-        Input("presented_on", (*p, "collaborative_planning", "presented_on"),
-              Field("presented_on", "date", nullable=True)),
-        Input("tracks_all_offers", (*p, "data_collection", "tracks_all_offers"),
-              Field("tracks_all_offers", "bool")),
-        Input("tracks_ineligible", (*p, "data_collection", "tracks_ineligible"),
-              Field("tracks_ineligible", "bool")),
-        Input("tracks_not_offered", (*p, "data_collection", "tracks_not_offered"),
-              Field("tracks_not_offered", "bool")),
-        Input("goal_stated", (*p, "equity", "goal_stated"), Field("goal_stated", "bool")),
-        Input("outreach_plan", (*p, "equity", "outreach_plan"),
-              Field("outreach_plan", "text", fixed="", max_length=LONG_TEXT), long_text=True),
-        Input("allows_supervised_probation",
-              (*p, "eligibility", "allows_supervised_probation"),
-              Field("allows_supervised_probation", "bool")),
-        Input("narrow_disqualifiers", (*p, "eligibility", "narrow_disqualifiers"),
-              Field("narrow_disqualifiers", "bool")),
-    ]
+    return [Input(f.name, ("program", section, f.name), f, long_text=f.type == "text")
+            for section, fields in PROGRAM_SECTIONS.items() for f in fields]
 
 
 def authorization_inputs(index: int) -> list[Input]:
@@ -290,39 +261,32 @@ SECTIONS = {
 }
 
 
-def line_inputs(kind: str, mode: str | None, role: str | None, index: int) -> list[Input]:
+def line_inputs(kind: str, value: str | None, index: int) -> list[Input]:
+    """The inputs of a line of this kind for this value of its choice: the common ones, then
+    the kind's own as its definition gives them (`planner/scenarios/kinds/`)."""
     common = [f for f in COMMON_LINE_FIELDS if f.name not in ("id", "kind")]
-    fields = list(common) + list(line_fields(kind, mode, role))
+    fields = list(common) + list(REGISTRY[kind].form_fields(value))
     return [Input(f.name, ("line_items", index, f.name), f,
                   long_text=f.name == "justification") for f in fields]
 
 
 # ------------------------------------------------------------------------ line variants
 
-# The input whose value decides which other inputs a line of the kind takes.
-LINE_CHOICE = {"warm_handoff": "mode", "position": "role", "service_gap": "status"}
-CHOICE_VALUES = {"mode": WARM_HANDOFF_MODES, "role": ROLES, "status": SERVICE_STATUSES}
-GAP_ONLY = ("units", "unit_cost")  # a service gap's units are funded only when it is a gap
+# The input whose value decides which other inputs a line of the kind takes, and its values.
+LINE_CHOICE = {name: kind.choice for name, kind in REGISTRY.items() if kind.choice}
+CHOICE_VALUES = {kind.choice: kind.choice_values for kind in REGISTRY.values() if kind.choice}
 # New line items fund Exhibit A strategy 10 (criminal justice diversion: LEAD itself); a
 # non-LEAD line from the same fund names its own strategy.
 NEW_LINE_STRATEGY = "A:10"
-# Inputs whose default can hide most of a plan's cost: the form asks for them explicitly.
-ASKED = {("warm_handoff", "contract", "rate_per_hour")}
 
 
 def line_variants(kind: str, index: int) -> dict[str, list[Input]]:
     """The inputs of a line of this kind for each value of its choice ({"": inputs} for a
     kind without one)."""
-    choice = LINE_CHOICE.get(kind)
-    if choice == "mode":
-        return {m: line_inputs(kind, m, None, index) for m in WARM_HANDOFF_MODES}
-    if choice == "role":
-        return {r: line_inputs(kind, None, r, index) for r in ROLES}
-    inputs = line_inputs(kind, None, None, index)
-    if choice == "status":
-        return {s: [i for i in inputs if s == "gap" or i.name not in GAP_ONLY]
-                for s in SERVICE_STATUSES}
-    return {"": inputs}
+    definition = REGISTRY[kind]
+    if definition.choice:
+        return {v: line_inputs(kind, v, index) for v in definition.choice_values}
+    return {"": line_inputs(kind, None, index)}
 
 
 def line_form_inputs(kind: str, index: int) -> list[Input]:
@@ -347,7 +311,8 @@ def active_inputs(kind: str, index: int, value: str) -> list[Input]:
 
 
 def asked_inputs(kind: str, value: str) -> set[str]:
-    return {name for k, v, name in ASKED if k == kind and v == value}
+    """Inputs whose default can hide most of a plan's cost: the form asks for them."""
+    return set(REGISTRY[kind].asked(value))
 
 
 # ------------------------------------------------------------------------ defaults shown
@@ -386,8 +351,6 @@ def default_notes(plan: Plan, inputs: Iterable[Input], kind: str | None = None,
     for value, specs in variants.items():
         for spec in specs:
             key = spec.field.default
-            if kind == "position" and spec.name == "salary":
-                key = ROLE_SALARY_DEFAULT.get(value)
             if key:
                 keys.setdefault(spec.name, {}).setdefault(key, []).append(value)
                 fields.setdefault(spec.name, spec.field)
