@@ -62,8 +62,10 @@ def test_every_result_cites_its_source():
 def test_strategy_pass_names_the_strategies_with_titles():
     r = result(base(), "MOA-STRATEGY")
     assert r.status == "pass"
-    assert "A:10 Criminal justice diversion programs" in r.message
-    assert "A:7 Naloxone distribution" in r.message
+    assert r.facts["lines_with_spending"] == 11
+    assert r.facts["strategies"] == [
+        {"code": "A:10", "title": "Criminal justice diversion programs", "verified": True},
+        {"code": "A:7", "title": "Naloxone distribution", "verified": True}]
 
 
 def test_strategy_missing_or_malformed_fails():
@@ -75,8 +77,10 @@ def test_strategy_missing_or_malformed_fails():
     assert r.status == "fail"
     assert r.line_items == ("phones", "naloxone")
     assert r.fiscal_years == tuple(range(2026, 2039))
-    assert "'Phones for participants' has no strategy code" in r.message
-    assert "'A:13', which is not an Exhibit A or B code" in r.message
+    assert r.facts["missing"] == [{"id": "phones", "label": "Phones for participants"}]
+    assert r.facts["malformed"] == [
+        {"id": "naloxone", "label": "Naloxone for first responders", "code": "A:13"}]
+    assert r.inputs == ("line:phones", "line:naloxone")
 
 
 def test_strategy_unlisted_exhibit_b_code_warns():
@@ -85,8 +89,8 @@ def test_strategy_unlisted_exhibit_b_code_warns():
     r = result(doc, "MOA-STRATEGY")
     assert r.status == "warn"
     assert r.line_items == ("naloxone",)
-    assert "B:D.99" in r.message
-    assert "check it against the current Exhibit B" in r.message
+    assert [(u["id"], u["code"]) for u in r.facts["unlisted"]] == [("naloxone", "B:D.99")]
+    assert (r.facts["missing"], r.facts["malformed"]) == ([], [])
 
 
 def test_strategy_listed_exhibit_b_item_shows_its_text():
@@ -96,7 +100,8 @@ def test_strategy_listed_exhibit_b_item_shows_its_text():
     r = result(doc, "MOA-STRATEGY")
     assert r.status == "pass"
     item = next(i for i in default_cost_tables().exhibit_b if i.code == "B:D.1.4")
-    assert item.summary in r.message
+    assert {"code": "B:D.1.4", "title": item.summary, "verified": item.verified} \
+        in r.facts["strategies"]
 
 
 # ------------------------------------------------------------------------ MOA-OPTION-B
@@ -141,13 +146,15 @@ def test_fund_balance_pass_and_fail():
     doc["fund"]["opening_balance"] = "0"
     doc["fund"]["receipts"] = {"FY2027-28": "500000"}
     r = result(doc, "MOA-FUND-BALANCE")
-    plan = parse(doc)
-    closing = project(plan).fund.closing
     assert r.status == "fail"
     # FY2026-27: 0 + 0 + 0 interest − 463,397 = −463,397
-    assert closing[0] == -463397
-    assert r.message.startswith("The fund runs short by $463,397 in FY2026-27; the largest "
-                                f"shortfall is ${-closing[-1]:,} in FY2038-39")
+    assert r.facts["first_short"] == {"fiscal_year": 2026, "amount": 463397}
+    assert [s["fiscal_year"] for s in r.facts["short"]] == list(range(2026, 2039))
+    # the shortfall grows every year after the one receipt, so the last FY is the largest
+    largest = r.facts["largest_short"]
+    assert largest == max(r.facts["short"], key=lambda s: s["amount"])
+    assert largest["fiscal_year"] == 2038
+    assert largest["amount"] > r.facts["short"][-2]["amount"] > 463397
     assert r.fiscal_years == tuple(range(2026, 2039))
 
 
@@ -186,8 +193,9 @@ def test_authorization_above_the_amount_fails_at_or_below_passes():
     assert r.status == "fail"
     assert r.fiscal_years == (2026, 2027, 2028, 2029, 2030)
     assert "program-manager" in r.line_items
-    assert ("A:10 Criminal justice diversion programs plans $3,088,786 in FY2026-27 to "
-            "FY2030-31, $1 more than the $3,088,785 authorized") in r.message
+    [over] = r.facts["over"]
+    assert (over["strategy"], over["fiscal_years"]) == ("A:10", [2026, 2027, 2028, 2029, 2030])
+    assert (over["planned"], over["authorized"], over["over"]) == (3088786, 3088785, 1)
 
 
 def test_current_and_next_fy_without_authorization_warn():
@@ -196,10 +204,11 @@ def test_current_and_next_fy_without_authorization_warn():
     r = result(doc, "MOA-AUTHORIZATION")
     assert r.status == "warn"
     assert r.fiscal_years == (2026, 2027)
-    assert ("adopt a resolution and budget ordinance naming A:10 Criminal justice diversion "
-            "programs for $418,397 covering FY2026-27") in r.message
-    assert "A:10 Criminal justice diversion programs for $531,184 covering FY2027-28" in r.message
-    assert "A:7 Naloxone distribution for $45,000 covering FY2026-27" in r.message
+    # A:10 and A:7 spending of the current FY (FY2026-27, as of November 28, 2026) and the next
+    assert [(u["strategy"], u["fiscal_year"], u["amount"]) for u in r.facts["uncovered"]] == [
+        ("A:10", 2026, 418397), ("A:7", 2026, 45000),
+        ("A:10", 2027, 531184), ("A:7", 2027, 46125)]
+    assert {u["pending"] for u in r.facts["uncovered"]} == {None}
     # a later as_of looks at later FYs: FY2031-32 is not authorized by the 2026 resolution
     later = result(base(), "MOA-AUTHORIZATION", dt.date(2031, 8, 1))
     assert later.status == "warn"

@@ -3,17 +3,20 @@
 `check_plan(plan, projection, tables, as_of)` returns one result per rule, in the spec's
 order. Every rule always reports: a passing rule says what it checked. Thresholds come from
 `cost_tables/compliance.toml`; nothing here reads the clock.
+
+Each rule is written in three parts (see `compliance_base`): a `…Facts` TypedDict whose keys
+are documented where it is declared, a `render_…` function that writes the message from the
+facts alone, and the `@rule`-decorated logic that decides the status, FYs, line items and
+facts without writing a word. A new rule is those three and one line in `RULES`.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from .authorizations import (
     ADOPTED,
@@ -24,6 +27,28 @@ from .authorizations import (
     covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
     planned_spending,
 )
+from .compliance_base import (
+    STATUSES,
+    Finding,
+    LineRef,
+    Rule,
+    RuleContext,
+    RuleResult,
+    Status,
+    add_years,
+    and_list,
+    fy_ranges,
+    ids,
+    line_ref,
+    line_refs,
+    long_date,
+    name,
+    names,
+    plural,
+    rule,
+    strategy_title,
+    verb,
+)
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
 from .lines import Context, required_case_manager_fte
@@ -32,37 +57,21 @@ from .plan import SERVICE_CATEGORIES, LineItem, Plan
 from .projection import UNASSIGNED, Projection
 from .tables import CostTables
 
+__all__ = [
+    "RULES", "STATUSES", "Finding", "LineRef", "Rule", "RuleContext", "RuleResult", "Status",
+    "add_years", "check_plan", "compliance_to_dict", "counts", "covered_fys", "fy_ranges",
+    "strategy_title",
+]
+
 COMPLIANCE_SCHEMA = "lead-compliance/1"
-STATUSES = ("pass", "warn", "fail", "info")
 
 EXHIBIT_A = re.compile(r"^A:(\d{1,2})$")
 EXHIBIT_B = re.compile(r"^B:([A-L])\.(\d+)(?:\.(\d+))?$")
 
+_Check = RuleContext  # the name the rules were written against
 
-@dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    status: str
-    message: str
-    fiscal_years: tuple[int, ...]
-    line_items: tuple[str, ...]
-    citation: str
-    # Where a user changes the plan to fix it: "line:<id>", "fund", "participants",
-    # "program.authorizations", … (the web page links to these; not part of the JSON).
-    inputs: tuple[str, ...] = field(default=(), compare=False)
-    # The figures behind the message, for pages to show and act on (FYs, amounts, lines,
-    # the fix); not part of the lead-compliance/1 JSON, whose shape the spec fixes.
-    facts: dict[str, Any] = field(default_factory=dict, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "status": self.status,
-            "message": self.message,
-            "fiscal_years": list(self.fiscal_years),
-            "line_items": list(self.line_items),
-            "citation": self.citation,
-        }
+# Older spellings of the text helpers (now public in compliance_base).
+_and, _date, _plural = and_list, long_date, plural
 
 
 def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[str, Any]:
@@ -70,139 +79,122 @@ def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[st
             "results": [r.to_dict() for r in results]}
 
 
-# ----------------------------------------------------------------------------- text helpers
+class FyAmount(TypedDict):
+    """A dollar amount in one FY (whole dollars, as the projection gives them)."""
 
-def fy_ranges(fiscal_years: Iterable[int]) -> str:
-    """[2029, 2030, 2031, 2034] -> "FY2029-30 to FY2031-32 and FY2034-35"."""
-    years = sorted(set(fiscal_years))
-    runs: list[tuple[int, int]] = []
-    for fy in years:
-        if runs and fy == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], fy)
-        else:
-            runs.append((fy, fy))
-    parts = [fy_label(a) if a == b else f"{fy_label(a)} to {fy_label(b)}" for a, b in runs]
-    return _and(parts)
+    fiscal_year: int
+    amount: int
 
 
-def _and(parts: list[str]) -> str:
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " and " + parts[-1]
+class Period(TypedDict):
+    """An authorization's period, as adopted."""
+
+    start: dt.date
+    end: dt.date
 
 
-def _date(day: dt.date) -> str:
-    return f"{calendar.month_name[day.month]} {day.day}, {day.year}"
-
-
-def _names(lines: Iterable[LineItem]) -> str:
-    return _and([f"'{line.label or line.id}'" for line in lines])
-
-
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
-def strategy_title(code: str | None, tables: CostTables) -> str:
-    """`A:10 Criminal justice diversion programs` — a code is shown with its title."""
-    if not code:
-        return "no strategy"
-    title = tables.strategy_title(code)
-    return f"{code} {title}" if title else code
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # February 29 in a year that has none
-        return day.replace(year=day.year + years, day=28)
-
-
-# ----------------------------------------------------------------------------- the checks
-
-@dataclass
-class _Check:
-    plan: Plan
-    projection: Projection
-    tables: CostTables
-    as_of: dt.date
-
-    def threshold(self, key: str) -> Decimal:
-        return self.tables.threshold(key)
-
-    def spending_lines(self) -> list[tuple[LineItem, Any]]:
-        return [(item, line) for item, line in zip(self.plan.line_items,
-                                                   self.projection.line_items, strict=True)
-                if line.total > 0]
-
-    def fys_with_spending(self, line: Any) -> tuple[int, ...]:
-        return tuple(fy for fy, amount in zip(self.projection.fiscal_years, line.by_year,
-                                              strict=True) if amount > 0)
-
-
-def _result(rule: str, status: str, message: str, citation: str, *,
+def _result(rule_id: str, status: Status, message: str, citation: str, *,
             fiscal_years: Iterable[int] = (), line_items: Iterable[str] = (),
             inputs: Iterable[str] = (), facts: dict[str, Any] | None = None) -> RuleResult:
-    return RuleResult(rule, status, message, tuple(sorted(set(fiscal_years))),
+    return RuleResult(rule_id, status, message, tuple(sorted(set(fiscal_years))),
                       tuple(dict.fromkeys(line_items)), citation, tuple(inputs), facts or {})
 
 
-def check_strategy(c: _Check) -> RuleResult:
-    citation = "NC MOA §E.6(b)(ii)"
+# ----------------------------------------------------------------------------- MOA-STRATEGY
+
+class CodedLine(LineRef):
+    """A line item and the strategy code it names."""
+
+    code: str
+
+
+class StrategyUse(TypedDict):
+    """A strategy the plan's spending names, with the text shown beside its code."""
+
+    code: str
+    title: str  # the Exhibit A title or the Exhibit B item's text ("" when none)
+    verified: bool  # False: an Exhibit B list row not yet checked against the MOA text
+
+
+class StrategyFacts(TypedDict):
+    """MOA-STRATEGY. The lines are those with spending, in the plan's order."""
+
+    lines_with_spending: int
+    missing: list[LineRef]  # no strategy code (fail)
+    malformed: list[CodedLine]  # a code that is neither Exhibit A nor Exhibit B (fail)
+    unlisted: list[CodedLine]  # a well-formed Exhibit B code not in the shipped list (warn)
+    strategies: list[StrategyUse]  # the valid codes used, in order of first use
+    exhibit_a_items: int  # A:1 to A:<this>
+
+
+def render_strategy(status: Status, f: StrategyFacts) -> str:
+    if f["missing"] or f["malformed"]:
+        parts = []
+        if f["missing"]:
+            parts.append(f"{names(f['missing'])} {verb(len(f['missing']), 'has', 'have')} no "
+                         "strategy code")
+        if f["malformed"]:
+            parts.append(and_list([f"{name(i)} has '{i['code']}', which is not an Exhibit A "
+                                   "or B code" for i in f["malformed"]]))
+        return (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: an "
+                f"Exhibit A code (A:1 to A:{f['exhibit_a_items']}; LEAD is A:10) or an "
+                "Exhibit B item such as B:D.1.4.")
+    if f["unlisted"]:
+        return (and_list([f"{name(i)} names {i['code']}" for i in f["unlisted"]]) +
+                ", a well-formed Exhibit B code that is not in the shipped item list: check it "
+                "against the current Exhibit B.")
+    if not f["lines_with_spending"]:
+        return "No line item has spending yet, so no strategy code is needed."
+    used = [(f"{s['code']} {s['title']}" if s["title"] else s["code"])
+            + ("" if s["verified"] else " (list row not yet checked against the MOA text)")
+            for s in f["strategies"]]
+    return (f"All {plural(f['lines_with_spending'], 'line item')} with spending name an MOA "
+            f"strategy: {'; '.join(used)}.")
+
+
+@rule("MOA-STRATEGY", "NC MOA §E.6(b)(ii)", render_strategy)
+def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
     known_b = {item.code: item for item in c.tables.exhibit_b}
-    missing, malformed, unlisted, used = [], [], [], {}
+    missing: list[LineRef] = []
+    malformed: list[CodedLine] = []
+    unlisted: list[CodedLine] = []
+    used: dict[str, StrategyUse] = {}
     fys: set[int] = set()
-    for item, line in c.spending_lines():
+    spending = c.spending_lines()
+    for item, line in spending:
         code = item.strategy
         a = EXHIBIT_A.match(code or "")
         b = EXHIBIT_B.match(code or "")
         if not code:
-            missing.append(item)
+            missing.append(line_ref(item))
         elif a and 1 <= int(a.group(1)) <= len(c.tables.exhibit_a):
-            used[code] = strategy_title(code, c.tables)
+            used.setdefault(code, {"code": code, "title": c.tables.strategy_title(code) or "",
+                                   "verified": True})
             continue
         elif b and code in known_b:
             entry = known_b[code]
-            note = "" if entry.verified else " (list row not yet checked against the MOA text)"
-            used[code] = f"{code} {entry.summary}{note}"
+            used.setdefault(code, {"code": code, "title": entry.summary,
+                                   "verified": entry.verified})
             continue
         elif b:
-            unlisted.append(item)
-            used[code] = code
-            fys.update(c.fys_with_spending(line))
-            continue
+            unlisted.append({**line_ref(item), "code": code})
         else:
-            malformed.append(item)
+            malformed.append({**line_ref(item), "code": code})
         fys.update(c.fys_with_spending(line))
-    problems = missing + malformed
+    facts: StrategyFacts = {
+        "lines_with_spending": len(spending), "missing": missing, "malformed": malformed,
+        "unlisted": unlisted, "strategies": list(used.values()),
+        "exhibit_a_items": len(c.tables.exhibit_a)}
+    problems = ids(missing) + ids(malformed)
     if problems:
-        parts = []
-        if missing:
-            parts.append(f"{_names(missing)} {'has' if len(missing) == 1 else 'have'} no "
-                         "strategy code")
-        if malformed:
-            parts.append(_and([f"'{i.label or i.id}' has '{i.strategy}', which is not an "
-                               "Exhibit A or B code" for i in malformed]))
-        message = (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
-                   f"an Exhibit A code (A:1 to A:{len(c.tables.exhibit_a)}; LEAD is A:10) or an "
-                   "Exhibit B item such as B:D.1.4.")
-        return _result("MOA-STRATEGY", "fail", message, citation, fiscal_years=fys,
-                       line_items=[i.id for i in problems],
-                       inputs=[f"line:{i.id}" for i in problems])
+        return Finding("fail", facts, fys, problems, [f"line:{i}" for i in problems])
     if unlisted:
-        message = (_and([f"'{i.label or i.id}' names {i.strategy}" for i in unlisted]) +
-                   ", a well-formed Exhibit B code that is not in the shipped item list: check "
-                   "it against the current Exhibit B.")
-        return _result("MOA-STRATEGY", "warn", message, citation, fiscal_years=fys,
-                       line_items=[i.id for i in unlisted],
-                       inputs=[f"line:{i.id}" for i in unlisted])
-    count = len(c.spending_lines())
-    if not count:
-        return _result("MOA-STRATEGY", "pass", "No line item has spending yet, so no strategy "
-                       "code is needed.", citation)
-    message = (f"All {_plural(count, 'line item')} with spending name an MOA strategy: "
-               f"{'; '.join(used.values())}.")
-    return _result("MOA-STRATEGY", "pass", message, citation)
+        return Finding("warn", facts, fys, ids(unlisted), [f"line:{i}" for i in ids(unlisted)])
+    return Finding("pass", facts)
+
+
+def _names(lines: Iterable[LineItem]) -> str:
+    return names(line_refs(lines))
 
 
 def _b_lines(c: _Check) -> list[tuple[LineItem, Any]]:
@@ -245,27 +237,46 @@ def check_option_b(c: _Check) -> RuleResult:
         f"of it (renew by {_date(renew_by)}).", citation)
 
 
-def check_fund_balance(c: _Check) -> RuleResult:
-    citation = "NC MOA §D, §E.1"
-    fund = c.projection.fund
-    years = c.projection.fiscal_years
-    short = [(fy, closing) for fy, closing in zip(years, fund.closing, strict=True) if closing < 0]
+# ----------------------------------------------------------------------------- MOA-FUND-BALANCE
+
+class FundBalanceFacts(TypedDict):
+    """MOA-FUND-BALANCE. Shortfalls are positive amounts below $0."""
+
+    short: list[FyAmount]  # every FY whose closing balance is below $0, and by how much
+    first_short: FyAmount | None  # the first of them
+    largest_short: FyAmount | None  # the largest shortfall (the earliest FY on a tie)
+    lowest: FyAmount  # the lowest closing balance of the plan (the earliest FY on a tie)
+
+
+def render_fund_balance(status: Status, f: FundBalanceFacts) -> str:
+    first, worst = f["first_short"], f["largest_short"]
+    if first is None or worst is None:
+        low = f["lowest"]
+        return (f"The fund's closing balance stays at or above $0 in every FY (lowest "
+                f"{fmt_money(low['amount'])} in {fy_label(low['fiscal_year'])}).")
+    message = (f"The fund runs short by {fmt_money(first['amount'])} in "
+               f"{fy_label(first['fiscal_year'])}")
+    if worst["fiscal_year"] != first["fiscal_year"]:
+        message += (f"; the largest shortfall is {fmt_money(worst['amount'])} in "
+                    f"{fy_label(worst['fiscal_year'])}")
+    return message + (f" ({plural(len(f['short']), 'FY')} below $0). Reduce or end line items, "
+                      "or add receipts or an opening balance, so that every closing balance is "
+                      "at least $0.")
+
+
+@rule("MOA-FUND-BALANCE", "NC MOA §D, §E.1", render_fund_balance)
+def check_fund_balance(c: RuleContext) -> Finding[FundBalanceFacts]:
+    closing = list(zip(c.projection.fiscal_years, c.projection.fund.closing, strict=True))
+    short: list[FyAmount] = [{"fiscal_year": fy, "amount": -amount} for fy, amount in closing
+                             if amount < 0]
+    low_fy, low = min(closing, key=lambda pair: pair[1])
+    facts: FundBalanceFacts = {
+        "short": short, "first_short": short[0] if short else None,
+        "largest_short": max(short, key=lambda s: s["amount"]) if short else None,
+        "lowest": {"fiscal_year": low_fy, "amount": low}}
     if short:
-        first_fy, first = short[0]
-        worst_fy, worst = min(short, key=lambda pair: pair[1])
-        message = (f"The fund runs short by {fmt_money(-first)} in {fy_label(first_fy)}")
-        if worst_fy != first_fy:
-            message += (f"; the largest shortfall is {fmt_money(-worst)} in "
-                        f"{fy_label(worst_fy)}")
-        message += (f" ({_plural(len(short), 'FY')} below $0). Reduce or end line items, or "
-                    "add receipts or an opening balance, so that every closing balance is at "
-                    "least $0.")
-        return _result("MOA-FUND-BALANCE", "fail", message, citation,
-                       fiscal_years=[fy for fy, _ in short], inputs=["fund"])
-    low_fy, low = min(zip(years, fund.closing, strict=True), key=lambda pair: pair[1])
-    return _result("MOA-FUND-BALANCE", "pass",
-                   f"The fund's closing balance stays at or above $0 in every FY (lowest "
-                   f"{fmt_money(low)} in {fy_label(low_fy)}).", citation)
+        return Finding("fail", facts, [s["fiscal_year"] for s in short], inputs=["fund"])
+    return Finding("pass", facts)
 
 
 def check_execution_date(c: _Check) -> RuleResult:
@@ -289,17 +300,153 @@ def check_execution_date(c: _Check) -> RuleResult:
                    f"({fy_label(c.plan.start_fy)}) begins.", citation)
 
 
-def check_authorization(c: _Check) -> RuleResult:
-    citation = "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)"
+# ----------------------------------------------------------------------------- MOA-AUTHORIZATION
+
+class AuthorizationOver(TypedDict):
+    """A group of adopted authorizations of one strategy (an original and its overlapping
+    supplementals) whose FYs plan more than they authorize (fail)."""
+
+    strategy: str
+    title: str  # the strategy with its title, as the message shows it
+    authorizations: list[int]  # indices into program.authorizations
+    periods: list[Period]
+    fiscal_years: list[int]  # the plan FYs any of them covers
+    planned: int  # the strategy's spending in those FYs
+    authorized: Decimal  # their amounts added up
+    over: Decimal  # planned − authorized (> 0)
+
+
+class AuthorizationWithin(TypedDict):
+    """A group of adopted authorizations whose FYs plan no more than they authorize."""
+
+    strategy: str
+    authorizations: list[int]
+    periods: list[Period]
+    fiscal_years: list[int]
+    planned: int
+    authorized: Decimal
+
+
+class Uncovered(TypedDict):
+    """Spending of a strategy in the current or next FY that no adopted authorization covers
+    (warn)."""
+
+    strategy: str
+    title: str
+    fiscal_year: int
+    amount: int
+    pending: int | None  # a scheduled (else any) unadopted authorization covering it
+    pending_status: str | None  # "scheduled" | "draft"
+    pending_amount: Decimal | None
+    pending_adopted_on: dt.date | None  # when it is scheduled to be adopted
+
+
+class OrdinanceMissing(TypedDict):
+    """An adopted authorization covering the current or next FY without an adopted budget
+    ordinance or settlement project ordinance (warn)."""
+
+    index: int
+    strategy: str
+    amount: Decimal
+    period: Period
+    scheduled_on: dt.date | None  # a budget_ordinance_on after as_of
+
+
+class AuthorizeFix(TypedDict):
+    """The page's fix: draft authorizations from the plan's spending by strategy."""
+
+    action: Literal["authorize_fys"]
+    first_fy: int
+    last_fy: int
+    authorizations: list[dict[str, Any]]  # DraftAuthorization.to_document()
+
+
+class AuthorizationRuleFacts(TypedDict):
+    """MOA-AUTHORIZATION."""
+
+    as_of: dt.date
+    current_fy: int  # the FY containing as_of; it and the next one need authorizations
+    authorizations: list[dict[str, Any]]  # AuthorizationFacts.to_dict() of each, in order
+    over: list[AuthorizationOver]
+    within: list[AuthorizationWithin]
+    uncovered: list[Uncovered]
+    ordinance_missing: list[int]  # indices, as `ordinance`
+    ordinance: list[OrdinanceMissing]
+    fix: AuthorizeFix | None  # when some spending is uncovered
+
+
+def _periods(periods: list[Period]) -> str:
+    return and_list([f"{long_date(p['start'])} to {long_date(p['end'])}" for p in periods])
+
+
+def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
+    warnings = []
+    for u in f["uncovered"]:
+        text = (f"adopt a resolution and budget ordinance naming {u['title']} for "
+                f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}")
+        if u["pending_amount"] is not None and u["pending_adopted_on"] is not None:
+            text += (f" (the resolution of {fmt_money(u['pending_amount'])} is scheduled for "
+                     f"{long_date(u['pending_adopted_on'])}, not adopted as of "
+                     f"{long_date(f['as_of'])})")
+        elif u["pending_amount"] is not None:
+            text += (f" (the resolution of {fmt_money(u['pending_amount'])} has no adoption "
+                     "date yet)")
+        warnings.append(text)
+    for o in f["ordinance"]:
+        text = (f"adopt the budget ordinance or a settlement project ordinance (G.S. 159-13.2) "
+                f"appropriating the {fmt_money(o['amount'])} of {o['strategy']} authorized for "
+                f"{_periods([o['period']])}")
+        if o["scheduled_on"] is not None:
+            text += f" (scheduled for {long_date(o['scheduled_on'])})"
+        warnings.append(text)
+    return warnings
+
+
+def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
+    warnings = _authorization_warnings(f)
+    current = f["current_fy"]
+    if f["over"]:
+        message = "; ".join(
+            f"{o['title']} plans {fmt_money(o['planned'])} in {fy_ranges(o['fiscal_years'])}, "
+            f"{fmt_money(o['over'])} more than the {fmt_money(o['authorized'])} authorized for "
+            f"{_periods(o['periods'])}: amend the resolution and budget ordinance to at least "
+            f"{fmt_money(o['planned'])}, or reduce the spending" for o in f["over"]) + "."
+        if warnings:
+            message += " Also " + "; ".join(warnings) + "."
+        return message
+    if warnings:
+        if f["uncovered"]:
+            return ("Spending planned for the current or next FY has no adopted authorization: "
+                    + "; ".join(warnings) + ".")
+        return ("The resolutions are adopted, but NC DOJ asks for a budget ordinance too: "
+                + "; ".join(warnings) + ".")
+    if f["within"]:
+        checked = [f"{w['strategy']} {fmt_money(w['planned'])} of {fmt_money(w['authorized'])} "
+                   f"({_periods(w['periods'])})" for w in f["within"]]
+        return ("Planned spending stays within every adopted authorization: "
+                + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
+                f"{fy_label(current + 1)}) are authorized.")
+    return (f"No spending is planned in the current or next FY ({fy_label(current)}, "
+            f"{fy_label(current + 1)}), so no authorization is needed yet.")
+
+
+@rule("MOA-AUTHORIZATION",
+      "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)",
+      render_authorization)
+def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     p = c.projection
     auths = c.plan.program.authorizations
     facts = authorization_facts(c.plan, p, c.as_of)
     adopted = [i for i, f in enumerate(facts) if f.status == ADOPTED]
-    failures, checked = [], []
-    over: list[dict[str, Any]] = []
+    over: list[AuthorizationOver] = []
+    within: list[AuthorizationWithin] = []
     fail_fys: set[int] = set()
     fail_lines: list[str] = []
     seen: set[tuple[int, ...]] = set()
+
+    def lines_of(strategy: str) -> list[str]:
+        return [item.id for item in c.plan.line_items if item.strategy == strategy]
+
     # Adopted authorizations of one strategy whose periods overlap add up (an original and
     # a supplemental): judge each such group once, over the FYs any of them covers.
     for i in adopted:
@@ -307,80 +454,66 @@ def check_authorization(c: _Check) -> RuleResult:
         if group in seen:
             continue
         seen.add(group)
-        auth = auths[i]
+        strategy = auths[i].strategy
         fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
-        spent = planned_spending(p, auth.strategy, fys)
+        spent = planned_spending(p, strategy, fys)
         amount = sum((auths[j].amount for j in group), Decimal(0))
-        shown = int(amount) if amount == int(amount) else amount
-        period = _and([f"{_date(auths[j].start)} to {_date(auths[j].end)}" for j in group])
+        periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
         if spent > amount:
-            failures.append(
-                f"{strategy_title(auth.strategy, c.tables)} plans {fmt_money(spent)} in "
-                f"{fy_ranges(fys)}, {fmt_money(spent - amount)} more than the "
-                f"{fmt_money(shown)} authorized for {period}: amend the resolution and budget "
-                f"ordinance to at least {fmt_money(spent)}, or reduce the spending")
-            over.append({"strategy": auth.strategy, "authorizations": list(group),
-                         "fiscal_years": fys, "planned": spent,
-                         "authorized": format(amount, "f"),
-                         "over": format(spent - amount, "f")})
+            over.append({"strategy": strategy, "title": strategy_title(strategy, c.tables),
+                         "authorizations": list(group), "periods": periods,
+                         "fiscal_years": fys, "planned": spent, "authorized": amount,
+                         "over": spent - amount})
             fail_fys.update(fys)
-            fail_lines += [item.id for item in c.plan.line_items
-                           if item.strategy == auth.strategy]
+            fail_lines += lines_of(strategy)
         else:
-            checked.append(f"{auth.strategy} {fmt_money(spent)} of {fmt_money(shown)} "
-                           f"({period})")
+            within.append({"strategy": strategy, "authorizations": list(group),
+                           "periods": periods, "fiscal_years": fys, "planned": spent,
+                           "authorized": amount})
     current = fy_of(c.as_of)
-    warnings: list[str] = []
-    uncovered: list[dict[str, Any]] = []
+    near_fys = (current, current + 1)
+    uncovered: list[Uncovered] = []
     warn_fys: set[int] = set()
     warn_lines: list[str] = []
-    for fy in (current, current + 1):
+    for fy in near_fys:
         if fy not in p.fiscal_years:
             continue
         for strategy, values in p.by_strategy.items():
-            amount = values[p.fiscal_years.index(fy)]
-            if amount <= 0 or strategy == UNASSIGNED:
+            spending = values[p.fiscal_years.index(fy)]
+            if spending <= 0 or strategy == UNASSIGNED:
                 continue
             covering = [f for f in facts if f.strategy == strategy and fy in f.fiscal_years]
             if any(f.status == ADOPTED for f in covering):
                 continue
             pending = next((f for f in covering if f.status == SCHEDULED), None) or next(
                 iter(covering), None)
-            text = (f"adopt a resolution and budget ordinance naming "
-                    f"{strategy_title(strategy, c.tables)} for {fmt_money(amount)} covering "
-                    f"{fy_label(fy)}")
-            if pending is not None and pending.status == SCHEDULED:
-                day = auths[pending.index].adopted_on
-                assert day is not None  # noqa: S101 - scheduled means dated
-                text += (f" (the resolution of {fmt_money(pending.amount)} is scheduled for "
-                         f"{_date(day)}, not adopted as of {_date(c.as_of)})")
-            elif pending is not None:
-                text += (f" (the resolution of {fmt_money(pending.amount)} has no adoption "
-                         "date yet)")
-            warnings.append(text)
-            uncovered.append({"strategy": strategy, "fiscal_year": fy, "amount": amount,
-                              "pending": None if pending is None else pending.index,
-                              "pending_status": None if pending is None else pending.status})
+            scheduled = pending is not None and pending.status == SCHEDULED
+            uncovered.append({
+                "strategy": strategy, "title": strategy_title(strategy, c.tables),
+                "fiscal_year": fy, "amount": spending,
+                "pending": None if pending is None else pending.index,
+                "pending_status": None if pending is None else pending.status,
+                "pending_amount": None if pending is None else pending.amount,
+                "pending_adopted_on": auths[pending.index].adopted_on
+                if pending is not None and scheduled else None})
             warn_fys.add(fy)
-            warn_lines += [item.id for item in c.plan.line_items if item.strategy == strategy]
-    ordinance: list[int] = []
+            warn_lines += lines_of(strategy)
+    ordinance: list[OrdinanceMissing] = []
     for f in facts:
         if f.status != ADOPTED or f.budget_ordinance == ADOPTED:
             continue
-        near = [fy for fy in f.fiscal_years if fy in (current, current + 1)]
+        near = [fy for fy in f.fiscal_years if fy in near_fys]
         if not near:
             continue
         auth = auths[f.index]
-        text = (f"adopt the budget ordinance or a settlement project ordinance (G.S. 159-13.2) "
-                f"appropriating the {fmt_money(auth.amount)} of {auth.strategy} authorized for "
-                f"{_date(auth.start)} to {_date(auth.end)}")
-        if f.budget_ordinance == SCHEDULED and auth.budget_ordinance_on is not None:
-            text += f" (scheduled for {_date(auth.budget_ordinance_on)})"
-        warnings.append(text)
-        ordinance.append(f.index)
+        ordinance.append({
+            "index": f.index, "strategy": auth.strategy, "amount": auth.amount,
+            "period": {"start": auth.start, "end": auth.end},
+            "scheduled_on": auth.budget_ordinance_on
+            if f.budget_ordinance == SCHEDULED else None})
         warn_fys.update(near)
-        warn_lines += [item.id for item in c.plan.line_items if item.strategy == auth.strategy]
-    fix: dict[str, Any] | None = None
+        warn_lines += lines_of(auth.strategy)
+    fix: AuthorizeFix | None = None
     if uncovered:
         first = min(u["fiscal_year"] for u in uncovered)
         last = max(u["fiscal_year"] for u in uncovered)
@@ -388,33 +521,17 @@ def check_authorization(c: _Check) -> RuleResult:
         drafts = [d for d in authorize_fys(c.plan, p, first, last) if d.strategy in strategies]
         fix = {"action": "authorize_fys", "first_fy": first, "last_fy": last,
                "authorizations": [d.to_document() for d in drafts]}
-    result_facts = {"authorizations": [f.to_dict() for f in facts], "over": over,
-                    "uncovered": uncovered, "ordinance_missing": ordinance, "fix": fix}
-    if failures:
-        message = "; ".join(failures) + "."
-        if warnings:
-            message += " Also " + "; ".join(warnings) + "."
-        return _result("MOA-AUTHORIZATION", "fail", message, citation,
-                       fiscal_years=fail_fys | warn_fys, line_items=fail_lines + warn_lines,
-                       inputs=["program.authorizations"], facts=result_facts)
-    if warnings:
-        if uncovered:
-            message = ("Spending planned for the current or next FY has no adopted "
-                       "authorization: " + "; ".join(warnings) + ".")
-        else:
-            message = ("The resolutions are adopted, but NC DOJ asks for a budget ordinance "
-                       "too: " + "; ".join(warnings) + ".")
-        return _result("MOA-AUTHORIZATION", "warn", message, citation, fiscal_years=warn_fys,
-                       line_items=warn_lines, inputs=["program.authorizations"],
-                       facts=result_facts)
-    if checked:
-        message = ("Planned spending stays within every adopted authorization: "
-                   + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
-                   f"{fy_label(current + 1)}) are authorized.")
-    else:
-        message = (f"No spending is planned in the current or next FY ({fy_label(current)}, "
-                   f"{fy_label(current + 1)}), so no authorization is needed yet.")
-    return _result("MOA-AUTHORIZATION", "pass", message, citation, facts=result_facts)
+    result_facts: AuthorizationRuleFacts = {
+        "as_of": c.as_of, "current_fy": current,
+        "authorizations": [f.to_dict() for f in facts], "over": over, "within": within,
+        "uncovered": uncovered, "ordinance_missing": [o["index"] for o in ordinance],
+        "ordinance": ordinance, "fix": fix}
+    if over:
+        return Finding("fail", result_facts, fail_fys | warn_fys, fail_lines + warn_lines,
+                       ["program.authorizations"])
+    if uncovered or ordinance:
+        return Finding("warn", result_facts, warn_fys, warn_lines, ["program.authorizations"])
+    return Finding("pass", result_facts)
 
 
 def _adopted_group(i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
@@ -947,7 +1064,7 @@ def check_plan(plan: Plan, projection: Projection, tables: CostTables,
 
 
 def counts(results: Iterable[RuleResult]) -> dict[str, int]:
-    found = dict.fromkeys(STATUSES, 0)
+    found: dict[str, int] = dict.fromkeys(STATUSES, 0)
     for result in results:
         found[result.status] += 1
     return found
