@@ -19,8 +19,11 @@ from planner.scenarios.compliance import (
     Rule,
     check_plan,
     render_authorization,
+    render_caseload,
     render_fund_balance,
+    render_reporting,
     render_strategy,
+    render_warm_handoff,
 )
 from tests.plans import EXAMPLES, example
 
@@ -30,8 +33,8 @@ AS_OF = dt.date(2026, 11, 28)
 
 def test_every_rule_is_registered_under_its_own_id():
     for rule_id, check in RULES:
-        if isinstance(check, Rule):
-            assert check.id == rule_id
+        assert getattr(check, "id", rule_id) == rule_id
+    assert sum(isinstance(check, Rule) for _, check in RULES) >= 20
 
 
 def test_each_message_is_its_renderer_on_its_facts():
@@ -40,7 +43,7 @@ def test_each_message_is_its_renderer_on_its_facts():
     for r in check_plan(plan, project(plan), default_cost_tables(), AS_OF):
         check = checks[r.rule]
         if isinstance(check, Rule):
-            assert check.render(r.status, r.facts) == r.message  # type: ignore[arg-type]
+            assert check.render(r.status, r.facts) == r.message
 
 
 def test_messages_of_the_examples_snapshot():
@@ -105,3 +108,42 @@ def test_authorization_words_give_the_amounts_and_the_dates():
         "Also adopt a resolution and budget ordinance naming A:7 Naloxone distribution for "
         "$46,125 covering FY2027-28 (the resolution of $50,000 is scheduled for December 15, "
         "2026, not adopted as of November 28, 2026).")
+
+
+def test_warm_handoff_words_give_hours_and_share():
+    facts = {"lines": [{"id": "wh", "label": "Nights"}], "full_hours": Decimal(168),
+             "coverage": {2026: Decimal(21), 2027: Decimal(168)}, "short": [2026],
+             "worst_fy": 2026, "worst_hours": Decimal(21), "worst_share": Decimal(13)}
+    assert render_warm_handoff("warn", facts).startswith(
+        "Warm hand-off covers 21 of 168 hours, 13% in FY2026-27; coverage is below 168 hours "
+        "in FY2026-27.")
+    assert render_warm_handoff("warn", {**facts, "lines": []}).startswith(
+        "No warm_handoff line: officers have no one to hand a person to (21 of 168 hours, 13%).")
+
+
+def test_caseload_words_give_the_loads_and_the_fix():
+    facts = {
+        "average_max": Decimal(20), "max_max": Decimal(25),
+        "line": {"id": "cm", "label": "LEAD case managers"}, "caseload_average": Decimal(20),
+        "caseload_max": Decimal(25), "above_guidance": [], "over_fys": [2028, 2029, 2031],
+        "first_over": {"fiscal_year": 2028, "fte": Decimal(2), "avg_active": Decimal("56.78"),
+                       "peak_active": Decimal("63.25"), "load_average": Decimal("28.39"),
+                       "load_peak": Decimal("31.625"), "required_fte": Decimal(3),
+                       "add_fte": Decimal(1)},
+        "raise_max_fte_to": Decimal("3.5"), "line_runs": None, "peak_fte": Decimal(2)}
+    assert render_caseload("fail", facts) == (
+        "Case management 'LEAD case managers': in FY2028-29 to FY2029-30 and FY2031-32 the "
+        "caseload is above the limits (in FY2028-29 2.0 FTE carries 28.39 average and 31.63 "
+        "peak participants per case manager): add 1.0 FTE case manager in FY2028-29 or raise "
+        "max_fte to 3.5.")
+
+
+def test_reporting_words_count_the_days_and_name_the_reports():
+    facts = {"as_of": dt.date(2027, 8, 15), "days_after_fy_end": 90, "warning_days": 60,
+             "days_left": 1, "next": [
+                 {"fiscal_year": 2026, "due": dt.date(2027, 9, 28), "impact_report": False}]}
+    assert render_reporting("warn", facts) == (
+        "Due in 1 day: FY2026-27 annual financial report (Exhibit E) due September 28, 2027 "
+        "(90 days after the FY ends; guidance often says September 30, but the 90-day date is "
+        "the deadline). File through CORE-NC.")
+    assert render_reporting("info", facts).startswith("Next: FY2026-27 annual financial report")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict
 
@@ -91,6 +91,14 @@ class Period(TypedDict):
 
     start: dt.date
     end: dt.date
+
+
+def _result(rule_id: str, status: Status, message: str, citation: str, *,
+            fiscal_years: Iterable[int] = (), line_items: Iterable[str] = (),
+            inputs: Iterable[str] = (), facts: Mapping[str, Any] | None = None) -> RuleResult:
+    """A result written directly, for a rule not (yet) in the facts + renderer form."""
+    return RuleResult(rule_id, status, message, tuple(sorted(set(fiscal_years))),
+                      tuple(dict.fromkeys(line_items)), citation, tuple(inputs), facts or {})
 
 
 # ----------------------------------------------------------------------------- MOA-STRATEGY
@@ -725,7 +733,8 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
     final_spending = p.by_year[-1]
     last = with_receipts[-1] if with_receipts else None
     closing = None if last is None else fund.closing[last]
-    runway = None if closing is None or final_spending <= 0 else q(closing) / q(final_spending)
+    runway = (None if closing is None or closing < 0 or final_spending <= 0
+              else q(closing) / q(final_spending))
     facts: SustainabilityFacts = {
         "total_spending": p.total, "last_receipts_fy": None if last is None else years[last],
         "closing": closing, "final_fy": years[-1], "final_spending": final_spending,
