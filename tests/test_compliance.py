@@ -55,7 +55,6 @@ def test_the_base_plan_passes_every_rule():
 def test_every_result_cites_its_source():
     for r in results(base()).values():
         assert r.citation
-        assert r.message.endswith((".", ")"))
 
 
 # ------------------------------------------------------------------------ MOA-STRATEGY

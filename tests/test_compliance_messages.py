@@ -46,6 +46,13 @@ def test_each_message_is_its_renderer_on_its_facts():
             assert check.render(r.status, r.facts) == r.message
 
 
+def test_every_message_is_a_sentence():
+    plan = example("demo-orange-county.json")
+    for r in check_plan(plan, project(plan), default_cost_tables(), AS_OF):
+        assert r.message[0].isupper() or r.message[0].isdigit() or r.message[0] == "'"
+        assert r.message.endswith((".", ")"))
+
+
 def test_messages_of_the_examples_snapshot():
     found = {}
     for path in sorted(EXAMPLES.glob("*.json")):
