@@ -68,10 +68,7 @@ COMPLIANCE_SCHEMA = "lead-compliance/1"
 EXHIBIT_A = re.compile(r"^A:(\d{1,2})$")
 EXHIBIT_B = re.compile(r"^B:([A-L])\.(\d+)(?:\.(\d+))?$")
 
-_Check = RuleContext  # the name the rules were written against
-
-# Older spellings of the text helpers (now public in compliance_base).
-_and, _date, _plural = and_list, long_date, plural
+_Check = RuleContext  # the name the rules were written against (rules in other modules)
 
 
 def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[str, Any]:
@@ -883,8 +880,11 @@ class ProgramManagerFacts(StaffedRoleFacts):
     independent: bool  # some program manager is employed outside the program's agencies
 
 
-def _staffed_role(c: RuleContext, role: str, need: Decimal) -> StaffedRoleFacts:
-    items = [i for i in c.plan.line_items if i.kind == "position" and i["role"] == role]
+def _positions(c: RuleContext, role: str) -> list[LineItem]:
+    return [i for i in c.plan.line_items if i.kind == "position" and i["role"] == role]
+
+
+def _staffed_role(c: RuleContext, items: list[LineItem], need: Decimal) -> StaffedRoleFacts:
     totals = _fte_by_fy(c, items)
     return {"min_fte": need, "lines": line_refs(items), "fte_by_fy": totals,
             "short": [fy for fy, fte in totals.items() if fte < need]}
@@ -912,10 +912,10 @@ def render_program_manager(status: Status, f: ProgramManagerFacts) -> str:
 
 @rule("LEAD-PROGRAM-MANAGER", "Duke evaluation brief §V.d", render_program_manager)
 def check_program_manager(c: RuleContext) -> Finding[ProgramManagerFacts]:
-    role = _staffed_role(c, "program_manager", c.threshold("program_manager.min_fte"))
-    managers = [i for i in c.plan.line_items if i.id in ids(role["lines"])]
-    facts: ProgramManagerFacts = {**role,
-                                  "independent": any(i.get("independent") for i in managers)}
+    managers = _positions(c, "program_manager")
+    facts: ProgramManagerFacts = {
+        **_staffed_role(c, managers, c.threshold("program_manager.min_fte")),
+        "independent": any(i.get("independent") for i in managers)}
     if not managers:
         return Finding("warn", facts, c.projection.fiscal_years, inputs=["line:new"])
     line_ids = ids(facts["lines"])
@@ -1197,7 +1197,7 @@ def render_data_analyst(status: Status, f: StaffedRoleFacts) -> str:
 
 @rule("LEAD-DATA-ANALYST", "Duke evaluation brief §V.f", render_data_analyst)
 def check_data_analyst(c: RuleContext) -> Finding[StaffedRoleFacts]:
-    facts = _staffed_role(c, "data_analyst", c.threshold("data_analyst.min_fte"))
+    facts = _staffed_role(c, _positions(c, "data_analyst"), c.threshold("data_analyst.min_fte"))
     line_ids = ids(facts["lines"])
     if not line_ids:
         return Finding("warn", facts, facts["short"], inputs=["line:new"])
