@@ -209,7 +209,8 @@ def test_authorization_above_the_amount_fails_at_or_below_passes():
     assert "program-manager" in r.line_items
     [over] = r.facts["over"]
     assert (over["strategy"], over["fiscal_years"]) == ("A:10", [2026, 2027, 2028, 2029, 2030])
-    assert (over["planned"], over["authorized"], over["over"]) == (3088786, 3088785, 1)
+    assert (over["planned"], over["authorized"], over["over"]) == (3088786, "3088785", "1")
+    assert r.facts["titles"]["A:10"] == "A:10 Criminal justice diversion programs"
 
 
 def test_current_and_next_fy_without_authorization_warn():

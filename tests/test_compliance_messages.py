@@ -98,12 +98,12 @@ def test_authorization_words_give_the_amounts_and_the_dates():
     period = {"start": dt.date(2026, 7, 1), "end": dt.date(2031, 6, 30)}
     facts = {
         "as_of": AS_OF, "current_fy": 2026, "authorizations": [], "within": [],
-        "over": [{"strategy": "A:10", "title": "A:10 Criminal justice diversion programs",
-                  "authorizations": [0], "periods": [period], "fiscal_years": [2026, 2027],
-                  "planned": 1500000, "authorized": Decimal("1234567.50"),
-                  "over": Decimal("265432.50")}],
-        "uncovered": [{"strategy": "A:7", "title": "A:7 Naloxone distribution",
-                       "fiscal_year": 2027, "amount": 46125, "pending": 1,
+        "titles": {"A:10": "A:10 Criminal justice diversion programs",
+                   "A:7": "A:7 Naloxone distribution"},
+        "over": [{"strategy": "A:10", "authorizations": [0], "periods": [period],
+                  "fiscal_years": [2026, 2027], "planned": 1500000,
+                  "authorized": "1234567.50", "over": "265432.50"}],
+        "uncovered": [{"strategy": "A:7", "fiscal_year": 2027, "amount": 46125, "pending": 1,
                        "pending_status": "scheduled", "pending_amount": Decimal(50000),
                        "pending_adopted_on": dt.date(2026, 12, 15)}],
         "ordinance_missing": [], "ordinance": [], "fix": None}

@@ -341,13 +341,12 @@ class AuthorizationOver(TypedDict):
     supplementals) whose FYs plan more than they authorize (fail)."""
 
     strategy: str
-    title: str  # the strategy with its title, as the message shows it
     authorizations: list[int]  # indices into program.authorizations
     periods: list[Period]
     fiscal_years: list[int]  # the plan FYs any of them covers
     planned: int  # the strategy's spending in those FYs
-    authorized: Decimal  # their amounts added up
-    over: Decimal  # planned − authorized (> 0)
+    authorized: str  # their amounts added up (a decimal string, exact)
+    over: str  # planned − authorized (> 0; a decimal string)
 
 
 class AuthorizationWithin(TypedDict):
@@ -358,7 +357,7 @@ class AuthorizationWithin(TypedDict):
     periods: list[Period]
     fiscal_years: list[int]
     planned: int
-    authorized: Decimal
+    authorized: str  # a decimal string, as in AuthorizationOver
 
 
 class Uncovered(TypedDict):
@@ -366,7 +365,6 @@ class Uncovered(TypedDict):
     (warn)."""
 
     strategy: str
-    title: str
     fiscal_year: int
     amount: int
     pending: int | None  # a scheduled (else any) unadopted authorization covering it
@@ -400,6 +398,7 @@ class AuthorizationRuleFacts(TypedDict):
 
     as_of: dt.date
     current_fy: int  # the FY containing as_of; it and the next one need authorizations
+    titles: dict[str, str]  # each strategy named below, with its title, as the words show it
     authorizations: list[dict[str, Any]]  # AuthorizationFacts.to_dict() of each, in order
     over: list[AuthorizationOver]
     within: list[AuthorizationWithin]
@@ -416,7 +415,7 @@ def _periods(periods: list[Period]) -> str:
 def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
     warnings = []
     for u in f["uncovered"]:
-        text = (f"adopt a resolution and budget ordinance naming {u['title']} for "
+        text = (f"adopt a resolution and budget ordinance naming {f['titles'][u['strategy']]} for "
                 f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}")
         if u["pending_amount"] is not None and u["pending_adopted_on"] is not None:
             text += (f" (the resolution of {fmt_money(u['pending_amount'])} is scheduled for "
@@ -441,8 +440,9 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
     current = f["current_fy"]
     if f["over"]:
         message = "; ".join(
-            f"{o['title']} plans {fmt_money(o['planned'])} in {fy_ranges(o['fiscal_years'])}, "
-            f"{fmt_money(o['over'])} more than the {fmt_money(o['authorized'])} authorized for "
+            f"{f['titles'][o['strategy']]} plans {fmt_money(o['planned'])} in "
+            f"{fy_ranges(o['fiscal_years'])}, {fmt_money(Decimal(o['over']))} more than the "
+            f"{fmt_money(Decimal(o['authorized']))} authorized for "
             f"{_periods(o['periods'])}: amend the resolution and budget ordinance to at least "
             f"{fmt_money(o['planned'])}, or reduce the spending" for o in f["over"]) + "."
         if warnings:
@@ -455,7 +455,8 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
         return ("The resolutions are adopted, but NC DOJ asks for a budget ordinance too: "
                 + "; ".join(warnings) + ".")
     if f["within"]:
-        checked = [f"{w['strategy']} {fmt_money(w['planned'])} of {fmt_money(w['authorized'])} "
+        checked = [f"{w['strategy']} {fmt_money(w['planned'])} of "
+                   f"{fmt_money(Decimal(w['authorized']))} "
                    f"({_periods(w['periods'])})" for w in f["within"]]
         return ("Planned spending stays within every adopted authorization: "
                 + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
@@ -494,16 +495,16 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         amount = sum((auths[j].amount for j in group), Decimal(0))
         periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
         if spent > amount:
-            over.append({"strategy": strategy, "title": strategy_title(strategy, c.tables),
-                         "authorizations": list(group), "periods": periods,
-                         "fiscal_years": fys, "planned": spent, "authorized": amount,
-                         "over": spent - amount})
+            over.append({"strategy": strategy, "authorizations": list(group),
+                         "periods": periods, "fiscal_years": fys, "planned": spent,
+                         "authorized": format(amount, "f"),
+                         "over": format(spent - amount, "f")})
             fail_fys.update(fys)
             fail_lines += lines_of(strategy)
         else:
             within.append({"strategy": strategy, "authorizations": list(group),
                            "periods": periods, "fiscal_years": fys, "planned": spent,
-                           "authorized": amount})
+                           "authorized": format(amount, "f")})
     current = fy_of(c.as_of)
     near_fys = (current, current + 1)
     uncovered: list[Uncovered] = []
@@ -523,8 +524,7 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
                 iter(covering), None)
             scheduled = pending is not None and pending.status == SCHEDULED
             uncovered.append({
-                "strategy": strategy, "title": strategy_title(strategy, c.tables),
-                "fiscal_year": fy, "amount": spending,
+                "strategy": strategy, "fiscal_year": fy, "amount": spending,
                 "pending": None if pending is None else pending.index,
                 "pending_status": None if pending is None else pending.status,
                 "pending_amount": None if pending is None else pending.amount,
@@ -557,6 +557,8 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
                "authorizations": [d.to_document() for d in drafts]}
     result_facts: AuthorizationRuleFacts = {
         "as_of": c.as_of, "current_fy": current,
+        "titles": {s: strategy_title(s, c.tables) for s in
+                   [o["strategy"] for o in over] + [u["strategy"] for u in uncovered]},
         "authorizations": [f.to_dict() for f in facts], "over": over, "within": within,
         "uncovered": uncovered, "ordinance_missing": [o["index"] for o in ordinance],
         "ordinance": ordinance, "fix": fix}
