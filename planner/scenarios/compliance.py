@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
 from .authorizations import (
     ADOPTED,
@@ -51,6 +51,13 @@ from .compliance_base import (
 )
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
+from .kinds.base import Params
+from .kinds.case_management import CaseManagementParams
+from .kinds.officer_training import OfficerTrainingParams
+from .kinds.participant_phones import ParticipantPhonesParams
+from .kinds.position import PositionParams
+from .kinds.service_gap import ServiceGapParams
+from .kinds.warm_handoff import ContractParams, OnCallParams, StaffedParams, WarmHandoffParams
 from .lines import Context, required_case_manager_fte
 from .money import fmt_fte, fmt_money, fmt_quantity, q, round_half_up
 from .plan import SERVICE_CATEGORIES, LineItem, Plan
@@ -88,6 +95,17 @@ class Period(TypedDict):
 
     start: dt.date
     end: dt.date
+
+
+P = TypeVar("P", bound=Params)
+
+
+def _params(item: LineItem, params_type: type[P]) -> P:
+    """A line's typed parameters (each rule reads the lines of its kinds only)."""
+    params = item.params
+    if not isinstance(params, params_type):
+        raise TypeError(f"line {item.id!r} ({item.kind}) has no {params_type.__name__}")
+    return params
 
 
 def _result(rule_id: str, status: Status, message: str, citation: str, *,
@@ -883,7 +901,8 @@ class ProgramManagerFacts(StaffedRoleFacts):
 
 
 def _positions(c: RuleContext, role: str) -> list[LineItem]:
-    return [i for i in c.plan.line_items if i.kind == "position" and i["role"] == role]
+    return [i for i in c.plan.line_items
+            if isinstance(i.params, PositionParams) and i.params.role == role]
 
 
 def _staffed_role(c: RuleContext, items: list[LineItem], need: Decimal) -> StaffedRoleFacts:
@@ -917,7 +936,7 @@ def check_program_manager(c: RuleContext) -> Finding[ProgramManagerFacts]:
     managers = _positions(c, "program_manager")
     facts: ProgramManagerFacts = {
         **_staffed_role(c, managers, c.threshold("program_manager.min_fte")),
-        "independent": any(i.get("independent") for i in managers)}
+        "independent": any(_params(i, PositionParams).independent for i in managers)}
     if not managers:
         return Finding("warn", facts, c.projection.fiscal_years, inputs=["line:new"])
     line_ids = ids(facts["lines"])
@@ -1015,7 +1034,8 @@ def check_caseload(c: RuleContext) -> Finding[CaseloadFacts]:
         return Finding("fail", facts, c.projection.fiscal_years, inputs=["line:new"])
     item = lines[0]
     projected = c.projection.line(item.id)
-    average, most = item["caseload_average"], item["caseload_max"]
+    params = _params(item, CaseManagementParams)
+    average, most = params.caseload_average, params.caseload_max
     facts.update({"line": line_ref(item), "caseload_average": average, "caseload_max": most,
                   "peak_fte": max(projected.fte) if projected.fte else Decimal(0)})
     for field, value, limit in (("caseload_average", average, average_max),
@@ -1042,7 +1062,7 @@ def check_caseload(c: RuleContext) -> Finding[CaseloadFacts]:
             "fiscal_year": first, "fte": fte, "avg_active": avg, "peak_active": peak,
             "load_average": avg / fte if fte else None, "load_peak": peak / fte if fte else None,
             "required_fte": needed[first], "add_fte": needed[first] - fte}
-        if item["max_fte"] is not None and max(needed.values()) > item["max_fte"]:
+        if params.max_fte is not None and max(needed.values()) > params.max_fte:
             facts["raise_max_fte_to"] = max(needed.values())
         elif not item.active_in(first):
             facts["line_runs"] = (item.start_fy, item.end_fy)
@@ -1080,6 +1100,13 @@ def render_warm_handoff(status: Status, f: WarmHandoffFacts) -> str:
             "contracted coverage for nights and weekends.")
 
 
+def _warm_handoff_params(item: LineItem) -> WarmHandoffParams:
+    params = item.params
+    if not isinstance(params, StaffedParams | OnCallParams | ContractParams):
+        raise TypeError(f"line {item.id!r} ({item.kind}) is not a warm hand-off")
+    return params
+
+
 @rule("LEAD-WARM-HANDOFF", "Duke evaluation brief §V.d (\"at all hours\")", render_warm_handoff)
 def check_warm_handoff(c: RuleContext) -> Finding[WarmHandoffFacts]:
     full = c.threshold("warm_handoff.full_coverage_hours")
@@ -1090,8 +1117,9 @@ def check_warm_handoff(c: RuleContext) -> Finding[WarmHandoffFacts]:
         hours = Decimal(0)
         for item in lines:
             if item.active_in(fy):
-                hours += item["hours_per_week"]
-                if item.mode == "on_call":
+                params = _warm_handoff_params(item)
+                hours += params.hours_per_week
+                if isinstance(params, OnCallParams):
                     hours += business
         coverage[fy] = min(hours, full)
     short = [fy for fy, hours in coverage.items() if hours < full]
@@ -1161,19 +1189,20 @@ def check_officer_training(c: RuleContext) -> Finding[OfficerTrainingFacts]:
     lines = c.plan.lines_of("officer_training")
     found: list[TrainingLine] = []
     for item in lines:
+        p = _params(item, OfficerTrainingParams)
         problems: list[TrainingProblem] = []
-        if item["officers"] <= 0:
+        if p.officers <= 0:
             problems.append("no_officers")
-        elif item["initial_hours"] <= 0:
+        elif p.initial_hours <= 0:
             problems.append("no_initial_hours")
-        if item["refresher_interval_years"] > longest or item["refresher_hours"] <= 0:
+        if p.refresher_interval_years > longest or p.refresher_hours <= 0:
             problems.append("refresher")
-        found.append({"id": item.id, "label": item.label or "", "officers": item["officers"],
-                      "initial_hours": item["initial_hours"],
-                      "refresher_interval_years": item["refresher_interval_years"],
-                      "refresher_hours": item["refresher_hours"], "problems": problems})
+        found.append({"id": item.id, "label": item.label or "", "officers": p.officers,
+                      "initial_hours": p.initial_hours,
+                      "refresher_interval_years": p.refresher_interval_years,
+                      "refresher_hours": p.refresher_hours, "problems": problems})
     facts: OfficerTrainingFacts = {"longest_interval_years": longest, "lines": found,
-                                   "officers": sum(i["officers"] for i in lines)}
+                                   "officers": sum(line["officers"] for line in found)}
     if not lines:
         return Finding("warn", facts, inputs=["line:new"])
     line_ids = [line["id"] for line in found]
@@ -1265,9 +1294,10 @@ def render_phones(status: Status, f: PhonesFacts) -> str:
 @rule("LEAD-PHONES", "Duke evaluation brief §V.e", render_phones)
 def check_phones(c: RuleContext) -> Finding[PhonesFacts]:
     phones = c.plan.lines_of("participant_phones")
-    lines = [i for i in phones if i["high_risk_share"] > 0]
+    shares = {i.id: _params(i, ParticipantPhonesParams).high_risk_share for i in phones}
+    lines = [i for i in phones if shares[i.id] > 0]
     facts: PhonesFacts = {"lines": line_refs(lines), "high_risk_share": max(
-        (i["high_risk_share"] for i in lines), default=None)}
+        (shares[i.id] for i in lines), default=None)}
     if not lines:
         return Finding("warn", facts, inputs=[f"line:{i.id}" for i in phones] or ["line:new"])
     return Finding("pass", facts, line_items=ids(facts["lines"]))
@@ -1288,7 +1318,8 @@ def _services_inputs(plan: Plan, missing: list[str]) -> list[str]:
     service_gap line for it."""
     found = []
     for category in missing:
-        lines = [i.id for i in plan.lines_of("service_gap") if i["category"] == category]
+        lines = [i.id for i in plan.lines_of("service_gap")
+                 if _params(i, ServiceGapParams).category == category]
         found += [f"line:{i}" for i in lines] or [f"line:new:service_gap:{category}"]
     return found
 
@@ -1309,15 +1340,16 @@ def render_services(status: Status, f: ServicesFacts) -> str:
 def check_services(c: RuleContext) -> Finding[ServicesFacts]:
     assessed: dict[str, str] = {}
     for item in c.plan.lines_of("service_gap"):
-        status = item["status"]
-        if status == "adequate" or (status == "gap" and item["units"] and item["units"] > 0):
-            assessed[item["category"]] = status
+        p = _params(item, ServiceGapParams)
+        if p.status == "adequate" or (p.status == "gap" and p.units and p.units > 0):
+            assessed[p.category] = p.status
     missing = [cat for cat in SERVICE_CATEGORIES if cat not in assessed]
     facts: ServicesFacts = {"assessed": assessed, "missing": missing,
                             "gaps": [cat for cat, s in assessed.items() if s == "gap"]}
     if missing:
         return Finding("warn", facts, line_items=[
-            i.id for i in c.plan.lines_of("service_gap") if i["category"] in missing],
+            i.id for i in c.plan.lines_of("service_gap")
+            if _params(i, ServiceGapParams).category in missing],
             inputs=_services_inputs(c.plan, missing))
     return Finding("pass", facts)
 
