@@ -96,7 +96,7 @@ def test_a_scheduled_authorization_covers_nothing():
     assert {(u["strategy"], u["fiscal_year"]) for u in uncovered} == {
         ("A:10", 2026), ("A:10", 2027), ("A:7", 2026), ("A:7", 2027)}
     assert {u["pending_status"] for u in uncovered} == {"scheduled"}
-    assert "scheduled for December 15, 2026" in r.message
+    assert {u["pending_adopted_on"] for u in uncovered} == {dt.date(2026, 12, 15)}
     assert [a["status"] for a in r.facts["authorizations"]] == ["scheduled", "scheduled"]
     # the fix drafts the missing authorizations from the plan's spending
     fix = r.facts["fix"]
@@ -121,7 +121,7 @@ def test_the_budget_ordinance_is_needed_too():
     r = rule(later)
     assert r.status == "warn"
     assert r.facts["ordinance_missing"] == [0]
-    assert "scheduled for January 10, 2027" in r.message
+    assert [o["scheduled_on"] for o in r.facts["ordinance"]] == [dt.date(2027, 1, 10)]
 
 
 def test_overlapping_adopted_authorizations_add_up():

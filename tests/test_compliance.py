@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -54,7 +55,6 @@ def test_the_base_plan_passes_every_rule():
 def test_every_result_cites_its_source():
     for r in results(base()).values():
         assert r.citation
-        assert r.message.endswith((".", ")"))
 
 
 # ------------------------------------------------------------------------ MOA-STRATEGY
@@ -62,8 +62,10 @@ def test_every_result_cites_its_source():
 def test_strategy_pass_names_the_strategies_with_titles():
     r = result(base(), "MOA-STRATEGY")
     assert r.status == "pass"
-    assert "A:10 Criminal justice diversion programs" in r.message
-    assert "A:7 Naloxone distribution" in r.message
+    assert r.facts["lines_with_spending"] == 11
+    assert r.facts["strategies"] == [
+        {"code": "A:10", "title": "Criminal justice diversion programs", "verified": True},
+        {"code": "A:7", "title": "Naloxone distribution", "verified": True}]
 
 
 def test_strategy_missing_or_malformed_fails():
@@ -75,8 +77,10 @@ def test_strategy_missing_or_malformed_fails():
     assert r.status == "fail"
     assert r.line_items == ("phones", "naloxone")
     assert r.fiscal_years == tuple(range(2026, 2039))
-    assert "'Phones for participants' has no strategy code" in r.message
-    assert "'A:13', which is not an Exhibit A or B code" in r.message
+    assert r.facts["missing"] == [{"id": "phones", "label": "Phones for participants"}]
+    assert r.facts["malformed"] == [
+        {"id": "naloxone", "label": "Naloxone for first responders", "code": "A:13"}]
+    assert r.inputs == ("line:phones", "line:naloxone")
 
 
 def test_strategy_unlisted_exhibit_b_code_warns():
@@ -85,8 +89,8 @@ def test_strategy_unlisted_exhibit_b_code_warns():
     r = result(doc, "MOA-STRATEGY")
     assert r.status == "warn"
     assert r.line_items == ("naloxone",)
-    assert "B:D.99" in r.message
-    assert "check it against the current Exhibit B" in r.message
+    assert [(u["id"], u["code"]) for u in r.facts["unlisted"]] == [("naloxone", "B:D.99")]
+    assert (r.facts["missing"], r.facts["malformed"]) == ([], [])
 
 
 def test_strategy_listed_exhibit_b_item_shows_its_text():
@@ -96,7 +100,8 @@ def test_strategy_listed_exhibit_b_item_shows_its_text():
     r = result(doc, "MOA-STRATEGY")
     assert r.status == "pass"
     item = next(i for i in default_cost_tables().exhibit_b if i.code == "B:D.1.4")
-    assert item.summary in r.message
+    assert {"code": "B:D.1.4", "title": item.summary, "verified": item.verified} \
+        in r.facts["strategies"]
 
 
 # ------------------------------------------------------------------------ MOA-OPTION-B
@@ -113,15 +118,18 @@ def test_option_b_pass_without_b_items_and_within_the_cycle():
     assert result(base(), "MOA-OPTION-B").status == "pass"
     r = result(option_b("2026-03-16", years=4), "MOA-OPTION-B")
     assert r.status == "pass"
-    assert "renew by March 16, 2030" in r.message
+    # presented March 16, 2026 + 4 years; FY2029-30, the last, begins July 1, 2029
+    assert r.facts["renew_by"] == dt.date(2030, 3, 16)
+    assert (r.facts["fiscal_years"], r.facts["late"]) == ([2026, 2027, 2028, 2029], [])
 
 
 def test_option_b_without_planning_report_fails():
     r = result(option_b(None), "MOA-OPTION-B")
     assert r.status == "fail"
     assert r.line_items == ("naloxone",)
-    assert "B:D.1.4" in r.message
-    assert "Exhibit C" in r.message
+    assert r.facts["codes"] == ["B:D.1.4"]
+    assert (r.facts["presented_on"], r.facts["renew_by"]) == (None, None)
+    assert r.inputs == ("program.collaborative_planning",)
 
 
 def test_option_b_past_four_years_warns():
@@ -129,8 +137,8 @@ def test_option_b_past_four_years_warns():
     r = result(option_b("2026-03-16"), "MOA-OPTION-B")
     assert r.status == "warn"
     assert r.fiscal_years == tuple(range(2030, 2039))
-    assert "renew the collaborative strategic planning by March 16, 2030" in r.message
-    assert "FY2030-31 to FY2038-39" in r.message
+    assert r.facts["renew_by"] == dt.date(2030, 3, 16)
+    assert r.facts["late"] == list(range(2030, 2039))
 
 
 # ------------------------------------------------------------------------ MOA-FUND-BALANCE
@@ -141,13 +149,15 @@ def test_fund_balance_pass_and_fail():
     doc["fund"]["opening_balance"] = "0"
     doc["fund"]["receipts"] = {"FY2027-28": "500000"}
     r = result(doc, "MOA-FUND-BALANCE")
-    plan = parse(doc)
-    closing = project(plan).fund.closing
     assert r.status == "fail"
     # FY2026-27: 0 + 0 + 0 interest − 463,397 = −463,397
-    assert closing[0] == -463397
-    assert r.message.startswith("The fund runs short by $463,397 in FY2026-27; the largest "
-                                f"shortfall is ${-closing[-1]:,} in FY2038-39")
+    assert r.facts["first_short"] == {"fiscal_year": 2026, "amount": 463397}
+    assert [s["fiscal_year"] for s in r.facts["short"]] == list(range(2026, 2039))
+    # the shortfall grows every year after the one receipt, so the last FY is the largest
+    largest = r.facts["largest_short"]
+    assert largest == max(r.facts["short"], key=lambda s: s["amount"])
+    assert largest["fiscal_year"] == 2038
+    assert largest["amount"] > r.facts["short"][-2]["amount"] > 463397
     assert r.fiscal_years == tuple(range(2026, 2039))
 
 
@@ -162,8 +172,19 @@ def test_execution_date_statuses():
     r = result(doc, "MOA-EXECUTION-DATE")
     assert r.status == "fail"
     assert r.fiscal_years == (2026,)
-    assert "begins July 1, 2026, before the MOA was executed on August 1, 2026" in r.message
-    assert "Start the plan in FY2027-28 or later" in r.message
+    assert r.facts == {"executed_on": dt.date(2026, 8, 1), "start_fy": 2026,
+                       "start_day": dt.date(2026, 7, 1), "earliest_start_fy": 2027}
+    assert r.inputs == ("plan.start_fy",)
+
+
+def test_execution_on_a_july_1_lets_that_fy_start():
+    doc = base()
+    doc["fund"]["moa_executed_on"] = "2026-07-01"  # the day FY2026-27 begins
+    assert result(doc, "MOA-EXECUTION-DATE").status == "pass"
+    doc["fund"]["moa_executed_on"] = "2027-07-01"
+    r = result(doc, "MOA-EXECUTION-DATE")
+    assert r.status == "fail"
+    assert r.facts["earliest_start_fy"] == 2027  # FY2027-28 begins that day: not before it
 
 
 # ------------------------------------------------------------------------ MOA-AUTHORIZATION
@@ -186,8 +207,10 @@ def test_authorization_above_the_amount_fails_at_or_below_passes():
     assert r.status == "fail"
     assert r.fiscal_years == (2026, 2027, 2028, 2029, 2030)
     assert "program-manager" in r.line_items
-    assert ("A:10 Criminal justice diversion programs plans $3,088,786 in FY2026-27 to "
-            "FY2030-31, $1 more than the $3,088,785 authorized") in r.message
+    [over] = r.facts["over"]
+    assert (over["strategy"], over["fiscal_years"]) == ("A:10", [2026, 2027, 2028, 2029, 2030])
+    assert (over["planned"], over["authorized"], over["over"]) == (3088786, "3088785", "1")
+    assert r.facts["titles"]["A:10"] == "A:10 Criminal justice diversion programs"
 
 
 def test_current_and_next_fy_without_authorization_warn():
@@ -196,10 +219,11 @@ def test_current_and_next_fy_without_authorization_warn():
     r = result(doc, "MOA-AUTHORIZATION")
     assert r.status == "warn"
     assert r.fiscal_years == (2026, 2027)
-    assert ("adopt a resolution and budget ordinance naming A:10 Criminal justice diversion "
-            "programs for $418,397 covering FY2026-27") in r.message
-    assert "A:10 Criminal justice diversion programs for $531,184 covering FY2027-28" in r.message
-    assert "A:7 Naloxone distribution for $45,000 covering FY2026-27" in r.message
+    # A:10 and A:7 spending of the current FY (FY2026-27, as of November 28, 2026) and the next
+    assert [(u["strategy"], u["fiscal_year"], u["amount"]) for u in r.facts["uncovered"]] == [
+        ("A:10", 2026, 418397), ("A:7", 2026, 45000),
+        ("A:10", 2027, 531184), ("A:7", 2027, 46125)]
+    assert {u["pending"] for u in r.facts["uncovered"]} == {None}
     # a later as_of looks at later FYs: FY2031-32 is not authorized by the 2026 resolution
     later = result(base(), "MOA-AUTHORIZATION", dt.date(2031, 8, 1))
     assert later.status == "warn"
@@ -211,12 +235,14 @@ def test_current_and_next_fy_without_authorization_warn():
 def test_reporting_due_date_is_90_days_after_june_30():
     r = result(base(), "MOA-REPORTING", dt.date(2027, 6, 1))
     assert r.status == "info"
-    assert "FY2026-27 annual financial report (Exhibit E) and impact report (Exhibit F) due " \
-           "September 28, 2027" in r.message
+    assert r.facts["next"][0] == {"fiscal_year": 2026, "due": dt.date(2027, 9, 28),
+                                  "impact_report": True}
+    assert r.fiscal_years == (2026, 2027)
     r = result(base(), "MOA-REPORTING", dt.date(2027, 8, 15))
     assert r.status == "warn"
     assert r.fiscal_years == (2026,)
-    assert r.message.startswith("Due in 44 days: FY2026-27")
+    # August 15 to September 28: 16 + 28 days
+    assert r.facts["days_left"] == 44
 
 
 def test_impact_report_only_for_fys_with_spending():
@@ -224,9 +250,9 @@ def test_impact_report_only_for_fys_with_spending():
     for item in doc["line_items"]:
         item["start_fy"] = "FY2027-28"
     r = result(doc, "MOA-REPORTING", dt.date(2027, 6, 1))
-    assert ("FY2026-27 annual financial report (Exhibit E) due September 28, 2027; then "
-            "FY2027-28 annual financial report (Exhibit E) and impact report (Exhibit F)"
-            ) in r.message
+    assert r.facts["next"] == [
+        {"fiscal_year": 2026, "due": dt.date(2027, 9, 28), "impact_report": False},
+        {"fiscal_year": 2027, "due": dt.date(2028, 9, 28), "impact_report": True}]
 
 
 @pytest.mark.parametrize(("today", "status"), [("2027-08-15", "warn"), ("2027-06-01", "info")])
@@ -243,11 +269,12 @@ def test_check_command_counts_deadlines_from_today(today, status):
 # ------------------------------------------------------------------------ MOA-INTEREST
 
 def test_interest_reports_the_projected_total():
-    plan = parse(base())
-    total = sum(project(plan).fund.interest)
     r = result(base(), "MOA-INTEREST")
     assert r.status == "info"
-    assert f"${total:,} of interest" in r.message
+    # the fund's interest, FY by FY, added up
+    assert r.facts["total"] == sum(project(parse(base())).fund.interest) > 0
+    assert (r.facts["first_fy"], r.facts["last_fy"], r.facts["rate"]) == (
+        2026, 2038, Decimal("0.02"))
 
 
 # ------------------------------------------------------------------------ PLAN-SUSTAINABILITY
@@ -257,8 +284,8 @@ def test_sustainability_statuses():
     assert r.status == "pass"
     doc = base()
     doc["fund"]["receipts"] = {}
-    assert "no receipts" in result(doc, "PLAN-SUSTAINABILITY").message
-    assert result(doc, "PLAN-SUSTAINABILITY").status == "warn"
+    r = result(doc, "PLAN-SUSTAINABILITY")
+    assert (r.status, r.facts["last_receipts_fy"], r.inputs) == ("warn", None, ("fund",))
     doc = base()
     doc["fund"]["opening_balance"] = "0"
     doc["years"] = 18
@@ -267,16 +294,20 @@ def test_sustainability_statuses():
     p = project(plan)
     closing, final = p.fund.closing[12], p.by_year[-1]
     assert r.status == "warn"
-    runway = round(closing / final, 1)
-    assert f"covers {runway} years of the final FY's spending (${final:,} in FY2043-44)" \
-        in r.message
-    assert runway < 2
+    assert r.fiscal_years == (2038, 2043)
+    assert (r.facts["last_receipts_fy"], r.facts["closing"]) == (2038, closing)
+    assert (r.facts["final_fy"], r.facts["final_spending"]) == (2043, final)
+    # 661,498 ÷ 1,178,077 = 0.56 years, shown to 0.1 half-up: 0.6, below the 2 to aim for
+    assert (closing, final) == (661498, 1178077)
+    assert r.facts["runway_years"] == Decimal("0.6")
     doc = base()
     doc["fund"]["opening_balance"] = "0"
     doc["fund"]["receipts"] = {"FY2026-27": "100"}
     r = result(doc, "PLAN-SUSTAINABILITY")
     assert r.status == "warn"
-    assert "already" in r.message
+    # 100 received, FY2026-27 spends 463,397: closing −463,297, already short
+    assert (r.facts["last_receipts_fy"], r.facts["closing"]) == (2026, -463297)
+    assert r.fiscal_years == (2026,)
 
 
 # ------------------------------------------------------------------------ LEAD-PROGRAM-MANAGER
@@ -288,14 +319,16 @@ def test_program_manager_statuses():
     line(doc, "program-manager")["independent"] = False
     r = result(doc, "LEAD-PROGRAM-MANAGER")
     assert r.status == "warn"
-    assert "independent" in r.message
+    assert (r.facts["independent"], r.facts["short"]) == (False, [])
     doc = base()
     line(doc, "program-manager")["fte"] = "0.5"
     line(doc, "program-manager")["end_fy"] = "FY2033-34"
     r = result(doc, "LEAD-PROGRAM-MANAGER")
     assert r.fiscal_years == tuple(range(2026, 2039))
     assert r.line_items == ("program-manager",)
-    assert "below 1.0 FTE in FY2026-27 to FY2038-39" in r.message
+    assert r.facts["min_fte"] == 1
+    assert r.facts["short"] == list(range(2026, 2039))
+    assert (r.facts["fte_by_fy"][2033], r.facts["fte_by_fy"][2034]) == (Decimal("0.5"), 0)
 
 
 # ------------------------------------------------------------------------ LEAD-CASELOAD
@@ -304,7 +337,8 @@ def test_caseload_pass_and_missing_line():
     assert result(base(), "LEAD-CASELOAD").status == "pass"
     r = result(drop(base(), "case-managers"), "LEAD-CASELOAD")
     assert r.status == "fail"
-    assert "no case_management line" in r.message
+    assert r.facts["line"] is None
+    assert r.inputs == ("line:new",)
 
 
 def test_caseload_limits_above_guidance_fail():
@@ -312,7 +346,9 @@ def test_caseload_limits_above_guidance_fail():
     line(doc, "case-managers")["caseload_average"] = "30"
     r = result(doc, "LEAD-CASELOAD")
     assert r.status == "fail"
-    assert "caseload_average of 30 is above 20: lower it to 20" in r.message
+    assert r.facts["above_guidance"] == [
+        {"field": "caseload_average", "value": Decimal(30), "limit": Decimal(20)}]
+    assert r.facts["over_fys"] == []
 
 
 def test_caseload_cap_names_the_fys_and_the_fix():
@@ -324,8 +360,13 @@ def test_caseload_cap_names_the_fys_and_the_fix():
     assert r.status == "fail"
     assert r.fiscal_years == tuple(range(2028, 2039))
     assert r.line_items == ("case-managers",)
-    assert "in FY2028-29 2.0 FTE carries 28.39 average and 31.63 peak participants" in r.message
-    assert "add 1.0 FTE case manager in FY2028-29 or raise max_fte to 3.5" in r.message
+    first = r.facts["first_over"]
+    assert (first["fiscal_year"], first["fte"], first["required_fte"]) == (2028, 2, 3)
+    # 56.78125 average and 63.25 peak active ÷ 2.0 FTE
+    assert (first["load_average"], first["load_peak"]) == (Decimal("28.390625"),
+                                                           Decimal("31.625"))
+    assert first["add_fte"] == 1
+    assert r.facts["raise_max_fte_to"] == Decimal("3.5")
 
 
 # ------------------------------------------------------------------------ LEAD-WARM-HANDOFF
@@ -339,11 +380,23 @@ def test_warm_handoff_statuses():
     wh.pop("hourly_rate", None)
     r = result(doc, "LEAD-WARM-HANDOFF")
     assert r.status == "warn"
-    assert "84 of 168 hours, 50%" in r.message
+    assert (r.facts["worst_fy"], r.facts["worst_hours"], r.facts["worst_share"]) == (2026, 84, 50)
     assert r.fiscal_years == tuple(range(2026, 2039))
     r = result(drop(base(), "warm-handoff"), "LEAD-WARM-HANDOFF")
     assert r.status == "warn"
-    assert "0 of 168 hours, 0%" in r.message
+    assert (r.facts["lines"], r.facts["worst_hours"], r.facts["worst_share"]) == ([], 0, 0)
+    assert r.inputs == ("line:new",)
+
+
+@pytest.mark.parametrize(("hours", "share"), [("21", 13), ("105", 63), ("63", 38), ("100", 60)])
+def test_warm_handoff_share_rounds_half_up(hours, share):
+    # 21 ÷ 168 = 12.5% -> 13% (half-up, like every other figure; half-even said 12%);
+    # 105 ÷ 168 = 62.5% -> 63%; 63 ÷ 168 = 37.5% -> 38%; 100 ÷ 168 = 59.52% -> 60%
+    doc = base()
+    wh = line(doc, "warm-handoff")
+    wh.update(mode="staffed", hours_per_week=hours)
+    wh.pop("hourly_rate", None)
+    assert result(doc, "LEAD-WARM-HANDOFF").facts["worst_share"] == share
 
 
 # ------------------------------------------------------------------------ LEAD-OFFICER-TRAINING
@@ -355,10 +408,13 @@ def test_officer_training_statuses():
     line(doc, "officer-training")["refresher_interval_years"] = 3
     r = result(doc, "LEAD-OFFICER-TRAINING")
     assert r.status == "warn"
-    assert "refreshes every 3 years" in r.message
+    [training] = r.facts["lines"]
+    assert (training["refresher_interval_years"], training["problems"]) == (3, ["refresher"])
+    assert r.facts["longest_interval_years"] == 2
     doc = base()
     line(doc, "officer-training")["officers"] = 0
-    assert "trains no officers" in result(doc, "LEAD-OFFICER-TRAINING").message
+    r = result(doc, "LEAD-OFFICER-TRAINING")
+    assert (r.status, r.facts["lines"][0]["problems"]) == ("warn", ["no_officers"])
 
 
 # ------------------------------------------------------------------------ LEAD-DATA-ANALYST
@@ -370,7 +426,8 @@ def test_data_analyst_statuses():
     r = result(doc, "LEAD-DATA-ANALYST")
     assert r.status == "warn"
     assert r.line_items == ("data-analyst",)
-    assert "below 0.5 FTE in FY2026-27 to FY2038-39" in r.message
+    assert (r.facts["min_fte"], r.facts["short"]) == (Decimal("0.5"), list(range(2026, 2039)))
+    assert set(r.facts["fte_by_fy"].values()) == {Decimal("0.25")}
     assert result(drop(base(), "data-analyst"), "LEAD-DATA-ANALYST").status == "warn"
 
 
@@ -382,8 +439,7 @@ def test_data_collection_names_each_missing_group():
     doc["program"]["data_collection"].update(tracks_ineligible=False, tracks_not_offered=False)
     r = result(doc, "LEAD-DATA-COLLECTION")
     assert r.status == "warn"
-    assert ("does not track people officers wanted to refer but who were ineligible and "
-            "people with LEAD-eligible charges who were never offered LEAD") in r.message
+    assert r.facts["missing"] == ["tracks_ineligible", "tracks_not_offered"]
 
 
 def test_phones_statuses():
@@ -400,8 +456,9 @@ def test_services_name_the_unassessed_categories():
     line(doc, "medical")["status"] = "unknown"
     r = result(doc, "LEAD-SERVICES")
     assert r.status == "warn"
-    assert r.message.startswith("Not yet assessed: medical and benefits.")
+    assert r.facts["missing"] == ["medical", "benefits"]
     assert r.line_items == ("medical",)
+    assert r.inputs == ("line:medical", "line:new:service_gap:benefits")
 
 
 def test_racial_equity_and_eligibility():
@@ -413,21 +470,19 @@ def test_racial_equity_and_eligibility():
                                      "narrow_disqualifiers": True}
     r = result(doc, "LEAD-RACIAL-EQUITY")
     assert r.status == "warn"
-    assert r.message == ("Name racial equity as a goal of the program and write an outreach "
-                         "plan for communities of color.")
+    assert r.facts == {"goal_stated": False, "outreach_plan": False}
     r = result(doc, "LEAD-ELIGIBILITY")
     assert r.status == "warn"
-    assert "admit people on supervised probation" in r.message
+    assert r.facts == {"allows_supervised_probation": False, "narrow_disqualifiers": True}
 
 
 def test_community_referrals_is_information():
     r = result(base(), "LEAD-COMMUNITY-REFERRALS")
-    assert (r.status, r.message[:29]) == ("info", "20 community referrals a year")
+    assert (r.status, r.facts["per_year"], r.inputs) == ("info", 20, ())
     doc = base()
     doc["participants"]["referrals_per_year"]["community"] = "0"
     r = result(doc, "LEAD-COMMUNITY-REFERRALS")
-    assert r.status == "info"
-    assert r.message.startswith("No community referrals are planned")
+    assert (r.status, r.facts["per_year"], r.inputs) == ("info", 0, ("participants",))
 
 
 # ------------------------------------------------------------------------ CLI
