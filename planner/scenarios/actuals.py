@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fiscal import FiscalYearError, fy_end, fy_label, parse_fy
 from .limits import FISCAL_YEAR
-from .money import dollars
+from .money import Q, dollars, round_half_up
 from .parse import _MISSING, Field, _Reader, money
 from .plan import PATHWAYS
 
@@ -278,6 +278,46 @@ def closed_fund_years(plan: Plan) -> dict[int, tuple[int, int, int]]:
 
 # ----------------------------------------------------------------------------- the block
 
+def variance_percent_text(variance: int, planned: int) -> str:
+    """`+12.5%`, `-3.0%`, or `n/a` with nothing planned (one decimal, half-up)."""
+    if planned == 0:
+        return "n/a"
+    value = round_half_up(Q(variance * 100, planned), 1)
+    return f"{'+' if value > 0 else ''}{value}%"
+
+
+def variance_word(variance: int) -> str:
+    """Spending against the plan in words (never colour alone): over, under, as planned."""
+    if variance > 0:
+        return "over plan"
+    if variance < 0:
+        return "under plan"
+    return "as planned"
+
+
+@dataclass(frozen=True)
+class VarianceRow:
+    """One strategy in one closed FY, as a table shows it."""
+
+    strategy: str
+    planned: int
+    actual: int
+    variance: int
+
+    @property
+    def percent(self) -> str:
+        return variance_percent_text(self.variance, self.planned)
+
+    @property
+    def word(self) -> str:
+        return variance_word(self.variance)
+
+    @property
+    def direction(self) -> str:
+        """`over`, `under` or `even` (a CSS class; the words say it too)."""
+        return "over" if self.variance > 0 else "under" if self.variance < 0 else "even"
+
+
 @dataclass(frozen=True)
 class ActualsBlock:
     """The projection's `actuals` block (§11): one whole-dollar value per closed FY."""
@@ -302,6 +342,18 @@ class ActualsBlock:
         if planned == 0:
             return None
         return Decimal(self.variance_by_strategy[strategy][k]) / Decimal(planned)
+
+    def variance_rows(self, k: int) -> tuple[VarianceRow, ...]:
+        """Closed FY number k (0 = the first) by strategy, in the block's order."""
+        return tuple(VarianceRow(s, self.planned_by_strategy[s][k],
+                                 self.actual_by_strategy[s][k], self.variance_by_strategy[s][k])
+                     for s in self.strategies)
+
+    def totals(self, k: int) -> VarianceRow:
+        """Every strategy together in closed FY number k (audit costs are not in it)."""
+        rows = self.variance_rows(k)
+        return VarianceRow("total", sum(r.planned for r in rows), sum(r.actual for r in rows),
+                           sum(r.variance for r in rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {
