@@ -231,6 +231,43 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{shown}" if path else shown
 
 
+def parse_actuals_section(section: Any, tables: Any, start_fy: int | None = None,
+                          years: int | None = None) -> tuple[FyActuals, ...]:
+    """An `actuals` section on its own (a jurisdiction's actuals, a form, a CSV turned into
+    the section's shape), checked exactly as in a plan file, problems at `actuals.…` paths;
+    raises PlanError. With `start_fy` and `years` the FYs are judged against that plan
+    (outside it, gaps); without them, any FY is accepted and only the entries are checked."""
+    from .limits import nesting_problem
+    from .parse import PlanError, Problem
+
+    reader = _Reader(tables)
+    too_deep = nesting_problem(section, reader.limits)
+    if too_deep is not None:
+        raise PlanError([Problem(f"actuals.{too_deep}", "is nested too deeply")])
+    known = start_fy is not None and years is not None
+    if known:
+        reader.start_fy, reader.years = start_fy, years
+    found = read_actuals(reader, section, known)
+    if reader.problems:
+        raise PlanError(reader.problems)
+    return found
+
+
+def with_actuals(plan: Plan, actuals: Iterable[FyActuals]) -> Plan:
+    """The plan with these actuals (a jurisdiction's, entered once for every plan): those of
+    the plan's first FYs without a gap, from its first FY on (a FY before the plan, after a
+    gap or after the plan is left out). The plan's own actuals are replaced."""
+    import dataclasses
+
+    by_fy = {entry.fy: entry for entry in actuals}
+    kept = []
+    fy = plan.start_fy
+    while fy in by_fy and fy <= plan.end_fy:
+        kept.append(by_fy[fy])
+        fy += 1
+    return dataclasses.replace(plan, actuals=tuple(kept))
+
+
 # ----------------------------------------------------------------------------- export
 
 def _plain(value: Decimal) -> str:
