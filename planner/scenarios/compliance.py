@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
+from .annual_report import check_annual_report, unassigned_actuals, unassigned_text
 from .authorizations import (
     ADOPTED,
     SCHEDULED,
@@ -25,7 +26,9 @@ from .authorizations import (
     authorization_facts,
     authorize_fys,
     covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
-    planned_spending,
+    planned_spending,  # noqa: F401 - part of this module's interface
+    spending_in,
+    unauthorized_actuals,
 )
 from .compliance_base import (
     STATUSES,
@@ -141,9 +144,14 @@ class StrategyFacts(TypedDict):
     unlisted: list[CodedLine]  # a well-formed Exhibit B code not in the shipped list (warn)
     strategies: list[StrategyUse]  # the valid codes used, in order of first use
     exhibit_a_items: int  # A:1 to A:<this>
+    unassigned_actuals: list[FyAmount]  # actual spending booked with no strategy (fail, §11)
 
 
 def render_strategy(status: Status, f: StrategyFacts) -> str:
+    unassigned = [dict(u) for u in f["unassigned_actuals"]]
+    if unassigned and not (f["missing"] or f["malformed"]):
+        text = unassigned_text(unassigned)
+        return text[0].upper() + text[1:] + "."
     if f["missing"] or f["malformed"]:
         parts = []
         if f["missing"]:
@@ -152,9 +160,12 @@ def render_strategy(status: Status, f: StrategyFacts) -> str:
         if f["malformed"]:
             parts.append(and_list([f"{name(i)} has '{i['code']}', which is not an Exhibit A "
                                    "or B code" for i in f["malformed"]]))
-        return (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: an "
-                f"Exhibit A code (A:1 to A:{f['exhibit_a_items']}; LEAD is A:10) or an "
-                "Exhibit B item such as B:D.1.4.")
+        message = (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
+                   f"an Exhibit A code (A:1 to A:{f['exhibit_a_items']}; LEAD is A:10) or an "
+                   "Exhibit B item such as B:D.1.4.")
+        if unassigned:
+            message += f" Also {unassigned_text(unassigned)}."
+        return message
     if f["unlisted"]:
         return (and_list([f"{name(i)} names {i['code']}" for i in f["unlisted"]]) +
                 ", a well-formed Exhibit B code that is not in the shipped item list: check it "
@@ -200,10 +211,17 @@ def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
     facts: StrategyFacts = {
         "lines_with_spending": len(spending), "missing": missing, "malformed": malformed,
         "unlisted": unlisted, "strategies": list(used.values()),
-        "exhibit_a_items": len(c.tables.exhibit_a)}
+        "exhibit_a_items": len(c.tables.exhibit_a),
+        "unassigned_actuals": [{"fiscal_year": u["fiscal_year"], "amount": u["amount"]}
+                               for u in unassigned_actuals(c.plan)]}
     problems = ids(missing) + ids(malformed)
+    unassigned_fys = [u["fiscal_year"] for u in facts["unassigned_actuals"]]
+    if unassigned_fys and not problems:
+        return Finding("fail", facts, unassigned_fys, inputs=["actuals"])
     if problems:
-        return Finding("fail", facts, fys, problems, [f"line:{i}" for i in problems])
+        return Finding("fail", facts, fys | set(unassigned_fys), problems,
+                       [f"line:{i}" for i in problems]
+                       + (["actuals"] if unassigned_fys else []))
     if unlisted:
         return Finding("warn", facts, fys, ids(unlisted), [f"line:{i}" for i in ids(unlisted)])
     return Finding("pass", facts)
@@ -362,7 +380,8 @@ class AuthorizationOver(TypedDict):
     authorizations: list[int]  # indices into program.authorizations
     periods: list[Period]
     fiscal_years: list[int]  # the plan FYs any of them covers
-    planned: int  # the strategy's spending in those FYs
+    planned: int  # the strategy's spending in those FYs (actual in closed FYs, §11)
+    closed_fys: list[int]  # those of the FYs that are closed (their spending is actual)
     authorized: str  # their amounts added up (a decimal string, exact)
     over: str  # planned − authorized (> 0; a decimal string)
 
@@ -376,6 +395,15 @@ class AuthorizationWithin(TypedDict):
     fiscal_years: list[int]
     planned: int
     authorized: str  # a decimal string, as in AuthorizationOver
+
+
+class UnauthorizedActual(TypedDict):
+    """Actual spending of a strategy in a closed FY that no adopted authorization covers
+    (fail, MOA §E.6)."""
+
+    strategy: str
+    fiscal_year: int
+    amount: int
 
 
 class Uncovered(TypedDict):
@@ -420,6 +448,7 @@ class AuthorizationRuleFacts(TypedDict):
     authorizations: list[dict[str, Any]]  # AuthorizationFacts.to_dict() of each, in order
     over: list[AuthorizationOver]
     within: list[AuthorizationWithin]
+    unauthorized_actuals: list[UnauthorizedActual]
     uncovered: list[Uncovered]
     ordinance_missing: list[int]  # indices, as `ordinance`
     ordinance: list[OrdinanceMissing]
@@ -453,16 +482,28 @@ def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
     return warnings
 
 
+def _spends(o: AuthorizationOver) -> str:
+    if len(o["closed_fys"]) == len(o["fiscal_years"]):
+        return "spent (actual)"
+    return "spends (actual in closed FYs) and plans" if o["closed_fys"] else "plans"
+
+
 def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
     warnings = _authorization_warnings(f)
     current = f["current_fy"]
-    if f["over"]:
-        message = "; ".join(
-            f"{f['titles'][o['strategy']]} plans {fmt_money(o['planned'])} in "
+    if f["over"] or f["unauthorized_actuals"]:
+        failures = [
+            f"{f['titles'][o['strategy']]} {_spends(o)} {fmt_money(o['planned'])} in "
             f"{fy_ranges(o['fiscal_years'])}, {fmt_money(Decimal(o['over']))} more than the "
-            f"{fmt_money(Decimal(o['authorized']))} authorized for "
-            f"{_periods(o['periods'])}: amend the resolution and budget ordinance to at least "
-            f"{fmt_money(o['planned'])}, or reduce the spending" for o in f["over"]) + "."
+            f"{fmt_money(Decimal(o['authorized']))} authorized for {_periods(o['periods'])}: "
+            f"amend the resolution and budget ordinance to at least {fmt_money(o['planned'])}, "
+            "or reduce the spending" for o in f["over"]]
+        failures += [
+            f"{f['titles'][u['strategy']]} spent {fmt_money(u['amount'])} in "
+            f"{fy_label(u['fiscal_year'])} (actual) with no adopted authorization covering that "
+            "FY: record the resolution that authorized it, or correct the actuals"
+            for u in f["unauthorized_actuals"]]
+        message = "; ".join(failures) + "."
         if warnings:
             message += " Also " + "; ".join(warnings) + "."
         return message
@@ -496,6 +537,7 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     fail_fys: set[int] = set()
     fail_lines: list[str] = []
     seen: set[tuple[int, ...]] = set()
+    closed_fys = p.actuals.closed_fys if p.actuals else ()
 
     def lines_of(strategy: str) -> list[str]:
         return [item.id for item in c.plan.line_items if item.strategy == strategy]
@@ -509,12 +551,13 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         seen.add(group)
         strategy = auths[i].strategy
         fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
-        spent = planned_spending(p, strategy, fys)
+        spent = spending_in(p, strategy, fys)  # actual in closed FYs (§11)
         amount = sum((auths[j].amount for j in group), Decimal(0))
         periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
         if spent > amount:
             over.append({"strategy": strategy, "authorizations": list(group),
                          "periods": periods, "fiscal_years": fys, "planned": spent,
+                         "closed_fys": [fy for fy in fys if fy in closed_fys],
                          "authorized": format(amount, "f"),
                          "over": format(spent - amount, "f")})
             fail_fys.update(fys)
@@ -523,6 +566,12 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
             within.append({"strategy": strategy, "authorizations": list(group),
                            "periods": periods, "fiscal_years": fys, "planned": spent,
                            "authorized": format(amount, "f")})
+    unauthorized: list[UnauthorizedActual] = [  # MOA §E.6: spent with no authorization
+        {"strategy": u["strategy"], "fiscal_year": u["fiscal_year"], "amount": u["amount"]}
+        for u in unauthorized_actuals(p, facts)]
+    for u in unauthorized:
+        fail_fys.add(u["fiscal_year"])
+        fail_lines += lines_of(u["strategy"])
     current = fy_of(c.as_of)
     near_fys = (current, current + 1)
     uncovered: list[Uncovered] = []
@@ -576,11 +625,12 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     result_facts: AuthorizationRuleFacts = {
         "as_of": c.as_of, "current_fy": current,
         "titles": {s: strategy_title(s, c.tables) for s in
-                   [o["strategy"] for o in over] + [u["strategy"] for u in uncovered]},
+                   [o["strategy"] for o in over] + [u["strategy"] for u in unauthorized]
+                   + [u["strategy"] for u in uncovered]},
         "authorizations": [f.to_dict() for f in facts], "over": over, "within": within,
-        "uncovered": uncovered, "ordinance_missing": [o["index"] for o in ordinance],
-        "ordinance": ordinance, "fix": fix}
-    if over:
+        "unauthorized_actuals": unauthorized, "uncovered": uncovered,
+        "ordinance_missing": [o["index"] for o in ordinance], "ordinance": ordinance, "fix": fix}
+    if over or unauthorized:
         return Finding("fail", result_facts, fail_fys | warn_fys, fail_lines + warn_lines,
                        ["program.authorizations"])
     if uncovered or ordinance:
@@ -747,7 +797,7 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
     years = p.fiscal_years
     with_receipts = [k for k, r in enumerate(fund.receipts) if r > 0]
     need = c.threshold("sustainability.years")
-    final_spending = p.by_year[-1]
+    final_spending = fund.spending[-1]  # the fund's (actual in a closed FY, §11)
     last = with_receipts[-1] if with_receipts else None
     closing = None if last is None else fund.closing[last]
     runway = (None if closing is None or closing < 0 or final_spending <= 0
@@ -1451,6 +1501,7 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
     ("MOA-INTEREST", check_interest),
     ("PLAN-SUSTAINABILITY", check_sustainability),
     ("PLAN-RESERVE", check_reserve),
+    ("MOA-ANNUAL-REPORT", check_annual_report),
     ("LEAD-PROGRAM-MANAGER", check_program_manager),
     ("LEAD-CASELOAD", check_caseload),
     ("LEAD-WARM-HANDOFF", check_warm_handoff),

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .kinds.base import Params
+    from .actuals import FyActuals
 
 SCHEMA = "lead-plan/1"
 
@@ -179,6 +180,8 @@ class Plan:
     participants: Participants
     program: Program
     line_items: tuple[LineItem, ...]
+    # The closed FYs (cost model §11), sorted: the plan's first len(actuals) FYs.
+    actuals: tuple[FyActuals, ...] = ()
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:
