@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .kinds.base import Params
     from .actuals import FyActuals
+    from .kinds.base import Params
 
 SCHEMA = "lead-plan/1"
 
