@@ -114,10 +114,6 @@ class Params:
 
     staffing: ClassVar[bool] = False  # a staffing line (§3): see `Staffing`
 
-    def values(self) -> dict[str, Any]:
-        """name -> value, as the plan file writes them (in the kind's field order)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-
 
 @dataclass(frozen=True, kw_only=True)
 class Staffing(Params):
