@@ -1,6 +1,8 @@
 """Fixtures: a fresh database per test, on SQLite and, when PLANNER_TEST_POSTGRES_URL is
-set, on PostgreSQL too (CI sets it). Each engine's database is migrated and seeded once
-(the 117 jurisdictions, four accounts, two plans) and copied for each test.
+set, on PostgreSQL too (CI sets it). Each engine's database is migrated and seeded once per
+test process (the 117 jurisdictions, four accounts, three plans): SQLite copies the seeded
+file for each test; PostgreSQL clones it once and puts its rows back after each test
+(`PostgresCopy`).
 
 Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make test`),
 chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
@@ -14,24 +16,31 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from planner import create_app
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.migrate import upgrade
+from planner.services import accounts
 from tests.strategies import PROFILE
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
+_numbers = itertools.count()  # for databases a test makes of its own (tests/test_backup_restore.py)
 ENGINES = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)]
                         if POSTGRES_URL else [])
-_numbers = itertools.count()
 
 settings.register_profile("ci", deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=10, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(PROFILE)
+
+# Test accounts hash their passwords with scrypt at N = 2^10 rather than production's 2^15
+# (planner.services.accounts.PASSWORD_HASH_METHOD; tests/test_password_cost.py proves
+# production's): a sign-in checks one hash, and the tests sign in hundreds of times.
+accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
 
 
 # The test modules whose database tests also run on PostgreSQL: the ones about what the
@@ -44,6 +53,13 @@ POSTGRES_MODULES = frozenset({
     "test_database", "test_trust", "test_sessions", "test_web_access", "test_limits",
     "test_plan_versions", "test_backup_restore", "test_fuzz", "test_web_county",
     "test_web_editor", "test_configuration", "test_services", "test_cli_accounts",
+})
+
+
+# The modules whose tests take longest (fuzzing, documents, the browser): run first.
+LONG_MODULES = frozenset({
+    "test_fuzz", "test_documents", "test_browser", "test_browser_county",
+    "test_browser_editor", "test_workbook_live",
 })
 
 
@@ -63,6 +79,10 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    # The modules of the longest tests first (their order within is kept): pytest-xdist then
+    # ends the run on short tests, with no worker idle while another finishes a long one.
+    items.sort(key=lambda item: (item.module.__name__.rpartition(".")[2] if item.module
+                                 else "") not in LONG_MODULES)
 
 
 @pytest.fixture(scope="session")
@@ -108,51 +128,129 @@ def _admin_engine():
     return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
 
 
+def _postgres_url(name: str) -> str:
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_template():
-    """A seeded PostgreSQL database that each test clones (CREATE DATABASE … TEMPLATE)."""
+    """A seeded PostgreSQL database, made once per test process."""
     name = f"planner_template_{os.getpid()}"
     engine = _admin_engine()
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(POSTGRES_URL).set(database=name)
-    seed_test_data(url.render_as_string(hide_password=False))
+    seed_test_data(_postgres_url(name))
     yield name
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
 
 
+class PostgresCopy:
+    """The one PostgreSQL database the tests of a process use, cloned once from the
+    template (CREATE DATABASE … TEMPLATE) and put back as the template was after each test
+    and, for the fuzz tests, before each example. A DROP DATABASE costs PostgreSQL a
+    checkpoint (over a second); putting the rows back costs tens of milliseconds.
+
+    The copy keeps every table of the template in a schema `snapshot`. To put the rows
+    back: end any connection a test left open, empty the tables and copy the rows back,
+    set each id sequence past its largest id, in one transaction. A test that changed the
+    schema (a table more or less) gets a new clone instead."""
+
+    def __init__(self, template: str):
+        self.template = template
+        self.name = f"planner_test_{os.getpid()}"
+        self.url = _postgres_url(self.name)
+        self.admin = _admin_engine()
+        self.engine = create_engine(self.url, poolclass=NullPool)
+        self.clone()
+
+    def clone(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.template}"'))
+        with self.engine.begin() as connection:
+            self.tables = self._tables(connection)
+            connection.execute(text("CREATE SCHEMA snapshot"))
+            for name in self.tables:
+                connection.execute(text(f'CREATE TABLE snapshot."{name}" AS TABLE public."{name}"'))
+            self.sequences = connection.execute(text(
+                "SELECT table_name, column_name, pg_get_serial_sequence("
+                "quote_ident(table_name), column_name) FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND pg_get_serial_sequence("
+                "quote_ident(table_name), column_name) IS NOT NULL")).all()
+
+    @staticmethod
+    def _tables(connection) -> list[str]:
+        """The public tables, those with foreign keys to others after them."""
+        found = set(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        ordered = [t.name for t in db.metadata.sorted_tables if t.name in found]
+        return sorted(found - set(ordered)) + ordered
+
+    def restore(self) -> None:
+        with self.admin.connect() as connection:  # the connections a test left open
+            connection.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend' AND usename = current_user"),
+                {"name": self.name})  # not autovacuum: it blocks no DELETE
+        with self.engine.begin() as connection:
+            if self._tables(connection) != self.tables:
+                changed = True
+            else:
+                changed = False
+                # DELETE, not TRUNCATE: on a few hundred rows it is ten times faster. A
+                # test database need not wait for its commit to reach the disk.
+                connection.execute(text("SET LOCAL synchronous_commit = off"))
+                for name in reversed(self.tables):
+                    connection.execute(text(f'DELETE FROM public."{name}"'))  # noqa: S608 - names from the catalog
+                for name in self.tables:
+                    connection.execute(text(
+                        f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"'))  # noqa: S608 - names from the catalog
+                for table, column, sequence in self.sequences:
+                    next_id = f'COALESCE(MAX("{column}"), 0) + 1'
+                    connection.execute(text(
+                        f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""))  # noqa: S608 - names from the catalog
+        if changed:
+            self.clone()
+
+    def close(self) -> None:
+        self.engine.dispose()
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_copy(postgres_template):
+    copy = PostgresCopy(postgres_template)
+    yield copy
+    copy.close()
+
+
 @pytest.fixture(params=ENGINES)
 def database_url(request, tmp_path):
+    """A database as seeded, for this test alone: a copy of the template's file (SQLite),
+    or the process's PostgreSQL copy, put back as the template was after the test."""
     if request.param == "sqlite":
         template = request.getfixturevalue("template_database")
         path = tmp_path / "planner.db"
         shutil.copy(template, path)
         yield f"sqlite:///{path}"
         return
-    template = request.getfixturevalue("postgres_template")
-    name = f"planner_test_{os.getpid()}_{next(_numbers)}"
-    engine = _admin_engine()
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    copy = request.getfixturevalue("postgres_copy")
+    yield copy.url
+    copy.restore()
 
 
 @pytest.fixture
 def reset_database(request, database_url):
-    """A function that puts this test's database back as it was at its first call, for
-    tests that need a fresh database many times (each example of a Hypothesis test). Call
-    it inside an app context of the test's app. SQLite: the seeded template's file is
-    copied back. PostgreSQL (where a new database per example costs a second): the first
-    call copies every table into a schema `snapshot`; each call empties the tables and
-    copies the rows back, then resets the id sequences, in one transaction."""
-    taken: list[bool] = []
-    sequences: list = []  # (table, column, sequence), read when the snapshot is taken
+    """A function that puts this test's database back as seeded, for tests that need a
+    fresh database many times (each example of a Hypothesis test). Call it inside an app
+    context of the test's app. SQLite: the seeded template's file is copied back.
+    PostgreSQL: the rows are put back (`PostgresCopy.restore`)."""
 
     def reset() -> None:
         db.session.remove()
@@ -165,32 +263,8 @@ def reset_database(request, database_url):
                     os.remove(path + suffix)
             shutil.copy(template, path)
             return
-        names = [table.name for table in db.metadata.sorted_tables]
-        with db.engine.begin() as connection:
-            if not taken:
-                taken.append(True)
-                connection.execute(text("CREATE SCHEMA snapshot"))
-                for name in names:
-                    connection.execute(text(
-                        f'CREATE TABLE snapshot."{name}" AS TABLE public."{name}"'))
-                sequences.extend(connection.execute(text(
-                    "SELECT table_name, column_name, pg_get_serial_sequence("
-                    "quote_ident(table_name), column_name) FROM information_schema.columns "
-                    "WHERE table_schema = 'public' AND pg_get_serial_sequence("
-                    "quote_ident(table_name), column_name) IS NOT NULL")).all())
-                return
-            # DELETE, not TRUNCATE: on a few hundred rows it is ten times faster. A test
-            # database need not wait for its commit to reach the disk.
-            connection.execute(text("SET LOCAL synchronous_commit = off"))
-            for name in reversed(names):
-                connection.execute(text(f'DELETE FROM public."{name}"'))  # noqa: S608 - names from the metadata
-            for name in names:
-                connection.execute(text(
-                    f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"'))  # noqa: S608 - names from the metadata
-            for table, column, sequence in sequences:
-                next_id = f'COALESCE(MAX("{column}"), 0) + 1'
-                connection.execute(text(
-                    f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""))  # noqa: S608 - names from the catalog
+        db.engine.dispose()
+        request.getfixturevalue("postgres_copy").restore()
     return reset
 
 

@@ -7,6 +7,7 @@ what an earlier one saved and a failure Hypothesis finds replays on its own."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import string
@@ -99,12 +100,19 @@ def snapshot(app, pid):
         return record.version, record.document
 
 
-def post_changed_form(app, client, pid, url, fields, values) -> None:
-    """Load the form, put the generated values in, post it: saved (302) and the plan's page
-    still shows it, or refused with a message beside a field and the plan exactly as it
-    was."""
+def loaded_once(client, url):
+    """The values of the form at `url` (its CSRF token and version included), loaded at the
+    first example that asks: every example starts from the same seeded database in the same
+    signed-in session, so each load would show the same form."""
+    return functools.cache(lambda: form_values(client.get(url).get_data(as_text=True)))
+
+
+def post_changed_form(app, client, pid, url, fields, values, form) -> None:
+    """Take the form as loaded (`form()`), put the generated values in, post it: saved (302)
+    and the plan's page still shows it, or refused with a message beside a field and the
+    plan exactly as it was."""
     before = snapshot(app, pid)
-    page = form_values(client.get(url).get_data(as_text=True))
+    page = dict(form())
     page.update(dict(zip(fields, values, strict=True)))
     response = client.post(url, data=page)
     assert response.status_code in OK | REFUSED, response.status_code
@@ -131,12 +139,13 @@ def test_fuzz_editor_sections(app, editor, fresh, section):
     client, pid = editor
     url = f"/j/orange-county/plans/{pid}/edit/{section}"
     fields = SECTIONS[section]
+    form = loaded_once(client, url)
 
     @settings(SETTINGS, max_examples=budget(app, 300))
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
         fresh()
-        post_changed_form(app, client, pid, url, fields, values)
+        post_changed_form(app, client, pid, url, fields, values, form)
     run()
 
 
@@ -145,12 +154,13 @@ def test_fuzz_line_item_forms(app, editor, fresh):
     url = f"/j/orange-county/plans/{pid}/lines/case-managers"
     fields = ["caseload_average", "caseload_max", "min_fte", "max_fte", "salary", "start_fy",
               "end_fy", "delivery", "strategy"]
+    form = loaded_once(client, url)
 
     @settings(SETTINGS, max_examples=budget(app, 300))
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
         fresh()
-        post_changed_form(app, client, pid, url, fields, values)
+        post_changed_form(app, client, pid, url, fields, values, form)
     run()
 
 
@@ -159,14 +169,14 @@ def test_fuzz_receipts_csv(app, editor, fresh):
     url = f"/j/orange-county/plans/{pid}/edit/receipts/csv"
     rows = st.lists(st.tuples(numbers, numbers).map(lambda r: f"{r[0]},{r[1]}"), max_size=6)
     csv_texts = st.one_of(rows.map("\n".join), st.text(max_size=80))
+    receipts_form = loaded_once(client, f"/j/orange-county/plans/{pid}/edit/receipts")
 
     @settings(SETTINGS, max_examples=budget(app, 300))
     @given(csv_texts, st.booleans())
     def run(csv_text, confirm):
         fresh()
         before = snapshot(app, pid)
-        token_page = form_values(client.get(f"/j/orange-county/plans/{pid}/edit/receipts")
-                                 .get_data(as_text=True))
+        token_page = receipts_form()
         data = {"csrf_token": token_page["csrf_token"], "csv_text": csv_text}
         if confirm:
             data["confirm"] = "1"
@@ -192,6 +202,7 @@ def test_fuzz_plan_import(app, editor, fresh):
     base = json.loads((EXAMPLES / "minimal.json").read_text())
     keys = ["schema", "start_fy", "years", "participants", "line_items", "fund", "name",
             "assumptions"]
+    county_page = loaded_once(client, "/j/orange-county/")
 
     @settings(SETTINGS, max_examples=budget(app, 300))
     @given(st.dictionaries(st.sampled_from(keys), json_values(), max_size=4),
@@ -202,7 +213,7 @@ def test_fuzz_plan_import(app, editor, fresh):
             count = db.session.scalar(select(db.func.count(PlanRecord.id)))
         document = {**base, **changes}
         body = raw if use_raw else json.dumps(document).encode()
-        page = form_values(client.get("/j/orange-county/").get_data(as_text=True))
+        page = county_page()
         response = client.post("/j/orange-county/plans/import", data={
             "csrf_token": page["csrf_token"], "file": (io.BytesIO(body), "plan.json")},
             content_type="multipart/form-data")
@@ -234,12 +245,13 @@ def test_fuzz_other_plan_forms(app, editor, fresh, suffix):
     client, pid = editor
     url = f"/j/orange-county/plans/{pid}{suffix}"
     fields = OTHER_FORMS[suffix]
+    form = loaded_once(client, url)
 
     @settings(SETTINGS, max_examples=budget(app, 120))
     @given(st.lists(texts, min_size=len(fields), max_size=len(fields)))
     def run(values):
         fresh()
-        post_changed_form(app, client, pid, url, fields, values)
+        post_changed_form(app, client, pid, url, fields, values, form)
     run()
 
 

@@ -396,7 +396,7 @@ def test_lines_called_new_and_create_open_in_the_editor(app, editor):
     with app.app_context():
         ids = [line["id"] for line in json.loads(
             db.session.get(PlanRecord, pid).document)["line_items"]]
-    assert ids == ["new", "create", "new-line"]
+    assert ids == ["new", "create", "new-2"]  # "New" is numbered past the line `new`
 
 
 # ----------------------------------------------------------------- bounded documents

@@ -592,6 +592,8 @@ def test_the_database_storage_is_shared_by_separate_processes(database_url):
     script = (
         "import sys\n"
         "from planner import create_app\n"
+        "from planner.services import accounts\n"
+        "accounts.PASSWORD_HASH_METHOD = 'scrypt:1024:8:1'  # as tests/conftest.py\n"
         "from tests.web import token\n"
         "app = create_app({'DATABASE_URL': sys.argv[1], 'SECRET_KEY': 'test',\n"
         "                  'RATELIMIT_STORAGE_URI': 'planner+db://',\n"

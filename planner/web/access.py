@@ -9,6 +9,8 @@ without listing them: only read-only pages are named here.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -33,6 +35,17 @@ ADOPTED_CHANGES = frozenset({"plans.clone"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@dataclasses.dataclass(frozen=True)
+class Access:
+    """What `authorize_request` found for the request: the jurisdiction of its `<slug>`,
+    the user's role there and the plan of its `<plan_id>` (None for none)."""
+
+    slug: str
+    jurisdiction: Jurisdiction
+    role: str
+    record: PlanRecord | None
+
+
 def authorize_request():
     endpoint = request.endpoint
     if endpoint in PUBLIC_ENDPOINTS or endpoint is None:
@@ -44,23 +57,18 @@ def authorize_request():
     args = request.view_args or {}
     change = request.method not in SAFE_METHODS or endpoint not in READ_ONLY_ENDPOINTS
     if "slug" in args:
-        jurisdiction, role = jurisdiction_or_404(args["slug"])
-        g.jurisdiction, g.role = jurisdiction, role
-        if "plan_id" in args:
-            record = db.session.get(PlanRecord, args["plan_id"])
-            if (record is None or record.jurisdiction_id != jurisdiction.id
-                    or record.deleted_at is not None):
-                abort(404)
-            g.plan = record
-            if change and record.status == "adopted" and endpoint not in ADOPTED_CHANGES:
-                abort(403)
+        jurisdiction, role = _jurisdiction_or_404(args["slug"])
+        record = _plan_or_404(jurisdiction, args["plan_id"]) if "plan_id" in args else None
+        if (change and record is not None and record.status == "adopted"
+                and endpoint not in ADOPTED_CHANGES):
+            abort(403)
         if change:
             require_editor(role)
+        g.access = Access(args["slug"], jurisdiction, role, record)
     return None
 
 
-def jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:
-    """The jurisdiction and the user's role in it, or 404."""
+def _jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:
     found = db.session.scalar(select(Jurisdiction).where(Jurisdiction.slug == slug))
     role = role_in(current_user, found) if found is not None else None
     if found is None or role is None:
@@ -68,13 +76,36 @@ def jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:
     return found, role
 
 
-def plan_or_404(slug: str, plan_id: int, *, change: bool = False) -> tuple[PlanRecord, str]:
-    """A plan of a jurisdiction the user belongs to; with `change`, one they may edit."""
-    jurisdiction, role = jurisdiction_or_404(slug)
+def _plan_or_404(jurisdiction: Jurisdiction, plan_id: int) -> PlanRecord:
     record = db.session.get(PlanRecord, plan_id)
     if (record is None or record.jurisdiction_id != jurisdiction.id
             or record.deleted_at is not None):
         abort(404)
+    return record
+
+
+def _decided(slug: str) -> Access | None:
+    """The request's decision, when it is about this jurisdiction."""
+    access = g.get("access")
+    return access if access is not None and access.slug == slug else None
+
+
+def jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:
+    """The jurisdiction and the user's role in it, or 404: for the request's own `<slug>`,
+    what `authorize_request` found (no second look-up)."""
+    access = _decided(slug)
+    return (access.jurisdiction, access.role) if access else _jurisdiction_or_404(slug)
+
+
+def plan_or_404(slug: str, plan_id: int, *, change: bool = False) -> tuple[PlanRecord, str]:
+    """A plan of a jurisdiction the user belongs to; with `change`, one they may edit. For
+    the request's own plan, what `authorize_request` found and decided."""
+    access = _decided(slug)
+    if access is not None and access.record is not None and access.record.id == plan_id:
+        record, role = access.record, access.role
+    else:
+        jurisdiction, role = jurisdiction_or_404(slug)
+        record = _plan_or_404(jurisdiction, plan_id)
     if change:
         require_editor(role)
     return record, role

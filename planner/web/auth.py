@@ -23,8 +23,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from planner.extensions import db, limiter
-from planner.forms.auth import ActionForm, SignInForm
+from planner.extensions import db, limiter, login_manager
+from planner.forms.auth import ActionForm, SignInForm, id_of
 from planner.models import User
 from planner.services.accounts import AccountError, SignInRefused, authenticate
 
@@ -159,9 +159,26 @@ def end_session() -> None:
     session.pop(SEEN, None)
 
 
+def load_user(user_id: str) -> User | None:
+    """The session's account, if it is active and the session was signed in at the
+    account's current epoch (sign-out, a new password or deactivation move it on)."""
+    ident, _, epoch = user_id.partition(":")
+    number = id_of(ident)
+    if number is None or not (epoch.isascii() and epoch.isdecimal() and len(epoch) <= 18):
+        return None
+    user = db.session.get(User, number)
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
 def init_sessions(app: Flask) -> None:
-    """End a session idle for SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS (before
-    anything reads the signed-in user)."""
+    """The signed-in account of each request (`load_user`); end a session idle for
+    SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS (before anything reads the
+    signed-in user)."""
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.user_loader(load_user)
 
     @app.before_request
     def session_timeouts():

@@ -4,7 +4,6 @@ services. Thin views: the engine finds every figure (`planner.services.county`).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from planner.extensions import db
-from planner.forms.auth import version_of
 from planner.forms.county import (
     AUTHORIZE,
     ApplyFitForm,
@@ -28,17 +26,9 @@ from planner.scenarios.fit import FitError
 from planner.services import county
 from planner.services.plans import load_plan
 from planner.web.access import plan_or_404
-from planner.web.editor import commit_or_flash
+from planner.web.common import commit_or_flash, expected_version, plan_url, today
 
 blueprint = Blueprint("county", __name__)
-
-
-def today() -> dt.date:
-    return dt.date.today()  # noqa: DTZ011 - adoption dates count from the user's local date
-
-
-def _plan_url(record: Any, anchor: str = "") -> str:
-    return url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id) + anchor
 
 
 def _save(record: Any, form: Any, action: Callable[[int], Any], success: str,
@@ -50,8 +40,7 @@ def _save(record: Any, form: Any, action: Callable[[int], Any], success: str,
                     for name, errors in form.errors.items() for error in errors]
         flash("Not saved: " + "; ".join(problems), "error")
         return redirect(done_url)
-    based_on = version_of(form)
-    saved, result = commit_or_flash(lambda: action(-1 if based_on is None else based_on),
+    saved, result = commit_or_flash(lambda: action(expected_version(form)),
                                     refused=(ValueError, IndexError, FitError))
     if saved:
         flash(success if result is None else success.format(result=result), "success")
@@ -65,7 +54,7 @@ def move(slug: str, plan_id: int):
     start_fy = fy_value(form.start_fy.data)
     return _save(record, form, lambda version: county.move_whole_plan(
         db.session, record, current_user, validated(start_fy), expected_version=version),
-        "Moved the plan: lines and authorizations follow its new first FY.", _plan_url(record))
+        "Moved the plan: lines and authorizations follow its new first FY.", plan_url(record))
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/fit/apply")
@@ -73,9 +62,9 @@ def apply_fit(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = ApplyFitForm()
     target = form.target.data or ""
-    done = (_plan_url(record, "#afford") if target == "referrals" else url_for(
+    done = (plan_url(record, "#afford") if target == "referrals" else url_for(
         "editor.edit_line", slug=slug, plan_id=plan_id, line_id=target[5:])
-        if target.startswith("line:") else _plan_url(record, "#afford"))
+        if target.startswith("line:") else plan_url(record, "#afford"))
 
     def action(version: int) -> str:
         try:
@@ -141,4 +130,4 @@ def services(slug: str, plan_id: int):
     statuses = {line_id: getattr(form, f"status_{line_id}").data for line_id, _, _ in lines}
     return _save(record, form, lambda version: county.assess_services(
         db.session, record, current_user, statuses, expected_version=version),
-        "Saved the services assessment.", _plan_url(record, "#compliance"))
+        "Saved the services assessment.", plan_url(record, "#compliance"))

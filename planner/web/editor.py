@@ -17,7 +17,7 @@ from wtforms import HiddenField
 
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
-from planner.forms.auth import ActionForm, version_of
+from planner.forms.auth import ActionForm
 from planner.forms.county import AUTHORIZE, AuthorizeForm, SpreadTotalForm
 from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
@@ -48,8 +48,6 @@ from planner.scenarios.plan import ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
 from planner.scenarios.projection import Projection
 from planner.services.county import authorizations_of, fit_of, receipt_labels
 from planner.services.plans import (
-    PlanFrozen,
-    StaleVersion,
     document_of,
     load_plan,
     normalized,
@@ -57,7 +55,14 @@ from planner.services.plans import (
 )
 from planner.services.receipts import read_receipts_csv
 from planner.web.access import plan_or_404
-from planner.web.plans import slugify, today
+from planner.web.common import (
+    commit_or_flash,
+    expected_version,
+    plan_url,
+    save_change,
+    slugify,
+    today,
+)
 
 blueprint = Blueprint("editor", __name__)
 
@@ -127,30 +132,21 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
                                        problems=_problems(form, inputs, unplaced),
                                        record=record), status
         elif valid:
-            # A post without the version it was based on counts as stale: the form always has it.
-            based_on = version_of(form)
-            try:
-                update_plan(db.session, record, current_user, change,
-                            expected_version=-1 if based_on is None else based_on,
-                            action=action)
-            except StaleVersion:
-                db.session.rollback()
+            outcome = save_change(lambda: update_plan(
+                db.session, record, current_user, change,
+                expected_version=expected_version(form), action=action))
+            if outcome.saved:
+                flash(done_message, "success")
+                return redirect(done_url)
+            if outcome.stale:
                 current = document_of(record)
                 newer = {spec.name: display_value(spec, get_path(current, spec.path))
                          for spec in written}
                 form.version.data = str(record.version)
                 status = 409
-            except PlanFrozen:
-                db.session.rollback()
-                abort(403)
-            except PlanError as error:
-                db.session.rollback()
-                unplaced = attach_problems(form, inputs, error.problems)
-                status = 422
             else:
-                db.session.commit()
-                flash(done_message, "success")
-                return redirect(done_url)
+                unplaced = attach_problems(form, inputs, list(outcome.problems))
+                status = 422
         else:
             status = 422
     shown = {spec.name for spec in written}
@@ -206,10 +202,6 @@ def _preview(record: PlanRecord, change: Callable[[dict], None], index: int,
                         line_id)
 
 
-def _plan_url(record: PlanRecord, anchor: str = "") -> str:
-    return url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id) + anchor
-
-
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
 def section(slug: str, plan_id: int, section: str):
     record, _ = plan_or_404(slug, plan_id, change=True)
@@ -217,7 +209,7 @@ def section(slug: str, plan_id: int, section: str):
         abort(404)
     title, make_inputs = SECTIONS[section]
     return edit_form(record, make_inputs(), template="plans/edit_form.html", title=title,
-                     action=f"edited {section}", done_url=_plan_url(record, f"#{section}"),
+                     action=f"edited {section}", done_url=plan_url(record, f"#{section}"),
                      done_message=f"Saved {title.lower()}.", cancel_anchor=f"#{section}",
                      hidden=None, move_plan=section == "settings")
 
@@ -236,7 +228,7 @@ def receipts(slug: str, plan_id: int):
     labels = receipt_labels(record)
     return edit_form(record, receipt_inputs(record), template="plans/edit_receipts.html",
                      title="Receipts by FY", action="edited receipts",
-                     done_url=_plan_url(record, "#fund"), done_message="Saved the receipts.",
+                     done_url=plan_url(record, "#fund"), done_message="Saved the receipts.",
                      csv_form=ReceiptsCsvForm(), labels=labels,
                      estimated={f"fy_{fy}" for fy in labels.estimated_fys},
                      spread_form=SpreadTotalForm(version=str(record.version)))
@@ -267,22 +259,18 @@ def receipts_csv(slug: str, plan_id: int):
                 if key in parsed.as_document() or key.isdigit():
                     receipts.pop(key)
             receipts.update(parsed.as_document())
-        based_on = version_of(form)  # the preview's version: what "Now" showed
-        try:
-            update_plan(db.session, record, current_user, change,
-                        expected_version=-1 if based_on is None else based_on,
-                        action="imported receipts CSV")
-        except StaleVersion:
-            db.session.rollback()
-            stale = True
-            current = dict(load_plan(record).fund.receipts)
-        except PlanError as error:
-            db.session.rollback()
-            parsed = type(parsed)(parsed.rows, tuple(str(p) for p in error.problems))
-        else:
-            db.session.commit()
+        # the preview's version: what "Now" showed
+        outcome = save_change(lambda: update_plan(
+            db.session, record, current_user, change, expected_version=expected_version(form),
+            action="imported receipts CSV"))
+        if outcome.saved:
             flash(f"Imported {len(parsed.rows)} receipts.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
+        if outcome.stale:
+            stale = True
+            current = dict(load_plan(record).fund.receipts)
+        else:
+            parsed = type(parsed)(parsed.rows, tuple(str(p) for p in outcome.problems))
     form.csv_text.data = text
     form.version.data = str(record.version)
     plan_fys = set(load_plan(record).fiscal_years)
@@ -337,51 +325,20 @@ def button_action(slug: str, plan_id: int, change: Callable[[dict], None], actio
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    based_on = version_of(form)
     saved, _ = commit_or_flash(lambda: update_plan(
-        db.session, record, current_user, change,
-        expected_version=-1 if based_on is None else based_on, action=action))
+        db.session, record, current_user, change, expected_version=expected_version(form),
+        action=action))
     if saved:
         flash(success, "success")
     return redirect(done_url)
 
 
-def commit_or_flash(run: Callable[[], Any],
-                    refused: tuple[type[Exception], ...] = ()) -> tuple[bool, Any]:
-    """Run one change of a plan and commit it; or roll back and say why beside the page: a
-    stale version, the engine's problems, or one of `refused` (403 for an adopted plan)."""
-    try:
-        result = run()
-    except StaleVersion:
-        db.session.rollback()
-        flash("Someone else changed this plan since you loaded the page: nothing was changed. "
-              "Here is the newer plan; try again.", "error")
-    except PlanFrozen:
-        db.session.rollback()
-        abort(403)
-    except PlanError as error:
-        db.session.rollback()
-        flash("Not saved: " + "; ".join(str(p) for p in error.problems), "error")
-    except refused as error:
-        db.session.rollback()
-        flash(f"Not saved: {error}.", "error")
-    else:
-        db.session.commit()
-        return True, result
-    return False, None
-
-
 # ------------------------------------------------------------------------ line items
 
-# Words the editor's own addresses once used beside line ids (`/lines/new`): a new line is
-# never given one, so an old link cannot open the wrong page.
-RESERVED_LINE_IDS = frozenset({"new", "create", "add", "edit", "delete", "move"})
-
-
 def _new_line_id(document: dict, base: str) -> str:
+    """The label's slug, numbered past the ids the plan has (`new`, `new-2`): every id the
+    engine accepts opens at /lines/<id>, `new` and `create` included."""
     taken = {line.get("id") for line in document.get("line_items", [])}
-    if base.lower() in RESERVED_LINE_IDS:
-        base = f"{base}-line"
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -431,7 +388,7 @@ def line_form(record: PlanRecord, *, kind: str, index: int, line_id: str | None,
         record, line_form_inputs(kind, index), template="plans/edit_form.html",
         active=active_inputs(kind, index, value), asked=frozenset(asked_inputs(kind, value)),
         reshow=reshow, preview_of=(-1 if line_id is None else index, line_id),
-        fragment=fragment, done_url=_plan_url(record, "#line-items"),
+        fragment=fragment, done_url=plan_url(record, "#line-items"),
         done_message="Saved the line item.", line_id=line_id, cancel_anchor="#line-items",
         action_form=ActionForm(), kind=kind, choice=LINE_CHOICE.get(kind), choice_value=value,
         preview_url=preview_url, **options)

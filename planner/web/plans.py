@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,13 +18,11 @@ from planner.forms.auth import ActionForm, version_of
 from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
-from planner.scenarios import PlanError, parse_plan_text, project
+from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
 from planner.services.plans import (
-    PlanFrozen,
     PlanView,
-    StaleVersion,
     StatusError,
     changes_since,
     clone_plan,
@@ -37,23 +34,26 @@ from planner.services.plans import (
     view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
+from planner.web.common import (
+    download_name,
+    expected_version,
+    flash_why,
+    save_change,
+    svg_response,
+    today,
+)
 
 blueprint = Blueprint("plans", __name__)
 
 
-def today() -> dt.date:
-    return dt.date.today()  # noqa: DTZ011 - deadlines count from the user's local date
-
-
-def slugify(text: str, fallback: str = "plan") -> str:
-    """`Baseline LEAD plan` -> `baseline-lead-plan` (for file names and line ids)."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:48] or fallback
-
-
-def download_name(record, extension: str) -> str:
-    """orange-county_baseline-lead-plan_2026-11-28.pdf"""
-    return (f"{record.jurisdiction.slug}_{slugify(record.name)}_{today().isoformat()}"
-            f".{extension}")
+def line_of_target(target: str, result) -> str | None:
+    """The id of the line a rule's input names (`line:<id>`), or None when the input is
+    not a line or asks for a new one (`line:new`, `line:new:<kind>[:<category>]`). A line
+    may itself be called `new`: `line:new` is that line when the rule names it."""
+    if not target.startswith("line:") or target.startswith("line:new:"):
+        return None
+    line_id = target[len("line:"):]
+    return None if line_id == "new" and "new" not in result.line_items else line_id
 
 
 def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
@@ -63,12 +63,16 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
     for result in results:
         found = []
         if result.rule == "LEAD-SERVICES" and any(
-                t.startswith("line:") and not t.startswith("line:new") for t in result.inputs):
+                line_of_target(t, result) for t in result.inputs):
             # every service line in one form (a status each), before the line pages
             found.append(("Assess the services", url_for("county.services", slug=slug,
                                                          plan_id=plan_id)))
         for target in result.inputs:
-            if target == "line:new":
+            line_id = line_of_target(target, result)
+            if line_id is not None:
+                found.append((f"Edit line '{line_id}'", url_for(
+                    "editor.edit_line", slug=slug, plan_id=plan_id, line_id=line_id)))
+            elif target == "line:new":
                 found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
                                                          plan_id=plan_id)))
             elif target.startswith("line:new:"):  # line:new:<kind>[:<category>]
@@ -77,10 +81,6 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
                 name = rest[0].replace("_", " ") if rest else kind.replace("_", " ")
                 found.append((f"Add a {kind.replace('_', '-')} line for {name}", url_for(
                     "editor.new_line", slug=slug, plan_id=plan_id, kind=kind, **args)))
-            elif target.startswith("line:"):
-                line_id = target[5:]
-                found.append((f"Edit line '{line_id}'", url_for(
-                    "editor.edit_line", slug=slug, plan_id=plan_id, line_id=line_id)))
             elif target == "fund":
                 found.append(("Edit the fund", url_for("editor.section", slug=slug,
                                                        plan_id=plan_id, section="fund")))
@@ -170,13 +170,6 @@ def cached_view(record, as_of: dt.date) -> PlanView:
     return dataclasses.replace(_cached_view(record.document, as_of), record=record)
 
 
-def svg_response(svg: str) -> Response:
-    response = Response(svg, mimetype="image/svg+xml")
-    # matplotlib styles its SVG inline; the image loads nothing and runs nothing.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
-
-
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
 def chart(slug: str, plan_id: int, kind: str):
     record, _ = plan_or_404(slug, plan_id)
@@ -208,13 +201,12 @@ def clone(slug: str, plan_id: int):
     if not form.validate_on_submit():
         flash("Give the copy a name.", "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
-    try:
-        copy = clone_plan(db.session, record, current_user, form.name.data.strip())
-    except PlanError as error:
-        db.session.rollback()
-        flash("Not cloned: " + "; ".join(p.message for p in error.problems), "error")
+    outcome = save_change(lambda: clone_plan(db.session, record, current_user,
+                                             form.name.data.strip()))
+    if not outcome.saved:
+        flash("Not cloned: " + "; ".join(p.message for p in outcome.problems), "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
-    db.session.commit()
+    copy = outcome.result
     flash(f"Created '{copy.name}', a copy of '{record.name}'.", "success")
     return redirect(url_for("plans.show", slug=slug, plan_id=copy.id))
 
@@ -223,32 +215,28 @@ def clone(slug: str, plan_id: int):
 def rename(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = RenameForm()
+    status = 200
     if request.method == "GET":
         form.name.data = record.name
         form.version.data = str(record.version)
-    elif form.validate_on_submit():
-        try:
-            based_on = version_of(form)  # a post without its version counts as stale
-            rename_plan(db.session, record, current_user, form.name.data.strip(),
-                        -1 if based_on is None else based_on)
-        except StaleVersion:
-            db.session.rollback()
+    elif not form.validate_on_submit():
+        status = 422
+    else:
+        outcome = save_change(lambda: rename_plan(db.session, record, current_user,
+                                                  form.name.data.strip(),
+                                                  expected_version(form)))
+        if outcome.saved:
+            flash("Renamed.", "success")
+            return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
+        if outcome.stale:
             form.name.errors = [f"Someone else changed this plan; its name is now "
                                 f"'{record.name}'. Your name is kept below: save again to "
                                 "use it."]
             form.version.data = str(record.version)
-            return render_template("plans/rename.html", record=record, form=form), 409
-        except PlanFrozen:
-            db.session.rollback()
-            abort(403)
-        except PlanError as error:
-            db.session.rollback()
-            form.name.errors = [str(error)]
-            return render_template("plans/rename.html", record=record, form=form), 422
-        db.session.commit()
-        flash("Renamed.", "success")
-        return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
-    status = 422 if request.method == "POST" else 200
+            status = 409
+        else:
+            form.name.errors = ["\n".join(str(p) for p in outcome.problems)]
+            status = 422
     return render_template("plans/rename.html", record=record, form=form), status
 
 
@@ -257,16 +245,13 @@ def delete(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
-        based_on = version_of(form)
-        try:
-            delete_plan(db.session, record, current_user,
-                        -1 if based_on is None else based_on)
-        except PlanFrozen:
-            abort(403)
-        except StaleVersion:
-            db.session.rollback()
+        outcome = save_change(lambda: delete_plan(db.session, record, current_user,
+                                                  expected_version(form)))
+        if outcome.stale:
             return stale_page(record, form, "Not deleted")
-        db.session.commit()
+        if not outcome.saved:
+            flash_why(outcome, "Not deleted")
+            return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
         flash(f"Deleted '{record.name}'.", "success")
         return redirect(url_for("jurisdictions.show", slug=slug))
     if request.method == "GET":
@@ -296,19 +281,15 @@ def status(slug: str, plan_id: int):
         flash("Not changed: " + "; ".join(e for errors in form.errors.values()
                                            for e in errors), "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")
-    based_on = version_of(form)
-    try:
-        set_status(db.session, record, current_user, form.action.data, form.adopted_on.data,
-                   expected_version=-1 if based_on is None else based_on)
-    except StaleVersion:
-        db.session.rollback()
+    outcome = save_change(lambda: set_status(
+        db.session, record, current_user, form.action.data, form.adopted_on.data,
+        expected_version=expected_version(form)), refused=(StatusError,))
+    if outcome.stale:
         what = {"adopt": "Adoption not recorded", "propose": "Not proposed",
                 "return": "Not returned to draft"}.get(form.action.data, "Not changed")
         return stale_page(record, form, what)
-    except StatusError as error:
-        db.session.rollback()
-        flash(f"Not changed: {error}.", "error")
-    else:
-        db.session.commit()
+    if outcome.saved:
         flash(f"'{record.name}' is now {record.status}.", "success")
+    else:
+        flash_why(outcome, "Not changed")
     return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")

@@ -26,7 +26,7 @@ from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_de
 from planner.scenarios.editing import next_resolution_years
 from planner.services.plans import plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
-from planner.web.plans import download_name, svg_response, today
+from planner.web.common import download_name, svg_response, today
 
 blueprint = Blueprint("reports", __name__)
 
