@@ -245,7 +245,7 @@ def parse_actuals_section(section: Any, tables: Any, start_fy: int | None = None
     if too_deep is not None:
         raise PlanError([Problem(f"actuals.{too_deep}", "is nested too deeply")])
     known = start_fy is not None and years is not None
-    if known:
+    if start_fy is not None and years is not None:
         reader.start_fy, reader.years = start_fy, years
     found = read_actuals(reader, section, known)
     if reader.problems:

@@ -22,12 +22,16 @@ from .fields import (
     MISSING,
     SHORT_TEXT,  # noqa: F401 - re-exported (the limits tests read it here)
     ZERO,
-    Field,
     count,
     divisor,
     escalation,
-    money,
     share,
+)
+from .fields import (
+    Field as Field,  # re-exported: the forms and services build fields with it
+)
+from .fields import (
+    money as money,  # re-exported
 )
 from .fiscal import FiscalYearError, fy_label, parse_fy
 from .kinds import REGISTRY, plan_values

@@ -14,18 +14,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeAlias, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeAlias, TypeVar
 
 from ..fields import Field, choice, money, share
-from ..money import dollars, fmt_fte, fmt_money, fmt_percent, q
+from ..money import Q, dollars, fmt_fte, fmt_money, fmt_percent, q
 from ..plan import DELIVERIES, Assumptions
 
-if TYPE_CHECKING:
-    # gmpy2's mpq (what `Q` is) has no type information; it is an exact rational like Fraction.
-    Exact: TypeAlias = Fraction
-else:
-    Exact = type(q(0))
+Exact: TypeAlias = Q  # gmpy2's exact rational (typed by typings/gmpy2.pyi)
 
 Rounded = dict[str, int]  # object class -> the component rounded to whole dollars
 INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")  # modified total direct costs
@@ -48,7 +43,7 @@ N = TypeVar("N", bound=Arithmetic)
 class Ops(Protocol[N]):
     """The operations a formula may use besides + - * / (FORMULAS.md)."""
 
-    def num(self, value: Decimal | int | Fraction) -> N: ...
+    def num(self, value: Decimal | int | Exact) -> N: ...
     def ceil(self, x: N) -> N: ...
     def maximum(self, a: N, b: N) -> N: ...
     def minimum(self, a: N, b: N) -> N: ...
@@ -57,11 +52,11 @@ class Ops(Protocol[N]):
 class ExactOps:
     """The books: exact rationals (§2), the engine's figures to the dollar."""
 
-    def num(self, value: Decimal | int | Fraction) -> Exact:
-        return q(value)  # type: ignore[no-any-return]
+    def num(self, value: Decimal | int | Exact) -> Exact:
+        return q(value)
 
     def ceil(self, x: Exact) -> Exact:
-        return q(math.ceil(x))  # type: ignore[no-any-return]
+        return q(math.ceil(x))
 
     def maximum(self, a: Exact, b: Exact) -> Exact:
         return a if a >= b else b
