@@ -48,6 +48,7 @@ from .plan import (
     Program,
 )
 from .tables import CostTables
+from .uncertainty import read_uncertainty, uncertainty_to_dict
 
 _MISSING = object()
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -534,7 +535,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
-            "participants", "program", "line_items")
+            "participants", "program", "line_items", "uncertainty")
 
 
 def parse_plan(document: Any, tables: CostTables) -> Plan:
@@ -570,6 +571,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
     lines = _read_lines(reader, root.get("line_items", _MISSING))
+    uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     if not reader.problems:
         _check_text_total(reader, program, lines)
 
@@ -588,6 +590,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         participants=participants,
         program=program,
         line_items=lines,
+        uncertainty=uncertainty,
     )
 
 
@@ -978,6 +981,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                             "narrow_disqualifiers": g.narrow_disqualifiers},
         },
         "line_items": [line_to_dict(line) for line in plan.line_items],
+        **({"uncertainty": uncertainty_to_dict(plan.uncertainty)} if plan.uncertainty else {}),
     }
 
 

@@ -10,7 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .uncertainty import Uncertainty
 
 SCHEMA = "lead-plan/1"
 
@@ -181,6 +184,7 @@ class Plan:
     participants: Participants
     program: Program
     line_items: tuple[LineItem, ...]
+    uncertainty: Uncertainty | None = None  # §12; None when the plan has no section
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:
