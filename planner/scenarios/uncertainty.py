@@ -204,3 +204,38 @@ def substitute(plan: Plan, values: Mapping[str, Decimal]) -> Plan:
     if rates:
         assumptions = dataclasses.replace(assumptions, **rates)
     return dataclasses.replace(plan, participants=people, fund=fund, assumptions=assumptions)
+
+
+# --------------------------------------------------------------------------- offered ranges
+
+@dataclass(frozen=True)
+class OfferedRange:
+    """A range `cost_tables/uncertainty_ranges.toml` offers, with its source and year.
+    `mode` None: the plan's own value (a rate)."""
+
+    name: str
+    low: Decimal
+    mode: Decimal | None
+    high: Decimal
+    source: str
+    year: int
+
+
+def offered_triangle(plan: Plan, offered: OfferedRange) -> Triangle:
+    """The range offered to this plan: the mode is the plan's value unless the table gives
+    one, and the ends are widened to take the mode in (never silently applied: the page
+    fills a form with it, and the county saves it or not)."""
+    mode = offered.mode if offered.mode is not None else plan_value(plan, offered.name)
+    return Triangle(min(offered.low, mode), mode, max(offered.high, mode))
+
+
+def offered_section(plan: Plan, offered: Mapping[str, OfferedRange],
+                    current: Uncertainty | None = None) -> Uncertainty:
+    """The plan's section with every offered range filled in (variables the plan already
+    gives are replaced; draws and seed kept)."""
+    base = current or plan.uncertainty or Uncertainty()
+    found = dict(base.variables)
+    for name, entry in offered.items():
+        found[name] = offered_triangle(plan, entry)
+    ordered = {name: found[name] for name in VARIABLES if name in found}
+    return dataclasses.replace(base, variables=MappingProxyType(ordered))

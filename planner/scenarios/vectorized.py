@@ -136,9 +136,9 @@ def growth(rate: np.ndarray, years: int) -> list[np.ndarray]:
     return found
 
 
-def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
-                    ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
-    """(line id, plan year, rounded components) for every active line-year: the kinds'
+def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
+               ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """(line id, plan year, unrounded components) for every active line-year: the kinds'
     formulas evaluated over the draws, indirect added from the unrounded components."""
     from .kinds import REGISTRY, YearInputs
 
@@ -151,10 +151,10 @@ def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
     indirect_rate = float(a.indirect_rate)
     inputs = [
         {"k": k, "fy": fy, "salary_growth": salary[k], "health_growth": health[k],
-             "inflation_growth": inflation[k], "new_enrollees": people.new_enrollees[:, k],
-             "avg_active": people.avg_active[:, k], "peak_active": people.peak_active[:, k],
-             "participant_months": people.participant_months[:, k],
-             "referrals": people.ramp[k] * people.referrals, "assumptions": a}
+         "inflation_growth": inflation[k], "new_enrollees": people.new_enrollees[:, k],
+         "avg_active": people.avg_active[:, k], "peak_active": people.peak_active[:, k],
+         "participant_months": people.participant_months[:, k],
+         "referrals": people.ramp[k] * people.referrals, "assumptions": a}
         for k, fy in enumerate(plan.fiscal_years)
     ]
     for line in plan.line_items:
@@ -169,8 +169,15 @@ def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
             if carries:
                 base = sum((exact[c] for c in INDIRECT_BASE if c in exact), 0.0)
                 exact["indirect"] = indirect_rate * base
-            yield line.id, k, {name: round_dollars(np.broadcast_to(v, (n,)))
-                               for name, v in exact.items()}
+            yield line.id, k, exact
+
+
+def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
+                    ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
+    """(line id, plan year, components rounded half away from zero, one array each)."""
+    for line_id, k, exact in line_costs(plan, values, n):
+        yield line_id, k, {name: round_dollars(np.broadcast_to(v, (n,)))
+                           for name, v in exact.items()}
 
 
 def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.ndarray
