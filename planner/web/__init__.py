@@ -42,11 +42,12 @@ def register_blueprints(app: Flask) -> None:
         jurisdictions,
         plans,
         reports,
+        uncertainty,
     )
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (auth, account, admin, jurisdictions, plans, editor, county, reports,
-                   health):
+                   health, uncertainty):
         app.register_blueprint(module.blueprint)
 
     login_manager.login_view = "auth.sign_in"
