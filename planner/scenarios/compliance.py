@@ -486,7 +486,7 @@ def check_sustainability(c: _Check) -> RuleResult:
     years = p.fiscal_years
     with_receipts = [k for k, r in enumerate(fund.receipts) if r > 0]
     need = c.threshold("sustainability.years")
-    final_spending = p.by_year[-1]
+    final_spending = fund.spending[-1]  # the fund's (actual in a closed FY, §11)
     if not with_receipts:
         return _result("PLAN-SUSTAINABILITY", "warn",
                        f"The plan has no receipts in its FYs, so the {fmt_money(p.total)} of "

@@ -535,7 +535,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
-            "participants", "program", "line_items", "uncertainty")
+            "participants", "program", "line_items", "actuals", "uncertainty")
 
 
 def parse_plan(document: Any, tables: CostTables) -> Plan:
@@ -572,6 +572,10 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     program = _read_program(reader, root.get("program"))
     lines = _read_lines(reader, root.get("line_items", _MISSING))
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
+    from .actuals import read_actuals  # it builds on this module's reader
+
+    actuals = read_actuals(reader, root.get("actuals"), start_fy is not _MISSING
+                           and years is not _MISSING)
     if not reader.problems:
         _check_text_total(reader, program, lines)
 
@@ -591,6 +595,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         program=program,
         line_items=lines,
         uncertainty=uncertainty,
+        actuals=actuals,
     )
 
 
@@ -981,8 +986,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                             "narrow_disqualifiers": g.narrow_disqualifiers},
         },
         "line_items": [line_to_dict(line) for line in plan.line_items],
+        **_actuals_section(plan),
         **({"uncertainty": uncertainty_to_dict(plan.uncertainty)} if plan.uncertainty else {}),
     }
+
+
+def _actuals_section(plan: Plan) -> dict[str, Any]:
+    """`actuals` (cost model §11) when the plan has closed FYs; a plan without writes none."""
+    from .actuals import actuals_to_dict  # it builds on this module's reader
+
+    return {"actuals": actuals_to_dict(plan.actuals)} if plan.actuals else {}
 
 
 def line_to_dict(line: LineItem) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .actuals import FyActuals
     from .uncertainty import Uncertainty
 
 SCHEMA = "lead-plan/1"
@@ -185,6 +186,8 @@ class Plan:
     program: Program
     line_items: tuple[LineItem, ...]
     uncertainty: Uncertainty | None = None  # §12; None when the plan has no section
+    # The closed FYs (cost model §11), sorted: the plan's first len(actuals) FYs.
+    actuals: tuple[FyActuals, ...] = ()
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

@@ -161,10 +161,7 @@ def months(value: Decimal | float) -> int:
 
 def closed_fys(plan: Plan) -> frozenset[int]:
     """The FYs the plan's actuals close (§11); their fund figures stay as they were."""
-    actuals = getattr(plan, "actuals", None)
-    if not actuals:
-        return frozenset()
-    return frozenset(getattr(actuals, "closed_fys", ()) or ())
+    return frozenset(entry.fy for entry in plan.actuals)
 
 
 # Products of a plan value (≤ 40 characters) and a drawn value (a float, exactly): exact.

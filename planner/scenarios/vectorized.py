@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from .actuals import closed_fund_years
 from .money import dollars
 from .plan import PATHWAYS, Plan
-from .uncertainty import MONTHS, closed_fys
+from .uncertainty import MONTHS
 
 # Draws evaluated together: the arrays of one chunk stay in cache (10,000 draws in 4 chunks).
 CHUNK = 2500
@@ -185,22 +186,19 @@ def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
 def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.ndarray
           ) -> np.ndarray:
     """The closing balances (§6) with this spending (draws × years); closed FYs (§11) keep
-    the plan's own fund figures."""
+    their actual receipts, interest and spending + audit costs."""
     fund = plan.fund
-    closed = closed_fys(plan)
-    fixed = None
-    if closed:
-        from .projection import project
-        fixed = project(plan).fund
+    closed = closed_fund_years(plan)
     by_fy = fund.receipts_by_fy()
     m_receipts = _given(values, "receipts", 1.0, n)
     rate = _given(values, "interest_rate", float(fund.interest_rate), n)
     closing = np.empty((n, plan.years))
     balance = np.full(n, float(dollars(fund.opening_balance)))
     for k, fy in enumerate(plan.fiscal_years):
-        if fy in closed and fixed is not None:
-            spending[:, k] = fixed.spending[k]
-            balance = balance + fixed.receipts[k] + fixed.interest[k] - fixed.spending[k]
+        if k in closed:
+            receipts, interest, spent = closed[k]
+            spending[:, k] = spent
+            balance = balance + (receipts + interest - spent)
         else:
             receipts = round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
             interest = round_dollars(np.maximum(balance, 0.0) * rate)
