@@ -261,3 +261,43 @@ def test_simulate_command_json_and_bad_files(tmp_path):
     assert bad.exit_code == 2
     assert "uncertainty.receipts.high" in bad.output
     assert runner.invoke(main, ["simulate", str(path), "--draws", "0"]).exit_code == 2
+
+
+# --------------------------------------------------------------------------- closed FYs (§11)
+
+CLOSED = {"FY2026-27": {"receipts": "900", "interest": "0", "spending": {"A:7": "700"}}}
+
+
+def test_closed_fys_stay_as_they_were():
+    doc = document({"id": "naloxone", "kind": "other_strategy", "annual_amount": "800",
+                    "escalate": False, "strategy": "A:7"},
+                   years=2, fund={"opening_balance": "0", "interest_rate": "0",
+                                  "receipts": {"2026": "1000", "2027": "1000"}})
+    doc["actuals"] = CLOSED
+    plan = with_section(doc, {"draws": 6, "seed": 2,
+                              "receipts": {"low": "0.5", "mode": "1", "high": "1.5"},
+                              "interest_rate": {"low": "0", "mode": "0", "high": "0.5"}})
+    result = simulate(plan)
+    # FY2026-27 is closed: 900 − 700 = 200 in every draw, whatever the receipts multiplier.
+    assert result.closing[10][0] == result.closing[90][0] == 200
+    assert result.spending[50][0] == 700
+    rows = {row.variable: row for row in result.tornado}
+    # FY2027-28 is the only open FY: 200 + 1,000 × m + interest − 800.
+    assert rows["receipts"].at_low.lowest_closing == 200 + 500 - 800
+    assert rows["receipts"].at_high.lowest_closing == 200 + 1500 - 800
+    # Interest at 50% on the closed FY's 200: 100 → 500; the lowest open closing is 500.
+    assert rows["interest_rate"].at_high.lowest_closing == 500
+    assert result.base.lowest_closing == 400
+
+
+def test_no_open_fy_has_no_lowest_closing():
+    doc = document({"id": "naloxone", "kind": "other_strategy", "annual_amount": "800",
+                    "escalate": False, "strategy": "A:7"},
+                   years=1, fund={"receipts": {"2026": "1000"}})
+    doc["actuals"] = CLOSED
+    plan = with_section(doc, {"draws": 2, "receipts": {"low": "0.5", "mode": "1",
+                                                        "high": "1.5"}})
+    result = simulate(plan)
+    assert result.base.lowest_closing is None
+    assert [(row.variable, row.width) for row in result.tornado] == [("receipts", 0)]
+    assert result.closing[50] == (200,)
