@@ -8,7 +8,7 @@ from planner.extensions import db
 from planner.models import PlanRecord
 from planner.scenarios import project
 from planner.services.plans import load_plan
-from planner.services.uncertainty import ANALYSES
+from planner.simulations import ANALYSES, cache_key
 from tests.web import EDITOR, form_values, sign_in, text
 
 
@@ -18,6 +18,8 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
         record = db.session.scalar(select(PlanRecord).where(
             PlanRecord.name == "Baseline LEAD plan"))
         pid, version = record.id, record.version
+        other = db.session.scalar(select(PlanRecord).where(
+            PlanRecord.name == "Orange alternative")).id
     base = f"/j/orange-county/plans/{pid}"
     page = client.get(base)
     assert page.status_code == 200
@@ -73,3 +75,10 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
         assert svg.status_code == 200
         assert svg.mimetype == "image/svg+xml"
         assert svg.get_data(as_text=True).startswith("<svg")
+
+    # The comparison shows the chance of a deficit of the plan with ranges.
+    compared = client.get(f"/j/orange-county/compare?plans={pid}&plans={other}")
+    assert compared.status_code == 200
+    row = compared.get_data(as_text=True).split('id="deficit-chance"')[1].split("</tr>")[0]
+    assert f"{100 * ANALYSES.get(cache_key(record.document)).result.p_any_deficit:.0f}%" in row
+    assert "no ranges set" in row

@@ -15,7 +15,8 @@ from planner.forms.uncertainty import UncertaintyForm, field_of_path, fill, sect
 from planner.scenarios import PlanError
 from planner.scenarios.uncertainty import LABELS, VARIABLES, offered_section
 from planner.services.plans import PlanFrozen, StaleVersion, load_plan
-from planner.services.uncertainty import Analysis, analysis_of, check_ranges, save_ranges
+from planner.services.uncertainty import check_ranges, save_ranges
+from planner.simulations import Analysis, analysis_of
 from planner.uncertainty_ranges import default_ranges
 from planner.web.access import plan_or_404
 
