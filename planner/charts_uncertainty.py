@@ -18,7 +18,8 @@ from planner.scenarios.uncertainty import LABELS
 
 def fan_svg(result: Simulation, projection: Projection,
             title: str = "Closing fund balance: the range of simulated plans") -> str:
-    figure, axes = _figure(legend_lines=1)
+    figure, plot = _figure(legend_lines=1)
+    axes: Any = plot
     labels = _short_labels(result.fiscal_years)
     positions = range(len(labels))
     axes.fill_between(positions, result.closing[10], result.closing[90], color=PALETTE[4],
@@ -42,11 +43,12 @@ def tornado_svg(result: Simulation,
                 title: str = "Which range moves the lowest balance most") -> str:
     rows = [row for row in result.tornado
             if row.at_low.lowest_closing is not None and row.at_high.lowest_closing is not None]
-    figure, axes = _figure(legend_lines=1)
+    figure, plot = _figure(legend_lines=1)
+    axes: Any = plot
     base = result.base.lowest_closing or 0
     names = [LABELS[row.variable] for row in rows][::-1]  # widest on top
     for index, row in enumerate(reversed(rows)):
-        low, high = row.at_low.lowest_closing, row.at_high.lowest_closing
+        low, high = row.at_low.lowest_closing or 0, row.at_high.lowest_closing or 0
         axes.barh(index, low - base, left=base, color=PALETTE[5],
                   label="At the range's low" if index == 0 else None)
         axes.barh(index, high - base, left=base, color=PALETTE[0],

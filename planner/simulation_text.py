@@ -45,18 +45,18 @@ def simulation_text(plan: Plan, result: Simulation) -> str:
     out.append("")
     out.append(f"Probability the fund is short in at least one FY: "
                f"{_percent(result.p_any_deficit)}")
-    for fy, count in result.first_deficit_counts:
-        where = f"first short in {fy_label(fy)}" if fy is not None else "never short"
+    for first, count in result.first_deficit_counts:
+        where = f"first short in {fy_label(first)}" if first is not None else "never short"
         out.append(f"  {where}: {count:,} of {result.draws:,}")
     out.append("")
     out.append("Sensitivity (exact; each range's low and high, the others at their most "
                "likely values):")
     out.append(f"  base: total {_money(result.base.total)}, lowest closing balance "
                f"{_money(result.base.lowest_closing)}")
-    for row in result.tornado:
-        out.append(f"  {LABELS[row.variable]}: lowest closing {_money(row.at_low.lowest_closing)}"
-                   f" at {row.triangle.low:f}, {_money(row.at_high.lowest_closing)} at "
-                   f"{row.triangle.high:f} (width {_money(row.width)}); total "
-                   f"{_money(row.at_low.total)} to {_money(row.at_high.total)}")
+    for bar in result.tornado:
+        out.append(f"  {LABELS[bar.variable]}: lowest closing {_money(bar.at_low.lowest_closing)}"
+                   f" at {bar.triangle.low:f}, {_money(bar.at_high.lowest_closing)} at "
+                   f"{bar.triangle.high:f} (width {_money(bar.width)}); total "
+                   f"{_money(bar.at_low.total)} to {_money(bar.at_high.total)}")
     out.append("")
     return "\n".join(out)

@@ -30,8 +30,8 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
     for name, t in r.variables.items():
         row += 1
         w.text(sheet, row, 0, LABELS[name])
-        for col, value in enumerate((t.low, t.mode, t.high), start=1):
-            sheet.write_number(row, col, float(value))
+        for col, bound in enumerate((t.low, t.mode, t.high), start=1):
+            sheet.write_number(row, col, float(bound))
     row += 2
     top = row
     w.header(sheet, row, ["FY", "Spending P10", "Spending P50", "Spending P90", "Closing P10",
@@ -42,8 +42,8 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
         w.text(sheet, row, 0, fy_label(fy))
         values = (*(r.spending[p][k] for p in (10, 50, 90)),
                   *(r.closing[p][k] for p in (10, 50, 90)), analysis.projection.fund.closing[k])
-        for col, value in enumerate(values, start=1):
-            sheet.write_number(row, col, value, money)
+        for col, amount in enumerate(values, start=1):
+            sheet.write_number(row, col, amount, money)
         sheet.write_number(row, 8, r.p_deficit[k], percent)
     row += 1
     w.text(sheet, row, 0, "Short in at least one FY", bold=True)
@@ -59,10 +59,10 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
     for entry in r.tornado:
         row += 1
         w.text(sheet, row, 0, LABELS[entry.variable])
-        for col, value in ((1, entry.at_low.lowest_closing), (2, entry.at_high.lowest_closing),
+        for col, figure in ((1, entry.at_low.lowest_closing), (2, entry.at_high.lowest_closing),
                            (3, entry.width), (4, entry.at_low.total), (5, entry.at_high.total)):
-            if value is not None:
-                sheet.write_number(row, col, value, money)
+            if figure is not None:
+                sheet.write_number(row, col, figure, money)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 8, 14)
     _print_setup(sheet, row + 1, 9, freeze=(top + 1, 1))

@@ -60,7 +60,8 @@ NUMPY = NumpyOps()
 def round_dollars(x: Any) -> np.ndarray:
     """Whole dollars, half away from zero (§2), in float64."""
     a = np.abs(x)
-    return np.copysign(np.floor(a + 0.5 + GUARD * a), x)
+    rounded: np.ndarray = np.copysign(np.floor(a + 0.5 + GUARD * a), x)
+    return rounded
 
 
 def quantize6(x: np.ndarray) -> np.ndarray:
@@ -196,9 +197,9 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
     balance = np.full(n, float(dollars(fund.opening_balance)))
     for k, fy in enumerate(plan.fiscal_years):
         if k in closed:
-            receipts, interest, spent = closed[k]
+            actual_receipts, actual_interest, spent = closed[k]
             spending[:, k] = spent
-            balance = balance + (receipts + interest - spent)
+            balance = balance + (actual_receipts + actual_interest - spent)
         else:
             receipts = round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
             interest = round_dollars(np.maximum(balance, 0.0) * rate)

@@ -53,12 +53,12 @@ def edit(slug: str, plan_id: int):
     stale = False
     filled = False
     if request.method == "GET":
-        section = plan.uncertainty
+        shown = plan.uncertainty
         if request.args.get("offered"):
-            section = offered_section(plan, offered)
+            shown = offered_section(plan, offered)
             filled = True
-        if section is not None:
-            fill(form, section)
+        if shown is not None:
+            fill(form, shown)
         form.version.data = str(record.version)
     else:
         valid = form.validate_on_submit()
