@@ -16,9 +16,16 @@ from planner.scenarios.simulation import Simulation
 from planner.scenarios.uncertainty import LABELS
 
 
+def _legend(figure: Any, axes: Any, lines: int) -> None:
+    """The legend in two columns under the axes and their FY labels, outside the data."""
+    axes.legend(frameon=False, fontsize=9, loc="upper left", ncol=2, borderaxespad=0.2,
+                bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
+                bbox_transform=figure.transFigure)
+
+
 def fan_svg(result: Simulation, projection: Projection,
             title: str = "Closing fund balance: the range of simulated plans") -> str:
-    figure, plot = _figure(legend_lines=1)
+    figure, plot = _figure(legend_lines=2)
     axes: Any = plot
     labels = _short_labels(result.fiscal_years)
     positions = range(len(labels))
@@ -33,9 +40,7 @@ def fan_svg(result: Simulation, projection: Projection,
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, fontsize=9, loc="upper left", ncol=2,
-                bbox_to_anchor=(0.0, 0.33 / figure.get_figheight()),
-                bbox_transform=figure.transFigure)
+    _legend(figure, axes, 2)
     return _svg(figure)
 
 
@@ -59,9 +64,7 @@ def tornado_svg(result: Simulation,
     axes.xaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     figure.subplots_adjust(left=0.3)
-    axes.legend(frameon=False, fontsize=9, loc="upper left", ncol=2,
-                bbox_to_anchor=(0.0, 0.33 / figure.get_figheight()),
-                bbox_transform=figure.transFigure)
+    _legend(figure, axes, 1)
     return _svg(figure)
 
 
