@@ -301,3 +301,14 @@ def test_no_open_fy_has_no_lowest_closing():
     assert result.base.lowest_closing is None
     assert [(row.variable, row.width) for row in result.tornado] == [("receipts", 0)]
     assert result.closing[50] == (200,)
+
+
+def test_simulate_command_of_a_plan_without_ranges():
+    result = CliRunner().invoke(main, ["simulate", str(EXAMPLES / "minimal.json"), "--draws",
+                                       "3", "--json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    closing = project(example("minimal.json")).fund.closing
+    assert found["variables"] == {}
+    assert found["closing"]["p10"] == found["closing"]["p90"] == list(closing)
+    assert found["tornado"]["variables"] == []

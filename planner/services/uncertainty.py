@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from planner.models import PlanRecord, User
 from planner.scenarios import Plan
-from planner.scenarios.uncertainty import Uncertainty, uncertainty_to_dict
 from planner.services.plans import document_of, normalized, update_plan
 
 
@@ -35,7 +34,3 @@ def check_ranges(record: PlanRecord, section: dict[str, Any] | None) -> Plan:
     else:
         document["uncertainty"] = section
     return normalized(document)[0]
-
-
-def section_dict(section: Uncertainty) -> dict[str, Any]:
-    return uncertainty_to_dict(section)
