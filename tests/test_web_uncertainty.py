@@ -62,6 +62,10 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
     assert set(plan.uncertainty.variables) == {"referrals", "enrollment_rate", "receipts",
                                                 "salary_escalation"}
 
+    history = client.get(base + "/history")
+    assert history.status_code == 200
+    assert "edited the uncertainty ranges" in text(history)
+
     shown = client.get(base)
     assert shown.status_code == 200
     words = text(shown)
