@@ -14,7 +14,6 @@ import io
 import json
 import re
 from decimal import Decimal
-from types import MappingProxyType
 
 import docx
 import pdfplumber
@@ -278,8 +277,8 @@ def _compared(count: int):
     for caseload, escalation, dropped in ((15, "0.035", "evaluation-travel"),
                                           (20, "0.02", "housing-gap"),
                                           (18, "0.035", "naloxone"))[:count - 1]:
-        line = dataclasses.replace(cm, params=MappingProxyType(
-            {**cm.params, "caseload_average": caseload}))
+        line = dataclasses.replace(cm, params=dataclasses.replace(
+            cm.params, caseload_average=Decimal(caseload)))
         plans.append(dataclasses.replace(
             base, line_items=tuple(line if i.id == "case-managers" else i
                                    for i in base.line_items if i.id != dropped),

@@ -237,7 +237,7 @@ def test_apply_a_line_driver(app, director):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(url)
     applied = plan_of(record_of(app, pid)[0])
-    assert Decimal(applied.line("officer-training").params[found.driver]) == \
+    assert Decimal(getattr(applied.line("officer-training").params, found.driver)) == \
         found.value_number
 
 
@@ -340,7 +340,7 @@ def test_services_assessment_in_one_form(app, director):
         values[key] = "adequate"
     assert director.post(url, data=values).status_code == 302
     plan = plan_of(record_of(app, pid)[0])
-    assert {line.params["status"] for line in plan.line_items
+    assert {line.params.status for line in plan.line_items
             if line.kind == "service_gap"} == {"adequate"}
 
 

@@ -286,7 +286,7 @@ def test_changing_the_mode_of_warm_handoff_reshapes_the_line(app, editor):
     assert saved.status_code == 302
     line = stored(app, plan_id(app))[2].line("warm-handoff")
     assert line.mode == "contract"
-    assert "stipend_per_hour" not in line.params
+    assert not hasattr(line.params, "stipend_per_hour")
     assert str(line["rate_per_hour"]) == "35"
 
 

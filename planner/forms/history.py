@@ -13,14 +13,12 @@ from typing import Any
 from planner.formatting import long_date, money_cents, number, percent
 from planner.forms.labels import KIND_NAMES, is_money, label_of
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.scenarios.kinds import REGISTRY
 from planner.scenarios.parse import (
     ASSUMPTION_FIELDS,
     AUTHORIZATION_FIELDS,
     COMMON_LINE_FIELDS,
     FUND_FIELDS,
-    KIND_FIELDS,
-    STAFFING_FIELDS,
-    WARM_HANDOFF_MODE_FIELDS,
     Field,
 )
 
@@ -32,8 +30,8 @@ LONG = 160
 
 def _fields() -> dict[str, Field]:
     found: dict[str, Field] = {}
-    groups = [ASSUMPTION_FIELDS, FUND_FIELDS, COMMON_LINE_FIELDS, STAFFING_FIELDS,
-              AUTHORIZATION_FIELDS, *KIND_FIELDS.values(), *WARM_HANDOFF_MODE_FIELDS.values()]
+    groups = [ASSUMPTION_FIELDS, FUND_FIELDS, COMMON_LINE_FIELDS, AUTHORIZATION_FIELDS,
+              *(kind.all_fields() for kind in REGISTRY.values())]
     for group in groups:
         for field in group:
             found.setdefault(field.name, field)

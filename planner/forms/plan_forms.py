@@ -29,7 +29,6 @@ from planner.scenarios.parse import (
     LONG_TEXT,
     MONTHS_MAX,
     MONTHS_MIN,
-    ROLE_SALARY_DEFAULT,
     YEARS_MAX,
     YEARS_MIN,
     Field,
@@ -292,7 +291,7 @@ SECTIONS = {
 
 def line_inputs(kind: str, mode: str | None, role: str | None, index: int) -> list[Input]:
     common = [f for f in COMMON_LINE_FIELDS if f.name not in ("id", "kind")]
-    fields = list(common) + list(line_fields(kind, mode, role))
+    fields = list(common) + list(line_fields(kind, mode or role))
     return [Input(f.name, ("line_items", index, f.name), f,
                   long_text=f.name == "justification") for f in fields]
 
@@ -386,8 +385,6 @@ def default_notes(plan: Plan, inputs: Iterable[Input], kind: str | None = None,
     for value, specs in variants.items():
         for spec in specs:
             key = spec.field.default
-            if kind == "position" and spec.name == "salary":
-                key = ROLE_SALARY_DEFAULT.get(value)
             if key:
                 keys.setdefault(spec.name, {}).setdefault(key, []).append(value)
                 fields.setdefault(spec.name, spec.field)

@@ -43,6 +43,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from planner.reports.context import PlanDocument
 from planner.reports.workbook_uncertainty import uncertainty_sheet
 from planner.scenarios import fy_label
+from planner.scenarios.kinds import REGISTRY, plan_values
 from planner.scenarios.money import Q, q
 from planner.scenarios.parse import ASSUMPTION_FIELDS
 from planner.scenarios.plan import OBJECT_CLASSES, PATHWAYS
@@ -453,7 +454,8 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
     for index, (line, stem) in enumerate(zip(plan.line_items, stems, strict=True)):
         inputs.section(f"Line item: {line.label or line.id}")
         values: dict[str, X] = {}
-        row = {"start_fy": line.start_fy, "end_fy": line.end_fy, **dict(line.params)}
+        row = {"start_fy": line.start_fy, "end_fy": line.end_fy,
+               **plan_values(REGISTRY[line.kind], line.params)}
         for field, value in row.items():
             if field in LINE_TEXT_FIELDS:
                 continue

@@ -20,6 +20,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .fiscal import fy_label
+from .kinds import REGISTRY
+from .kinds.base import Driver
 from .lines import Context
 from .money import dollars, fmt_money, q
 from .participants import ScaledParticipants
@@ -29,11 +31,6 @@ from .projection import Projection, line_by_year, project
 FIT_SCHEMA = "lead-fit/1"
 REFERRALS = "referrals"
 MULTIPLIER_STEPS = 10_000  # m = n / 100, 0 ≤ n ≤ 10,000 (§13)
-UPPER = 10**9  # the upper bound of a line's driver (§13)
-HOURS_UPPER = 168
-# Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
-PARTICIPANT_KINDS = ("case_management", "warm_handoff", "participant_phones",
-                     "participant_support")
 
 
 class FitError(ValueError):
@@ -251,25 +248,7 @@ class FitResult:
         }
 
 
-@dataclass(frozen=True)
-class _Driver:
-    """A driver on a grid of whole steps: value(n) for n in [0, top]."""
-
-    name: str
-    step: Decimal
-    top: int
-    current: Decimal
-    places: int  # decimals shown in the result
-
-    def value(self, n: int) -> Decimal:
-        return self.step * n
-
-    def start(self) -> int:
-        """The grid point at or below the current value, where the search begins."""
-        return max(0, min(self.top, math.floor(self.current / self.step)))
-
-    def text(self, number: Decimal) -> str:
-        return f"{number:.{self.places}f}"
+_Driver = Driver  # a driver on a grid of whole steps (the line kinds say which)
 
 
 def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None,
@@ -346,7 +325,9 @@ def _referrals_spending(plan: Plan, projection: Projection
                         ) -> Callable[[Decimal], tuple[int, ...]]:
     """Spending per FY with every pathway's referrals × m: only the lines that depend on the
     participants are costed again."""
-    dependent = [i for i, line in enumerate(plan.line_items) if line.kind in PARTICIPANT_KINDS]
+    # Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
+    dependent = [i for i, line in enumerate(plan.line_items)
+                 if REGISTRY[line.kind].uses_participants]
     fixed = [0] * plan.years
     for i, line in enumerate(projection.line_items):
         if i not in dependent:
@@ -376,10 +357,7 @@ def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _
     ctx = Context.build(plan, projection.participants)
 
     def spending(value: Decimal) -> tuple[int, ...]:
-        number: Any = int(value) if isinstance(line.params[driver.name], int) else value
-        changed = dataclasses.replace(line, params=MappingProxyType(
-            {**line.params, driver.name: number}))
-        own = line_by_year(changed, ctx)
+        own = line_by_year(_with_value(line, driver.name, value), ctx)
         return tuple(others[k] + own[k] for k in range(plan.years))
 
     return spending
@@ -387,28 +365,7 @@ def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _
 
 def _line_driver(plan: Plan, line: LineItem) -> _Driver | str:
     """The driver of a line (§13), or the reason it has none."""
-    one = Decimal(1)
-    kind = line.kind
-    if kind == "position":
-        step = plan.assumptions.fte_increment
-        return _Driver("fte", step, math.floor(Decimal(UPPER) / step), line["fte"], 2)
-    if kind in ("other", "other_strategy"):
-        return _Driver("annual_amount", one, UPPER, line["annual_amount"], 0)
-    if kind == "service_gap":
-        if line["status"] != "gap":
-            return (f"The line '{line.id}' assesses {line['category']} as {line['status']}: "
-                    "only a gap has units that drive its cost.")
-        return _Driver("units", one, UPPER, line["units"], 0)
-    if kind == "warm_handoff":
-        return _Driver("hours_per_week", one, HOURS_UPPER, line["hours_per_week"], 0)
-    if kind == "officer_training":
-        return _Driver("officers", one, UPPER, Decimal(line["officers"]), 0)
-    if kind == "participant_phones":
-        return _Driver("high_risk_share", Decimal("0.01"), 100, line["high_risk_share"], 2)
-    if kind == "participant_support":
-        return _Driver("per_participant_year", one, UPPER, line["per_participant_year"], 0)
-    return (f"A {kind.replace('_', ' ')} line is sized by the participants, not by a driver of "
-            "its own: fit the referrals instead.")
+    return REGISTRY[line.kind].driver(line.params, line.id, plan.assumptions)
 
 
 def scaled_referrals(plan: Plan, multiplier: Decimal) -> Plan:
@@ -421,10 +378,13 @@ def scaled_referrals(plan: Plan, multiplier: Decimal) -> Plan:
 
 def with_driver(plan: Plan, line_id: str, name: str, value: Decimal) -> Plan:
     """The plan with one line's driver set (what `apply` writes)."""
-    def changed(item: LineItem) -> LineItem:
-        number: Any = int(value) if isinstance(item.params[name], int) else value
-        return dataclasses.replace(item, params=MappingProxyType({**item.params, name: number}))
-
-    lines = tuple(changed(item) if item.id == line_id else item for item in plan.line_items)
+    lines = tuple(_with_value(item, name, value) if item.id == line_id else item
+                  for item in plan.line_items)
     return dataclasses.replace(plan, line_items=lines)
+
+
+def _with_value(line: LineItem, name: str, value: Decimal) -> LineItem:
+    """The line with one parameter set (a whole number stays whole)."""
+    number: Any = int(value) if isinstance(getattr(line.params, name), int) else value
+    return dataclasses.replace(line, params=dataclasses.replace(line.params, **{name: number}))
 

@@ -12,11 +12,26 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any
 
+from .fields import (
+    LONG_TEXT,
+    MISSING,
+    SHORT_TEXT,  # noqa: F401 - re-exported (the limits tests read it here)
+    ZERO,
+    Field,
+    count,
+    divisor,
+    escalation,
+    money,
+    share,
+)
 from .fiscal import FiscalYearError, fy_label, parse_fy
+from .kinds import REGISTRY, plan_values
+from .kinds.warm_handoff import on_call_hourly_rate
 from .limits import (
     DATE_RANGE,
     FISCAL_YEAR,
@@ -27,17 +42,10 @@ from .limits import (
     number_text,
     number_text_problem,
 )
-from .money import Q, round_half_up
 from .plan import (
-    DELIVERIES,
     JURISDICTION_KINDS,
-    LINE_OBJECT_CLASSES,
     PATHWAYS,
-    ROLES,
     SCHEMA,
-    SERVICE_CATEGORIES,
-    SERVICE_STATUSES,
-    WARM_HANDOFF_MODES,
     Assumptions,
     Authorization,
     Fund,
@@ -50,19 +58,13 @@ from .plan import (
 from .tables import CostTables
 from .uncertainty import read_uncertainty, uncertainty_to_dict
 
-_MISSING = object()
+_MISSING = MISSING
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # Control characters other than tab and line breaks: no database or PDF should store them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YEARS_MIN, YEARS_MAX = 1, 40
 MONTHS_MIN, MONTHS_MAX = 1, 120
-HOURS_PER_WEEK_MAX = Decimal(168)
 DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
-# No amount, count or rate base in a county's plan comes near a trillion; larger numbers are
-# typing mistakes, and would overflow the present-value computation.
-CAP = Decimal(10) ** 12
-SHORT_TEXT = 200  # names, labels, codes (a plan's name is a 200-character column)
-LONG_TEXT = 20_000  # justifications and plans written out
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class PlanError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class _JsonObject(dict):
+class _JsonObject(dict[str, Any]):
     """A JSON object that remembers keys given more than once."""
 
     duplicates: tuple[str, ...] = ()
@@ -131,66 +133,6 @@ def load_plan_json(text: str | bytes) -> Any:
 
 # --------------------------------------------------------------------------- fields
 
-@dataclass(frozen=True)
-class Field:
-    """One input: its type, limits and default. Shared by the parser and the web forms."""
-
-    name: str
-    type: str  # number | whole | bool | text | choice | fy | date
-    required: bool = False
-    default: str | None = None  # a cost_tables key
-    fixed: Any = _MISSING  # a structural (non-numeric) default
-    low: Decimal | None = None
-    high: Decimal | None = None
-    positive: bool = False  # a divisor: must be > 0
-    nullable: bool = False  # null means "not given" and stays None
-    choices: tuple[str, ...] = ()
-    help: str = ""
-    cap: Decimal | None = None  # a sanity bound on amounts and counts
-    max_length: int = SHORT_TEXT  # for text
-
-    @property
-    def fixed_default(self) -> Any:
-        """The structural default (a choice or flag), or None."""
-        return None if self.fixed is _MISSING else self.fixed
-
-    def limits_text(self) -> str:
-        if self.positive:
-            return "must be greater than 0"
-        if self.low is not None and self.high is not None:
-            low = "−0.5" if self.low == Decimal("-0.5") else format(self.low, "f")
-            return f"must be between {low} and {format(self.high, 'f')}"
-        if self.low is not None:
-            return f"must be ≥ {format(self.low, 'f')}"
-        return ""
-
-
-ZERO = Decimal(0)
-ONE = Decimal(1)
-
-
-def money(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, cap=CAP, **kw)
-
-
-def count(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, cap=CAP, **kw)
-
-
-def share(name: str, **kw: Any) -> Field:
-    """A rate of 0-1 (§8)."""
-    return Field(name, "number", low=ZERO, high=ONE, **kw)
-
-
-def escalation(name: str, **kw: Any) -> Field:
-    """An escalation, inflation, interest or discount rate: −0.5 to 1 (§8)."""
-    return Field(name, "number", low=Decimal("-0.5"), high=ONE, **kw)
-
-
-def divisor(name: str, **kw: Any) -> Field:
-    return Field(name, "number", low=ZERO, positive=True, cap=CAP, **kw)
-
-
 ASSUMPTION_FIELDS: tuple[Field, ...] = (
     escalation("salary_escalation", default="assumptions.salary_escalation"),
     escalation("health_escalation", default="assumptions.health_escalation"),
@@ -223,113 +165,13 @@ COMMON_LINE_FIELDS: tuple[Field, ...] = (
     Field("end_fy", "fy", nullable=True),
 )
 
-STAFFING_FIELDS: tuple[Field, ...] = (
-    Field("delivery", "choice", choices=DELIVERIES, fixed="county"),
-    share("fringe_rate", nullable=True, help="this line's own fringe rate (a provider's)"),
-    money("health_per_fte", nullable=True, help="this line's own health cost per FTE"),
-    share("contract_overhead_rate", nullable=True, help="this line's own contract overhead"),
-)
-
-KIND_FIELDS: dict[str, tuple[Field, ...]] = {
-    "position": (
-        Field("role", "choice", required=True, choices=ROLES),
-        count("fte", required=True),
-        money("salary"),
-        Field("independent", "bool", fixed=False),
-    ),
-    "case_management": (
-        divisor("caseload_average", default="case_management.caseload_average"),
-        divisor("caseload_max", default="case_management.caseload_max"),
-        count("min_fte", default="case_management.min_fte"),
-        count("max_fte", nullable=True),
-        money("salary", default="salary.case_manager"),
-    ),
-    "warm_handoff": (Field("mode", "choice", choices=WARM_HANDOFF_MODES, fixed="staffed"),),
-    "officer_training": (
-        Field("officers", "whole", required=True, low=ZERO, cap=CAP),
-        count("initial_hours", default="officer_training.initial_hours"),
-        count("refresher_hours", default="officer_training.refresher_hours"),
-        Field("refresher_interval_years", "whole", low=ONE, cap=CAP,
-              default="officer_training.refresher_interval_years"),
-        share("annual_turnover", default="officer_training.annual_turnover"),
-        money("officer_hourly_rate", default="salary.officer_hourly"),
-        Field("class_size", "whole", low=ZERO, positive=True, cap=CAP,
-              default="officer_training.class_size"),
-        money("trainer_cost_per_session", default="officer_training.trainer_cost_per_session"),
-        money("materials_per_trainee", default="officer_training.materials_per_trainee"),
-    ),
-    "participant_phones": (
-        share("high_risk_share", default="participant_phones.high_risk_share"),
-        money("monthly_service_cost", default="participant_phones.monthly_service_cost"),
-        money("device_cost", default="participant_phones.device_cost"),
-    ),
-    "participant_support": (
-        money("per_participant_year", default="participant_support.per_participant_year"),
-    ),
-    "service_gap": (
-        Field("category", "choice", required=True, choices=SERVICE_CATEGORIES),
-        Field("status", "choice", required=True, choices=SERVICE_STATUSES),
-        count("units", nullable=True),
-        money("unit_cost", nullable=True),
-        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="contractual"),
-    ),
-    "other_strategy": (
-        money("annual_amount", required=True),
-        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="contractual"),
-        Field("escalate", "bool", fixed=True),
-    ),
-    "other": (
-        money("annual_amount", required=True),
-        Field("object_class", "choice", choices=LINE_OBJECT_CLASSES, fixed="other"),
-        Field("escalate", "bool", fixed=True),
-    ),
-}
-
-HOURS_LIMITS = {"low": ZERO, "high": HOURS_PER_WEEK_MAX}
-
-WARM_HANDOFF_MODE_FIELDS: dict[str, tuple[Field, ...]] = {
-    "staffed": (
-        Field("hours_per_week", "number", default="warm_handoff.staffed.hours_per_week",
-              **HOURS_LIMITS),
-        count("staff_per_post", default="warm_handoff.staffed.staff_per_post"),
-        money("salary", default="salary.outreach_worker"),
-    ),
-    "on_call": (
-        Field("hours_per_week", "number", default="warm_handoff.on_call.hours_per_week",
-              **HOURS_LIMITS),
-        money("stipend_per_hour", default="warm_handoff.on_call.stipend_per_hour"),
-        share("after_hours_share", default="warm_handoff.on_call.after_hours_share"),
-        count("hours_per_callout", default="warm_handoff.on_call.hours_per_callout"),
-        money("hourly_rate"),  # default: the plan's case-manager salary / paid hours
-    ),
-    "contract": (
-        Field("hours_per_week", "number", default="warm_handoff.contract.hours_per_week",
-              **HOURS_LIMITS),
-        money("rate_per_hour", default="warm_handoff.contract.rate_per_hour"),
-    ),
-}
-
-ROLE_SALARY_DEFAULT = {
-    "program_manager": "salary.program_manager",
-    "clinical_supervisor": "salary.clinical_supervisor",
-    "outreach_worker": "salary.outreach_worker",
-    "peer_specialist": "salary.peer_specialist",
-    "data_analyst": "salary.data_analyst",
-}
 
 
-def line_fields(kind: str, mode: str | None = None, role: str | None = None) -> tuple[Field, ...]:
-    """Every field a line of this kind (and mode) takes, after the common ones."""
-    fields = KIND_FIELDS.get(kind, ())
-    if kind == "warm_handoff":
-        fields = fields + WARM_HANDOFF_MODE_FIELDS.get(mode or "staffed", ())
-    if kind == "position" and role not in (None, "program_manager"):
-        fields = tuple(f for f in fields if f.name != "independent")
-    if kind in ("position", "case_management") or (
-        kind == "warm_handoff" and (mode or "staffed") == "staffed"
-    ):
-        fields = fields + STAFFING_FIELDS
-    return fields
+def line_fields(kind: str, choice: str | None = None) -> tuple[Field, ...]:
+    """Every field a line of this kind takes after the common ones, for this value of its
+    choice (mode, role, status; None = not known): the kind's definition says (`kinds/`)."""
+    definition = REGISTRY.get(kind)
+    return definition.fields(choice) if definition else ()
 
 
 # --------------------------------------------------------------------------- reader
@@ -503,7 +345,7 @@ class _Reader:
             value = _MISSING
         if value is _MISSING:
             if field.required:
-                self.error(here, "is required")
+                self.error(here, field.required_message)
                 return _MISSING
             if field.default is not None:
                 found = self.default_for(field.default)
@@ -570,7 +412,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     fund = _read_fund(reader, root.get("fund"))
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
-    lines = _read_lines(reader, root.get("line_items", _MISSING))
+    lines = parse_lines(reader, root.get("line_items", _MISSING))
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     from .actuals import read_actuals  # it builds on this module's reader
 
@@ -801,7 +643,8 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     )
 
 
-def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
+def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
+    """`line_items` (§5, §8): each line read by its kind's definition (`kinds/`)."""
     if value is _MISSING:
         reader.error("line_items", "is required (a list of line items; it may be empty)")
         return ()
@@ -810,60 +653,73 @@ def _read_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
         return ()
     if reader.too_many(value, "line_items", reader.limits.line_items_max, "line items"):
         return ()
-    lines: list[dict[str, Any]] = []
+    lines: list[_Line] = []
     seen_ids: dict[str, int] = {}
     case_management_at: int | None = None
-    case_management: dict[str, Any] | None = None
-    pending_on_call: list[dict[str, Any]] = []
+    case_management: _Line | None = None
+    pending_on_call: list[_Line] = []
     for index, item in enumerate(value):
         path = f"line_items[{index}]"
         parsed = _read_line(reader, item, path)
         if parsed is None:
             continue
-        line_id = parsed["id"]
+        line_id = parsed.id
         if line_id is not _MISSING and line_id in seen_ids:
             reader.error(f"{path}.id", f"duplicate id '{line_id}' (also line_items"
                                        f"[{seen_ids[line_id]}])")
         elif line_id is not _MISSING:
             seen_ids[line_id] = index
-        if parsed["kind"] == "case_management":
+        if parsed.kind == "case_management":
             if case_management_at is not None:
                 reader.error(f"{path}.kind", "a plan has at most one case_management line "
                                              f"(the first is line_items[{case_management_at}])")
             else:
                 case_management_at = index
-        if not parsed["complete"]:
+        if not parsed.complete:
             continue
-        if parsed["kind"] == "case_management":
+        if parsed.kind == "case_management":
             case_management = parsed
-        if parsed["kind"] == "warm_handoff" and parsed["params"].get("mode") == "on_call" \
-                and parsed["params"].get("hourly_rate") is None:
+        if parsed.kind == "warm_handoff" and parsed.params.get("mode") == "on_call" \
+                and parsed.params.get("hourly_rate") is None:
             pending_on_call.append(parsed)
         lines.append(parsed)
     # §5 on_call: hourly_rate defaults to the plan's case-manager salary / 2,080, to the cent.
     if pending_on_call:
-        if case_management is not None:
-            salary = case_management["params"]["salary"]
-        else:
-            salary = reader.default_for("salary.case_manager")
-        hourly = round_half_up(Q(salary) /
-                               Q(reader.tables.value("constants.paid_hours_per_fte")), 2)
+        salary = (case_management.params["salary"] if case_management is not None
+                  else reader.default_for("salary.case_manager"))
+        hourly = on_call_hourly_rate(
+            salary, reader.tables.value("constants.paid_hours_per_fte"))
         for parsed in pending_on_call:
-            parsed["params"]["hourly_rate"] = hourly
+            parsed.params["hourly_rate"] = hourly
     return tuple(
         LineItem(
-            id=p["id"], kind=p["kind"], label=p["label"], strategy=p["strategy"],
-            justification=p["justification"],
-            start_fy=reader.start_fy if p["start_fy"] is None else p["start_fy"],
-            end_fy=reader.start_fy + reader.years - 1 if p["end_fy"] is None else p["end_fy"],
-            params=MappingProxyType(p["params"]),
-            stated_start_fy=p["start_fy"], stated_end_fy=p["end_fy"],
+            id=p.id, kind=p.kind, label=p.label, strategy=p.strategy,
+            justification=p.justification,
+            start_fy=reader.start_fy if p.start_fy is None else p.start_fy,
+            end_fy=reader.start_fy + reader.years - 1 if p.end_fy is None else p.end_fy,
+            params=REGISTRY[p.kind].make(p.params),
+            stated_start_fy=p.start_fy, stated_end_fy=p.end_fy,
         )
         for p in lines
     )
 
 
-def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
+@dataclass
+class _Line:
+    """One line item as read, before its typed parameters are made (_MISSING: refused)."""
+
+    id: Any
+    kind: str
+    label: Any = None
+    strategy: Any = None
+    justification: Any = ""
+    start_fy: Any = None
+    end_fy: Any = None
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
+    complete: bool = False
+
+
+def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if not isinstance(item, dict):
         reader.error(path, "must be an object")
         return None
@@ -874,46 +730,30 @@ def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
     if line_id is not _MISSING and not _ID.match(line_id):
         reader.error(f"{path}.id", "must be a short slug of letters, digits, '-' or '_' "
                                    f"(got '{line_id}')")
-    unusable = {"id": line_id, "kind": None, "complete": False}
+    unusable = _Line(id=line_id, kind="")
     if kind is _MISSING:
         return unusable
-    if kind not in KIND_FIELDS:
-        reader.error(f"{path}.kind", f"must be one of: {', '.join(KIND_FIELDS)} (got '{kind}')")
+    definition = REGISTRY.get(kind)
+    if definition is None:
+        reader.error(f"{path}.kind", f"must be one of: {', '.join(REGISTRY)} (got '{kind}')")
         return unusable
-    mode = role = None
-    if kind == "warm_handoff":
-        mode = reader.field(item, KIND_FIELDS["warm_handoff"][0], path)
-        if mode is _MISSING:
-            return unusable
-    if kind == "position":
-        role = item.get("role") if item.get("role") in ROLES else None
-    fields = line_fields(kind, mode, role)
+    choice: str | None = None
+    if definition.choice:
+        if definition.choice_first:  # the choice decides the parameters: read it first
+            choice_field = next(f for f in definition.all_fields()
+                                if f.name == definition.choice)
+            choice = reader.field(item, choice_field, path)
+            if choice is _MISSING:
+                return unusable
+        elif item.get(definition.choice) in definition.choice_values:
+            choice = item[definition.choice]
+    fields = definition.fields(choice)
     allowed = {f.name for f in COMMON_LINE_FIELDS + fields}
     for key in item:
-        if key in allowed:
-            continue
-        if key == "delivery":
-            reader.error(_join(path, key), "only staffing lines (position, case_management, "
-                                           "warm_handoff in mode staffed) have a delivery")
-        elif key == "independent" and kind == "position":
-            reader.error(_join(path, key), "only a program_manager position can be independent")
-        else:
-            reader.error(_join(path, key), f"unknown key for a {kind} line")
+        if key not in allowed:
+            reader.error(_join(path, key), definition.unknown_key_message(key))
     params = reader.fields(item, fields, path)
-
-    if kind == "position" and params["role"] is not _MISSING and params["salary"] is None:
-        if params["role"] == "other":
-            reader.error(f"{path}.salary", "is required for a position with role 'other'")
-        else:
-            params["salary"] = reader.default_for(ROLE_SALARY_DEFAULT[params["role"]])
-    if kind == "case_management":
-        low, high = params["min_fte"], params["max_fte"]
-        if high not in (None, _MISSING) and low is not _MISSING and high < low:
-            reader.error(f"{path}.max_fte", f"must not be below min_fte ({low})")
-    if kind == "service_gap" and params["status"] == "gap":
-        for key in ("units", "unit_cost"):
-            if params[key] is None:
-                reader.error(f"{path}.{key}", "is required when status is 'gap'")
+    definition.check(params, lambda key, message: reader.error(f"{path}.{key}", message))
     start, end = common["start_fy"], common["end_fy"]
     if start not in (None, _MISSING) and end not in (None, _MISSING) and end < start:
         reader.error(f"{path}.end_fy", f"must not be before start_fy ({fy_label(start)})")
@@ -923,13 +763,9 @@ def _read_line(reader: _Reader, item: Any, path: str) -> dict[str, Any] | None:
     label = common["label"]
     complete = _MISSING not in (line_id, *params.values(), start, end, label,
                                 common["justification"])
-    if kind == "warm_handoff":
-        params = {"mode": mode, **{k: v for k, v in params.items() if k != "mode"}}
-    return {
-        "id": line_id, "kind": kind, "label": label, "strategy": strategy,
-        "justification": common["justification"], "start_fy": start, "end_fy": end,
-        "params": params, "complete": complete,
-    }
+    return _Line(id=line_id, kind=kind, label=label, strategy=strategy,
+                 justification=common["justification"], start_fy=start, end_fy=end,
+                 params=params, complete=complete)
 
 
 # --------------------------------------------------------------------------- export
@@ -1008,7 +844,7 @@ def line_to_dict(line: LineItem) -> dict[str, Any]:
         # null stays null: "the plan's first/last FY" follows the plan (§5).
         "start_fy": line.stated_start_fy,
         "end_fy": line.stated_end_fy,
-        **{k: _plain(v) for k, v in line.params.items()},
+        **{k: _plain(v) for k, v in plan_values(REGISTRY[line.kind], line.params).items()},
     }
 
 

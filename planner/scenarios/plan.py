@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .actuals import FyActuals
+    from .kinds.base import Params
     from .uncertainty import Uncertainty
 
 SCHEMA = "lead-plan/1"
@@ -31,17 +32,6 @@ OBJECT_CLASSES = (
     "indirect",
 )
 LINE_OBJECT_CLASSES = OBJECT_CLASSES[:-1]  # only the engine books `indirect`
-KINDS = (
-    "position",
-    "case_management",
-    "warm_handoff",
-    "officer_training",
-    "participant_phones",
-    "participant_support",
-    "service_gap",
-    "other_strategy",
-    "other",
-)
 ROLES = (
     "program_manager",
     "data_analyst",
@@ -139,7 +129,8 @@ class JurisdictionRef:
 
 @dataclass(frozen=True)
 class LineItem:
-    """One line item; `params` holds the kind's parameters, every one resolved."""
+    """One line item; `params` holds the kind's typed parameters (`kinds/`), every one
+    resolved."""
 
     id: str
     kind: str
@@ -148,27 +139,32 @@ class LineItem:
     justification: str
     start_fy: int  # resolved: the plan's first FY when the line gives none
     end_fy: int  # resolved: the plan's last FY when the line gives none
-    params: MappingProxyType[str, Any]
+    params: Params
     # The window as the plan file gives it: None means "the plan's first/last FY" and stays
     # so (§5), so that the line follows the plan when its years change.
     stated_start_fy: int | None = None
     stated_end_fy: int | None = None
 
+    # compatibility: compliance only (it reads parameters by name until it is converted to
+    # typed access, `line.params.caseload_average`). Nothing else should use these two.
     def __getitem__(self, name: str) -> Any:
-        return self.params[name]
+        try:
+            return getattr(self.params, name)
+        except AttributeError:
+            raise KeyError(name) from None
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self.params.get(name, default)
+        return getattr(self.params, name, default)
 
     @property
     def mode(self) -> str | None:
-        return self.params.get("mode")
+        mode = getattr(self.params, "mode", None)
+        return mode if isinstance(mode, str) else None
 
     @property
     def is_staffing(self) -> bool:
-        return self.kind in ("position", "case_management") or (
-            self.kind == "warm_handoff" and self.mode == "staffed"
-        )
+        """A staffing line (§3): position, case_management, warm_handoff staffed."""
+        return self.params.staffing
 
     def active_in(self, fy: int) -> bool:
         return self.start_fy <= fy <= self.end_fy

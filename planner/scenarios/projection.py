@@ -12,8 +12,8 @@ import numpy_financial as npf
 
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
-from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, YearCost, inactive_basis
-from .money import Q, dollars, fmt_money, fmt_percent, q, round_half_up, two_places
+from .lines import Context, inactive_basis, line_year
+from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, LineItem, Plan
 
@@ -113,26 +113,26 @@ def project(plan: Plan) -> Projection:
     indirect_rate = q(plan.assumptions.indirect_rate)
 
     lines: list[LineProjection] = []
-    for line in plan.line_items:
+    for item in plan.line_items:
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
         basis: list[Callable[[], str]] = []
         for k, fy in enumerate(fiscal_years):
-            if not line.active_in(fy):
+            if not item.active_in(fy):
                 ftes.append(Q(0))
-                basis.append(functools.partial(inactive_basis, line, fy))
+                basis.append(functools.partial(inactive_basis, item, fy))
                 continue
-            rounded, cost = line_year(line, k, ctx, indirect_rate)
-            for name, amount in rounded.items():
+            cost = line_year(item, k, ctx, indirect_rate)
+            for name, amount in cost.rounded.items():
                 classes.setdefault(name, [0] * years)[k] = amount
-            ftes.append(cost.fte)
-            basis.append(functools.partial(_write_basis, cost.basis, rounded, indirect_rate))
+            ftes.append(cost.cost.fte)
+            basis.append(cost.basis)
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES
                    if c in classes and any(classes[c])}
         by_year = (tuple(sum(column) for column in zip(*ordered.values(), strict=True))
                    if ordered else (0,) * years)
         lines.append(LineProjection(
-            id=line.id, label=line.label, kind=line.kind, strategy=line.strategy,
+            id=item.id, label=item.label, kind=item.kind, strategy=item.strategy,
             by_object_class=ordered, by_year=by_year, total=sum(by_year),
             fte=tuple(_decimal(f) for f in ftes), basis_writers=tuple(basis),
         ))
@@ -177,22 +177,11 @@ def project(plan: Plan) -> Projection:
     )
 
 
-def line_year(line: LineItem, k: int, ctx: Context, indirect_rate: Q
-              ) -> tuple[dict[str, int], YearCost]:
-    """One line's rounded components in plan year k (each rounded once, §2), and its cost."""
-    cost = CALCULATORS[line.kind](line, k, ctx)
-    exact = cost.components
-    if line.kind not in NO_INDIRECT and indirect_rate:
-        base = sum((exact.get(c, Q(0)) for c in INDIRECT_BASE), Q(0))
-        exact = {**exact, "indirect": indirect_rate * base}
-    return {name: dollars(value) for name, value in exact.items()}, cost
-
-
 def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
     """One line's spending per plan FY, as the projection sums it (no basis text)."""
     plan = ctx.plan
     indirect_rate = q(plan.assumptions.indirect_rate)
-    return tuple(sum(line_year(line, k, ctx, indirect_rate)[0].values())
+    return tuple(sum(line_year(line, k, ctx, indirect_rate).rounded.values())
                  if line.active_in(fy) else 0
                  for k, fy in enumerate(plan.fiscal_years))
 
@@ -201,16 +190,6 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
 def _decimal(value: Q) -> Decimal:
     """FTE is always a whole number of `fte_increment` steps or a stated decimal: exact."""
     return Decimal(int(value.numerator)) / Decimal(int(value.denominator))
-
-
-def _write_basis(write: Callable[[dict[str, int]], str], rounded: dict[str, int],
-                 indirect_rate: Q) -> str:
-    text = write(rounded)
-    if "indirect" in rounded:
-        base_shown = sum(rounded.get(c, 0) for c in INDIRECT_BASE)
-        text += (f"; indirect {fmt_percent(indirect_rate)} × {fmt_money(base_shown)} "
-                 f"direct = {fmt_money(rounded['indirect'])}")
-    return text
 
 
 def _npv(rate: float, flows: tuple[int, ...]) -> int:

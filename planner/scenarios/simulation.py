@@ -128,10 +128,7 @@ def exact_values(values: Mapping[str, np.ndarray], i: int) -> dict[str, Decimal]
 
 
 def default_evaluator() -> Evaluator:
-    import importlib.util
-    if importlib.util.find_spec("planner.scenarios.kinds") is None:  # until kinds M1 lands
-        return evaluate_exact
-    from .vectorized import evaluate
+    from .vectorized import evaluate  # numpy arrays of draws; imported when first simulated
     return evaluate
 
 

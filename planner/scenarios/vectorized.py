@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .actuals import closed_fund_years
+from .kinds import REGISTRY, YearInputs
 from .money import dollars
 from .plan import PATHWAYS, Plan
 from .uncertainty import MONTHS
@@ -142,10 +143,6 @@ def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
                ) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(line id, plan year, unrounded components) for every active line-year: the kinds'
     formulas evaluated over the draws, indirect added from the unrounded components."""
-    import importlib  # until kinds M1 is merged (then: from .kinds import …)
-    kinds = importlib.import_module("planner.scenarios.kinds")
-    REGISTRY, YearInputs = kinds.REGISTRY, kinds.YearInputs  # noqa: N806
-
     a = plan.assumptions
     years = plan.years
     people = participants(plan, values, n)

@@ -123,7 +123,7 @@ def spread(slug: str, plan_id: int):
 
 
 def _service_lines(record: Any) -> list[tuple[str, str, str]]:
-    return [(line.id, line.label or line.id, line.params.get("status", ""))
+    return [(line.id, line.label or line.id, getattr(line.params, "status", ""))
             for line in load_plan(record).line_items if line.kind == "service_gap"]
 
 

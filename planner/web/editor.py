@@ -42,8 +42,9 @@ from planner.forms.plans import ReceiptsCsvForm
 from planner.models import PlanRecord
 from planner.scenarios import PlanError, fy_label, parse_plan_text, project
 from planner.scenarios.editing import LinePreview, line_preview
+from planner.scenarios.kinds import KINDS
 from planner.scenarios.parse import money
-from planner.scenarios.plan import KINDS, ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
+from planner.scenarios.plan import ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
 from planner.scenarios.projection import Projection
 from planner.services.county import authorizations_of, fit_of, receipt_labels
 from planner.services.plans import (

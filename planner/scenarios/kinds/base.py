@@ -1,0 +1,332 @@
+"""What every line kind is made of (cost model §3, §5; the contract in FORMULAS.md).
+
+A line kind is one `LineKind`: its typed parameters (a frozen dataclass whose fields carry
+their plan-file `Field`: type, range, cost-table default), its cost formula written once over
+`Ops` (so it runs on exact rationals for the books, or on arrays of simulation draws), the
+basis of estimate that formula's numbers print, and what the parser, the fidelity rules, the
+fit and the editor need to know about it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeAlias, TypeVar
+
+from ..fields import Field, choice, money, share
+from ..money import dollars, fmt_fte, fmt_money, fmt_percent, q
+from ..plan import DELIVERIES, Assumptions
+
+if TYPE_CHECKING:
+    # gmpy2's mpq (what `Q` is) has no type information; it is an exact rational like Fraction.
+    Exact: TypeAlias = Fraction
+else:
+    Exact = type(q(0))
+
+Rounded = dict[str, int]  # object class -> the component rounded to whole dollars
+INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")  # modified total direct costs
+
+
+# ----------------------------------------------------------------------------- backends
+
+class Arithmetic(Protocol):
+    """What a formula does with its numbers: + - * / (constants come through `Ops.num`)."""
+
+    def __add__(self, other: Self, /) -> Self: ...
+    def __sub__(self, other: Self, /) -> Self: ...
+    def __mul__(self, other: Self, /) -> Self: ...
+    def __truediv__(self, other: Self, /) -> Self: ...
+
+
+N = TypeVar("N", bound=Arithmetic)
+
+
+class Ops(Protocol[N]):
+    """The operations a formula may use besides + - * / (FORMULAS.md)."""
+
+    def num(self, value: Decimal | int | Fraction) -> N: ...
+    def ceil(self, x: N) -> N: ...
+    def maximum(self, a: N, b: N) -> N: ...
+    def minimum(self, a: N, b: N) -> N: ...
+
+
+class ExactOps:
+    """The books: exact rationals (§2), the engine's figures to the dollar."""
+
+    def num(self, value: Decimal | int | Fraction) -> Exact:
+        return q(value)  # type: ignore[no-any-return]
+
+    def ceil(self, x: Exact) -> Exact:
+        return q(math.ceil(x))  # type: ignore[no-any-return]
+
+    def maximum(self, a: Exact, b: Exact) -> Exact:
+        return a if a >= b else b
+
+    def minimum(self, a: Exact, b: Exact) -> Exact:
+        return a if a <= b else b
+
+
+EXACT: Ops[Exact] = ExactOps()
+
+
+@dataclass(frozen=True, slots=True)
+class YearInputs(Generic[N]):
+    """What a formula reads in one plan year besides the line's own parameters."""
+
+    k: int  # plan year
+    j: int  # FYs since the line's first FY inside the plan (officer training)
+    fy: int
+    salary_growth: N  # (1 + salary_escalation) ** k
+    health_growth: N
+    inflation_growth: N
+    new_enrollees: N  # §4 values, quantized to 6 places
+    avg_active: N
+    peak_active: N
+    participant_months: N
+    referrals: N  # ramp_k × steady-state referrals, all pathways (on-call call-outs)
+    assumptions: Assumptions  # scalars no simulation variable changes (fringe_rate, …)
+
+
+@dataclass
+class Cost(Generic[N]):
+    """One line's cost in one plan year, before rounding."""
+
+    components: dict[str, N]  # object class -> amount
+    fte: N
+    terms: dict[str, N] = dataclasses.field(default_factory=dict)  # what the basis prints
+
+
+# ----------------------------------------------------------------------------- parameters
+
+def param(definition: Field) -> Any:
+    """A typed parameter whose plan-file definition is `definition` (its name is the
+    attribute's). Every parameter is keyword-only and given by the parser."""
+    return dataclasses.field(metadata={"input": definition})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Params:
+    """A line kind's parameters, every one resolved (defaults filled and aged)."""
+
+    staffing: ClassVar[bool] = False  # a staffing line (§3): see `Staffing`
+
+    def values(self) -> dict[str, Any]:
+        """name -> value, as the plan file writes them (in the kind's field order)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Staffing(Params):
+    """What every staffing line adds (§3): who employs the staff, and the line's own rates.
+    The one place that says which lines are staffing lines: those whose parameters are
+    these."""
+
+    staffing: ClassVar[bool] = True
+
+    delivery: str = param(choice(choices=DELIVERIES, fixed="county", label="Delivered by",
+                                 hint="county staff, or a contracted provider"))
+    fringe_rate: Decimal | None = param(
+        share(nullable=True, help="this line's own fringe rate (a provider's)"))
+    health_per_fte: Decimal | None = param(
+        money(nullable=True, help="this line's own health cost per FTE"))
+    contract_overhead_rate: Decimal | None = param(
+        share(nullable=True, help="this line's own contract overhead"))
+
+
+STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
+
+
+def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
+    """The plan-file fields of a parameter class, in the order a plan file writes them:
+    the kind's own, then a staffing line's own rates (§3)."""
+    found = [dataclasses.replace(f.metadata["input"], name=f.name)
+             for f in dataclasses.fields(params_type) if "input" in f.metadata]
+    own = [f for f in found if f.name not in STAFFING_FIELD_NAMES]
+    return tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
+
+
+# ----------------------------------------------------------------------------- staffing §3
+
+def round_up_fte(required: N, y: YearInputs[N], ops: Ops[N]) -> N:
+    """Staff are hired in `fte_increment` steps: ceil(x / step) × step (§3)."""
+    step = ops.num(y.assumptions.fte_increment)
+    return ops.ceil(required / step) * step
+
+
+def staffing(params: Staffing, salary: Decimal, fte: N, y: YearInputs[N], ops: Ops[N]
+             ) -> Cost[N]:
+    """A position of `fte` FTE at base `salary` in plan year k (§3)."""
+    a = y.assumptions
+    fringe_rate = ops.num(params.fringe_rate if params.fringe_rate is not None
+                          else a.fringe_rate)
+    health = ops.num(params.health_per_fte if params.health_per_fte is not None
+                     else a.health_per_fte)
+    overhead = ops.num(params.contract_overhead_rate
+                       if params.contract_overhead_rate is not None
+                       else a.contract_overhead_rate)
+    salary_unit = ops.num(salary) * y.salary_growth
+    health_unit = health * y.health_growth
+    personnel = salary_unit * fte
+    fringe = personnel * fringe_rate + health_unit * fte
+    terms = {"salary_unit": salary_unit, "health_unit": health_unit, "personnel": personnel,
+             "fringe": fringe, "fringe_rate": fringe_rate, "overhead": overhead}
+    if params.delivery == "contract":
+        contractual = (personnel + fringe) * (ops.num(1) + overhead)
+        return Cost({"contractual": contractual}, fte, terms)
+    return Cost({"personnel": personnel, "fringe": fringe}, fte, terms)
+
+
+def staffing_basis(params: Staffing, cost: Cost[Exact], r: Rounded, lead: str = "") -> str:
+    t = cost.terms
+    fte = cost.fte
+    p = r.get("personnel", dollars(t["personnel"]))
+    f = r.get("fringe", dollars(t["fringe"]))
+    text = (f"{lead}{fmt_fte(fte)} FTE × "
+            f"{fmt_money(t['salary_unit'], cents_shown=True)} salary = "
+            f"{fmt_money(p)}; fringe {fmt_percent(t['fringe_rate'])} × {fmt_money(p)} + "
+            f"{fmt_fte(fte)} × {fmt_money(t['health_unit'], cents_shown=True)} health = "
+            f"{fmt_money(f)}")
+    if params.delivery == "contract":
+        text += (f"; contracted: ({fmt_money(p)} + {fmt_money(f)}) × (1 + "
+                 f"{fmt_percent(t['overhead'])} overhead) = {fmt_money(r['contractual'])} "
+                 "contractual")
+    return text
+
+
+def escalated(amount: Decimal | Exact, growth: Exact) -> str:
+    """A start-FY amount in this year's dollars, to the cent."""
+    return fmt_money(q(amount) * growth, cents_shown=True)
+
+
+# ----------------------------------------------------------------------------- the fit §13
+
+@dataclass(frozen=True)
+class Driver:
+    """The parameter the §13 fit moves, on a grid of whole steps: value(n) for n in
+    [0, top]."""
+
+    name: str
+    step: Decimal
+    top: int
+    current: Decimal
+    places: int  # decimals shown in the result
+
+    def value(self, n: int) -> Decimal:
+        return self.step * n
+
+    def start(self) -> int:
+        """The grid point at or below the current value, where the search begins."""
+        return max(0, min(self.top, math.floor(self.current / self.step)))
+
+    def text(self, number: Decimal) -> str:
+        return f"{number:.{self.places}f}"
+
+
+# ----------------------------------------------------------------------------- a line kind
+
+P = TypeVar("P", bound=Params)
+
+
+class LineKind(Generic[P]):
+    """One line kind: everything the engine, the parser and the editor know about it.
+
+    A subclass sets the class attributes and writes `cost` and `basis`; the rest has
+    defaults that fit most kinds."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]  # what the editor and the reports call it
+    params_type: ClassVar[type[Params]]
+    carries_indirect: ClassVar[bool] = True  # §5: participant costs and non-LEAD do not
+    uses_participants: ClassVar[bool] = False  # re-costed when the referrals change (§13)
+    # The input whose value decides which other inputs a line takes (mode, role, status),
+    # with its values; the first is what a new line starts with.
+    choice: ClassVar[str | None] = None
+    choice_values: ClassVar[tuple[str, ...]] = ()
+    # Whether the choice decides the parameters (warm_handoff's mode): the parser reads and
+    # checks it first, and reads a line with a bad one no further.
+    choice_first: ClassVar[bool] = False
+
+    # -- shape
+
+    def params_for(self, value: str | None) -> type[Params]:
+        """The parameter class for this value of the choice (one class for most kinds)."""
+        del value
+        return self.params_type
+
+    def fields(self, value: str | None = None) -> tuple[Field, ...]:
+        """Every field a line of this kind takes (after the common ones) for this value of
+        its choice; None = the value is not known (yet)."""
+        return input_fields(self.params_for(value))
+
+    def all_fields(self) -> tuple[Field, ...]:
+        """Every field any variant takes, once (its first definition)."""
+        found: dict[str, Field] = {}
+        for value in self.choice_values or (None,):
+            for f in self.fields(value):
+                found.setdefault(f.name, f)
+        return tuple(found.values())
+
+    def form_fields(self, value: str | None) -> tuple[Field, ...]:
+        """The fields the editor shows for this value of the choice."""
+        return self.fields(value)
+
+    def asked(self, value: str | None) -> frozenset[str]:
+        """Inputs whose default can hide most of the plan's cost: the editor asks for them."""
+        del value
+        return frozenset()
+
+    def make(self, values: Mapping[str, Any]) -> P:
+        """The typed parameters from the parser's resolved values."""
+        value = values.get(self.choice) if self.choice else None
+        cls = self.params_for(value if isinstance(value, str) else None)
+        given = {f.name: values[f.name] if f.name in values else f.fixed_default
+                 for f in input_fields(cls)}  # a field this variant does not take: its default
+        return cls(**given)  # type: ignore[return-value]
+
+    def unknown_key_message(self, key: str) -> str:
+        """The problem with a key this line does not take."""
+        if key == "delivery":
+            return ("only staffing lines (position, case_management, warm_handoff in mode "
+                    "staffed) have a delivery")
+        return f"unknown key for a {self.name} line"
+
+    def check(self, values: Mapping[str, Any], error: Callable[[str, str], None]) -> None:
+        """Rules across fields (§8), on the parser's values (MISSING where refused);
+        `error(key, message)` reports a problem on the line's key."""
+
+    def is_staffing(self, params: P) -> bool:
+        """Whether the line is a staffing line (§3: `delivery` and its own rates)."""
+        return params.staffing
+
+    # -- money
+
+    def cost(self, params: P, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
+        raise NotImplementedError
+
+    def basis(self, params: P, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded
+              ) -> str:
+        raise NotImplementedError
+
+    def escalation_text(self, params: P, a: Assumptions, start_label: str) -> str:
+        """Which of the plan's rates moves this line's amounts from year to year."""
+        del params, start_label
+        return f"inflation at {fmt_percent(a.inflation)} a year"
+
+    def driver(self, params: P, line_id: str, a: Assumptions) -> Driver | str:
+        """The driver of a line (§13), or the reason it has none."""
+        del params, line_id, a
+        return (f"A {self.name.replace('_', ' ')} line is sized by the participants, not by "
+                "a driver of its own: fit the referrals instead.")
+
+
+def salary_escalation_text(a: Assumptions) -> str:
+    return f"salaries at {fmt_percent(a.salary_escalation)} a year"
+
+
+def staffing_escalation_text(a: Assumptions, start_label: str) -> str:
+    return (f"{salary_escalation_text(a)}, health at {fmt_percent(a.health_escalation)}, "
+            f"from {start_label} dollars")
