@@ -41,7 +41,7 @@ def main() -> None:
         assert client.get(plan_url).status_code == 200
         first_ms = (time.perf_counter() - start) * 1000
         first_cpu = (time.thread_time() - start_cpu) * 1000
-        charts = [plan_url + "/charts/uncertainty-fan.svg",
+        charts = [plan_url + "/charts/uncertainty-fund.svg",
                   plan_url + "/charts/uncertainty-tornado.svg"]
         for chart in charts:
             client.get(chart)

@@ -88,8 +88,18 @@ def tornado_alt(result: Simulation) -> str:
             + ".")
 
 
+def no_ranges_svg() -> str:
+    """What a chart address shows for a plan with no ranges (the page links none)."""
+    figure, plot = _figure()
+    axes: Any = plot
+    axes.set_axis_off()
+    axes.text(0.5, 0.5, "No uncertainty ranges are set for this plan.", ha="center",
+              va="center", transform=axes.transAxes)
+    return _svg(figure)
+
+
 def draw(kind: str, analysis: Any) -> str:
-    if kind == "fan":
+    if kind == "fund":
         return fan_svg(analysis.result, analysis.projection)
     return tornado_svg(analysis.result)
 

@@ -74,7 +74,7 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
     # The plan as written is the table's fourth column: its closing balances, exactly.
     closing = project(plan).fund.closing
     assert f"{closing[0]:,}" in words
-    for kind in ("fan", "tornado"):
+    for kind in ("fund", "tornado"):
         svg = client.get(f"{base}/charts/uncertainty-{kind}.svg")
         assert svg.status_code == 200
         assert svg.mimetype == "image/svg+xml"

@@ -21,7 +21,7 @@ from planner.uncertainty_ranges import default_ranges
 from planner.web.access import plan_or_404
 
 blueprint = Blueprint("uncertainty", __name__)
-CHART_KINDS = ("fan", "tornado")
+CHART_KINDS = ("fund", "tornado")  # the fan of the fund's closing balance; the tornado
 
 
 @blueprint.app_template_global("uncertainty_analysis")
@@ -34,7 +34,7 @@ def uncertainty_analysis(record, view=None) -> Analysis | None:
 
 @blueprint.app_template_global("uncertainty_alts")
 def uncertainty_alts(analysis: Analysis) -> dict[str, str]:
-    return {"fan": charts_uncertainty.fan_alt(analysis.result, analysis.projection),
+    return {"fund": charts_uncertainty.fan_alt(analysis.result, analysis.projection),
             "tornado": charts_uncertainty.tornado_alt(analysis.result)}
 
 
@@ -124,11 +124,10 @@ def chart(slug: str, plan_id: int, kind: str):
         response.status_code = 304
     else:
         analysis = analysis_of(record)
-        if analysis is None:
-            abort(404)
+        draw = (functools.partial(charts_uncertainty.draw, kind, analysis)
+                if analysis is not None else charts_uncertainty.no_ranges_svg)
         response = svg_response(charts_uncertainty.CHARTS.get(
-            (record.id, record.version, kind), record.document,
-            functools.partial(charts_uncertainty.draw, kind, analysis)))
+            (record.id, record.version, kind), record.document, draw))
     response.set_etag(etag)
     return response
 
