@@ -120,6 +120,8 @@ bench: setup
 	$(BIN)/python bench/web_bench.py
 	$(BIN)/python bench/documents_bench.py
 	$(BIN)/python bench/limits_bench.py
+	$(BIN)/python bench/sim_bench.py
+	$(BIN)/python bench/sim_web_bench.py
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py

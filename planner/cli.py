@@ -95,6 +95,26 @@ def fit_command(plan_file: str, target: str, as_json: bool) -> None:
         click.echo(fit_text(plan, projection, result))
 
 
+@main.command("simulate")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--draws", type=click.IntRange(1, 100_000), default=None,
+              help="Simulated plans (1–100,000; default: the plan's, else 10,000).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
+              help="The random seed (a whole number; default: the plan's, else 0).")
+@click.option("--json", "as_json", is_flag=True, help="Print the lead-simulation/1 JSON.")
+def simulate_command(plan_file: str, draws: int | None, seed: int | None, as_json: bool) -> None:
+    """How sure are we: the plan's uncertainty ranges simulated, and the tornado (§12)."""
+    from planner.scenarios.simulation import simulate, simulation_to_dict
+    from planner.scenarios.uncertainty import Uncertainty
+    from planner.simulation_text import simulation_text
+    plan = read_plan(plan_file)
+    result = simulate(plan, (plan.uncertainty or Uncertainty()).with_run(draws, seed))
+    if as_json:
+        click.echo(json.dumps(simulation_to_dict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(simulation_text(plan, result))
+
+
 @main.command("new")
 @click.argument("slug")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),

@@ -16,7 +16,7 @@ READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "pl
                   "plans.export_json", "plans.history", "reports.report_pdf",
                   "reports.export_xlsx", "reports.export_csv", "reports.resolution",
                   "reports.ordinance", "reports.compare_page", "reports.compare_chart",
-                  "reports.compare_pdf"}
+                  "reports.compare_pdf", "uncertainty.chart"}
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
 

@@ -19,6 +19,7 @@ from weasyprint.urls import URLFetcher
 from planner import charts, formatting
 from planner.cost_tables import default_cost_tables
 from planner.paths import ROOT
+from planner.reports.uncertainty import uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.plan import OBJECT_CLASSES
@@ -175,7 +176,8 @@ def plan_report_html(doc) -> str:
         defaults=input_rows(doc.defaults), count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
-        strategy_alt=charts.spending_by_strategy_alt(p, doc.titles))
+        strategy_alt=charts.spending_by_strategy_alt(p, doc.titles),
+        uncertainty_page=uncertainty_page_html(doc))
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -41,6 +41,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from planner.reports.context import PlanDocument
+from planner.reports.workbook_uncertainty import uncertainty_sheet
 from planner.scenarios import fy_label
 from planner.scenarios.kinds import REGISTRY, plan_values
 from planner.scenarios.money import Q, q
@@ -1019,6 +1020,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     for col, width in enumerate((40, 14, 12, 12, 90, 8)):
         sources.set_column(col, col, width)
     _print_setup(sources, len(doc.defaults) + 1, 6, freeze=(1, 1))
+    uncertainty_sheet(w, doc)
 
     w.book.set_properties({"title": f"{doc.plan_name} — projection",
                            "author": doc.jurisdiction or "LEAD settlement planner"})

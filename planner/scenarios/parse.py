@@ -60,6 +60,7 @@ from .plan import (
     Program,
 )
 from .tables import CostTables
+from .uncertainty import read_uncertainty, uncertainty_to_dict
 
 _MISSING = MISSING
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -380,7 +381,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
-            "participants", "program", "line_items", "actuals")
+            "participants", "program", "line_items", "actuals", "uncertainty")
 
 
 def parse_plan(document: Any, tables: CostTables) -> Plan:
@@ -415,6 +416,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
     lines = parse_lines(reader, root.get("line_items", _MISSING))
+    uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     from .actuals import read_actuals  # it builds on this module's reader
 
     actuals = read_actuals(reader, root.get("actuals"), start_fy is not _MISSING
@@ -437,6 +439,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         participants=participants,
         program=program,
         line_items=lines,
+        uncertainty=uncertainty,
         actuals=actuals,
     )
 
@@ -849,6 +852,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         },
         "line_items": [line_to_dict(line) for line in plan.line_items],
         **_actuals_section(plan),
+        **({"uncertainty": uncertainty_to_dict(plan.uncertainty)} if plan.uncertainty else {}),
     }
 
 

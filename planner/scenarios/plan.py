@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .actuals import FyActuals
     from .kinds.base import Params
+    from .uncertainty import Uncertainty
 
 SCHEMA = "lead-plan/1"
 
@@ -180,6 +181,7 @@ class Plan:
     participants: Participants
     program: Program
     line_items: tuple[LineItem, ...]
+    uncertainty: Uncertainty | None = None  # §12; None when the plan has no section
     # The closed FYs (cost model §11), sorted: the plan's first len(actuals) FYs.
     actuals: tuple[FyActuals, ...] = ()
 

@@ -22,6 +22,7 @@ BLUEPRINTS = (
     "county",
     "reports",
     "health",
+    "uncertainty",
 )
 
 CONTENT_SECURITY_POLICY = (

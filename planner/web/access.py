@@ -24,7 +24,7 @@ PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
 # Pages that only read (GET): a viewer may use them. Everything else is a change.
 READ_ONLY_ENDPOINTS = frozenset({
     "jurisdictions.index", "jurisdictions.show",
-    "plans.show", "plans.chart", "plans.export_json", "plans.history",
+    "plans.show", "plans.chart", "plans.export_json", "plans.history", "uncertainty.chart",
     "reports.report_pdf", "reports.export_xlsx", "reports.export_csv", "reports.resolution",
     "reports.ordinance", "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
     "account.password", "admin.users", "admin.user", "admin.actions", "admin.deleted",

@@ -25,6 +25,7 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
 from planner.services.plans import plans_of, view_plan
+from planner.simulations import deficit_chances
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.common import download_name, svg_response, today
 
@@ -187,6 +188,7 @@ def compare_page(slug: str):
         names = [c.name for c in cmp.plans]
         context.update(
             cmp=cmp, titles=titles, deficits=first_deficits(cmp), change_label=change_label,
+            chances=deficit_chances(cmp),
             change_value=change_value,
             pdf_url=url_for("reports.compare_pdf", slug=slug) + "?" + query,
             chart_url=url_for("reports.compare_chart", slug=slug) + "?" + query,
@@ -225,6 +227,7 @@ def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:
     svg = charts.fund_curves_svg(cmp.fiscal_years, names, cmp.closing)
     return render("report/compare.html", cmp=cmp, titles=titles, jurisdiction=jurisdiction,
                   prepared_on=prepared_on, deficits=first_deficits(cmp),
+                  chances=deficit_chances(cmp),
                   change_label=change_label, change_value=change_value,
                   chart=base64.b64encode(svg.encode()).decode(),
                   chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))

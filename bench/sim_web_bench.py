@@ -1,0 +1,69 @@
+"""The plan page with its "Uncertainty" section (`make bench`, cost model §12): server time
+in-process on a seeded SQLite database, the demo plan with the offered ranges and 10,000
+draws. Target: the page with the section ≤ 100 ms (its analysis cached by plan version and
+ranges); the first view after saving the ranges, which simulates, is reported beside it."""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from web_bench import CPU, median_ms  # noqa: E402
+
+from planner import charts_uncertainty, create_app  # noqa: E402
+from planner.simulations import ANALYSES  # noqa: E402
+from tests.conftest import seed_test_data  # noqa: E402
+from tests.web import EDITOR, form_values, sign_in  # noqa: E402
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        seed_test_data(url)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        client = app.test_client()
+        sign_in(client, EDITOR)
+        home = client.get("/j/orange-county/").get_data(as_text=True)
+        plan_url = "/j/orange-county/plans/" + re.search(r"/plans/(\d+)\"", home).group(1)
+        form = form_values(client.get(plan_url + "/uncertainty?offered=1").get_data(
+            as_text=True))
+        form["draws"] = "10000"
+        assert client.post(plan_url + "/uncertainty", data=form).status_code == 302
+        ANALYSES.clear()
+        charts_uncertainty.CHARTS.clear()
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        assert client.get(plan_url).status_code == 200
+        first_ms = (time.perf_counter() - start) * 1000
+        first_cpu = (time.thread_time() - start_cpu) * 1000
+        charts = [plan_url + "/charts/uncertainty-fund.svg",
+                  plan_url + "/charts/uncertainty-tornado.svg"]
+        for chart in charts:
+            client.get(chart)
+
+        def page(_: int) -> None:
+            assert client.get(plan_url).status_code == 200
+
+        median, p95 = median_ms(page, 100)
+        print(f"plan page with the uncertainty section (10,000 draws, cached): median "
+              f"{median:.1f} ms, p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
+              f"(target ≤ 100 ms); the first view after saving the ranges (simulates) "
+              f"{first_ms:.0f} ms, CPU {first_cpu:.0f} ms")
+
+        def page_and_charts(_: int) -> None:
+            assert client.get(plan_url).status_code == 200
+            for chart in charts:
+                assert client.get(chart).status_code == 200
+
+        median, p95 = median_ms(page_and_charts, 50)
+        print(f"plan page and its two uncertainty charts, cached: median {median:.1f} ms, "
+              f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
