@@ -15,7 +15,7 @@ float that lies within a relative 1e-13 of a tie towards the tie's exact (upward
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -24,7 +24,7 @@ import numpy as np
 
 from .actuals import closed_fund_years
 from .kinds import REGISTRY, YearInputs
-from .money import dollars
+from .money import Q, dollars
 from .plan import PATHWAYS, Plan
 from .uncertainty import MONTHS
 
@@ -42,7 +42,7 @@ INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")
 class NumpyOps:
     """The `Ops` protocol over float64 arrays (one value per draw)."""
 
-    def num(self, value: Decimal | int | Fraction | float) -> float:
+    def num(self, value: Decimal | int | Q | Fraction | float) -> float:
         return float(value)
 
     def ceil(self, x: Any) -> Any:
@@ -150,12 +150,12 @@ def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
     health = growth(_given(values, "health_escalation", float(a.health_escalation), n), years)
     inflation = growth(_given(values, "inflation", float(a.inflation), n), years)
     indirect_rate = float(a.indirect_rate)
-    inputs = [
-        {"k": k, "fy": fy, "salary_growth": salary[k], "health_growth": health[k],
-         "inflation_growth": inflation[k], "new_enrollees": people.new_enrollees[:, k],
-         "avg_active": people.avg_active[:, k], "peak_active": people.peak_active[:, k],
-         "participant_months": people.participant_months[:, k],
-         "referrals": people.ramp[k] * people.referrals, "assumptions": a}
+    inputs: list[YearInputs[Any]] = [
+        YearInputs(k=k, j=0, fy=fy, salary_growth=salary[k], health_growth=health[k],
+                   inflation_growth=inflation[k], new_enrollees=people.new_enrollees[:, k],
+                   avg_active=people.avg_active[:, k], peak_active=people.peak_active[:, k],
+                   participant_months=people.participant_months[:, k],
+                   referrals=people.ramp[k] * people.referrals, assumptions=a)
         for k, fy in enumerate(plan.fiscal_years)
     ]
     for line in plan.line_items:
@@ -165,7 +165,7 @@ def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
         for k, fy in enumerate(plan.fiscal_years):
             if not line.active_in(fy):
                 continue
-            cost = kind.cost(line.params, YearInputs(j=fy - first_fy, **inputs[k]), NUMPY)
+            cost = kind.cost(line.params, replace(inputs[k], j=fy - first_fy), NUMPY)
             exact = dict(cost.components)
             if carries:
                 base = sum((exact[c] for c in INDIRECT_BASE if c in exact), 0.0)

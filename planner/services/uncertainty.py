@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from planner.models import PlanRecord, User
 from planner.scenarios import Plan
+from planner.services import DbSession
 from planner.services.plans import document_of, normalized, update_plan
 
 
-def save_ranges(session: Session, record: PlanRecord, user: User | None,
+def save_ranges(session: DbSession, record: PlanRecord, user: User | None,
                 section: dict[str, Any] | None, *, expected_version: int | None) -> Plan:
     """Store (or, with None, remove) the plan's `uncertainty` section; raises PlanError with
     each problem's path (`uncertainty.referrals.low`), StaleVersion or PlanFrozen."""
