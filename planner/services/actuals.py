@@ -327,7 +327,7 @@ def check_fys(fys: Iterable[int], recorded: Iterable[int], spans: list[tuple[int
     lines = lines or {}
     have = set(recorded) | set(new)
     problems: list[ActualsProblem] = []
-    current = as_of.year if as_of.month >= 7 else as_of.year - 1
+    current = current_fy(as_of)
     covering = [plan_span] if plan_span else spans
     lower = min(have) if have else 0
     if plan_span:
@@ -349,6 +349,18 @@ def check_fys(fys: Iterable[int], recorded: Iterable[int], spans: list[tuple[int
                 "(closed FYs follow each other; enter the earlier FY first)", fy, line,
                 "fiscal_year"))
     return problems
+
+
+def current_fy(as_of: dt.date) -> int:
+    return as_of.year if as_of.month >= 7 else as_of.year - 1
+
+
+def next_fy(records: Iterable[int], current: int) -> int | None:
+    """The closed FY to record next: the one after the last recorded (None when that one
+    has not ended); the FY just ended when nothing is recorded."""
+    have = sorted(records)
+    candidate = have[-1] + 1 if have else current - 1
+    return candidate if candidate < current else None
 
 
 # ------------------------------------------------------------------------ saving

@@ -100,7 +100,8 @@ def restore_actuals(session: Session, data: dict[str, Any],
         session.add(ActualChange(
             id=row.get("id"), jurisdiction_id=place.id,
             fiscal_year=parse_fy(row["fiscal_year"]), user_email=row.get("user"),
-            at=_parse(row.get("at")) or utcnow(), action=row.get("action") or "", path=row.get("path") or "",
+            at=_parse(row.get("at")) or utcnow(), action=row.get("action") or "",
+            path=row.get("path") or "",
             old_value=row.get("old_value"), new_value=row.get("new_value")))
     session.flush()
     table = FundActual.__table__

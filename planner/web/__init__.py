@@ -34,6 +34,7 @@ class IdConverter(IntegerConverter):
 def register_blueprints(app: Flask) -> None:
     from planner.web import (
         account,
+        actuals,
         admin,
         auth,
         county,
@@ -46,7 +47,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     for module in (auth, account, admin, jurisdictions, plans, editor, county, reports,
-                   health):
+                   health, actuals):
         app.register_blueprint(module.blueprint)
 
     login_manager.login_view = "auth.sign_in"

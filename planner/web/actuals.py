@@ -1,0 +1,328 @@
+"""A jurisdiction's actuals (issue 13): the FYs recorded, a form per FY, the ledger CSV
+upload with its preview, the history; on a plan, Exhibit E downloads and the Exhibit F page.
+
+Actuals belong to the jurisdiction, not to a plan: the routes that change them have no plan
+in their address (an adopted plan stays frozen), and carry the plan the user came from as
+`plan` only to check the FYs against it and to return to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from planner.cost_tables import default_cost_tables
+from planner.extensions import db
+from planner.forms.actuals import (
+    ActualsButtonForm,
+    ActualsCsvForm,
+    StrategyRow,
+    entry_from,
+    field_name,
+    fill,
+    fy_form,
+)
+from planner.forms.auth import id_of, version_of
+from planner.models import Jurisdiction, PlanRecord
+from planner.reports.context import strategy_titles
+from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
+from planner.scenarios.money import round_half_up
+from planner.services import actuals as service
+from planner.services.plans import load_plan, plans_of
+from planner.web.access import can_edit, jurisdiction_or_404, require_editor
+
+blueprint = Blueprint("actuals", __name__)
+
+
+def today() -> dt.date:
+    return dt.date.today()  # noqa: DTZ011 - a FY has ended by the user's local date
+
+
+def _fy_or_404(text: str) -> int:
+    try:
+        return parse_fy(text)
+    except (FiscalYearError, ValueError):
+        abort(404)
+
+
+def _context_plan(jurisdiction: Jurisdiction, raw: str | None) -> PlanRecord | None:
+    """The plan the user came from (`plan` of the query or the form), or None; 404 for a
+    plan that is not the jurisdiction's."""
+    if not raw:
+        return None
+    number = id_of(raw)
+    record = db.session.get(PlanRecord, number) if number is not None else None
+    if record is None or record.jurisdiction_id != jurisdiction.id or record.deleted_at:
+        abort(404)
+    return record
+
+
+def _span(record: PlanRecord | None) -> tuple[int, int] | None:
+    if record is None:
+        return None
+    plan = load_plan(record)
+    return plan.start_fy, plan.years
+
+
+def _back(jurisdiction: Jurisdiction, plan: PlanRecord | None, anchor: str = "#actuals"):
+    if plan is not None:
+        return url_for("plans.show", slug=jurisdiction.slug, plan_id=plan.id) + anchor
+    return url_for("actuals.index", slug=jurisdiction.slug)
+
+
+def strategy_rows(jurisdiction: Jurisdiction, plan: PlanRecord | None,
+                  entry: dict[str, Any] | None = None) -> list[StrategyRow]:
+    """The spending rows of a FY's form: the strategies of the plan the user came from (or
+    of every plan of the jurisdiction), then those already recorded for the FY."""
+    records = [plan] if plan is not None else plans_of(db.session, jurisdiction)
+    codes: list[str] = []
+    for record in records:
+        for line in load_plan(record).line_items:
+            if line.strategy and line.strategy not in codes:
+                codes.append(line.strategy)
+    for code in (entry or {}).get("spending") or {}:
+        if code not in codes:
+            codes.append(code)
+    titles = strategy_titles(codes, default_cost_tables())
+    return [StrategyRow(code, titles.get(code, code), field_name(code)) for code in codes]
+
+
+# ------------------------------------------------------------------------ the list
+
+@blueprint.get("/j/<slug>/actuals/")
+def index(slug: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    plan = _context_plan(jurisdiction, request.args.get("plan"))
+    records = service.records_of(db.session, jurisdiction)
+    entries = {fy: service.entry_of(r) for fy, r in records.items()}
+    current = service.current_fy(today())
+    return render_template(
+        "actuals/index.html", jurisdiction=jurisdiction, role=role, can_edit=can_edit(role),
+        records=records, entries=entries, plan=plan, csv_form=ActualsCsvForm(
+            plan=str(plan.id) if plan else "", versions=service.versions_text(records)),
+        next_fy=service.next_fy(records, current),
+        history=service.history(db.session, jurisdiction, limit=20),
+        columns=service.CSV_COLUMNS, items=service.ITEMS, totals=_totals(entries))
+
+
+def _totals(entries: dict[int, dict[str, Any]]) -> dict[int, Decimal]:
+    """Each FY's spending over its strategies (each amount to whole dollars, §11)."""
+    return {fy: sum((round_half_up(Decimal(v), 0) for v in (e.get("spending") or {}).values()),
+                    Decimal(0)) for fy, e in entries.items()}
+
+
+@blueprint.get("/j/<slug>/actuals/history")
+def history(slug: str):
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    return render_template("actuals/history.html", jurisdiction=jurisdiction,
+                           entries=service.history(db.session, jurisdiction))
+
+
+@blueprint.get("/j/<slug>/actuals/template.csv")
+def template_csv(slug: str):
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    return Response(service.CSV_TEMPLATE, mimetype="text/csv", headers={
+        "Content-Disposition":
+            f'attachment; filename="{jurisdiction.slug}_actuals-template.csv"'})
+
+
+# ------------------------------------------------------------------------ one FY
+
+@blueprint.route("/j/<slug>/actuals/<fy_text>", methods=["GET", "POST"])
+def fy(slug: str, fy_text: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    fiscal_year = _fy_or_404(fy_text)
+    plan = _context_plan(jurisdiction, request.values.get("plan"))
+    record = service.records_of(db.session, jurisdiction).get(fiscal_year)
+    entry = service.entry_of(record) if record is not None else {}
+    rows = strategy_rows(jurisdiction, plan, entry)
+    form = fy_form(rows)()
+    status, newer = 200, {}
+    problems: list[service.ActualsProblem] = []
+    if request.method == "GET":
+        fill(form, entry, rows)
+        form.version.data = str(record.version if record else 0)
+        form.plan.data = str(plan.id) if plan else ""
+    else:
+        require_editor(role)
+        if form.validate_on_submit():
+            posted, where = entry_from(form, rows)
+            based_on = version_of(form)
+            try:
+                service.save_fy(db.session, jurisdiction, current_user, fiscal_year, posted,
+                                expected_version=-1 if based_on is None else based_on,
+                                as_of=today(), action="entered the FY's actuals",
+                                plan_span=_span(plan))
+            except service.StaleActuals as stale:
+                db.session.rollback()
+                shown = service.entry_of(stale.record) if stale.record is not None else {}
+                newer = _display(shown, rows)
+                form.version.data = str(stale.record.version if stale.record else 0)
+                status = 409
+            except service.ActualsError as error:
+                db.session.rollback()
+                problems = _attach(form, error.problems, where)
+                status = 422
+            else:
+                db.session.commit()
+                flash(f"Saved {fy_label(fiscal_year)}'s actuals: every plan covering it is "
+                      "reforecast.", "success")
+                return redirect(_back(jurisdiction, plan))
+        else:
+            status = 422
+    return render_template(
+        "actuals/fy.html", jurisdiction=jurisdiction, fiscal_year=fiscal_year, record=record,
+        entry=entry, form=form, rows=rows, plan=plan, can_edit=can_edit(role), newer=newer,
+        problems=problems, delete_form=ActualsButtonForm(version=str(record.version))
+        if record else None, back=_back(jurisdiction, plan),
+        extra=range(1, 3)), status
+
+
+def _display(entry: dict[str, Any], rows: list[StrategyRow]) -> dict[str, str]:
+    """A recorded entry as the form's fields show it (for the values saved meanwhile)."""
+    shown = {key: str(entry.get(key, "")) for key in ("receipts", "interest", "audit_costs",
+                                                       "enrolled", "reported_on")}
+    spending = entry.get("spending") or {}
+    for row in rows:
+        shown[row.name] = spending.get(row.code, "")
+    for pathway, amount in (entry.get("referrals") or {}).items():
+        shown[f"referrals_{pathway}"] = amount
+    return shown
+
+
+def _attach(form: Any, problems: tuple[service.ActualsProblem, ...],
+            where: dict[str, tuple[str, ...]]) -> list[service.ActualsProblem]:
+    """Each problem beside its field; the ones of no field are returned (shown above)."""
+    unplaced = []
+    for problem in problems:
+        names = where.get(problem.field)
+        if not names:
+            unplaced.append(problem)
+            continue
+        name = names[0] if problem.code == "unknown_strategy" else names[-1]
+        field = getattr(form, name)
+        field.errors = [*field.errors, problem.message]
+    return unplaced
+
+
+@blueprint.post("/j/<slug>/actuals/<fy_text>/delete")
+def delete(slug: str, fy_text: str):
+    jurisdiction, role = jurisdiction_or_404(slug)
+    require_editor(role)
+    fiscal_year = _fy_or_404(fy_text)
+    form = ActualsButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    based_on = version_of(form)
+    try:
+        service.delete_fy(db.session, jurisdiction, current_user, fiscal_year,
+                          expected_version=-1 if based_on is None else based_on)
+    except service.StaleActuals:
+        db.session.rollback()
+        flash("Someone changed this FY's actuals since you loaded the page: nothing was "
+              "removed.", "error")
+        return redirect(url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year))), 409
+    except service.ActualsError as error:
+        db.session.rollback()
+        flash("Not removed: " + "; ".join(p.message for p in error.problems), "error")
+        return redirect(url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year)))
+    db.session.commit()
+    flash(f"Removed {fy_label(fiscal_year)}'s actuals.", "success")
+    return redirect(url_for("actuals.index", slug=slug))
+
+
+# ------------------------------------------------------------------------ the upload
+
+@blueprint.post("/j/<slug>/actuals/upload")
+def upload(slug: str):
+    """Preview (nothing saved) or, with `confirm`, save what the preview showed."""
+    jurisdiction, role = jurisdiction_or_404(slug)
+    require_editor(role)
+    form = ActualsCsvForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan = _context_plan(jurisdiction, form.plan.data)
+    text = form.csv_text.data or ""
+    if form.file.data and getattr(form.file.data, "filename", ""):
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash("The CSV file is not UTF-8 text.", "error")
+            return redirect(_back(jurisdiction, plan))
+    from_file = bool(form.entries_json.data)
+    shown = _preview(jurisdiction, plan, text, form.entries_json.data or "")
+    stale = False
+    if request.form.get("confirm") == "1" and shown.saves:
+        try:
+            saved = service.apply_preview(
+                db.session, jurisdiction, current_user, shown,
+                based_on=form.versions.data or "", as_of=today(), plan_span=_span(plan),
+                action="added actuals from a plan file" if from_file
+                else "imported the ledger CSV")
+        except service.StaleActuals:
+            db.session.rollback()
+            stale = True
+            shown = _preview(jurisdiction, plan, text, form.entries_json.data or "")
+        except (service.ActualsError, PlanError) as error:
+            db.session.rollback()
+            shown = service.Preview(shown.fys, tuple(getattr(error, "problems", ())),
+                                    shown.versions)
+        else:
+            db.session.commit()
+            flash(f"Saved the actuals of {saved} FY{'s' if saved != 1 else ''}.", "success")
+            return redirect(_back(jurisdiction, plan))
+    form.csv_text.data = text
+    form.versions.data = shown.versions
+    status = 409 if stale else 422 if shown.problems else 200
+    return render_template("actuals/preview.html", jurisdiction=jurisdiction, plan=plan,
+                           form=form, shown=shown, stale=stale, from_file=from_file,
+                           back=_back(jurisdiction, plan),
+                           describe=service.describe_path), status
+
+
+def _preview(jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str,
+             entries_json: str) -> service.Preview:
+    if entries_json:  # a plan file's actuals section (recorded FYs win)
+        try:
+            found = {int(k): v for k, v in json.loads(entries_json).items()}
+        except (ValueError, AttributeError):
+            abort(400)
+        return service.preview(db.session, jurisdiction, found, today(),
+                               plan_span=_span(plan), recorded_win=True)
+    parsed = service.read_actuals_csv(text)
+    lines = {}
+    for row in parsed.rows:
+        lines.setdefault(row.fiscal_year, row.line)
+    return service.preview(db.session, jurisdiction, parsed.entries(), today(),
+                           plan_span=_span(plan), items=parsed.items,
+                           problems=parsed.problems, lines=lines)
+
+
+def offer_from_file(jurisdiction: Jurisdiction, plan: PlanRecord,
+                    found: dict[int, dict[str, Any]]):
+    """After a plan file with an `actuals` section is imported: its FYs the jurisdiction
+    has no record for, offered through the same preview (recorded FYs win)."""
+    shown = service.preview(db.session, jurisdiction, found, today(),
+                            plan_span=_span(plan), recorded_win=True)
+    form = ActualsCsvForm(plan=str(plan.id), versions=shown.versions,
+                          entries_json=json.dumps({str(k): v for k, v in found.items()}))
+    return render_template("actuals/preview.html", jurisdiction=jurisdiction, plan=plan,
+                           form=form, shown=shown, stale=False, from_file=True,
+                           back=_back(jurisdiction, plan), imported=plan,
+                           describe=service.describe_path)
+
+
+def offer_or_none(jurisdiction: Jurisdiction, plan: PlanRecord,
+                  found: dict[int, dict[str, Any]] | None):
+    """The offer page when the imported file's actuals would add or differ; else None."""
+    if not found:
+        return None
+    shown = service.preview(db.session, jurisdiction, found, today(),
+                            plan_span=_span(plan), recorded_win=True)
+    if not any(f.status == "new" or f.changes for f in shown.fys):
+        return None
+    return offer_from_file(jurisdiction, plan, found)
