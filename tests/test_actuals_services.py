@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from planner.extensions import db
 from planner.models import ActualChange, FundActual
 from planner.services import actuals as service
-from planner.services.backup import backup, restore
+from planner.services.backup import backup
 from planner.services.demo import jurisdiction
 from planner.services.plans import plans_of
 
@@ -170,7 +170,8 @@ def test_preview_then_save_applies_to_every_plan_and_backs_up(app):
         db.session.commit()
         again = service.preview(db.session, orange, parsed.entries(), AS_OF, plan_span=PLAN,
                                 items=parsed.items)
-        assert [f.status for f in again.fys] == ["unchanged"] and not again.saves
+        assert [f.status for f in again.fys] == ["unchanged"]
+        assert not again.saves
         for record in plans_of(db.session, orange):  # both of Orange's plans
             document = json.loads(service.projected_document(record))
             assert document["actuals"]["FY2026-27"]["receipts"] == "1019496"
