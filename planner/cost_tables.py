@@ -19,6 +19,7 @@ from planner.scenarios.tables import (
     Jurisdiction,
     Limits,
     ReceiptTotal,
+    ReportingField,
     ShapeYear,
 )
 
@@ -122,6 +123,12 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         )
         for row in _read_csv(directory / "nc_payment_shape.csv")
     ) if (directory / "nc_payment_shape.csv").exists() else ()
+    reporting = tuple(
+        ReportingField(report=row["report"], field=row["field"], order=int(row["order"]),
+                       words=row["words"], source=row["source"], source_url=row["source_url"],
+                       year=int(row["year"]), status=row["status"], note=row["note"])
+        for row in _read_csv(directory / "reporting_fields.csv")
+    ) if (directory / "reporting_fields.csv").exists() else ()
     limits_file = directory / "limits.toml"
     limits = load_limits(limits_file if limits_file.exists() else TABLES_DIR / "limits.toml")
     return CostTables(
@@ -134,6 +141,7 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         receipt_totals=totals,
         payment_shape=shape,
         starting=MappingProxyType(starting),
+        reporting_fields=reporting,
     )
 
 

@@ -50,6 +50,44 @@ def planned_spending(projection: Projection, strategy: str, fys: list[int]) -> i
     return sum(by_fy.get(fy, 0) for fy in fys)
 
 
+def actual_by_fy(projection: Projection, strategy: str) -> dict[int, int]:
+    """A strategy's actual spending in each closed FY (cost model §11; {} without actuals)."""
+    block = projection.actuals
+    if block is None:
+        return {}
+    values = block.actual_by_strategy.get(strategy, (0,) * len(block.closed_fys))
+    return dict(zip(block.closed_fys, values, strict=True))
+
+
+def spending_in(projection: Projection, strategy: str, fys: list[int]) -> int:
+    """A strategy's spending over these FYs as MOA-AUTHORIZATION judges it: actual spending
+    in closed FYs, planned spending in open FYs."""
+    actual = actual_by_fy(projection, strategy)
+    open_fys = [fy for fy in fys if fy not in actual]
+    return sum(actual[fy] for fy in fys if fy in actual) + planned_spending(
+        projection, strategy, open_fys)
+
+
+def unauthorized_actuals(projection: Projection, facts: tuple[AuthorizationFacts, ...]
+                         ) -> list[dict[str, Any]]:
+    """Actual spending on a strategy in a closed FY that no adopted authorization covers
+    (MOA §E.6): one entry per strategy and FY, in FY order then the §11 strategy order.
+    `unassigned` spending is MOA-STRATEGY's, not listed here."""
+    block = projection.actuals
+    if block is None:
+        return []
+    found = []
+    for k, fy in enumerate(block.closed_fys):
+        for strategy, values in block.actual_by_strategy.items():
+            if strategy == UNASSIGNED or values[k] <= 0:
+                continue
+            if any(f.strategy == strategy and f.status == ADOPTED and fy in f.fiscal_years
+                   for f in facts):
+                continue
+            found.append({"strategy": strategy, "fiscal_year": fy, "amount": values[k]})
+    return found
+
+
 @dataclass(frozen=True)
 class DraftAuthorization:
     strategy: str
@@ -115,7 +153,7 @@ class AuthorizationFacts:
     strategy: str
     amount: Decimal
     fiscal_years: tuple[int, ...]  # the plan FYs its period covers
-    planned: int  # the plan's spending of its strategy in those FYs
+    planned: int  # the plan's spending of its strategy in those FYs (actual when closed)
     status: str  # adopted | scheduled | draft
     budget_ordinance: str  # adopted | scheduled | draft (none recorded)
     overlaps: tuple[int, ...]  # other authorizations of the strategy whose FYs overlap
@@ -154,8 +192,8 @@ def authorization_facts(plan: Plan, projection: Projection, as_of: dt.date
         union = sorted({fy for j in group for fy in fys[j]})
         found.append(AuthorizationFacts(
             index=i, strategy=auth.strategy, amount=auth.amount, fiscal_years=tuple(fys[i]),
-            planned=planned_spending(projection, auth.strategy, fys[i]),
+            planned=spending_in(projection, auth.strategy, fys[i]),
             status=status_of(auth, as_of), budget_ordinance=ordinance_status(auth, as_of),
             overlaps=overlaps, group_amount=sum((auths[j].amount for j in group), Decimal(0)),
-            group_planned=planned_spending(projection, auth.strategy, union)))
+            group_planned=spending_in(projection, auth.strategy, union)))
     return tuple(found)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .annual_report import check_annual_report, unassigned_actuals, unassigned_text
 from .authorizations import (
     ADOPTED,
     SCHEDULED,
@@ -22,7 +23,9 @@ from .authorizations import (
     authorization_facts,
     authorize_fys,
     covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
-    planned_spending,
+    planned_spending,  # noqa: F401 - part of this module's interface
+    spending_in,
+    unauthorized_actuals,
 )
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
@@ -175,6 +178,12 @@ def check_strategy(c: _Check) -> RuleResult:
             malformed.append(item)
         fys.update(c.fys_with_spending(line))
     problems = missing + malformed
+    unassigned = unassigned_actuals(c.plan)  # actual spending with no strategy (§11)
+    if unassigned and not problems:
+        return _result("MOA-STRATEGY", "fail", unassigned_text(unassigned)[0].upper()
+                       + unassigned_text(unassigned)[1:] + ".", citation,
+                       fiscal_years=[u["fiscal_year"] for u in unassigned], inputs=["actuals"],
+                       facts={"unassigned_actuals": unassigned})
     if problems:
         parts = []
         if missing:
@@ -186,9 +195,14 @@ def check_strategy(c: _Check) -> RuleResult:
         message = (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
                    f"an Exhibit A code (A:1 to A:{len(c.tables.exhibit_a)}; LEAD is A:10) or an "
                    "Exhibit B item such as B:D.1.4.")
+        if unassigned:
+            message += f" Also {unassigned_text(unassigned)}."
+            fys.update(u["fiscal_year"] for u in unassigned)
         return _result("MOA-STRATEGY", "fail", message, citation, fiscal_years=fys,
                        line_items=[i.id for i in problems],
-                       inputs=[f"line:{i.id}" for i in problems])
+                       inputs=[f"line:{i.id}" for i in problems]
+                       + (["actuals"] if unassigned else []),
+                       facts={"unassigned_actuals": unassigned})
     if unlisted:
         message = (_and([f"'{i.label or i.id}' names {i.strategy}" for i in unlisted]) +
                    ", a well-formed Exhibit B code that is not in the shipped item list: check "
@@ -309,13 +323,16 @@ def check_authorization(c: _Check) -> RuleResult:
         seen.add(group)
         auth = auths[i]
         fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
-        spent = planned_spending(p, auth.strategy, fys)
+        spent = spending_in(p, auth.strategy, fys)  # actual in closed FYs (§11)
         amount = sum((auths[j].amount for j in group), Decimal(0))
         shown = int(amount) if amount == int(amount) else amount
         period = _and([f"{_date(auths[j].start)} to {_date(auths[j].end)}" for j in group])
         if spent > amount:
+            closed = [fy for fy in fys if fy in (p.actuals.closed_fys if p.actuals else ())]
+            verb = ("spent (actual)" if len(closed) == len(fys) else
+                    "spends (actual in closed FYs) and plans" if closed else "plans")
             failures.append(
-                f"{strategy_title(auth.strategy, c.tables)} plans {fmt_money(spent)} in "
+                f"{strategy_title(auth.strategy, c.tables)} {verb} {fmt_money(spent)} in "
                 f"{fy_ranges(fys)}, {fmt_money(spent - amount)} more than the "
                 f"{fmt_money(shown)} authorized for {period}: amend the resolution and budget "
                 f"ordinance to at least {fmt_money(spent)}, or reduce the spending")
@@ -329,6 +346,15 @@ def check_authorization(c: _Check) -> RuleResult:
         else:
             checked.append(f"{auth.strategy} {fmt_money(spent)} of {fmt_money(shown)} "
                            f"({period})")
+    unauthorized = unauthorized_actuals(p, facts)  # MOA §E.6: spent with no authorization
+    for item in unauthorized:
+        failures.append(
+            f"{strategy_title(item['strategy'], c.tables)} spent {fmt_money(item['amount'])} "
+            f"in {fy_label(item['fiscal_year'])} (actual) with no adopted authorization "
+            "covering that FY: record the resolution that authorized it, or correct the "
+            "actuals")
+        fail_fys.add(item["fiscal_year"])
+        fail_lines += [i.id for i in c.plan.line_items if i.strategy == item["strategy"]]
     current = fy_of(c.as_of)
     warnings: list[str] = []
     uncovered: list[dict[str, Any]] = []
@@ -389,7 +415,8 @@ def check_authorization(c: _Check) -> RuleResult:
         fix = {"action": "authorize_fys", "first_fy": first, "last_fy": last,
                "authorizations": [d.to_document() for d in drafts]}
     result_facts = {"authorizations": [f.to_dict() for f in facts], "over": over,
-                    "uncovered": uncovered, "ordinance_missing": ordinance, "fix": fix}
+                    "uncovered": uncovered, "ordinance_missing": ordinance, "fix": fix,
+                    "unauthorized_actuals": unauthorized}
     if failures:
         message = "; ".join(failures) + "."
         if warnings:
@@ -486,7 +513,7 @@ def check_sustainability(c: _Check) -> RuleResult:
     years = p.fiscal_years
     with_receipts = [k for k, r in enumerate(fund.receipts) if r > 0]
     need = c.threshold("sustainability.years")
-    final_spending = p.by_year[-1]
+    final_spending = fund.spending[-1]  # the fund's (actual in a closed FY, §11)
     if not with_receipts:
         return _result("PLAN-SUSTAINABILITY", "warn",
                        f"The plan has no receipts in its FYs, so the {fmt_money(p.total)} of "
@@ -925,6 +952,7 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
     ("MOA-INTEREST", check_interest),
     ("PLAN-SUSTAINABILITY", check_sustainability),
     ("PLAN-RESERVE", check_reserve),
+    ("MOA-ANNUAL-REPORT", check_annual_report),
     ("LEAD-PROGRAM-MANAGER", check_program_manager),
     ("LEAD-CASELOAD", check_caseload),
     ("LEAD-WARM-HANDOFF", check_warm_handoff),

@@ -50,10 +50,9 @@ def reserves(reserve_months: Decimal, spending: tuple[int, ...]) -> tuple[int, .
 
 def first_open_year(plan: Plan) -> int:
     """The plan year of the first open FY. Closed FYs (actuals, §11) are facts and come
-    first; the engine has no actuals yet, so every FY is open. When actuals arrive this is
-    the number of closed FYs, and every judgement below starts there."""
-    del plan
-    return 0
+    first, without gaps: their number is the first open year, and every judgement below
+    starts there."""
+    return len(plan.actuals)
 
 
 @dataclass(frozen=True)
@@ -81,11 +80,19 @@ class _Fund:
         self.receipts = projection.fund.receipts
         self.begin = projection.fund.begin
         self.first_open = first_open_year(plan)
+        # Closed FYs are facts (§11): their closing balances and the fund's spending stay.
+        self.closed_closing = projection.fund.closing[:self.first_open]
+        self.closed_spending = projection.fund.spending[:self.first_open]
 
     def path(self, spending: tuple[int, ...]) -> FundPath:
-        closing = []
-        balance = self.begin[0]
-        for k, spent in enumerate(spending):
+        """The fund for a path of planned spending: closed FYs keep their actual figures
+        and open FYs run from the last actual closing balance."""
+        start = self.first_open
+        spending = (*self.closed_spending, *spending[start:])
+        closing = list(self.closed_closing)
+        balance = self.begin[start] if start < len(spending) else 0
+        for k in range(start, len(spending)):
+            spent = spending[k]
             balance = balance + self.receipts[k] + _times(max(balance, 0), self.rate) - spent
             closing.append(balance)
         return FundPath(tuple(closing), tuple(_times(s, self.months) for s in spending))
@@ -314,8 +321,7 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
 
     current = driver.text(driver.current)
     if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
-        known[driver.start()] = (projection.fund.spending,
-                                 fund.path(projection.fund.spending))
+        known[driver.start()] = (projection.by_year, fund.path(projection.by_year))
     _, lowest = path(0)
     missed = lowest.misses(fund.first_open)
     if missed:
@@ -365,7 +371,7 @@ def _referrals_spending(plan: Plan, projection: Projection
 def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _Driver
                    ) -> Callable[[Decimal], tuple[int, ...]]:
     index = plan.line_items.index(line)
-    others = [projection.fund.spending[k] - projection.line_items[index].by_year[k]
+    others = [projection.by_year[k] - projection.line_items[index].by_year[k]
               for k in range(plan.years)]
     ctx = Context.build(plan, projection.participants)
 

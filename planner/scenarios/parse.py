@@ -534,7 +534,7 @@ def _join(path: str, key: str | int) -> str:
 
 
 TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
-            "participants", "program", "line_items")
+            "participants", "program", "line_items", "actuals")
 
 
 def parse_plan(document: Any, tables: CostTables) -> Plan:
@@ -570,6 +570,10 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
     lines = _read_lines(reader, root.get("line_items", _MISSING))
+    from .actuals import read_actuals  # it builds on this module's reader
+
+    actuals = read_actuals(reader, root.get("actuals"), start_fy is not _MISSING
+                           and years is not _MISSING)
     if not reader.problems:
         _check_text_total(reader, program, lines)
 
@@ -588,6 +592,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         participants=participants,
         program=program,
         line_items=lines,
+        actuals=actuals,
     )
 
 
@@ -978,7 +983,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                             "narrow_disqualifiers": g.narrow_disqualifiers},
         },
         "line_items": [line_to_dict(line) for line in plan.line_items],
+        **_actuals_section(plan),
     }
+
+
+def _actuals_section(plan: Plan) -> dict[str, Any]:
+    """`actuals` (cost model §11) when the plan has closed FYs; a plan without writes none."""
+    from .actuals import actuals_to_dict  # it builds on this module's reader
+
+    return {"actuals": actuals_to_dict(plan.actuals)} if plan.actuals else {}
 
 
 def line_to_dict(line: LineItem) -> dict[str, Any]:

@@ -10,7 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .actuals import FyActuals
 
 SCHEMA = "lead-plan/1"
 
@@ -181,6 +184,8 @@ class Plan:
     participants: Participants
     program: Program
     line_items: tuple[LineItem, ...]
+    # The closed FYs (cost model §11), sorted: the plan's first len(actuals) FYs.
+    actuals: tuple[FyActuals, ...] = ()
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy_financial as npf
 
+from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .lines import CALCULATORS, INDIRECT_BASE, NO_INDIRECT, Context, YearCost, inactive_basis
 from .money import Q, dollars, fmt_money, fmt_percent, q, round_half_up, two_places
@@ -74,6 +75,15 @@ class Projection:
     fte_by_year: tuple[Decimal, ...]
     participants: ParticipantYears
     fund: FundProjection
+    # Closed FYs (cost model §11): planned vs actual, and the fund as adopted (every FY
+    # planned) beside the reforecast `fund`; both None for a plan without actuals.
+    actuals: ActualsBlock | None = None
+    adopted_fund: FundProjection | None = None
+
+    @property
+    def closed_years(self) -> int:
+        """How many of the first FYs are closed (they have actuals)."""
+        return 0 if self.actuals is None else len(self.actuals.closed_fys)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -146,6 +156,7 @@ def project(plan: Plan) -> Projection:
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
     fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
     fund = project_fund(plan, by_year)
+    adopted = project_fund(plan, by_year, reforecast=False) if plan.actuals else None
     discount = float(plan.assumptions.discount_rate)
     return Projection(
         fiscal_years=fiscal_years,
@@ -159,6 +170,10 @@ def project(plan: Plan) -> Projection:
         fte_by_year=fte_by_year,
         participants=people,
         fund=fund,
+        actuals=None if adopted is None else actuals_block(
+            plan, by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+            planned_receipts=adopted.receipts, planned_interest=adopted.interest),
+        adopted_fund=adopted,
     )
 
 
@@ -204,27 +219,37 @@ def _npv(rate: float, flows: tuple[int, ...]) -> int:
     return int(round_half_up(Decimal(repr(float(value)))))
 
 
-def project_fund(plan: Plan, spending: tuple[int, ...]) -> FundProjection:
-    """The fund (§6) with this spending per plan FY."""
+def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True
+                 ) -> FundProjection:
+    """The fund (§6) with this spending per plan FY; with `reforecast`, closed FYs take the
+    actual receipts, interest and spending + audit costs (§11), and open FYs run on from the
+    actual closing balance (`reforecast=False`: the fund as adopted, every FY planned)."""
     fund = plan.fund
     rate = q(fund.interest_rate)
     by_fy = fund.receipts_by_fy()
-    receipts = tuple(dollars(by_fy.get(fy, 0)) for fy in plan.fiscal_years)
+    closed = closed_fund_years(plan) if reforecast else {}
+    receipts = [dollars(by_fy.get(fy, 0)) for fy in plan.fiscal_years]
+    spent = list(spending)
     begin, interest, closing = [], [], []
     balance = dollars(fund.opening_balance)
     for k in range(plan.years):
         begin.append(balance)
-        # Interest on the beginning balance only (conservative), kept in the fund (MOA §D.3).
-        earned = dollars(max(balance, 0) * rate)
+        if k in closed:
+            receipts[k], earned, spent[k] = closed[k]
+        else:
+            # Interest on the beginning balance only (conservative), kept in the fund
+            # (MOA §D.3).
+            earned = dollars(max(balance, 0) * rate)
         interest.append(earned)
-        balance = balance + receipts[k] + earned - spending[k]
+        balance = balance + receipts[k] + earned - spent[k]
         closing.append(balance)
     first_deficit = next((fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0),
                          None)
     outside = {fy_label(fy): dollars(amount) for fy, amount in fund.receipts
                if not plan.start_fy <= fy <= plan.end_fy}
     return FundProjection(
-        begin=tuple(begin), receipts=receipts, interest=tuple(interest), spending=spending,
+        begin=tuple(begin), receipts=tuple(receipts), interest=tuple(interest),
+        spending=tuple(spent),
         closing=tuple(closing), first_deficit_fy=first_deficit, receipts_outside_plan=outside,
     )
 
@@ -275,4 +300,6 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
             "first_deficit_fy": fund.first_deficit_fy,
             "receipts_outside_plan": dict(fund.receipts_outside_plan),
         },
+        # Closed FYs (§11): only a plan with actuals has the block.
+        **({} if projection.actuals is None else {"actuals": projection.actuals.to_dict()}),
     }

@@ -89,6 +89,22 @@ class ShapeYear:
 
 
 @dataclass(frozen=True)
+class ReportingField:
+    """One field of an annual report (MOA Exhibit E's figures, Exhibit F's measures), in
+    the words of the form (`cost_tables/reporting_fields.csv`)."""
+
+    report: str  # exhibit_e | exhibit_f
+    field: str  # "1"…"5", "interest"; a measure's key
+    order: int
+    words: str
+    source: str
+    source_url: str
+    year: int
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Limits:
     """The limits on input of cost model §15 (`cost_tables/limits.toml`)."""
 
@@ -112,6 +128,8 @@ class Limits:
     pdf_period_years: int
     pdf_basis_years_shown: int
     id_max: int
+    actuals_max: int = 40  # FYs of actuals in a plan (cost model §11, §15)
+    actual_strategies_max: int = 200  # strategies in one FY's actual spending
     entries: MappingProxyType[str, Default] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
 
@@ -131,6 +149,7 @@ class CostTables:
     )
     payment_shape: tuple[ShapeYear, ...] = ()
     limits: Limits | None = None  # always loaded; None only in hand-built tables
+    reporting_fields: tuple[ReportingField, ...] = ()  # Exhibits E and F (cost model §11)
 
     def value(self, key: str) -> Decimal:
         found = self.defaults[key].value
@@ -156,6 +175,10 @@ class CostTables:
         found = self.thresholds[key].value
         assert isinstance(found, Decimal), key  # noqa: S101
         return found
+
+    def report_fields(self, report: str) -> tuple[ReportingField, ...]:
+        return tuple(sorted((f for f in self.reporting_fields if f.report == report),
+                            key=lambda f: f.order))
 
     def strategy_title(self, code: str) -> str | None:
         for strategy in self.exhibit_a:
