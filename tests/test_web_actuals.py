@@ -5,6 +5,7 @@ with nothing saved), who may see and change them, and the plan page's reforecast
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -14,6 +15,7 @@ import planner.web.actuals
 import planner.web.plans
 from planner.extensions import db
 from planner.models import ActualChange, FundActual, PlanRecord
+from planner.services.plans import set_status, view_plan
 from tests.web import EDITOR, OTHER, VIEWER, form_values, sign_in
 
 TODAY = dt.date(2028, 8, 1)  # FY2026-27 and FY2027-28 have ended
@@ -131,3 +133,43 @@ def test_viewers_see_other_counties_do_not(app, client):
         assert other.get(url).status_code == 404
     assert other.post(ACTUALS + "upload", data={"csv_text": LEDGER}).status_code in (400, 404)
     assert counts(app) == (1, 1)
+
+
+def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
+    sign_in(client, EDITOR)
+    baseline = plan_id(app)
+    with app.app_context():  # adopted: actuals apply to it and leave it adopted
+        record = db.session.get(PlanRecord, baseline)
+        set_status(db.session, record, None, "adopt", dt.date(2026, 6, 1),
+                   expected_version=None)
+        db.session.commit()
+        document, version = record.document, record.version
+    shown = upload(client, LEDGER, plan=baseline)
+    assert client.post(ACTUALS + "upload", data=form_values(shown.get_data(as_text=True))
+                       ).status_code == 302
+    page = client.get(f"/j/orange-county/plans/{baseline}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    section = html[html.index('id="actuals"'):html.index('id="afford"')] \
+        if 'id="afford"' in html else html[html.index('id="actuals"'):]
+    row = re.search(r'<tr class="(\w+)" data-strategy="A:7">(.*?)</tr>', section, re.S)
+    assert row is not None
+    assert row.group(1) in ("over", "under", "on-plan")
+    assert ("over plan by" in row.group(2)) == (row.group(1) == "over")  # said in words
+    assert 'id="reforecast"' in section
+    assert "As adopted" in section
+    with app.app_context():
+        record = db.session.get(PlanRecord, baseline)
+        assert (record.status, record.document, record.version) == ("adopted", document,
+                                                                   version)
+        projection = view_plan(record, TODAY).projection
+    assert projection.actuals.closed_fys == (2026,)
+    assert projection.adopted_fund.closing != projection.fund.closing
+    exhibit_f = client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27")
+    assert exhibit_f.status_code == 200
+    assert 'data-strategy="A:10"' in exhibit_f.get_data(as_text=True)
+    assert client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2027-28"
+                      ).status_code == 404  # not closed
+    exported = client.get(f"/j/orange-county/plans/{baseline}/export.json")
+    assert json.loads(exported.get_data(as_text=True))["actuals"]["FY2026-27"][
+        "receipts"] == "1019496"

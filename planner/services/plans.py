@@ -52,9 +52,6 @@ class PlanView:
     plan: Plan
     projection: Projection
     results: tuple[RuleResult, ...]
-    # With the jurisdiction's actuals applied (cost model §11): the plan as adopted or
-    # saved, projected without them, shown beside the reforecast. None without actuals.
-    planned: Projection | None = None
 
 
 def load_plan(record: PlanRecord, *, actuals: bool = False) -> Plan:
@@ -66,15 +63,12 @@ def load_plan(record: PlanRecord, *, actuals: bool = False) -> Plan:
 
 
 def view_plan(record: PlanRecord, as_of: dt.date) -> PlanView:
-    text = projected_document(record)
-    plan = parse_plan(load_plan_json(text), default_cost_tables())
+    """The plan with the jurisdiction's actuals, projected (its closed FYs reforecast, the
+    fund as adopted beside it: `projection.adopted_fund`) and checked."""
+    plan = load_plan(record, actuals=True)
     projection = project(plan)
     results = check_plan(plan, projection, default_cost_tables(), as_of)
-    planned = None
-    document, found = without_actuals(load_plan_json(text))
-    if found:
-        planned = project(parse_plan(document, default_cost_tables()))
-    return PlanView(record, plan, projection, results, planned)
+    return PlanView(record, plan, projection, results)
 
 
 def document_of(record: PlanRecord) -> dict[str, Any]:

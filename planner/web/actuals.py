@@ -7,14 +7,18 @@ in their address (an adopted plan stays frozen), and carry the plan the user cam
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from planner import formatting
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.actuals import (
@@ -25,15 +29,23 @@ from planner.forms.actuals import (
     field_name,
     fill,
     fy_form,
+    outcome_name,
+    outcomes_form,
 )
 from planner.forms.auth import id_of, version_of
 from planner.models import Jurisdiction, PlanRecord
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
+from planner.scenarios.annual_report import deadlines
+from planner.scenarios.compliance import strategy_title
+from planner.scenarios.exhibits import exhibit_e as engine_exhibit_e
+from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
+from planner.scenarios.exhibits import variance_percent_text
 from planner.scenarios.money import round_half_up
 from planner.services import actuals as service
 from planner.services.plans import load_plan, plans_of
-from planner.web.access import can_edit, jurisdiction_or_404, require_editor
+from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
+from planner.web.plans import cached_view, download_name
 
 blueprint = Blueprint("actuals", __name__)
 
@@ -209,6 +221,13 @@ def _attach(form: Any, problems: tuple[service.ActualsProblem, ...],
     return unplaced
 
 
+def _stale(jurisdiction: Jurisdiction, fiscal_year: int, what: str, again: str):
+    """A button pressed on a page older than the FY's record: nothing changed (409)."""
+    return render_template("actuals/stale.html", jurisdiction=jurisdiction, what=what,
+                           fiscal_year=fiscal_year, again=again, history=service.history(
+                               db.session, jurisdiction, [fiscal_year], limit=10)), 409
+
+
 @blueprint.post("/j/<slug>/actuals/<fy_text>/delete")
 def delete(slug: str, fy_text: str):
     jurisdiction, role = jurisdiction_or_404(slug)
@@ -223,9 +242,8 @@ def delete(slug: str, fy_text: str):
                           expected_version=-1 if based_on is None else based_on)
     except service.StaleActuals:
         db.session.rollback()
-        flash("Someone changed this FY's actuals since you loaded the page: nothing was "
-              "removed.", "error")
-        return redirect(url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year))), 409
+        return _stale(jurisdiction, fiscal_year, "Not removed",
+                      url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year)))
     except service.ActualsError as error:
         db.session.rollback()
         flash("Not removed: " + "; ".join(p.message for p in error.problems), "error")
@@ -326,3 +344,272 @@ def offer_or_none(jurisdiction: Jurisdiction, plan: PlanRecord,
     if not any(f.status == "new" or f.changes for f in shown.fys):
         return None
     return offer_from_file(jurisdiction, plan, found)
+
+
+# ------------------------------------------------------------------------ on the plan page
+
+@dataclass(frozen=True)
+class VarianceRow:
+    code: str
+    title: str
+    planned: int
+    actual: int
+    variance: int
+    percent: str  # "+12.5%", "n/a"
+    state: str  # "over" | "under" | "on-plan"
+
+    @property
+    def words(self) -> str:
+        if self.state == "on-plan":
+            return "as planned"
+        amount = formatting.money(abs(self.variance))
+        return f"{'over' if self.state == 'over' else 'under'} plan by {amount}"
+
+
+@dataclass(frozen=True)
+class ClosedFy:
+    fiscal_year: int
+    rows: tuple[VarianceRow, ...]
+    total: VarianceRow
+    receipts: VarianceRow
+    interest: VarianceRow
+    audit_costs: int
+    flags: tuple[str, ...]  # MOA §E.6: spent without a covering authorization, or above it
+    reported_on: str | None
+
+
+@dataclass(frozen=True)
+class ActualsSection:
+    closed: tuple[ClosedFy, ...]
+    adopted_closing: tuple[int, ...] | None  # the fund as adopted (or as saved)
+    not_applied: tuple[int, ...]  # recorded FYs of the plan that cannot apply (a gap)
+    next_fy: int | None  # the closed FY to enter next for this plan
+
+
+def _row(code: str, title: str, planned: int, actual: int) -> VarianceRow:
+    variance = actual - planned
+    state = "over" if variance > 0 else "under" if variance < 0 else "on-plan"
+    return VarianceRow(code, title, planned, actual, variance,
+                       variance_percent_text(variance, planned), state)
+
+
+def _flags(results: Any, fy: int) -> tuple[str, ...]:
+    """MOA §E.6 from the compliance facts: actual spending no adopted authorization covers,
+    and authorizations the spending of their period exceeds."""
+    found: list[str] = []
+    titles = default_cost_tables()
+    for result in results:
+        if result.rule != "MOA-AUTHORIZATION":
+            continue
+        for item in result.facts.get("unauthorized_actuals") or []:
+            if item["fiscal_year"] == fy:
+                found.append(f"{strategy_title(item['strategy'], titles)}: "
+                             f"{formatting.money(item['amount'])} spent with no adopted "
+                             "authorization covering this FY")
+        for item in result.facts.get("over") or []:
+            if fy in (item.get("fiscal_years") or []):
+                found.append(f"{strategy_title(item.get('strategy'), titles)}: spending above "
+                             f"its authorization by {formatting.money(Decimal(item['over']))}")
+    return tuple(dict.fromkeys(found))
+
+
+def section_of(view: Any, as_of: dt.date | None = None) -> ActualsSection:
+    """What the plan page's actuals section shows (`plans/_actuals.html`)."""
+    projection = view.projection
+    block = projection.actuals
+    titles = strategy_titles(block.strategies if block else (), default_cost_tables())
+    closed = []
+    by_fy = {entry.fy: entry for entry in view.plan.actuals}
+    for k, fy in enumerate(block.closed_fys if block else ()):
+        rows = tuple(_row(code, titles.get(code, code), block.planned_by_strategy[code][k],
+                          block.actual_by_strategy[code][k]) for code in block.strategies)
+        total = _row("", "All strategies", sum(r.planned for r in rows),
+                     sum(r.actual for r in rows))
+        reported = by_fy[fy].reported_on
+        closed.append(ClosedFy(
+            fy, rows, total,
+            _row("", "Settlement funds received", block.receipts_planned[k],
+                 block.receipts_actual[k]),
+            _row("", "Interest earned", block.interest_planned[k], block.interest_actual[k]),
+            block.audit_costs[k], _flags(view.results, fy),
+            formatting.long_date(reported) if reported else None))
+    record = view.record
+    recorded = service.records_of(db.session, record.jurisdiction) \
+        if isinstance(record, PlanRecord) else {}
+    plan = view.plan
+    applied = {c.fiscal_year for c in closed}
+    not_applied = tuple(fy for fy in recorded if fy in plan.fiscal_years and fy not in applied)
+    current = service.current_fy(as_of or today())
+    first_open = plan.start_fy + len(closed)
+    next_fy = first_open if first_open < current and first_open in plan.fiscal_years \
+        and first_open not in recorded else None
+    adopted = projection.adopted_fund
+    return ActualsSection(tuple(closed), None if adopted is None else tuple(adopted.closing),
+                          not_applied, next_fy)
+
+
+@blueprint.app_template_global("actuals_section")
+def actuals_section(view: Any, as_of: dt.date | None = None) -> ActualsSection:
+    return section_of(view, as_of)
+
+
+# ------------------------------------------------------------------------ Exhibits E and F
+
+def _closed_view(slug: str, plan_id: int, fy_text: str):
+    record, role = plan_or_404(slug, plan_id)
+    fiscal_year = _fy_or_404(fy_text)
+    view = cached_view(record, today())
+    if fiscal_year not in [e.fy for e in view.plan.actuals]:
+        abort(404)  # not a closed FY of this plan: no report yet
+    return record, role, fiscal_year, view
+
+
+EXHIBIT_E_TYPES = {"pdf": "application/pdf", "csv": "text/csv",
+                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/exhibit-e/<fy_text>.<ext>")
+def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
+    """The annual financial report of a closed FY, pre-filled: a PDF to file, CSV and XLSX
+    rows to paste into CORE-NC's form."""
+    if ext not in EXHIBIT_E_TYPES:
+        abort(404)
+    record, _, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
+    try:
+        from planner.reports import annual
+    except ImportError:  # until the engine's documents are merged: the CSV rows only
+        if ext != "csv":
+            abort(404)
+        report = engine_exhibit_e(view.plan, view.projection, fiscal_year,
+                                  default_cost_tables())
+        out = io.StringIO()
+        csv.writer(out).writerows([("field", "words", "strategy", "title", "amount"),
+                                   *report.rows()])
+        return Response(out.getvalue(), mimetype="text/csv")
+    report, impact = annual.annual_reports(view.plan, view.projection, fiscal_year,
+                                           default_cost_tables())
+    body: bytes | str
+    if ext == "pdf":
+        body = annual.exhibit_e_pdf(report, impact, prepared_on=today())
+    elif ext == "csv":
+        body = annual.exhibit_e_csv(report)
+    else:
+        body = annual.exhibit_e_xlsx(report)
+    name = download_name(record, ext).replace(
+        f"_{today().isoformat()}", f"_exhibit-e-{fy_label(fiscal_year)}_{today().isoformat()}")
+    return Response(body, mimetype=EXHIBIT_E_TYPES[ext],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/exhibit-f/<fy_text>")
+def exhibit_f(slug: str, plan_id: int, fy_text: str):
+    """The impact report's scaffolding of a closed FY: each funded strategy, the
+    participants recorded beside those the plan expected, the measures to fill (kept with
+    the FY, for the jurisdiction)."""
+    record, role, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
+    impact = engine_exhibit_f(view.plan, view.projection, fiscal_year, default_cost_tables())
+    stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+    outcomes = service.outcomes_of(stored)
+    measures = [(m.field, m.words) for s in impact.strategies[:1] for m in s.measures]
+    form = outcomes_form([s.strategy.code for s in impact.strategies], measures)(
+        version=str(stored.version) if stored else "0", plan=str(record.id))
+    if request.method == "GET":
+        for s in impact.strategies:
+            for key, _ in measures:
+                getattr(form, outcome_name(s.strategy.code, key)).data = (
+                    outcomes.get(s.strategy.code, {}).get(key, ""))
+    return render_template("actuals/exhibit_f.html", record=record, impact=impact, form=form,
+                           measures=measures, can_edit=can_edit(role), outcome_name=outcome_name,
+                           fiscal_year=fiscal_year, jurisdiction=record.jurisdiction,
+                           plan=record, pathway_names=service.PATHWAY_NAMES)
+
+
+@blueprint.post("/j/<slug>/actuals/<fy_text>/outcomes")
+def outcomes(slug: str, fy_text: str):
+    """Keep the impact measures filled in on the Exhibit F page (for the jurisdiction's FY;
+    an adopted plan's page saves them too: they are not the plan's)."""
+    jurisdiction, role = jurisdiction_or_404(slug)
+    require_editor(role)
+    fiscal_year = _fy_or_404(fy_text)
+    plan = _context_plan(jurisdiction, request.form.get("plan"))
+    if plan is None:
+        abort(400)
+    view = cached_view(plan, today())
+    if fiscal_year not in [e.fy for e in view.plan.actuals]:
+        abort(404)
+    impact = engine_exhibit_f(view.plan, view.projection, fiscal_year, default_cost_tables())
+    measures = [(m.field, m.words) for s in impact.strategies[:1] for m in s.measures]
+    form = outcomes_form([s.strategy.code for s in impact.strategies], measures)()
+    back = url_for("actuals.exhibit_f", slug=slug, plan_id=plan.id, fy_text=fy_label(fiscal_year))
+    if not form.validate_on_submit():
+        flash("Not saved: " + "; ".join(e for errors in form.errors.values() for e in errors),
+              "error")
+        return redirect(back)
+    filled = {s.strategy.code: {key: getattr(form, outcome_name(s.strategy.code, key)).data
+                                or "" for key, _ in measures} for s in impact.strategies}
+    based_on = version_of(form)
+    try:
+        service.save_outcomes(db.session, jurisdiction, current_user, fiscal_year, filled,
+                              expected_version=-1 if based_on is None else based_on)
+    except service.StaleActuals:
+        db.session.rollback()
+        return _stale(jurisdiction, fiscal_year, "Not saved", back)
+    except service.ActualsError as error:
+        db.session.rollback()
+        flash("Not saved: " + "; ".join(p.message for p in error.problems), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(f"Saved the impact report's measures for {fy_label(fiscal_year)}.", "success")
+    return redirect(back)
+
+
+# ------------------------------------------------------------------------ other pages
+
+@blueprint.app_template_global("actuals_history")
+def actuals_history(record: PlanRecord) -> list[service.ActualsEntry]:
+    """The changes to the jurisdiction's actuals of the plan's FYs (the plan's history page
+    shows them under its own: they change what the plan projects)."""
+    plan = load_plan(record)
+    return service.history(db.session, record.jurisdiction, plan.fiscal_years)
+
+
+@dataclass(frozen=True)
+class Due:
+    due_on: dt.date
+    title: str
+    overdue: bool
+    kind: str
+    fiscal_year: int
+    plans: tuple[PlanRecord, ...]
+    link: str
+
+
+@blueprint.app_template_global("actuals_due")
+def actuals_due(jurisdiction: Jurisdiction) -> list[Due]:
+    """What is due next for the jurisdiction, soonest first (the engine's deadlines of each
+    of its plans, as of today): the September 28 reports of a FY once for all the plans
+    covering it, the next authorization to adopt for each plan."""
+    as_of = today()
+    found: dict[tuple[str, int, str], list[Any]] = {}
+    for record in plans_of(db.session, jurisdiction):
+        try:
+            view = cached_view(record, as_of)
+        except PlanError:
+            continue  # a stored plan that breaks a limit: its own page says so
+        for item in deadlines(view.plan, view.projection, default_cost_tables(), as_of):
+            key = (item.kind, item.fiscal_year,
+                   "" if item.kind == "annual_reports" else item.title)
+            found.setdefault(key, [item]).append(record)
+    shown = []
+    for (kind, fy, _), (item, *records) in found.items():
+        if kind == "annual_reports":
+            link = (url_for("actuals.exhibit_f", slug=jurisdiction.slug, plan_id=records[0].id,
+                            fy_text=fy_label(fy)) if item.facts.get("has_actuals")
+                    else url_for("actuals.fy", slug=jurisdiction.slug, fy_text=fy_label(fy),
+                                 plan=records[0].id))
+        else:
+            link = url_for("editor.authorizations", slug=jurisdiction.slug,
+                           plan_id=records[0].id) + "#authorize-h"
+        shown.append(Due(item.due_on, item.title, item.overdue, kind, fy, tuple(records),
+                         link))
+    return sorted(shown, key=lambda d: (d.due_on, d.kind))
