@@ -92,14 +92,19 @@ def test_members_of_another_county_get_404_everywhere(app, client):
     assert checked >= 20
 
 
-def test_viewers_read_but_get_403_on_every_change(app, client):
-    with app.app_context():  # a closed FY, so that its Exhibit E and F pages exist
-        from planner.services.actuals import save_fy
-        from planner.services.demo import jurisdiction
+def record_closed_fy(app) -> None:
+    """Orange County's FY2026-27 actuals, so that the plans' Exhibit E and F pages exist."""
+    from planner.services.actuals import save_fy
+    from planner.services.demo import jurisdiction
+    with app.app_context():
         save_fy(db.session, jurisdiction(db.session, "orange-county"), None, 2026,
                 {"receipts": "1", "interest": "0", "spending": {"A:10": "1"}},
                 expected_version=0, as_of=dt.date(2027, 7, 1), action="entered")
         db.session.commit()
+
+
+def test_viewers_read_but_get_403_on_every_change(app, client):
+    record_closed_fy(app)
     sign_in(client, VIEWER)
     csrf = token(client, "/j/orange-county/")
     before = _documents(app)
