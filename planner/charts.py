@@ -90,21 +90,43 @@ def _short_labels(fiscal_years: Sequence[int]) -> list[str]:
 
 def fund_balance_svg(projection: Projection, title: str = "Fund balance at the end of each FY"
                      ) -> str:
-    figure, axes = _figure()
+    adopted = projection.adopted_fund
+    figure, axes = _figure(0 if adopted is None else 2)
     labels = _short_labels(projection.fiscal_years)
     closing = projection.fund.closing
     colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
-    axes.bar(labels, closing, color=colours, label="Closing balance")
-    axes.plot(labels, projection.by_year, color=PALETTE[1], linewidth=2, label="Spending")
+    axes.bar(labels, closing, color=colours,
+             label="Closing balance" if adopted is None else "Closing balance (reforecast)")
+    # The fund's spending: actual (with audit costs) in closed FYs, planned in open FYs.
+    axes.plot(labels, projection.fund.spending, color=PALETTE[1], linewidth=2,
+              label="Spending")
     axes.plot(labels, projection.fund.receipts, color=PALETTE[2], linewidth=2,
               linestyle="--", label="Receipts")
+    if adopted is not None:  # closed FYs (§11): the curve as adopted beside the reforecast
+        axes.plot(labels, adopted.closing, color=PALETTE[7], linewidth=1.5, linestyle=":",
+                  marker="o", markersize=3, label="Closing balance as adopted")
+        last_closed = fy_label(projection.fiscal_years[projection.closed_years - 1])
+        axes.axvspan(-0.5, projection.closed_years - 0.5, color="#E4E4E4", linewidth=0,
+                     zorder=0, label=f"Closed FYs (actuals, to {last_closed})")
     axes.axhline(0, color="#333333", linewidth=0.8)
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
-    axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3, fontsize=9,
-                borderaxespad=0.1)
+    if adopted is None:
+        axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3,
+                    fontsize=9, borderaxespad=0.1)
+    else:  # five entries: below the axes, in two rows, never over the title or the data
+        axes.legend(frameon=False, fontsize=9, loc="upper left", ncol=3, borderaxespad=0.2,
+                    bbox_to_anchor=(0.01, (0.19 * 2 + 0.12) / figure.get_figheight()),
+                    bbox_transform=figure.transFigure)
     return _svg(figure)
+
+
+def fund_figures(projection: Projection) -> tuple:
+    """Everything `fund_balance_svg` draws, as a cache key (the same figures, the same SVG)."""
+    adopted = projection.adopted_fund
+    return ("fund", projection.fiscal_years, projection.fund.closing, projection.fund.spending,
+            projection.fund.receipts, None if adopted is None else adopted.closing)
 
 
 LEGEND_TEXT = 60  # characters of a legend entry; the tables beside the chart give the rest
@@ -158,6 +180,13 @@ def fund_balance_alt(projection: Projection) -> str:
             f"in {fy_label(years[low])}.")
     if fund.first_deficit_fy is not None:
         text += f" The fund first runs short in {fy_label(fund.first_deficit_fy)}."
+    adopted = projection.adopted_fund
+    if adopted is not None:
+        closed = projection.closed_years
+        text += (f" {fy_label(years[0])} to {fy_label(years[closed - 1])} are closed: the bars "
+                 "use their actuals and the later FYs are reforecast from the actual closing "
+                 f"balance; a dotted line shows the balance as adopted, which ended at "
+                 f"{_dollars(adopted.closing[-1])}.")
     return text
 
 

@@ -310,14 +310,44 @@ def _document(plan_file: str, as_of: dt.datetime | None):
     return plan_document(plan, prepared_on=day)
 
 
+def _annual(plan_file: str, fy_text: str, option: str):
+    """Exhibit E and F of a closed FY of PLAN_FILE; a FY that is not closed exits 2."""
+    from planner.reports.annual import annual_reports
+    from planner.scenarios.exhibits import ExhibitError
+    from planner.scenarios.fiscal import FiscalYearError, parse_fy
+    try:
+        fy = parse_fy(fy_text)
+    except FiscalYearError as error:
+        click.echo(f"{option}: {error}", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    plan = read_plan(plan_file)
+    try:
+        return annual_reports(plan, project(plan), fy, default_cost_tables())
+    except ExhibitError as error:
+        click.echo(f"{plan_file}: {error}. Enter the FY's actuals (the plan file's "
+                   "`actuals` section) to write its annual report.", err=True)
+        sys.exit(EXIT_BAD_FILE)
+
+
 @main.command("report")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
               help="Where to write the PDF.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The 'prepared on' date and the date deadlines count from (default: today).")
-def report_command(plan_file: str, output: str, as_of: dt.datetime | None) -> None:
-    """Write the budget justification PDF of PLAN_FILE."""
+@click.option("--exhibit-e", "exhibit_fy", default=None, metavar="FY",
+              help="Write instead the annual financial report (MOA Exhibit E, with the "
+                   "Exhibit F worksheet) of this closed FY, e.g. FY2026-27.")
+def report_command(plan_file: str, output: str, as_of: dt.datetime | None,
+                   exhibit_fy: str | None) -> None:
+    """Write the budget justification PDF of PLAN_FILE (or a closed FY's Exhibit E)."""
+    if exhibit_fy is not None:
+        from planner.reports.annual import exhibit_e_pdf
+        report, impact = _annual(plan_file, exhibit_fy, "--exhibit-e")
+        day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's date
+        Path(output).write_bytes(exhibit_e_pdf(report, impact, prepared_on=day))
+        click.echo(f"Wrote {output}")
+        return
     from planner.reports.render import plan_report_pdf
     doc = _document(plan_file, as_of)
     Path(output).write_bytes(plan_report_pdf(doc))
@@ -327,14 +357,33 @@ def report_command(plan_file: str, output: str, as_of: dt.datetime | None) -> No
 @main.command("export")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
 @click.option("--format", "kind",
-              type=click.Choice(["xlsx", "csv", "resolution", "ordinance"]), required=True,
+              type=click.Choice(["xlsx", "csv", "resolution", "ordinance", "exhibit-e-csv",
+                                 "exhibit-e-xlsx"]), required=True,
               help="xlsx: the workbook; csv: the tidy projection; resolution: the draft "
                    "authorizing resolution (DOCX, default period); ordinance: the draft "
-                   "settlement project ordinance (DOCX, the plan's FYs).")
+                   "settlement project ordinance (DOCX, the plan's FYs); exhibit-e-csv, "
+                   "exhibit-e-xlsx: a closed FY's Exhibit E rows for CORE-NC (with --fy).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | None) -> None:
-    """Write the projection as an Excel workbook or a long CSV, or a Word draft."""
+@click.option("--fy", "fy", default=None, metavar="FY",
+              help="The closed FY of an exhibit-e format, e.g. FY2026-27.")
+def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | None,
+                   fy: str | None) -> None:
+    """Write the projection as an Excel workbook or a long CSV, or a Word draft, or a
+    closed FY's Exhibit E as CSV or XLSX."""
+    if kind.startswith("exhibit-e"):
+        from planner.reports.annual import exhibit_e_csv, exhibit_e_xlsx
+        if fy is None:
+            click.echo(f"--format {kind} needs --fy, the closed FY (e.g. FY2026-27).",
+                       err=True)
+            sys.exit(EXIT_BAD_FILE)
+        report, _ = _annual(plan_file, fy, "--fy")
+        if kind == "exhibit-e-csv":
+            Path(output).write_text(exhibit_e_csv(report), encoding="utf-8")
+        else:
+            Path(output).write_bytes(exhibit_e_xlsx(report))
+        click.echo(f"Wrote {output}")
+        return
     doc = _document(plan_file, as_of)
     if kind == "xlsx":
         from planner.reports.workbook import plan_workbook

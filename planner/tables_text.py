@@ -65,7 +65,47 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     if fund.receipts_outside_plan:
         outside = ", ".join(f"{k} ${v:,}" for k, v in fund.receipts_outside_plan.items())
         out.append(f"Receipts outside the plan's FYs (not projected): {outside}.")
+    out += actuals_lines(projection)  # closed FYs (cost model §11)
     return "\n".join(out)
+
+
+def actuals_lines(projection: Projection) -> list[str]:
+    """Planned vs actual in each closed FY, and the reforecast beside the adopted fund."""
+    from planner.scenarios.actuals import variance_percent_text, variance_word
+
+    block, adopted = projection.actuals, projection.adopted_fund
+    if block is None or adopted is None:
+        return []
+    closed = [fy_label(fy) for fy in block.closed_fys]
+    out = ["", f"Closed FYs (actuals): {closed[0]}" + (f" to {closed[-1]}" if len(closed) > 1
+                                                        else "")
+           + ". The fund above uses the actuals there and is reforecast from the actual "
+             "closing balance; line items and totals keep their planned figures."]
+    rows = [["", "Planned", "Actual", "Variance", "%", ""]]
+    for k, label in enumerate(closed):
+        rows.append([label])
+        for strategy in block.strategies:
+            planned = block.planned_by_strategy[strategy][k]
+            actual = block.actual_by_strategy[strategy][k]
+            variance = block.variance_by_strategy[strategy][k]
+            rows.append([f"  {strategy}", _money(planned), _money(actual), _money(variance),
+                         variance_percent_text(variance, planned), variance_word(variance)])
+        rows.append(["  receipts", _money(block.receipts_planned[k]),
+                     _money(block.receipts_actual[k]),
+                     _money(block.receipts_actual[k] - block.receipts_planned[k]), "", ""])
+        rows.append(["  interest", _money(block.interest_planned[k]),
+                     _money(block.interest_actual[k]),
+                     _money(block.interest_actual[k] - block.interest_planned[k]), "", ""])
+        rows.append(["  audit costs", "", _money(block.audit_costs[k]), "", "", ""])
+    widths = [max(len(r[i]) for r in rows if len(r) > i) for i in range(6)]
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:5], widths[1:5],
+                                                                        strict=False)]
+        out.append("  ".join(cells + row[5:6]).rstrip())
+    out.append(f"Closing balance in {projection.labels[-1]}: "
+               f"{_money(projection.fund.closing[-1])} reforecast; "
+               f"{_money(adopted.closing[-1])} as adopted.")
+    return out
 
 
 STATUS_MARK = {"pass": "PASS", "warn": "WARN", "fail": "FAIL", "info": "INFO"}

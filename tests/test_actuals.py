@@ -21,7 +21,7 @@ from planner.scenarios.exhibits import (
     exhibit_f,
     variance_percent_text,
 )
-from planner.scenarios.fit import first_open_year, fit, headroom
+from planner.scenarios.fit import first_open_year, fit, headroom, with_driver
 from planner.scenarios.limits import EXPONENT, TOO_LONG, TOO_MANY
 from planner.scenarios.moving import move_plan
 from tests.plans import document, parse
@@ -145,6 +145,19 @@ def test_npv_receipts_and_the_fit_use_the_fund(closed):
     result = fit(plan, "line:lead", p)
     assert result.total_at_value is not None
     assert result.current == "100000"
+
+
+def test_the_fit_value_projects_to_what_the_fit_says(closed):
+    plan, p = closed
+    result = fit(plan, "line:lead", p)
+    assert result.value_number is not None
+    at = project(with_driver(plan, "lead", "annual_amount", result.value_number))
+    assert at.total == result.total_at_value
+    assert at.fund.closing[:2] == p.fund.closing[:2]  # closed FYs are facts
+    # reserve 0 months: every open FY closes at or above $0 at the value, not a dollar more
+    assert min(at.fund.closing[2:]) >= 0
+    above = project(with_driver(plan, "lead", "annual_amount", result.value_number + 1))
+    assert min(above.fund.closing[2:]) < 0
 
 
 # ----------------------------------------------------------------------------- Exhibit E
@@ -316,6 +329,11 @@ OK = {"receipts": "1", "interest": "0", "spending": {}}
     ({**OK, "reported_on": "2027-13-01"}, "actuals.FY2026-27.reported_on"),
     ({**OK, "reported_on": "2027-06-30"}, "actuals.FY2026-27.reported_on"),  # before it ends
     ({**OK, "interest": "abc"}, "actuals.FY2026-27.interest"),
+    ({**OK, "referrals": ["35"]}, "actuals.FY2026-27.referrals"),
+    ({**OK, "reported_on": 20270920}, "actuals.FY2026-27.reported_on"),
+    ({**OK, "receipts": True}, "actuals.FY2026-27.receipts"),
+    ({**OK, "interest": "-1e13"}, "actuals.FY2026-27.interest"),  # beyond a trillion
+    ({**OK, "spending": {"A:10": "NaN"}}, "actuals.FY2026-27.spending.A:10"),
     ("lots", "actuals.FY2026-27"),
 ])
 def test_each_problem_has_its_exact_path(entry, path):
@@ -367,3 +385,29 @@ def test_limits_on_the_text_come_first():
 def test_a_plan_with_a_bad_start_fy_judges_no_fy_range():
     found = problems_of({"FY2026-27": OK}, start_fy="FY2027")
     assert [p.path for p in found] == ["start_fy"]
+
+
+# ----------------------------------------------------------------------------- a jurisdiction's
+
+def test_a_section_on_its_own_and_applied_to_plans():
+    from planner.scenarios.actuals import parse_actuals_section, with_actuals
+    from planner.scenarios.parse import load_plan_json
+
+    text = json.dumps({"FY2025-26": OK, **ACTUALS, "FY2029-30": OK})
+    found = parse_actuals_section(load_plan_json(text), TABLES)  # no plan: any FY
+    assert [e.fy for e in found] == [2025, 2026, 2027, 2029]
+    with pytest.raises(PlanError) as caught:
+        parse_actuals_section(load_plan_json(text), TABLES, start_fy=2026, years=4)
+    assert {p.path for p in caught.value.problems} == {"actuals.FY2025-26",
+                                                       "actuals.FY2029-30"}
+    with pytest.raises(PlanError) as bad:
+        parse_actuals_section(load_plan_json(json.dumps({"FY2026-27": {**OK, "x": 1}})),
+                              TABLES)
+    assert [p.path for p in bad.value.problems] == ["actuals.FY2026-27.x"]
+    # Applied to a plan: its first FYs without a gap (FY2025-26 is before it, FY2029-30
+    # after the gap at FY2028-29)
+    plan = with_actuals(BASE_PLAN, found)
+    assert [e.fy for e in plan.actuals] == [2026, 2027]
+    assert project(plan).fund.closing[:2] == (571000, 646000)
+    later = with_actuals(dataclasses.replace(BASE_PLAN, start_fy=2028), found)
+    assert later.actuals == ()

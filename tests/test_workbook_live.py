@@ -318,6 +318,7 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
     plans["every-kind"] = parse(EVERY_KIND)
     plans["tie"] = parse(TIE)
     plans["no-lines"] = parse(document(years=1))
+    plans["closed-fys"] = plan_of("closed-fys")  # actuals (§11): the reforecast fund
     for name, plan in plans.items():
         (src / f"{name}.xlsx").write_bytes(workbook_bytes(plan))
     # The county edits the named inputs (openpyxl keeps the formulas, drops stored values).

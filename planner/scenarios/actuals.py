@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .fiscal import FiscalYearError, fy_end, fy_label, parse_fy
 from .limits import FISCAL_YEAR
-from .money import dollars
+from .money import Q, dollars, round_half_up
 from .parse import _MISSING, Field, _Reader, money
 from .plan import PATHWAYS
 
@@ -231,6 +231,43 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{shown}" if path else shown
 
 
+def parse_actuals_section(section: Any, tables: Any, start_fy: int | None = None,
+                          years: int | None = None) -> tuple[FyActuals, ...]:
+    """An `actuals` section on its own (a jurisdiction's actuals, a form, a CSV turned into
+    the section's shape), checked exactly as in a plan file, problems at `actuals.…` paths;
+    raises PlanError. With `start_fy` and `years` the FYs are judged against that plan
+    (outside it, gaps); without them, any FY is accepted and only the entries are checked."""
+    from .limits import nesting_problem
+    from .parse import PlanError, Problem
+
+    reader = _Reader(tables)
+    too_deep = nesting_problem(section, reader.limits)
+    if too_deep is not None:
+        raise PlanError([Problem(f"actuals.{too_deep}", "is nested too deeply")])
+    known = start_fy is not None and years is not None
+    if known:
+        reader.start_fy, reader.years = start_fy, years
+    found = read_actuals(reader, section, known)
+    if reader.problems:
+        raise PlanError(reader.problems)
+    return found
+
+
+def with_actuals(plan: Plan, actuals: Iterable[FyActuals]) -> Plan:
+    """The plan with these actuals (a jurisdiction's, entered once for every plan): those of
+    the plan's first FYs without a gap, from its first FY on (a FY before the plan, after a
+    gap or after the plan is left out). The plan's own actuals are replaced."""
+    import dataclasses
+
+    by_fy = {entry.fy: entry for entry in actuals}
+    kept = []
+    fy = plan.start_fy
+    while fy in by_fy and fy <= plan.end_fy:
+        kept.append(by_fy[fy])
+        fy += 1
+    return dataclasses.replace(plan, actuals=tuple(kept))
+
+
 # ----------------------------------------------------------------------------- export
 
 def _plain(value: Decimal) -> str:
@@ -278,6 +315,46 @@ def closed_fund_years(plan: Plan) -> dict[int, tuple[int, int, int]]:
 
 # ----------------------------------------------------------------------------- the block
 
+def variance_percent_text(variance: int, planned: int) -> str:
+    """`+12.5%`, `-3.0%`, or `n/a` with nothing planned (one decimal, half-up)."""
+    if planned == 0:
+        return "n/a"
+    value = round_half_up(Q(variance * 100, planned), 1)
+    return f"{'+' if value > 0 else ''}{value}%"
+
+
+def variance_word(variance: int) -> str:
+    """Spending against the plan in words (never colour alone): over, under, as planned."""
+    if variance > 0:
+        return "over plan"
+    if variance < 0:
+        return "under plan"
+    return "as planned"
+
+
+@dataclass(frozen=True)
+class VarianceRow:
+    """One strategy in one closed FY, as a table shows it."""
+
+    strategy: str
+    planned: int
+    actual: int
+    variance: int
+
+    @property
+    def percent(self) -> str:
+        return variance_percent_text(self.variance, self.planned)
+
+    @property
+    def word(self) -> str:
+        return variance_word(self.variance)
+
+    @property
+    def direction(self) -> str:
+        """`over`, `under` or `even` (a CSS class; the words say it too)."""
+        return "over" if self.variance > 0 else "under" if self.variance < 0 else "even"
+
+
 @dataclass(frozen=True)
 class ActualsBlock:
     """The projection's `actuals` block (§11): one whole-dollar value per closed FY."""
@@ -302,6 +379,18 @@ class ActualsBlock:
         if planned == 0:
             return None
         return Decimal(self.variance_by_strategy[strategy][k]) / Decimal(planned)
+
+    def variance_rows(self, k: int) -> tuple[VarianceRow, ...]:
+        """Closed FY number k (0 = the first) by strategy, in the block's order."""
+        return tuple(VarianceRow(s, self.planned_by_strategy[s][k],
+                                 self.actual_by_strategy[s][k], self.variance_by_strategy[s][k])
+                     for s in self.strategies)
+
+    def totals(self, k: int) -> VarianceRow:
+        """Every strategy together in closed FY number k (audit costs are not in it)."""
+        rows = self.variance_rows(k)
+        return VarianceRow("total", sum(r.planned for r in rows), sum(r.actual for r in rows),
+                           sum(r.variance for r in rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {

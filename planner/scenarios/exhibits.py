@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .actuals import (
+from .actuals import (  # noqa: F401 - the variance words are part of this interface too
     EXHIBIT_A_CODE,
     EXHIBIT_B_CODE,
     UNASSIGNED,
     FyActuals,
     actuals_of,
     strategy_order,
+    variance_percent_text,
+    variance_word,
 )
 from .fiscal import fy_end, fy_label
-from .money import Q, q, quantize6, round_half_up
+from .money import q, quantize6
 from .participants import ramp_factor
 from .plan import PATHWAYS, Plan
 from .projection import Projection
@@ -210,6 +212,12 @@ class Participation:
     enrolled_recorded: int | None
     enrolled_expected: Decimal  # N_k (§4, 6 places)
 
+    def recorded_by_pathway(self) -> dict[str, int] | None:
+        return None if self.referrals_recorded is None else dict(self.referrals_recorded)
+
+    def expected_by_pathway(self) -> dict[str, Decimal]:
+        return dict(self.referrals_expected)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "referrals_recorded": (None if self.referrals_recorded is None
@@ -287,11 +295,3 @@ def exhibit_f(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
         for code in order if code != UNASSIGNED and spent.get(code, 0) > 0)
     return ExhibitF(fy=fy, strategies=strategies, unassigned=spent.get(UNASSIGNED, 0),
                     due_on=_due(fy, tables))
-
-
-def variance_percent_text(variance: int, planned: int) -> str:
-    """`+12.5%`, `-3.0%`, or `n/a` with nothing planned (one decimal, half-up)."""
-    if planned == 0:
-        return "n/a"
-    value = round_half_up(Q(variance * 100, planned), 1)
-    return f"{'+' if value > 0 else ''}{value}%"

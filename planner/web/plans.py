@@ -145,8 +145,7 @@ def _draw(kind: str, document: str) -> str:
     plan = parse_plan_text(document, default_cost_tables())
     projection = project(plan)
     if kind == "fund":
-        figures = (kind, projection.fiscal_years, projection.fund.closing, projection.by_year,
-                   projection.fund.receipts)
+        figures = charts.fund_figures(projection)  # every figure the chart draws
         return charts.BY_FIGURES.get(figures, "", functools.partial(
             charts.fund_balance_svg, projection))
     titles = strategy_titles(projection.by_strategy, default_cost_tables())
