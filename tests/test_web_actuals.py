@@ -4,11 +4,15 @@ with nothing saved), who may see and change them, and the plan page's reforecast
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 import planner.web.actuals
@@ -170,6 +174,45 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     assert 'data-strategy="A:10"' in exhibit_f.get_data(as_text=True)
     assert client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2027-28"
                       ).status_code == 404  # not closed
+    base = f"/j/orange-county/plans/{baseline}/exhibit-e/FY2026-27"
+    rows = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
+    spent = {r[7]: r[-1] for r in rows[1:] if r[3] == "3" and r[7]}
+    assert spent == {"A:10": "402113", "A:7": "44870"}
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(base + ".xlsx").data)).active
+    assert any(c.value == 402113 for row in sheet.iter_rows() for c in row)
+    pdf = PdfReader(io.BytesIO(client.get(base + ".pdf").data))
+    assert "402,113" in " ".join(p.extract_text() for p in pdf.pages)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(
+        f"/j/orange-county/plans/{baseline}/export.xlsx").data))
+    assert "Actuals" in workbook.sheetnames  # the plan's workbook projects them too
     exported = client.get(f"/j/orange-county/plans/{baseline}/export.json")
     assert json.loads(exported.get_data(as_text=True))["actuals"]["FY2026-27"][
         "receipts"] == "1019496"
+
+
+def test_an_imported_plan_file_offers_its_new_fys_and_recorded_ones_win(app, client):
+    sign_in(client, EDITOR)
+    baseline = plan_id(app)
+    shown = upload(client, LEDGER, plan=baseline)
+    client.post(ACTUALS + "upload", data=form_values(shown.get_data(as_text=True)))
+    document = json.loads(client.get(f"/j/orange-county/plans/{baseline}/export.json").data)
+    document["actuals"]["FY2026-27"]["receipts"] = "5"  # recorded: kept as recorded
+    document["actuals"]["FY2027-28"] = {"receipts": "900000", "interest": "20000",
+                                        "spending": {"A:10": "410000"}}
+    csrf = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
+    offered = client.post("/j/orange-county/plans/import", data={
+        "csrf_token": csrf, "name": "Imported", "file": (io.BytesIO(json.dumps(
+            document).encode()), "plan.json")}, content_type="multipart/form-data")
+    assert offered.status_code == 200
+    html = offered.get_data(as_text=True)
+    assert re.findall(r'data-fy="(\d+)" data-status="(\w+)"', html) == [
+        ("2026", "kept"), ("2027", "new")]
+    with app.app_context():
+        imported = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Imported"))
+        assert "actuals" not in json.loads(imported.document)  # the jurisdiction's, not its
+    assert counts(app)[0] == 1
+    assert client.post(ACTUALS + "upload", data=form_values(html)).status_code == 302
+    with app.app_context():
+        stored = {r.fiscal_year: json.loads(r.entry)["receipts"]
+                  for r in db.session.scalars(select(FundActual))}
+    assert stored == {2026: "1019496", 2027: "900000"}

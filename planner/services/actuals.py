@@ -24,6 +24,7 @@ from planner.cost_tables import default_cost_tables
 from planner.models import ActualChange, FundActual, Jurisdiction, PlanRecord, User
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, PlanError, fy_label, load_plan_json, parse_fy
+from planner.scenarios.actuals import parse_actuals_section
 from planner.scenarios.parse import CAP, Field, check_field, money
 from planner.scenarios.plan import PATHWAYS
 
@@ -266,16 +267,11 @@ def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
 
 
 def _engine_problems(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
-    """The engine's own reading of the entry (a one-FY plan carrying it), when the engine
-    reads an `actuals` section; its problems named by the entry's key."""
-    from planner.scenarios import parse_plan
-    from planner.scenarios.parse import TOP_KEYS
-    if ACTUALS_KEY not in TOP_KEYS:
-        return []
-    document = {"schema": "lead-plan/1", "start_fy": fy, "years": 1, "line_items": [],
-                ACTUALS_KEY: {fy_label(fy): dict(entry)}}
+    """The engine's own reading of the entry (exactly as in a plan file), its problems named
+    by the entry's key."""
+    section = load_plan_json(json.dumps({fy_label(fy): dict(entry)}))
     try:
-        parse_plan(load_plan_json(json.dumps(document)), default_cost_tables())
+        parse_actuals_section(section, default_cost_tables())
     except PlanError as error:
         prefix = f"{ACTUALS_KEY}.{fy_label(fy)}."
         return [ActualsProblem("amount", p.message, fy, field=p.path.removeprefix(prefix))

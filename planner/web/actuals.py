@@ -7,9 +7,7 @@ in their address (an adopted plan stays frozen), and carry the plan the user cam
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,11 +32,11 @@ from planner.forms.actuals import (
 )
 from planner.forms.auth import id_of, version_of
 from planner.models import Jurisdiction, PlanRecord
+from planner.reports import annual
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
-from planner.scenarios.exhibits import exhibit_e as engine_exhibit_e
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
 from planner.scenarios.exhibits import variance_percent_text
 from planner.scenarios.money import round_half_up
@@ -475,17 +473,6 @@ def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
     if ext not in EXHIBIT_E_TYPES:
         abort(404)
     record, _, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
-    try:
-        from planner.reports import annual
-    except ImportError:  # until the engine's documents are merged: the CSV rows only
-        if ext != "csv":
-            abort(404)
-        report = engine_exhibit_e(view.plan, view.projection, fiscal_year,
-                                  default_cost_tables())
-        out = io.StringIO()
-        csv.writer(out).writerows([("field", "words", "strategy", "title", "amount"),
-                                   *report.rows()])
-        return Response(out.getvalue(), mimetype="text/csv")
     report, impact = annual.annual_reports(view.plan, view.projection, fiscal_year,
                                            default_cost_tables())
     body: bytes | str
