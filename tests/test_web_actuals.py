@@ -174,6 +174,19 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     assert 'data-strategy="A:10"' in exhibit_f.get_data(as_text=True)
     assert client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2027-28"
                       ).status_code == 404  # not closed
+    values = form_values(exhibit_f.get_data(as_text=True))  # the measures, kept with the FY
+    measure = next(k for k in values if k.startswith("outcome__A_10__"))
+    saved = client.post("/j/orange-county/actuals/FY2026-27/outcomes",
+                        data=dict(values, **{measure: "12 of 33"}))
+    assert saved.status_code == 302
+    assert client.post("/j/orange-county/actuals/FY2026-27/outcomes",
+                       data=dict(values, **{measure: "13"})).status_code == 409  # stale page
+    again = form_values(client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27"
+                                   ).get_data(as_text=True))
+    assert again[measure] == "12 of 33"
+    due = client.get("/j/orange-county/").get_data(as_text=True)
+    assert re.search(r'class="overdue" data-kind="annual_reports" data-fy="2026"', due)
+    assert 'data-kind="annual_reports" data-fy="2027"' in due
     base = f"/j/orange-county/plans/{baseline}/exhibit-e/FY2026-27"
     rows = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
     spent = {r[7]: r[-1] for r in rows[1:] if r[3] == "3" and r[7]}
