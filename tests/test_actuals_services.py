@@ -183,3 +183,23 @@ def test_preview_then_save_applies_to_every_plan_and_backs_up(app):
         assert [(a["jurisdiction"], a["fiscal_year"]) for a in data["actuals"]] == [
             ("orange-county", "FY2026-27")]
         assert len(data["actuals_history"]) == 1
+
+
+def test_only_the_first_or_last_recorded_fy_can_be_removed(app):
+    with app.app_context():
+        orange = _orange(app)
+        entry = {"receipts": "1", "interest": "0", "spending": {}, "reported_on": "2027-06-30"}
+        with pytest.raises(service.ActualsError) as refused:  # filed before the FY ended
+            service.save_fy(db.session, orange, None, 2026, entry, expected_version=0,
+                            as_of=dt.date(2030, 8, 1), action="entered")
+        assert codes(refused.value.problems) == ["date"]
+        del entry["reported_on"]
+        for fy in (2026, 2027, 2028):
+            service.save_fy(db.session, orange, None, fy, entry, expected_version=0,
+                            as_of=dt.date(2030, 8, 1), action="entered")
+        with pytest.raises(service.ActualsError) as refused:
+            service.delete_fy(db.session, orange, None, 2027, expected_version=1)
+        assert codes(refused.value.problems) == ["gap"]
+        service.delete_fy(db.session, orange, None, 2028, expected_version=1)
+        assert list(service.records_of(db.session, orange)) == [2026, 2027]
+        assert service.history(db.session, orange)[0].new == "—"  # the removal, recorded

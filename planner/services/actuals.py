@@ -257,10 +257,10 @@ def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
             day = dt.date.fromisoformat(str(reported))
         except ValueError:
             day = None
-        if day is None or not dt.date(fy + 1, 7, 1) <= day <= dt.date(fy + 3, 6, 30):
+        if day is None or day < dt.date(fy + 1, 7, 1):
             problems.append(ActualsProblem(
-                "date", f"the filing date must be a date after {fy_label(fy)} ended",
-                fy, field="reported_on"))
+                "date", f"the filing date must be a date (YYYY-MM-DD) after {fy_label(fy)} "
+                f"ended on June 30, {fy + 1}", fy, field="reported_on"))
     if not problems:
         problems += _engine_problems(fy, entry)
     return problems
