@@ -20,6 +20,7 @@ from planner import formatting
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.actuals import (
+    EXTRA_STRATEGIES,
     ActualsButtonForm,
     ActualsCsvForm,
     StrategyRow,
@@ -189,7 +190,7 @@ def fy(slug: str, fy_text: str):
         entry=entry, form=form, rows=rows, plan=plan, can_edit=can_edit(role), newer=newer,
         problems=problems, delete_form=ActualsButtonForm(version=str(record.version))
         if record else None, back=_back(jurisdiction, plan),
-        extra=range(1, 3)), status
+        extra=range(1, EXTRA_STRATEGIES + 1)), status
 
 
 def _display(entry: dict[str, Any], rows: list[StrategyRow]) -> dict[str, str]:
@@ -307,6 +308,10 @@ def _preview(jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str,
             found = {int(k): v for k, v in json.loads(entries_json).items()}
         except (ValueError, AttributeError):
             abort(400)
+        limits = default_cost_tables().limits
+        if (limits is None or len(found) > limits.actuals_max
+                or not all(isinstance(v, dict) for v in found.values())):
+            abort(400)  # not what the import page wrote
         return service.preview(db.session, jurisdiction, found, today(),
                                plan_span=_span(plan), recorded_win=True)
     parsed = service.read_actuals_csv(text)
