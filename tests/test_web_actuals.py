@@ -184,6 +184,8 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     again = form_values(client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27"
                                    ).get_data(as_text=True))
     assert again[measure] == "12 of 33"
+    history = client.get(f"/j/orange-county/plans/{baseline}/history").get_data(as_text=True)
+    assert 'id="actuals-history"' in history  # the jurisdiction's changes of its FYs
     due = client.get("/j/orange-county/").get_data(as_text=True)
     assert re.search(r'class="overdue" data-kind="annual_reports" data-fy="2026"', due)
     assert 'data-kind="annual_reports" data-fy="2027"' in due
