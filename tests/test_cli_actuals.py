@@ -150,13 +150,16 @@ def test_exhibit_e_exports_never_hold_a_formula(tmp_path):
     assert cell.quotePrefix
 
 
-def test_exhibit_e_html_escapes_plan_text():
+def test_exhibit_e_html_escapes_plan_text_and_fills_the_measures():
     plan = parse(plan_doc(ACTUALS, name="<script>x</script>",
                           jurisdiction={"name": "Town & <Country>", "kind": "county"}))
     report, impact = annual_reports(plan, project(plan), 2026, TABLES)
-    html = exhibit_e_html(report, impact, prepared_on=dt.date(2027, 9, 1))
+    html = exhibit_e_html(report, impact, prepared_on=dt.date(2027, 9, 1),
+                          outcomes={"A:10": {"referred_to_treatment": "<b>17</b> of 33"}})
     assert "<script>x</script>" not in html
     assert "Town &amp; &lt;Country&gt;" in html
+    assert '<td class="filled">&lt;b&gt;17&lt;/b&gt; of 33</td>' in html
+    assert html.count('<td class="filled"></td>') == 2 * 6 - 1  # A:10 and A:7, 6 measures
 
 
 def test_the_workbook_reforecasts_and_shows_the_variance():

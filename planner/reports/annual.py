@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping
 
 import xlsxwriter
 
@@ -35,15 +36,23 @@ def annual_reports(plan: Plan, projection: Projection, fy: int, tables: CostTabl
     return exhibit_e(plan, projection, fy, tables), exhibit_f(plan, projection, fy, tables)
 
 
-def exhibit_e_html(report: ExhibitE, impact: ExhibitF, *, prepared_on: dt.date) -> str:
+Outcomes = Mapping[str, Mapping[str, str]]  # strategy -> measure field -> the value filled in
+
+
+def exhibit_e_html(report: ExhibitE, impact: ExhibitF, *, prepared_on: dt.date,
+                   outcomes: Outcomes | None = None) -> str:
+    """The Exhibit E page and the Exhibit F worksheet; `outcomes` fills the worksheet's
+    measures (blank lines to fill by hand where none is given)."""
     return render("report/exhibit_e.html", e=report, f=impact, prepared_on=prepared_on,
                   numbers=FIELD_NUMBERS, pathways=PATHWAYS, pathway_names=PATHWAY_NAMES,
-                  period=(fy_start(report.fy), fy_end(report.fy)))
+                  period=(fy_start(report.fy), fy_end(report.fy)), outcomes=outcomes or {})
 
 
-def exhibit_e_pdf(report: ExhibitE, impact: ExhibitF, *, prepared_on: dt.date) -> bytes:
+def exhibit_e_pdf(report: ExhibitE, impact: ExhibitF, *, prepared_on: dt.date,
+                  outcomes: Outcomes | None = None) -> bytes:
     author = report.jurisdiction or "LEAD settlement planner"
-    return pdf_bytes(exhibit_e_html(report, impact, prepared_on=prepared_on),
+    return pdf_bytes(exhibit_e_html(report, impact, prepared_on=prepared_on,
+                                    outcomes=outcomes),
                      title=f"Annual financial report (MOA Exhibit E), {report.label}",
                      author=author)
 
