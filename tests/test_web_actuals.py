@@ -184,6 +184,11 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     again = form_values(client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27"
                                    ).get_data(as_text=True))
     assert again[measure] == "12 of 33"
+    pdf = PdfReader(io.BytesIO(client.get(  # Exhibit E, then the Exhibit F worksheet filled in
+        f"/j/orange-county/plans/{baseline}/exhibit-e/FY2026-27.pdf").data))
+    pages = " ".join(p.extract_text() for p in pdf.pages)
+    assert "402,113" in pages
+    assert "12 of 33" in pages
     history = client.get(f"/j/orange-county/plans/{baseline}/history").get_data(as_text=True)
     assert 'id="actuals-history"' in history  # the jurisdiction's changes of its FYs
     due = client.get("/j/orange-county/").get_data(as_text=True)
@@ -195,8 +200,7 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     assert spent == {"A:10": "402113", "A:7": "44870"}
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(base + ".xlsx").data)).active
     assert any(c.value == 402113 for row in sheet.iter_rows() for c in row)
-    pdf = PdfReader(io.BytesIO(client.get(base + ".pdf").data))
-    assert "402,113" in " ".join(p.extract_text() for p in pdf.pages)
+
     workbook = openpyxl.load_workbook(io.BytesIO(client.get(
         f"/j/orange-county/plans/{baseline}/export.xlsx").data))
     assert "Actuals" in workbook.sheetnames  # the plan's workbook projects them too

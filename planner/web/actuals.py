@@ -482,7 +482,9 @@ def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
                                            default_cost_tables())
     body: bytes | str
     if ext == "pdf":
-        body = annual.exhibit_e_pdf(report, impact, prepared_on=today())
+        stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+        body = annual.exhibit_e_pdf(report, impact, prepared_on=today(),
+                                    outcomes=service.outcomes_of(stored))  # Exhibit F filled
     elif ext == "csv":
         body = annual.exhibit_e_csv(report)
     else:
