@@ -53,6 +53,7 @@ POSTGRES_MODULES = frozenset({
     "test_database", "test_trust", "test_sessions", "test_web_access", "test_limits",
     "test_plan_versions", "test_backup_restore", "test_fuzz", "test_web_county",
     "test_web_editor", "test_configuration", "test_services", "test_cli_accounts",
+    "test_actuals_services",
 })
 
 

@@ -5,6 +5,7 @@ ids. On both database engines."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import stat
@@ -17,7 +18,8 @@ from sqlalchemy.engine import make_url
 from planner import create_app
 from planner.cli import main
 from planner.extensions import db
-from planner.models import PlanChange, PlanRecord, User
+from planner.models import ActualChange, FundActual, PlanChange, PlanRecord, User
+from planner.services.actuals import save_fy
 from planner.services.plans import clone_plan, update_plan
 from tests.conftest import POSTGRES_URL, _numbers
 from tests.web import EDITOR
@@ -55,9 +57,13 @@ def snapshot(url):
         changes = [(c.id, c.plan_id, c.action, c.path, c.new_value)
                    for c in db.session.scalars(select(PlanChange).order_by(PlanChange.id))]
         users = {u.email: u.id for u in db.session.scalars(select(User))}
+        actuals = ([(a.id, a.fiscal_year, a.entry, a.outcomes, a.version)
+                    for a in db.session.scalars(select(FundActual).order_by(FundActual.id))],
+                   [(c.id, c.fiscal_year, c.path, c.new_value)
+                    for c in db.session.scalars(select(ActualChange).order_by(ActualChange.id))])
         db.session.remove()
         db.engine.dispose()
-    return plans, changes, users
+    return plans, changes, users, actuals
 
 
 def make_history(app):
@@ -76,6 +82,11 @@ def make_history(app):
         session.delete(records["Orange alternative"])
         session.flush()
         copy = clone_plan(session, baseline, editor, "Copy of the baseline")
+        orange = baseline.jurisdiction  # a FY of actuals at version 2, with its history
+        entry = {"receipts": "1000", "interest": "5", "spending": {"A:10": "900"}}
+        for receipts in ("1000", "1001"):
+            save_fy(session, orange, editor, 2026, dict(entry, receipts=receipts),
+                    expected_version=None, as_of=dt.date(2027, 7, 1), action="entered")
         session.commit()
         ids = (baseline.id, copy.id, baseline.version)
         db.session.remove()
@@ -110,6 +121,8 @@ def test_restore_keeps_plan_ids_versions_and_history(app, tmp_path, empty_url):
     assert after[0] == before[0]  # same ids (with the gap), versions, documents
     assert after[1] == before[1]  # history: same ids, same plans
     assert after[2] == before[2]  # account ids
+    assert after[3] == before[3]  # actuals: same ids, entries, versions, history
+    assert after[3][0][0][4] == 2
     plans = after[0]
     assert plans[baseline_id][1] == 4
     assert copy_id == max(plans)
@@ -148,5 +161,5 @@ def test_restore_checks_every_plan_first(app, tmp_path, empty_url):
     assert "plans[1].document.line_items" in result.output
     assert "salary" in result.output
     assert "plans[2].version" in result.output
-    plans, changes, users = snapshot(empty_url)
+    plans, changes, users, _ = snapshot(empty_url)
     assert (plans, changes, users) == ({}, [], {})  # nothing half-restored

@@ -231,7 +231,8 @@ def adopt(client, app, pid, day="2026-06-02"):
 
 
 def test_an_adopted_plan_is_frozen_on_every_mutating_route(app, client):
-    from tests.test_web_access import call, routes
+    from tests.test_web_access import call, record_closed_fy, routes
+    record_closed_fy(app)
     sign_in(client, EDITOR)
     pid = plan_id(app)
     assert adopt(client, app, pid).status_code == 302

@@ -4,6 +4,8 @@ automatically: the walk reads the app's URL map."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +18,8 @@ READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "pl
                   "plans.export_json", "plans.history", "reports.report_pdf",
                   "reports.export_xlsx", "reports.export_csv", "reports.resolution",
                   "reports.ordinance", "reports.compare_page", "reports.compare_chart",
-                  "reports.compare_pdf", "uncertainty.chart"}
+                  "reports.compare_pdf", "uncertainty.chart", "actuals.index", "actuals.history",
+                  "actuals.template_csv", "actuals.fy", "actuals.exhibit_e", "actuals.exhibit_f"}
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
 
@@ -36,7 +39,8 @@ def routes(app):
     """Every (endpoint, method, url) of the app, with real values for its parameters."""
     values = {"slug": "orange-county", "plan_id": orange_plan(app), "line_id": "case-managers",
               "section": "fund", "kind": "fund", "index": 0, "direction": "up",
-              "filename": "style.css", "user_id": _user_id(app, VIEWER)}
+              "filename": "style.css", "user_id": _user_id(app, VIEWER),
+              "fy_text": "FY2026-27", "ext": "csv"}
     # query values the read-only pages take (harmless elsewhere)
     query = (f"?plans={values['plan_id']}&plans={orange_plan(app, 'Orange alternative')}"
              "&first=FY2026-27&last=FY2027-28")
@@ -58,7 +62,7 @@ def call(client, method, url, csrf):
 def test_the_walk_sees_every_blueprint(app):
     endpoints = {endpoint for endpoint, _, _ in routes(app)}
     for blueprint in ("auth", "account", "admin", "jurisdictions", "plans", "editor", "reports",
-                      "health"):
+                      "health", "actuals"):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20
 
@@ -88,7 +92,19 @@ def test_members_of_another_county_get_404_everywhere(app, client):
     assert checked >= 20
 
 
+def record_closed_fy(app) -> None:
+    """Orange County's FY2026-27 actuals, so that the plans' Exhibit E and F pages exist."""
+    from planner.services.actuals import save_fy
+    from planner.services.demo import jurisdiction
+    with app.app_context():
+        save_fy(db.session, jurisdiction(db.session, "orange-county"), None, 2026,
+                {"receipts": "1", "interest": "0", "spending": {"A:10": "1"}},
+                expected_version=0, as_of=dt.date(2027, 7, 1), action="entered")
+        db.session.commit()
+
+
 def test_viewers_read_but_get_403_on_every_change(app, client):
+    record_closed_fy(app)
     sign_in(client, VIEWER)
     csrf = token(client, "/j/orange-county/")
     before = _documents(app)

@@ -2,9 +2,10 @@
 
 from planner.extensions import Base
 from planner.models.accounts import AdminAction, Membership, User
+from planner.models.actuals import ActualChange, FundActual
 from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
 
-__all__ = ["AdminAction", "Base", "Jurisdiction", "Membership", "PlanChange", "PlanRecord",
-           "RateLimitCounter", "User"]
+__all__ = ["ActualChange", "AdminAction", "Base", "FundActual", "Jurisdiction", "Membership",
+           "PlanChange", "PlanRecord", "RateLimitCounter", "User"]

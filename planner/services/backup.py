@@ -24,6 +24,7 @@ from planner.models.plans import STATUSES
 from planner.scenarios import PlanError, load_plan_json, parse_plan
 from planner.services import DbSession
 from planner.services.accounts import hash_password
+from planner.services.backup_actuals import backup_actuals, check_actuals, restore_actuals
 
 SCHEMA = "planner-backup/1"
 
@@ -80,6 +81,7 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
                 "old_value": c.old_value, "new_value": c.new_value,
             } for c in p.changes],
         } for p in session.scalars(select(PlanRecord).order_by(PlanRecord.id))],
+        **backup_actuals(session, slugs),
     }
 
 
@@ -142,6 +144,7 @@ def restore(session: DbSession, data: Any) -> dict[str, int]:
         raise BackupError("the database already has accounts or plans: restore into an "
                           "empty database")
     check_plans(data)
+    check_actuals(data)
     places: dict[str, Jurisdiction] = {j.slug: j for j in session.scalars(select(Jurisdiction))}
     for row in data["jurisdictions"]:
         place = places.get(row["slug"]) or Jurisdiction(slug=row["slug"])
@@ -187,6 +190,7 @@ def restore(session: DbSession, data: Any) -> dict[str, int]:
                 user_email=change["user"],
                 at=_parse_time(change["at"]), action=change["action"], path=change["path"],
                 old_value=change["old_value"], new_value=change["new_value"]))
+    restore_actuals(session, data, places)
     session.flush()
     # The ORM numbers a new row's version 1; set the backed-up one past the version counter.
     plans = PlanRecord.metadata.tables[PlanRecord.__tablename__]  # the table: no ORM versioning
@@ -202,7 +206,7 @@ def _advance_sequences(session: DbSession) -> None:
     """After rows with explicit ids, PostgreSQL's id sequences must start past them."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("users", "plans", "plan_changes"):
+    for table in ("users", "plans", "plan_changes", "fund_actuals", "fund_actual_changes"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
             f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"))

@@ -30,6 +30,7 @@ from planner.scenarios.plan import PATHWAYS
 from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services import DbSession
+from planner.services.actuals import projected_document
 from planner.services.plans import create_plan, load_plan, update_plan
 
 SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the history
@@ -254,4 +255,4 @@ def _cached_fit(document: str, target: str) -> FitResult | None:
 def fit_of(record: PlanRecord, target: str = REFERRALS) -> FitResult | None:
     """The fit of a stored plan, kept per stored document (a page shown again does not
     search again); None for a target the plan does not have."""
-    return _cached_fit(record.document, target)
+    return _cached_fit(projected_document(record), target)  # closed FYs are facts (§13)

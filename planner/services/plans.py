@@ -29,6 +29,7 @@ from planner.scenarios import (
 from planner.scenarios.compliance import RuleResult, check_plan
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
+from planner.services.actuals import projected_document, without_actuals
 
 
 class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees
@@ -53,13 +54,18 @@ class PlanView:
     results: tuple[RuleResult, ...]
 
 
-def load_plan(record: PlanRecord) -> Plan:
-    """The one way from the database to the engine."""
-    return parse_plan(load_plan_json(record.document), default_cost_tables())
+def load_plan(record: PlanRecord, *, actuals: bool = False) -> Plan:
+    """The one way from the database to the engine. With `actuals`, the plan carries the
+    jurisdiction's actuals for its closed FYs (what pages, documents and exports project);
+    without, it is the stored plan as edited."""
+    text = projected_document(record) if actuals else record.document
+    return parse_plan(load_plan_json(text), default_cost_tables())
 
 
 def view_plan(record: PlanRecord, as_of: dt.date) -> PlanView:
-    plan = load_plan(record)
+    """The plan with the jurisdiction's actuals, projected (its closed FYs reforecast, the
+    fund as adopted beside it: `projection.adopted_fund`) and checked."""
+    plan = load_plan(record, actuals=True)
     projection = project(plan)
     results = check_plan(plan, projection, default_cost_tables(), as_of)
     return PlanView(record, plan, projection, results)
@@ -95,7 +101,7 @@ def create_plan(session: DbSession, jurisdiction: Jurisdiction, document: Any,
                 user: User | None, *, name: str | None = None,
                 action: str = "created") -> PlanRecord:
     """Validate and store a new plan; raises PlanError with every problem."""
-    document = copy.deepcopy(document)
+    document, _ = without_actuals(copy.deepcopy(document))  # actuals are the jurisdiction's
     if isinstance(document, dict):
         if name:
             document["name"] = name
@@ -171,8 +177,9 @@ def changes_since(record: PlanRecord, seen: int | None) -> list[PlanChange]:
 
 
 def export_plan(record: PlanRecord) -> str:
-    """The lead-plan/1 file of a stored plan (already explicit and valid)."""
-    return dump_plan_json(load_plan(record))
+    """The lead-plan/1 file of a stored plan (already explicit and valid), with the
+    jurisdiction's actuals for its closed FYs: `planner project` on it gives the page."""
+    return dump_plan_json(load_plan(record, actuals=True))
 
 
 def _record_change(session: DbSession, record: PlanRecord, user: User | None, action: str,

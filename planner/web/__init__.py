@@ -23,6 +23,7 @@ BLUEPRINTS = (
     "reports",
     "health",
     "uncertainty",
+    "actuals",
 )
 
 CONTENT_SECURITY_POLICY = (

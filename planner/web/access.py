@@ -29,6 +29,8 @@ READ_ONLY_ENDPOINTS = frozenset({
     "reports.ordinance", "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
     "account.password", "admin.users", "admin.user", "admin.actions", "admin.deleted",
     "admin.deleted_history",
+    "actuals.index", "actuals.history", "actuals.template_csv", "actuals.fy",
+    "actuals.exhibit_e", "actuals.exhibit_f",
 })
 # Changes allowed on an adopted plan: it can be cloned into a new draft.
 ADOPTED_CHANGES = frozenset({"plans.clone"})

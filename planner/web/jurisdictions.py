@@ -13,9 +13,11 @@ from planner.forms.plans import ImportPlanForm, NewPlanForm
 from planner.scenarios import PlanError, fy_label, load_plan_json
 from planner.scenarios.fiscal import fy_of
 from planner.services.accounts import visible_jurisdictions
+from planner.services.actuals import without_actuals
 from planner.services.county import create_starting_plan, starting_for
 from planner.services.demo import demo_document
-from planner.services.plans import create_plan, plans_of
+from planner.services.plans import create_plan, normalized, plans_of
+from planner.web import actuals
 from planner.web.access import can_edit, jurisdiction_or_404, require_editor
 
 blueprint = Blueprint("jurisdictions", __name__)
@@ -102,6 +104,9 @@ def import_plan(slug: str):
     if form.validate_on_submit():
         try:
             document = load_plan_json(form.file.data.read())
+            if isinstance(document, dict) and "actuals" in document:
+                # the section's problems by their paths (§11), before its FYs are offered
+                normalized({k: v for k, v in document.items() if k != "jurisdiction"})
             record = create_plan(db.session, jurisdiction, document, current_user,
                                  name=(form.name.data or "").strip() or None,
                                  action=f"imported from {form.file.data.filename}")
@@ -110,6 +115,9 @@ def import_plan(slug: str):
             problems = [str(p) for p in error.problems]
         else:
             db.session.commit()
+            offer = actuals.offer_or_none(jurisdiction, record, without_actuals(document)[1])
+            if offer is not None:  # the file's actuals: its new FYs offered (recorded win)
+                return offer
             flash(f"Imported '{record.name}'.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
     return show_page(jurisdiction, role, import_form=form, status=422,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from planner.forms.plans import CloneForm, DeleteForm, RenameForm
 from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
+from planner.services.actuals import projected_document
 from planner.services.county import fit_of
 from planner.services.plans import (
     PlanView,
@@ -167,7 +169,7 @@ def _cached_view(document: str, as_of: dt.date) -> PlanView:
 def cached_view(record, as_of: dt.date) -> PlanView:
     """`view_plan`, kept per stored document and day: a page shown again (after a chart, a
     download, a cancelled edit) is not projected and checked again."""
-    return dataclasses.replace(_cached_view(record.document, as_of), record=record)
+    return dataclasses.replace(_cached_view(projected_document(record), as_of), record=record)
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
@@ -175,14 +177,17 @@ def chart(slug: str, plan_id: int, kind: str):
     record, _ = plan_or_404(slug, plan_id)
     if kind not in ("fund", "strategies"):
         abort(404)
+    document = projected_document(record)  # with the jurisdiction's actuals (§11)
     etag = f"{record.id}-{record.version}-{kind}"
+    if document != record.document:
+        etag += "-" + hashlib.sha256(document.encode()).hexdigest()[:16]
     if etag in request.if_none_match:  # the browser has this version's chart: draw nothing
         response = Response(status=304)
     else:
         # The same stored plan always draws the same chart: drawn once per version.
         response = svg_response(charts.CHARTS.get(
-            (record.id, record.version, kind), record.document,
-            functools.partial(_draw, kind, record.document)))
+            (record.id, record.version, kind), document,
+            functools.partial(_draw, kind, document)))
     response.set_etag(etag)
     return response
 

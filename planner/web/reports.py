@@ -24,6 +24,7 @@ from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
+from planner.services.actuals import projected_document
 from planner.services.plans import plans_of, view_plan
 from planner.simulations import deficit_chances
 from planner.web.access import jurisdiction_or_404, plan_or_404
@@ -68,7 +69,7 @@ def _cached_pdf(document: str, status: str, adopted_on: dt.date | None, jurisdic
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
 def report_pdf(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
-    body = _cached_pdf(record.document, record.status, record.adopted_on,
+    body = _cached_pdf(projected_document(record), record.status, record.adopted_on,
                        record.jurisdiction.name, today())
     return download(body, "application/pdf", download_name(record, "pdf"))
 
