@@ -25,8 +25,10 @@ from planner.models import ActualChange, FundActual, Jurisdiction, PlanRecord, U
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, PlanError, fy_label, load_plan_json, parse_fy
 from planner.scenarios.actuals import parse_actuals_section
-from planner.scenarios.parse import CAP, Field, check_field, money
+from planner.scenarios.fields import CAP
+from planner.scenarios.parse import Field, check_field, money
 from planner.scenarios.plan import PATHWAYS
+from planner.services import DbSession
 
 ACTUALS_KEY = "actuals"
 LEDGER_ITEMS = ("receipts", "interest", "audit_costs", "spending")
@@ -77,7 +79,7 @@ class StaleActuals(Exception):  # noqa: N818 - what the user sees
 
 # ------------------------------------------------------------------------ reading records
 
-def records_of(session: Session, jurisdiction: Jurisdiction) -> dict[int, FundActual]:
+def records_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, FundActual]:
     """The jurisdiction's recorded FYs, in order."""
     found = session.scalars(select(FundActual).where(
         FundActual.jurisdiction_id == jurisdiction.id).order_by(FundActual.fiscal_year))
@@ -92,7 +94,7 @@ def outcomes_of(record: FundActual | None) -> dict[str, dict[str, str]]:
     return json.loads(record.outcomes or "{}") if record is not None else {}
 
 
-def entries_of(session: Session, jurisdiction: Jurisdiction) -> dict[int, dict[str, Any]]:
+def entries_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, dict[str, Any]]:
     return {fy: entry_of(r) for fy, r in records_of(session, jurisdiction).items()}
 
 
@@ -305,7 +307,7 @@ def clean_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------ which FYs
 
-def plan_spans(session: Session, jurisdiction: Jurisdiction) -> list[tuple[int, int]]:
+def plan_spans(session: DbSession, jurisdiction: Jurisdiction) -> list[tuple[int, int]]:
     """(first FY, years) of each of the jurisdiction's plans."""
     from planner.services.plans import plans_of
     return [span for r in plans_of(session, jurisdiction)
@@ -361,7 +363,7 @@ def next_fy(records: Iterable[int], current: int) -> int | None:
 
 # ------------------------------------------------------------------------ saving
 
-def _record_change(session: Session, jurisdiction: Jurisdiction, fy: int, user: User | None,
+def _record_change(session: DbSession, jurisdiction: Jurisdiction, fy: int, user: User | None,
                    action: str, path: str, old: Any, new: Any) -> None:
     def text(value: Any) -> str | None:
         if value is None or isinstance(value, str):
@@ -378,7 +380,7 @@ def _diff(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]
     return diff_documents(before, after, path)
 
 
-def save_fy(session: Session, jurisdiction: Jurisdiction, user: User | None, fy: int,
+def save_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int,
             entry: Mapping[str, Any], *, expected_version: int | None, as_of: dt.date,
             action: str, plan_span: tuple[int, int] | None = None) -> FundActual:
     """Record one FY's figures (a new FY, or a change): checked FY and entry, the version
@@ -411,7 +413,7 @@ def save_fy(session: Session, jurisdiction: Jurisdiction, user: User | None, fy:
     return record
 
 
-def save_outcomes(session: Session, jurisdiction: Jurisdiction, user: User | None, fy: int,
+def save_outcomes(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int,
                   outcomes: Mapping[str, Mapping[str, str]], *,
                   expected_version: int | None) -> FundActual:
     """Keep the Exhibit F impact measures filled in for a recorded FY ({strategy:
@@ -448,7 +450,7 @@ def save_outcomes(session: Session, jurisdiction: Jurisdiction, user: User | Non
     return record
 
 
-def delete_fy(session: Session, jurisdiction: Jurisdiction, user: User | None, fy: int, *,
+def delete_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int, *,
               expected_version: int | None) -> None:
     """Remove a FY's record: only the first or the last recorded FY (no gap is left)."""
     records = records_of(session, jurisdiction)
@@ -680,7 +682,7 @@ def merged_entry(uploaded: Mapping[str, Any], recorded: Mapping[str, Any] | None
     return found
 
 
-def preview(session: Session, jurisdiction: Jurisdiction, uploaded: Mapping[int, Any],
+def preview(session: DbSession, jurisdiction: Jurisdiction, uploaded: Mapping[int, Any],
             as_of: dt.date, *, plan_span: tuple[int, int] | None = None,
             items: Mapping[int, frozenset[str]] | None = None,
             problems: Iterable[ActualsProblem] = (), recorded_win: bool = False,
@@ -719,7 +721,7 @@ def clean_or_raw(fy: int, entry: Mapping[str, Any]) -> Mapping[str, Any]:
     return clean_entry(entry) if not check_entry(fy, entry) else entry
 
 
-def apply_preview(session: Session, jurisdiction: Jurisdiction, user: User | None,
+def apply_preview(session: DbSession, jurisdiction: Jurisdiction, user: User | None,
                   shown: Preview, *, based_on: str, as_of: dt.date, action: str,
                   plan_span: tuple[int, int] | None = None) -> int:
     """Save the FYs a preview showed as new or changed; `based_on` is the versions the
@@ -782,7 +784,7 @@ def _value_text(raw: str | None) -> str:
     return raw
 
 
-def history(session: Session, jurisdiction: Jurisdiction,
+def history(session: DbSession, jurisdiction: Jurisdiction,
             fys: Iterable[int] | None = None, limit: int | None = None) -> list[ActualsEntry]:
     """The recorded changes to the jurisdiction's actuals (of `fys`), newest first."""
     query = select(ActualChange).where(ActualChange.jurisdiction_id == jurisdiction.id)

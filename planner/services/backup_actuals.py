@@ -9,11 +9,11 @@ import json
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from planner.models import ActualChange, FundActual, Jurisdiction
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.services import DbSession
 from planner.services.actuals import check_entry
 
 
@@ -25,7 +25,7 @@ def _time(value: dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def backup_actuals(session: Session, slugs: dict[int, str]) -> dict[str, Any]:
+def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
     records = session.scalars(select(FundActual).order_by(FundActual.id))
     changes = session.scalars(select(ActualChange).order_by(ActualChange.id))
     return {
@@ -49,7 +49,7 @@ def check_actuals(data: dict[str, Any]) -> None:
     from planner.services.backup import BackupError
     problems: list[str] = []
     slugs = {row.get("slug") for row in data.get("jurisdictions", [])}
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[Any, int]] = set()
     for index, row in enumerate(data.get("actuals") or []):
         where = f"actuals[{index}]"
         if not isinstance(row, dict):
@@ -79,7 +79,7 @@ def check_actuals(data: dict[str, Any]) -> None:
         raise BackupError("; ".join(problems))
 
 
-def restore_actuals(session: Session, data: dict[str, Any],
+def restore_actuals(session: DbSession, data: dict[str, Any],
                     places: dict[str, Jurisdiction]) -> None:
     session.flush()  # the jurisdictions have their ids
     versions: list[tuple[FundActual, int]] = []
@@ -104,7 +104,7 @@ def restore_actuals(session: Session, data: dict[str, Any],
             path=row.get("path") or "",
             old_value=row.get("old_value"), new_value=row.get("new_value")))
     session.flush()
-    table = FundActual.__table__
+    table = FundActual.metadata.tables[FundActual.__tablename__]  # the table: no ORM versioning
     for record, version in versions:
         session.execute(update(table).where(table.c.id == record.id).values(version=version))
         session.expire(record)

@@ -36,10 +36,10 @@ from planner.models import Jurisdiction, PlanRecord
 from planner.reports import annual
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
+from planner.scenarios.actuals import variance_percent_text
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
-from planner.scenarios.exhibits import variance_percent_text
 from planner.scenarios.money import round_half_up
 from planner.services import actuals as service
 from planner.services.plans import load_plan, plans_of
@@ -315,7 +315,7 @@ def _preview(jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str,
         return service.preview(db.session, jurisdiction, found, today(),
                                plan_span=_span(plan), recorded_win=True)
     parsed = service.read_actuals_csv(text)
-    lines = {}
+    lines: dict[int, Any] = {}
     for row in parsed.rows:
         lines.setdefault(row.fiscal_year, row.line)
     return service.preview(db.session, jurisdiction, parsed.entries(), today(),
