@@ -81,7 +81,8 @@ def test_fund_balance_words_come_from_the_facts():
 def test_strategy_words_name_the_lines_and_codes():
     facts = {"lines_with_spending": 3, "exhibit_a_items": 12, "unlisted": [], "strategies": [],
              "missing": [{"id": "phones", "label": ""}],
-             "malformed": [{"id": "x", "label": "Naloxone", "code": "A:13"}]}
+             "malformed": [{"id": "x", "label": "Naloxone", "code": "A:13"}],
+             "unassigned_actuals": []}
     text = render_strategy("fail", facts)
     assert text.startswith("'phones' has no strategy code; 'Naloxone' has 'A:13', which is "
                            "not an Exhibit A or B code.")
@@ -101,12 +102,12 @@ def test_authorization_words_give_the_amounts_and_the_dates():
         "titles": {"A:10": "A:10 Criminal justice diversion programs",
                    "A:7": "A:7 Naloxone distribution"},
         "over": [{"strategy": "A:10", "authorizations": [0], "periods": [period],
-                  "fiscal_years": [2026, 2027], "planned": 1500000,
+                  "fiscal_years": [2026, 2027], "closed_fys": [], "planned": 1500000,
                   "authorized": "1234567.50", "over": "265432.50"}],
         "uncovered": [{"strategy": "A:7", "fiscal_year": 2027, "amount": 46125, "pending": 1,
                        "pending_status": "scheduled", "pending_amount": Decimal(50000),
                        "pending_adopted_on": dt.date(2026, 12, 15)}],
-        "ordinance_missing": [], "ordinance": [], "fix": None}
+        "ordinance_missing": [], "ordinance": [], "fix": None, "unauthorized_actuals": []}
     text = render_authorization("fail", facts)
     assert text == (
         "A:10 Criminal justice diversion programs plans $1,500,000 in FY2026-27 to FY2027-28, "

@@ -127,10 +127,10 @@ def test_warm_handoff_on_call_rate_defaults_to_case_manager_salary(tables):
     from tests.plans import document, parse
     plan = parse(document(*plan_lines))
     # 52,000 ÷ 2,080 = 25.00
-    assert plan.line("wh")["hourly_rate"] == 25
+    assert plan.line("wh").params.hourly_rate == 25
     alone = parse(document(plan_lines[1]))
     # no case-management line: the aged default 52,640 × 1.03³ = 57,521.15 ÷ 2,080 = 27.65
-    assert str(alone.line("wh")["hourly_rate"]) == "27.65"
+    assert str(alone.line("wh").params.hourly_rate) == "27.65"
 
 
 def test_warm_handoff_contract():
@@ -231,7 +231,7 @@ def test_defaults_are_aged_to_the_start_fy():
     plan = parse(document({"id": "pm", "kind": "position", "role": "program_manager",
                            "fte": "1"}, assumptions={"health_per_fte": None}))
     # salary 75,100 (FY2023-24) × 1.03³ = 82,063.80; health 6,000 (FY2025-26) × 1.05 = 6,300
-    assert str(plan.line("pm")["salary"]) == "82063.80"
+    assert str(plan.line("pm").params.salary) == "82063.80"
     assert str(plan.assumptions.health_per_fte) == "6300.00"
     assert p.line("pm").by_object_class["personnel"][0] == 82064
 

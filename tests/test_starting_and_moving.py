@@ -184,7 +184,7 @@ def test_starting_plan_for_a_county_with_a_known_total():
     assert all(line["status"] == "unknown" for line in doc["line_items"]
                if line["kind"] == "service_gap")
     plan = parse(doc)
-    assert plan.line("program-manager")["independent"] is True
+    assert plan.line("program-manager").params.independent is True
     # the salaries are the cost-table defaults aged to FY2027-28, not plan values
     assert "salary" not in doc["line_items"][0]
     projection = project(plan)

@@ -44,9 +44,11 @@ from planner.reports.context import PlanDocument
 from planner.reports.workbook_uncertainty import uncertainty_sheet
 from planner.scenarios import fy_label
 from planner.scenarios.kinds import REGISTRY, plan_values
+from planner.scenarios.kinds.annual_amount import OtherParams, OtherStrategyParams
+from planner.scenarios.kinds.service_gap import ServiceGapParams
 from planner.scenarios.money import Q, q
 from planner.scenarios.parse import ASSUMPTION_FIELDS
-from planner.scenarios.plan import OBJECT_CLASSES, PATHWAYS
+from planner.scenarios.plan import OBJECT_CLASSES, PATHWAYS, LineItem
 
 # Text starting with one of these is read as a formula (or DDE command) by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -719,14 +721,16 @@ def plan_workbook(doc: PlanDocument) -> bytes:
             gap = row("Amount (exact): units × cost per unit, when the status is gap", lid,
                       lambda k: IF(li["status"].cmp("=", "gap"), li["units"] * li["unit_cost"]
                                    * gi[k], 0) * active[k], "cents")
-            comps = [(line["object_class"], lambda k: DOLLARS(gap[k]))]
-            if line["object_class"] in ("personnel", "fringe", "travel", "supplies"):
+            gap_class = _object_class(line)
+            comps = [(gap_class, lambda k: DOLLARS(gap[k]))]
+            if gap_class in ("personnel", "fringe", "travel", "supplies"):
                 comps.append(("indirect", lambda k: DOLLARS(indirect * gap[k])))
         else:  # other, other_strategy
             amount = row("Amount (exact): annual amount × growth", lid, lambda k: li[
                 "annual_amount"] * IF(li["escalate"], gi[k], 1) * active[k], "cents")
-            comps = [(line["object_class"], lambda k: DOLLARS(amount[k]))]
-            if line.kind == "other" and line["object_class"] in (
+            amount_class = _object_class(line)
+            comps = [(amount_class, lambda k: DOLLARS(amount[k]))]
+            if line.kind == "other" and amount_class in (
                     "personnel", "fringe", "travel", "supplies"):
                 comps.append(("indirect", lambda k: DOLLARS(indirect * amount[k])))
         fte_rows.append(fte or [])
@@ -1166,3 +1170,11 @@ def _variance(w: Writer, sheet, r: int, planned: X, actual: X,
     word = (words[0] if variance.v > 0 else words[1] if variance.v < 0 else "as planned")
     sheet.write_formula(r, 7, f'=IF({variance.t}>0,"{words[0]}",IF({variance.t}<0,'
                               f'"{words[1]}","as planned"))', w.fmt(None), word)
+
+
+def _object_class(line: LineItem) -> str:
+    """The object class a service-gap or annual-amount line books its cost in."""
+    params = line.params
+    if not isinstance(params, ServiceGapParams | OtherParams | OtherStrategyParams):
+        raise TypeError(f"a {line.kind} line books no single object class")
+    return params.object_class

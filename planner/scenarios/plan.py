@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .actuals import FyActuals
@@ -144,17 +144,6 @@ class LineItem:
     # so (§5), so that the line follows the plan when its years change.
     stated_start_fy: int | None = None
     stated_end_fy: int | None = None
-
-    # compatibility: compliance only (it reads parameters by name until it is converted to
-    # typed access, `line.params.caseload_average`). Nothing else should use these two.
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return getattr(self.params, name)
-        except AttributeError:
-            raise KeyError(name) from None
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return getattr(self.params, name, default)
 
     @property
     def mode(self) -> str | None:
