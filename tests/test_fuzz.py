@@ -27,7 +27,7 @@ pytestmark = pytest.mark.fuzz
 
 # function_scoped_fixture: the fixtures are set up once per test, and `fresh` resets the
 # database at the start of every example.
-SETTINGS = settings(max_examples=examples(300), deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=examples(150), deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 OK = {302}
@@ -141,7 +141,7 @@ def test_fuzz_editor_sections(app, editor, fresh, section):
     fields = SECTIONS[section]
     form = loaded_once(client, url)
 
-    @settings(SETTINGS, max_examples=budget(app, 300))
+    @settings(SETTINGS, max_examples=budget(app, 150))
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
         fresh()
@@ -156,7 +156,7 @@ def test_fuzz_line_item_forms(app, editor, fresh):
               "end_fy", "delivery", "strategy"]
     form = loaded_once(client, url)
 
-    @settings(SETTINGS, max_examples=budget(app, 300))
+    @settings(SETTINGS, max_examples=budget(app, 150))
     @given(st.lists(numbers, min_size=len(fields), max_size=len(fields)))
     def run(values):
         fresh()
@@ -171,7 +171,7 @@ def test_fuzz_receipts_csv(app, editor, fresh):
     csv_texts = st.one_of(rows.map("\n".join), st.text(max_size=80))
     receipts_form = loaded_once(client, f"/j/orange-county/plans/{pid}/edit/receipts")
 
-    @settings(SETTINGS, max_examples=budget(app, 300))
+    @settings(SETTINGS, max_examples=budget(app, 150))
     @given(csv_texts, st.booleans())
     def run(csv_text, confirm):
         fresh()
@@ -204,7 +204,7 @@ def test_fuzz_plan_import(app, editor, fresh):
             "assumptions"]
     county_page = loaded_once(client, "/j/orange-county/")
 
-    @settings(SETTINGS, max_examples=budget(app, 300))
+    @settings(SETTINGS, max_examples=budget(app, 150))
     @given(st.dictionaries(st.sampled_from(keys), json_values(), max_size=4),
            st.binary(max_size=40), st.booleans())
     def run(changes, raw, use_raw):

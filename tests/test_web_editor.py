@@ -231,9 +231,9 @@ def test_add_a_position_line(app, editor):
     assert response.status_code == 302, text(response)
     plan = stored(app, plan_id(app))[2]
     line = plan.line("peer-support-specialist")
-    assert line["role"] == "peer_specialist"
+    assert line.params.role == "peer_specialist"
     # 50,930 (FY2023-24) × 1.03³ = 50,930 × 1.092727 = 55,652.59
-    assert str(line["salary"]) == "55652.59"
+    assert str(line.params.salary) == "55652.59"
     assert project(plan).line("peer-support-specialist").by_year[0] > 0
 
 
@@ -287,7 +287,7 @@ def test_changing_the_mode_of_warm_handoff_reshapes_the_line(app, editor):
     line = stored(app, plan_id(app))[2].line("warm-handoff")
     assert line.mode == "contract"
     assert not hasattr(line.params, "stipend_per_hour")
-    assert str(line["rate_per_hour"]) == "35"
+    assert str(line.params.rate_per_hour) == "35"
 
 
 def test_delete_and_move_lines(app, editor):

@@ -140,7 +140,7 @@ def test_the_contract_rate_is_asked_for_and_shown_with_its_source(app, editor):
     assert editor.post(url, data=data).status_code == 302
     line = parse_plan(load_plan_json(saved(app, plan_id(app))[0]),
                       default_cost_tables()).line("mobile-crisis-priority-response")
-    assert (line.mode, line["rate_per_hour"]) == ("contract", Decimal(30))
+    assert (line.mode, line.params.rate_per_hour) == ("contract", Decimal(30))
 
 
 # ----------------------------------------------------------------- previews

@@ -89,7 +89,7 @@ def line_name(item, line) -> str:
     """A line as the board reads it: its label, else its kind (and role) — never its id."""
     if line.label:
         return line.label
-    role = item.get("role")
+    role = getattr(item.params, "role", None)  # positions name a role
     if role:
         return role.replace("_", " ").capitalize()
     return KIND_NAMES.get(item.kind, "Line item")
