@@ -97,7 +97,8 @@ test: system-test setup lint axe
 # PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile.
 test-fast: system-run setup
 	PLANNER_TEST_POSTGRES_URL= HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser and not web and not postgres and not fuzz and not slow"
+		$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) \
+		-m "not browser and not web and not postgres and not fuzz and not slow"
 
 lint: setup
 	$(BIN)/ruff check planner tests bench scripts

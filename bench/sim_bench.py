@@ -54,7 +54,8 @@ def _q6(x):
 def baseline(plan, v, n):
     """The demo plan's arithmetic written out by hand over arrays of draws."""
     a, p, years = plan.assumptions, plan.participants, plan.years
-    lines = {line.id: line for line in plan.line_items}
+    # The baseline reads each line's parameters by name (`vars` of the typed params).
+    lines = {line.id: vars(line.params) for line in plan.line_items}
     mr, me = v["referrals"], v["enrollment_rate"]
     months = v[MONTHS].astype(np.int64)
     steady = sum(float(p.referrals_per_year[x]) * mr
