@@ -102,6 +102,7 @@ test-fast: system-run setup
 
 lint: setup
 	$(BIN)/ruff check planner tests bench scripts
+	$(BIN)/ruff format --check planner tests bench scripts
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
@@ -110,7 +111,7 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Formatting with ruff format (configured in pyproject.toml). Not yet part of `make test`.
+# Formatting with ruff format (configured in pyproject.toml); `make lint` checks it.
 format: setup
 	$(BIN)/ruff format planner tests bench scripts
 format-check: setup

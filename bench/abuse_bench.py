@@ -40,9 +40,12 @@ TIMEOUT = 30  # seconds before a request counts as unanswered
 def signed_in(base: str) -> requests.Session:
     session = requests.Session()
     token = TOKEN.search(session.get(base + "/sign-in", timeout=TIMEOUT).text).group(1)
-    answer = session.post(base + "/sign-in", data={"email": EMAIL, "password": PASSWORD,
-                                                   "csrf_token": token},
-                          allow_redirects=False, timeout=TIMEOUT)
+    answer = session.post(
+        base + "/sign-in",
+        data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
     assert answer.status_code == 302, answer.status_code
     return session
 
@@ -53,33 +56,49 @@ def csrf(session: requests.Session, url: str) -> str:
 
 def plan_file(*, start_fy: str = "2026", lines: str = "[]", **sections: str) -> bytes:
     extra = "".join(f', "{key}": {value}' for key, value in sections.items())
-    return (f'{{"schema": "lead-plan/1", "start_fy": {start_fy}, "line_items": {lines}'
-            f'{extra}}}').encode()
+    return (
+        f'{{"schema": "lead-plan/1", "start_fy": {start_fy}, "line_items": {lines}{extra}}}'
+    ).encode()
 
 
 def other_lines(n: int, justification: int = 0) -> str:
-    return json.dumps([{"id": f"l{i}", "kind": "other", "annual_amount": "1000",
-                        "label": "x" * 200, "strategy": f"S{i}",
-                        "justification": "y" * justification} for i in range(n)])
+    return json.dumps(
+        [
+            {
+                "id": f"l{i}",
+                "kind": "other",
+                "annual_amount": "1000",
+                "label": "x" * 200,
+                "strategy": f"S{i}",
+                "justification": "y" * justification,
+            }
+            for i in range(n)
+        ]
+    )
 
 
 def hostile_imports() -> list[tuple[str, bytes]]:
     """(name, file): just outside the limits, then the largest file just inside them."""
     return [
         ("start_fy 1e999999999", plan_file(start_fy="1e999999999")),
-        ("end_fy 1e999999999", plan_file(lines='[{"id": "o", "kind": "other", '
-                                               '"annual_amount": "1", "end_fy": 1e999999999}]')),
+        (
+            "end_fy 1e999999999",
+            plan_file(
+                lines='[{"id": "o", "kind": "other", "annual_amount": "1", "end_fy": 1e999999999}]'
+            ),
+        ),
         ("fringe 1e-999999999", plan_file(assumptions='{"fringe_rate": 1e-999999999}')),
         ("inflation 1e-999999", plan_file(assumptions='{"inflation": "1e-999999"}')),
         ("41-digit amount", plan_file(fund='{"opening_balance": %s}' % ("9" * 41))),  # noqa: UP031
         ("201 lines", plan_file(lines=other_lines(201))),
         ("depth 100,000", plan_file(lines="[" * 100_000 + "]" * 100_000)),
-        ("5,000 unknown keys", plan_file(assumptions=json.dumps({f"k{i}": 1
-                                                                 for i in range(5000)}))),
+        (
+            "5,000 unknown keys",
+            plan_file(assumptions=json.dumps({f"k{i}": 1 for i in range(5000)})),
+        ),
         # inside: 200 lines with long labels, their own strategies and the longest texts the
         # plan's text total allows
-        ("200 lines, 40 years (inside)", plan_file(lines=other_lines(200, 800),
-                                                   years="40")),
+        ("200 lines, 40 years (inside)", plan_file(lines=other_lines(200, 800), years="40")),
     ]
 
 
@@ -99,8 +118,9 @@ BAD_CSV = ("2026,1e-999999999\n" + "2027," + "x" * 60 + "\n") * 15_000  # about 
 
 
 class Attacker(threading.Thread):
-    def __init__(self, base: str, plan: str, stop: threading.Event, seen: collections.Counter,
-                 number: int):
+    def __init__(
+        self, base: str, plan: str, stop: threading.Event, seen: collections.Counter, number: int
+    ):
         super().__init__(daemon=True)
         self.base, self.plan, self.stop, self.seen, self.number = base, plan, stop, seen, number
 
@@ -114,39 +134,49 @@ class Attacker(threading.Thread):
                 if kind == 0:
                     name, body = imports[step // 4 % len(imports)]
                     token = csrf(session, self.base + "/j/orange-county/")
-                    answer = session.post(self.base + "/j/orange-county/plans/import",
-                                          data={"csrf_token": token},
-                                          files={"file": ("hostile.json", body)},
-                                          allow_redirects=False, timeout=TIMEOUT)
+                    answer = session.post(
+                        self.base + "/j/orange-county/plans/import",
+                        data={"csrf_token": token},
+                        files={"file": ("hostile.json", body)},
+                        allow_redirects=False,
+                        timeout=TIMEOUT,
+                    )
                     if answer.status_code == 302:  # the inside case: open what was made
                         made = answer.headers["Location"]
-                        session.get(self.base + made if made.startswith("/") else made,
-                                    timeout=TIMEOUT)
+                        session.get(
+                            self.base + made if made.startswith("/") else made, timeout=TIMEOUT
+                        )
                     label = f"import {name}"
                 elif kind == 1:
                     name, section, changes = forms[step // 4 % len(forms)]
                     url = f"{self.base}{self.plan}/edit/{section}"
                     page = session.get(url, timeout=TIMEOUT).text
-                    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"',
-                                             page))
+                    fields = dict(
+                        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+                    )
                     fields.update(changes)
-                    answer = session.post(url, data=fields, allow_redirects=False,
-                                          timeout=TIMEOUT)
+                    answer = session.post(url, data=fields, allow_redirects=False, timeout=TIMEOUT)
                     label = f"form {name}"
                 elif kind == 2:
                     url = f"{self.base}{self.plan}/edit/receipts/csv"
                     token = csrf(session, f"{self.base}{self.plan}/edit/receipts")
-                    answer = session.post(url, data={"csrf_token": token, "confirm": "1"},
-                                          files={"file": ("bad.csv", BAD_CSV.encode())},
-                                          allow_redirects=False, timeout=TIMEOUT)
+                    answer = session.post(
+                        url,
+                        data={"csrf_token": token, "confirm": "1"},
+                        files={"file": ("bad.csv", BAD_CSV.encode())},
+                        allow_redirects=False,
+                        timeout=TIMEOUT,
+                    )
                     label = "receipts CSV 1.9 MB"
                 else:
                     # (4,000 digits: gunicorn itself refuses a request line over 4,094 bytes)
-                    queries = ["/j/orange-county/compare?plans=²",
-                               "/j/orange-county/compare?plans=" + "9" * 4000,
-                               f"/j/orange-county/plans/{2 ** 63}",
-                               "/j/orange-county/plans/" + "9" * 4000,
-                               "/j/orange%00county/"]
+                    queries = [
+                        "/j/orange-county/compare?plans=²",
+                        "/j/orange-county/compare?plans=" + "9" * 4000,
+                        f"/j/orange-county/plans/{2**63}",
+                        "/j/orange-county/plans/" + "9" * 4000,
+                        "/j/orange%00county/",
+                    ]
                     url = queries[step // 4 % len(queries)]
                     answer = session.get(self.base + url, timeout=TIMEOUT)
                     label = "query " + url.split("/j/")[-1][:30]
@@ -176,14 +206,16 @@ class Probe(threading.Thread):
             self.stop.wait(PROBE_EVERY)
 
 
-def probe_for(base: str, plan: str, seconds: float, attackers: int
-              ) -> tuple[dict[str, Probe], collections.Counter]:
+def probe_for(
+    base: str, plan: str, seconds: float, attackers: int
+) -> tuple[dict[str, Probe], collections.Counter]:
     stop = threading.Event()
     seen: collections.Counter = collections.Counter()
-    probes = {"/healthz": Probe(requests.Session(), base + "/healthz", stop),
-              "plan page": Probe(signed_in(base), base + plan, stop)}
-    threads = [*probes.values(),
-               *(Attacker(base, plan, stop, seen, n) for n in range(attackers))]
+    probes = {
+        "/healthz": Probe(requests.Session(), base + "/healthz", stop),
+        "plan page": Probe(signed_in(base), base + plan, stop),
+    }
+    threads = [*probes.values(), *(Attacker(base, plan, stop, seen, n) for n in range(attackers))]
     for thread in threads:
         thread.start()
     time.sleep(seconds)
@@ -206,38 +238,51 @@ def main() -> None:
         seed(url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PLANNER_DATABASE_URL": url, "PLANNER_SECRET_KEY": "abuse-test",
-               "PLANNER_BIND": f"127.0.0.1:{port}", "PLANNER_LOG_LEVEL": "error"}
+        env = {
+            **os.environ,
+            "PLANNER_DATABASE_URL": url,
+            "PLANNER_SECRET_KEY": "abuse-test",
+            "PLANNER_BIND": f"127.0.0.1:{port}",
+            "PLANNER_LOG_LEVEL": "error",
+        }
         server = subprocess.Popen(  # noqa: S603
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         try:
             wait_until_up(base)
             listing = signed_in(base).get(base + "/j/orange-county/", timeout=TIMEOUT).text
-            plan = re.search(r'(/j/orange-county/plans/\d+)">Baseline LEAD plan',
-                             listing).group(1)
+            plan = re.search(r'(/j/orange-county/plans/\d+)">Baseline LEAD plan', listing).group(1)
             baseline, _ = probe_for(base, plan, BASELINE_SECONDS, 0)
             abused, seen = probe_for(base, plan, ABUSE_SECONDS, ATTACKERS)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"Abuse: {ATTACKERS} signed-in clients sending hostile input for {ABUSE_SECONDS} s "
-          f"(baseline {BASELINE_SECONDS} s without) against gunicorn on 127.0.0.1")
+    print(
+        f"Abuse: {ATTACKERS} signed-in clients sending hostile input for {ABUSE_SECONDS} s "
+        f"(baseline {BASELINE_SECONDS} s without) against gunicorn on 127.0.0.1"
+    )
     print(f"{'probe':12} {'':9} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'failed':>6}")
     for name in baseline:
         for phase, probes in (("baseline", baseline), ("abuse", abused)):
             probe = probes[name]
             median, p95 = quantiles(probe.timings)
-            print(f"{name:12} {phase:9} {len(probe.timings):>8} {median:>10.0f} {p95:>8.0f} "
-                  f"{probe.failures:>6}")
+            print(
+                f"{name:12} {phase:9} {len(probe.timings):>8} {median:>10.0f} {p95:>8.0f} "
+                f"{probe.failures:>6}"
+            )
     print("attackers' requests by answer:")
     failures = 0
     for (label, status, huge), count in sorted(seen.items(), key=str):
         bad = not isinstance(status, int) or status >= 500 or huge
         failures += count if bad else 0
         print(f"  {label:40} {status!s:>18} × {count}{'  FAILURE' if bad else ''}")
-    print(f"attackers' 5xx, timeouts or answers over 2 MB: {failures}; "
-          f"total run {time.perf_counter() - started:.0f} s")
+    print(
+        f"attackers' 5xx, timeouts or answers over 2 MB: {failures}; "
+        f"total run {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

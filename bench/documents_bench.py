@@ -42,20 +42,25 @@ def main() -> None:
     plan_report_pdf(document())  # warm up: fonts, stylesheets
     pdf = timed(lambda: plan_report_pdf(document()), 7)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"budget justification PDF (demo plan): median {pdf:.2f} s (target ≤ 2 s); "
-          f"peak memory of the process {peak_mb:.0f} MB (target ≤ 300 MB)")
+    print(
+        f"budget justification PDF (demo plan): median {pdf:.2f} s (target ≤ 2 s); "
+        f"peak memory of the process {peak_mb:.0f} MB (target ≤ 300 MB)"
+    )
     long_plan = json.loads(text)
     long_plan["years"] = 40
     long_text = json.dumps(long_plan).encode()
 
     def long_document():
-        return plan_document(parse_plan_text(long_text, default_cost_tables()),
-                             prepared_on=dt.date(2026, 11, 28))
+        return plan_document(
+            parse_plan_text(long_text, default_cost_tables()), prepared_on=dt.date(2026, 11, 28)
+        )
 
     long_pdf = timed(lambda: plan_report_pdf(long_document()), 3)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"budget justification PDF (demo plan over 40 FYs): median {long_pdf:.2f} s; "
-          f"peak memory of the process {peak_mb:.0f} MB")
+    print(
+        f"budget justification PDF (demo plan over 40 FYs): median {long_pdf:.2f} s; "
+        f"peak memory of the process {peak_mb:.0f} MB"
+    )
     workbook = timed(lambda: plan_workbook(document()), 15)
     print(f"Excel workbook (demo plan): median {workbook:.3f} s (target ≤ 0.5 s)")
 

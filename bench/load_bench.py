@@ -63,17 +63,23 @@ def run_locust(base: str):
         def on_start(self) -> None:
             page = self.client.get("/sign-in", name="sign-in page")
             token = TOKEN.search(page.text).group(1)
-            self.client.post("/sign-in", name="sign-in", data={
-                "email": EMAIL, "password": PASSWORD, "csrf_token": token})
+            self.client.post(
+                "/sign-in",
+                name="sign-in",
+                data={"email": EMAIL, "password": PASSWORD, "csrf_token": token},
+            )
             # each user works on a copy of the demo plan, as a finance officer would
             listing = self.client.get("/j/orange-county/", name="jurisdiction page").text
             demo = re.search(r'/j/orange-county/plans/(\d+)">Baseline LEAD plan', listing)
-            token = TOKEN.search(self.client.get(f"/j/orange-county/plans/{demo.group(1)}",
-                                                 name="plan page").text).group(1)
-            copy = self.client.post(f"/j/orange-county/plans/{demo.group(1)}/clone",
-                                    name="clone", data={"csrf_token": token,
-                                                        "name": f"Load {id(self)}"},
-                                    allow_redirects=False)
+            token = TOKEN.search(
+                self.client.get(f"/j/orange-county/plans/{demo.group(1)}", name="plan page").text
+            ).group(1)
+            copy = self.client.post(
+                f"/j/orange-county/plans/{demo.group(1)}/clone",
+                name="clone",
+                data={"csrf_token": token, "name": f"Load {id(self)}"},
+                allow_redirects=False,
+            )
             self.plan = copy.headers["Location"]
             self.saves = 0
 
@@ -89,15 +95,17 @@ def run_locust(base: str):
             fields["caseload_average"] = str(15 + self.saves % 5)
             fields["delivery"] = "contract"
             self.saves += 1
-            with self.client.post(url, data=fields, name="line item save",
-                                  allow_redirects=False, catch_response=True) as response:
+            with self.client.post(
+                url, data=fields, name="line item save", allow_redirects=False, catch_response=True
+            ) as response:
                 if response.status_code != 302:
                     response.failure(f"status {response.status_code}")
 
         @task(PDF_WEIGHT)
         def pdf(self) -> None:
-            with self.client.get(f"{self.plan}/report.pdf", name="PDF download",
-                                 catch_response=True) as response:
+            with self.client.get(
+                f"{self.plan}/report.pdf", name="PDF download", catch_response=True
+            ) as response:
                 if not response.content.startswith(b"%PDF"):
                     response.failure("not a PDF")
 
@@ -111,9 +119,15 @@ def run_locust(base: str):
     # reported from the ramp-up; every other figure covers the SECONDS after it.
     runner.start(USERS, spawn_rate=4)
     gevent.sleep(USERS / 4 + 5)
-    ramp = {name: (entry.num_requests, entry.median_response_time,
-                   entry.get_response_time_percentile(0.95), entry.num_failures)
-            for (name, _), entry in environment.stats.entries.items()}
+    ramp = {
+        name: (
+            entry.num_requests,
+            entry.median_response_time,
+            entry.get_response_time_percentile(0.95),
+            entry.num_failures,
+        )
+        for (name, _), entry in environment.stats.entries.items()
+    }
     environment.stats.reset_all()
     gevent.spawn_later(SECONDS, runner.quit)
     runner.greenlet.join()
@@ -126,40 +140,56 @@ def main() -> None:
         seed(url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PLANNER_DATABASE_URL": url, "PLANNER_SECRET_KEY": "load-test",
-               "PLANNER_BIND": f"127.0.0.1:{port}", "PLANNER_LOG_LEVEL": "warning",
-               # plain HTTP on loopback: production's Secure cookies would not come back
-               "PLANNER_ENV_NAME": "development",
-               # every simulated person signs in from the one loopback address
-               "PLANNER_LOGIN_RATE_LIMIT": "1000 per minute"}
+        env = {
+            **os.environ,
+            "PLANNER_DATABASE_URL": url,
+            "PLANNER_SECRET_KEY": "load-test",
+            "PLANNER_BIND": f"127.0.0.1:{port}",
+            "PLANNER_LOG_LEVEL": "warning",
+            # plain HTTP on loopback: production's Secure cookies would not come back
+            "PLANNER_ENV_NAME": "development",
+            # every simulated person signs in from the one loopback address
+            "PLANNER_LOGIN_RATE_LIMIT": "1000 per minute",
+        }
         server = subprocess.Popen(  # noqa: S603
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         try:
             wait_until_up(base)
             stats, ramp = run_locust(base)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"Load: {USERS} users for {SECONDS} s against gunicorn "
-          f"({env.get('PLANNER_WORKERS', '2 per core:')} {os.cpu_count() * 2} workers × "
-          f"{env.get('PLANNER_THREADS', 4)} threads) on 127.0.0.1")
-    print(f"{'route':24} {'requests':>8} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} "
-          f"{'errors':>6}")
+    print(
+        f"Load: {USERS} users for {SECONDS} s against gunicorn "
+        f"({env.get('PLANNER_WORKERS', '2 per core:')} {os.cpu_count() * 2} workers × "
+        f"{env.get('PLANNER_THREADS', 4)} threads) on 127.0.0.1"
+    )
+    print(
+        f"{'route':24} {'requests':>8} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>6}"
+    )
     for entry in sorted(stats.entries.values(), key=lambda e: e.name):
         if not entry.num_requests:
             continue
-        print(f"{entry.name:24} {entry.num_requests:>8} {entry.total_rps:>7.2f} "
-              f"{entry.median_response_time:>10.0f} "
-              f"{entry.get_response_time_percentile(0.95):>8.0f} {entry.num_failures:>6}")
+        print(
+            f"{entry.name:24} {entry.num_requests:>8} {entry.total_rps:>7.2f} "
+            f"{entry.median_response_time:>10.0f} "
+            f"{entry.get_response_time_percentile(0.95):>8.0f} {entry.num_failures:>6}"
+        )
     for name in ("sign-in", "clone"):
         count, median, p95, failures = ramp[name]
-        print(f"{name + ' (ramp-up)':24} {count:>8} {'':>7} {median:>10.0f} {p95:>8.0f} "
-              f"{failures:>6}")
+        print(
+            f"{name + ' (ramp-up)':24} {count:>8} {'':>7} {median:>10.0f} {p95:>8.0f} {failures:>6}"
+        )
     total = stats.total
-    print(f"{'all':24} {total.num_requests:>8} {total.total_rps:>7.2f} "
-          f"{total.median_response_time:>10.0f} {total.get_response_time_percentile(0.95):>8.0f} "
-          f"{total.num_failures:>6}")
+    print(
+        f"{'all':24} {total.num_requests:>8} {total.total_rps:>7.2f} "
+        f"{total.median_response_time:>10.0f} {total.get_response_time_percentile(0.95):>8.0f} "
+        f"{total.num_failures:>6}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,15 +32,18 @@ from planner.scenarios.vectorized import evaluate
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo-orange-county.json"
 DRAWS = 10_000
-RANGES = {"draws": DRAWS, "seed": 2026,
-          "referrals": {"low": "0.5", "mode": "1", "high": "1.25"},
-          "enrollment_rate": {"low": "0.7", "mode": "1", "high": "1.2"},
-          "average_months_enrolled": {"low": "12", "mode": "18", "high": "24"},
-          "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
-          "salary_escalation": {"low": "0.01", "mode": "0.03", "high": "0.05"},
-          "health_escalation": {"low": "0.03", "mode": "0.05", "high": "0.08"},
-          "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
-          "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"}}
+RANGES = {
+    "draws": DRAWS,
+    "seed": 2026,
+    "referrals": {"low": "0.5", "mode": "1", "high": "1.25"},
+    "enrollment_rate": {"low": "0.7", "mode": "1", "high": "1.2"},
+    "average_months_enrolled": {"low": "12", "mode": "18", "high": "24"},
+    "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
+    "salary_escalation": {"low": "0.01", "mode": "0.03", "high": "0.05"},
+    "health_escalation": {"low": "0.03", "mode": "0.05", "high": "0.08"},
+    "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
+    "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"},
+}
 
 
 def _round(x):
@@ -58,8 +61,10 @@ def baseline(plan, v, n):
     lines = {line.id: vars(line.params) for line in plan.line_items}
     mr, me = v["referrals"], v["enrollment_rate"]
     months = v[MONTHS].astype(np.int64)
-    steady = sum(float(p.referrals_per_year[x]) * mr
-                 * np.minimum(1.0, float(p.enrollment_rate[x]) * me) for x in PATHWAYS)
+    steady = sum(
+        float(p.referrals_per_year[x]) * mr * np.minimum(1.0, float(p.enrollment_rate[x]) * me)
+        for x in PATHWAYS
+    )
     refs = sum(float(p.referrals_per_year[x]) for x in PATHWAYS) * mr
     ramp = [float(p.ramp[k]) if k < len(p.ramp) else 1.0 for k in range(years)]
     month = np.arange(12 * years)
@@ -75,8 +80,12 @@ def baseline(plan, v, n):
     ot, ot_fringe = float(a.overtime_multiplier), float(a.overtime_fringe_rate)
     pm_, da, cm = lines["program-manager"], lines["data-analyst"], lines["case-managers"]
     wh, tr, ph = lines["warm-handoff"], lines["officer-training"], lines["phones"]
-    sp, hg_, tv, nx = (lines["participant-support"], lines["housing-gap"],
-                       lines["evaluation-travel"], lines["naloxone"])
+    sp, hg_, tv, nx = (
+        lines["participant-support"],
+        lines["housing-gap"],
+        lines["evaluation-travel"],
+        lines["naloxone"],
+    )
     spending = np.zeros((n, years))
     sg = np.ones(n)
     hg = np.ones(n)
@@ -87,29 +96,38 @@ def baseline(plan, v, n):
             fte = float(line["fte"])
             personnel = float(line["salary"]) * fte * sg
             s += _round(personnel) + _round(personnel * fringe + health * fte * hg)
-        required = np.maximum(avg[:, k] / float(cm["caseload_average"]),
-                              peak[:, k] / float(cm["caseload_max"]))
+        required = np.maximum(
+            avg[:, k] / float(cm["caseload_average"]), peak[:, k] / float(cm["caseload_max"])
+        )
         fte = np.maximum(float(cm["min_fte"]), np.ceil(required / step - 1e-9) * step)
         personnel = float(cm["salary"]) * fte * sg
         s += _round((personnel + personnel * fringe + health * fte * hg) * (1 + overhead))
         callouts = ramp[k] * refs * float(wh["after_hours_share"])
-        personnel = (float(wh["hours_per_week"]) * 365 / 7 * float(wh["stipend_per_hour"])
-                     + callouts * float(wh["hours_per_callout"]) * float(wh["hourly_rate"])
-                     * ot) * sg
+        personnel = (
+            float(wh["hours_per_week"]) * 365 / 7 * float(wh["stipend_per_hour"])
+            + callouts * float(wh["hours_per_callout"]) * float(wh["hourly_rate"]) * ot
+        ) * sg
         s += _round(personnel) + _round(personnel * ot_fringe)
         officers = tr["officers"]
         initial = officers if k == 0 else math.ceil(officers * float(tr["annual_turnover"]))
         refresher = officers - initial if k >= 1 and k % tr["refresher_interval_years"] == 0 else 0
-        personnel = ((initial * float(tr["initial_hours"]) + refresher
-                      * float(tr["refresher_hours"])) * float(tr["officer_hourly_rate"]) * sg
-                     * ot)
+        personnel = (
+            (initial * float(tr["initial_hours"]) + refresher * float(tr["refresher_hours"]))
+            * float(tr["officer_hourly_rate"])
+            * sg
+            * ot
+        )
         sessions = math.ceil(initial / tr["class_size"]) + math.ceil(refresher / tr["class_size"])
-        s += (_round(personnel) + _round(personnel * ot_fringe)
-              + _round(sessions * float(tr["trainer_cost_per_session"]) * ig)
-              + _round((initial + refresher) * float(tr["materials_per_trainee"]) * ig))
+        s += (
+            _round(personnel)
+            + _round(personnel * ot_fringe)
+            + _round(sessions * float(tr["trainer_cost_per_session"]) * ig)
+            + _round((initial + refresher) * float(tr["materials_per_trainee"]) * ig)
+        )
         share = float(ph["high_risk_share"])
-        s += (_round(pm[:, k] * share * float(ph["monthly_service_cost"]) * ig)
-              + _round(new[:, k] * share * float(ph["device_cost"]) * ig))
+        s += _round(pm[:, k] * share * float(ph["monthly_service_cost"]) * ig) + _round(
+            new[:, k] * share * float(ph["device_cost"]) * ig
+        )
         s += _round(pm[:, k] / 12 * float(sp["per_participant_year"]) * ig)
         s += _round(float(hg_["units"]) * float(hg_["unit_cost"]) * ig)
         s += _round(float(tv["annual_amount"]) * ig) + _round(float(nx["annual_amount"]) * ig)
@@ -170,14 +188,20 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"simulation, {DRAWS:,} draws of the demo plan (8 ranges): vectorized evaluation "
-          f"{engine_s:.3f} s CPU (target ≤ 0.5 s); the plain numpy loop {base_s:.3f} s, "
-          f"ratio {engine_s / base_s:.2f}× (target ≤ 5×); largest difference from it: "
-          f"spending ${spending_gap:.0f}, closing ${closing_gap:.0f}")
-    print(f"simulation: the draws {draws_s * 1000:.1f} ms; the whole run with percentiles and "
-          f"the exact tornado {whole_s:.3f} s CPU")
-    print(f"simulation: peak memory of the evaluation {peak / 2**20:.1f} MB (tracemalloc; "
-          f"target ≤ 200 MB); process peak {rss:.0f} MB")
+    print(
+        f"simulation, {DRAWS:,} draws of the demo plan (8 ranges): vectorized evaluation "
+        f"{engine_s:.3f} s CPU (target ≤ 0.5 s); the plain numpy loop {base_s:.3f} s, "
+        f"ratio {engine_s / base_s:.2f}× (target ≤ 5×); largest difference from it: "
+        f"spending ${spending_gap:.0f}, closing ${closing_gap:.0f}"
+    )
+    print(
+        f"simulation: the draws {draws_s * 1000:.1f} ms; the whole run with percentiles and "
+        f"the exact tornado {whole_s:.3f} s CPU"
+    )
+    print(
+        f"simulation: peak memory of the evaluation {peak / 2**20:.1f} MB (tracemalloc; "
+        f"target ≤ 200 MB); process peak {rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,7 @@ def main() -> None:
         sign_in(client, EDITOR)
         home = client.get("/j/orange-county/").get_data(as_text=True)
         plan_url = "/j/orange-county/plans/" + re.search(r"/plans/(\d+)\"", home).group(1)
-        form = form_values(client.get(plan_url + "/uncertainty?offered=1").get_data(
-            as_text=True))
+        form = form_values(client.get(plan_url + "/uncertainty?offered=1").get_data(as_text=True))
         form["draws"] = "10000"
         assert client.post(plan_url + "/uncertainty", data=form).status_code == 302
         ANALYSES.clear()
@@ -41,8 +40,10 @@ def main() -> None:
         assert client.get(plan_url).status_code == 200
         first_ms = (time.perf_counter() - start) * 1000
         first_cpu = (time.thread_time() - start_cpu) * 1000
-        charts = [plan_url + "/charts/uncertainty-fund.svg",
-                  plan_url + "/charts/uncertainty-tornado.svg"]
+        charts = [
+            plan_url + "/charts/uncertainty-fund.svg",
+            plan_url + "/charts/uncertainty-tornado.svg",
+        ]
         for chart in charts:
             client.get(chart)
 
@@ -50,10 +51,12 @@ def main() -> None:
             assert client.get(plan_url).status_code == 200
 
         median, p95 = median_ms(page, 100)
-        print(f"plan page with the uncertainty section (10,000 draws, cached): median "
-              f"{median:.1f} ms, p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
-              f"(target ≤ 100 ms); the first view after saving the ranges (simulates) "
-              f"{first_ms:.0f} ms, CPU {first_cpu:.0f} ms")
+        print(
+            f"plan page with the uncertainty section (10,000 draws, cached): median "
+            f"{median:.1f} ms, p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
+            f"(target ≤ 100 ms); the first view after saving the ranges (simulates) "
+            f"{first_ms:.0f} ms, CPU {first_cpu:.0f} ms"
+        )
 
         def page_and_charts(_: int) -> None:
             assert client.get(plan_url).status_code == 200
@@ -61,8 +64,10 @@ def main() -> None:
                 assert client.get(chart).status_code == 200
 
         median, p95 = median_ms(page_and_charts, 50)
-        print(f"plan page and its two uncertainty charts, cached: median {median:.1f} ms, "
-              f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms")
+        print(
+            f"plan page and its two uncertainty charts, cached: median {median:.1f} ms, "
+            f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms"
+        )
 
 
 if __name__ == "__main__":

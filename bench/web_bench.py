@@ -54,8 +54,10 @@ def main() -> None:
             assert client.get(plan_url).status_code == 200
 
         median, p95 = median_ms(page, 100)
-        print(f"plan page (demo plan): median {median:.1f} ms, p95 {p95:.1f} ms "
-              f"(target median ≤ 50 ms); CPU median {CPU[0]:.1f} ms")
+        print(
+            f"plan page (demo plan): median {median:.1f} ms, p95 {p95:.1f} ms "
+            f"(target median ≤ 50 ms); CPU median {CPU[0]:.1f} ms"
+        )
 
         charts = [plan_url + "/charts/fund.svg", plan_url + "/charts/strategies.svg"]
 
@@ -65,9 +67,11 @@ def main() -> None:
                 assert client.get(chart).status_code == 200
 
         median, p95 = median_ms(page_and_charts, 60)
-        print(f"plan page and its two charts, charts cached: median {median:.1f} ms, "
-              f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
-              "(target median ≤ 30 ms on a cache hit)")
+        print(
+            f"plan page and its two charts, charts cached: median {median:.1f} ms, "
+            f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
+            "(target median ≤ 30 ms on a cache hit)"
+        )
 
         line_url = plan_url + "/lines/case-managers"
         form = form_values(client.get(line_url).get_data(as_text=True))
@@ -79,8 +83,10 @@ def main() -> None:
             form["version"] = str(int(form["version"]) + 1)
 
         median, p95 = median_ms(save, 60)
-        print(f"line-item save: median {median:.1f} ms, p95 {p95:.1f} ms "
-              f"(target median ≤ 80 ms); CPU median {CPU[0]:.1f} ms")
+        print(
+            f"line-item save: median {median:.1f} ms, p95 {p95:.1f} ms "
+            f"(target median ≤ 80 ms); CPU median {CPU[0]:.1f} ms"
+        )
 
         def cycle(i: int) -> None:
             form["salary"] = str(60000 + i)  # new figures every time: both charts are drawn
@@ -88,8 +94,10 @@ def main() -> None:
             page_and_charts(i)
 
         median, p95 = median_ms(cycle, 20)
-        print(f"save → plan page → two charts drawn (cache miss): median {median:.1f} ms, "
-              f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms")
+        print(
+            f"save → plan page → two charts drawn (cache miss): median {median:.1f} ms, "
+            f"p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms"
+        )
 
         form = form_values(client.get(line_url).get_data(as_text=True))
         headers = {"X-CSRFToken": form["csrf_token"]}
@@ -100,8 +108,10 @@ def main() -> None:
             assert response.status_code == 200, response.status_code
 
         median, p95 = median_ms(preview, 100)
-        print(f"live line preview: median {median:.1f} ms, p95 {p95:.1f} ms "
-              f"(target median ≤ 30 ms); CPU median {CPU[0]:.1f} ms")
+        print(
+            f"live line preview: median {median:.1f} ms, p95 {p95:.1f} ms "
+            f"(target median ≤ 30 ms); CPU median {CPU[0]:.1f} ms"
+        )
         with app.app_context():
             db.engine.dispose()
 

@@ -41,9 +41,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # assignment as replacing a method.
     if hops:  # the client's address and scheme as the trusted proxies saw them
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops)
+            app.wsgi_app, x_for=hops, x_proto=hops
+        )
     # Static files straight from WhiteNoise (compressed, cached for a day), not from Flask.
     app.wsgi_app = WhiteNoise(  # type: ignore[method-assign]
-        app.wsgi_app, root=str(ROOT / "static"), prefix="static/",
-        max_age=app.config["STATIC_MAX_AGE"])
+        app.wsgi_app,
+        root=str(ROOT / "static"),
+        prefix="static/",
+        max_age=app.config["STATIC_MAX_AGE"],
+    )
     return app

@@ -22,20 +22,21 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from planner.scenarios import Projection, fy_label  # noqa: E402
 
-matplotlib.rcParams.update({
-    "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
-    "svg.hashsalt": "planner",  # the same plan draws the same SVG
-    # User text (plan names, strategies) is drawn as written: `$\frac$` is not mathtext.
-    "text.parse_math": False,
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+matplotlib.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
+        "svg.hashsalt": "planner",  # the same plan draws the same SVG
+        # User text (plan names, strategies) is drawn as written: `$\frac$` is not mathtext.
+        "text.parse_math": False,
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 # Colour-blind-safe palette (Okabe-Ito).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000")
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DEFICIT = "#B30000"
 
 
@@ -56,8 +57,9 @@ def _figure(legend_lines: int = 0) -> tuple[Figure, Axes]:
     extra = 0.19 * legend_lines + (0.1 if legend_lines else 0)
     height = 3.4 + extra
     figure = Figure(figsize=(8, height))
-    figure.subplots_adjust(left=0.1, right=0.99, top=1 - 0.34 / height,
-                           bottom=(0.75 + extra) / height)
+    figure.subplots_adjust(
+        left=0.1, right=0.99, top=1 - 0.34 / height, bottom=(0.75 + extra) / height
+    )
     axes: Axes = figure.subplots()  # one Axes (typed Any: with a grid it is an array)
     return figure, axes
 
@@ -72,9 +74,14 @@ def _legend_lines(names: Sequence[str]) -> int:
 def _legend_below(figure: Figure, axes: Axes, lines: int) -> None:
     """The legend under the axes and their FY labels, one entry a line (a long name
     wrapped), outside the data."""
-    legend = axes.legend(frameon=False, fontsize=9, loc="upper left", borderaxespad=0.2,
-                         bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
-                         bbox_transform=figure.transFigure)
+    legend = axes.legend(
+        frameon=False,
+        fontsize=9,
+        loc="upper left",
+        borderaxespad=0.2,
+        bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
+        bbox_transform=figure.transFigure,
+    )
     for text in legend.get_texts():
         text.set_text(textwrap.fill(text.get_text(), LEGEND_WIDTH, break_long_words=False))
 
@@ -83,68 +90,108 @@ def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prologue so it can be inlined
+    return text[text.index("<svg") :]  # drop the XML prologue so it can be inlined
 
 
 def _short_labels(fiscal_years: Sequence[int]) -> list[str]:
     return [fy_label(fy).replace("FY", "") for fy in fiscal_years]
 
 
-def fund_balance_svg(projection: Projection, title: str = "Fund balance at the end of each FY"
-                     ) -> str:
+def fund_balance_svg(
+    projection: Projection, title: str = "Fund balance at the end of each FY"
+) -> str:
     adopted = projection.adopted_fund
     figure, axes = _figure(0 if adopted is None else 2)
     labels = _short_labels(projection.fiscal_years)
     closing = projection.fund.closing
     colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
-    axes.bar(labels, closing, color=colours,
-             label="Closing balance" if adopted is None else "Closing balance (reforecast)")
+    axes.bar(
+        labels,
+        closing,
+        color=colours,
+        label="Closing balance" if adopted is None else "Closing balance (reforecast)",
+    )
     # The fund's spending: actual (with audit costs) in closed FYs, planned in open FYs.
-    axes.plot(labels, projection.fund.spending, color=PALETTE[1], linewidth=2,
-              label="Spending")
-    axes.plot(labels, projection.fund.receipts, color=PALETTE[2], linewidth=2,
-              linestyle="--", label="Receipts")
+    axes.plot(labels, projection.fund.spending, color=PALETTE[1], linewidth=2, label="Spending")
+    axes.plot(
+        labels,
+        projection.fund.receipts,
+        color=PALETTE[2],
+        linewidth=2,
+        linestyle="--",
+        label="Receipts",
+    )
     if adopted is not None:  # closed FYs (§11): the curve as adopted beside the reforecast
-        axes.plot(labels, adopted.closing, color=PALETTE[7], linewidth=1.5, linestyle=":",
-                  marker="o", markersize=3, label="Closing balance as adopted")
+        axes.plot(
+            labels,
+            adopted.closing,
+            color=PALETTE[7],
+            linewidth=1.5,
+            linestyle=":",
+            marker="o",
+            markersize=3,
+            label="Closing balance as adopted",
+        )
         last_closed = fy_label(projection.fiscal_years[projection.closed_years - 1])
-        axes.axvspan(-0.5, projection.closed_years - 0.5, color="#E4E4E4", linewidth=0,
-                     zorder=0, label=f"Closed FYs (actuals, to {last_closed})")
+        axes.axvspan(
+            -0.5,
+            projection.closed_years - 0.5,
+            color="#E4E4E4",
+            linewidth=0,
+            zorder=0,
+            label=f"Closed FYs (actuals, to {last_closed})",
+        )
     axes.axhline(0, color="#333333", linewidth=0.8)
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
     axes.tick_params(axis="x", labelrotation=60)
     if adopted is None:
-        axes.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncol=3,
-                    fontsize=9, borderaxespad=0.1)
+        axes.legend(
+            frameon=False,
+            loc="lower right",
+            bbox_to_anchor=(1, 1),
+            ncol=3,
+            fontsize=9,
+            borderaxespad=0.1,
+        )
     else:  # five entries: below the axes, in two rows, never over the title or the data
-        axes.legend(frameon=False, fontsize=9, loc="upper left", ncol=3, borderaxespad=0.2,
-                    bbox_to_anchor=(0.01, (0.19 * 2 + 0.12) / figure.get_figheight()),
-                    bbox_transform=figure.transFigure)
+        axes.legend(
+            frameon=False,
+            fontsize=9,
+            loc="upper left",
+            ncol=3,
+            borderaxespad=0.2,
+            bbox_to_anchor=(0.01, (0.19 * 2 + 0.12) / figure.get_figheight()),
+            bbox_transform=figure.transFigure,
+        )
     return _svg(figure)
 
 
 def fund_figures(projection: Projection) -> tuple:
     """Everything `fund_balance_svg` draws, as a cache key (the same figures, the same SVG)."""
     adopted = projection.adopted_fund
-    return ("fund", projection.fiscal_years, projection.fund.closing, projection.fund.spending,
-            projection.fund.receipts, None if adopted is None else adopted.closing)
+    return (
+        "fund",
+        projection.fiscal_years,
+        projection.fund.closing,
+        projection.fund.spending,
+        projection.fund.receipts,
+        None if adopted is None else adopted.closing,
+    )
 
 
 LEGEND_TEXT = 60  # characters of a legend entry; the tables beside the chart give the rest
 
 
 def _legend_text(text: str) -> str:
-    return text if len(text) <= LEGEND_TEXT else text[:LEGEND_TEXT - 1] + "…"
+    return text if len(text) <= LEGEND_TEXT else text[: LEGEND_TEXT - 1] + "…"
 
 
-def _strategy_series(projection: Projection, titles: dict[str, str]
-                     ) -> list[tuple[str, list[int]]]:
+def _strategy_series(projection: Projection, titles: dict[str, str]) -> list[tuple[str, list[int]]]:
     """One series per strategy, as many as the palette has colours: past that, the largest
     strategies keep their own and the rest are summed into one (a plan may have 200 lines,
     each with its own strategy; 200 stacked series are neither readable nor cheap to draw)."""
-    series = [(_legend_text(titles.get(s, s)), list(v)) for s, v in
-              projection.by_strategy.items()]
+    series = [(_legend_text(titles.get(s, s)), list(v)) for s, v in projection.by_strategy.items()]
     if len(series) <= len(PALETTE):
         return series
     keep = len(PALETTE) - 1
@@ -155,15 +202,15 @@ def _strategy_series(projection: Projection, titles: dict[str, str]
     return [series[i] for i in kept] + [(f"{len(rest)} other strategies", others)]
 
 
-def spending_by_strategy_svg(projection: Projection, titles: dict[str, str],
-                             title: str = "Spending by strategy") -> str:
+def spending_by_strategy_svg(
+    projection: Projection, titles: dict[str, str], title: str = "Spending by strategy"
+) -> str:
     lines = _legend_lines([titles.get(s, s) for s in projection.by_strategy])
     figure, axes = _figure(lines)
     labels = _short_labels(projection.fiscal_years)
     bottom = [0] * len(labels)
     for index, (name, values) in enumerate(_strategy_series(projection, titles)):
-        axes.bar(labels, values, bottom=bottom, color=PALETTE[index % len(PALETTE)],
-                 label=name)
+        axes.bar(labels, values, bottom=bottom, color=PALETTE[index % len(PALETTE)], label=name)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
@@ -176,40 +223,56 @@ def fund_balance_alt(projection: Projection) -> str:
     fund = projection.fund
     years = projection.fiscal_years
     low = min(range(len(years)), key=lambda k: fund.closing[k])
-    text = (f"Bar chart of the closing fund balance from {fy_label(years[0])} to "
-            f"{fy_label(years[-1])}, with spending and receipts as lines. The balance ends at "
-            f"{_dollars(fund.closing[-1])}; its lowest point is {_dollars(fund.closing[low])} "
-            f"in {fy_label(years[low])}.")
+    text = (
+        f"Bar chart of the closing fund balance from {fy_label(years[0])} to "
+        f"{fy_label(years[-1])}, with spending and receipts as lines. The balance ends at "
+        f"{_dollars(fund.closing[-1])}; its lowest point is {_dollars(fund.closing[low])} "
+        f"in {fy_label(years[low])}."
+    )
     if fund.first_deficit_fy is not None:
         text += f" The fund first runs short in {fy_label(fund.first_deficit_fy)}."
     adopted = projection.adopted_fund
     if adopted is not None:
         closed = projection.closed_years
-        text += (f" {fy_label(years[0])} to {fy_label(years[closed - 1])} are closed: the bars "
-                 "use their actuals and the later FYs are reforecast from the actual closing "
-                 f"balance; a dotted line shows the balance as adopted, which ended at "
-                 f"{_dollars(adopted.closing[-1])}.")
+        text += (
+            f" {fy_label(years[0])} to {fy_label(years[closed - 1])} are closed: the bars "
+            "use their actuals and the later FYs are reforecast from the actual closing "
+            f"balance; a dotted line shows the balance as adopted, which ended at "
+            f"{_dollars(adopted.closing[-1])}."
+        )
     return text
 
 
 def spending_by_strategy_alt(projection: Projection, titles: dict[str, str]) -> str:
-    parts = [f"{titles.get(s, s)} {_dollars(total)}"
-             for s, total in projection.strategy_totals.items()]
-    return ("Stacked bar chart of spending in each FY by strategy. Totals over the plan: "
-            + "; ".join(parts) + ".")
+    parts = [
+        f"{titles.get(s, s)} {_dollars(total)}" for s, total in projection.strategy_totals.items()
+    ]
+    return (
+        "Stacked bar chart of spending in each FY by strategy. Totals over the plan: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
-def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
-                    closing: Sequence[Sequence[int | None]],
-                    title: str = "Closing fund balance by plan") -> str:
+def fund_curves_svg(
+    fiscal_years: Sequence[int],
+    names: Sequence[str],
+    closing: Sequence[Sequence[int | None]],
+    title: str = "Closing fund balance by plan",
+) -> str:
     lines = _legend_lines(names)
     figure, axes = _figure(lines)
     labels = _short_labels(fiscal_years)
     styles = ("-", "--", "-.", ":")
     for index, (name, values) in enumerate(zip(names, closing, strict=True)):
-        axes.plot(labels, [float("nan") if v is None else v for v in values],
-                  color=PALETTE[index % len(PALETTE)], linestyle=styles[index % 4],
-                  linewidth=2, label=_legend_text(name))
+        axes.plot(
+            labels,
+            [float("nan") if v is None else v for v in values],
+            color=PALETTE[index % len(PALETTE)],
+            linestyle=styles[index % 4],
+            linewidth=2,
+            label=_legend_text(name),
+        )
     axes.axhline(0, color=DEFICIT, linewidth=0.8)
     axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
     axes.set_title(title, loc="left")
@@ -218,15 +281,18 @@ def fund_curves_svg(fiscal_years: Sequence[int], names: Sequence[str],
     return _svg(figure)
 
 
-def fund_curves_alt(fiscal_years: Sequence[int], names: Sequence[str],
-                    closing: Sequence[Sequence[int | None]]) -> str:
+def fund_curves_alt(
+    fiscal_years: Sequence[int], names: Sequence[str], closing: Sequence[Sequence[int | None]]
+) -> str:
     parts = []
     for name, values in zip(names, closing, strict=True):
         known = [(fy, v) for fy, v in zip(fiscal_years, values, strict=True) if v is not None]
         short = next((fy for fy, v in known if v < 0), None)
         ending = f"ends at {_dollars(known[-1][1])} in {fy_label(known[-1][0])}" if known else ""
-        parts.append(f"{name} {ending}" + (f", first short in {fy_label(short)}" if short
-                                           else ", never short"))
+        parts.append(
+            f"{name} {ending}"
+            + (f", first short in {fy_label(short)}" if short else ", never short")
+        )
     return "Line chart of each plan's closing fund balance by FY: " + "; ".join(parts) + "."
 
 

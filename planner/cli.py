@@ -56,8 +56,13 @@ def project_command(plan_file: str, as_json: bool) -> None:
 @main.command("check")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the lead-compliance/1 JSON.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The date the deadlines are counted from (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date the deadlines are counted from (default: today).",
+)
 def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> None:
     """Check PLAN_FILE against the MOA and LEAD fidelity; exit 1 when a rule fails."""
     plan = read_plan(plan_file)
@@ -74,14 +79,18 @@ def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> N
 
 @main.command("fit")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("--target", default="referrals", show_default=True,
-              help="'referrals' (a multiplier on every pathway) or 'line:ID' (that line's "
-                   "driver).")
+@click.option(
+    "--target",
+    default="referrals",
+    show_default=True,
+    help="'referrals' (a multiplier on every pathway) or 'line:ID' (that line's driver).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the lead-fit/1 JSON.")
 def fit_command(plan_file: str, target: str, as_json: bool) -> None:
     """What the fund of PLAN_FILE can afford: the largest value of a driver that keeps the
     reserve in every FY, and the headroom per FY (cost model §13)."""
     from planner.scenarios.fit import FitError, fit
+
     plan = read_plan(plan_file)
     projection = project(plan)
     try:
@@ -97,16 +106,25 @@ def fit_command(plan_file: str, target: str, as_json: bool) -> None:
 
 @main.command("simulate")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("--draws", type=click.IntRange(1, 100_000), default=None,
-              help="Simulated plans (1–100,000; default: the plan's, else 10,000).")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=None,
-              help="The random seed (a whole number; default: the plan's, else 0).")
+@click.option(
+    "--draws",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Simulated plans (1–100,000; default: the plan's, else 10,000).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=None,
+    help="The random seed (a whole number; default: the plan's, else 0).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the lead-simulation/1 JSON.")
 def simulate_command(plan_file: str, draws: int | None, seed: int | None, as_json: bool) -> None:
     """How sure are we: the plan's uncertainty ranges simulated, and the tornado (§12)."""
     from planner.scenarios.simulation import simulate, simulation_to_dict
     from planner.scenarios.uncertainty import Uncertainty
     from planner.simulation_text import simulation_text
+
     plan = read_plan(plan_file)
     result = simulate(plan, (plan.uncertainty or Uncertainty()).with_run(draws, seed))
     if as_json:
@@ -117,16 +135,27 @@ def simulate_command(plan_file: str, draws: int | None, seed: int | None, as_jso
 
 @main.command("new")
 @click.argument("slug")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the plan (JSON).")
-@click.option("--start-fy", "start_fy", default=None,
-              help="The plan's first FY, e.g. FY2027-28 (default: the FY after this one).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the plan (JSON).",
+)
+@click.option(
+    "--start-fy",
+    "start_fy",
+    default=None,
+    help="The plan's first FY, e.g. FY2027-28 (default: the FY after this one).",
+)
 def new_command(slug: str, output: str, start_fy: str | None) -> None:
     """Write the starting LEAD plan for SLUG, one of the 117 NC local governments (e.g.
     orange-county, city-of-durham): every fidelity line on cost-table defaults."""
     from planner.scenarios.fiscal import FiscalYearError, parse_fy
     from planner.scenarios.receipts import UnknownGovernment
     from planner.scenarios.starting import starting_plan
+
     first = None
     if start_fy is not None:
         try:
@@ -140,23 +169,28 @@ def new_command(slug: str, output: str, start_fy: str | None) -> None:
     except UnknownGovernment as error:
         click.echo(f"{error}", err=True)
         sys.exit(EXIT_BAD_FILE)
-    Path(output).write_text(json.dumps(plan.document, indent=2, ensure_ascii=False) + "\n",
-                            encoding="utf-8")
-    click.echo(f"Wrote {output}: {plan.document['name']}, "
-               f"{fy_label(plan.document['start_fy'])} to "
-               f"{fy_label(plan.document['start_fy'] + plan.document['years'] - 1)}, "
-               f"{len(plan.document['line_items'])} line items.")
+    Path(output).write_text(
+        json.dumps(plan.document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    click.echo(
+        f"Wrote {output}: {plan.document['name']}, "
+        f"{fy_label(plan.document['start_fy'])} to "
+        f"{fy_label(plan.document['start_fy'] + plan.document['years'] - 1)}, "
+        f"{len(plan.document['line_items'])} line items."
+    )
     for note in plan.notes:
         click.echo(f"  {note}")
 
 
 # ----------------------------------------------------------------------------- the web app
 
+
 def _app():
     """The app as configured by the environment; a configuration it refuses (production
     without a strong secret key) is a clear message and exit 2, not a traceback."""
     from planner.app import create_app
     from planner.config import ConfigError
+
     try:
         return create_app()
     except ConfigError as error:
@@ -170,6 +204,7 @@ def _database():
     new database works at once); the connections close afterwards."""
     from planner.extensions import db as database
     from planner.migrate import upgrade
+
     app = _app()
     upgrade(app.config["DATABASE_URL"])
     with app.app_context():
@@ -189,6 +224,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from planner.migrate import upgrade
+
     app = _app()
     upgrade(app.config["DATABASE_URL"])
     click.echo("Database is up to date.")
@@ -199,10 +235,14 @@ def demo_command() -> None:
     """Add the 117 local governments, the demo account and the demo plan (once); never in
     production."""
     from planner.services.demo import DEMO_EMAIL, seed_demo
+
     if _app().config["ENV_NAME"] == "production":
-        click.echo("Not run: `planner demo` creates an account with a known email and is for "
-                   "development only, and PLANNER_ENV_NAME is production. Create accounts "
-                   "with `planner user add`.", err=True)
+        click.echo(
+            "Not run: `planner demo` creates an account with a known email and is for "
+            "development only, and PLANNER_ENV_NAME is production. Create accounts "
+            "with `planner user add`.",
+            err=True,
+        )
         sys.exit(EXIT_BAD_FILE)
     with _database() as (_, session):
         _, password = seed_demo(session)
@@ -211,11 +251,12 @@ def demo_command() -> None:
         click.echo("Demo account created. Sign in with:")
         click.echo(f"  email:    {DEMO_EMAIL}")
         click.echo(f"  password: {password}")
-        click.echo("(The password is shown only this once; reset it with "
-                   "`planner user password`.)")
+        click.echo("(The password is shown only this once; reset it with `planner user password`.)")
     else:
-        click.echo(f"Demo account {DEMO_EMAIL} exists (its password was shown when it was "
-                   "created; reset it with `planner user password`).")
+        click.echo(
+            f"Demo account {DEMO_EMAIL} exists (its password was shown when it was "
+            "created; reset it with `planner user password`)."
+        )
 
 
 def quiet_request_handler() -> type:
@@ -225,6 +266,7 @@ def quiet_request_handler() -> type:
     class Handler(WSGIRequestHandler):
         def version_string(self) -> str:
             return "planner"
+
     return Handler
 
 
@@ -235,8 +277,13 @@ def serve_command(host: str, port: int) -> None:
     """Serve the app with Flask's development server (use gunicorn in production)."""
     app = _app()
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False,
-            request_handler=quiet_request_handler())
+    app.run(
+        host=host,
+        port=port,
+        debug=False,
+        use_reloader=False,
+        request_handler=quiet_request_handler(),
+    )
 
 
 @main.group()
@@ -252,10 +299,15 @@ def _read_password() -> str:
 
 @user.command("add")
 @click.argument("email")
-@click.option("--jurisdiction", "slugs", multiple=True,
-              help="Slug such as orange-county or city-of-durham (repeatable).")
-@click.option("--role", type=click.Choice(["editor", "viewer"]), default="viewer",
-              show_default=True)
+@click.option(
+    "--jurisdiction",
+    "slugs",
+    multiple=True,
+    help="Slug such as orange-county or city-of-durham (repeatable).",
+)
+@click.option(
+    "--role", type=click.Choice(["editor", "viewer"]), default="viewer", show_default=True
+)
 @click.option("--admin", is_flag=True, help="An administrator sees every jurisdiction.")
 def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None:
     """Create an account; the password is read from standard input."""
@@ -266,6 +318,7 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
         set_membership,
     )
     from planner.services.demo import jurisdiction, seed_jurisdictions
+
     password = _read_password()
     with _database() as (_, session):
         seed_jurisdictions(session)
@@ -273,18 +326,23 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
         for slug in slugs:
             found = jurisdiction(session, slug)
             if found is None:
-                click.echo(f"No jurisdiction '{slug}' (e.g. orange-county, city-of-durham).",
-                           err=True)
+                click.echo(
+                    f"No jurisdiction '{slug}' (e.g. orange-county, city-of-durham).", err=True
+                )
                 sys.exit(EXIT_BAD_FILE)
             places.append(found)
         try:
             account = create_user(session, email, password, is_admin=admin)
             for place in places:
                 set_membership(session, account, place, role)
-            record_admin_action(session, None, "created", account,
-                                ("administrator; " if admin else "")
-                                + (", ".join(f"{role} of {p.name}" for p in places)
-                                   or "no jurisdiction"))
+            record_admin_action(
+                session,
+                None,
+                "created",
+                account,
+                ("administrator; " if admin else "")
+                + (", ".join(f"{role} of {p.name}" for p in places) or "no jurisdiction"),
+            )
         except AccountError as error:
             session.rollback()
             click.echo(f"Not created: {error}.", err=True)
@@ -305,6 +363,7 @@ def user_password(email: str) -> None:
         record_admin_action,
         set_password,
     )
+
     password = _read_password()
     with _database() as (_, session):
         account = find_user(session, email)
@@ -323,8 +382,10 @@ def user_password(email: str) -> None:
 
 # ----------------------------------------------------------------------------- documents
 
+
 def _document(plan_file: str, as_of: dt.datetime | None):
     from planner.reports.context import plan_document
+
     plan = read_plan(plan_file)
     day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's local date
     return plan_document(plan, prepared_on=day)
@@ -335,6 +396,7 @@ def _annual(plan_file: str, fy_text: str, option: str):
     from planner.reports.annual import annual_reports
     from planner.scenarios.exhibits import ExhibitError
     from planner.scenarios.fiscal import FiscalYearError, parse_fy
+
     try:
         fy = parse_fy(fy_text)
     except FiscalYearError as error:
@@ -344,31 +406,53 @@ def _annual(plan_file: str, fy_text: str, option: str):
     try:
         return annual_reports(plan, project(plan), fy, default_cost_tables())
     except ExhibitError as error:
-        click.echo(f"{plan_file}: {error}. Enter the FY's actuals (the plan file's "
-                   "`actuals` section) to write its annual report.", err=True)
+        click.echo(
+            f"{plan_file}: {error}. Enter the FY's actuals (the plan file's "
+            "`actuals` section) to write its annual report.",
+            err=True,
+        )
         sys.exit(EXIT_BAD_FILE)
 
 
 @main.command("report")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the PDF.")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The 'prepared on' date and the date deadlines count from (default: today).")
-@click.option("--exhibit-e", "exhibit_fy", default=None, metavar="FY",
-              help="Write instead the annual financial report (MOA Exhibit E, with the "
-                   "Exhibit F worksheet) of this closed FY, e.g. FY2026-27.")
-def report_command(plan_file: str, output: str, as_of: dt.datetime | None,
-                   exhibit_fy: str | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the PDF.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The 'prepared on' date and the date deadlines count from (default: today).",
+)
+@click.option(
+    "--exhibit-e",
+    "exhibit_fy",
+    default=None,
+    metavar="FY",
+    help="Write instead the annual financial report (MOA Exhibit E, with the "
+    "Exhibit F worksheet) of this closed FY, e.g. FY2026-27.",
+)
+def report_command(
+    plan_file: str, output: str, as_of: dt.datetime | None, exhibit_fy: str | None
+) -> None:
     """Write the budget justification PDF of PLAN_FILE (or a closed FY's Exhibit E)."""
     if exhibit_fy is not None:
         from planner.reports.annual import exhibit_e_pdf
+
         report, impact = _annual(plan_file, exhibit_fy, "--exhibit-e")
         day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's date
         Path(output).write_bytes(exhibit_e_pdf(report, impact, prepared_on=day))
         click.echo(f"Wrote {output}")
         return
     from planner.reports.render import plan_report_pdf
+
     doc = _document(plan_file, as_of)
     Path(output).write_bytes(plan_report_pdf(doc))
     click.echo(f"Wrote {output}")
@@ -376,26 +460,37 @@ def report_command(plan_file: str, output: str, as_of: dt.datetime | None,
 
 @main.command("export")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
-@click.option("--format", "kind",
-              type=click.Choice(["xlsx", "csv", "resolution", "ordinance", "exhibit-e-csv",
-                                 "exhibit-e-xlsx"]), required=True,
-              help="xlsx: the workbook; csv: the tidy projection; resolution: the draft "
-                   "authorizing resolution (DOCX, default period); ordinance: the draft "
-                   "settlement project ordinance (DOCX, the plan's FYs); exhibit-e-csv, "
-                   "exhibit-e-xlsx: a closed FY's Exhibit E rows for CORE-NC (with --fy).")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(
+        ["xlsx", "csv", "resolution", "ordinance", "exhibit-e-csv", "exhibit-e-xlsx"]
+    ),
+    required=True,
+    help="xlsx: the workbook; csv: the tidy projection; resolution: the draft "
+    "authorizing resolution (DOCX, default period); ordinance: the draft "
+    "settlement project ordinance (DOCX, the plan's FYs); exhibit-e-csv, "
+    "exhibit-e-xlsx: a closed FY's Exhibit E rows for CORE-NC (with --fy).",
+)
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-@click.option("--fy", "fy", default=None, metavar="FY",
-              help="The closed FY of an exhibit-e format, e.g. FY2026-27.")
-def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | None,
-                   fy: str | None) -> None:
+@click.option(
+    "--fy",
+    "fy",
+    default=None,
+    metavar="FY",
+    help="The closed FY of an exhibit-e format, e.g. FY2026-27.",
+)
+def export_command(
+    plan_file: str, kind: str, output: str, as_of: dt.datetime | None, fy: str | None
+) -> None:
     """Write the projection as an Excel workbook or a long CSV, or a Word draft, or a
     closed FY's Exhibit E as CSV or XLSX."""
     if kind.startswith("exhibit-e"):
         from planner.reports.annual import exhibit_e_csv, exhibit_e_xlsx
+
         if fy is None:
-            click.echo(f"--format {kind} needs --fy, the closed FY (e.g. FY2026-27).",
-                       err=True)
+            click.echo(f"--format {kind} needs --fy, the closed FY (e.g. FY2026-27).", err=True)
             sys.exit(EXIT_BAD_FILE)
         report, _ = _annual(plan_file, fy, "--fy")
         if kind == "exhibit-e-csv":
@@ -407,28 +502,35 @@ def export_command(plan_file: str, kind: str, output: str, as_of: dt.datetime | 
     doc = _document(plan_file, as_of)
     if kind == "xlsx":
         from planner.reports.workbook import plan_workbook
+
         Path(output).write_bytes(plan_workbook(doc))
     elif kind == "csv":
         from planner.reports.tabular import projection_csv
+
         Path(output).write_text(projection_csv(doc), encoding="utf-8")
     elif kind == "resolution":
         from planner.reports.resolution import resolution_docx
         from planner.scenarios.summaries import resolution_years
-        Path(output).write_bytes(resolution_docx(
-            doc, *resolution_years(doc.plan, doc.projection)))
+
+        Path(output).write_bytes(resolution_docx(doc, *resolution_years(doc.plan, doc.projection)))
     else:
         from planner.reports.ordinance import ordinance_docx
+
         Path(output).write_bytes(ordinance_docx(doc))
     click.echo(f"Wrote {output}")
 
 
 @main.command("backup")
 @click.argument("output", type=click.Path(dir_okay=False))
-@click.option("--with-password-hashes", is_flag=True,
-              help="Include the accounts' password hashes (keep the file secret).")
+@click.option(
+    "--with-password-hashes",
+    is_flag=True,
+    help="Include the accounts' password hashes (keep the file secret).",
+)
 def backup_command(output: str, with_password_hashes: bool) -> None:
     """Write every jurisdiction, account, plan and plan history to OUTPUT (JSON)."""
     from planner.services.backup import backup, write_private
+
     with _database() as (_, session):
         data = backup(session, password_hashes=with_password_hashes)
     # 0600 from the start: the file holds every plan, email and history entry
@@ -441,6 +543,7 @@ def backup_command(output: str, with_password_hashes: bool) -> None:
 def restore_command(backup_file: str) -> None:
     """Load BACKUP_FILE into an empty database."""
     from planner.services.backup import BackupError, restore
+
     try:
         data = json.loads(Path(backup_file).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

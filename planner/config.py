@@ -46,8 +46,9 @@ class ConfigError(RuntimeError):
     """The app cannot start with this configuration."""
 
 
-MAKE_KEY = ("Make a key of 32 random bytes with: "
-            "python -c 'import secrets; print(secrets.token_hex(32))'")
+MAKE_KEY = (
+    "Make a key of 32 random bytes with: python -c 'import secrets; print(secrets.token_hex(32))'"
+)
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
@@ -76,28 +77,38 @@ def configure(app: Flask, overrides: dict | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'planner.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "TRUSTED_PROXIES",
-                "LOGIN_MAX_FAILURES", "LOGIN_LOCK_SECONDS", "LOGIN_LOCK_MAX_SECONDS",
-                "DEVICE_COOKIE_DAYS"):
+    for key in (
+        "SESSION_IDLE_MINUTES",
+        "SESSION_MAX_HOURS",
+        "TRUSTED_PROXIES",
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_LOCK_SECONDS",
+        "LOGIN_LOCK_MAX_SECONDS",
+        "DEVICE_COOKIE_DAYS",
+    ):
         value = app.config[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"PLANNER_{key} must be a whole number ≥ 0 (got {value!r}).")
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = (
-            "planner+db://" if app.config["ENV_NAME"] == "production" else "memory://")
+            "planner+db://" if app.config["ENV_NAME"] == "production" else "memory://"
+        )
     # No signed session cookie is accepted past the absolute lifetime, whatever it says.
-    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(
-        hours=app.config["SESSION_MAX_HOURS"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] == "production":
-            raise ConfigError("PLANNER_SECRET_KEY must be set in production "
-                              "(PLANNER_ENV_NAME=production); refusing to start. " + MAKE_KEY)
+            raise ConfigError(
+                "PLANNER_SECRET_KEY must be set in production "
+                "(PLANNER_ENV_NAME=production); refusing to start. " + MAKE_KEY
+            )
         app.config["SECRET_KEY"] = _development_secret(instance)
     elif app.config["ENV_NAME"] == "production":
         weakness = secret_key_weakness(str(app.config["SECRET_KEY"]))
         if weakness:
-            raise ConfigError(f"PLANNER_SECRET_KEY is too weak for production: {weakness}; "
-                              "refusing to start. " + MAKE_KEY)
+            raise ConfigError(
+                f"PLANNER_SECRET_KEY is too weak for production: {weakness}; "
+                "refusing to start. " + MAKE_KEY
+            )
     if app.config["ENV_NAME"] == "production":
         # Served over HTTPS (behind the proxy that terminates TLS): cookies never travel in
         # clear text.

@@ -55,8 +55,10 @@ def load_limits(path: Path) -> Limits:
     """The §15 limits: each a whole number with its source."""
     with path.open("rb") as handle:
         entries = _flatten("", tomllib.load(handle))
-    return Limits(**{key: int(entry.value) for key, entry in entries.items()},  # type: ignore[arg-type]
-                  entries=MappingProxyType(entries))
+    return Limits(
+        **{key: int(entry.value) for key, entry in entries.items()},  # type: ignore[arg-type]
+        entries=MappingProxyType(entries),
+    )
 
 
 def load_cost_tables(directory: Path | None = None) -> CostTables:
@@ -105,30 +107,58 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
     if (directory / "starting_plan.toml").exists():
         with (directory / "starting_plan.toml").open("rb") as handle:
             starting = _flatten("", tomllib.load(handle))
-    totals = tuple(
-        ReceiptTotal(
-            slug=row["slug"], name=row["name"],
-            total=Decimal(row["total_usd"]) if row["total_usd"] else None,
-            covers=row["covers"], status=row["status"], basis=row["basis"],
-            source_url=row["source_url"], caveat=row["caveat"],
-            other_figures=row["other_figures"],
+    totals = (
+        tuple(
+            ReceiptTotal(
+                slug=row["slug"],
+                name=row["name"],
+                total=Decimal(row["total_usd"]) if row["total_usd"] else None,
+                covers=row["covers"],
+                status=row["status"],
+                basis=row["basis"],
+                source_url=row["source_url"],
+                caveat=row["caveat"],
+                other_figures=row["other_figures"],
+            )
+            for row in _read_csv(directory / "nc_receipt_totals.csv")
         )
-        for row in _read_csv(directory / "nc_receipt_totals.csv")
-    ) if (directory / "nc_receipt_totals.csv").exists() else ()
-    shape = tuple(
-        ShapeYear(
-            fy=parse_fy(row["fiscal_year"]), fraction=Decimal(row["fraction"]),
-            of_total=row["of_total"], basis=row["basis"], source_url=row["source_url"],
-            status=row["status"], note=row["note"],
+        if (directory / "nc_receipt_totals.csv").exists()
+        else ()
+    )
+    shape = (
+        tuple(
+            ShapeYear(
+                fy=parse_fy(row["fiscal_year"]),
+                fraction=Decimal(row["fraction"]),
+                of_total=row["of_total"],
+                basis=row["basis"],
+                source_url=row["source_url"],
+                status=row["status"],
+                note=row["note"],
+            )
+            for row in _read_csv(directory / "nc_payment_shape.csv")
         )
-        for row in _read_csv(directory / "nc_payment_shape.csv")
-    ) if (directory / "nc_payment_shape.csv").exists() else ()
-    reporting = tuple(
-        ReportingField(report=row["report"], field=row["field"], order=int(row["order"]),
-                       words=row["words"], source=row["source"], source_url=row["source_url"],
-                       year=int(row["year"]), status=row["status"], note=row["note"])
-        for row in _read_csv(directory / "reporting_fields.csv")
-    ) if (directory / "reporting_fields.csv").exists() else ()
+        if (directory / "nc_payment_shape.csv").exists()
+        else ()
+    )
+    reporting = (
+        tuple(
+            ReportingField(
+                report=row["report"],
+                field=row["field"],
+                order=int(row["order"]),
+                words=row["words"],
+                source=row["source"],
+                source_url=row["source_url"],
+                year=int(row["year"]),
+                status=row["status"],
+                note=row["note"],
+            )
+            for row in _read_csv(directory / "reporting_fields.csv")
+        )
+        if (directory / "reporting_fields.csv").exists()
+        else ()
+    )
     limits_file = directory / "limits.toml"
     limits = load_limits(limits_file if limits_file.exists() else TABLES_DIR / "limits.toml")
     return CostTables(

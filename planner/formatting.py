@@ -67,8 +67,11 @@ def number(amount: Decimal | int | None, places: int = 2) -> str:
     path: a plan page shows about 130 of them."""
     if amount is None:
         return ""
-    if isinstance(amount, int | Decimal) and not isinstance(amount, bool) and (
-            Decimal(amount).is_finite()):
+    if (
+        isinstance(amount, int | Decimal)
+        and not isinstance(amount, bool)
+        and (Decimal(amount).is_finite())
+    ):
         rounded = Decimal(amount).quantize(Decimal(1).scaleb(-places))
         text = f"{rounded:,f}"
         return text.replace(",", "\0").replace(".", _DECIMAL).replace("\0", _GROUP)
@@ -87,9 +90,14 @@ def long_date(day: dt.date | None) -> str:
 
 
 FILTERS = {
-    "money": money, "money_cents": money_cents, "dollars": dollars, "number": number,
+    "money": money,
+    "money_cents": money_cents,
+    "dollars": dollars,
+    "number": number,
     "percent": percent,
-    "long_date": long_date, "fy": fy_label, "zip": lambda a, b: zip(a, b, strict=True),
+    "long_date": long_date,
+    "fy": fy_label,
+    "zip": lambda a, b: zip(a, b, strict=True),
     "zip3": lambda a, b, c: zip(a, b, c, strict=True),
 }
 

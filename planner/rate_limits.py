@@ -21,6 +21,7 @@ PURGE_CHANCE = 0.02  # now and then an increment also removes windows that have 
 
 def _engine():
     from planner.extensions import db  # the app's engine: the limiter runs in a request
+
     return db.engine
 
 
@@ -37,13 +38,15 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
         now = time.time()
         engine = _engine()
-        insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         ended = TABLE.c.expires_at <= now
         row = insert(TABLE).values(key=key, hits=amount, expires_at=now + expiry)
         statement = row.on_conflict_do_update(
             index_elements=[TABLE.c.key],
-            set_={"hits": case((ended, amount), else_=TABLE.c.hits + amount),
-                  "expires_at": case((ended, now + expiry), else_=TABLE.c.expires_at)},
+            set_={
+                "hits": case((ended, amount), else_=TABLE.c.hits + amount),
+                "expires_at": case((ended, now + expiry), else_=TABLE.c.expires_at),
+            },
         ).returning(TABLE.c.hits)
         with engine.begin() as connection:
             hits = connection.execute(statement).scalar_one()
@@ -53,8 +56,9 @@ class DatabaseStorage(Storage):
 
     def _row(self, key: str):
         with _engine().connect() as connection:
-            return connection.execute(select(TABLE.c.hits, TABLE.c.expires_at)
-                                      .where(TABLE.c.key == key)).first()
+            return connection.execute(
+                select(TABLE.c.hits, TABLE.c.expires_at).where(TABLE.c.key == key)
+            ).first()
 
     def get(self, key: str) -> int:
         row = self._row(key)

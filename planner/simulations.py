@@ -55,8 +55,9 @@ def cache_key(document: str) -> str:
     return hashlib.sha256(document.encode("utf-8")).hexdigest()
 
 
-def analysis_of_document(document: str, plan: Plan | None = None,
-                         projection: Projection | None = None) -> Analysis | None:
+def analysis_of_document(
+    document: str, plan: Plan | None = None, projection: Projection | None = None
+) -> Analysis | None:
     """The plan's simulation with its own ranges, or None when it has no `uncertainty`."""
     key = cache_key(document)
     found = ANALYSES.get(key)
@@ -71,8 +72,9 @@ def analysis_of_document(document: str, plan: Plan | None = None,
     return found
 
 
-def analysis_of(record: Any, plan: Plan | None = None,
-                projection: Projection | None = None) -> Analysis | None:
+def analysis_of(
+    record: Any, plan: Plan | None = None, projection: Projection | None = None
+) -> Analysis | None:
     return analysis_of_document(record.document, plan, projection)
 
 

@@ -54,13 +54,16 @@ def projection_table(plan: Plan, projection: Projection) -> str:
         if not row:
             out.append("-" * (sum(widths) + 2 * (len(widths) - 1)))
             continue
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:],
-                                                                          strict=True)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
         out.append("  ".join(cells).rstrip())
     out.append("")
     deficit = fund.first_deficit_fy
-    out.append(f"Present value of spending: ${projection.npv_spending:,}; of receipts: "
-               f"${projection.npv_receipts:,} (discount rate {plan.assumptions.discount_rate}).")
+    out.append(
+        f"Present value of spending: ${projection.npv_spending:,}; of receipts: "
+        f"${projection.npv_receipts:,} (discount rate {plan.assumptions.discount_rate})."
+    )
     out.append("First deficit: " + (fy_label(deficit) if deficit is not None else "none") + ".")
     if fund.receipts_outside_plan:
         outside = ", ".join(f"{k} ${v:,}" for k, v in fund.receipts_outside_plan.items())
@@ -77,10 +80,13 @@ def actuals_lines(projection: Projection) -> list[str]:
     if block is None or adopted is None:
         return []
     closed = [fy_label(fy) for fy in block.closed_fys]
-    out = ["", f"Closed FYs (actuals): {closed[0]}" + (f" to {closed[-1]}" if len(closed) > 1
-                                                        else "")
-           + ". The fund above uses the actuals there and is reforecast from the actual "
-             "closing balance; line items and totals keep their planned figures."]
+    out = [
+        "",
+        f"Closed FYs (actuals): {closed[0]}"
+        + (f" to {closed[-1]}" if len(closed) > 1 else "")
+        + ". The fund above uses the actuals there and is reforecast from the actual "
+        "closing balance; line items and totals keep their planned figures.",
+    ]
     rows = [["", "Planned", "Actual", "Variance", "%", ""]]
     for k, label in enumerate(closed):
         rows.append([label])
@@ -88,23 +94,48 @@ def actuals_lines(projection: Projection) -> list[str]:
             planned = block.planned_by_strategy[strategy][k]
             actual = block.actual_by_strategy[strategy][k]
             variance = block.variance_by_strategy[strategy][k]
-            rows.append([f"  {strategy}", _money(planned), _money(actual), _money(variance),
-                         variance_percent_text(variance, planned), variance_word(variance)])
-        rows.append(["  receipts", _money(block.receipts_planned[k]),
-                     _money(block.receipts_actual[k]),
-                     _money(block.receipts_actual[k] - block.receipts_planned[k]), "", ""])
-        rows.append(["  interest", _money(block.interest_planned[k]),
-                     _money(block.interest_actual[k]),
-                     _money(block.interest_actual[k] - block.interest_planned[k]), "", ""])
+            rows.append(
+                [
+                    f"  {strategy}",
+                    _money(planned),
+                    _money(actual),
+                    _money(variance),
+                    variance_percent_text(variance, planned),
+                    variance_word(variance),
+                ]
+            )
+        rows.append(
+            [
+                "  receipts",
+                _money(block.receipts_planned[k]),
+                _money(block.receipts_actual[k]),
+                _money(block.receipts_actual[k] - block.receipts_planned[k]),
+                "",
+                "",
+            ]
+        )
+        rows.append(
+            [
+                "  interest",
+                _money(block.interest_planned[k]),
+                _money(block.interest_actual[k]),
+                _money(block.interest_actual[k] - block.interest_planned[k]),
+                "",
+                "",
+            ]
+        )
         rows.append(["  audit costs", "", _money(block.audit_costs[k]), "", "", ""])
     widths = [max(len(r[i]) for r in rows if len(r) > i) for i in range(6)]
     for row in rows:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:5], widths[1:5],
-                                                                        strict=False)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:5], widths[1:5], strict=False)
+        ]
         out.append("  ".join(cells + row[5:6]).rstrip())
-    out.append(f"Closing balance in {projection.labels[-1]}: "
-               f"{_money(projection.fund.closing[-1])} reforecast; "
-               f"{_money(adopted.closing[-1])} as adopted.")
+    out.append(
+        f"Closing balance in {projection.labels[-1]}: "
+        f"{_money(projection.fund.closing[-1])} reforecast; "
+        f"{_money(adopted.closing[-1])} as adopted."
+    )
     return out
 
 
@@ -119,8 +150,11 @@ def compliance_text(plan: Plan, results, as_of) -> str:
     out = [title, "=" * len(title), ""]
     for result in results:
         out.append(f"[{STATUS_MARK[result.status]}] {result.rule}")
-        out.extend(textwrap.wrap(result.message, width=96, initial_indent="       ",
-                                 subsequent_indent="       "))
+        out.extend(
+            textwrap.wrap(
+                result.message, width=96, initial_indent="       ", subsequent_indent="       "
+            )
+        )
         out.append(f"       Citation: {result.citation}")
         out.append("")
     found = counts(results)
@@ -134,24 +168,30 @@ def fit_text(plan: Plan, projection: Projection, result) -> str:
     if result.target == "referrals":
         what = "the referrals (a multiplier on every pathway's referrals a year)"
     else:
-        line = plan.line(result.target[len("line:"):])
+        line = plan.line(result.target[len("line:") :])
         what = f"'{line.label or line.id}'" + (f", its {result.driver}" if result.driver else "")
     lines.append(f"What the fund can afford: {what}")
     months = result.reserve_months
-    lines.append(f"Reserve kept at the end of every FY: {months.normalize():f} months of "
-                 "that FY's spending.")
+    lines.append(
+        f"Reserve kept at the end of every FY: {months.normalize():f} months of that FY's spending."
+    )
     if result.driver:
         lines.append(f"  current value: {result.current}")
     if result.value is not None:
-        lines.append(f"  largest value that keeps every reserve: {result.value} "
-                     f"(total spending {result.total_at_value:,})")
+        lines.append(
+            f"  largest value that keeps every reserve: {result.value} "
+            f"(total spending {result.total_at_value:,})"
+        )
     if result.reason:
         lines.append(f"  {result.reason}")
     lines.append("")
-    lines.append("Headroom: a year's spending that can be added (or must be cut, shown in "
-                 "parentheses) in every FY from this one on, keeping every reserve")
+    lines.append(
+        "Headroom: a year's spending that can be added (or must be cut, shown in "
+        "parentheses) in every FY from this one on, keeping every reserve"
+    )
     for fy, room in zip(projection.fiscal_years, result.headroom, strict=True):
-        shown = "none (even cutting all spending misses the reserve)" if room is None \
-            else _money(room)
+        shown = (
+            "none (even cutting all spending misses the reserve)" if room is None else _money(room)
+        )
         lines.append(f"  {fy_label(fy)}  {shown}")
     return "\n".join(lines)

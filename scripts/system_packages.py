@@ -78,35 +78,51 @@ def installed_packages(status: Path = DPKG_STATUS) -> set[str]:
     return names
 
 
-def missing(packages: Iterable[Package], groups: Iterable[str], installed: set[str],
-            which: Callable[[str], str | None] = shutil.which) -> list[Package]:
+def missing(
+    packages: Iterable[Package],
+    groups: Iterable[str],
+    installed: set[str],
+    which: Callable[[str], str | None] = shutil.which,
+) -> list[Package]:
     """The packages of these groups that are neither installed nor provided by a command."""
     wanted = set(groups)
-    return [package for package in packages
-            if package.groups & wanted and package.name not in installed
-            and not (package.command and which(package.command))]
+    return [
+        package
+        for package in packages
+        if package.groups & wanted
+        and package.name not in installed
+        and not (package.command and which(package.command))
+    ]
 
 
 def apt_commands(names: Sequence[str]) -> list[list[str]]:
-    return [["apt-get", "update", "-q"],
-            ["apt-get", "install", "-y", "-q", *names]]
+    return [["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *names]]
 
 
 def manual_command(names: Sequence[str]) -> str:
-    return ("sudo apt-get update && sudo apt-get install -y " + " ".join(names))
+    return "sudo apt-get update && sudo apt-get install -y " + " ".join(names)
 
 
-def install(names: Sequence[str], *, root: bool, have_apt: bool,
-            run: Callable[..., object] = subprocess.run, out=sys.stdout) -> int:
+def install(
+    names: Sequence[str],
+    *,
+    root: bool,
+    have_apt: bool,
+    run: Callable[..., object] = subprocess.run,
+    out=sys.stdout,
+) -> int:
     """Install the packages with apt-get when we can, else print the command and fail."""
     if not names:
         return 0
     if not (root and have_apt):
         why = "not root" if have_apt else "no apt-get on this machine"
-        print(f"Missing system packages ({why}): {' '.join(names)}\n"
-              f"Run:\n    {manual_command(names)}\n"
-              "(or set PLANNER_SKIP_SYSTEM_PACKAGES=1 if this machine provides them "
-              "some other way)", file=out)
+        print(
+            f"Missing system packages ({why}): {' '.join(names)}\n"
+            f"Run:\n    {manual_command(names)}\n"
+            "(or set PLANNER_SKIP_SYSTEM_PACKAGES=1 if this machine provides them "
+            "some other way)",
+            file=out,
+        )
         return 1
     print(f"Installing system packages: {' '.join(names)}", file=out, flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -119,8 +135,9 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", choices=["check", "install", "list"])
     parser.add_argument("groups", nargs="+", choices=GROUPS)
-    parser.add_argument("--status", type=Path, default=DPKG_STATUS,
-                        help="dpkg's status file (for tests)")
+    parser.add_argument(
+        "--status", type=Path, default=DPKG_STATUS, help="dpkg's status file (for tests)"
+    )
     args = parser.parse_args(argv)
     packages = read_list()
     if args.mode == "list":
@@ -129,17 +146,24 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout) -> int:
                 print(package.name, file=out)
         return 0
     if os.environ.get("PLANNER_SKIP_SYSTEM_PACKAGES"):
-        print("PLANNER_SKIP_SYSTEM_PACKAGES is set: not checking the system packages "
-              f"({', '.join(args.groups)})", file=out)
+        print(
+            "PLANNER_SKIP_SYSTEM_PACKAGES is set: not checking the system packages "
+            f"({', '.join(args.groups)})",
+            file=out,
+        )
         return 0
     if not args.status.exists():
         names = [p.name for p in packages if p.groups & set(args.groups)]
-        print(f"No dpkg status file ({args.status}): this is not a Debian-like machine. "
-              f"Install the equivalents of: {' '.join(names)}\n"
-              "then set PLANNER_SKIP_SYSTEM_PACKAGES=1.", file=out)
+        print(
+            f"No dpkg status file ({args.status}): this is not a Debian-like machine. "
+            f"Install the equivalents of: {' '.join(names)}\n"
+            "then set PLANNER_SKIP_SYSTEM_PACKAGES=1.",
+            file=out,
+        )
         return 1
-    absent = [package.name for package in
-              missing(packages, args.groups, installed_packages(args.status))]
+    absent = [
+        package.name for package in missing(packages, args.groups, installed_packages(args.status))
+    ]
     if not absent:
         count = sum(1 for package in packages if package.groups & set(args.groups))
         print(f"System packages ({', '.join(args.groups)}): all {count} present.", file=out)
@@ -148,8 +172,9 @@ def main(argv: Sequence[str] | None = None, *, out=sys.stdout) -> int:
         for name in absent:
             print(f"missing: {name}", file=out)
         return 1 if absent else 0
-    return install(absent, root=os.geteuid() == 0, have_apt=shutil.which("apt-get") is not None,
-                   out=out)
+    return install(
+        absent, root=os.geteuid() == 0, have_apt=shutil.which("apt-get") is not None, out=out
+    )
 
 
 if __name__ == "__main__":

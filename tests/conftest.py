@@ -28,13 +28,16 @@ from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
 _numbers = itertools.count()  # for databases a test makes of its own (tests/test_backup_restore.py)
-ENGINES = ["sqlite"] + ([pytest.param("postgresql", marks=pytest.mark.postgres)]
-                        if POSTGRES_URL else [])
+ENGINES = ["sqlite"] + (
+    [pytest.param("postgresql", marks=pytest.mark.postgres)] if POSTGRES_URL else []
+)
 
-settings.register_profile("ci", deadline=None, print_blob=True,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev", max_examples=10, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "ci", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "dev", max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(PROFILE)
 
 # Test accounts hash their passwords with scrypt at N = 2^10 rather than production's 2^15
@@ -49,19 +52,37 @@ accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
 # a page or a document shows (downloads, PDFs, workbooks, the line editor's preview, the
 # browser) read the same stored plan on either engine and run on SQLite only, which keeps
 # `make test` within its time.
-POSTGRES_MODULES = frozenset({
-    "test_database", "test_trust", "test_sessions", "test_web_access", "test_limits",
-    "test_plan_versions", "test_backup_restore", "test_fuzz", "test_web_county",
-    "test_web_editor", "test_configuration", "test_services", "test_cli_accounts",
-    "test_actuals_services",
-})
+POSTGRES_MODULES = frozenset(
+    {
+        "test_database",
+        "test_trust",
+        "test_sessions",
+        "test_web_access",
+        "test_limits",
+        "test_plan_versions",
+        "test_backup_restore",
+        "test_fuzz",
+        "test_web_county",
+        "test_web_editor",
+        "test_configuration",
+        "test_services",
+        "test_cli_accounts",
+        "test_actuals_services",
+    }
+)
 
 
 # The modules whose tests take longest (fuzzing, documents, the browser): run first.
-LONG_MODULES = frozenset({
-    "test_fuzz", "test_documents", "test_browser", "test_browser_county",
-    "test_browser_editor", "test_workbook_live",
-})
+LONG_MODULES = frozenset(
+    {
+        "test_fuzz",
+        "test_documents",
+        "test_browser",
+        "test_browser_county",
+        "test_browser_editor",
+        "test_workbook_live",
+    }
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -75,15 +96,19 @@ def pytest_collection_modifyitems(config, items):
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("database_url") if callspec else None
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        (dropped if engine == "postgresql" and module not in POSTGRES_MODULES
-         else kept).append(item)
+        (dropped if engine == "postgresql" and module not in POSTGRES_MODULES else kept).append(
+            item
+        )
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
     # The modules of the longest tests first (their order within is kept): pytest-xdist then
     # ends the run on short tests, with no worker idle while another finishes a long one.
-    items.sort(key=lambda item: (item.module.__name__.rpartition(".")[2] if item.module
-                                 else "") not in LONG_MODULES)
+    items.sort(
+        key=lambda item: (
+            (item.module.__name__.rpartition(".")[2] if item.module else "") not in LONG_MODULES
+        )
+    )
 
 
 @pytest.fixture(scope="session")
@@ -176,27 +201,36 @@ class PostgresCopy:
             connection.execute(text("CREATE SCHEMA snapshot"))
             for name in self.tables:
                 connection.execute(text(f'CREATE TABLE snapshot."{name}" AS TABLE public."{name}"'))
-            self.sequences = connection.execute(text(
-                "SELECT table_name, column_name, pg_get_serial_sequence("
-                "quote_ident(table_name), column_name) FROM information_schema.columns "
-                "WHERE table_schema = 'public' AND pg_get_serial_sequence("
-                "quote_ident(table_name), column_name) IS NOT NULL")).all()
+            self.sequences = connection.execute(
+                text(
+                    "SELECT table_name, column_name, pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) FROM information_schema.columns "
+                    "WHERE table_schema = 'public' AND pg_get_serial_sequence("
+                    "quote_ident(table_name), column_name) IS NOT NULL"
+                )
+            ).all()
 
     @staticmethod
     def _tables(connection) -> list[str]:
         """The public tables, those with foreign keys to others after them."""
-        found = set(connection.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        found = set(
+            connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            ).scalars()
+        )
         ordered = [t.name for t in db.metadata.sorted_tables if t.name in found]
         return sorted(found - set(ordered)) + ordered
 
     def restore(self) -> None:
         with self.admin.connect() as connection:  # the connections a test left open
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid() "
-                "AND backend_type = 'client backend' AND usename = current_user"),
-                {"name": self.name})  # not autovacuum: it blocks no DELETE
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid() "
+                    "AND backend_type = 'client backend' AND usename = current_user"
+                ),
+                {"name": self.name},
+            )  # not autovacuum: it blocks no DELETE
         with self.engine.begin() as connection:
             if self._tables(connection) != self.tables:
                 changed = True
@@ -208,12 +242,16 @@ class PostgresCopy:
                 for name in reversed(self.tables):
                     connection.execute(text(f'DELETE FROM public."{name}"'))  # noqa: S608 - names from the catalog
                 for name in self.tables:
-                    connection.execute(text(
-                        f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"'))  # noqa: S608 - names from the catalog
+                    connection.execute(
+                        text(f'INSERT INTO public."{name}" SELECT * FROM snapshot."{name}"')  # noqa: S608 - names from the catalog
+                    )
                 for table, column, sequence in self.sequences:
                     next_id = f'COALESCE(MAX("{column}"), 0) + 1'
-                    connection.execute(text(
-                        f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""))  # noqa: S608 - names from the catalog
+                    connection.execute(
+                        text(
+                            f"SELECT setval('{sequence}', {next_id}, false) FROM public.\"{table}\""  # noqa: S608 - names from the catalog
+                        )
+                    )
         if changed:
             self.clone()
 
@@ -266,6 +304,7 @@ def reset_database(request, database_url):
             return
         db.engine.dispose()
         request.getfixturevalue("postgres_copy").restore()
+
     return reset
 
 

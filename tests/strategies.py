@@ -18,26 +18,39 @@ def examples(thorough: int) -> int:
 
 
 def dec(low: str, high: str, places: int = 2) -> st.SearchStrategy[str]:
-    return st.decimals(Decimal(low), Decimal(high), places=places,
-                       allow_nan=False, allow_infinity=False).map(lambda d: format(d, "f"))
+    return st.decimals(
+        Decimal(low), Decimal(high), places=places, allow_nan=False, allow_infinity=False
+    ).map(lambda d: format(d, "f"))
 
 
 @st.composite
 def line_items(draw, index: int, start_fy: int, years: int, has_case_management: bool):
-    kinds = ["position", "warm_handoff", "officer_training", "participant_phones",
-             "participant_support", "service_gap", "other_strategy", "other"]
+    kinds = [
+        "position",
+        "warm_handoff",
+        "officer_training",
+        "participant_phones",
+        "participant_support",
+        "service_gap",
+        "other_strategy",
+        "other",
+    ]
     if not has_case_management:
         kinds.append("case_management")
     kind = draw(st.sampled_from(kinds))
-    line: dict = {"id": f"line-{index}", "kind": kind,
-                  "strategy": draw(st.sampled_from(["A:10", "A:7", "B:D.1.4", "", None]))}
+    line: dict = {
+        "id": f"line-{index}",
+        "kind": kind,
+        "strategy": draw(st.sampled_from(["A:10", "A:7", "B:D.1.4", "", None])),
+    }
     if draw(st.booleans()):
         first = draw(st.integers(start_fy - 2, start_fy + years))
         line["start_fy"] = first
         line["end_fy"] = draw(st.integers(first, first + years + 2))
     if kind == "position":
-        line["role"] = draw(st.sampled_from(["program_manager", "data_analyst", "other",
-                                             "peer_specialist"]))
+        line["role"] = draw(
+            st.sampled_from(["program_manager", "data_analyst", "other", "peer_specialist"])
+        )
         line["fte"] = draw(dec("0", "3", 2))
         if line["role"] == "other" or draw(st.booleans()):
             line["salary"] = draw(dec("20000", "150000", 2))
@@ -75,14 +88,20 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
     else:
         line["annual_amount"] = draw(dec("0", "500000", 2))
         line["escalate"] = draw(st.booleans())
-        line["object_class"] = draw(st.sampled_from(["travel", "equipment", "supplies",
-                                                     "contractual", "other"]))
+        line["object_class"] = draw(
+            st.sampled_from(["travel", "equipment", "supplies", "contractual", "other"])
+        )
     return line
 
 
 @st.composite
-def plan_documents(draw, *, rates_nonnegative: bool = False, steady_participants: bool = False,
-                   kinds_excluded: tuple[str, ...] = ()):
+def plan_documents(
+    draw,
+    *,
+    rates_nonnegative: bool = False,
+    steady_participants: bool = False,
+    kinds_excluded: tuple[str, ...] = (),
+):
     start_fy = draw(st.integers(2020, 2035))
     years = draw(st.integers(1, 20))
     low_rate = "0" if rates_nonnegative else "-0.1"
@@ -97,8 +116,11 @@ def plan_documents(draw, *, rates_nonnegative: bool = False, steady_participants
             continue
         has_cm = has_cm or line["kind"] == "case_management"
         lines.append(line)
-    receipts = {str(fy): draw(dec("0", "2000000", 2))
-                for fy in range(start_fy - 1, start_fy + years + 1) if draw(st.booleans())}
+    receipts = {
+        str(fy): draw(dec("0", "2000000", 2))
+        for fy in range(start_fy - 1, start_fy + years + 1)
+        if draw(st.booleans())
+    }
     return {
         "schema": "lead-plan/1",
         "name": "generated",

@@ -29,20 +29,42 @@ from tests.strategies import examples
 
 TABLES = default_cost_tables()
 
-LEAD = {"id": "lead", "kind": "other", "annual_amount": "100000", "escalate": False,
-        "strategy": "A:10"}
-NALOXONE = {"id": "naloxone", "kind": "other_strategy", "annual_amount": "50000",
-            "escalate": False, "strategy": "A:7"}
-FUND = {"opening_balance": "500000", "interest_rate": "0.02", "reserve_months": "0",
-        "receipts": {"2026": "200000", "2027": "200000", "2028": "200000", "2029": "200000"}}
+LEAD = {
+    "id": "lead",
+    "kind": "other",
+    "annual_amount": "100000",
+    "escalate": False,
+    "strategy": "A:10",
+}
+NALOXONE = {
+    "id": "naloxone",
+    "kind": "other_strategy",
+    "annual_amount": "50000",
+    "escalate": False,
+    "strategy": "A:7",
+}
+FUND = {
+    "opening_balance": "500000",
+    "interest_rate": "0.02",
+    "reserve_months": "0",
+    "receipts": {"2026": "200000", "2027": "200000", "2028": "200000", "2029": "200000"},
+}
 ACTUALS = {
-    "FY2026-27": {"receipts": "210000", "interest": "9500", "audit_costs": "2500",
-                  # 90,000.40 rounds to 90,000; 54,999.50 is an exact tie and rounds up
-                  "spending": {"A:10": "90000.40", "A:7": "54999.50", "unassigned": "1000"},
-                  "referrals": {"arrest_diversion": "35", "community": "9"},
-                  "enrolled": "20", "reported_on": "2027-09-20"},
-    "2027": {"receipts": "190000", "interest": "-1000",  # a loss: interest may be negative
-             "spending": {"A:10": "110000", "A:12": "4000"}},
+    "FY2026-27": {
+        "receipts": "210000",
+        "interest": "9500",
+        "audit_costs": "2500",
+        # 90,000.40 rounds to 90,000; 54,999.50 is an exact tie and rounds up
+        "spending": {"A:10": "90000.40", "A:7": "54999.50", "unassigned": "1000"},
+        "referrals": {"arrest_diversion": "35", "community": "9"},
+        "enrolled": "20",
+        "reported_on": "2027-09-20",
+    },
+    "2027": {
+        "receipts": "190000",
+        "interest": "-1000",  # a loss: interest may be negative
+        "spending": {"A:10": "110000", "A:12": "4000"},
+    },
 }
 
 
@@ -60,6 +82,7 @@ def closed():
 
 
 # ----------------------------------------------------------------------------- the reforecast
+
 
 def test_hand_computed_reforecast(closed):
     plan, p = closed
@@ -94,19 +117,38 @@ def test_hand_computed_reforecast(closed):
 def test_the_actuals_block_exactly(closed):
     _, p = closed
     block = projection_to_dict(p)["actuals"]
-    assert list(block) == ["closed_fys", "planned_by_strategy", "actual_by_strategy",
-                           "variance_by_strategy", "receipts", "interest", "audit_costs"]
+    assert list(block) == [
+        "closed_fys",
+        "planned_by_strategy",
+        "actual_by_strategy",
+        "variance_by_strategy",
+        "receipts",
+        "interest",
+        "audit_costs",
+    ]
     assert block["closed_fys"] == [2026, 2027]
     # The plan's strategies in by_strategy order, then A:12 (only in actuals), unassigned last.
     assert list(block["planned_by_strategy"]) == ["A:10", "A:7", "A:12", "unassigned"]
-    assert block["planned_by_strategy"] == {"A:10": [100000, 100000], "A:7": [50000, 50000],
-                                            "A:12": [0, 0], "unassigned": [0, 0]}
-    assert block["actual_by_strategy"] == {"A:10": [90000, 110000], "A:7": [55000, 0],
-                                           "A:12": [0, 4000], "unassigned": [1000, 0]}
+    assert block["planned_by_strategy"] == {
+        "A:10": [100000, 100000],
+        "A:7": [50000, 50000],
+        "A:12": [0, 0],
+        "unassigned": [0, 0],
+    }
+    assert block["actual_by_strategy"] == {
+        "A:10": [90000, 110000],
+        "A:7": [55000, 0],
+        "A:12": [0, 4000],
+        "unassigned": [1000, 0],
+    }
     # variance = actual − planned: 90,000 − 100,000 = −10,000; 110,000 − 100,000 = 10,000;
     # 55,000 − 50,000 = 5,000; 0 − 50,000 = −50,000
-    assert block["variance_by_strategy"] == {"A:10": [-10000, 10000], "A:7": [5000, -50000],
-                                             "A:12": [0, 4000], "unassigned": [1000, 0]}
+    assert block["variance_by_strategy"] == {
+        "A:10": [-10000, 10000],
+        "A:7": [5000, -50000],
+        "A:12": [0, 4000],
+        "unassigned": [1000, 0],
+    }
     assert block["receipts"] == {"planned": [200000, 200000], "actual": [210000, 190000]}
     assert block["interest"] == {"planned": [10000, 11200], "actual": [9500, -1000]}
     assert block["audit_costs"] == [2500, 0]
@@ -162,29 +204,44 @@ def test_the_fit_value_projects_to_what_the_fit_says(closed):
 
 # ----------------------------------------------------------------------------- Exhibit E
 
+
 def test_exhibit_e_of_a_closed_fy(closed):
     plan, p = closed
     report = exhibit_e(plan, p, 2026, TABLES)
     # (1) 500,000 + (2) 210,000 + interest 9,500 − (3) 146,000 − (4) 2,500 = (5) 571,000
     assert [(line.field, line.amount) for line in report.lines] == [
-        ("1", 500000), ("2", 210000), ("interest", 9500), ("3", 146000), ("4", 2500),
-        ("5", 571000)]
+        ("1", 500000),
+        ("2", 210000),
+        ("interest", 9500),
+        ("3", 146000),
+        ("4", 2500),
+        ("5", 571000),
+    ]
     assert report.balanced
-    assert [(r.strategy.code, r.strategy.exhibit, r.strategy.item, r.amount)
-            for r in report.spent_by_strategy] == [
-        ("A:10", "A", "10", 90000), ("A:7", "A", "7", 55000), ("unassigned", None, None, 1000)]
+    assert [
+        (r.strategy.code, r.strategy.exhibit, r.strategy.item, r.amount)
+        for r in report.spent_by_strategy
+    ] == [("A:10", "A", "10", 90000), ("A:7", "A", "7", 55000), ("unassigned", None, None, 1000)]
     assert report.spent_by_strategy[0].strategy.title == "Criminal justice diversion programs"
     assert report.has_unassigned
-    assert report.word("1").startswith("Amount of Opioid Settlement Funds in the special "
-                                       "revenue fund at the beginning")
+    assert report.word("1").startswith(
+        "Amount of Opioid Settlement Funds in the special revenue fund at the beginning"
+    )
     assert report.due_on.isoformat() == "2027-09-28"
     assert report.reported_on.isoformat() == "2027-09-20"
     second = exhibit_e(plan, p, 2027, TABLES)
     assert second.beginning_balance == report.ending_balance == 571000
     rows = second.rows()
     assert [(r[0], r[2], r[4]) for r in rows] == [
-        ("1", "", 571000), ("2", "", 190000), ("interest", "", -1000), ("3", "A:10", 110000),
-        ("3", "A:12", 4000), ("3", "", 114000), ("4", "", 0), ("5", "", 646000)]
+        ("1", "", 571000),
+        ("2", "", 190000),
+        ("interest", "", -1000),
+        ("3", "A:10", 110000),
+        ("3", "A:12", 4000),
+        ("3", "", 114000),
+        ("4", "", 0),
+        ("5", "", 646000),
+    ]
     assert rows[4][3] == TABLES.strategy_title("A:12")
 
 
@@ -196,8 +253,9 @@ def test_exhibit_e_of_an_open_fy_is_refused(closed):
     assert "FY2027-28" in str(caught.value)
 
 
-AMOUNT = st.decimals(Decimal(0), Decimal("5000000"), places=2, allow_nan=False,
-                     allow_infinity=False)
+AMOUNT = st.decimals(
+    Decimal(0), Decimal("5000000"), places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite
@@ -205,14 +263,30 @@ def random_actuals(draw):
     closed_count = draw(st.integers(1, 4))
     found = []
     for k in range(closed_count):
-        codes = draw(st.lists(st.sampled_from(["A:10", "A:7", "A:3", "B:D.1.4", "unassigned"]),
-                              unique=True, max_size=5))
-        found.append(FyActuals(
-            fy=2026 + k, receipts=draw(AMOUNT),
-            interest=draw(st.decimals(Decimal("-50000"), Decimal("200000"), places=2,
-                                      allow_nan=False, allow_infinity=False)),
-            spending=tuple((code, draw(AMOUNT)) for code in codes),
-            audit_costs=draw(AMOUNT)))
+        codes = draw(
+            st.lists(
+                st.sampled_from(["A:10", "A:7", "A:3", "B:D.1.4", "unassigned"]),
+                unique=True,
+                max_size=5,
+            )
+        )
+        found.append(
+            FyActuals(
+                fy=2026 + k,
+                receipts=draw(AMOUNT),
+                interest=draw(
+                    st.decimals(
+                        Decimal("-50000"),
+                        Decimal("200000"),
+                        places=2,
+                        allow_nan=False,
+                        allow_infinity=False,
+                    )
+                ),
+                spending=tuple((code, draw(AMOUNT)) for code in codes),
+                audit_costs=draw(AMOUNT),
+            )
+        )
     return tuple(found)
 
 
@@ -227,8 +301,17 @@ def test_exhibit_e_identity_holds_for_any_actuals(actuals):
     for k, entry in enumerate(actuals):
         report = exhibit_e(plan, p, entry.fy, TABLES)
         # (1) + (2) + interest − (3) − (4) = (5), exactly, and (5) is the fund's closing
-        assert (report.beginning_balance + report.received + report.interest - report.spent
-                - report.audit_costs) == report.ending_balance == p.fund.closing[k]
+        assert (
+            (
+                report.beginning_balance
+                + report.received
+                + report.interest
+                - report.spent
+                - report.audit_costs
+            )
+            == report.ending_balance
+            == p.fund.closing[k]
+        )
         assert report.spent + report.audit_costs == p.fund.spending[k]
         assert report.beginning_balance == (p.fund.closing[k - 1] if k else 500000)
     # the first open FY begins at the last actual closing balance
@@ -246,14 +329,16 @@ def test_exhibit_f_scaffolding(closed):
     assert naloxone.participation is None  # an other_strategy line: not the LEAD program
     people = lead.participation
     assert people is not None
-    assert dict(people.referrals_recorded) == {"arrest_diversion": 35, "social_contact": 0,
-                                               "community": 9}
+    assert dict(people.referrals_recorded) == {
+        "arrest_diversion": 35,
+        "social_contact": 0,
+        "community": 9,
+    }
     # expected: no ramp, 50 arrest diversions a year; N_0 = 50 × 0.6 = 30 enrollees
     assert dict(people.referrals_expected)["arrest_diversion"] == Decimal(50)
     assert people.enrolled_recorded == 20
     assert people.enrolled_expected == Decimal(30)
-    assert [m.field for m in lead.measures][:2] == ["referred_to_treatment",
-                                                    "obtained_employment"]
+    assert [m.field for m in lead.measures][:2] == ["referred_to_treatment", "obtained_employment"]
     assert all(m.source and m.year for m in lead.measures)
     assert report.due_on.isoformat() == "2027-09-28"
     with pytest.raises(ExhibitError):
@@ -262,15 +347,24 @@ def test_exhibit_f_scaffolding(closed):
 
 # ----------------------------------------------------------------------------- round trip
 
+
 def test_export_round_trip(closed):
     plan, _ = closed
     exported = plan_to_dict(plan)
     assert exported["actuals"]["FY2027-28"] == {
-        "receipts": "190000", "interest": "-1000", "audit_costs": "0",
-        "spending": {"A:10": "110000", "A:12": "4000"}, "referrals": None, "enrolled": None,
-        "reported_on": None}
+        "receipts": "190000",
+        "interest": "-1000",
+        "audit_costs": "0",
+        "spending": {"A:10": "110000", "A:12": "4000"},
+        "referrals": None,
+        "enrolled": None,
+        "reported_on": None,
+    }
     assert exported["actuals"]["FY2026-27"]["spending"] == {
-        "A:10": "90000.40", "A:7": "54999.50", "unassigned": "1000"}
+        "A:10": "90000.40",
+        "A:7": "54999.50",
+        "unassigned": "1000",
+    }
     again = parse(json.loads(json.dumps(exported)))
     assert again == plan
     assert project(again).fund == project(plan).fund
@@ -294,6 +388,7 @@ def test_moving_a_plan_folds_closed_fys_into_the_opening_balance(closed):
 
 # ----------------------------------------------------------------------------- parse errors
 
+
 def problems_of(actuals, **changes):
     with pytest.raises(PlanError) as caught:
         parse(plan_doc(actuals, **changes))
@@ -309,33 +404,36 @@ def one(actuals, **changes):
 OK = {"receipts": "1", "interest": "0", "spending": {}}
 
 
-@pytest.mark.parametrize(("entry", "path"), [
-    ({**OK, "bogus": "1"}, "actuals.FY2026-27.bogus"),
-    ({**OK, "receipts": "-1"}, "actuals.FY2026-27.receipts"),
-    ({**OK, "audit_costs": "-5"}, "actuals.FY2026-27.audit_costs"),
-    ({**OK, "spending": {"A:10": "-3"}}, "actuals.FY2026-27.spending.A:10"),
-    ({**OK, "spending": {"A:99": "3"}}, "actuals.FY2026-27.spending.A:99"),
-    ({**OK, "spending": {"LEAD": "3"}}, "actuals.FY2026-27.spending.LEAD"),
-    ({**OK, "spending": {"B:Z.1": "3"}}, "actuals.FY2026-27.spending.B:Z.1"),
-    ({**OK, "spending": ["A:10"]}, "actuals.FY2026-27.spending"),
-    ({"interest": "0", "spending": {}}, "actuals.FY2026-27.receipts"),
-    ({"receipts": "0", "spending": {}}, "actuals.FY2026-27.interest"),
-    ({"receipts": "0", "interest": "0"}, "actuals.FY2026-27.spending"),
-    ({**OK, "referrals": {"community": "-1"}}, "actuals.FY2026-27.referrals.community"),
-    ({**OK, "referrals": {"walk_in": "1"}}, "actuals.FY2026-27.referrals.walk_in"),
-    ({**OK, "referrals": {"community": "2.5"}}, "actuals.FY2026-27.referrals.community"),
-    ({**OK, "enrolled": "-2"}, "actuals.FY2026-27.enrolled"),
-    ({**OK, "enrolled": "3.5"}, "actuals.FY2026-27.enrolled"),
-    ({**OK, "reported_on": "2027-13-01"}, "actuals.FY2026-27.reported_on"),
-    ({**OK, "reported_on": "2027-06-30"}, "actuals.FY2026-27.reported_on"),  # before it ends
-    ({**OK, "interest": "abc"}, "actuals.FY2026-27.interest"),
-    ({**OK, "referrals": ["35"]}, "actuals.FY2026-27.referrals"),
-    ({**OK, "reported_on": 20270920}, "actuals.FY2026-27.reported_on"),
-    ({**OK, "receipts": True}, "actuals.FY2026-27.receipts"),
-    ({**OK, "interest": "-1e13"}, "actuals.FY2026-27.interest"),  # beyond a trillion
-    ({**OK, "spending": {"A:10": "NaN"}}, "actuals.FY2026-27.spending.A:10"),
-    ("lots", "actuals.FY2026-27"),
-])
+@pytest.mark.parametrize(
+    ("entry", "path"),
+    [
+        ({**OK, "bogus": "1"}, "actuals.FY2026-27.bogus"),
+        ({**OK, "receipts": "-1"}, "actuals.FY2026-27.receipts"),
+        ({**OK, "audit_costs": "-5"}, "actuals.FY2026-27.audit_costs"),
+        ({**OK, "spending": {"A:10": "-3"}}, "actuals.FY2026-27.spending.A:10"),
+        ({**OK, "spending": {"A:99": "3"}}, "actuals.FY2026-27.spending.A:99"),
+        ({**OK, "spending": {"LEAD": "3"}}, "actuals.FY2026-27.spending.LEAD"),
+        ({**OK, "spending": {"B:Z.1": "3"}}, "actuals.FY2026-27.spending.B:Z.1"),
+        ({**OK, "spending": ["A:10"]}, "actuals.FY2026-27.spending"),
+        ({"interest": "0", "spending": {}}, "actuals.FY2026-27.receipts"),
+        ({"receipts": "0", "spending": {}}, "actuals.FY2026-27.interest"),
+        ({"receipts": "0", "interest": "0"}, "actuals.FY2026-27.spending"),
+        ({**OK, "referrals": {"community": "-1"}}, "actuals.FY2026-27.referrals.community"),
+        ({**OK, "referrals": {"walk_in": "1"}}, "actuals.FY2026-27.referrals.walk_in"),
+        ({**OK, "referrals": {"community": "2.5"}}, "actuals.FY2026-27.referrals.community"),
+        ({**OK, "enrolled": "-2"}, "actuals.FY2026-27.enrolled"),
+        ({**OK, "enrolled": "3.5"}, "actuals.FY2026-27.enrolled"),
+        ({**OK, "reported_on": "2027-13-01"}, "actuals.FY2026-27.reported_on"),
+        ({**OK, "reported_on": "2027-06-30"}, "actuals.FY2026-27.reported_on"),  # before it ends
+        ({**OK, "interest": "abc"}, "actuals.FY2026-27.interest"),
+        ({**OK, "referrals": ["35"]}, "actuals.FY2026-27.referrals"),
+        ({**OK, "reported_on": 20270920}, "actuals.FY2026-27.reported_on"),
+        ({**OK, "receipts": True}, "actuals.FY2026-27.receipts"),
+        ({**OK, "interest": "-1e13"}, "actuals.FY2026-27.interest"),  # beyond a trillion
+        ({**OK, "spending": {"A:10": "NaN"}}, "actuals.FY2026-27.spending.A:10"),
+        ("lots", "actuals.FY2026-27"),
+    ],
+)
 def test_each_problem_has_its_exact_path(entry, path):
     assert one({"FY2026-27": entry}).path == path
 
@@ -359,11 +457,19 @@ def test_fy_keys():
 
 
 def test_problems_are_reported_all_at_once():
-    found = problems_of({"FY2026-27": {**OK, "receipts": "-1", "spending": {"A:0": "1"}},
-                         "FY2027-28": {**OK, "nope": 1}, "FY2035-36": OK})
-    assert {p.path for p in found} == {"actuals.FY2026-27.receipts",
-                                       "actuals.FY2026-27.spending.A:0",
-                                       "actuals.FY2027-28.nope", "actuals.FY2035-36"}
+    found = problems_of(
+        {
+            "FY2026-27": {**OK, "receipts": "-1", "spending": {"A:0": "1"}},
+            "FY2027-28": {**OK, "nope": 1},
+            "FY2035-36": OK,
+        }
+    )
+    assert {p.path for p in found} == {
+        "actuals.FY2026-27.receipts",
+        "actuals.FY2026-27.spending.A:0",
+        "actuals.FY2027-28.nope",
+        "actuals.FY2035-36",
+    }
 
 
 def test_limits_on_the_text_come_first():
@@ -389,6 +495,7 @@ def test_a_plan_with_a_bad_start_fy_judges_no_fy_range():
 
 # ----------------------------------------------------------------------------- a jurisdiction's
 
+
 def test_a_section_on_its_own_and_applied_to_plans():
     from planner.scenarios.actuals import parse_actuals_section, with_actuals
     from planner.scenarios.parse import load_plan_json
@@ -398,11 +505,9 @@ def test_a_section_on_its_own_and_applied_to_plans():
     assert [e.fy for e in found] == [2025, 2026, 2027, 2029]
     with pytest.raises(PlanError) as caught:
         parse_actuals_section(load_plan_json(text), TABLES, start_fy=2026, years=4)
-    assert {p.path for p in caught.value.problems} == {"actuals.FY2025-26",
-                                                       "actuals.FY2029-30"}
+    assert {p.path for p in caught.value.problems} == {"actuals.FY2025-26", "actuals.FY2029-30"}
     with pytest.raises(PlanError) as bad:
-        parse_actuals_section(load_plan_json(json.dumps({"FY2026-27": {**OK, "x": 1}})),
-                              TABLES)
+        parse_actuals_section(load_plan_json(json.dumps({"FY2026-27": {**OK, "x": 1}})), TABLES)
     assert [p.path for p in bad.value.problems] == ["actuals.FY2026-27.x"]
     # Applied to a plan: its first FYs without a gap (FY2025-26 is before it, FY2029-30
     # after the gap at FY2028-29)

@@ -34,20 +34,37 @@ AS_OF = dt.date(2026, 11, 28)
 #            FY2027-28: 30,000 + 100,000 − 120,000 = 10,000
 #            FY2028-29: 10,000 + 100,000 − 120,000 = −10,000
 #   reserve  2 months: round_half_up(2/12 × 120,000) = 20,000 every FY
-FLAT = {"id": "flat", "kind": "other", "annual_amount": "120000", "escalate": False,
-        "strategy": "A:10"}
+FLAT = {
+    "id": "flat",
+    "kind": "other",
+    "annual_amount": "120000",
+    "escalate": False,
+    "strategy": "A:10",
+}
 
 
 def tiny(**fund) -> Plan:
-    return parse(document(FLAT, fund={"interest_rate": "0", "receipts": {
-        "FY2026-27": "150000", "FY2027-28": "100000", "FY2028-29": "100000"}, **fund}))
+    return parse(
+        document(
+            FLAT,
+            fund={
+                "interest_rate": "0",
+                "receipts": {"FY2026-27": "150000", "FY2027-28": "100000", "FY2028-29": "100000"},
+                **fund,
+            },
+        )
+    )
 
 
 def keeps_reserve(plan: Plan) -> bool:
     """Judged with the full engine, independently of fit's fast path."""
     p = project(plan)
-    return all(c >= r for c, r in zip(p.fund.closing, reserves(plan.fund.reserve_months,
-                                                               p.fund.spending), strict=True))
+    return all(
+        c >= r
+        for c, r in zip(
+            p.fund.closing, reserves(plan.fund.reserve_months, p.fund.spending), strict=True
+        )
+    )
 
 
 def reserve_result(plan: Plan):
@@ -56,6 +73,7 @@ def reserve_result(plan: Plan):
 
 
 # ------------------------------------------------------------------------ the reserve
+
 
 def test_reserve_is_two_months_of_spending_by_default():
     plan = tiny()
@@ -95,6 +113,7 @@ def test_plan_reserve_passes_when_kept_and_when_reserve_months_is_zero():
 
 def test_reserve_months_is_parsed_checked_and_exported():
     from planner.scenarios import PlanError, plan_to_dict
+
     assert plan_to_dict(tiny(reserve_months="1.5"))["fund"]["reserve_months"] == "1.5"
     assert plan_to_dict(tiny())["fund"]["reserve_months"] == "2"
     with pytest.raises(PlanError) as error:
@@ -103,6 +122,7 @@ def test_reserve_months_is_parsed_checked_and_exported():
 
 
 # ------------------------------------------------------------------------ headroom
+
 
 def test_headroom_hand_computed():
     # From FY k on, X more each year; no interest, so closing falls by X per FY from k.
@@ -136,13 +156,21 @@ def test_headroom_equals_a_line_that_adds_it():
         fy = plan.fiscal_years[k]
         for extra, kept in ((rooms[k], True), (rooms[k] + 1, False)):
             doc = json.loads((EXAMPLES / "all-rules-pass.json").read_text())
-            doc["line_items"].append({"id": "extra", "kind": "other_strategy",
-                                      "annual_amount": str(extra), "escalate": False,
-                                      "strategy": "A:7", "start_fy": fy})
+            doc["line_items"].append(
+                {
+                    "id": "extra",
+                    "kind": "other_strategy",
+                    "annual_amount": str(extra),
+                    "escalate": False,
+                    "strategy": "A:7",
+                    "start_fy": fy,
+                }
+            )
             assert keeps_reserve(parse(doc)) is kept
 
 
 # ------------------------------------------------------------------------ the fit
+
 
 def test_line_fit_hand_computed():
     # The largest annual amount A: 350,000 − 3A ≥ round(A / 6) in FY2028-29 (FY2026-27 and
@@ -176,8 +204,12 @@ def test_referrals_fit_is_the_boundary(name):
     if name == "demo-orange-county.json":
         facts = reserve_result(plan).facts
         assert facts["referrals_multiplier"] == result.value
-        assert facts["fix"] == {"action": "apply_fit", "target": "referrals",
-                                "driver": "referrals_per_year", "value": result.value}
+        assert facts["fix"] == {
+            "action": "apply_fit",
+            "target": "referrals",
+            "driver": "referrals_per_year",
+            "value": result.value,
+        }
         assert facts["headroom"] == {"fiscal_year": 2026, "amount": result.headroom[0]}
 
 
@@ -201,8 +233,15 @@ def test_every_line_driver_fit_is_the_boundary():
         else:
             more = result.value_number + step.get(result.driver, D(1))
             assert not keeps_reserve(with_driver(plan, line.id, result.driver, more))
-    assert checked == {"fte", "hours_per_week", "officers", "high_risk_share",
-                       "per_participant_year", "units", "annual_amount"}
+    assert checked == {
+        "fte",
+        "hours_per_week",
+        "officers",
+        "high_risk_share",
+        "per_participant_year",
+        "units",
+        "annual_amount",
+    }
 
 
 def test_fit_without_referrals_or_driver_or_room_says_why():
@@ -227,12 +266,20 @@ def test_fit_without_referrals_or_driver_or_room_says_why():
 
 def test_fit_output_has_exactly_the_keys_of_the_spec():
     data = fit(tiny(), "line:flat").to_dict()
-    assert data == {"target": "line:flat", "driver": "annual_amount", "current": "120000",
-                    "value": "110526", "reason": None, "total_at_value": 331578,
-                    "reserve_months": "2", "headroom": [-9474, -13846, -25714]}
+    assert data == {
+        "target": "line:flat",
+        "driver": "annual_amount",
+        "current": "120000",
+        "value": "110526",
+        "reason": None,
+        "total_at_value": 331578,
+        "reserve_months": "2",
+        "headroom": [-9474, -13846, -25714],
+    }
 
 
 # ------------------------------------------------------------------------ planner fit
+
 
 def test_fit_command_json_text_and_exit_codes(tmp_path):
     runner = CliRunner()
@@ -268,11 +315,20 @@ def test_multiplier_is_exact_on_decimal_referrals():
 def test_scaled_participants_equal_the_cohort_model_of_the_scaled_plan(multiplier):
     from planner.scenarios.money import q
     from planner.scenarios.participants import ScaledParticipants, project_participants
-    doc = document(participants={
-        "referrals_per_year": {"arrest_diversion": "37", "social_contact": "11.5",
-                               "community": "3"},
-        "ramp": ["0.25", "0.6", "0.9"], "average_months_enrolled": 7,
-        "initial_active": "12.5"}, years=6)
+
+    doc = document(
+        participants={
+            "referrals_per_year": {
+                "arrest_diversion": "37",
+                "social_contact": "11.5",
+                "community": "3",
+            },
+            "ramp": ["0.25", "0.6", "0.9"],
+            "average_months_enrolled": 7,
+            "initial_active": "12.5",
+        },
+        years=6,
+    )
     plan = parse(doc)
     m = D(multiplier)
     fast = ScaledParticipants(plan.participants, plan.years).at(q(m))

@@ -38,12 +38,15 @@ def states(result):
 DUE = D(2027, 9, 28)
 
 
-@pytest.mark.parametrize(("as_of", "status", "state", "days_left"), [
-    (DUE - dt.timedelta(days=61), "pass", "upcoming", 61),  # July 29: more than 60 days
-    (DUE - dt.timedelta(days=60), "warn", "due", 60),  # July 30: exactly 60 days -> warn
-    (DUE, "warn", "due", 0),  # the due date itself
-    (DUE + dt.timedelta(days=1), "warn", "overdue", -1),
-])
+@pytest.mark.parametrize(
+    ("as_of", "status", "state", "days_left"),
+    [
+        (DUE - dt.timedelta(days=61), "pass", "upcoming", 61),  # July 29: more than 60 days
+        (DUE - dt.timedelta(days=60), "warn", "due", 60),  # July 30: exactly 60 days -> warn
+        (DUE, "warn", "due", 0),  # the due date itself
+        (DUE + dt.timedelta(days=1), "warn", "overdue", -1),
+    ],
+)
 def test_the_sixty_day_boundary(as_of, status, state, days_left):
     result = annual({"FY2026-27": FY26}, as_of)
     assert result.status == status
@@ -83,8 +86,9 @@ def test_actuals_of_a_fy_not_ended_warn():
 
 def test_the_worst_fy_decides():
     # FY2026-27 filed (pass), FY2027-28 overdue (warn), FY2028-29 ended without actuals (info)
-    result = annual({"FY2026-27": {**FY26, "reported_on": "2027-09-01"}, "FY2027-28": FY27},
-                    D(2029, 10, 15))
+    result = annual(
+        {"FY2026-27": {**FY26, "reported_on": "2027-09-01"}, "FY2027-28": FY27}, D(2029, 10, 15)
+    )
     assert result.status == "warn"
     assert states(result) == {2026: "reported", 2027: "overdue", 2028: "no_actuals"}
     assert [f["action"] for f in result.facts["fixes"]] == ["file_reports", "enter_actuals"]
@@ -112,9 +116,11 @@ def test_the_rule_comes_after_plan_reserve():
 
 # ----------------------------------------------------------------------------- MOA-STRATEGY
 
+
 def test_unassigned_actual_spending_fails_moa_strategy():
-    found = results({"FY2026-27": {**FY26, "spending": {"A:10": "1", "unassigned": "2500.4"}}},
-                    D(2027, 8, 1))["MOA-STRATEGY"]
+    found = results(
+        {"FY2026-27": {**FY26, "spending": {"A:10": "1", "unassigned": "2500.4"}}}, D(2027, 8, 1)
+    )["MOA-STRATEGY"]
     assert found.status == "fail"
     assert found.facts["unassigned_actuals"] == [{"fiscal_year": 2026, "amount": 2500}]
     assert found.fiscal_years == (2026,)
@@ -124,9 +130,16 @@ def test_unassigned_actual_spending_fails_moa_strategy():
 
 # ----------------------------------------------------------------------------- MOA-AUTHORIZATION
 
+
 def authorized(amount, start="2026-07-01", end="2027-06-30", strategy="A:10"):
-    return {"strategy": strategy, "amount": amount, "start": start, "end": end,
-            "adopted_on": "2026-06-01", "budget_ordinance_on": "2026-06-01"}
+    return {
+        "strategy": strategy,
+        "amount": amount,
+        "start": start,
+        "end": end,
+        "adopted_on": "2026-06-01",
+        "budget_ordinance_on": "2026-06-01",
+    }
 
 
 def program(*auths):
@@ -143,31 +156,37 @@ def authorization(actuals, *auths, as_of=AUGUST):
 def test_actual_spending_in_a_closed_fy_is_judged_against_the_authorization():
     # FY2026-27 planned 100,000 on A:10, authorized 95,000: planned would fail, but the
     # actual 90,000 is within it.
-    within = authorization({"FY2026-27": FY26}, authorized("95000"),
-                           authorized("60000", strategy="A:7"),
-                           authorized("200000", "2027-07-01", "2029-06-30"),
-                           authorized("100000", "2027-07-01", "2029-06-30", "A:7"))
+    within = authorization(
+        {"FY2026-27": FY26},
+        authorized("95000"),
+        authorized("60000", strategy="A:7"),
+        authorized("200000", "2027-07-01", "2029-06-30"),
+        authorized("100000", "2027-07-01", "2029-06-30", "A:7"),
+    )
     assert within.facts["over"] == []
     assert within.status != "fail"
     # actual 110,000 > 100,000 authorized: fail by 10,000
-    over = authorization({"FY2026-27": {**FY26, "spending": {"A:10": "110000"}}},
-                         authorized("100000"))
+    over = authorization(
+        {"FY2026-27": {**FY26, "spending": {"A:10": "110000"}}}, authorized("100000")
+    )
     assert over.status == "fail"
     assert over.facts["over"][0]["planned"] == 110000
     assert over.facts["over"][0]["over"] == "10000"
 
 
 def test_actual_spending_with_no_authorization_fails():
-    result = authorization({"FY2026-27": {**FY26, "spending": {"A:10": "90000",
-                                                               "A:12": "4000"}}},
-                           authorized("100000"))
+    result = authorization(
+        {"FY2026-27": {**FY26, "spending": {"A:10": "90000", "A:12": "4000"}}}, authorized("100000")
+    )
     assert result.status == "fail"
     assert result.facts["unauthorized_actuals"] == [
-        {"strategy": "A:12", "fiscal_year": 2026, "amount": 4000}]
+        {"strategy": "A:12", "fiscal_year": 2026, "amount": 4000}
+    ]
     assert 2026 in result.fiscal_years
 
 
 # ----------------------------------------------------------------------------- deadlines
+
 
 def test_deadlines_list_the_reports_and_the_next_authorization():
     plan = parse(plan_doc({"FY2026-27": FY26}, program=program(authorized("100000"))))
@@ -177,7 +196,8 @@ def test_deadlines_list_the_reports_and_the_next_authorization():
     # July 1, 2027, already passed; FY2026-27's reports are due September 28, 2027.
     assert [(d.kind, d.fiscal_year, d.due_on, d.overdue) for d in found] == [
         ("authorization", 2027, D(2027, 7, 1), True),
-        ("annual_reports", 2026, D(2027, 9, 28), False)]
+        ("annual_reports", 2026, D(2027, 9, 28), False),
+    ]
     assert found[0].facts["action"] == "authorize_fys"
     assert [a["strategy"] for a in found[0].facts["authorizations"]] == ["A:10", "A:7"]
     assert [a["amount"] for a in found[0].facts["authorizations"]] == ["100000", "50000"]
@@ -188,12 +208,16 @@ def test_deadlines_before_the_plan_starts_and_after_filing():
     plan = parse(plan_doc())
     found = deadlines(plan, project(plan), TABLES, D(2026, 3, 1))
     assert [(d.kind, d.fiscal_year, d.due_on) for d in found] == [
-        ("authorization", 2026, D(2026, 7, 1)), ("annual_reports", 2026, D(2027, 9, 28))]
-    filed = copy.deepcopy({"FY2026-27": {**FY26, "reported_on": "2027-09-01"},
-                           "FY2027-28": FY27})
+        ("authorization", 2026, D(2026, 7, 1)),
+        ("annual_reports", 2026, D(2027, 9, 28)),
+    ]
+    filed = copy.deepcopy({"FY2026-27": {**FY26, "reported_on": "2027-09-01"}, "FY2027-28": FY27})
     later = parse(plan_doc(filed))
-    reports = [d for d in deadlines(later, project(later), TABLES, D(2028, 11, 1))
-               if d.kind == "annual_reports"]
+    reports = [
+        d
+        for d in deadlines(later, project(later), TABLES, D(2028, 11, 1))
+        if d.kind == "annual_reports"
+    ]
     # FY2027-28 has actuals but is not filed: overdue; FY2028-29's are next
     assert [(d.fiscal_year, d.overdue) for d in reports] == [(2027, True), (2028, False)]
 

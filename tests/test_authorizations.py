@@ -58,12 +58,19 @@ def test_authorizations_written_from_the_engine_are_not_stale():
     assert facts[0].difference == 3088786 - 3500000
     doc["program"]["authorizations"] = []
     drafts = authorize_fys(plan, projection, 2026, 2030)
-    written = with_authorizations(doc, drafts, AS_OF, adopted_on=dt.date(2026, 6, 16),
-                                  budget_ordinance_on=dt.date(2026, 6, 16))
+    written = with_authorizations(
+        doc,
+        drafts,
+        AS_OF,
+        adopted_on=dt.date(2026, 6, 16),
+        budget_ordinance_on=dt.date(2026, 6, 16),
+    )
     again = parse(written)
     fresh = authorization_facts(again, project(again), AS_OF)
     assert [(f.strategy, f.stale, f.status, f.budget_ordinance) for f in fresh] == [
-        ("A:10", False, "adopted", "adopted"), ("A:7", False, "adopted", "adopted")]
+        ("A:10", False, "adopted", "adopted"),
+        ("A:7", False, "adopted", "adopted"),
+    ]
     assert rule(written).status == "pass"
     # a later change makes the amount stale, and the facts say by how much
     written["line_items"][0]["salary"] = "90000"
@@ -94,7 +101,11 @@ def test_a_scheduled_authorization_covers_nothing():
     assert r.facts["over"] == []
     uncovered = r.facts["uncovered"]
     assert {(u["strategy"], u["fiscal_year"]) for u in uncovered} == {
-        ("A:10", 2026), ("A:10", 2027), ("A:7", 2026), ("A:7", 2027)}
+        ("A:10", 2026),
+        ("A:10", 2027),
+        ("A:7", 2026),
+        ("A:7", 2027),
+    }
     assert {u["pending_status"] for u in uncovered} == {"scheduled"}
     assert {u["pending_adopted_on"] for u in uncovered} == {dt.date(2026, 12, 15)}
     assert [a["status"] for a in r.facts["authorizations"]] == ["scheduled", "scheduled"]
@@ -102,7 +113,9 @@ def test_a_scheduled_authorization_covers_nothing():
     fix = r.facts["fix"]
     assert (fix["action"], fix["first_fy"], fix["last_fy"]) == ("authorize_fys", 2026, 2027)
     assert [(a["strategy"], a["amount"]) for a in fix["authorizations"]] == [
-        ("A:10", "949581"), ("A:7", "91125")]
+        ("A:10", "949581"),
+        ("A:7", "91125"),
+    ]
     # on the day of adoption it counts (and its $1 fails)
     assert rule(doc, dt.date(2026, 12, 15)).status == "fail"
 
@@ -129,9 +142,16 @@ def test_overlapping_adopted_authorizations_add_up():
     # a supplemental of $200,000 for FY2026-27 on top of the original
     doc["program"]["authorizations"][0]["amount"] = "2900000"
     assert rule(doc).status == "fail"  # 3,088,786 planned > 2,900,000
-    doc["program"]["authorizations"].append({
-        "strategy": "A:10", "amount": "200000", "start": "2026-07-01", "end": "2027-06-30",
-        "adopted_on": "2026-09-01", "budget_ordinance_on": "2026-09-01"})
+    doc["program"]["authorizations"].append(
+        {
+            "strategy": "A:10",
+            "amount": "200000",
+            "start": "2026-07-01",
+            "end": "2027-06-30",
+            "adopted_on": "2026-09-01",
+            "budget_ordinance_on": "2026-09-01",
+        }
+    )
     r = rule(doc)
     assert r.status == "pass"  # 2,900,000 + 200,000 = 3,100,000 ≥ 3,088,786
     assert r.facts["authorizations"][0]["overlaps"] == [2]

@@ -42,8 +42,9 @@ def empty_url(database_url, tmp_path):
 
 
 def run(args, url):
-    result = CliRunner().invoke(main, args, env={"PLANNER_DATABASE_URL": url,
-                                                 "PLANNER_SECRET_KEY": "t"})
+    result = CliRunner().invoke(
+        main, args, env={"PLANNER_DATABASE_URL": url, "PLANNER_SECRET_KEY": "t"}
+    )
     return result
 
 
@@ -52,15 +53,25 @@ def snapshot(url):
     ids of the database at `url`."""
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "t"})
     with app.app_context():
-        plans = {r.id: (r.name, r.version, r.status, r.document)
-                 for r in db.session.scalars(select(PlanRecord))}
-        changes = [(c.id, c.plan_id, c.action, c.path, c.new_value)
-                   for c in db.session.scalars(select(PlanChange).order_by(PlanChange.id))]
+        plans = {
+            r.id: (r.name, r.version, r.status, r.document)
+            for r in db.session.scalars(select(PlanRecord))
+        }
+        changes = [
+            (c.id, c.plan_id, c.action, c.path, c.new_value)
+            for c in db.session.scalars(select(PlanChange).order_by(PlanChange.id))
+        ]
         users = {u.email: u.id for u in db.session.scalars(select(User))}
-        actuals = ([(a.id, a.fiscal_year, a.entry, a.outcomes, a.version)
-                    for a in db.session.scalars(select(FundActual).order_by(FundActual.id))],
-                   [(c.id, c.fiscal_year, c.path, c.new_value)
-                    for c in db.session.scalars(select(ActualChange).order_by(ActualChange.id))])
+        actuals = (
+            [
+                (a.id, a.fiscal_year, a.entry, a.outcomes, a.version)
+                for a in db.session.scalars(select(FundActual).order_by(FundActual.id))
+            ],
+            [
+                (c.id, c.fiscal_year, c.path, c.new_value)
+                for c in db.session.scalars(select(ActualChange).order_by(ActualChange.id))
+            ],
+        )
         db.session.remove()
         db.engine.dispose()
     return plans, changes, users, actuals
@@ -74,10 +85,18 @@ def make_history(app):
         records = {r.name: r for r in session.scalars(select(PlanRecord))}
         baseline = records["Baseline LEAD plan"]
         for rate in ("0.021", "0.022", "0.023"):
+
             def change(document, rate=rate):
                 document["fund"]["interest_rate"] = rate
-            update_plan(session, baseline, editor, change, expected_version=baseline.version,
-                        action="edited fund")
+
+            update_plan(
+                session,
+                baseline,
+                editor,
+                change,
+                expected_version=baseline.version,
+                action="edited fund",
+            )
         # A row gone from the database (deleted plans are kept, so remove it outright).
         session.delete(records["Orange alternative"])
         session.flush()
@@ -85,8 +104,16 @@ def make_history(app):
         orange = baseline.jurisdiction  # a FY of actuals at version 2, with its history
         entry = {"receipts": "1000", "interest": "5", "spending": {"A:10": "900"}}
         for receipts in ("1000", "1001"):
-            save_fy(session, orange, editor, 2026, dict(entry, receipts=receipts),
-                    expected_version=None, as_of=dt.date(2027, 7, 1), action="entered")
+            save_fy(
+                session,
+                orange,
+                editor,
+                2026,
+                dict(entry, receipts=receipts),
+                expected_version=None,
+                as_of=dt.date(2027, 7, 1),
+                action="entered",
+            )
         session.commit()
         ids = (baseline.id, copy.id, baseline.version)
         db.session.remove()
@@ -127,8 +154,10 @@ def test_restore_keeps_plan_ids_versions_and_history(app, tmp_path, empty_url):
     assert plans[baseline_id][1] == 4
     assert copy_id == max(plans)
     assert len(plans) < copy_id  # the deleted plan's gap is kept
-    assert any(action == f"cloned from plan {baseline_id}" and plan == copy_id
-               for _, plan, action, _, _ in after[1])
+    assert any(
+        action == f"cloned from plan {baseline_id}" and plan == copy_id
+        for _, plan, action, _, _ in after[1]
+    )
     # the restored database goes on: optimistic locking from the restored version, and new
     # rows get new ids (PostgreSQL's sequences were moved past the restored ones)
     restored = create_app({"DATABASE_URL": empty_url, "SECRET_KEY": "t"})
@@ -138,6 +167,7 @@ def test_restore_keeps_plan_ids_versions_and_history(app, tmp_path, empty_url):
 
         def change(document):
             document["fund"]["interest_rate"] = "0.03"
+
         update_plan(session, record, None, change, expected_version=4, action="edited fund")
         copy = clone_plan(session, record, None, "After the restore")
         session.commit()

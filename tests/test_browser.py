@@ -18,9 +18,13 @@ from tests.web import EDITOR, PASSWORD
 
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Chromium is not installed (apt-get install chromium); CI always runs this test")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Chromium is not installed (apt-get install chromium); CI always runs this test",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +44,19 @@ def server(template_database, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -59,8 +71,9 @@ def page(browser, server):
 
 def cell_after(page, row_label: str) -> list[str]:
     """The cells of the first table row whose header starts with `row_label`."""
-    row = page.locator("tr", has=page.locator("th", has_text=re.compile("^" + re.escape(
-        row_label)))).first
+    row = page.locator(
+        "tr", has=page.locator("th", has_text=re.compile("^" + re.escape(row_label)))
+    ).first
     return [c.strip() for c in row.locator("td").all_inner_texts()]
 
 
@@ -130,8 +143,9 @@ AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "a
 def axe_page(browser, server):
     # axe is injected as a script; the app's CSP allows only its own scripts, so this one
     # test context bypasses CSP (the pages themselves run no script).
-    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 900},
-                                  bypass_csp=True)
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
     page = context.new_page()
     yield page
     context.close()
@@ -141,9 +155,12 @@ def serious_violations(page) -> list[str]:
     assert AXE.exists(), "run `make axe` (make test does) to install axe-core"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] for n in v["nodes"][:3])
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _sign_in(page, email):
@@ -155,6 +172,7 @@ def _sign_in(page, email):
 
 def test_accessibility_of_the_main_pages(axe_page):
     from tests.web import ADMIN
+
     page = axe_page
     found: dict[str, list[str]] = {}
     page.goto("/sign-in")

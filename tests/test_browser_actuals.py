@@ -20,9 +20,13 @@ from planner.extensions import db
 from tests.test_browser import CHROMIUM, browser, serious_violations  # noqa: F401 - fixture
 from tests.web import EDITOR, PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Chromium is not installed",
+    ),
+]
 
 TODAY = dt.date(2027, 8, 2)  # FY2026-27 ended on June 30
 
@@ -46,8 +50,12 @@ def server(template_database, tmp_path_factory):
 
 
 def test_enter_a_fys_actuals_see_the_reforecast_and_the_exhibit_e(browser, server):  # noqa: F811
-    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 900},
-                                  accept_downloads=True, bypass_csp=True)  # axe's script
+    context = browser.new_context(
+        base_url=server,
+        viewport={"width": 1366, "height": 900},
+        accept_downloads=True,
+        bypass_csp=True,
+    )  # axe's script
     found: dict[str, list[str]] = {}
     page = context.new_page()
     page.goto("/sign-in")
@@ -56,8 +64,9 @@ def test_enter_a_fys_actuals_see_the_reforecast_and_the_exhibit_e(browser, serve
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Baseline LEAD plan").click()
     plan_url = page.url
-    planned_closing = page.locator("#fund tr", has_text="Closing balance").first.locator(
-        "td").first.inner_text()
+    planned_closing = (
+        page.locator("#fund tr", has_text="Closing balance").first.locator("td").first.inner_text()
+    )
 
     page.get_by_role("link", name="Enter FY2026-27's actuals").click()
     page.get_by_label("Settlement funds received (2)").fill("1,019,496")
@@ -80,13 +89,18 @@ def test_enter_a_fys_actuals_see_the_reforecast_and_the_exhibit_e(browser, serve
     assert row.locator("td").nth(1).inner_text() == "$402,113"
     assert "over plan by" in row.inner_text() or "under plan by" in row.inner_text()
     reforecast = page.locator("#reforecast")
-    assert reforecast.locator("tr", has_text="As planned").locator("td").first.inner_text() \
+    assert (
+        reforecast.locator("tr", has_text="As planned").locator("td").first.inner_text()
         == planned_closing
-    reforecast_closing = reforecast.locator("tr", has_text="Reforecast").locator(
-        "td").first.inner_text()
+    )
+    reforecast_closing = (
+        reforecast.locator("tr", has_text="Reforecast").locator("td").first.inner_text()
+    )
     assert reforecast_closing != planned_closing
-    assert page.locator("#fund tr", has_text="Closing balance").first.locator(
-        "td").first.inner_text() == reforecast_closing  # the fund table is the reforecast
+    assert (
+        page.locator("#fund tr", has_text="Closing balance").first.locator("td").first.inner_text()
+        == reforecast_closing
+    )  # the fund table is the reforecast
 
     with page.expect_download() as download:
         section.get_by_role("link", name="CSV").first.click()

@@ -19,8 +19,12 @@ from planner.services.demo import jurisdiction
 from tests.test_browser import CHROMIUM, browser  # noqa: F401 - fixture
 from tests.web import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not __import__("os").path.exists(CHROMIUM), reason="Chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not __import__("os").path.exists(CHROMIUM), reason="Chromium is not installed"
+    ),
+]
 
 DIRECTOR = "finance@buncombe.example"
 BUDGET = 30
@@ -69,15 +73,20 @@ class Counted:
 
 
 def checklist(page) -> dict[str, int]:
-    found = re.search(r"(\d+) fail · (\d+) warn · (\d+) pass",
-                      page.locator(".summary").inner_text())
+    found = re.search(
+        r"(\d+) fail · (\d+) warn · (\d+) pass", page.locator(".summary").inner_text()
+    )
     return dict(zip(("fail", "warn", "pass"), map(int, found.groups()), strict=True))
 
 
 def fix_link(page, rule: str, name: str):
     """The fix link of one checklist rule (the user follows the checklist)."""
-    item = page.locator("#compliance li, #compliance tr, #compliance div").filter(
-        has_text=rule).filter(has=page.get_by_role("link", name=name)).last
+    item = (
+        page.locator("#compliance li, #compliance tr, #compliance div")
+        .filter(has_text=rule)
+        .filter(has=page.get_by_role("link", name=name))
+        .last
+    )
     return item.get_by_role("link", name=name).first
 
 
@@ -112,14 +121,25 @@ def test_a_county_reaches_an_adoptable_plan_in_30_actions(page):
     page.wait_for_url(re.compile(r"/plans/\d+#fund$"))
 
     # The program's commitments, one form
-    user.click(fix_link(page, "LEAD-DATA-COLLECTION", "Edit program settings"),
-               "Edit program settings")
-    for name in ("tracks_all_offers", "tracks_ineligible", "tracks_not_offered",
-                 "goal_stated", "allows_supervised_probation", "narrow_disqualifiers"):
+    user.click(
+        fix_link(page, "LEAD-DATA-COLLECTION", "Edit program settings"), "Edit program settings"
+    )
+    for name in (
+        "tracks_all_offers",
+        "tracks_ineligible",
+        "tracks_not_offered",
+        "goal_stated",
+        "allows_supervised_probation",
+        "narrow_disqualifiers",
+    ):
         user.check(page.locator(f"#{name}"), name)
-    user.fill(page.locator("#outreach_plan"), "Outreach through community health workers and "
-              "faith partners in neighbourhoods of color; quarterly review of referral data "
-              "by race.", "outreach plan")
+    user.fill(
+        page.locator("#outreach_plan"),
+        "Outreach through community health workers and "
+        "faith partners in neighbourhoods of color; quarterly review of referral data "
+        "by race.",
+        "outreach plan",
+    )
     user.click(page.get_by_role("button", name="Save", exact=True), "Save")
     page.wait_for_url(re.compile(r"/plans/\d+#program$"))
 
@@ -131,31 +151,38 @@ def test_a_county_reaches_an_adoptable_plan_in_30_actions(page):
     page.wait_for_url(re.compile(r"/plans/\d+#compliance$"))
 
     # Authorize the first two FYs from the plan's spending (resolution and budget ordinance)
-    user.click(fix_link(page, "MOA-AUTHORIZATION", "Authorize FYs from the plan"),
-               "Authorize FYs")
+    user.click(fix_link(page, "MOA-AUTHORIZATION", "Authorize FYs from the plan"), "Authorize FYs")
     authorize = page.locator("#authorize-form")
     user.fill(authorize.get_by_label("Resolution adopted on"), today.isoformat(), "adopted on")
-    user.fill(authorize.get_by_label("Budget ordinance adopted on"), today.isoformat(),
-              "ordinance on")
+    user.fill(
+        authorize.get_by_label("Budget ordinance adopted on"), today.isoformat(), "ordinance on"
+    )
     user.click(page.get_by_role("button", name="Authorize these FYs"), "Authorize")
     page.wait_for_url(re.compile(r"/edit/authorizations$"))
     assert page.locator("tr[data-stale=yes]").count() == 0
-    user.click(page.get_by_role("link", name=re.compile("^LEAD plan for Buncombe County")).first,
-               "back to the plan")
+    user.click(
+        page.get_by_role("link", name=re.compile("^LEAD plan for Buncombe County")).first,
+        "back to the plan",
+    )
 
     counts = checklist(page)
     assert (counts["fail"], counts["warn"]) == (0, 0), (
-        counts, page.locator("#compliance").inner_text()[:3000])
+        counts,
+        page.locator("#compliance").inner_text()[:3000],
+    )
     assert len(user.actions) <= BUDGET, user.actions
-    print(f"\nactions: {len(user.actions)} ({sum(a.startswith('click') for a in user.actions)} "
-          f"clicks, {sum(a.startswith('fill') for a in user.actions)} fields, "
-          f"{sum(a.startswith(('check', 'choose')) for a in user.actions)} choices)")
+    print(
+        f"\nactions: {len(user.actions)} ({sum(a.startswith('click') for a in user.actions)} "
+        f"clicks, {sum(a.startswith('fill') for a in user.actions)} fields, "
+        f"{sum(a.startswith(('check', 'choose')) for a in user.actions)} choices)"
+    )
 
 
 @pytest.fixture
 def axe_page(browser, server):  # noqa: F811
-    context = browser.new_context(base_url=server, viewport={"width": 1366, "height": 900},
-                                  bypass_csp=True)  # axe is injected as a script
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )  # axe is injected as a script
     page = context.new_page()
     yield page
     context.close()
@@ -163,6 +190,7 @@ def axe_page(browser, server):  # noqa: F811
 
 def test_accessibility_of_the_county_pages(axe_page):
     from tests.test_browser import serious_violations
+
     page = axe_page
     page.goto("/sign-in")
     page.get_by_label("Email").fill(DIRECTOR)
@@ -174,8 +202,12 @@ def test_accessibility_of_the_county_pages(axe_page):
     page.wait_for_url(re.compile(r"/plans/\d+$"))
     found["plan page with what the fund can afford"] = serious_violations(page)
     plan_url = page.url
-    for name, path in (("authorizations", "/edit/authorizations"), ("services", "/services"),
-                       ("receipts", "/edit/receipts"), ("line", "/lines/officer-training")):
+    for name, path in (
+        ("authorizations", "/edit/authorizations"),
+        ("services", "/services"),
+        ("receipts", "/edit/receipts"),
+        ("line", "/lines/officer-training"),
+    ):
         page.goto(plan_url + path)
         found[name] = serious_violations(page)
     assert {name: v for name, v in found.items() if v} == {}

@@ -15,8 +15,12 @@ from planner.services.demo import demo_document
 from tests.test_browser import CHROMIUM, browser, server  # noqa: F401 - fixtures
 from tests.web import EDITOR, PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(
-    not __import__("os").path.exists(CHROMIUM), reason="Chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not __import__("os").path.exists(CHROMIUM), reason="Chromium is not installed"
+    ),
+]
 
 
 @pytest.fixture
@@ -39,8 +43,19 @@ def contract_total(rate: str) -> int:
     doc = plan_to_dict(parse_plan(demo_document(), default_cost_tables()))
     for line in doc["line_items"]:
         if line["id"] == "warm-handoff":
-            keep = {k: line[k] for k in ("id", "kind", "label", "strategy", "justification",
-                                         "start_fy", "end_fy", "hours_per_week")}
+            keep = {
+                k: line[k]
+                for k in (
+                    "id",
+                    "kind",
+                    "label",
+                    "strategy",
+                    "justification",
+                    "start_fy",
+                    "end_fy",
+                    "hours_per_week",
+                )
+            }
             line.clear()
             line.update(keep, mode="contract", rate_per_hour=rate)
     return project(parse_plan(doc, default_cost_tables())).line("warm-handoff").total
@@ -71,12 +86,18 @@ def test_contract_mode_hides_on_call_fields_and_the_preview_follows_the_rate(pag
     page.wait_for_function(
         "t => document.querySelector('#line-preview [data-figure=total]')"
         " && document.querySelector('#line-preview [data-figure=total]')"
-        ".textContent.startsWith(t)", arg=expected, timeout=10_000)
+        ".textContent.startsWith(t)",
+        arg=expected,
+        timeout=10_000,
+    )
     rate.fill("")
     rate.press_sequentially("60", delay=40)
     page.wait_for_function(
         "t => document.querySelector('#line-preview [data-figure=total]')"
-        ".textContent.startsWith(t)", arg=money(contract_total("60")), timeout=10_000)
+        ".textContent.startsWith(t)",
+        arg=money(contract_total("60")),
+        timeout=10_000,
+    )
     assert page.evaluate("window.cspViolations") == []
     assert [p for p in page.problems if re.search("Content Security Policy|Refused", p)] == []
     page.get_by_role("button", name="Save").click()

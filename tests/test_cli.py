@@ -56,8 +56,17 @@ def test_demo_projection_snapshot(runner):
 
 def test_bad_file_lists_every_problem_and_exits_2(runner, tmp_path):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"schema": "lead-plan/1", "start_fy": "FY2027", "line_items": [
-        {"id": "pm", "kind": "position", "role": "program_manager", "fte": "-1"}]}))
+    bad.write_text(
+        json.dumps(
+            {
+                "schema": "lead-plan/1",
+                "start_fy": "FY2027",
+                "line_items": [
+                    {"id": "pm", "kind": "position", "role": "program_manager", "fte": "-1"}
+                ],
+            }
+        )
+    )
     result = runner.invoke(main, ["project", str(bad)])
     assert result.exit_code == 2
     assert "2 problem(s)" in result.output

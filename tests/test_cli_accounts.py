@@ -15,8 +15,10 @@ from tests.web import sign_in
 
 @pytest.fixture
 def env(tmp_path):
-    return {"PLANNER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-            "PLANNER_SECRET_KEY": "cli-test"}
+    return {
+        "PLANNER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "PLANNER_SECRET_KEY": "cli-test",
+    }
 
 
 @pytest.mark.slow  # several scrypt password hashes
@@ -25,8 +27,11 @@ def test_demo_creates_the_account_once_and_shows_the_password_once(env):
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     first = runner.invoke(main, ["demo"], env=env)
     assert first.exit_code == 0, first.output
-    password = next(line.split(":", 1)[1].strip() for line in first.output.splitlines()
-                    if line.strip().startswith("password:"))
+    password = next(
+        line.split(":", 1)[1].strip()
+        for line in first.output.splitlines()
+        if line.strip().startswith("password:")
+    )
     second = runner.invoke(main, ["demo"], env=env)
     assert second.exit_code == 0
     assert "password:" not in second.output
@@ -43,28 +48,47 @@ def test_demo_creates_the_account_once_and_shows_the_password_once(env):
 @pytest.mark.slow  # several scrypt password hashes
 def test_user_add_reads_the_password_from_standard_input(env):
     runner = CliRunner()
-    result = runner.invoke(main, ["user", "add", "Clerk@Chatham.example", "--jurisdiction",
-                                  "chatham-county", "--role", "editor"],
-                           input="a long enough secret\n", env=env)
+    result = runner.invoke(
+        main,
+        [
+            "user",
+            "add",
+            "Clerk@Chatham.example",
+            "--jurisdiction",
+            "chatham-county",
+            "--role",
+            "editor",
+        ],
+        input="a long enough secret\n",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
     assert "Created clerk@chatham.example (editor; chatham-county)." in result.output
     app = create_app({"DATABASE_URL": env["PLANNER_DATABASE_URL"], "SECRET_KEY": "t"})
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "clerk@chatham.example"))
-        roles = [(m.jurisdiction.slug, m.role) for m in db.session.scalars(
-            select(Membership).where(Membership.user_id == user.id))]
+        roles = [
+            (m.jurisdiction.slug, m.role)
+            for m in db.session.scalars(select(Membership).where(Membership.user_id == user.id))
+        ]
         assert roles == [("chatham-county", "editor")]
         db.engine.dispose()
     sign_in(app.test_client(), "clerk@chatham.example", "a long enough secret")
 
 
-@pytest.mark.parametrize(("args", "password", "message"), [
-    (["user", "add", "x@y.example", "--jurisdiction", "atlantis"], "a long enough secret\n",
-     "No jurisdiction 'atlantis'"),
-    (["user", "add", "x@y.example"], "short\n", "at least 12 characters"),
-    (["user", "add", "not-an-email"], "a long enough secret\n", "is not an email address"),
-    (["user", "password", "nobody@y.example"], "a long enough secret\n", "No account"),
-])
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (
+            ["user", "add", "x@y.example", "--jurisdiction", "atlantis"],
+            "a long enough secret\n",
+            "No jurisdiction 'atlantis'",
+        ),
+        (["user", "add", "x@y.example"], "short\n", "at least 12 characters"),
+        (["user", "add", "not-an-email"], "a long enough secret\n", "is not an email address"),
+        (["user", "password", "nobody@y.example"], "a long enough secret\n", "No account"),
+    ],
+)
 def test_account_commands_refuse_bad_input_with_exit_2(env, args, password, message):
     result = CliRunner().invoke(main, args, input=password, env=env)
     assert result.exit_code == 2
@@ -75,10 +99,12 @@ def test_account_commands_refuse_bad_input_with_exit_2(env, args, password, mess
 @pytest.mark.slow  # several scrypt password hashes
 def test_user_password_resets_it(env):
     runner = CliRunner()
-    runner.invoke(main, ["user", "add", "a@b.example", "--admin"], input="first password!\n",
-                  env=env)
-    result = runner.invoke(main, ["user", "password", "a@b.example"],
-                           input="second password!\n", env=env)
+    runner.invoke(
+        main, ["user", "add", "a@b.example", "--admin"], input="first password!\n", env=env
+    )
+    result = runner.invoke(
+        main, ["user", "password", "a@b.example"], input="second password!\n", env=env
+    )
     assert result.exit_code == 0
     app = create_app({"DATABASE_URL": env["PLANNER_DATABASE_URL"], "SECRET_KEY": "t"})
     sign_in(app.test_client(), "a@b.example", "second password!")

@@ -49,7 +49,10 @@ def test_the_base_plan_passes_every_rule():
     assert list(found) == [rule for rule, _ in RULES]
     assert {r.status for r in found.values()} == {"pass", "info"}
     assert [rule for rule, r in found.items() if r.status == "info"] == [
-        "MOA-REPORTING", "MOA-INTEREST", "LEAD-COMMUNITY-REFERRALS"]
+        "MOA-REPORTING",
+        "MOA-INTEREST",
+        "LEAD-COMMUNITY-REFERRALS",
+    ]
 
 
 def test_every_result_cites_its_source():
@@ -59,13 +62,15 @@ def test_every_result_cites_its_source():
 
 # ------------------------------------------------------------------------ MOA-STRATEGY
 
+
 def test_strategy_pass_names_the_strategies_with_titles():
     r = result(base(), "MOA-STRATEGY")
     assert r.status == "pass"
     assert r.facts["lines_with_spending"] == 11
     assert r.facts["strategies"] == [
         {"code": "A:10", "title": "Criminal justice diversion programs", "verified": True},
-        {"code": "A:7", "title": "Naloxone distribution", "verified": True}]
+        {"code": "A:7", "title": "Naloxone distribution", "verified": True},
+    ]
 
 
 def test_strategy_missing_or_malformed_fails():
@@ -79,7 +84,8 @@ def test_strategy_missing_or_malformed_fails():
     assert r.fiscal_years == tuple(range(2026, 2039))
     assert r.facts["missing"] == [{"id": "phones", "label": "Phones for participants"}]
     assert r.facts["malformed"] == [
-        {"id": "naloxone", "label": "Naloxone for first responders", "code": "A:13"}]
+        {"id": "naloxone", "label": "Naloxone for first responders", "code": "A:13"}
+    ]
     assert r.inputs == ("line:phones", "line:naloxone")
 
 
@@ -100,11 +106,13 @@ def test_strategy_listed_exhibit_b_item_shows_its_text():
     r = result(doc, "MOA-STRATEGY")
     assert r.status == "pass"
     item = next(i for i in default_cost_tables().exhibit_b if i.code == "B:D.1.4")
-    assert {"code": "B:D.1.4", "title": item.summary, "verified": item.verified} \
-        in r.facts["strategies"]
+    assert {"code": "B:D.1.4", "title": item.summary, "verified": item.verified} in r.facts[
+        "strategies"
+    ]
 
 
 # ------------------------------------------------------------------------ MOA-OPTION-B
+
 
 def option_b(presented_on, years=13):
     doc = base()
@@ -143,6 +151,7 @@ def test_option_b_past_four_years_warns():
 
 # ------------------------------------------------------------------------ MOA-FUND-BALANCE
 
+
 def test_fund_balance_pass_and_fail():
     assert result(base(), "MOA-FUND-BALANCE").status == "pass"
     doc = base()
@@ -163,6 +172,7 @@ def test_fund_balance_pass_and_fail():
 
 # ------------------------------------------------------------------------ MOA-EXECUTION-DATE
 
+
 def test_execution_date_statuses():
     assert result(base(), "MOA-EXECUTION-DATE").status == "pass"
     doc = base()
@@ -172,8 +182,12 @@ def test_execution_date_statuses():
     r = result(doc, "MOA-EXECUTION-DATE")
     assert r.status == "fail"
     assert r.fiscal_years == (2026,)
-    assert r.facts == {"executed_on": dt.date(2026, 8, 1), "start_fy": 2026,
-                       "start_day": dt.date(2026, 7, 1), "earliest_start_fy": 2027}
+    assert r.facts == {
+        "executed_on": dt.date(2026, 8, 1),
+        "start_fy": 2026,
+        "start_day": dt.date(2026, 7, 1),
+        "earliest_start_fy": 2027,
+    }
     assert r.inputs == ("plan.start_fy",)
 
 
@@ -189,9 +203,9 @@ def test_execution_on_a_july_1_lets_that_fy_start():
 
 # ------------------------------------------------------------------------ MOA-AUTHORIZATION
 
+
 def test_authorization_covers_whole_fys_only():
-    assert covered_fys(dt.date(2026, 7, 1), dt.date(2031, 6, 30)) == [2026, 2027, 2028, 2029,
-                                                                      2030]
+    assert covered_fys(dt.date(2026, 7, 1), dt.date(2031, 6, 30)) == [2026, 2027, 2028, 2029, 2030]
     assert covered_fys(dt.date(2026, 8, 1), dt.date(2031, 6, 29)) == [2027, 2028, 2029]
     assert covered_fys(dt.date(2027, 1, 1), dt.date(2027, 6, 30)) == []
 
@@ -221,8 +235,11 @@ def test_current_and_next_fy_without_authorization_warn():
     assert r.fiscal_years == (2026, 2027)
     # A:10 and A:7 spending of the current FY (FY2026-27, as of November 28, 2026) and the next
     assert [(u["strategy"], u["fiscal_year"], u["amount"]) for u in r.facts["uncovered"]] == [
-        ("A:10", 2026, 418397), ("A:7", 2026, 45000),
-        ("A:10", 2027, 531184), ("A:7", 2027, 46125)]
+        ("A:10", 2026, 418397),
+        ("A:7", 2026, 45000),
+        ("A:10", 2027, 531184),
+        ("A:7", 2027, 46125),
+    ]
     assert {u["pending"] for u in r.facts["uncovered"]} == {None}
     # a later as_of looks at later FYs: FY2031-32 is not authorized by the 2026 resolution
     later = result(base(), "MOA-AUTHORIZATION", dt.date(2031, 8, 1))
@@ -232,11 +249,15 @@ def test_current_and_next_fy_without_authorization_warn():
 
 # ------------------------------------------------------------------------ MOA-REPORTING
 
+
 def test_reporting_due_date_is_90_days_after_june_30():
     r = result(base(), "MOA-REPORTING", dt.date(2027, 6, 1))
     assert r.status == "info"
-    assert r.facts["next"][0] == {"fiscal_year": 2026, "due": dt.date(2027, 9, 28),
-                                  "impact_report": True}
+    assert r.facts["next"][0] == {
+        "fiscal_year": 2026,
+        "due": dt.date(2027, 9, 28),
+        "impact_report": True,
+    }
     assert r.fiscal_years == (2026, 2027)
     r = result(base(), "MOA-REPORTING", dt.date(2027, 8, 15))
     assert r.status == "warn"
@@ -252,14 +273,14 @@ def test_impact_report_only_for_fys_with_spending():
     r = result(doc, "MOA-REPORTING", dt.date(2027, 6, 1))
     assert r.facts["next"] == [
         {"fiscal_year": 2026, "due": dt.date(2027, 9, 28), "impact_report": False},
-        {"fiscal_year": 2027, "due": dt.date(2028, 9, 28), "impact_report": True}]
+        {"fiscal_year": 2027, "due": dt.date(2028, 9, 28), "impact_report": True},
+    ]
 
 
 @pytest.mark.parametrize(("today", "status"), [("2027-08-15", "warn"), ("2027-06-01", "info")])
 def test_check_command_counts_deadlines_from_today(today, status):
     with freeze_time(today):
-        out = CliRunner().invoke(main, ["check", str(EXAMPLES / "all-rules-pass.json"),
-                                        "--json"])
+        out = CliRunner().invoke(main, ["check", str(EXAMPLES / "all-rules-pass.json"), "--json"])
     data = json.loads(out.output)
     assert data["as_of"] == today
     reporting = next(r for r in data["results"] if r["rule"] == "MOA-REPORTING")
@@ -268,16 +289,21 @@ def test_check_command_counts_deadlines_from_today(today, status):
 
 # ------------------------------------------------------------------------ MOA-INTEREST
 
+
 def test_interest_reports_the_projected_total():
     r = result(base(), "MOA-INTEREST")
     assert r.status == "info"
     # the fund's interest, FY by FY, added up
     assert r.facts["total"] == sum(project(parse(base())).fund.interest) > 0
     assert (r.facts["first_fy"], r.facts["last_fy"], r.facts["rate"]) == (
-        2026, 2038, Decimal("0.02"))
+        2026,
+        2038,
+        Decimal("0.02"),
+    )
 
 
 # ------------------------------------------------------------------------ PLAN-SUSTAINABILITY
+
 
 def test_sustainability_statuses():
     r = result(base(), "PLAN-SUSTAINABILITY")
@@ -312,6 +338,7 @@ def test_sustainability_statuses():
 
 # ------------------------------------------------------------------------ LEAD-PROGRAM-MANAGER
 
+
 def test_program_manager_statuses():
     assert result(base(), "LEAD-PROGRAM-MANAGER").status == "pass"
     assert result(drop(base(), "program-manager"), "LEAD-PROGRAM-MANAGER").status == "warn"
@@ -333,6 +360,7 @@ def test_program_manager_statuses():
 
 # ------------------------------------------------------------------------ LEAD-CASELOAD
 
+
 def test_caseload_pass_and_missing_line():
     assert result(base(), "LEAD-CASELOAD").status == "pass"
     r = result(drop(base(), "case-managers"), "LEAD-CASELOAD")
@@ -347,7 +375,8 @@ def test_caseload_limits_above_guidance_fail():
     r = result(doc, "LEAD-CASELOAD")
     assert r.status == "fail"
     assert r.facts["above_guidance"] == [
-        {"field": "caseload_average", "value": Decimal(30), "limit": Decimal(20)}]
+        {"field": "caseload_average", "value": Decimal(30), "limit": Decimal(20)}
+    ]
     assert r.facts["over_fys"] == []
 
 
@@ -363,13 +392,13 @@ def test_caseload_cap_names_the_fys_and_the_fix():
     first = r.facts["first_over"]
     assert (first["fiscal_year"], first["fte"], first["required_fte"]) == (2028, 2, 3)
     # 56.78125 average and 63.25 peak active ÷ 2.0 FTE
-    assert (first["load_average"], first["load_peak"]) == (Decimal("28.390625"),
-                                                           Decimal("31.625"))
+    assert (first["load_average"], first["load_peak"]) == (Decimal("28.390625"), Decimal("31.625"))
     assert first["add_fte"] == 1
     assert r.facts["raise_max_fte_to"] == Decimal("3.5")
 
 
 # ------------------------------------------------------------------------ LEAD-WARM-HANDOFF
+
 
 def test_warm_handoff_statuses():
     r = result(base(), "LEAD-WARM-HANDOFF")
@@ -401,6 +430,7 @@ def test_warm_handoff_share_rounds_half_up(hours, share):
 
 # ------------------------------------------------------------------------ LEAD-OFFICER-TRAINING
 
+
 def test_officer_training_statuses():
     assert result(base(), "LEAD-OFFICER-TRAINING").status == "pass"
     assert result(drop(base(), "officer-training"), "LEAD-OFFICER-TRAINING").status == "warn"
@@ -419,6 +449,7 @@ def test_officer_training_statuses():
 
 # ------------------------------------------------------------------------ LEAD-DATA-ANALYST
 
+
 def test_data_analyst_statuses():
     assert result(base(), "LEAD-DATA-ANALYST").status == "pass"
     doc = base()
@@ -432,6 +463,7 @@ def test_data_analyst_statuses():
 
 
 # ------------------------------------------------------------------------ the program flags
+
 
 def test_data_collection_names_each_missing_group():
     assert result(base(), "LEAD-DATA-COLLECTION").status == "pass"
@@ -466,8 +498,10 @@ def test_racial_equity_and_eligibility():
     assert result(base(), "LEAD-ELIGIBILITY").status == "pass"
     doc = base()
     doc["program"]["equity"] = {"goal_stated": False, "outreach_plan": "  "}
-    doc["program"]["eligibility"] = {"allows_supervised_probation": False,
-                                     "narrow_disqualifiers": True}
+    doc["program"]["eligibility"] = {
+        "allows_supervised_probation": False,
+        "narrow_disqualifiers": True,
+    }
     r = result(doc, "LEAD-RACIAL-EQUITY")
     assert r.status == "warn"
     assert r.facts == {"goal_stated": False, "outreach_plan": False}
@@ -487,10 +521,12 @@ def test_community_referrals_is_information():
 
 # ------------------------------------------------------------------------ CLI
 
+
 def test_check_exit_codes_and_json_shape(tmp_path):
     runner = CliRunner()
-    ok = runner.invoke(main, ["check", str(EXAMPLES / "all-rules-pass.json"),
-                              "--as-of", "2026-11-28", "--json"])
+    ok = runner.invoke(
+        main, ["check", str(EXAMPLES / "all-rules-pass.json"), "--as-of", "2026-11-28", "--json"]
+    )
     assert ok.exit_code == 0
     data = json.loads(ok.output)
     assert data["schema"] == "lead-compliance/1"
@@ -498,8 +534,9 @@ def test_check_exit_codes_and_json_shape(tmp_path):
     assert [r["rule"] for r in data["results"]] == [rule for rule, _ in RULES]
     for r in data["results"]:
         assert set(r) == {"rule", "status", "message", "fiscal_years", "line_items", "citation"}
-    failing = runner.invoke(main, ["check", str(EXAMPLES / "demo-orange-county.json"),
-                                   "--as-of", "2026-11-28"])
+    failing = runner.invoke(
+        main, ["check", str(EXAMPLES / "demo-orange-county.json"), "--as-of", "2026-11-28"]
+    )
     assert failing.exit_code == 1
     assert "[FAIL] MOA-FUND-BALANCE" in failing.output
     bad = tmp_path / "bad.json"

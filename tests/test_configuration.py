@@ -57,8 +57,7 @@ STRONG = [
 def test_production_refuses_a_weak_secret_key(key, database_url):
     assert secret_key_weakness(key)
     with pytest.raises(ConfigError) as refused:
-        create_app({"ENV_NAME": "production", "SECRET_KEY": key,
-                    "DATABASE_URL": database_url})
+        create_app({"ENV_NAME": "production", "SECRET_KEY": key, "DATABASE_URL": database_url})
     assert "PLANNER_SECRET_KEY" in str(refused.value)
     assert MAKE_KEY in str(refused.value)  # says exactly how to make one
 
@@ -66,8 +65,7 @@ def test_production_refuses_a_weak_secret_key(key, database_url):
 @pytest.mark.parametrize("key", STRONG)
 def test_production_accepts_a_strong_secret_key(key, database_url):
     assert secret_key_weakness(key) is None
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": key,
-                      "DATABASE_URL": database_url})
+    app = create_app({"ENV_NAME": "production", "SECRET_KEY": key, "DATABASE_URL": database_url})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     with app.app_context():
         db.engine.dispose()
@@ -81,9 +79,15 @@ def test_development_keeps_any_key(database_url):
 
 
 def test_the_cli_reports_a_weak_production_key_without_a_traceback(database_url):
-    result = CliRunner().invoke(main, ["db", "upgrade"], env={
-        "PLANNER_ENV_NAME": "production", "PLANNER_SECRET_KEY": "short",
-        "PLANNER_DATABASE_URL": database_url})
+    result = CliRunner().invoke(
+        main,
+        ["db", "upgrade"],
+        env={
+            "PLANNER_ENV_NAME": "production",
+            "PLANNER_SECRET_KEY": "short",
+            "PLANNER_DATABASE_URL": database_url,
+        },
+    )
     assert result.exit_code == 2
     assert MAKE_KEY in result.output
     assert "Traceback" not in result.output
@@ -91,39 +95,65 @@ def test_the_cli_reports_a_weak_production_key_without_a_traceback(database_url)
 
 def test_the_demo_refuses_to_run_in_production(app):
     url = app.config["DATABASE_URL"]
-    result = CliRunner().invoke(main, ["demo"], env={
-        "PLANNER_ENV_NAME": "production", "PLANNER_SECRET_KEY": secrets.token_hex(32),
-        "PLANNER_DATABASE_URL": url})
+    result = CliRunner().invoke(
+        main,
+        ["demo"],
+        env={
+            "PLANNER_ENV_NAME": "production",
+            "PLANNER_SECRET_KEY": secrets.token_hex(32),
+            "PLANNER_DATABASE_URL": url,
+        },
+    )
     assert result.exit_code == 2
     assert "production" in result.output
     assert "password" not in result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None
     # in development it creates the demo account
-    result = CliRunner().invoke(main, ["demo"], env={
-        "PLANNER_ENV_NAME": "development", "PLANNER_SECRET_KEY": "t",
-        "PLANNER_DATABASE_URL": url})
+    result = CliRunner().invoke(
+        main,
+        ["demo"],
+        env={
+            "PLANNER_ENV_NAME": "development",
+            "PLANNER_SECRET_KEY": "t",
+            "PLANNER_DATABASE_URL": url,
+        },
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == DEMO_EMAIL)) is not None
 
 
-@pytest.mark.parametrize(("env", "expected"), [({}, "production"),
-                                               ({"PLANNER_ENV_NAME": "development"},
-                                                "development")])
+@pytest.mark.parametrize(
+    ("env", "expected"), [({}, "production"), ({"PLANNER_ENV_NAME": "development"}, "development")]
+)
 def test_gunicorn_serves_production_unless_told_otherwise(env, expected):
     clean = {k: v for k, v in os.environ.items() if k != "PLANNER_ENV_NAME"}
-    code = ("import runpy, os; runpy.run_path('gunicorn.conf.py'); "
-            "print(os.environ['PLANNER_ENV_NAME'])")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env},  # noqa: S603
-                            capture_output=True, text=True, check=True)
+    code = (
+        "import runpy, os; runpy.run_path('gunicorn.conf.py'); "
+        "print(os.environ['PLANNER_ENV_NAME'])"
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.strip() == expected
 
 
 def test_make_serve_is_production_unless_told_otherwise():
     clean = {k: v for k, v in os.environ.items() if k != "PLANNER_ENV_NAME"}
-    database = subprocess.run(["make", "-pn", "serve"], cwd=ROOT, env=clean,  # noqa: S607
-                              capture_output=True, text=True, check=False).stdout
+    database = subprocess.run(
+        ["make", "-pn", "serve"],  # noqa: S607
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
     assert "serve: PLANNER_ENV_NAME = production" in database.replace("?=", "=")
 
 
@@ -136,12 +166,22 @@ def test_private_responses_are_never_cached(app, client):
     sign_in(client, EDITOR)
     pid = plan_id(app)
     base = f"/j/orange-county/plans/{pid}"
-    urls = ["/", base, base + "/export.json", base + "/report.pdf", base + "/export.xlsx",
-            base + "/export.csv", base + "/resolution",
-            base + "/resolution?first=FY2026-27&last=FY2027-28&download=1",
-            base + "/charts/fund.svg", base + "/history", base + "/edit/fund",
-            f"/j/orange-county/compare?plans={pid}&plans={plan_id(app, 'Orange alternative')}",
-            "/healthz", "/no-such-page"]
+    urls = [
+        "/",
+        base,
+        base + "/export.json",
+        base + "/report.pdf",
+        base + "/export.xlsx",
+        base + "/export.csv",
+        base + "/resolution",
+        base + "/resolution?first=FY2026-27&last=FY2027-28&download=1",
+        base + "/charts/fund.svg",
+        base + "/history",
+        base + "/edit/fund",
+        f"/j/orange-county/compare?plans={pid}&plans={plan_id(app, 'Orange alternative')}",
+        "/healthz",
+        "/no-such-page",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 302, 404), (url, response.status_code)

@@ -17,8 +17,14 @@ from planner.models import Base, Jurisdiction, PlanRecord
 def test_upgrade_from_empty_builds_every_table(app):
     with app.app_context():
         names = set(inspect(db.engine).get_table_names())
-    assert {"users", "memberships", "jurisdictions", "plans", "plan_changes",
-            "alembic_version"} <= names
+    assert {
+        "users",
+        "memberships",
+        "jurisdictions",
+        "plans",
+        "plan_changes",
+        "alembic_version",
+    } <= names
 
 
 def test_models_and_migrations_do_not_drift(app):

@@ -55,6 +55,7 @@ def doc_of(data: dict, jurisdiction: str | None = None):
 
 # ----------------------------------------------------------------------------- geometry
 
+
 def _lines(chars):
     """Characters grouped by baseline (same `top` within 1 pt), each sorted by x."""
     rows: dict[int, list] = {}
@@ -65,8 +66,9 @@ def _lines(chars):
 
 
 def _unrotated(obj) -> bool:
-    return obj["object_type"] != "char" or (abs(obj["matrix"][1]) < 1e-6
-                                            and abs(obj["matrix"][2]) < 1e-6)
+    return obj["object_type"] != "char" or (
+        abs(obj["matrix"][1]) < 1e-6 and abs(obj["matrix"][2]) < 1e-6
+    )
 
 
 def layout_problems(pdf: bytes) -> list[str]:
@@ -86,8 +88,10 @@ def layout_problems(pdf: bytes) -> list[str]:
             for row in _lines(chars):
                 for left, right in zip(row, row[1:], strict=False):
                     if left["x1"] - right["x0"] > 0.8 and abs(left["top"] - right["top"]) < 1:
-                        problems.append(f"p{number}: {left['text']!r} over {right['text']!r} "
-                                        f"at x={right['x0']:.1f}")
+                        problems.append(
+                            f"p{number}: {left['text']!r} over {right['text']!r} "
+                            f"at x={right['x0']:.1f}"
+                        )
     return problems
 
 
@@ -160,6 +164,7 @@ def test_a_long_unbroken_justification_stays_on_the_page():
 
 # ----------------------------------------------------------------------------- the summary
 
+
 def test_the_summary_says_in_words_when_the_fund_runs_out(demo_pdf):
     plan = example("demo-orange-county.json")
     projection = project(plan)
@@ -176,8 +181,9 @@ def test_the_summary_says_in_words_when_the_fund_runs_out(demo_pdf):
     assert e.adopt_total == sum(projection.by_year[1:6])
     summary = re.sub(r"\s+", " ", " ".join(page_texts(demo_pdf)[1:3]))
     assert "Executive summary" in summary
-    assert "The fund runs out in FY2042-43, four years after the last receipt (FY2038-39)" \
-        in summary
+    assert (
+        "The fund runs out in FY2042-43, four years after the last receipt (FY2038-39)" in summary
+    )
     assert "$2,166,117 less spending in all by FY2042-43" in summary
     assert "FAIL MOA-FUND-BALANCE" in summary
     assert "for FY2027-28 to FY2031-32, $3,527,388 in all" in summary
@@ -220,8 +226,14 @@ def test_sf424a_rows_are_lettered_and_foot(demo_pdf):
     doc = doc_of(demo_data(), "Orange County")
     p = doc.projection
     text = re.sub(r"\s+", " ", "\n".join(page_texts(demo_pdf)))
-    for row in ("a. Personnel", "b. Fringe Benefits", "h. Other",
-                "i. Total Direct Charges", "j. Indirect Charges", "k. Totals"):
+    for row in (
+        "a. Personnel",
+        "b. Fringe Benefits",
+        "h. Other",
+        "i. Total Direct Charges",
+        "j. Indirect Charges",
+        "k. Totals",
+    ):
         assert row in text
     direct = sum(v for c, v in p.object_class_totals.items() if c != "indirect")
     assert direct + p.object_class_totals["indirect"] == p.total
@@ -237,7 +249,8 @@ def test_the_basis_of_estimate_groups_years_and_summarises_zero_lines(demo_pdf):
         groups = basis_groups(line, p.fiscal_years)
         assert sum(g.total for g in groups) == line.total
         assert [fy for g in groups for fy in range(g.first_fy, g.last_fy + 1)] == list(
-            p.fiscal_years)
+            p.fiscal_years
+        )
     # the program manager's 18 FYs are one formula, escalated: one row
     assert len(basis_groups(p.line("program-manager"), p.fiscal_years)) == 1
     text = "\n".join(page_texts(demo_pdf))
@@ -249,12 +262,19 @@ def test_the_basis_of_estimate_groups_years_and_summarises_zero_lines(demo_pdf):
 def test_assumptions_are_in_words_with_public_sources(demo_pdf):
     text = re.sub(r"\s+", " ", " ".join(page_texts(demo_pdf)[-4:]))
     assert "Assumptions and sources" in text
-    for internal in ("assumptions.salary_escalation", "warm_handoff.on_call", "Cost model spec",
-                     "lead_costs.md", "compliance_rules.md"):
+    for internal in (
+        "assumptions.salary_escalation",
+        "warm_handoff.on_call",
+        "Cost model spec",
+        "lead_costs.md",
+        "compliance_rules.md",
+    ):
         assert internal not in text
     from planner.reports.words import format_input, input_label
+
     assert input_label("warm_handoff.on_call.stipend_per_hour") == (
-        "Warm hand-off (on call): On-call stipend per hour ($)")
+        "Warm hand-off (on call): On-call stipend per hour ($)"
+    )
     assert format_input("assumptions.salary_escalation", Decimal("0.03")) == "3%"
     assert format_input("salary.program_manager", Decimal("82063.80")) == "$82,063.80"
     assert "Warm hand-off (on call):" in text
@@ -265,52 +285,76 @@ def test_assumptions_are_in_words_with_public_sources(demo_pdf):
 
 # ----------------------------------------------------------------------------- comparison
 
+
 def _compared(count: int):
     tables = default_cost_tables()
     base = example("demo-orange-county.json")
-    names = ["Baseline LEAD plan for Orange County, as presented to the Board in November",
-             "Expanded: 24/7 contracted crisis van and smaller caseloads for every manager",
-             "Reduced: no bridge housing beds and slower salary growth in every later year",
-             "Alternative: a collaborative Option B plan shared with neighbouring towns"]
+    names = [
+        "Baseline LEAD plan for Orange County, as presented to the Board in November",
+        "Expanded: 24/7 contracted crisis van and smaller caseloads for every manager",
+        "Reduced: no bridge housing beds and slower salary growth in every later year",
+        "Alternative: a collaborative Option B plan shared with neighbouring towns",
+    ]
     plans = [base]
     cm = base.line("case-managers")
-    for caseload, escalation, dropped in ((15, "0.035", "evaluation-travel"),
-                                          (20, "0.02", "housing-gap"),
-                                          (18, "0.035", "naloxone"))[:count - 1]:
-        line = dataclasses.replace(cm, params=dataclasses.replace(
-            cm.params, caseload_average=Decimal(caseload)))
-        plans.append(dataclasses.replace(
-            base, line_items=tuple(line if i.id == "case-managers" else i
-                                   for i in base.line_items if i.id != dropped),
-            assumptions=dataclasses.replace(base.assumptions,
-                                            salary_escalation=Decimal(escalation))))
+    for caseload, escalation, dropped in (
+        (15, "0.035", "evaluation-travel"),
+        (20, "0.02", "housing-gap"),
+        (18, "0.035", "naloxone"),
+    )[: count - 1]:
+        line = dataclasses.replace(
+            cm, params=dataclasses.replace(cm.params, caseload_average=Decimal(caseload))
+        )
+        plans.append(
+            dataclasses.replace(
+                base,
+                line_items=tuple(
+                    line if i.id == "case-managers" else i
+                    for i in base.line_items
+                    if i.id != dropped
+                ),
+                assumptions=dataclasses.replace(
+                    base.assumptions, salary_escalation=Decimal(escalation)
+                ),
+            )
+        )
     entries = []
     for name, plan in zip(names, plans, strict=False):
         projection = project(plan)
-        entries.append((name, plan, projection,
-                        check_plan(plan, projection, tables, PREPARED)))
+        entries.append((name, plan, projection, check_plan(plan, projection, tables, PREPARED)))
     return compare(entries)
 
 
 def test_the_comparison_names_the_inputs_that_differ_and_the_money_they_move():
     cmp = _compared(2)
     groups = {g.label: g for g in cmp.inputs}
-    assert set(groups) == {"Assumptions", "LEAD case managers",
-                           "Peer-site visits and LEAD convening"}
+    assert set(groups) == {
+        "Assumptions",
+        "LEAD case managers",
+        "Peer-site visits and LEAD convening",
+    }
     caseload = groups["LEAD case managers"].changes
     assert [(c.path, c.values) for c in caseload] == [
-        ("line_items.case-managers.caseload_average", (Decimal(20), Decimal(15)))]
+        ("line_items.case-managers.caseload_average", (Decimal(20), Decimal(15)))
+    ]
     from planner.reports.words import change_label, change_value
+
     escalation = groups["Assumptions"].changes[0]
     assert change_label(escalation) == "Salary escalation a year"
     assert [change_value(escalation, v) for v in escalation.values] == ["3%", "3.5%"]
     # the money a group moves = the first plan recomputed with only that group changed
     base, other = cmp.plans
-    swapped = dataclasses.replace(base.plan, line_items=tuple(
-        other.plan.line("case-managers") if i.id == "case-managers" else i
-        for i in base.plan.line_items))
+    swapped = dataclasses.replace(
+        base.plan,
+        line_items=tuple(
+            other.plan.line("case-managers") if i.id == "case-managers" else i
+            for i in base.plan.line_items
+        ),
+    )
     assert groups["LEAD case managers"].spending_moved == (
-        0, project(swapped).total - base.projection.total)
+        0,
+        project(swapped).total - base.projection.total,
+    )
     assert groups["Peer-site visits and LEAD convening"].spending_moved == (0, -134_318)
     # both plans fail MOA-FUND-BALANCE: named as shared
     assert [r.rule for r in cmp.shared_failures] == ["MOA-FUND-BALANCE"]
@@ -324,6 +368,7 @@ def test_the_comparison_names_the_inputs_that_differ_and_the_money_they_move():
 
 def test_four_long_plan_names_never_overprint_in_the_comparison_pdf():
     from planner.web.reports import compare_html
+
     cmp = _compared(4)
     titles = strategy_titles([r.label for r in cmp.by_strategy], default_cost_tables())
     html = compare_html(cmp, titles, "Orange County", PREPARED)
@@ -339,13 +384,14 @@ def test_four_long_plan_names_never_overprint_in_the_comparison_pdf():
     # each plan name's words stay inside the page, and no two header words collide
     boxes = [(w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1:]:
+        for b in boxes[i + 1 :]:
             overlap_x = min(a[1], b[1]) - max(a[0], b[0])
             overlap_y = min(a[3], b[3]) - max(a[2], b[2])
             assert overlap_x <= 0.5 or overlap_y <= 0.5
 
 
 # ----------------------------------------------------------------------------- Word drafts
+
 
 def paragraphs(body: bytes) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(body)).paragraphs]
@@ -415,10 +461,15 @@ def test_the_project_ordinance_balances_and_carries_the_filing_note():
     tables = docx.Document(io.BytesIO(body)).tables
     revenues = {r.cells[0].text: r.cells[-1].text for r in tables[0].rows}
     appropriations = {r.cells[0].text: r.cells[-1].text for r in tables[1].rows}
-    assert revenues["Total estimated revenues"] == appropriations["Total appropriations"] \
+    assert (
+        revenues["Total estimated revenues"]
+        == appropriations["Total appropriations"]
         == f"${o.revenues_total:,}"
-    assert revenues["Opioid Settlement Fund balance appropriated"] == \
-        f"${o.fund_balance_appropriated:,}"
+    )
+    assert (
+        revenues["Opioid Settlement Fund balance appropriated"]
+        == f"${o.fund_balance_appropriated:,}"
+    )
 
 
 def test_an_ordinance_the_fund_cannot_pay_for_says_so():
@@ -446,9 +497,10 @@ def test_an_ordinance_with_more_revenue_than_spending_reserves_the_rest():
 
 # ----------------------------------------------------------------------------- CSV
 
+
 def test_the_csv_is_tidy_sums_to_the_total_and_pivots_by_strategy():
     data = demo_data()
-    data["name"] = "=HYPERLINK(\"http://example.invalid\",\"x\")"
+    data["name"] = '=HYPERLINK("http://example.invalid","x")'
     data["line_items"][0]["label"] = "-2+3 @cmd"
     doc = doc_of(data, "Orange County")
     rows = list(csv.DictReader(io.StringIO(projection_csv(doc))))
@@ -471,6 +523,7 @@ def test_the_csv_is_tidy_sums_to_the_total_and_pivots_by_strategy():
 
 # ----------------------------------------------------------------------------- web
 
+
 def test_the_plan_page_offers_the_ordinance_beside_the_resolution(app, client):
     from freezegun import freeze_time
     from sqlalchemy import select
@@ -478,9 +531,11 @@ def test_the_plan_page_offers_the_ordinance_beside_the_resolution(app, client):
     from planner.extensions import db
     from planner.models import PlanRecord
     from tests.web import EDITOR, sign_in
+
     with app.app_context():
-        pid = next(r.id for r in db.session.scalars(select(PlanRecord))
-                   if r.name == "Baseline LEAD plan")
+        pid = next(
+            r.id for r in db.session.scalars(select(PlanRecord)) if r.name == "Baseline LEAD plan"
+        )
     base = f"/j/orange-county/plans/{pid}"
     with freeze_time("2026-11-28 12:00:00"):
         sign_in(client, EDITOR)
@@ -496,8 +551,7 @@ def test_the_plan_page_offers_the_ordinance_beside_the_resolution(app, client):
         outside = client.get(f"{base}/ordinance?download=1&first=FY2026-27&last=FY2050-51")
         csv_body = client.get(f"{base}/export.csv").get_data(as_text=True)
     assert draft.status_code == 200
-    assert draft.headers["Content-Disposition"].endswith(
-        '_project-ordinance_2026-11-28.docx"')
+    assert draft.headers["Content-Disposition"].endswith('_project-ordinance_2026-11-28.docx"')
     texts = paragraphs(draft.data)
     assert "OPIOID SETTLEMENT PROJECT ORDINANCE" in texts[0]
     assert any("FY2026-27 through FY2038-39" in t for t in texts)

@@ -10,10 +10,11 @@ from planner.formatting import LOCALE, MONEY_PATTERN, dollars, money
 from planner.scenarios import fy_label
 
 
-@given(st.integers(-10**12, 10**12))
+@given(st.integers(-(10**12), 10**12))
 def test_whole_dollars_match_babel(amount):
-    assert money(amount) == format_currency(amount, "USD", locale=LOCALE, format=MONEY_PATTERN,
-                                            currency_digits=False)
+    assert money(amount) == format_currency(
+        amount, "USD", locale=LOCALE, format=MONEY_PATTERN, currency_digits=False
+    )
     assert dollars(amount) == format_decimal(amount, format="#,##0;(#,##0)", locale=LOCALE)
 
 

@@ -27,17 +27,39 @@ pytestmark = pytest.mark.fuzz
 
 # function_scoped_fixture: the fixtures are set up once per test, and `fresh` resets the
 # database at the start of every example.
-SETTINGS = settings(max_examples=examples(150), deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 OK = {302}
 REFUSED = {400, 404, 409, 413, 422}
 
 numbers = st.one_of(
     st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str),
-    st.integers(-10**12, 10**12).map(str),
-    st.sampled_from(["", " ", "-0", "1e9", "1e400", "NaN", "Infinity", "0x10", "½", "1,5",
-                     "FY2027", "FY2026-27", "2026", "2026-27", "2031-06-30", "true", "null"]),
+    st.integers(-(10**12), 10**12).map(str),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-0",
+            "1e9",
+            "1e400",
+            "NaN",
+            "Infinity",
+            "0x10",
+            "½",
+            "1,5",
+            "FY2027",
+            "FY2026-27",
+            "2026",
+            "2026-27",
+            "2031-06-30",
+            "true",
+            "null",
+        ]
+    ),
     st.text(alphabet=string.printable + "−×€→", max_size=12),
 )
 
@@ -55,9 +77,11 @@ def budget(app, thorough: int) -> int:
 def fresh(app, reset_database):
     """Put the seeded database back (the signed-in clients stay signed in: the accounts
     and their ids are the template's)."""
+
     def reset() -> None:
         with app.app_context():
             reset_database()
+
     return reset
 
 
@@ -66,8 +90,9 @@ def editor(app):
     client = app.test_client()
     sign_in(client, EDITOR)
     with app.app_context():
-        pid = db.session.scalar(select(PlanRecord.id).where(
-            PlanRecord.name == "Baseline LEAD plan"))
+        pid = db.session.scalar(
+            select(PlanRecord.id).where(PlanRecord.name == "Baseline LEAD plan")
+        )
     return client, pid
 
 
@@ -86,8 +111,10 @@ def test_fresh_puts_the_database_back(app, editor, fresh):
         fresh()
         assert plan_count(app) == seeded
         token = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
-        created = client.post("/j/orange-county/plans/new", data={
-            "csrf_token": token, "name": "One more", "template": "demo"})
+        created = client.post(
+            "/j/orange-county/plans/new",
+            data={"csrf_token": token, "name": "One more", "template": "demo"},
+        )
         assert created.status_code == 302
         assert plan_count(app) == seeded + 1
         ids.append(created.headers["Location"])
@@ -125,11 +152,23 @@ def post_changed_form(app, client, pid, url, fields, values, form) -> None:
 
 
 SECTIONS = {
-    "assumptions": ["salary_escalation", "inflation", "fringe_rate", "health_per_fte",
-                    "fte_increment", "productive_hours_per_fte", "indirect_rate"],
+    "assumptions": [
+        "salary_escalation",
+        "inflation",
+        "fringe_rate",
+        "health_per_fte",
+        "fte_increment",
+        "productive_hours_per_fte",
+        "indirect_rate",
+    ],
     "fund": ["opening_balance", "interest_rate", "moa_executed_on"],
-    "participants": ["referrals_community", "enrollment_arrest_diversion", "ramp",
-                     "average_months_enrolled", "initial_active"],
+    "participants": [
+        "referrals_community",
+        "enrollment_arrest_diversion",
+        "ramp",
+        "average_months_enrolled",
+        "initial_active",
+    ],
     "settings": ["name", "start_fy", "years"],
 }
 
@@ -146,14 +185,24 @@ def test_fuzz_editor_sections(app, editor, fresh, section):
     def run(values):
         fresh()
         post_changed_form(app, client, pid, url, fields, values, form)
+
     run()
 
 
 def test_fuzz_line_item_forms(app, editor, fresh):
     client, pid = editor
     url = f"/j/orange-county/plans/{pid}/lines/case-managers"
-    fields = ["caseload_average", "caseload_max", "min_fte", "max_fte", "salary", "start_fy",
-              "end_fy", "delivery", "strategy"]
+    fields = [
+        "caseload_average",
+        "caseload_max",
+        "min_fte",
+        "max_fte",
+        "salary",
+        "start_fy",
+        "end_fy",
+        "delivery",
+        "strategy",
+    ]
     form = loaded_once(client, url)
 
     @settings(SETTINGS, max_examples=budget(app, 150))
@@ -161,6 +210,7 @@ def test_fuzz_line_item_forms(app, editor, fresh):
     def run(values):
         fresh()
         post_changed_form(app, client, pid, url, fields, values, form)
+
     run()
 
 
@@ -184,29 +234,65 @@ def test_fuzz_receipts_csv(app, editor, fresh):
         assert response.status_code in {200, 302} | REFUSED, response.status_code
         if response.status_code != 302:
             assert snapshot(app, pid) == before
+
     run()
 
 
 def json_values():
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
-                        st.floats(allow_nan=False, allow_infinity=False), numbers)
-    return st.recursive(scalars, lambda children: st.one_of(
-        st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(["id", "kind", "fte", "role", "receipts", "years",
-                                         "start_fy", "line_items", "x"]), children,
-                        max_size=4)), max_leaves=12)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False),
+        numbers,
+    )
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=4),
+            st.dictionaries(
+                st.sampled_from(
+                    [
+                        "id",
+                        "kind",
+                        "fte",
+                        "role",
+                        "receipts",
+                        "years",
+                        "start_fy",
+                        "line_items",
+                        "x",
+                    ]
+                ),
+                children,
+                max_size=4,
+            ),
+        ),
+        max_leaves=12,
+    )
 
 
 def test_fuzz_plan_import(app, editor, fresh):
     client, _ = editor
     base = json.loads((EXAMPLES / "minimal.json").read_text())
-    keys = ["schema", "start_fy", "years", "participants", "line_items", "fund", "name",
-            "assumptions"]
+    keys = [
+        "schema",
+        "start_fy",
+        "years",
+        "participants",
+        "line_items",
+        "fund",
+        "name",
+        "assumptions",
+    ]
     county_page = loaded_once(client, "/j/orange-county/")
 
     @settings(SETTINGS, max_examples=budget(app, 150))
-    @given(st.dictionaries(st.sampled_from(keys), json_values(), max_size=4),
-           st.binary(max_size=40), st.booleans())
+    @given(
+        st.dictionaries(st.sampled_from(keys), json_values(), max_size=4),
+        st.binary(max_size=40),
+        st.booleans(),
+    )
     def run(changes, raw, use_raw):
         fresh()
         with app.app_context():
@@ -214,28 +300,50 @@ def test_fuzz_plan_import(app, editor, fresh):
         document = {**base, **changes}
         body = raw if use_raw else json.dumps(document).encode()
         page = county_page()
-        response = client.post("/j/orange-county/plans/import", data={
-            "csrf_token": page["csrf_token"], "file": (io.BytesIO(body), "plan.json")},
-            content_type="multipart/form-data")
+        response = client.post(
+            "/j/orange-county/plans/import",
+            data={"csrf_token": page["csrf_token"], "file": (io.BytesIO(body), "plan.json")},
+            content_type="multipart/form-data",
+        )
         assert response.status_code in OK | REFUSED, response.status_code
         with app.app_context():
             after = db.session.scalar(select(db.func.count(PlanRecord.id)))
         assert after == count + (1 if response.status_code == 302 else 0)
+
     run()
 
 
-texts = st.one_of(numbers, st.text(max_size=300),
-                  st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "\x00", "y"]))
+texts = st.one_of(
+    numbers,
+    st.text(max_size=300),
+    st.sampled_from(["<script>alert(1)</script>", "' OR 1=1 --", "\x00", "y"]),
+)
 
 OTHER_FORMS = {
     # url suffix (under the plan) → fields and values
-    "/edit/program": ["presented_on", "tracks_all_offers", "goal_stated", "outreach_plan",
-                      "narrow_disqualifiers"],
+    "/edit/program": [
+        "presented_on",
+        "tracks_all_offers",
+        "goal_stated",
+        "outreach_plan",
+        "narrow_disqualifiers",
+    ],
     "/edit/authorizations": ["strategy", "amount", "start", "end", "adopted_on"],
-    "/add-line/create?kind=service_gap": ["label", "category", "status", "units", "unit_cost",
-                                       "object_class", "justification"],
-    "/add-line/create?kind=warm_handoff&mode=on_call": ["hours_per_week", "stipend_per_hour",
-                                                     "after_hours_share", "hourly_rate"],
+    "/add-line/create?kind=service_gap": [
+        "label",
+        "category",
+        "status",
+        "units",
+        "unit_cost",
+        "object_class",
+        "justification",
+    ],
+    "/add-line/create?kind=warm_handoff&mode=on_call": [
+        "hours_per_week",
+        "stipend_per_hour",
+        "after_hours_share",
+        "hourly_rate",
+    ],
     "/rename": ["name"],
 }
 
@@ -252,6 +360,7 @@ def test_fuzz_other_plan_forms(app, editor, fresh, suffix):
     def run(values):
         fresh()
         post_changed_form(app, client, pid, url, fields, values, form)
+
     run()
 
 
@@ -264,16 +373,20 @@ def test_fuzz_sign_in_and_new_plan(app, editor, fresh):
     def run(email, password, name, template):
         fresh()
         token = form_values(anonymous.get("/sign-in").get_data(as_text=True))["csrf_token"]
-        response = anonymous.post("/sign-in", data={"email": email, "password": password,
-                                                    "csrf_token": token})
+        response = anonymous.post(
+            "/sign-in", data={"email": email, "password": password, "csrf_token": token}
+        )
         assert response.status_code in {400, 401, 429}  # 429: the per-address limit
         with app.app_context():
             count = db.session.scalar(select(db.func.count(PlanRecord.id)))
         token = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
-        created = client.post("/j/orange-county/plans/new", data={
-            "csrf_token": token, "name": name, "template": template})
+        created = client.post(
+            "/j/orange-county/plans/new",
+            data={"csrf_token": token, "name": name, "template": template},
+        )
         assert created.status_code in OK | REFUSED
         with app.app_context():
             after = db.session.scalar(select(db.func.count(PlanRecord.id)))
         assert after == count + (1 if created.status_code == 302 else 0)
+
     run()

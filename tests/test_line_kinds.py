@@ -14,9 +14,18 @@ from tests.plans import run
 
 
 def test_position_county_matches_the_spec_example():
-    p = run({"id": "pm", "kind": "position", "role": "program_manager", "fte": "1.0",
-             "salary": "82000", "independent": True, "strategy": "A:10"},
-            assumptions={"health_per_fte": "6150"})
+    p = run(
+        {
+            "id": "pm",
+            "kind": "position",
+            "role": "program_manager",
+            "fte": "1.0",
+            "salary": "82000",
+            "independent": True,
+            "strategy": "A:10",
+        },
+        assumptions={"health_per_fte": "6150"},
+    )
     line = p.line("pm")
     # year 0: 82,000 × 1.0 = 82,000; fringe 82,000 × 22% + 6,150 = 18,040 + 6,150 = 24,190
     # year 1: 82,000 × 1.03 = 84,460; fringe 84,460 × 22% + 6,150 × 1.05
@@ -25,20 +34,37 @@ def test_position_county_matches_the_spec_example():
     assert line.by_object_class["fringe"][:2] == (24190, 25039)
     assert line.by_year[:2] == (106190, 109499)
     assert line.fte == (1, 1, 1)
-    assert line.basis[0] == ("1.0 FTE × $82,000.00 salary = $82,000; fringe 22% × $82,000 + "
-                             "1.0 × $6,150.00 health = $24,190")
+    assert line.basis[0] == (
+        "1.0 FTE × $82,000.00 salary = $82,000; fringe 22% × $82,000 + "
+        "1.0 × $6,150.00 health = $24,190"
+    )
 
 
 def test_position_half_dollar_tie_rounds_up():
     # 70,000 × 0.5 × 1.03² = 35,000 × 1.0609 = 37,131.50 -> 37,132 (half away from zero)
-    p = run({"id": "pos", "kind": "position", "role": "outreach_worker", "fte": "0.5",
-             "salary": "70000"})
+    p = run(
+        {
+            "id": "pos",
+            "kind": "position",
+            "role": "outreach_worker",
+            "fte": "0.5",
+            "salary": "70000",
+        }
+    )
     assert p.line("pos").by_object_class["personnel"][2] == 37132
 
 
 def test_position_contract_delivery_books_contractual():
-    p = run({"id": "peer", "kind": "position", "role": "peer_specialist", "fte": "2",
-             "salary": "50000", "delivery": "contract"})
+    p = run(
+        {
+            "id": "peer",
+            "kind": "position",
+            "role": "peer_specialist",
+            "fte": "2",
+            "salary": "50000",
+            "delivery": "contract",
+        }
+    )
     line = p.line("peer")
     # personnel 2 × 50,000 = 100,000; fringe 22% × 100,000 + 2 × 6,000 = 34,000
     # contractual (100,000 + 34,000) × 1.15 = 154,100
@@ -51,8 +77,17 @@ def test_position_contract_delivery_books_contractual():
 
 
 def test_position_line_overrides_its_rates():
-    p = run({"id": "peer", "kind": "position", "role": "peer_specialist", "fte": "1",
-             "salary": "40000", "fringe_rate": "0.10", "health_per_fte": "0"})
+    p = run(
+        {
+            "id": "peer",
+            "kind": "position",
+            "role": "peer_specialist",
+            "fte": "1",
+            "salary": "40000",
+            "fringe_rate": "0.10",
+            "health_per_fte": "0",
+        }
+    )
     # fringe 10% × 40,000 + 0 = 4,000
     assert p.line("peer").by_object_class["fringe"][0] == 4000
 
@@ -68,14 +103,16 @@ def test_case_management_follows_the_caseload_limits():
     # fringe 139,614.44 × 22% + 2.5 × 6,000 × 1.05² = 30,715.18 + 16,537.50 -> 47,253
     assert line.basis[2].endswith(
         "2.5 FTE × $55,845.78 salary = $139,614; fringe 22% × $139,614 + "
-        "2.5 × $6,615.00 health = $47,253")
+        "2.5 × $6,615.00 health = $47,253"
+    )
     assert line.by_object_class["personnel"][2] == 139614
     assert line.by_object_class["fringe"][2] == 47253
 
 
 def test_case_management_min_and_max_fte():
-    p = run({"id": "cm", "kind": "case_management", "salary": "50000", "min_fte": "2",
-             "max_fte": "2"})
+    p = run(
+        {"id": "cm", "kind": "case_management", "salary": "50000", "min_fte": "2", "max_fte": "2"}
+    )
     # the required 1.5 / 2.5 / 2.5 FTE is raised to the minimum 2 and capped at 2
     assert p.line("cm").fte == (2, 2, 2)
     assert "capped at max 2.0" in p.line("cm").basis[1]
@@ -83,11 +120,15 @@ def test_case_management_min_and_max_fte():
 
 def test_case_management_exactly_at_a_limit_needs_no_extra_staff():
     # 25 enrollees a year, 24 months: year 2 average = peak = 50; 50 ÷ 25 = 2.0 exactly
-    p = run({"id": "cm", "kind": "case_management", "salary": "50000", "caseload_average": "25"},
-            participants={"referrals_per_year": {"arrest_diversion": "25"},
-                          "enrollment_rate": {"arrest_diversion": "1"},
-                          "average_months_enrolled": 24},
-            years=4)
+    p = run(
+        {"id": "cm", "kind": "case_management", "salary": "50000", "caseload_average": "25"},
+        participants={
+            "referrals_per_year": {"arrest_diversion": "25"},
+            "enrollment_rate": {"arrest_diversion": "1"},
+            "average_months_enrolled": 24,
+        },
+        years=4,
+    )
     assert p.participants.avg_active[2] == 50
     assert p.line("cm").fte[2] == 2
 
@@ -100,16 +141,30 @@ def test_warm_handoff_staffed_covers_168_hours():
     assert line.fte[0] == 5
     assert line.by_object_class["personnel"][0] == 207200
     assert line.by_object_class["fringe"][0] == 75584
-    assert line.basis[0].startswith("168 h/week × 365/7 × 1 staff ÷ 1,792 productive h = 4.89 "
-                                    "→ 5.0 FTE; 5.0 FTE × $41,440.00 salary")
+    assert line.basis[0].startswith(
+        "168 h/week × 365/7 × 1 staff ÷ 1,792 productive h = 4.89 "
+        "→ 5.0 FTE; 5.0 FTE × $41,440.00 salary"
+    )
 
 
 def test_warm_handoff_on_call():
-    p = run({"id": "wh", "kind": "warm_handoff", "mode": "on_call", "hourly_rate": "25.31",
-             "stipend_per_hour": "3.00"},
-            participants={"referrals_per_year": {"arrest_diversion": "40", "social_contact": "30",
-                                                 "community": "20"},
-                          "ramp": ["0.5", "0.75"]})
+    p = run(
+        {
+            "id": "wh",
+            "kind": "warm_handoff",
+            "mode": "on_call",
+            "hourly_rate": "25.31",
+            "stipend_per_hour": "3.00",
+        },
+        participants={
+            "referrals_per_year": {
+                "arrest_diversion": "40",
+                "social_contact": "30",
+                "community": "20",
+            },
+            "ramp": ["0.5", "0.75"],
+        },
+    )
     line = p.line("wh")
     # year 0: standby 128 × 365/7 × $3.00 = 20,022.857…; call-outs 0.5 ramp × 90 referrals
     #   × 50% = 22.5 × 2 h × $25.31 × 1.5 = 1,708.425; personnel 21,731.28 -> 21,731;
@@ -122,9 +177,12 @@ def test_warm_handoff_on_call():
 
 
 def test_warm_handoff_on_call_rate_defaults_to_case_manager_salary(tables):
-    plan_lines = ({"id": "cm", "kind": "case_management", "salary": "52000"},
-                  {"id": "wh", "kind": "warm_handoff", "mode": "on_call"})
+    plan_lines = (
+        {"id": "cm", "kind": "case_management", "salary": "52000"},
+        {"id": "wh", "kind": "warm_handoff", "mode": "on_call"},
+    )
     from tests.plans import document, parse
+
     plan = parse(document(*plan_lines))
     # 52,000 ÷ 2,080 = 25.00
     assert plan.line("wh").params.hourly_rate == 25
@@ -140,9 +198,16 @@ def test_warm_handoff_contract():
 
 
 def test_officer_training_yearly_refreshers():
-    p = run({"id": "ot", "kind": "officer_training", "officers": 60,
-             "officer_hourly_rate": "27.05", "trainer_cost_per_session": "1200",
-             "materials_per_trainee": "25"})
+    p = run(
+        {
+            "id": "ot",
+            "kind": "officer_training",
+            "officers": 60,
+            "officer_hourly_rate": "27.05",
+            "trainer_cost_per_session": "1200",
+            "materials_per_trainee": "25",
+        }
+    )
     line = p.line("ot")
     c = line.by_object_class
     # year 0: 60 initial × 8 h = 480 h × $27.05 × 1.5 = 19,476; fringe 1,489.91 -> 1,490;
@@ -157,8 +222,17 @@ def test_officer_training_yearly_refreshers():
 
 
 def test_officer_training_refresher_interval_and_window():
-    p = run({"id": "ot", "kind": "officer_training", "officers": 10, "refresher_interval_years": 2,
-             "officer_hourly_rate": "20", "start_fy": "FY2027-28"}, years=4)
+    p = run(
+        {
+            "id": "ot",
+            "kind": "officer_training",
+            "officers": 10,
+            "refresher_interval_years": 2,
+            "officer_hourly_rate": "20",
+            "start_fy": "FY2027-28",
+        },
+        years=4,
+    )
     c = p.line("ot").by_object_class
     # FY2026-27 is before the line starts; FY2027-28 (j = 0): 10 × 8 h × $20 × 1.03 × 1.5
     # = 2,472; j = 1: 1 hire × 8 h, no refresher (1 % 2 ≠ 0) = 8 h × 20 × 1.03² × 1.5
@@ -168,8 +242,14 @@ def test_officer_training_refresher_interval_and_window():
 
 
 def test_participant_phones():
-    p = run({"id": "ph", "kind": "participant_phones", "monthly_service_cost": "25",
-             "device_cost": "60"})
+    p = run(
+        {
+            "id": "ph",
+            "kind": "participant_phones",
+            "monthly_service_cost": "25",
+            "device_cost": "60",
+        }
+    )
     c = p.line("ph").by_object_class
     # year 0: 16.25 avg × 12 = 195 participant-months × 50% × $25 = 2,437.50 -> 2,438;
     #         30 enrollees × 50% × $60 = 900
@@ -192,28 +272,45 @@ def test_service_gap_without_a_gap_costs_nothing(status):
 
 
 def test_service_gap_with_a_gap():
-    p = run({"id": "sg", "kind": "service_gap", "category": "housing", "status": "gap",
-             "units": "4", "unit_cost": "14400", "object_class": "other"})
+    p = run(
+        {
+            "id": "sg",
+            "kind": "service_gap",
+            "category": "housing",
+            "status": "gap",
+            "units": "4",
+            "unit_cost": "14400",
+            "object_class": "other",
+        }
+    )
     # 4 × $14,400 = 57,600; × 1.025 = 59,040; × 1.025² = 60,516
     assert p.line("sg").by_object_class == {"other": (57600, 59040, 60516)}
 
 
 def test_other_strategy_escalates_unless_told_not_to():
-    p = run({"id": "nx", "kind": "other_strategy", "annual_amount": "45000",
-             "object_class": "supplies", "strategy": "A:7"},
-            {"id": "flat", "kind": "other_strategy", "annual_amount": "1000", "escalate": False})
+    p = run(
+        {
+            "id": "nx",
+            "kind": "other_strategy",
+            "annual_amount": "45000",
+            "object_class": "supplies",
+            "strategy": "A:7",
+        },
+        {"id": "flat", "kind": "other_strategy", "annual_amount": "1000", "escalate": False},
+    )
     assert p.line("nx").by_object_class == {"supplies": (45000, 46125, 47278)}
     assert p.line("flat").by_object_class == {"contractual": (1000, 1000, 1000)}
 
 
 def test_indirect_applies_to_lead_lines_only():
-    p = run({"id": "pm", "kind": "position", "role": "program_manager", "fte": "1",
-             "salary": "80000"},
-            {"id": "trip", "kind": "other", "annual_amount": "6000", "object_class": "travel"},
-            {"id": "gear", "kind": "other", "annual_amount": "5000", "object_class": "equipment"},
-            {"id": "nx", "kind": "other_strategy", "annual_amount": "1000"},
-            {"id": "ps", "kind": "participant_support", "per_participant_year": "500"},
-            assumptions={"indirect_rate": "0.1"})
+    p = run(
+        {"id": "pm", "kind": "position", "role": "program_manager", "fte": "1", "salary": "80000"},
+        {"id": "trip", "kind": "other", "annual_amount": "6000", "object_class": "travel"},
+        {"id": "gear", "kind": "other", "annual_amount": "5000", "object_class": "equipment"},
+        {"id": "nx", "kind": "other_strategy", "annual_amount": "1000"},
+        {"id": "ps", "kind": "participant_support", "per_participant_year": "500"},
+        assumptions={"indirect_rate": "0.1"},
+    )
     # program manager: 10% × (80,000 + 17,600 + 6,000) = 10,360
     assert p.line("pm").by_object_class["indirect"][0] == 10360
     # travel is in the base: 10% × 6,000 = 600; equipment is not
@@ -225,11 +322,18 @@ def test_indirect_applies_to_lead_lines_only():
 
 
 def test_defaults_are_aged_to_the_start_fy():
-    p = run({"id": "pm", "kind": "position", "role": "program_manager", "fte": "1"},
-            assumptions={"health_per_fte": None})
+    p = run(
+        {"id": "pm", "kind": "position", "role": "program_manager", "fte": "1"},
+        assumptions={"health_per_fte": None},
+    )
     from tests.plans import document, parse
-    plan = parse(document({"id": "pm", "kind": "position", "role": "program_manager",
-                           "fte": "1"}, assumptions={"health_per_fte": None}))
+
+    plan = parse(
+        document(
+            {"id": "pm", "kind": "position", "role": "program_manager", "fte": "1"},
+            assumptions={"health_per_fte": None},
+        )
+    )
     # salary 75,100 (FY2023-24) × 1.03³ = 82,063.80; health 6,000 (FY2025-26) × 1.05 = 6,300
     assert str(plan.line("pm").params.salary) == "82063.80"
     assert str(plan.assumptions.health_per_fte) == "6300.00"
@@ -237,8 +341,17 @@ def test_defaults_are_aged_to_the_start_fy():
 
 
 def test_line_window_outside_costs_nothing_and_funds_no_fte():
-    p = run({"id": "pm", "kind": "position", "role": "program_manager", "fte": "1",
-             "salary": "80000", "start_fy": "FY2027-28", "end_fy": 2027})
+    p = run(
+        {
+            "id": "pm",
+            "kind": "position",
+            "role": "program_manager",
+            "fte": "1",
+            "salary": "80000",
+            "start_fy": "FY2027-28",
+            "end_fy": 2027,
+        }
+    )
     line = p.line("pm")
     assert line.by_year[0] == 0
     assert line.by_year[2] == 0

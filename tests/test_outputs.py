@@ -35,8 +35,9 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
 @pytest.fixture(scope="module")
 def demo_doc():
-    return plan_document(example("demo-orange-county.json"), prepared_on=PREPARED,
-                         jurisdiction="Orange County")
+    return plan_document(
+        example("demo-orange-county.json"), prepared_on=PREPARED, jurisdiction="Orange County"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,7 @@ def money(value: int) -> str:
 
 
 # ----------------------------------------------------------------------------- the PDF
+
 
 @pytest.mark.slow  # renders a PDF
 def test_pdf_metadata_pages_and_tags(demo_pdf, demo_doc):
@@ -74,8 +76,9 @@ def test_pdf_metadata_pages_and_tags(demo_pdf, demo_doc):
 
 @pytest.mark.slow  # renders a PDF
 def test_pdf_landscape_pages_for_the_wide_tables(demo_pdf):
-    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
-             for p in demo_pdf.pages}
+    sizes = {
+        (round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in demo_pdf.pages
+    }
     assert sizes == {(612, 792), (792, 612)}
 
 
@@ -126,15 +129,22 @@ def test_pdf_escapes_user_text_and_fetches_nothing(tmp_path):
 def test_the_fetcher_refuses_everything_but_static_files(tmp_path):
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for the pdf")
-    html = ('<link rel="stylesheet" href="report.css">'
-            '<img src="http://example.com/tracker.png"><img src="https://example.com/y.png">'
-            f'<img src="file://{secret}"><img src="file:///etc/passwd"><p>hello</p>')
+    html = (
+        '<link rel="stylesheet" href="report.css">'
+        '<img src="http://example.com/tracker.png"><img src="https://example.com/y.png">'
+        f'<img src="file://{secret}"><img src="file:///etc/passwd"><p>hello</p>'
+    )
     fetcher = StaticOnlyFetcher()
     reader = PdfReader(io.BytesIO(pdf_bytes(html, title="t", author="a", fetcher=fetcher)))
     assert "hello" in pdf_text(reader)
-    assert sorted(fetcher.refused) == sorted([
-        "http://example.com/tracker.png", "https://example.com/y.png",
-        f"file://{secret}", "file:///etc/passwd"])
+    assert sorted(fetcher.refused) == sorted(
+        [
+            "http://example.com/tracker.png",
+            "https://example.com/y.png",
+            f"file://{secret}",
+            "file:///etc/passwd",
+        ]
+    )
 
 
 def normalized_report_html(doc) -> str:
@@ -144,6 +154,7 @@ def normalized_report_html(doc) -> str:
 
 def test_report_html_snapshot(demo_doc):
     import os
+
     snapshot = SNAPSHOTS / "demo-orange-county.report.html"
     html = normalized_report_html(demo_doc)
     if os.environ.get("UPDATE_SNAPSHOTS"):
@@ -155,8 +166,9 @@ def test_report_html_snapshot(demo_doc):
 def test_report_command_writes_the_pdf(tmp_path):
     out = tmp_path / "plan.pdf"
     with freeze_time("2026-11-28"):
-        result = CliRunner().invoke(main, ["report", str(EXAMPLES / "minimal.json"),
-                                           "-o", str(out)])
+        result = CliRunner().invoke(
+            main, ["report", str(EXAMPLES / "minimal.json"), "-o", str(out)]
+        )
     assert result.exit_code == 0, result.output
     reader = PdfReader(str(out))
     assert "November 28, 2026" in reader.pages[0].extract_text()
@@ -164,18 +176,29 @@ def test_report_command_writes_the_pdf(tmp_path):
 
 # ----------------------------------------------------------------------------- workbook
 
+
 def test_workbook_totals_are_formulas_equal_to_the_engine(demo_doc):
     data = plan_workbook(demo_doc)
     book = openpyxl.load_workbook(io.BytesIO(data))
     values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)  # the stored results
-    assert book.sheetnames == ["Summary", "Inputs", "Projection", "Object classes",
-                               "Strategies", "Fund", "Participants", "Calculation",
-                               "Justifications", "Basis of estimate", "Compliance",
-                               "Sources of defaults"]
+    assert book.sheetnames == [
+        "Summary",
+        "Inputs",
+        "Projection",
+        "Object classes",
+        "Strategies",
+        "Fund",
+        "Participants",
+        "Calculation",
+        "Justifications",
+        "Basis of estimate",
+        "Compliance",
+        "Sources of defaults",
+    ]
     p = demo_doc.projection
     sheet, cached = book["Projection"], values["Projection"]
     assert sheet.freeze_panes == "D2"
-    assert [c.value for c in sheet[1]][3:3 + len(p.labels)] == list(p.labels)
+    assert [c.value for c in sheet[1]][3 : 3 + len(p.labels)] == list(p.labels)
     for row, line in enumerate(p.line_items, start=2):
         assert sheet.cell(row=row, column=2).value == line.id
         total = sheet.cell(row=row, column=4 + len(p.labels))
@@ -199,8 +222,10 @@ def test_workbook_totals_are_formulas_equal_to_the_engine(demo_doc):
         assert fund.cell(row=6, column=2 + k).value == closing
         # the beginning balance is the previous closing balance, as a formula
         if k:
-            assert book["Fund"].cell(row=2, column=2 + k).value == \
-                f"=Fund!{book['Fund'].cell(row=6, column=1 + k).coordinate}"
+            assert (
+                book["Fund"].cell(row=2, column=2 + k).value
+                == f"=Fund!{book['Fund'].cell(row=6, column=1 + k).coordinate}"
+            )
     assert book["Fund"].freeze_panes == "B2"
     classes = values["Object classes"]
     rows = {classes.cell(row=r, column=1).value: r for r in range(2, 13)}
@@ -215,9 +240,19 @@ def test_workbook_totals_are_formulas_equal_to_the_engine(demo_doc):
 
 def test_csv_long_form_adds_up(demo_doc):
     rows = list(csv.DictReader(io.StringIO(projection_csv(demo_doc))))
-    assert list(rows[0]) == ["plan", "jurisdiction", "line_id", "line_label", "kind",
-                             "strategy", "strategy_title", "fiscal_year", "object_class",
-                             "object_class_title", "amount"]
+    assert list(rows[0]) == [
+        "plan",
+        "jurisdiction",
+        "line_id",
+        "line_label",
+        "kind",
+        "strategy",
+        "strategy_title",
+        "fiscal_year",
+        "object_class",
+        "object_class_title",
+        "amount",
+    ]
     p = demo_doc.projection
     assert sum(int(r["amount"]) for r in rows) == p.total
     for line in p.line_items:
@@ -228,26 +263,32 @@ def test_csv_long_form_adds_up(demo_doc):
 def test_export_command(tmp_path):
     runner = CliRunner()
     out = tmp_path / "plan.xlsx"
-    result = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format", "xlsx",
-                                  "-o", str(out)])
+    result = runner.invoke(
+        main, ["export", str(EXAMPLES / "minimal.json"), "--format", "xlsx", "-o", str(out)]
+    )
     assert result.exit_code == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
     out_csv = tmp_path / "plan.csv"
-    result = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format", "csv",
-                                  "-o", str(out_csv)])
+    result = runner.invoke(
+        main, ["export", str(EXAMPLES / "minimal.json"), "--format", "csv", "-o", str(out_csv)]
+    )
     assert result.exit_code == 0
     assert out_csv.read_text().startswith("plan,jurisdiction,line_id,line_label,kind,")
     out_docx = tmp_path / "ordinance.docx"
-    result = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format",
-                                  "ordinance", "-o", str(out_docx)])
+    result = runner.invoke(
+        main,
+        ["export", str(EXAMPLES / "minimal.json"), "--format", "ordinance", "-o", str(out_docx)],
+    )
     assert result.exit_code == 0, result.output
     assert "PROJECT ORDINANCE" in docx.Document(out_docx).paragraphs[0].text
-    bad = runner.invoke(main, ["export", str(EXAMPLES / "minimal.json"), "--format", "pdf",
-                               "-o", str(out_csv)])
+    bad = runner.invoke(
+        main, ["export", str(EXAMPLES / "minimal.json"), "--format", "pdf", "-o", str(out_csv)]
+    )
     assert bad.exit_code == 2
 
 
 # ----------------------------------------------------------------------------- resolution
+
 
 def test_resolution_sections_and_totals(demo_doc):
     document = docx.Document(io.BytesIO(resolution_docx(demo_doc, 2026, 2030)))
@@ -272,11 +313,13 @@ def test_resolution_sections_and_totals(demo_doc):
 
 # ----------------------------------------------------------------------------- web: downloads
 
+
 def _plan_ids(app):
     from sqlalchemy import select
 
     from planner.extensions import db
     from planner.models import PlanRecord
+
     with app.app_context():
         return {r.name: r.id for r in db.session.scalars(select(PlanRecord))}
 
@@ -289,10 +332,12 @@ def test_downloads_from_the_plan_page_agree_with_it(app, client):
         pdf = client.get(f"/j/orange-county/plans/{pid}/report.pdf")
         xlsx = client.get(f"/j/orange-county/plans/{pid}/export.xlsx")
         csv_response = client.get(f"/j/orange-county/plans/{pid}/export.csv")
-        docx_response = client.get(f"/j/orange-county/plans/{pid}/resolution"
-                                   "?download=1&first=FY2026-27&last=FY2030-31")
+        docx_response = client.get(
+            f"/j/orange-county/plans/{pid}/resolution?download=1&first=FY2026-27&last=FY2030-31"
+        )
     assert pdf.headers["Content-Disposition"] == (
-        'attachment; filename="orange-county_baseline-lead-plan_2026-11-28.pdf"')
+        'attachment; filename="orange-county_baseline-lead-plan_2026-11-28.pdf"'
+    )
     assert xlsx.headers["Content-Disposition"].endswith('_2026-11-28.xlsx"')
     assert docx_response.headers["Content-Disposition"].endswith('_resolution_2026-11-28.docx"')
     total = re.search(r"18-year cost\s+(\$[\d,]+)", text(page)).group(1)
@@ -303,14 +348,16 @@ def test_downloads_from_the_plan_page_agree_with_it(app, client):
     rows = list(csv.DictReader(io.StringIO(csv_response.get_data(as_text=True))))
     assert money(sum(int(r["amount"]) for r in rows)) == total
     assert "First strategy authorized" in "\n".join(
-        p.text for p in docx.Document(io.BytesIO(docx_response.data)).paragraphs)
+        p.text for p in docx.Document(io.BytesIO(docx_response.data)).paragraphs
+    )
 
 
 def test_resolution_form_rejects_bad_years(app, client):
     sign_in(client, EDITOR)
     pid = _plan_ids(app)["Baseline LEAD plan"]
-    response = client.get(f"/j/orange-county/plans/{pid}/resolution?download=1&first=FY2027"
-                          "&last=FY2026-27")
+    response = client.get(
+        f"/j/orange-county/plans/{pid}/resolution?download=1&first=FY2027&last=FY2026-27"
+    )
     assert response.status_code == 422
     assert "'FY2027' is ambiguous" in text(response)
     assert 'value="FY2027"' in response.get_data(as_text=True)
@@ -318,10 +365,17 @@ def test_resolution_form_rejects_bad_years(app, client):
 
 # ----------------------------------------------------------------------------- comparison
 
+
 def _import(client, name, path):
-    return client.post("/j/orange-county/plans/import", data={
-        "csrf_token": token(client, "/j/orange-county/"), "name": name,
-        "file": (io.BytesIO(path.read_bytes()), path.name)}, content_type="multipart/form-data")
+    return client.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": token(client, "/j/orange-county/"),
+            "name": name,
+            "file": (io.BytesIO(path.read_bytes()), path.name),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def test_compare_three_plans_page_and_pdf(app, client):
@@ -337,6 +391,7 @@ def test_compare_three_plans_page_and_pdf(app, client):
     baseline = parse(json.loads((EXAMPLES / "demo-orange-county.json").read_text()))
     option_b = parse(json.loads((EXAMPLES / "option-b-durham.json").read_text()))
     from planner.scenarios import project
+
     total_a, total_b = project(baseline).total, project(option_b).total
     assert money(total_a) in body
     assert money(total_b) in body
@@ -372,6 +427,7 @@ def test_compare_needs_two_to_four_plans(app, client):
 
 def test_the_pdf_chart_is_the_page_chart(demo_doc):
     from planner import charts
+
     html = plan_report_html(demo_doc)
     embedded = re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html).group(1)
     assert base64.b64decode(embedded).decode() == charts.fund_balance_svg(demo_doc.projection)

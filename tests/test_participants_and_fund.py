@@ -33,8 +33,10 @@ def test_a_steady_program_stays_steady():
 
 def test_ramp_and_pathways():
     # 40 × 0.6 + 30 × 0.4 + 20 × 0.5 = 24 + 12 + 10 = 46 a year; ramp 0.5, 0.75, then 1
-    got = people(referrals_per_year={"arrest_diversion": "40", "social_contact": "30",
-                                     "community": "20"}, ramp=["0.5", "0.75"])
+    got = people(
+        referrals_per_year={"arrest_diversion": "40", "social_contact": "30", "community": "20"},
+        ramp=["0.5", "0.75"],
+    )
     assert got.new_enrollees == (23, Decimal("34.5"), 46, 46)
     # year 0: 23 ÷ 12 a month, months 0-11 -> average 23/12 × 6.5 = 12.458333…
     assert got.avg_active[0] == Decimal("12.458333")
@@ -43,17 +45,24 @@ def test_ramp_and_pathways():
 def test_quantized_to_six_places():
     # 7 a year, M = 5: months hold 7/12 × 1 … 5, then 5 more months at 7/12 × 5;
     # average 7/12 × (15 + 35) ÷ 12 = 350/144 = 2.4305555… -> 2.430556
-    got = people(referrals_per_year={"arrest_diversion": "7"},
-                 enrollment_rate={"arrest_diversion": "1"}, average_months_enrolled=5)
+    got = people(
+        referrals_per_year={"arrest_diversion": "7"},
+        enrollment_rate={"arrest_diversion": "1"},
+        average_months_enrolled=5,
+    )
     assert got.avg_active[0] == Decimal("2.430556")
 
 
 def test_fund_rows_by_hand():
-    p = run({"id": "spend", "kind": "other_strategy", "annual_amount": "80000",
-             "escalate": False},
-            fund={"opening_balance": "100000", "interest_rate": "0.02",
-                  "receipts": {"FY2026-27": "50000", "2027": "50000.40", "FY2040-41": "9"}},
-            years=4)
+    p = run(
+        {"id": "spend", "kind": "other_strategy", "annual_amount": "80000", "escalate": False},
+        fund={
+            "opening_balance": "100000",
+            "interest_rate": "0.02",
+            "receipts": {"FY2026-27": "50000", "2027": "50000.40", "FY2040-41": "9"},
+        },
+        years=4,
+    )
     f = p.fund
     # FY2026-27: begin 100,000; interest 2% × 100,000 = 2,000;
     #            closing 100,000 + 50,000 + 2,000 − 80,000 = 72,000

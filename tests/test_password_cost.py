@@ -14,10 +14,17 @@ from planner.services import accounts
 
 
 def test_the_app_as_shipped_hashes_with_scrypt_at_full_cost():
-    script = ("from planner.services.accounts import hash_password, PASSWORD_HASH_METHOD;"
-              "print(PASSWORD_HASH_METHOD); print(hash_password('a long passphrase'))")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,  # noqa: S603 - our own script
-                          check=True, timeout=60)
+    script = (
+        "from planner.services.accounts import hash_password, PASSWORD_HASH_METHOD;"
+        "print(PASSWORD_HASH_METHOD); print(hash_password('a long passphrase'))"
+    )
+    done = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     method, hashed = done.stdout.split()
     assert method == "scrypt:32768:8:1"  # N = 2^15, r = 8, p = 1
     assert hashed.startswith("scrypt:32768:8:1$")

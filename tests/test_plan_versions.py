@@ -48,10 +48,13 @@ def page_values(client, base: str) -> dict[str, str]:
     return form_values(client.get(base).get_data(as_text=True))
 
 
-@pytest.mark.parametrize(("action", "fields", "status"), [
-    ("adopt", {"adopted_on": "2026-06-02"}, "adopted"),
-    ("propose", {}, "proposed"),
-])
+@pytest.mark.parametrize(
+    ("action", "fields", "status"),
+    [
+        ("adopt", {"adopted_on": "2026-06-02"}, "adopted"),
+        ("propose", {}, "proposed"),
+    ],
+)
 def test_a_status_change_on_a_stale_page_is_refused(app, editors, action, fields, status):
     a, b = editors
     pid = plan_id(app)
@@ -59,9 +62,16 @@ def test_a_status_change_on_a_stale_page_is_refused(app, editors, action, fields
     seen = page_values(a, base)  # A loads the plan page
     assert seen["version"] == str(stored(app, pid).version)
     raise_salary(b, base)  # B saves meanwhile
-    response = a.post(base + "/status", data={
-        "csrf_token": seen["csrf_token"], "version": seen["version"], "seen": seen["seen"],
-        "action": action, **fields})
+    response = a.post(
+        base + "/status",
+        data={
+            "csrf_token": seen["csrf_token"],
+            "version": seen["version"],
+            "seen": seen["seen"],
+            "action": action,
+            **fields,
+        },
+    )
     assert response.status_code == 409
     record = stored(app, pid)
     assert (record.status, record.adopted_on) == ("draft", None)
@@ -85,8 +95,10 @@ def test_an_adoption_without_a_version_is_refused(app, editors):
     pid = plan_id(app)
     base = f"/j/orange-county/plans/{pid}"
     seen = page_values(a, base)
-    response = a.post(base + "/status", data={"csrf_token": seen["csrf_token"],
-                                              "action": "adopt", "adopted_on": "2026-06-02"})
+    response = a.post(
+        base + "/status",
+        data={"csrf_token": seen["csrf_token"], "action": "adopt", "adopted_on": "2026-06-02"},
+    )
     assert response.status_code == 409
     assert stored(app, pid).status == "draft"
 
@@ -101,8 +113,10 @@ def test_the_adopted_version_is_in_the_history(app, editors):
     record = stored(app, pid)
     assert (record.status, record.adopted_on) == ("adopted", dt.date(2026, 6, 2))
     found = changes(app, pid)
-    assert found[-2:] == [("status: adopted", "status", "draft", "adopted on 2026-06-02", EDITOR),
-                          ("status: adopted", "version", None, str(version), EDITOR)]
+    assert found[-2:] == [
+        ("status: adopted", "status", "draft", "adopted on 2026-06-02", EDITOR),
+        ("status: adopted", "version", None, str(version), EDITOR),
+    ]
     assert str(version) in text(a.get(base + "/history"))
 
 
@@ -111,8 +125,9 @@ def test_deleting_a_plan_changed_since_it_was_shown_is_refused(app, editors):
     pid = plan_id(app, "Orange alternative")
     base = f"/j/orange-county/plans/{pid}"
     page = a.get(base).get_data(as_text=True)
-    link = next(part.split('"')[0] for part in page.split('href="')
-                if part.startswith(f"{base}/delete"))
+    link = next(
+        part.split('"')[0] for part in page.split('href="') if part.startswith(f"{base}/delete")
+    )
     confirm = a.get(link.replace("&amp;", "&"))
     assert confirm.status_code == 200
     form = form_values(confirm.get_data(as_text=True))
@@ -130,8 +145,9 @@ def test_deleting_a_plan_changed_since_it_was_shown_is_refused(app, editors):
     assert a.post(base + "/delete", data={"csrf_token": form["csrf_token"]}).status_code == 409
     # from the page as it is now, it goes
     fresh = a.get(f"{base}/delete?version={stored(app, pid).version}")
-    assert a.post(base + "/delete",
-                  data=form_values(fresh.get_data(as_text=True))).status_code == 302
+    assert (
+        a.post(base + "/delete", data=form_values(fresh.get_data(as_text=True))).status_code == 302
+    )
     with app.app_context():  # kept for the record, out of every list
         assert db.session.get(PlanRecord, pid).deleted_at is not None
 
@@ -152,8 +168,10 @@ def test_a_receipts_import_on_a_stale_preview_is_refused(app, editors):
     pid = plan_id(app)
     base = f"/j/orange-county/plans/{pid}"
     csrf = page_values(a, base + "/edit/receipts")["csrf_token"]
-    preview = a.post(base + "/edit/receipts/csv",
-                     data={"csrf_token": csrf, "csv_text": "fiscal_year,amount\nFY2027-28,1234\n"})
+    preview = a.post(
+        base + "/edit/receipts/csv",
+        data={"csrf_token": csrf, "csv_text": "fiscal_year,amount\nFY2027-28,1234\n"},
+    )
     assert preview.status_code == 200
     confirm = form_values(preview.get_data(as_text=True))
     assert confirm["confirm"] == "1"
@@ -172,8 +190,7 @@ def test_set_status_checks_the_version(app):
     with app.app_context():
         record = db.session.get(PlanRecord, plan_id(app))
         with pytest.raises(StaleVersion):
-            set_status(db.session, record, None, "propose",
-                       expected_version=record.version - 1)
+            set_status(db.session, record, None, "propose", expected_version=record.version - 1)
         assert record.status == "draft"
         set_status(db.session, record, None, "propose", expected_version=record.version)
         assert record.status == "proposed"

@@ -12,12 +12,14 @@ from planner.scenarios.plan import OBJECT_CLASSES
 from tests.plans import as_json_document
 from tests.strategies import examples, plan_documents
 
-SETTINGS = settings(max_examples=examples(120), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def build(doc):
     from planner.scenarios import parse_plan
+
     plan = parse_plan(as_json_document(doc), default_cost_tables())
     return plan, project(plan)
 
@@ -34,7 +36,8 @@ def test_components_sum_to_every_total(doc):
     for c in OBJECT_CLASSES:
         for k in range(years):
             assert p.by_object_class[c][k] == sum(
-                line.by_object_class.get(c, (0,) * years)[k] for line in p.line_items)
+                line.by_object_class.get(c, (0,) * years)[k] for line in p.line_items
+            )
     for k in range(years):
         assert p.by_year[k] == sum(line.by_year[k] for line in p.line_items)
         assert p.by_year[k] == sum(v[k] for v in p.by_object_class.values())
@@ -58,8 +61,11 @@ def test_fund_balance_identity_every_year(doc):
 
 
 @SETTINGS
-@given(plan_documents(rates_nonnegative=True, steady_participants=True,
-                      kinds_excluded=("officer_training",)))
+@given(
+    plan_documents(
+        rates_nonnegative=True, steady_participants=True, kinds_excluded=("officer_training",)
+    )
+)
 def test_costs_never_fall_when_rates_are_nonnegative(doc):
     """With rates ≥ 0 a line's cost falls only where its FTE or its window does. The plans
     here have a non-decreasing ramp and no initial caseload (so the participants never fall),
@@ -85,8 +91,13 @@ def test_years_give_that_many_columns(doc):
     out = projection_to_dict(p)
     n = plan.years
     assert len(out["fiscal_years"]) == len(out["labels"]) == n
-    rows = [out["totals"]["by_year"], out["totals"]["fte_by_year"], *out["by_strategy"].values(),
-            *out["by_object_class"].values(), *out["participants"].values()]
+    rows = [
+        out["totals"]["by_year"],
+        out["totals"]["fte_by_year"],
+        *out["by_strategy"].values(),
+        *out["by_object_class"].values(),
+        *out["participants"].values(),
+    ]
     rows += [out["fund"][key] for key in ("begin", "receipts", "interest", "spending", "closing")]
     for line in out["line_items"]:
         rows += [line["by_year"], line["fte"], line["basis"], *line["by_object_class"].values()]

@@ -65,6 +65,7 @@ def test_a_plan_is_created_updated_and_a_stale_update_refused(session):
 def test_receipts_csv_keeps_good_rows_and_names_the_line_of_each_problem():
     result = read_receipts_csv("fiscal_year,amount\n2026-27,1200.50\nFY2027-28,-5\n")
     assert [(fy_label(r.fiscal_year), str(r.amount)) for r in result.rows] == [
-        ("FY2026-27", "1200.50")]
+        ("FY2026-27", "1200.50")
+    ]
     assert len(result.problems) == 1
     assert result.problems[0].startswith("line 3")

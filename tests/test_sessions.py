@@ -61,15 +61,19 @@ def signed_in(client) -> bool:
 
 def refusal(response) -> str:
     """The message shown beside the password field."""
-    found = re.search(r'<span class="error" role="alert">([^<]*)</span>',
-                      response.get_data(as_text=True))
+    found = re.search(
+        r'<span class="error" role="alert">([^<]*)</span>', response.get_data(as_text=True)
+    )
     assert found, response.get_data(as_text=True)[:300]
     return found.group(1)
 
 
 def post_sign_in(client, email, password, **kwargs):
-    return client.post("/sign-in", data={"email": email, "password": password,
-                                         "csrf_token": token(client, "/sign-in")}, **kwargs)
+    return client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token(client, "/sign-in")},
+        **kwargs,
+    )
 
 
 def plan_file(document) -> bytes:
@@ -81,6 +85,7 @@ def post_action(client, url, page):
 
 
 # ----------------------------------------------------------------------------- revocation
+
 
 def test_sign_out_ends_every_session_of_the_account_and_a_new_sign_in_works(app, client):
     sign_in(client, EDITOR)
@@ -104,8 +109,15 @@ def test_a_password_change_ends_the_other_sessions_but_not_ones_own(app, client)
     other = app.test_client()
     sign_in(other, EDITOR)
     url = "/account/password"
-    done = client.post(url, data={"csrf_token": token(client, url), "current": PASSWORD,
-                                  "new": "a new long password", "confirm": "a new long password"})
+    done = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "current": PASSWORD,
+            "new": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
     assert done.status_code == 302
     assert signed_in(client)
     assert not signed_in(stolen)
@@ -154,6 +166,7 @@ def test_a_cookie_without_the_session_epoch_signs_nobody_in(app, client):
 
 # ----------------------------------------------------------------------------- timeouts
 
+
 def test_a_session_ends_after_eight_idle_hours(app, client):
     assert app.config["SESSION_IDLE_MINUTES"] == 480
     with freeze_time("2026-11-28 08:00:00") as frozen:
@@ -182,8 +195,9 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(app, client):
 
 
 def test_the_idle_timeout_is_configurable(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "SESSION_IDLE_MINUTES": 30})
+    app = create_app(
+        {"DATABASE_URL": database_url, "SECRET_KEY": "test", "SESSION_IDLE_MINUTES": 30}
+    )
     client = app.test_client()
     with freeze_time("2026-11-28 08:00:00") as frozen:
         sign_in(client, EDITOR)
@@ -196,6 +210,7 @@ def test_the_idle_timeout_is_configurable(database_url, tmp_path):
 
 
 # ----------------------------------------------------------------------------- throttling
+
 
 def test_parallel_wrong_passwords_are_all_counted_and_none_checked_past_the_limit(app):
     """Twelve simultaneous guesses on one account, each in its own database session: the
@@ -212,8 +227,14 @@ def test_parallel_wrong_passwords_are_all_counted_and_none_checked_past_the_limi
         with Session(engine) as session:
             barrier.wait()
             try:
-                authenticate(session, EDITOR, f"guess number {number}", max_failures=5,
-                             lock_seconds=60, lock_max_seconds=900)
+                authenticate(
+                    session,
+                    EDITOR,
+                    f"guess number {number}",
+                    max_failures=5,
+                    lock_seconds=60,
+                    lock_max_seconds=900,
+                )
             except SignInRefused as error:
                 reasons.append(error.reason)
 
@@ -231,8 +252,10 @@ def test_parallel_wrong_passwords_are_all_counted_and_none_checked_past_the_limi
 
 
 def test_the_wait_doubles_from_one_minute_to_at_most_fifteen():
-    waits = [lock_delay(n, max_failures=5, lock_seconds=60, lock_max_seconds=900)
-             .total_seconds() for n in range(1, 12)]
+    waits = [
+        lock_delay(n, max_failures=5, lock_seconds=60, lock_max_seconds=900).total_seconds()
+        for n in range(1, 12)
+    ]
     # failures 1-4: no wait; the 5th: 60 s; then 120, 240, 480, 900 (capped), 900 ...
     assert waits == [0, 0, 0, 0, 60, 120, 240, 480, 900, 900, 900]
 
@@ -280,30 +303,39 @@ def test_too_many_attempts_from_one_address_answer_429(app):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     client = app.test_client()
     for number in range(3):
-        assert post_sign_in(client, f"nobody{number}@x.example", "a wrong guess").status_code \
-            == 401
+        assert post_sign_in(client, f"nobody{number}@x.example", "a wrong guess").status_code == 401
     limited = post_sign_in(client, "nobody9@x.example", "a wrong guess")
     assert limited.status_code == 429
     assert post_sign_in(client, EDITOR, PASSWORD).status_code == 429  # even the right one
     elsewhere = app.test_client()
-    answered = post_sign_in(elsewhere, "nobody@x.example", "a wrong guess",
-                            environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    answered = post_sign_in(
+        elsewhere, "nobody@x.example", "a wrong guess", environ_base={"REMOTE_ADDR": "192.0.2.7"}
+    )
     assert answered.status_code == 401
     assert client.get("/sign-in").status_code == 200  # only the posts are limited
 
 
 def test_the_limit_counts_the_client_behind_a_trusted_proxy(database_url):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "TRUSTED_PROXIES": 1, "LOGIN_RATE_LIMIT": "2 per minute"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "TRUSTED_PROXIES": 1,
+            "LOGIN_RATE_LIMIT": "2 per minute",
+        }
+    )
     client = app.test_client()
     for _ in range(2):
-        post_sign_in(client, "nobody@x.example", "a wrong guess",
-                     headers={"X-Forwarded-For": "198.51.100.1"})
-    third = post_sign_in(client, "nobody@x.example", "a wrong guess",
-                         headers={"X-Forwarded-For": "198.51.100.1"})
+        post_sign_in(
+            client, "nobody@x.example", "a wrong guess", headers={"X-Forwarded-For": "198.51.100.1"}
+        )
+    third = post_sign_in(
+        client, "nobody@x.example", "a wrong guess", headers={"X-Forwarded-For": "198.51.100.1"}
+    )
     assert third.status_code == 429
-    other = post_sign_in(client, "nobody@x.example", "a wrong guess",
-                         headers={"X-Forwarded-For": "198.51.100.2"})
+    other = post_sign_in(
+        client, "nobody@x.example", "a wrong guess", headers={"X-Forwarded-For": "198.51.100.2"}
+    )
     assert other.status_code == 401  # another client behind the same proxy
     with app.app_context():
         db.engine.dispose()
@@ -311,8 +343,10 @@ def test_the_limit_counts_the_client_behind_a_trusted_proxy(database_url):
 
 # ----------------------------------------------------------------------------- enumeration
 
-def test_unknown_wrong_and_locked_get_the_same_message_and_one_scrypt_each(app, client,
-                                                                          monkeypatch):
+
+def test_unknown_wrong_and_locked_get_the_same_message_and_one_scrypt_each(
+    app, client, monkeypatch
+):
     calls: list[str] = []
     real = accounts.check_password_hash
 
@@ -343,18 +377,32 @@ def test_failed_sign_ins_are_logged_with_the_account_not_the_password(app, clien
     post_sign_in(client, "Editor@Orange.example", "my secret guess")
     lines = [r.getMessage() for r in caplog.records]
     assert all("my secret guess" not in line for line in lines)
-    request_line = next(json.loads(line) for line in lines if '"endpoint": "auth.sign_in"'
-                        in line and '"status": 401' in line)
+    request_line = next(
+        json.loads(line)
+        for line in lines
+        if '"endpoint": "auth.sign_in"' in line and '"status": 401' in line
+    )
     assert request_line["sign_in_refused"] == {"account": EDITOR, "reason": "wrong"}
     assert any(r.name == "planner.auth" and EDITOR in r.getMessage() for r in caplog.records)
 
 
 # ----------------------------------------------------------------------------- passwords
 
-@pytest.mark.parametrize("password", [
-    "aaaaaaaaaaaa", "123456789012", "password1234", "Password123!", "qwertyuiopas",
-    "abcdefghijkl", "letmeinletmein", "short pass", "x" * 201,
-])
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "aaaaaaaaaaaa",
+        "123456789012",
+        "password1234",
+        "Password123!",
+        "qwertyuiopas",
+        "abcdefghijkl",
+        "letmeinletmein",
+        "short pass",
+        "x" * 201,
+    ],
+)
 def test_weak_passwords_are_refused(password):
     assert password_problem(password, "someone@county.example") is not None
 
@@ -363,8 +411,10 @@ def test_the_email_is_not_a_password():
     assert password_problem("someone@county.example", "someone@county.example")
 
 
-@pytest.mark.parametrize("password", [PASSWORD, "a long enough secret", "a new long password",
-                                      "kettle umbrella 1987 quietly"])
+@pytest.mark.parametrize(
+    "password",
+    [PASSWORD, "a long enough secret", "a new long password", "kettle umbrella 1987 quietly"],
+)
 def test_ordinary_passphrases_are_accepted(password):
     assert password_problem(password, "someone@county.example") is None
 
@@ -372,28 +422,39 @@ def test_ordinary_passphrases_are_accepted(password):
 def test_a_weak_new_password_is_refused_beside_the_field(app, client):
     sign_in(client, EDITOR)
     url = "/account/password"
-    response = client.post(url, data={"csrf_token": token(client, url), "current": PASSWORD,
-                                      "new": "aaaaaaaaaaaa", "confirm": "aaaaaaaaaaaa"})
+    response = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "current": PASSWORD,
+            "new": "aaaaaaaaaaaa",
+            "confirm": "aaaaaaaaaaaa",
+        },
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    field = html[html.index('id="new"'):]
-    assert "too easy to guess" in field[:field.index("</div>")]
+    field = html[html.index('id="new"') :]
+    assert "too easy to guess" in field[: field.index("</div>")]
     sign_in(app.test_client(), EDITOR)  # unchanged
 
 
 def test_the_command_line_refuses_weak_passwords(tmp_path):
-    env = {"PLANNER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
-           "PLANNER_SECRET_KEY": "cli-test"}
+    env = {
+        "PLANNER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "PLANNER_SECRET_KEY": "cli-test",
+    }
     runner = CliRunner()
     assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     weak = runner.invoke(main, ["user", "add", "a@b.example"], input="1234567890ab\n", env=env)
     assert weak.exit_code != 0
     assert "too easy to guess" in weak.output
-    made = runner.invoke(main, ["user", "add", "a@b.example"], input="a long enough secret\n",
-                         env=env)
+    made = runner.invoke(
+        main, ["user", "add", "a@b.example"], input="a long enough secret\n", env=env
+    )
     assert made.exit_code == 0, made.output
-    again = runner.invoke(main, ["user", "password", "a@b.example"], input="aaaaaaaaaaaaaa\n",
-                          env=env)
+    again = runner.invoke(
+        main, ["user", "password", "a@b.example"], input="aaaaaaaaaaaaaa\n", env=env
+    )
     assert again.exit_code != 0
     assert "too easy to guess" in again.output
 
@@ -405,18 +466,24 @@ def test_create_user_applies_the_policy(app):
 
 # ----------------------------------------------------------------------------- proxies
 
-@pytest.mark.parametrize(("hops", "remote", "https"), [
-    (0, "127.0.0.1", False), (1, "10.0.0.3", True), (2, "10.0.0.2", True)])
+
+@pytest.mark.parametrize(
+    ("hops", "remote", "https"),
+    [(0, "127.0.0.1", False), (1, "10.0.0.3", True), (2, "10.0.0.2", True)],
+)
 def test_forwarded_headers_are_believed_from_exactly_the_configured_proxies(
-        database_url, caplog, hops, remote, https):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "TRUSTED_PROXIES": hops})
+    database_url, caplog, hops, remote, https
+):
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TRUSTED_PROXIES": hops})
     caplog.set_level(logging.INFO, logger="planner.requests")
-    response = app.test_client().get("/healthz", headers={
-        "X-Forwarded-For": "10.0.0.1, 10.0.0.2, 10.0.0.3",
-        "X-Forwarded-Proto": "http, https, https"})
-    line = next(json.loads(r.getMessage()) for r in caplog.records
-                if r.name == "planner.requests")
+    response = app.test_client().get(
+        "/healthz",
+        headers={
+            "X-Forwarded-For": "10.0.0.1, 10.0.0.2, 10.0.0.3",
+            "X-Forwarded-Proto": "http, https, https",
+        },
+    )
+    line = next(json.loads(r.getMessage()) for r in caplog.records if r.name == "planner.requests")
     assert line["remote"] == remote
     assert ("Strict-Transport-Security" in response.headers) is https
     with app.app_context():
@@ -425,8 +492,10 @@ def test_forwarded_headers_are_believed_from_exactly_the_configured_proxies(
 
 # ----------------------------------------------------------------------------- columns
 
+
 def test_the_longest_ids_names_labels_and_file_names_can_be_imported_edited_and_deleted(
-        app, client):
+    app, client
+):
     """At the parser's limits: a 64-character line id, 200-character plan name and label,
     and a long uploaded file name. On PostgreSQL a 40-character history column refused
     them (the edit and the delete answered 500)."""
@@ -438,14 +507,18 @@ def test_the_longest_ids_names_labels_and_file_names_can_be_imported_edited_and_
     line = dict(document["line_items"][0], id=line_id, label=("Label " * 40)[:200])
     document["line_items"].append(line)
     file_name = "orange-county-fy2027-budget-draft-" + "y" * 200 + ".json"
-    imported = client.post("/j/orange-county/plans/import", data={
-        "csrf_token": token(client, COUNTY), "name": "",
-        "file": (io.BytesIO(plan_file(document)), file_name)},
-        content_type="multipart/form-data")
+    imported = client.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": token(client, COUNTY),
+            "name": "",
+            "file": (io.BytesIO(plan_file(document)), file_name),
+        },
+        content_type="multipart/form-data",
+    )
     assert imported.status_code == 302, text(imported)[:400]
     with app.app_context():
-        record = db.session.scalar(select(PlanRecord).where(
-            PlanRecord.name == document["name"]))
+        record = db.session.scalar(select(PlanRecord).where(PlanRecord.name == document["name"]))
         pid = record.id
     base = f"/j/orange-county/plans/{pid}"
     url = f"{base}/lines/{line_id}"
@@ -455,40 +528,53 @@ def test_the_longest_ids_names_labels_and_file_names_can_be_imported_edited_and_
     for action in ("/move/up", "/delete"):
         with app.app_context():
             version = db.session.get(PlanRecord, pid).version
-        response = client.post(url + action, data={"csrf_token": token(client, base),
-                                                   "version": version})
+        response = client.post(
+            url + action, data={"csrf_token": token(client, base), "version": version}
+        )
         assert response.status_code == 302, action
     with app.app_context():
-        actions = [c.action for c in db.session.scalars(
-            select(PlanChange).where(PlanChange.plan_id == pid).order_by(PlanChange.id))]
+        actions = [
+            c.action
+            for c in db.session.scalars(
+                select(PlanChange).where(PlanChange.plan_id == pid).order_by(PlanChange.id)
+            )
+        ]
     assert actions[0] == f"imported from {file_name}"
-    assert {f"edited line {line_id}", f"moved line {line_id} up",
-            f"deleted line {line_id}"} <= set(actions)
+    assert {f"edited line {line_id}", f"moved line {line_id} up", f"deleted line {line_id}"} <= set(
+        actions
+    )
 
 
 def test_a_nul_in_a_file_name_or_a_path_is_refused(app, client):
     sign_in(client, EDITOR)
-    response = client.post("/j/orange-county/plans/import", data={
-        "csrf_token": token(client, COUNTY), "name": "",
-        "file": (io.BytesIO(plan_file(demo_document())),
-                 "plan\x00.json")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": token(client, COUNTY),
+            "name": "",
+            "file": (io.BytesIO(plan_file(demo_document())), "plan\x00.json"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert client.get("/j/orange%00county/").status_code == 400
 
 
 # ----------------------------------------------------------------------------- records kept
 
+
 def test_a_deleted_plan_keeps_its_history_and_document_for_administrators(app, client):
     sign_in(client, EDITOR)
     with app.app_context():
-        record = db.session.scalar(select(PlanRecord).where(
-            PlanRecord.name == "Orange alternative"))
+        record = db.session.scalar(
+            select(PlanRecord).where(PlanRecord.name == "Orange alternative")
+        )
         pid, document, version = record.id, record.document, record.version
         before = len(record.changes)
     url = f"/j/orange-county/plans/{pid}"
-    deleted = client.post(url + "/delete", data={"csrf_token": token(client, url + "/delete"),
-                                                 "version": version})
+    deleted = client.post(
+        url + "/delete", data={"csrf_token": token(client, url + "/delete"), "version": version}
+    )
     assert deleted.status_code == 302
     assert client.get(url).status_code == 404
     assert client.get(url + "/history").status_code == 404
@@ -521,17 +607,32 @@ def db_plan_id(app, name):
 def test_administrator_actions_are_recorded_with_who_and_when(app, client):
     with freeze_time("2026-11-28 14:30:00", tick=True):
         sign_in(client, ADMIN)
-        invited = client.post("/admin/users", data={
-            "csrf_token": token(client, "/admin/users"), "email": "clerk@chatham.example",
-            "jurisdiction": "orange-county", "role": "viewer"})
+        invited = client.post(
+            "/admin/users",
+            data={
+                "csrf_token": token(client, "/admin/users"),
+                "email": "clerk@chatham.example",
+                "jurisdiction": "orange-county",
+                "role": "viewer",
+            },
+        )
         assert invited.status_code == 200
         target = user_id(app, "clerk@chatham.example")
         page = f"/admin/users/{target}"
-        assert client.post(page, data={"csrf_token": token(client, page),
-                                       "jurisdiction": "orange-county",
-                                       "role": "editor"}).status_code == 302
-        assert post_action(client, f"{page}/memberships/orange-county/delete",
-                           page).status_code == 302
+        assert (
+            client.post(
+                page,
+                data={
+                    "csrf_token": token(client, page),
+                    "jurisdiction": "orange-county",
+                    "role": "editor",
+                },
+            ).status_code
+            == 302
+        )
+        assert (
+            post_action(client, f"{page}/memberships/orange-county/delete", page).status_code == 302
+        )
         assert post_action(client, f"{page}/active", page).status_code == 302
         assert post_action(client, f"{page}/active", page).status_code == 302
         assert post_action(client, f"{page}/password", page).status_code == 200
@@ -542,12 +643,21 @@ def test_administrator_actions_are_recorded_with_who_and_when(app, client):
     with app.app_context():
         rows = list(db.session.scalars(select(AdminAction).order_by(AdminAction.id)))
         assert [(r.action, r.actor_email, r.target_email) for r in rows] == [
-            (action, ADMIN, "clerk@chatham.example") for action in (
-                "invited", "set role", "removed membership", "deactivated", "reactivated",
-                "reset password")]
+            (action, ADMIN, "clerk@chatham.example")
+            for action in (
+                "invited",
+                "set role",
+                "removed membership",
+                "deactivated",
+                "reactivated",
+                "reset password",
+            )
+        ]
         assert rows[1].detail == "editor of Orange County"
-        assert all(r.at.replace(tzinfo=dt.UTC) >= dt.datetime(2026, 11, 28, 14, 30,
-                                                              tzinfo=dt.UTC) for r in rows)
+        assert all(
+            r.at.replace(tzinfo=dt.UTC) >= dt.datetime(2026, 11, 28, 14, 30, tzinfo=dt.UTC)
+            for r in rows
+        )
     editor = app.test_client()
     sign_in(editor, EDITOR)
     assert editor.get("/admin/actions").status_code == 404
@@ -555,9 +665,16 @@ def test_administrator_actions_are_recorded_with_who_and_when(app, client):
 
 # ----------------------------------------------------------------------------- shared limits
 
+
 def _db_limited_app(database_url, limit):
-    return create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test",
-                       "RATELIMIT_STORAGE_URI": "planner+db://", "LOGIN_RATE_LIMIT": limit})
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "RATELIMIT_STORAGE_URI": "planner+db://",
+            "LOGIN_RATE_LIMIT": limit,
+        }
+    )
 
 
 def test_the_database_storage_counts_parallel_attempts_exactly(database_url):
@@ -571,12 +688,16 @@ def test_the_database_storage_counts_parallel_attempts_exactly(database_url):
 
     def attempt(client, csrf) -> None:
         barrier.wait()
-        statuses.append(client.post("/sign-in", data={
-            "email": "nobody@x.example", "password": "a wrong guess",
-            "csrf_token": csrf}).status_code)
+        statuses.append(
+            client.post(
+                "/sign-in",
+                data={"email": "nobody@x.example", "password": "a wrong guess", "csrf_token": csrf},
+            ).status_code
+        )
 
-    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens,
-                                                                            strict=True)]
+    threads = [
+        threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -602,10 +723,16 @@ def test_the_database_storage_is_shared_by_separate_processes(database_url):
         "for _ in range(3):\n"
         "    r = client.post('/sign-in', data={'email': 'nobody@x.example',\n"
         "        'password': 'a wrong guess', 'csrf_token': token(client, '/sign-in')})\n"
-        "    print(r.status_code)\n")
+        "    print(r.status_code)\n"
+    )
     worker = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script, database_url], capture_output=True,
-        text=True, timeout=120, cwd=str(ROOT), check=False)
+        [sys.executable, "-c", script, database_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(ROOT),
+        check=False,
+    )
     assert worker.stdout.split() == ["401"] * 3, worker.stderr[-2000:]
     app = _db_limited_app(database_url, "3 per minute")
     client = app.test_client()
@@ -615,11 +742,20 @@ def test_the_database_storage_is_shared_by_separate_processes(database_url):
 
 
 def test_production_counts_in_the_database_unless_told_otherwise(database_url):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "0123456789abcdef" * 4,
-                      "ENV_NAME": "production"})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "0123456789abcdef" * 4,
+            "ENV_NAME": "production",
+        }
+    )
     assert app.config["RATELIMIT_STORAGE_URI"] == "planner+db://"
-    assert create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"}).config[
-        "RATELIMIT_STORAGE_URI"] == "memory://"
+    assert (
+        create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"}).config[
+            "RATELIMIT_STORAGE_URI"
+        ]
+        == "memory://"
+    )
     with app.app_context():
         db.engine.dispose()
 
@@ -631,27 +767,38 @@ def test_the_upgrade_to_0002_keeps_accounts_plans_and_history(tmp_path):
     from sqlalchemy import text as sql
 
     from planner.migrate import upgrade
+
     url = f"sqlite:///{tmp_path / 'old.db'}"
     upgrade(url, "0001")
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sql(
-            "INSERT INTO users (id, email, password_hash, is_admin, active, failed_logins,"
-            " created_at) VALUES (1, 'a@b.example', 'x', 0, 1, 0, '2026-11-01 00:00:00')"))
-        connection.execute(sql(
-            "INSERT INTO jurisdictions (id, slug, name, kind) VALUES (1, 'c', 'C', 'county')"))
-        connection.execute(sql(
-            "INSERT INTO plans (id, jurisdiction_id, name, status, document, version,"
-            " created_at, updated_at) VALUES (7, 1, 'P', 'draft', '{}', 3,"
-            " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
-        connection.execute(sql(
-            "INSERT INTO plan_changes (plan_id, user_id, user_email, at, action, path)"
-            " VALUES (7, 1, 'a@b.example', '2026-11-01 00:00:00', 'created', '')"))
+        connection.execute(
+            sql(
+                "INSERT INTO users (id, email, password_hash, is_admin, active, failed_logins,"
+                " created_at) VALUES (1, 'a@b.example', 'x', 0, 1, 0, '2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sql("INSERT INTO jurisdictions (id, slug, name, kind) VALUES (1, 'c', 'C', 'county')")
+        )
+        connection.execute(
+            sql(
+                "INSERT INTO plans (id, jurisdiction_id, name, status, document, version,"
+                " created_at, updated_at) VALUES (7, 1, 'P', 'draft', '{}', 3,"
+                " '2026-11-01 00:00:00', '2026-11-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sql(
+                "INSERT INTO plan_changes (plan_id, user_id, user_email, at, action, path)"
+                " VALUES (7, 1, 'a@b.example', '2026-11-01 00:00:00', 'created', '')"
+            )
+        )
     upgrade(url)
     with engine.connect() as connection:
         assert connection.execute(sql("SELECT session_epoch FROM users")).scalar_one() == 0
-        assert connection.execute(sql(
-            "SELECT plan_id, action FROM plan_changes")).all() == [(7, "created")]
-        assert connection.execute(sql(
-            "SELECT version, deleted_at FROM plans")).one() == (3, None)
+        assert connection.execute(sql("SELECT plan_id, action FROM plan_changes")).all() == [
+            (7, "created")
+        ]
+        assert connection.execute(sql("SELECT version, deleted_at FROM plans")).one() == (3, None)
     engine.dispose()

@@ -30,14 +30,16 @@ from planner.scenarios.uncertainty import (
 from planner.uncertainty_ranges import default_ranges
 from tests.plans import EXAMPLES, as_json_document, document, example, parse
 
-RANGES = {"referrals": {"low": "0.6", "mode": "1", "high": "1.2"},
-          "enrollment_rate": {"low": "0.8", "mode": "1", "high": "1.1"},
-          "average_months_enrolled": {"low": "12", "mode": "18", "high": "24"},
-          "receipts": {"low": "0.85", "mode": "1", "high": "1.05"},
-          "salary_escalation": {"low": "0.02", "mode": "0.03", "high": "0.05"},
-          "health_escalation": {"low": "0.03", "mode": "0.05", "high": "0.08"},
-          "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
-          "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"}}
+RANGES = {
+    "referrals": {"low": "0.6", "mode": "1", "high": "1.2"},
+    "enrollment_rate": {"low": "0.8", "mode": "1", "high": "1.1"},
+    "average_months_enrolled": {"low": "12", "mode": "18", "high": "24"},
+    "receipts": {"low": "0.85", "mode": "1", "high": "1.05"},
+    "salary_escalation": {"low": "0.02", "mode": "0.03", "high": "0.05"},
+    "health_escalation": {"low": "0.03", "mode": "0.05", "high": "0.08"},
+    "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
+    "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"},
+}
 
 
 def demo_document() -> dict:
@@ -56,6 +58,7 @@ def problems(doc: dict, section: object) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- the section
 
+
 def test_section_round_trips_and_a_plan_without_one_writes_none():
     plan = with_section(demo_document(), {"draws": 500, "seed": 7, **RANGES})
     assert plan.uncertainty.draws == 500
@@ -70,31 +73,43 @@ def test_section_round_trips_and_a_plan_without_one_writes_none():
 def test_section_defaults_draws_and_seed():
     plan = with_section(demo_document(), {"referrals": RANGES["referrals"]})
     assert (plan.uncertainty.draws, plan.uncertainty.seed) == (10_000, 0)
-    assert plan.uncertainty.variables["referrals"] == Triangle(Decimal("0.6"), Decimal(1),
-                                                               Decimal("1.2"))
+    assert plan.uncertainty.variables["referrals"] == Triangle(
+        Decimal("0.6"), Decimal(1), Decimal("1.2")
+    )
 
 
 def test_every_problem_in_the_section_has_its_path():
-    found = problems(demo_document(), {
-        "draws": 0, "seed": "1.5", "colour": 1,
-        "referrals": {"low": "1.2", "mode": "1", "high": "1.3"},   # low > mode
-        "receipts": {"low": "0", "mode": "1", "high": "11"},       # multiplier above 10
-        "salary_escalation": {"low": "-0.6", "mode": "0", "high": "0.1"},  # below −0.5
-        "inflation": {"low": "0", "mode": "0.02"},                 # high missing
-        "interest_rate": {"low": "0", "mode": "0", "high": "0", "x": 1},
-        "average_months_enrolled": {"low": "0", "mode": "18", "high": "24"},
-    })
+    found = problems(
+        demo_document(),
+        {
+            "draws": 0,
+            "seed": "1.5",
+            "colour": 1,
+            "referrals": {"low": "1.2", "mode": "1", "high": "1.3"},  # low > mode
+            "receipts": {"low": "0", "mode": "1", "high": "11"},  # multiplier above 10
+            "salary_escalation": {"low": "-0.6", "mode": "0", "high": "0.1"},  # below −0.5
+            "inflation": {"low": "0", "mode": "0.02"},  # high missing
+            "interest_rate": {"low": "0", "mode": "0", "high": "0", "x": 1},
+            "average_months_enrolled": {"low": "0", "mode": "18", "high": "24"},
+        },
+    )
     assert set(found) == {
-        "uncertainty.draws", "uncertainty.seed", "uncertainty.colour",
-        "uncertainty.referrals.mode", "uncertainty.receipts.high",
-        "uncertainty.salary_escalation.low", "uncertainty.inflation.high",
-        "uncertainty.interest_rate.x", "uncertainty.average_months_enrolled.low",
+        "uncertainty.draws",
+        "uncertainty.seed",
+        "uncertainty.colour",
+        "uncertainty.referrals.mode",
+        "uncertainty.receipts.high",
+        "uncertainty.salary_escalation.low",
+        "uncertainty.inflation.high",
+        "uncertainty.interest_rate.x",
+        "uncertainty.average_months_enrolled.low",
     }
 
 
 def test_limits_on_the_text_come_first():
-    found = problems(demo_document(), {
-        "draws": "1" * 41, "referrals": {"low": "1e99", "mode": "1", "high": "1"}})
+    found = problems(
+        demo_document(), {"draws": "1" * 41, "referrals": {"low": "1e99", "mode": "1", "high": "1"}}
+    )
     assert found == {"uncertainty.draws": TOO_LONG, "uncertainty.referrals.low": EXPONENT}
     assert set(problems(demo_document(), {"draws": 100_001})) == {"uncertainty.draws"}
     assert set(problems(demo_document(), [])) == {"uncertainty"}
@@ -102,16 +117,28 @@ def test_limits_on_the_text_come_first():
 
 # --------------------------------------------------------------------------- substitution
 
+
 def test_substitute_writes_each_value_as_section_12_says():
-    doc = document({"id": "x", "kind": "other", "annual_amount": "1000"},
-                   fund={"receipts": {"2026": "1000.50", "2027": "999", "2030": "5"}},
-                   participants={"referrals_per_year": {"arrest_diversion": "50"},
-                                 "enrollment_rate": {"arrest_diversion": "0.6"}})
+    doc = document(
+        {"id": "x", "kind": "other", "annual_amount": "1000"},
+        fund={"receipts": {"2026": "1000.50", "2027": "999", "2030": "5"}},
+        participants={
+            "referrals_per_year": {"arrest_diversion": "50"},
+            "enrollment_rate": {"arrest_diversion": "0.6"},
+        },
+    )
     plan = parse(doc)
-    changed = substitute(plan, {"referrals": Decimal("1.5"), "enrollment_rate": Decimal(2),
-                                "average_months_enrolled": Decimal("17.5"),
-                                "receipts": Decimal("0.5"), "interest_rate": Decimal("0.01"),
-                                "inflation": Decimal("0.04")})
+    changed = substitute(
+        plan,
+        {
+            "referrals": Decimal("1.5"),
+            "enrollment_rate": Decimal(2),
+            "average_months_enrolled": Decimal("17.5"),
+            "receipts": Decimal("0.5"),
+            "interest_rate": Decimal("0.01"),
+            "inflation": Decimal("0.04"),
+        },
+    )
     assert changed.participants.referrals_per_year["arrest_diversion"] == 75
     assert changed.participants.enrollment_rate["arrest_diversion"] == 1  # 1.2 capped at 1
     assert changed.participants.average_months_enrolled == 18  # 17.5 half-up
@@ -120,18 +147,27 @@ def test_substitute_writes_each_value_as_section_12_says():
     assert dict(changed.fund.receipts) == {2026: 501, 2027: 500, 2030: Decimal(5)}
     assert changed.fund.interest_rate == Decimal("0.01")
     assert changed.assumptions.inflation == Decimal("0.04")
-    assert substitute(plan, {"average_months_enrolled": Decimal(500)}
-                      ).participants.average_months_enrolled == 120
+    assert (
+        substitute(
+            plan, {"average_months_enrolled": Decimal(500)}
+        ).participants.average_months_enrolled
+        == 120
+    )
 
 
 # --------------------------------------------------------------------------- the draws
 
+
 def test_draws_are_seeded_and_in_section_12_order():
-    section = Uncertainty(draws=5, seed=42, variables={
-        "receipts": Triangle(Decimal("0.8"), Decimal(1), Decimal("1.1")),
-        "referrals": Triangle(Decimal("0.5"), Decimal(1), Decimal(2)),
-        "inflation": Triangle(Decimal("0.02"), Decimal("0.02"), Decimal("0.02")),  # no draw
-    })
+    section = Uncertainty(
+        draws=5,
+        seed=42,
+        variables={
+            "receipts": Triangle(Decimal("0.8"), Decimal(1), Decimal("1.1")),
+            "referrals": Triangle(Decimal("0.5"), Decimal(1), Decimal(2)),
+            "inflation": Triangle(Decimal("0.02"), Decimal("0.02"), Decimal("0.02")),  # no draw
+        },
+    )
     values = draw_values(section)
     rng = np.random.default_rng(42)
     assert np.array_equal(values["referrals"], rng.triangular(0.5, 1, 2, 5))
@@ -149,19 +185,29 @@ def test_percentiles_are_numpy_linear_rounded_half_away_from_zero():
 
 # --------------------------------------------------------------------------- the tornado
 
+
 def tornado_plan(section: dict):
-    doc = document({"id": "naloxone", "kind": "other_strategy", "annual_amount": "800",
-                    "escalate": False},
-                   years=2, fund={"opening_balance": "0", "interest_rate": "0",
-                                  "receipts": {"2026": "1000", "2027": "1000"}})
+    doc = document(
+        {"id": "naloxone", "kind": "other_strategy", "annual_amount": "800", "escalate": False},
+        years=2,
+        fund={
+            "opening_balance": "0",
+            "interest_rate": "0",
+            "receipts": {"2026": "1000", "2027": "1000"},
+        },
+    )
     return with_section(doc, section)
 
 
 def test_tornado_by_hand():
-    plan = tornado_plan({"draws": 3,
-                         "receipts": {"low": "0.5", "mode": "1", "high": "1.5"},
-                         "inflation": {"low": "0", "mode": "0.02", "high": "0.1"},
-                         "interest_rate": {"low": "0", "mode": "0", "high": "0.1"}})
+    plan = tornado_plan(
+        {
+            "draws": 3,
+            "receipts": {"low": "0.5", "mode": "1", "high": "1.5"},
+            "inflation": {"low": "0", "mode": "0.02", "high": "0.1"},
+            "interest_rate": {"low": "0", "mode": "0", "high": "0.1"},
+        }
+    )
     result = simulate(plan, evaluator=evaluate_exact)
     # Base: closing 1000 − 800 = 200, then 400; the lowest over the open FYs is 200.
     assert (result.base.total, result.base.lowest_closing) == (1600, 200)
@@ -174,28 +220,39 @@ def test_tornado_by_hand():
     assert rows["interest_rate"].at_high.lowest_closing == 200
     # Neither inflation (no line escalates) nor interest moves the lowest closing: width 0,
     # and the tie keeps §12's order (inflation before interest_rate).
-    assert [row.variable for row in result.tornado] == ["receipts", "inflation",
-                                                        "interest_rate"]
+    assert [row.variable for row in result.tornado] == ["receipts", "inflation", "interest_rate"]
     document_ = simulation_to_dict(result)
     assert document_["schema"] == "lead-simulation/1"
     assert document_["tornado"]["variables"][0] == {
-        "variable": "receipts", "low": "0.5", "high": "1.5",
+        "variable": "receipts",
+        "low": "0.5",
+        "high": "1.5",
         "at_low": {"total": 1600, "lowest_closing": -600},
-        "at_high": {"total": 1600, "lowest_closing": 700}, "width": 1300}
+        "at_high": {"total": 1600, "lowest_closing": 700},
+        "width": 1300,
+    }
 
 
 # --------------------------------------------------------------------------- the simulation
 
+
 def collapsed(plan) -> dict:
     """Every variable at low = mode = high = the plan's own value."""
     from planner.scenarios.uncertainty import plan_value
-    return {"draws": 25, "seed": 3,
-            **{name: {k: format(plan_value(plan, name), "f") for k in ("low", "mode", "high")}
-               for name in VARIABLES}}
+
+    return {
+        "draws": 25,
+        "seed": 3,
+        **{
+            name: {k: format(plan_value(plan, name), "f") for k in ("low", "mode", "high")}
+            for name in VARIABLES
+        },
+    }
 
 
-@pytest.mark.parametrize("name", ["demo-orange-county.json", "all-rules-pass.json",
-                                  "option-b-durham.json"])
+@pytest.mark.parametrize(
+    "name", ["demo-orange-county.json", "all-rules-pass.json", "option-b-durham.json"]
+)
 def test_collapsed_ranges_give_the_exact_projection_to_the_dollar(name):
     doc = json.loads((EXAMPLES / name).read_text())
     plan = with_section(doc, collapsed(example(name)))
@@ -216,12 +273,14 @@ def test_first_deficit_counts_add_up_and_p_deficit_is_the_share():
     never = dict(result.first_deficit_counts).get(None, 0)
     assert result.p_any_deficit == pytest.approx(1 - never / 12)
     assert all(0 <= p <= result.p_any_deficit for p in result.p_deficit)
-    for low, mid, high in zip(result.closing[10], result.closing[50], result.closing[90],
-                              strict=True):
+    for low, mid, high in zip(
+        result.closing[10], result.closing[50], result.closing[90], strict=True
+    ):
         assert low <= mid <= high
 
 
 # --------------------------------------------------------------------------- offered ranges
+
 
 def test_offered_ranges_have_sources_and_take_the_plans_rate_in():
     ranges = default_ranges()
@@ -233,12 +292,14 @@ def test_offered_ranges_have_sources_and_take_the_plans_rate_in():
     doc["assumptions"]["salary_escalation"] = "0.07"  # above the offered high of 0.05
     plan = parse_plan(as_json_document(doc), default_cost_tables())
     offered = offered_section(plan, ranges).variables
-    assert offered["salary_escalation"] == Triangle(Decimal("0.01"), Decimal("0.07"),
-                                                    Decimal("0.07"))
+    assert offered["salary_escalation"] == Triangle(
+        Decimal("0.01"), Decimal("0.07"), Decimal("0.07")
+    )
     assert offered["receipts"].mode == 1
 
 
 # --------------------------------------------------------------------------- the command
+
 
 def test_simulate_command_json_and_bad_files(tmp_path):
     path = tmp_path / "plan.json"
@@ -246,8 +307,7 @@ def test_simulate_command_json_and_bad_files(tmp_path):
     data["uncertainty"] = {"draws": 50, "seed": 1, "receipts": RANGES["receipts"]}
     path.write_text(json.dumps(data))
     runner = CliRunner()
-    result = runner.invoke(main, ["simulate", str(path), "--draws", "8", "--seed", "2",
-                                  "--json"])
+    result = runner.invoke(main, ["simulate", str(path), "--draws", "8", "--seed", "2", "--json"])
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     assert (found["schema"], found["draws"], found["seed"]) == ("lead-simulation/1", 8, 2)
@@ -269,14 +329,31 @@ CLOSED = {"FY2026-27": {"receipts": "900", "interest": "0", "spending": {"A:7": 
 
 
 def test_closed_fys_stay_as_they_were():
-    doc = document({"id": "naloxone", "kind": "other_strategy", "annual_amount": "800",
-                    "escalate": False, "strategy": "A:7"},
-                   years=2, fund={"opening_balance": "0", "interest_rate": "0",
-                                  "receipts": {"2026": "1000", "2027": "1000"}})
+    doc = document(
+        {
+            "id": "naloxone",
+            "kind": "other_strategy",
+            "annual_amount": "800",
+            "escalate": False,
+            "strategy": "A:7",
+        },
+        years=2,
+        fund={
+            "opening_balance": "0",
+            "interest_rate": "0",
+            "receipts": {"2026": "1000", "2027": "1000"},
+        },
+    )
     doc["actuals"] = CLOSED
-    plan = with_section(doc, {"draws": 6, "seed": 2,
-                              "receipts": {"low": "0.5", "mode": "1", "high": "1.5"},
-                              "interest_rate": {"low": "0", "mode": "0", "high": "0.5"}})
+    plan = with_section(
+        doc,
+        {
+            "draws": 6,
+            "seed": 2,
+            "receipts": {"low": "0.5", "mode": "1", "high": "1.5"},
+            "interest_rate": {"low": "0", "mode": "0", "high": "0.5"},
+        },
+    )
     result = simulate(plan)
     # FY2026-27 is closed: 900 − 700 = 200 in every draw, whatever the receipts multiplier.
     assert result.closing[10][0] == result.closing[90][0] == 200
@@ -291,12 +368,19 @@ def test_closed_fys_stay_as_they_were():
 
 
 def test_no_open_fy_has_no_lowest_closing():
-    doc = document({"id": "naloxone", "kind": "other_strategy", "annual_amount": "800",
-                    "escalate": False, "strategy": "A:7"},
-                   years=1, fund={"receipts": {"2026": "1000"}})
+    doc = document(
+        {
+            "id": "naloxone",
+            "kind": "other_strategy",
+            "annual_amount": "800",
+            "escalate": False,
+            "strategy": "A:7",
+        },
+        years=1,
+        fund={"receipts": {"2026": "1000"}},
+    )
     doc["actuals"] = CLOSED
-    plan = with_section(doc, {"draws": 2, "receipts": {"low": "0.5", "mode": "1",
-                                                        "high": "1.5"}})
+    plan = with_section(doc, {"draws": 2, "receipts": {"low": "0.5", "mode": "1", "high": "1.5"}})
     result = simulate(plan)
     assert result.base.lowest_closing is None
     assert [(row.variable, row.width) for row in result.tornado] == [("receipts", 0)]
@@ -304,8 +388,9 @@ def test_no_open_fy_has_no_lowest_closing():
 
 
 def test_simulate_command_of_a_plan_without_ranges():
-    result = CliRunner().invoke(main, ["simulate", str(EXAMPLES / "minimal.json"), "--draws",
-                                       "3", "--json"])
+    result = CliRunner().invoke(
+        main, ["simulate", str(EXAMPLES / "minimal.json"), "--draws", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     found = json.loads(result.output)
     closing = project(example("minimal.json")).fund.closing

@@ -18,10 +18,13 @@ from planner.simulations import analysis_of_plan
 from tests.plans import EXAMPLES, parse
 
 PREPARED = dt.date(2026, 11, 28)
-SECTION = {"draws": 200, "seed": 9,
-           "referrals": {"low": "0.6", "mode": "1", "high": "1.2"},
-           "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
-           "salary_escalation": {"low": "0.01", "mode": "0.03", "high": "0.05"}}
+SECTION = {
+    "draws": 200,
+    "seed": 9,
+    "referrals": {"low": "0.6", "mode": "1", "high": "1.2"},
+    "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
+    "salary_escalation": {"low": "0.01", "mode": "0.03", "high": "0.05"},
+}
 
 
 def demo_with_ranges():
@@ -40,16 +43,21 @@ def test_workbook_sheet_holds_the_percentiles():
     header = next(i for i, r in enumerate(rows) if r[0] == "FY")
     first = rows[header + 1]
     assert first[0] == "FY2026-27"
-    assert first[1:7] == (result.spending[10][0], result.spending[50][0],
-                          result.spending[90][0], result.closing[10][0],
-                          result.closing[50][0], result.closing[90][0])
+    assert first[1:7] == (
+        result.spending[10][0],
+        result.spending[50][0],
+        result.spending[90][0],
+        result.closing[10][0],
+        result.closing[50][0],
+        result.closing[90][0],
+    )
     assert first[7] == doc.projection.fund.closing[0]
     assert not any(isinstance(v, str) and v.startswith("=") for r in rows for v in r)
     # A plan without ranges has no such sheet.
-    bare = plan_document(parse(json.loads((EXAMPLES / "minimal.json").read_text())),
-                         prepared_on=PREPARED)
-    assert "Uncertainty" not in openpyxl.load_workbook(io.BytesIO(plan_workbook(bare))
-                                                       ).sheetnames
+    bare = plan_document(
+        parse(json.loads((EXAMPLES / "minimal.json").read_text())), prepared_on=PREPARED
+    )
+    assert "Uncertainty" not in openpyxl.load_workbook(io.BytesIO(plan_workbook(bare))).sheetnames
 
 
 @pytest.mark.slow
@@ -63,7 +71,6 @@ def test_pdf_has_one_uncertainty_page():
     assert len(pages) == 1
     page = texts[pages[0]]
     assert "not forecasts" in page
-    assert f"{result.closing[50][-1]:,}".replace("-", "") in page.replace("(", "").replace(
-        ")", "")
+    assert f"{result.closing[50][-1]:,}".replace("-", "") in page.replace("(", "").replace(")", "")
     assert "FY2043-44" in page  # every FY on the one page
     assert not texts[pages[0] + 1].startswith("FY")  # nothing ran over to the next page

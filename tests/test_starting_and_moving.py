@@ -27,11 +27,18 @@ from planner.scenarios.starting import starting_plan
 from tests.plans import EXAMPLES, document, example, parse
 
 TABLES = default_cost_tables()
-PM = {"id": "pm", "kind": "position", "role": "program_manager", "fte": "1", "salary": "80000",
-      "strategy": "A:10"}
+PM = {
+    "id": "pm",
+    "kind": "position",
+    "role": "program_manager",
+    "fte": "1",
+    "salary": "80000",
+    "strategy": "A:10",
+}
 
 
 # ------------------------------------------------------------------------ windows (§5)
+
 
 def test_an_omitted_window_stays_null_and_follows_the_plan():
     plan = parse(document(PM))
@@ -66,11 +73,15 @@ def test_moving_a_plan_shifts_stated_windows_and_authorizations_not_receipts():
     assert moved["years"] == plan.years
     lines = {line["id"]: line for line in moved["line_items"]}
     assert (lines["program-manager"]["start_fy"], lines["program-manager"]["end_fy"]) == (
-        None, 2031)
+        None,
+        2031,
+    )
     assert (lines["data-analyst"]["start_fy"], lines["data-analyst"]["end_fy"]) == (2029, None)
-    assert all(line["start_fy"] is None and line["end_fy"] is None
-               for line_id, line in lines.items()
-               if line_id not in ("program-manager", "data-analyst"))
+    assert all(
+        line["start_fy"] is None and line["end_fy"] is None
+        for line_id, line in lines.items()
+        if line_id not in ("program-manager", "data-analyst")
+    )
     first = moved["program"]["authorizations"][0]
     assert (first["start"], first["end"]) == ("2027-07-01", "2032-06-30")
     assert first["adopted_on"] == "2026-06-16"  # a fact: the move does not change it
@@ -90,6 +101,7 @@ def test_moving_out_of_range_is_refused():
 
 
 # ------------------------------------------------------------------------ receipts (§14)
+
 
 def test_every_government_has_a_row_and_a_status():
     slugs = [place.slug for place in TABLES.jurisdictions]
@@ -141,7 +153,8 @@ def test_spreading_a_core_nc_total():
     assert spread_total(TABLES, 10_000_000, range(2039, 2045)) is None
     # the 2022 payments were fractions of Wave One totals: not spread over an all-settlement
     assert spread_total(TABLES, 10_000_000, range(2021, 2024)).receipts() == {
-        "FY2023-24": "1367550"}
+        "FY2023-24": "1367550"
+    }
 
 
 def test_unknown_slug_lists_near_matches():
@@ -155,9 +168,11 @@ def test_unknown_slug_lists_near_matches():
 
 # ------------------------------------------------------------------------ starting plan
 
+
 def _names_only(text: str, own: str) -> list[str]:
-    return [place.name for place in TABLES.jurisdictions
-            if place.name != own and place.name in text]
+    return [
+        place.name for place in TABLES.jurisdictions if place.name != own and place.name in text
+    ]
 
 
 def test_starting_plan_for_a_county_with_a_known_total():
@@ -167,22 +182,30 @@ def test_starting_plan_for_a_county_with_a_known_total():
     assert doc["years"] == 18
     assert doc["jurisdiction"] == {"name": "Orange County", "kind": "county", "fips": "37135"}
     assert doc["fund"]["receipts"]["FY2027-28"] == "585180"
-    kinds = [(line["kind"], line.get("role") or line.get("category")) for line in
-             doc["line_items"]]
-    assert kinds == [("position", "program_manager"), ("case_management", None),
-                     ("warm_handoff", None), ("officer_training", None),
-                     ("position", "data_analyst"), ("participant_phones", None),
-                     ("participant_support", None), ("service_gap", "food"),
-                     ("service_gap", "medical"), ("service_gap", "housing"),
-                     ("service_gap", "benefits"), ("service_gap", "behavioral_health"),
-                     ("service_gap", "harm_reduction")]
+    kinds = [(line["kind"], line.get("role") or line.get("category")) for line in doc["line_items"]]
+    assert kinds == [
+        ("position", "program_manager"),
+        ("case_management", None),
+        ("warm_handoff", None),
+        ("officer_training", None),
+        ("position", "data_analyst"),
+        ("participant_phones", None),
+        ("participant_support", None),
+        ("service_gap", "food"),
+        ("service_gap", "medical"),
+        ("service_gap", "housing"),
+        ("service_gap", "benefits"),
+        ("service_gap", "behavioral_health"),
+        ("service_gap", "harm_reduction"),
+    ]
     for line in doc["line_items"]:
         assert line["strategy"] == "A:10"
         assert line["start_fy"] is None
         assert line["end_fy"] is None
         assert line["justification"]
-    assert all(line["status"] == "unknown" for line in doc["line_items"]
-               if line["kind"] == "service_gap")
+    assert all(
+        line["status"] == "unknown" for line in doc["line_items"] if line["kind"] == "service_gap"
+    )
     plan = parse(doc)
     assert plan.line("program-manager").params.independent is True
     # the salaries are the cost-table defaults aged to FY2027-28, not plan values
@@ -191,9 +214,16 @@ def test_starting_plan_for_a_county_with_a_known_total():
     assert projection.total > 0
     assert len(projection.fiscal_years) == 18
     results = {r.rule: r for r in check_plan(plan, projection, TABLES, dt.date(2026, 12, 1))}
-    for rule in ("LEAD-PROGRAM-MANAGER", "LEAD-CASELOAD", "LEAD-WARM-HANDOFF",
-                 "LEAD-OFFICER-TRAINING", "LEAD-DATA-ANALYST", "LEAD-PHONES",
-                 "MOA-STRATEGY", "MOA-FUND-BALANCE"):
+    for rule in (
+        "LEAD-PROGRAM-MANAGER",
+        "LEAD-CASELOAD",
+        "LEAD-WARM-HANDOFF",
+        "LEAD-OFFICER-TRAINING",
+        "LEAD-DATA-ANALYST",
+        "LEAD-PHONES",
+        "MOA-STRATEGY",
+        "MOA-FUND-BALANCE",
+    ):
         assert results[rule].status == "pass", rule
     assert results["LEAD-SERVICES"].status == "warn"  # six categories still to assess
 
@@ -222,6 +252,7 @@ def test_starting_plan_needs_a_date_or_a_fy():
 
 # ------------------------------------------------------------------------ planner new
 
+
 def test_new_command_writes_a_plan_that_parses_and_projects(tmp_path):
     runner = CliRunner()
     out = tmp_path / "pitt.json"
@@ -233,8 +264,9 @@ def test_new_command_writes_a_plan_that_parses_and_projects(tmp_path):
     assert plan.start_fy == 2027
     assert plan.jurisdiction.name == "Pitt County"
     assert runner.invoke(main, ["project", str(out)]).exit_code == 0
-    explicit = runner.invoke(main, ["new", "city-of-durham", "-o", str(out), "--start-fy",
-                                    "FY2028-29"])
+    explicit = runner.invoke(
+        main, ["new", "city-of-durham", "-o", str(out), "--start-fy", "FY2028-29"]
+    )
     assert explicit.exit_code == 0
     assert json.loads(out.read_text())["start_fy"] == 2028
 
@@ -246,8 +278,7 @@ def test_new_command_refuses_unknown_slugs_and_ambiguous_fys(tmp_path):
     assert unknown.exit_code == 2
     assert "pitt-county" in unknown.output
     assert not out.exists()
-    ambiguous = runner.invoke(main, ["new", "pitt-county", "-o", str(out), "--start-fy",
-                                     "FY2027"])
+    ambiguous = runner.invoke(main, ["new", "pitt-county", "-o", str(out), "--start-fy", "FY2027"])
     assert ambiguous.exit_code == 2
     assert "FY2026-27 or FY2027-28" in ambiguous.output
 
@@ -266,9 +297,9 @@ def test_derived_totals_are_the_wave_one_figure_times_orange_countys_ratio():
     from decimal import Decimal
 
     from planner.scenarios.money import round_half_up
+
     derived = [row for row in TABLES.receipt_totals if row.status == "derived"]
     assert len(derived) >= 30
     for row in derived:
-        wave_one = Decimal(re.match(r"Wave One \$([\d,.]+) ", row.basis).group(1).replace(
-            ",", ""))
+        wave_one = Decimal(re.match(r"Wave One \$([\d,.]+) ", row.basis).group(1).replace(",", ""))
         assert row.total == round_half_up(wave_one * 12296286 / 6799780)

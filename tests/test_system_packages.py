@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("system_packages",
-                                               ROOT / "scripts" / "system_packages.py")
+_spec = importlib.util.spec_from_file_location(
+    "system_packages", ROOT / "scripts" / "system_packages.py"
+)
 system_packages = importlib.util.module_from_spec(_spec)
 sys.modules["system_packages"] = system_packages
 _spec.loader.exec_module(system_packages)
@@ -36,10 +37,10 @@ WEASYPRINT_OPTIONAL = {"libharfbuzz-vector-0"}
 
 
 def status_file(tmp_path, installed, config_only=()):
-    stanzas = [f"Package: {name}\nStatus: install ok installed\nVersion: 1\n"
-               for name in installed]
-    stanzas += [f"Package: {name}\nStatus: deinstall ok config-files\nVersion: 1\n"
-                for name in config_only]
+    stanzas = [f"Package: {name}\nStatus: install ok installed\nVersion: 1\n" for name in installed]
+    stanzas += [
+        f"Package: {name}\nStatus: deinstall ok config-files\nVersion: 1\n" for name in config_only
+    ]
     path = tmp_path / "status"
     path.write_text("\n".join(stanzas))
     return path
@@ -60,7 +61,8 @@ def test_every_library_weasyprint_loads_is_a_run_package():
     opened = set(re.findall(r"_dlopen\(\s*ffi, '([^']+)'", source))
     assert opened, "could not read WeasyPrint's library names"
     assert opened - WEASYPRINT_OPTIONAL == set(WEASYPRINT_LIBRARIES), (
-        "WeasyPrint loads a different set of libraries: update the list and this table")
+        "WeasyPrint loads a different set of libraries: update the list and this table"
+    )
     for package in WEASYPRINT_LIBRARIES.values():
         assert "run" in BY_NAME[package].groups, package
 
@@ -89,8 +91,11 @@ def test_check_reports_each_missing_package(tmp_path):
     # npm and LibreOffice count as present when their command is on PATH (a Node.js or a
     # LibreOffice installed some other way).
     for package in PACKAGES:
-        if "test" in package.groups and package.command \
-                and system_packages.shutil.which(package.command):
+        if (
+            "test" in package.groups
+            and package.command
+            and system_packages.shutil.which(package.command)
+        ):
             expected.remove(package.name)
     assert code == 1
     assert reported == expected
@@ -99,8 +104,9 @@ def test_check_reports_each_missing_package(tmp_path):
 def test_check_passes_when_everything_is_installed(tmp_path):
     status = status_file(tmp_path, [p.name for p in PACKAGES])
     out = io.StringIO()
-    assert system_packages.main(["check", "run", "test", "ci", "--status", str(status)],
-                                out=out) == 0
+    assert (
+        system_packages.main(["check", "run", "test", "ci", "--status", str(status)], out=out) == 0
+    )
     assert "missing" not in out.getvalue()
 
 
@@ -114,29 +120,44 @@ def test_a_command_on_path_stands_for_its_package():
 def test_as_root_it_updates_once_then_installs_the_missing_ones():
     calls = []
     out = io.StringIO()
-    code = system_packages.install(["chromium", "poppler-utils"], root=True, have_apt=True,
-                                   run=lambda command, **_: calls.append(command), out=out)
+    code = system_packages.install(
+        ["chromium", "poppler-utils"],
+        root=True,
+        have_apt=True,
+        run=lambda command, **_: calls.append(command),
+        out=out,
+    )
     assert code == 0
-    assert calls == [["apt-get", "update", "-q"],
-                     ["apt-get", "install", "-y", "-q", "chromium", "poppler-utils"]]
+    assert calls == [
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "chromium", "poppler-utils"],
+    ]
 
 
 @pytest.mark.parametrize(("root", "have_apt"), [(False, True), (True, False)])
 def test_otherwise_it_stops_at_once_with_the_exact_command(root, have_apt):
     calls = []
     out = io.StringIO()
-    code = system_packages.install(["libharfbuzz-subset0"], root=root, have_apt=have_apt,
-                                   run=lambda command, **_: calls.append(command), out=out)
+    code = system_packages.install(
+        ["libharfbuzz-subset0"],
+        root=root,
+        have_apt=have_apt,
+        run=lambda command, **_: calls.append(command),
+        out=out,
+    )
     assert code == 1
     assert calls == []
-    assert ("sudo apt-get update && sudo apt-get install -y libharfbuzz-subset0"
-            in out.getvalue())
+    assert "sudo apt-get update && sudo apt-get install -y libharfbuzz-subset0" in out.getvalue()
 
 
 def test_nothing_missing_runs_nothing():
     calls = []
-    assert system_packages.install([], root=True, have_apt=True,
-                                   run=lambda command, **_: calls.append(command)) == 0
+    assert (
+        system_packages.install(
+            [], root=True, have_apt=True, run=lambda command, **_: calls.append(command)
+        )
+        == 0
+    )
     assert calls == []
 
 

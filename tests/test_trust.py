@@ -30,18 +30,28 @@ def plan_id(app, name="Baseline LEAD plan") -> int:
 
 def changes(app, pid):
     with app.app_context():
-        return [(c.action, c.path, c.old_value, c.new_value, c.user_email)
-                for c in db.session.scalars(select(PlanChange).where(PlanChange.plan_id == pid)
-                                            .order_by(PlanChange.id))]
+        return [
+            (c.action, c.path, c.old_value, c.new_value, c.user_email)
+            for c in db.session.scalars(
+                select(PlanChange).where(PlanChange.plan_id == pid).order_by(PlanChange.id)
+            )
+        ]
 
 
 # ----------------------------------------------------------------------------- accounts
 
+
 def test_admin_invites_a_user_who_signs_in_with_the_one_time_password(app, client):
     sign_in(client, ADMIN)
-    response = client.post("/admin/users", data={
-        "csrf_token": token(client, "/admin/users"), "email": "New.Person@Chatham.example",
-        "jurisdiction": "orange-county", "role": "viewer"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token(client, "/admin/users"),
+            "email": "New.Person@Chatham.example",
+            "jurisdiction": "orange-county",
+            "role": "viewer",
+        },
+    )
     assert response.status_code == 200
     password = re.search(r"<code>([^<]+)</code>", response.get_data(as_text=True)).group(1)
     assert "It is shown only now" in text(response)
@@ -50,9 +60,15 @@ def test_admin_invites_a_user_who_signs_in_with_the_one_time_password(app, clien
     assert other.get("/j/orange-county/").status_code == 200
     assert other.get("/j/durham-county/").status_code == 404
     # the same email twice is refused next to the field
-    again = client.post("/admin/users", data={
-        "csrf_token": token(client, "/admin/users"), "email": "new.person@chatham.example",
-        "jurisdiction": "", "role": "viewer"})
+    again = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token(client, "/admin/users"),
+            "email": "new.person@chatham.example",
+            "jurisdiction": "",
+            "role": "viewer",
+        },
+    )
     assert again.status_code == 422
     assert "already exists" in text(again)
 
@@ -62,23 +78,28 @@ def test_admin_sets_roles_removes_memberships_and_deactivates(app, client):
     with app.app_context():
         viewer_id = db.session.scalar(select(User.id).where(User.email == VIEWER))
     url = f"/admin/users/{viewer_id}"
-    promoted = client.post(url, data={"csrf_token": token(client, url),
-                                      "jurisdiction": "orange-county", "role": "editor"})
+    promoted = client.post(
+        url,
+        data={"csrf_token": token(client, url), "jurisdiction": "orange-county", "role": "editor"},
+    )
     assert promoted.status_code == 302
     viewer = app.test_client()
     sign_in(viewer, VIEWER)
     pid = plan_id(app)
     assert viewer.get(f"/j/orange-county/plans/{pid}/edit/fund").status_code == 200
-    removed = client.post(f"{url}/memberships/orange-county/delete",
-                          data={"csrf_token": token(client, url)})
+    removed = client.post(
+        f"{url}/memberships/orange-county/delete", data={"csrf_token": token(client, url)}
+    )
     assert removed.status_code == 302
     assert viewer.get(f"/j/orange-county/plans/{pid}").status_code == 404
     deactivated = client.post(f"{url}/active", data={"csrf_token": token(client, url)})
     assert deactivated.status_code == 302
     # the signed-in session ends, and signing in again is refused
     assert viewer.get("/").status_code == 302
-    refused = viewer.post("/sign-in", data={"email": VIEWER, "password": PASSWORD,
-                                            "csrf_token": token(viewer, "/sign-in")})
+    refused = viewer.post(
+        "/sign-in",
+        data={"email": VIEWER, "password": PASSWORD, "csrf_token": token(viewer, "/sign-in")},
+    )
     assert refused.status_code == 401
     assert "deactivated" in text(refused)
 
@@ -97,16 +118,37 @@ def test_admin_resets_a_password(app, client):
 def test_users_change_their_own_password(app, client):
     sign_in(client, EDITOR)
     url = "/account/password"
-    wrong = client.post(url, data={"csrf_token": token(client, url), "current": "nope",
-                                   "new": "a new long password", "confirm": "a new long password"})
+    wrong = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "current": "nope",
+            "new": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
     assert wrong.status_code == 422
     assert "The current password is wrong." in text(wrong)
-    mismatch = client.post(url, data={"csrf_token": token(client, url), "current": PASSWORD,
-                                      "new": "a new long password", "confirm": "different!!"})
+    mismatch = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "current": PASSWORD,
+            "new": "a new long password",
+            "confirm": "different!!",
+        },
+    )
     assert mismatch.status_code == 422
     assert "The two new passwords differ." in text(mismatch)
-    done = client.post(url, data={"csrf_token": token(client, url), "current": PASSWORD,
-                                  "new": "a new long password", "confirm": "a new long password"})
+    done = client.post(
+        url,
+        data={
+            "csrf_token": token(client, url),
+            "current": PASSWORD,
+            "new": "a new long password",
+            "confirm": "a new long password",
+        },
+    )
     assert done.status_code == 302
     sign_in(app.test_client(), EDITOR, "a new long password")
 
@@ -120,16 +162,25 @@ def test_passwords_are_hashed_with_scrypt(app):
 
 # ----------------------------------------------------------------------------- throttling
 
+
 def test_sign_in_is_throttled_after_repeated_failures(app, client):
     """Five failures in a row: the account waits LOGIN_LOCK_SECONDS (60), even for the right
     password, and is told the same as for a wrong one (tests/test_sessions.py has the
     growing waits, parallel guesses and the owner's own browser)."""
     with freeze_time("2026-11-28 10:00:00") as frozen:
         for _ in range(5):
-            client.post("/sign-in", data={"email": EDITOR, "password": "wrong",
-                                          "csrf_token": token(client, "/sign-in")})
-        locked = client.post("/sign-in", data={"email": EDITOR, "password": PASSWORD,
-                                               "csrf_token": token(client, "/sign-in")})
+            client.post(
+                "/sign-in",
+                data={
+                    "email": EDITOR,
+                    "password": "wrong",
+                    "csrf_token": token(client, "/sign-in"),
+                },
+            )
+        locked = client.post(
+            "/sign-in",
+            data={"email": EDITOR, "password": PASSWORD, "csrf_token": token(client, "/sign-in")},
+        )
         assert locked.status_code == 401
         assert "Wrong email or password." in text(locked)
         frozen.tick(dt.timedelta(seconds=61))
@@ -137,6 +188,7 @@ def test_sign_in_is_throttled_after_repeated_failures(app, client):
 
 
 # ----------------------------------------------------------------------------- cookies, config
+
 
 def test_session_cookie_flags(app, client):
     response = sign_in(client, EDITOR)
@@ -148,8 +200,13 @@ def test_session_cookie_flags(app, client):
 def test_production_needs_a_secret_and_sets_secure_cookies(tmp_path, database_url):
     with pytest.raises(ConfigError, match="PLANNER_SECRET_KEY must be set"):
         create_app({"ENV_NAME": "production", "DATABASE_URL": database_url})
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "7f" * 16 + "0123456789abcdef" * 2,
-                      "DATABASE_URL": database_url})
+    app = create_app(
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": "7f" * 16 + "0123456789abcdef" * 2,
+            "DATABASE_URL": database_url,
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()
     response = sign_in(client, EDITOR)
@@ -159,6 +216,7 @@ def test_production_needs_a_secret_and_sets_secure_cookies(tmp_path, database_ur
 
 
 # ----------------------------------------------------------------------------- history
+
 
 def test_every_kind_of_change_is_in_the_history(app, client):
     sign_in(client, EDITOR)
@@ -172,19 +230,29 @@ def test_every_kind_of_change_is_in_the_history(app, client):
 
     post(base + "/edit/fund", {"interest_rate": "0.025"})
     post(base + "/edit/receipts", {"fy_2030": "1"})
-    post(base + "/add-line/create?kind=participant_support", {"label": "Bus passes",
-                                                            "per_participant_year": "100"})
+    post(
+        base + "/add-line/create?kind=participant_support",
+        {"label": "Bus passes", "per_participant_year": "100"},
+    )
     post(base + "/lines/bus-passes", {"per_participant_year": "150"})
     with app.app_context():
         version = db.session.get(PlanRecord, pid).version
-    assert client.post(base + "/lines/bus-passes/move/up",
-                       data={"csrf_token": token(client, base), "version": version}
-                       ).status_code == 302
+    assert (
+        client.post(
+            base + "/lines/bus-passes/move/up",
+            data={"csrf_token": token(client, base), "version": version},
+        ).status_code
+        == 302
+    )
     with app.app_context():
         version = db.session.get(PlanRecord, pid).version
-    assert client.post(base + "/lines/bus-passes/delete",
-                       data={"csrf_token": token(client, base), "version": version}
-                       ).status_code == 302
+    assert (
+        client.post(
+            base + "/lines/bus-passes/delete",
+            data={"csrf_token": token(client, base), "version": version},
+        ).status_code
+        == 302
+    )
     post(base + "/rename", {"name": "Baseline, revised"})
     assert post_status(client, base, "propose").status_code == 302
     found = changes(app, pid)
@@ -192,12 +260,18 @@ def test_every_kind_of_change_is_in_the_history(app, client):
     assert ("edited fund", "fund.interest_rate", "0.02", "0.025", EDITOR) in found
     assert ("edited receipts", "fund.receipts.FY2030-31", "948000", "1", EDITOR) in found
     assert "added a line item" in actions
-    assert ("edited line bus-passes", "line_items[bus-passes].per_participant_year", "100",
-            "150", EDITOR) in found
-    assert any(a == "moved line bus-passes up" and p == "line_items (order)"
-               for a, p, *_ in found)
-    assert any(a == "deleted line bus-passes" and p == "line_items[bus-passes]" and new is None
-               for a, p, _, new, _ in found)
+    assert (
+        "edited line bus-passes",
+        "line_items[bus-passes].per_participant_year",
+        "100",
+        "150",
+        EDITOR,
+    ) in found
+    assert any(a == "moved line bus-passes up" and p == "line_items (order)" for a, p, *_ in found)
+    assert any(
+        a == "deleted line bus-passes" and p == "line_items[bus-passes]" and new is None
+        for a, p, _, new, _ in found
+    )
     assert ("renamed", "name", "Baseline LEAD plan", "Baseline, revised", EDITOR) in found
     assert ("status: proposed", "status", "draft", "proposed", EDITOR) in found
     page = client.get(base + "/history")
@@ -217,13 +291,21 @@ def test_history_cannot_be_edited(app):
 
 # ----------------------------------------------------------------------------- adoption
 
+
 def post_status(client, base, action, **fields):
     """Press a status button of the plan page at `base`, as shown now (with its CSRF token,
     the version and the last history entry the page showed)."""
     values = form_values(client.get(base).get_data(as_text=True))
-    return client.post(base + "/status", data={
-        "csrf_token": values["csrf_token"], "version": values["version"],
-        "seen": values["seen"], "action": action, **fields})
+    return client.post(
+        base + "/status",
+        data={
+            "csrf_token": values["csrf_token"],
+            "version": values["version"],
+            "seen": values["seen"],
+            "action": action,
+            **fields,
+        },
+    )
 
 
 def adopt(client, app, pid, day="2026-06-02"):
@@ -232,6 +314,7 @@ def adopt(client, app, pid, day="2026-06-02"):
 
 def test_an_adopted_plan_is_frozen_on_every_mutating_route(app, client):
     from tests.test_web_access import call, record_closed_fy, routes
+
     record_closed_fy(app)
     sign_in(client, EDITOR)
     pid = plan_id(app)
@@ -247,6 +330,7 @@ def test_an_adopted_plan_is_frozen_on_every_mutating_route(app, client):
             continue
         response = call(client, method, url, csrf)
         from planner.web.access import READ_ONLY_ENDPOINTS
+
         if method == "GET" and endpoint in READ_ONLY_ENDPOINTS:
             assert response.status_code in (200, 304), (endpoint, url)
         elif endpoint == "plans.clone":
@@ -269,6 +353,7 @@ def test_the_pdf_of_an_adopted_plan_states_its_adoption(app, client):
     import io
 
     from pypdf import PdfReader
+
     sign_in(client, EDITOR)
     pid = plan_id(app)
     adopt(client, app, pid, "2026-06-16")
@@ -294,10 +379,13 @@ def test_status_changes_follow_the_workflow(app, client):
         assert response.status_code == 302
         assert f"is now {status}" in text(client.get(base))
     assert [c[1:4] for c in changes(app, pid) if c[1] == "status"] == [
-        ("status", "draft", "proposed"), ("status", "proposed", "draft")]
+        ("status", "draft", "proposed"),
+        ("status", "proposed", "draft"),
+    ]
 
 
 # ----------------------------------------------------------------------------- backups
+
 
 def test_backup_and_restore_reproduce_every_projection(app, client, tmp_path):
     sign_in(client, EDITOR)
@@ -305,6 +393,7 @@ def test_backup_and_restore_reproduce_every_projection(app, client, tmp_path):
     runner = CliRunner()
     out = tmp_path / "backup.json"
     from planner.cli import main
+
     env = {"PLANNER_DATABASE_URL": app.config["DATABASE_URL"], "PLANNER_SECRET_KEY": "t"}
     result = runner.invoke(main, ["backup", str(out)], env=env)
     assert result.exit_code == 0, result.output
@@ -312,12 +401,15 @@ def test_backup_and_restore_reproduce_every_projection(app, client, tmp_path):
     assert data["schema"] == "planner-backup/1"
     assert all("password_hash" not in u for u in data["users"])
     with app.app_context():
-        originals = {r.name: projection_to_dict(project(load_plan(r)))
-                     for r in db.session.scalars(select(PlanRecord))}
+        originals = {
+            r.name: projection_to_dict(project(load_plan(r)))
+            for r in db.session.scalars(select(PlanRecord))
+        }
         history = db.session.scalar(select(db.func.count(PlanChange.id)))
     empty = f"sqlite:///{tmp_path / 'restored.db'}"
-    result = runner.invoke(main, ["restore", str(out)],
-                           env={"PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"})
+    result = runner.invoke(
+        main, ["restore", str(out)], env={"PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"}
+    )
     assert result.exit_code == 0, result.output
     restored = create_app({"DATABASE_URL": empty, "SECRET_KEY": "t"})
     with restored.app_context():
@@ -329,22 +421,31 @@ def test_backup_and_restore_reproduce_every_projection(app, client, tmp_path):
         assert db.session.scalar(select(db.func.count(User.id))) == 4
         db.engine.dispose()
     # a second restore into a database that has data is refused
-    again = runner.invoke(main, ["restore", str(out)],
-                          env={"PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"})
+    again = runner.invoke(
+        main, ["restore", str(out)], env={"PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"}
+    )
     assert again.exit_code == 2
     assert "restore into an empty database" in again.output
 
 
 def test_backup_with_password_hashes_restores_sign_in(app, tmp_path):
     from planner.cli import main
+
     runner = CliRunner()
     out = tmp_path / "backup.json"
     env = {"PLANNER_DATABASE_URL": app.config["DATABASE_URL"], "PLANNER_SECRET_KEY": "t"}
-    assert runner.invoke(main, ["backup", str(out), "--with-password-hashes"],
-                         env=env).exit_code == 0
+    assert (
+        runner.invoke(main, ["backup", str(out), "--with-password-hashes"], env=env).exit_code == 0
+    )
     empty = f"sqlite:///{tmp_path / 'restored.db'}"
-    assert runner.invoke(main, ["restore", str(out)], env={
-        "PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"}).exit_code == 0
+    assert (
+        runner.invoke(
+            main,
+            ["restore", str(out)],
+            env={"PLANNER_DATABASE_URL": empty, "PLANNER_SECRET_KEY": "t"},
+        ).exit_code
+        == 0
+    )
     restored = create_app({"DATABASE_URL": empty, "SECRET_KEY": "t"})
     sign_in(restored.test_client(), EDITOR)
     with restored.app_context():

@@ -28,14 +28,27 @@ DRAWS = 3
 def ranges(draw):
     """A few variables with low ≤ mode ≤ high (rates near the plan's, multipliers 0–3)."""
     found = {}
-    bounds = {"referrals": (0, 3), "enrollment_rate": (0, 3), "receipts": (0, 3),
-              "average_months_enrolled": (1, 60), "salary_escalation": (-0.1, 0.12),
-              "health_escalation": (-0.1, 0.12), "inflation": (-0.1, 0.12),
-              "interest_rate": (-0.1, 0.12)}
+    bounds = {
+        "referrals": (0, 3),
+        "enrollment_rate": (0, 3),
+        "receipts": (0, 3),
+        "average_months_enrolled": (1, 60),
+        "salary_escalation": (-0.1, 0.12),
+        "health_escalation": (-0.1, 0.12),
+        "inflation": (-0.1, 0.12),
+        "interest_rate": (-0.1, 0.12),
+    }
     for name, (low, high) in bounds.items():
         if draw(st.booleans()):
-            values = sorted(draw(st.lists(st.decimals(Decimal(str(low)), Decimal(str(high)),
-                                                      places=3), min_size=3, max_size=3)))
+            values = sorted(
+                draw(
+                    st.lists(
+                        st.decimals(Decimal(str(low)), Decimal(str(high)), places=3),
+                        min_size=3,
+                        max_size=3,
+                    )
+                )
+            )
             found[name] = Triangle(*values)
     return Uncertainty(draws=DRAWS, seed=draw(st.integers(0, 2**32)), variables=found)
 
@@ -71,22 +84,24 @@ def test_every_component_within_a_dollar_and_only_ties_differ(document, section)
                 assert abs(fraction - 0.5) < 1e-6, (key, unrounded, want)
 
 
-@pytest.mark.parametrize("name", ["demo-orange-county.json", "all-rules-pass.json",
-                                  "option-b-durham.json", "minimal.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["demo-orange-county.json", "all-rules-pass.json", "option-b-durham.json", "minimal.json"],
+)
 def test_fund_of_every_draw_equals_the_exact_engine(name):
     data = json.loads((EXAMPLES / name).read_text())
-    data["uncertainty"] = {"draws": 20, "seed": 11,
-                           "referrals": {"low": "0.5", "mode": "1", "high": "1.5"},
-                           "enrollment_rate": {"low": "0.7", "mode": "1", "high": "1.2"},
-                           "average_months_enrolled": {"low": "6", "mode": "18",
-                                                       "high": "30"},
-                           "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
-                           "salary_escalation": {"low": "0.01", "mode": "0.03",
-                                                 "high": "0.05"},
-                           "health_escalation": {"low": "0.03", "mode": "0.05",
-                                                 "high": "0.08"},
-                           "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
-                           "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"}}
+    data["uncertainty"] = {
+        "draws": 20,
+        "seed": 11,
+        "referrals": {"low": "0.5", "mode": "1", "high": "1.5"},
+        "enrollment_rate": {"low": "0.7", "mode": "1", "high": "1.2"},
+        "average_months_enrolled": {"low": "6", "mode": "18", "high": "30"},
+        "receipts": {"low": "0.9", "mode": "1", "high": "1.05"},
+        "salary_escalation": {"low": "0.01", "mode": "0.03", "high": "0.05"},
+        "health_escalation": {"low": "0.03", "mode": "0.05", "high": "0.08"},
+        "inflation": {"low": "0.01", "mode": "0.025", "high": "0.04"},
+        "interest_rate": {"low": "0", "mode": "0.02", "high": "0.04"},
+    }
     plan = parse_plan(as_json_document(data), TABLES)
     values = draw_values(plan.uncertainty)
     fast, exact = evaluate(plan, values, 20), evaluate_exact(plan, values, 20)
@@ -99,4 +114,7 @@ def test_numpy_ops():
     # An exact integer that float arithmetic leaves a hair above: not a step up.
     assert NUMPY.ceil(np.array([2.0000000001, 2.1, 0.0])).tolist() == [2.0, 3.0, 0.0]
     assert round_dollars(np.array([37131.499999999993, -2.5, 2.4999])).tolist() == [
-        37132.0, -3.0, 2.0]
+        37132.0,
+        -3.0,
+        2.0,
+    ]

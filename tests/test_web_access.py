@@ -14,12 +14,29 @@ from planner.models import PlanRecord
 from tests.web import ADMIN, EDITOR, OTHER, VIEWER, sign_in, text, token
 
 # Endpoints that only read: a viewer may use them.
-READ_ENDPOINTS = {"jurisdictions.index", "jurisdictions.show", "plans.show", "plans.chart",
-                  "plans.export_json", "plans.history", "reports.report_pdf",
-                  "reports.export_xlsx", "reports.export_csv", "reports.resolution",
-                  "reports.ordinance", "reports.compare_page", "reports.compare_chart",
-                  "reports.compare_pdf", "uncertainty.chart", "actuals.index", "actuals.history",
-                  "actuals.template_csv", "actuals.fy", "actuals.exhibit_e", "actuals.exhibit_f"}
+READ_ENDPOINTS = {
+    "jurisdictions.index",
+    "jurisdictions.show",
+    "plans.show",
+    "plans.chart",
+    "plans.export_json",
+    "plans.history",
+    "reports.report_pdf",
+    "reports.export_xlsx",
+    "reports.export_csv",
+    "reports.resolution",
+    "reports.ordinance",
+    "reports.compare_page",
+    "reports.compare_chart",
+    "reports.compare_pdf",
+    "uncertainty.chart",
+    "actuals.index",
+    "actuals.history",
+    "actuals.template_csv",
+    "actuals.fy",
+    "actuals.exhibit_e",
+    "actuals.exhibit_f",
+}
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
 
@@ -31,24 +48,37 @@ def orange_plan(app, name="Baseline LEAD plan") -> int:
 
 def _user_id(app, email) -> int:
     from planner.models import User
+
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.email == email))
 
 
 def routes(app):
     """Every (endpoint, method, url) of the app, with real values for its parameters."""
-    values = {"slug": "orange-county", "plan_id": orange_plan(app), "line_id": "case-managers",
-              "section": "fund", "kind": "fund", "index": 0, "direction": "up",
-              "filename": "style.css", "user_id": _user_id(app, VIEWER),
-              "fy_text": "FY2026-27", "ext": "csv"}
+    values = {
+        "slug": "orange-county",
+        "plan_id": orange_plan(app),
+        "line_id": "case-managers",
+        "section": "fund",
+        "kind": "fund",
+        "index": 0,
+        "direction": "up",
+        "filename": "style.css",
+        "user_id": _user_id(app, VIEWER),
+        "fy_text": "FY2026-27",
+        "ext": "csv",
+    }
     # query values the read-only pages take (harmless elsewhere)
-    query = (f"?plans={values['plan_id']}&plans={orange_plan(app, 'Orange alternative')}"
-             "&first=FY2026-27&last=FY2027-28")
+    query = (
+        f"?plans={values['plan_id']}&plans={orange_plan(app, 'Orange alternative')}"
+        "&first=FY2026-27&last=FY2027-28"
+    )
     found = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods & {"GET", "POST"}):
-            url = rule.build({name: values[name] for name in rule.arguments},
-                             append_unknown=False)[1]
+            url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[
+                1
+            ]
             found.append((rule.endpoint, method, url + (query if method == "GET" else "")))
     return found
 
@@ -61,8 +91,17 @@ def call(client, method, url, csrf):
 
 def test_the_walk_sees_every_blueprint(app):
     endpoints = {endpoint for endpoint, _, _ in routes(app)}
-    for blueprint in ("auth", "account", "admin", "jurisdictions", "plans", "editor", "reports",
-                      "health", "actuals"):
+    for blueprint in (
+        "auth",
+        "account",
+        "admin",
+        "jurisdictions",
+        "plans",
+        "editor",
+        "reports",
+        "health",
+        "actuals",
+    ):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20
 
@@ -96,10 +135,18 @@ def record_closed_fy(app) -> None:
     """Orange County's FY2026-27 actuals, so that the plans' Exhibit E and F pages exist."""
     from planner.services.actuals import save_fy
     from planner.services.demo import jurisdiction
+
     with app.app_context():
-        save_fy(db.session, jurisdiction(db.session, "orange-county"), None, 2026,
-                {"receipts": "1", "interest": "0", "spending": {"A:10": "1"}},
-                expected_version=0, as_of=dt.date(2027, 7, 1), action="entered")
+        save_fy(
+            db.session,
+            jurisdiction(db.session, "orange-county"),
+            None,
+            2026,
+            {"receipts": "1", "interest": "0", "spending": {"A:10": "1"}},
+            expected_version=0,
+            as_of=dt.date(2027, 7, 1),
+            action="entered",
+        )
         db.session.commit()
 
 
@@ -158,16 +205,24 @@ def test_each_user_sees_only_their_jurisdictions(app, client):
 
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x"])
 def test_sign_in_never_redirects_off_site(app, client, next_url):
-    response = client.post("/sign-in", data={"email": EDITOR, "password": "correct horse battery",
-                                             "next": next_url,
-                                             "csrf_token": token(client, "/sign-in")})
+    response = client.post(
+        "/sign-in",
+        data={
+            "email": EDITOR,
+            "password": "correct horse battery",
+            "next": next_url,
+            "csrf_token": token(client, "/sign-in"),
+        },
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
 
 
 def test_wrong_password_and_security_headers(app, client):
-    response = client.post("/sign-in", data={"email": EDITOR, "password": "nope",
-                                             "csrf_token": token(client, "/sign-in")})
+    response = client.post(
+        "/sign-in",
+        data={"email": EDITOR, "password": "nope", "csrf_token": token(client, "/sign-in")},
+    )
     assert response.status_code == 401
     assert "Wrong email or password." in text(response)
     assert 'value="nope"' not in response.get_data(as_text=True)
@@ -204,8 +259,10 @@ def test_administrators_see_every_jurisdiction_and_the_accounts(app, client):
 
 def test_healthz_reports_an_unavailable_database(tmp_path):
     from planner import create_app
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/planner.db",
-                      "SECRET_KEY": "t"})
+
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{tmp_path}/missing/dir/planner.db", "SECRET_KEY": "t"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "database": "unavailable"}
@@ -215,8 +272,9 @@ def test_a_nul_character_anywhere_in_a_request_is_refused(app, client):
     sign_in(client, EDITOR)
     pid = orange_plan(app)
     csrf = token(client, f"/j/orange-county/plans/{pid}/rename")
-    response = client.post(f"/j/orange-county/plans/{pid}/rename",
-                           data={"csrf_token": csrf, "name": "a\x00b"})
+    response = client.post(
+        f"/j/orange-county/plans/{pid}/rename", data={"csrf_token": csrf, "name": "a\x00b"}
+    )
     assert response.status_code == 400
     assert "NUL character" in text(response)
     assert client.get("/j/orange-county/?q=%00").status_code == 400

@@ -24,10 +24,12 @@ from tests.web import EDITOR, OTHER, VIEWER, form_values, sign_in
 
 TODAY = dt.date(2028, 8, 1)  # FY2026-27 and FY2027-28 have ended
 ACTUALS = "/j/orange-county/actuals/"
-LEDGER = ("fiscal_year,item,strategy_or_pathway,amount\n"
-          "FY2026-27,receipts,,1019496\nFY2026-27,interest,,31250\n"
-          "FY2026-27,audit_costs,,2500\nFY2026-27,spending,A:10,402113\n"
-          "FY2026-27,spending,A:7,44870\n")
+LEDGER = (
+    "fiscal_year,item,strategy_or_pathway,amount\n"
+    "FY2026-27,receipts,,1019496\nFY2026-27,interest,,31250\n"
+    "FY2026-27,audit_costs,,2500\nFY2026-27,spending,A:10,402113\n"
+    "FY2026-27,spending,A:7,44870\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +46,10 @@ def plan_id(app, name="Baseline LEAD plan") -> int:
 
 def counts(app) -> tuple[int, int]:
     with app.app_context():
-        return (db.session.scalar(select(func.count(FundActual.id))),
-                db.session.scalar(select(func.count(ActualChange.id))))
+        return (
+            db.session.scalar(select(func.count(FundActual.id))),
+            db.session.scalar(select(func.count(ActualChange.id))),
+        )
 
 
 def codes(response) -> list[str]:
@@ -55,8 +59,13 @@ def codes(response) -> list[str]:
 def upload(client, text, plan=None, **extra):
     page = client.get(ACTUALS + (f"?plan={plan}" if plan else ""))
     values = form_values(page.get_data(as_text=True))
-    data = {"csrf_token": values["csrf_token"], "plan": values.get("plan", ""),
-            "versions": values.get("versions", ""), "csv_text": text, **extra}
+    data = {
+        "csrf_token": values["csrf_token"],
+        "plan": values.get("plan", ""),
+        "versions": values.get("versions", ""),
+        "csv_text": text,
+        **extra,
+    }
     return client.post(ACTUALS + "upload", data=data)
 
 
@@ -66,8 +75,13 @@ def test_fy_form_keeps_the_input_shows_each_problem_and_refuses_a_stale_page(app
     page = client.get(url)
     values = form_values(page.get_data(as_text=True))
     assert values["version"] == "0"
-    values.update(receipts="1,019,496", interest="31250", spending_A_10="-5",
-                  other_code_1="Z:1", other_amount_1="10")
+    values.update(
+        receipts="1,019,496",
+        interest="31250",
+        spending_A_10="-5",
+        other_code_1="Z:1",
+        other_amount_1="10",
+    )
     bad = client.post(url, data=values)
     assert bad.status_code == 422
     html = bad.get_data(as_text=True)
@@ -110,8 +124,9 @@ def test_upload_preview_then_confirm_and_errors_save_nothing(app, client):
     assert saved.status_code == 302
     assert saved.headers["Location"].endswith(f"/plans/{baseline}#actuals")
     assert counts(app)[0] == 1
-    stale = client.post(ACTUALS + "upload", data=dict(
-        values, csv_text=LEDGER.replace("1019496", "1")))  # versions of before the save
+    stale = client.post(
+        ACTUALS + "upload", data=dict(values, csv_text=LEDGER.replace("1019496", "1"))
+    )  # versions of before the save
     assert stale.status_code == 409
 
 
@@ -127,10 +142,13 @@ def test_viewers_see_other_counties_do_not(app, client):
     assert viewer.get(ACTUALS + "FY2026-27").status_code == 200
     assert viewer.get(ACTUALS + "template.csv").status_code == 200
     token = form_values(viewer.get(ACTUALS).get_data(as_text=True))["csrf_token"]
-    assert viewer.post(ACTUALS + "FY2026-27", data=dict(values, csrf_token=token)
-                       ).status_code == 403
-    assert viewer.post(ACTUALS + "upload", data={"csrf_token": token, "csv_text": LEDGER}
-                       ).status_code == 403
+    assert (
+        viewer.post(ACTUALS + "FY2026-27", data=dict(values, csrf_token=token)).status_code == 403
+    )
+    assert (
+        viewer.post(ACTUALS + "upload", data={"csrf_token": token, "csv_text": LEDGER}).status_code
+        == 403
+    )
     other = app.test_client()
     sign_in(other, OTHER)
     for url in (ACTUALS, ACTUALS + "FY2026-27", ACTUALS + "history"):
@@ -144,18 +162,22 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     baseline = plan_id(app)
     with app.app_context():  # adopted: actuals apply to it and leave it adopted
         record = db.session.get(PlanRecord, baseline)
-        set_status(db.session, record, None, "adopt", dt.date(2026, 6, 1),
-                   expected_version=None)
+        set_status(db.session, record, None, "adopt", dt.date(2026, 6, 1), expected_version=None)
         db.session.commit()
         document, version = record.document, record.version
     shown = upload(client, LEDGER, plan=baseline)
-    assert client.post(ACTUALS + "upload", data=form_values(shown.get_data(as_text=True))
-                       ).status_code == 302
+    assert (
+        client.post(ACTUALS + "upload", data=form_values(shown.get_data(as_text=True))).status_code
+        == 302
+    )
     page = client.get(f"/j/orange-county/plans/{baseline}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    section = html[html.index('id="actuals"'):html.index('id="afford"')] \
-        if 'id="afford"' in html else html[html.index('id="actuals"'):]
+    section = (
+        html[html.index('id="actuals"') : html.index('id="afford"')]
+        if 'id="afford"' in html
+        else html[html.index('id="actuals"') :]
+    )
     row = re.search(r'<tr class="(\w+)" data-strategy="A:7">(.*?)</tr>', section, re.S)
     assert row is not None
     assert row.group(1) in ("over", "under", "on-plan")
@@ -164,28 +186,39 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     assert "As adopted" in section
     with app.app_context():
         record = db.session.get(PlanRecord, baseline)
-        assert (record.status, record.document, record.version) == ("adopted", document,
-                                                                   version)
+        assert (record.status, record.document, record.version) == ("adopted", document, version)
         projection = view_plan(record, TODAY).projection
     assert projection.actuals.closed_fys == (2026,)
     assert projection.adopted_fund.closing != projection.fund.closing
     exhibit_f = client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27")
     assert exhibit_f.status_code == 200
     assert 'data-strategy="A:10"' in exhibit_f.get_data(as_text=True)
-    assert client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2027-28"
-                      ).status_code == 404  # not closed
+    assert (
+        client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2027-28").status_code == 404
+    )  # not closed
     values = form_values(exhibit_f.get_data(as_text=True))  # the measures, kept with the FY
     measure = next(k for k in values if k.startswith("outcome__A_10__"))
-    saved = client.post("/j/orange-county/actuals/FY2026-27/outcomes",
-                        data=dict(values, **{measure: "12 of 33"}))
+    saved = client.post(
+        "/j/orange-county/actuals/FY2026-27/outcomes", data=dict(values, **{measure: "12 of 33"})
+    )
     assert saved.status_code == 302
-    assert client.post("/j/orange-county/actuals/FY2026-27/outcomes",
-                       data=dict(values, **{measure: "13"})).status_code == 409  # stale page
-    again = form_values(client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27"
-                                   ).get_data(as_text=True))
+    assert (
+        client.post(
+            "/j/orange-county/actuals/FY2026-27/outcomes", data=dict(values, **{measure: "13"})
+        ).status_code
+        == 409
+    )  # stale page
+    again = form_values(
+        client.get(f"/j/orange-county/plans/{baseline}/exhibit-f/FY2026-27").get_data(as_text=True)
+    )
     assert again[measure] == "12 of 33"
-    pdf = PdfReader(io.BytesIO(client.get(  # Exhibit E, then the Exhibit F worksheet filled in
-        f"/j/orange-county/plans/{baseline}/exhibit-e/FY2026-27.pdf").data))
+    pdf = PdfReader(
+        io.BytesIO(
+            client.get(  # Exhibit E, then the Exhibit F worksheet filled in
+                f"/j/orange-county/plans/{baseline}/exhibit-e/FY2026-27.pdf"
+            ).data
+        )
+    )
     pages = " ".join(p.extract_text() for p in pdf.pages)
     assert "402,113" in pages
     assert "12 of 33" in pages
@@ -201,12 +234,14 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(base + ".xlsx").data)).active
     assert any(c.value == 402113 for row in sheet.iter_rows() for c in row)
 
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(
-        f"/j/orange-county/plans/{baseline}/export.xlsx").data))
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/j/orange-county/plans/{baseline}/export.xlsx").data)
+    )
     assert "Actuals" in workbook.sheetnames  # the plan's workbook projects them too
     exported = client.get(f"/j/orange-county/plans/{baseline}/export.json")
-    assert json.loads(exported.get_data(as_text=True))["actuals"]["FY2026-27"][
-        "receipts"] == "1019496"
+    assert (
+        json.loads(exported.get_data(as_text=True))["actuals"]["FY2026-27"]["receipts"] == "1019496"
+    )
 
 
 def test_an_imported_plan_file_offers_its_new_fys_and_recorded_ones_win(app, client):
@@ -216,22 +251,35 @@ def test_an_imported_plan_file_offers_its_new_fys_and_recorded_ones_win(app, cli
     client.post(ACTUALS + "upload", data=form_values(shown.get_data(as_text=True)))
     document = json.loads(client.get(f"/j/orange-county/plans/{baseline}/export.json").data)
     document["actuals"]["FY2026-27"]["receipts"] = "5"  # recorded: kept as recorded
-    document["actuals"]["FY2027-28"] = {"receipts": "900000", "interest": "20000",
-                                        "spending": {"A:10": "410000"}}
+    document["actuals"]["FY2027-28"] = {
+        "receipts": "900000",
+        "interest": "20000",
+        "spending": {"A:10": "410000"},
+    }
     csrf = form_values(client.get("/j/orange-county/").get_data(as_text=True))["csrf_token"]
-    offered = client.post("/j/orange-county/plans/import", data={
-        "csrf_token": csrf, "name": "Imported", "file": (io.BytesIO(json.dumps(
-            document).encode()), "plan.json")}, content_type="multipart/form-data")
+    offered = client.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": csrf,
+            "name": "Imported",
+            "file": (io.BytesIO(json.dumps(document).encode()), "plan.json"),
+        },
+        content_type="multipart/form-data",
+    )
     assert offered.status_code == 200
     html = offered.get_data(as_text=True)
     assert re.findall(r'data-fy="(\d+)" data-status="(\w+)"', html) == [
-        ("2026", "kept"), ("2027", "new")]
+        ("2026", "kept"),
+        ("2027", "new"),
+    ]
     with app.app_context():
         imported = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Imported"))
         assert "actuals" not in json.loads(imported.document)  # the jurisdiction's, not its
     assert counts(app)[0] == 1
     assert client.post(ACTUALS + "upload", data=form_values(html)).status_code == 302
     with app.app_context():
-        stored = {r.fiscal_year: json.loads(r.entry)["receipts"]
-                  for r in db.session.scalars(select(FundActual))}
+        stored = {
+            r.fiscal_year: json.loads(r.entry)["receipts"]
+            for r in db.session.scalars(select(FundActual))
+        }
     assert stored == {2026: "1019496", 2027: "900000"}

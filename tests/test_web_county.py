@@ -44,8 +44,11 @@ def director(app, client):
 def record_of(app, plan_id: int):
     with app.app_context():
         record = db.session.get(PlanRecord, plan_id)
-        changes = list(db.session.scalars(select(PlanChange).where(
-            PlanChange.plan_id == plan_id).order_by(PlanChange.id)))
+        changes = list(
+            db.session.scalars(
+                select(PlanChange).where(PlanChange.plan_id == plan_id).order_by(PlanChange.id)
+            )
+        )
         return record.document, record.version, changes
 
 
@@ -57,9 +60,13 @@ def new_plan(client, slug: str, **extra) -> int:
     page = client.get(f"/j/{slug}/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    values = form_values(html[:html.index('id="import-plan"')])  # the new-plan form
-    data = {"csrf_token": values["csrf_token"], "name": values["name"],
-            "template": "starting", **extra}
+    values = form_values(html[: html.index('id="import-plan"')])  # the new-plan form
+    data = {
+        "csrf_token": values["csrf_token"],
+        "name": values["name"],
+        "template": "starting",
+        **extra,
+    }
     response = client.post(f"/j/{slug}/plans/new", data=data)
     assert response.status_code == 302, text(response)[:800]
     return int(re.search(r"/plans/(\d+)", response.headers["Location"]).group(1))
@@ -67,14 +74,16 @@ def new_plan(client, slug: str, **extra) -> int:
 
 def post_button(client, url: str, page_url: str, prefix: str = "", **data):
     html = client.get(page_url).get_data(as_text=True)
-    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"',
-                        html)
+    version = re.search(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="version"', html)
     version = version.group(1) or version.group(2)
-    return client.post(url, data={f"{prefix}csrf_token": token(client, page_url),
-                                  f"{prefix}version": version, **data})
+    return client.post(
+        url,
+        data={f"{prefix}csrf_token": token(client, page_url), f"{prefix}version": version, **data},
+    )
 
 
 # ------------------------------------------------------------------------ new plan
+
 
 def test_starting_plan_is_the_first_choice_and_names_its_estimates(director):
     page = director.get(f"/j/{BUNCOMBE}/")
@@ -98,8 +107,9 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     expected = estimated_receipts(tables, BUNCOMBE, plan.fiscal_years)
     assert dict(plan.fund.receipts) == {y.fy: Decimal(y.amount) for y in expected.years}
     # every window follows the plan, every line on A:10, no Orange County text
-    assert all(line.stated_start_fy is None and line.stated_end_fy is None
-               for line in plan.line_items)
+    assert all(
+        line.stated_start_fy is None and line.stated_end_fy is None for line in plan.line_items
+    )
     assert {line.strategy for line in plan.line_items} == {"A:10"}
     assert "Orange" not in document
     assert "Chapel Hill" not in document
@@ -125,16 +135,21 @@ def test_new_plan_without_a_known_total_spreads_the_one_entered(app, director):
 
 def test_new_plan_refuses_a_bad_total_and_keeps_the_input(director):
     values = form_values(director.get(f"/j/{ALLEGHANY}/").get_data(as_text=True))
-    response = director.post(f"/j/{ALLEGHANY}/plans/new", data={
-        "csrf_token": values["csrf_token"], "name": "Mine", "template": "starting",
-        "total": "a lot"})
+    response = director.post(
+        f"/j/{ALLEGHANY}/plans/new",
+        data={
+            "csrf_token": values["csrf_token"],
+            "name": "Mine",
+            "template": "starting",
+            "total": "a lot",
+        },
+    )
     assert response.status_code == 422
     assert 'value="a lot"' in response.get_data(as_text=True)
 
 
 def test_new_plan_needs_csrf(director):
-    response = director.post(f"/j/{BUNCOMBE}/plans/new", data={
-        "name": "x", "template": "starting"})
+    response = director.post(f"/j/{BUNCOMBE}/plans/new", data={"name": "x", "template": "starting"})
     assert response.status_code in (400, 422)
 
 
@@ -150,7 +165,8 @@ def test_spread_a_total_in_the_receipts_editor(app, director):
     assert dict(plan.fund.receipts) == {y.fy: Decimal(y.amount) for y in spread.years}
     assert any("CORE-NC total of 2500000" in c.action for c in changes)
     assert director.get(url).get_data(as_text=True).count('class="estimate-tag"') == len(
-        spread.years)
+        spread.years
+    )
     # a replaced FY is no longer labelled an estimate
     values = form_values(director.get(url).get_data(as_text=True))
     first = plan.fiscal_years[0]
@@ -161,6 +177,7 @@ def test_spread_a_total_in_the_receipts_editor(app, director):
 
 
 # ------------------------------------------------------------------------ moving
+
 
 def test_move_shifts_explicit_windows_and_keeps_null_ones(app, director):
     pid = new_plan(director, BUNCOMBE)
@@ -176,8 +193,9 @@ def test_move_shifts_explicit_windows_and_keeps_null_ones(app, director):
     line = next(x for x in stored["line_items"] if x["id"] == "officer-training")
     assert line["start_fy"] == first + 1
     assert line["end_fy"] is None
-    response = post_button(director, f"{base}/move", base,
-                           start_fy=f"FY{first + 2}-{(first + 3) % 100:02d}")
+    response = post_button(
+        director, f"{base}/move", base, start_fy=f"FY{first + 2}-{(first + 3) % 100:02d}"
+    )
     assert response.status_code == 302
     document, _, changes = record_of(app, pid)
     moved = load_plan_json(document)
@@ -195,13 +213,16 @@ def test_move_refuses_a_bad_fy_and_a_stale_page(app, director):
     before = record_of(app, pid)[0]
     post_button(director, f"{base}/move", base, start_fy="next year")
     assert record_of(app, pid)[0] == before
-    response = director.post(f"{base}/move", data={
-        "csrf_token": token(director, base), "version": "0", "start_fy": "FY2030-31"})
+    response = director.post(
+        f"{base}/move",
+        data={"csrf_token": token(director, base), "version": "0", "start_fy": "FY2030-31"},
+    )
     assert response.status_code == 302
     assert record_of(app, pid)[0] == before
 
 
 # ------------------------------------------------------------------------ what it can afford
+
 
 def test_apply_referrals_writes_the_multiplier_the_engine_finds(app, director):
     pid = new_plan(director, BUNCOMBE)
@@ -232,28 +253,35 @@ def test_apply_a_line_driver(app, director):
     found = fit(plan, "line:officer-training")
     assert found.value is not None
     assert found.value in text(page)
-    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/fit/apply", url,
-                           target="line:officer-training")
+    response = post_button(
+        director, f"/j/{BUNCOMBE}/plans/{pid}/fit/apply", url, target="line:officer-training"
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(url)
     applied = plan_of(record_of(app, pid)[0])
-    assert Decimal(getattr(applied.line("officer-training").params, found.driver)) == \
-        found.value_number
+    assert (
+        Decimal(getattr(applied.line("officer-training").params, found.driver))
+        == found.value_number
+    )
 
 
 def test_apply_with_a_stale_version_changes_nothing(app, director):
     pid = new_plan(director, BUNCOMBE)
     base = f"/j/{BUNCOMBE}/plans/{pid}"
     before = record_of(app, pid)[0]
-    director.post(f"{base}/fit/apply", data={"csrf_token": token(director, base),
-                                             "version": "0", "target": "referrals"})
+    director.post(
+        f"{base}/fit/apply",
+        data={"csrf_token": token(director, base), "version": "0", "target": "referrals"},
+    )
     assert record_of(app, pid)[0] == before
-    assert director.post(f"{base}/fit/apply", data={"target": "referrals", "version": "1"}
-                         ).status_code in (302, 400)
+    assert director.post(
+        f"{base}/fit/apply", data={"target": "referrals", "version": "1"}
+    ).status_code in (302, 400)
     assert record_of(app, pid)[0] == before
 
 
 # ------------------------------------------------------------------------ authorizations
+
 
 def test_authorize_fys_creates_the_engines_amounts(app, director):
     pid = new_plan(director, BUNCOMBE)
@@ -261,15 +289,24 @@ def test_authorize_fys_creates_the_engines_amounts(app, director):
     plan = plan_of(record_of(app, pid)[0])
     first = plan.start_fy
     labels = [f"FY{y}-{(y + 1) % 100:02d}" for y in (first, first + 1)]
-    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url, "authorize-",
-                           **{"authorize-first_fy": labels[0], "authorize-last_fy": labels[1],
-                              "authorize-adopted_on": "2026-06-01",
-                              "authorize-budget_ordinance_on": "2026-06-01"})
+    response = post_button(
+        director,
+        f"/j/{BUNCOMBE}/plans/{pid}/authorize",
+        url,
+        "authorize-",
+        **{
+            "authorize-first_fy": labels[0],
+            "authorize-last_fy": labels[1],
+            "authorize-adopted_on": "2026-06-01",
+            "authorize-budget_ordinance_on": "2026-06-01",
+        },
+    )
     assert response.status_code == 302
     stored = plan_of(record_of(app, pid)[0])
     drafts = authorize_fys(plan, project(plan), first, first + 1)
     assert [(a.strategy, a.amount) for a in stored.program.authorizations] == [
-        (d.strategy, Decimal(d.amount)) for d in drafts]
+        (d.strategy, Decimal(d.amount)) for d in drafts
+    ]
     # the amount is the sum of the strategy's two FY columns
     a10 = project(plan).by_strategy["A:10"]
     assert stored.program.authorizations[0].amount == a10[0] + a10[1]
@@ -284,9 +321,17 @@ def test_stale_amount_is_flagged_and_updated_in_one_click(app, director):
     url = f"/j/{BUNCOMBE}/plans/{pid}/edit/authorizations"
     first = plan_of(record_of(app, pid)[0]).start_fy
     label = f"FY{first}-{(first + 1) % 100:02d}"
-    post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url, "authorize-",
-                **{"authorize-first_fy": label, "authorize-last_fy": label,
-                   "authorize-adopted_on": "2099-01-01"})
+    post_button(
+        director,
+        f"/j/{BUNCOMBE}/plans/{pid}/authorize",
+        url,
+        "authorize-",
+        **{
+            "authorize-first_fy": label,
+            "authorize-last_fy": label,
+            "authorize-adopted_on": "2099-01-01",
+        },
+    )
     html = director.get(url).get_data(as_text=True)
     assert 'data-status="scheduled"' in html
     assert "scheduled" in text(director.get(url))
@@ -298,8 +343,7 @@ def test_stale_amount_is_flagged_and_updated_in_one_click(app, director):
     html = director.get(url).get_data(as_text=True)
     assert 'data-stale="yes"' in html
     assert "short by" in text(director.get(url))
-    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorizations/0/update",
-                           url)
+    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorizations/0/update", url)
     assert response.status_code == 302
     plan = plan_of(record_of(app, pid)[0])
     assert plan.program.authorizations[0].amount == project(plan).by_strategy["A:10"][0]
@@ -310,13 +354,22 @@ def test_authorize_refuses_a_reversed_range(app, director):
     pid = new_plan(director, BUNCOMBE)
     url = f"/j/{BUNCOMBE}/plans/{pid}/edit/authorizations"
     before = record_of(app, pid)[0]
-    post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url, "authorize-",
-                **{"authorize-first_fy": "FY2030-31", "authorize-last_fy": "FY2029-30"})
+    post_button(
+        director,
+        f"/j/{BUNCOMBE}/plans/{pid}/authorize",
+        url,
+        "authorize-",
+        **{"authorize-first_fy": "FY2030-31", "authorize-last_fy": "FY2029-30"},
+    )
     assert record_of(app, pid)[0] == before
     # FYs the plan does not reach authorize nothing, and say so
-    response = post_button(director, f"/j/{BUNCOMBE}/plans/{pid}/authorize", url,
-                           "authorize-", **{"authorize-first_fy": "FY2090-91",
-                                            "authorize-last_fy": "FY2091-92"})
+    response = post_button(
+        director,
+        f"/j/{BUNCOMBE}/plans/{pid}/authorize",
+        url,
+        "authorize-",
+        **{"authorize-first_fy": "FY2090-91", "authorize-last_fy": "FY2091-92"},
+    )
     assert response.status_code == 302
     assert record_of(app, pid)[0] == before
     assert "spends nothing" in text(director.get(url))
@@ -330,6 +383,7 @@ def test_the_settings_page_offers_the_move(app, director):
 
 # ------------------------------------------------------------------------ services
 
+
 def test_services_assessment_in_one_form(app, director):
     pid = new_plan(director, BUNCOMBE)
     url = f"/j/{BUNCOMBE}/plans/{pid}/services"
@@ -340,11 +394,13 @@ def test_services_assessment_in_one_form(app, director):
         values[key] = "adequate"
     assert director.post(url, data=values).status_code == 302
     plan = plan_of(record_of(app, pid)[0])
-    assert {line.params.status for line in plan.line_items
-            if line.kind == "service_gap"} == {"adequate"}
+    assert {line.params.status for line in plan.line_items if line.kind == "service_gap"} == {
+        "adequate"
+    }
 
 
 # ------------------------------------------------------------ windows, history, isolation
+
 
 def test_changing_the_first_fy_in_settings_keeps_null_windows(app, director):
     pid = new_plan(director, BUNCOMBE)
@@ -358,7 +414,8 @@ def test_changing_the_first_fy_in_settings_keeps_null_windows(app, director):
     plan = plan_of(record_of(app, pid)[0])
     # the lines follow the plan: each resolved window is the plan's own
     assert {(x.start_fy, x.end_fy) for x in plan.line_items} == {
-        (first + 1, first + 1 + plan.years - 1)}
+        (first + 1, first + 1 + plan.years - 1)
+    }
 
 
 def test_each_action_is_in_the_history_page(app, director):
@@ -377,6 +434,7 @@ def test_each_action_is_in_the_history_page(app, director):
 
 def test_other_counties_cannot_use_the_actions(app, client):
     from tests.web import EDITOR
+
     with app.app_context():
         user = create_user(db.session, FINANCE, PASSWORD)
         set_membership(db.session, user, jurisdiction(db.session, BUNCOMBE), "editor")
@@ -389,13 +447,16 @@ def test_other_counties_cannot_use_the_actions(app, client):
     client.post("/sign-out", data={"csrf_token": csrf})
     sign_in(client, EDITOR)  # Orange County's editor
     orange_token = token(client, "/j/orange-county/")
-    for path, data in (("/move", {"start_fy": "FY2031-32"}),
-                       ("/fit/apply", {"target": "referrals"}),
-                       ("/authorize", {"authorize-first_fy": "FY2027-28",
-                                       "authorize-last_fy": "FY2027-28"}),
-                       ("/services", {}), ("/edit/receipts/spread", {"total": "100"})):
-        response = client.post(base + path, data={"csrf_token": orange_token, "version": "1",
-                                                  **data})
+    for path, data in (
+        ("/move", {"start_fy": "FY2031-32"}),
+        ("/fit/apply", {"target": "referrals"}),
+        ("/authorize", {"authorize-first_fy": "FY2027-28", "authorize-last_fy": "FY2027-28"}),
+        ("/services", {}),
+        ("/edit/receipts/spread", {"total": "100"}),
+    ):
+        response = client.post(
+            base + path, data={"csrf_token": orange_token, "version": "1", **data}
+        )
         assert response.status_code == 404, path
         assert client.get(f"/j/{BUNCOMBE}/").status_code == 404
     assert record_of(app, pid)[0] == before
@@ -404,17 +465,22 @@ def test_other_counties_cannot_use_the_actions(app, client):
 def test_a_jurisdiction_outside_the_tables_still_has_its_page(app, client):
     from planner.models import Jurisdiction
     from tests.web import ADMIN
+
     with app.app_context():
-        db.session.add(Jurisdiction(slug="test-district", name="Test District",
-                                    kind="county"))
+        db.session.add(Jurisdiction(slug="test-district", name="Test District", kind="county"))
         db.session.commit()
     sign_in(client, ADMIN)
     page = client.get("/j/test-district/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    response = client.post("/j/test-district/plans/new", data={
-        "csrf_token": token(client, "/j/test-district/"), "name": "Mine",
-        "template": "starting"})
+    response = client.post(
+        "/j/test-district/plans/new",
+        data={
+            "csrf_token": token(client, "/j/test-district/"),
+            "name": "Mine",
+            "template": "starting",
+        },
+    )
     assert response.status_code == 422
     assert "not one of the 117" in text(response)
     assert 'value="demo" checked' in html or re.search(r'checked[^>]*value="demo"', html)

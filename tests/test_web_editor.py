@@ -53,6 +53,7 @@ def base(app):
 
 # ----------------------------------------------------------------- sections
 
+
 def test_assumptions_save_changes_the_projection_and_history(app, editor):
     url = base(app) + "/edit/assumptions"
     before = stored(app, plan_id(app))[2]
@@ -62,33 +63,38 @@ def test_assumptions_save_changes_the_projection_and_history(app, editor):
     assert str(after.assumptions.salary_escalation) == "0.04"
     assert project(after).total > project(before).total
     with app.app_context():
-        change = db.session.scalars(select(PlanChange).where(
-            PlanChange.path == "assumptions.salary_escalation")).one()
+        change = db.session.scalars(
+            select(PlanChange).where(PlanChange.path == "assumptions.salary_escalation")
+        ).one()
         assert (change.old_value, change.new_value, change.user_email) == ("0.03", "0.04", EDITOR)
         assert change.action == "edited assumptions"
 
 
-@pytest.mark.parametrize(("section", "field", "value", "message"), [
-    ("assumptions", "salary_escalation", "2", "must be between −0.5 and 1"),
-    ("assumptions", "fte_increment", "0", "must be greater than 0 (it is a divisor)"),
-    ("assumptions", "fringe_rate", "lots", "must be a number (got 'lots')"),
-    ("fund", "opening_balance", "-5", "must be ≥ 0"),
-    ("fund", "moa_executed_on", "3 Aug 2021", "must be a date written YYYY-MM-DD"),
-    ("participants", "average_months_enrolled", "12.5", "must be a whole number"),
-    ("participants", "ramp", "0.5, x", "must be a number (got 'x')"),
-    ("participants", "enrollment_community", "1.5", "must be between 0 and 1"),
-    ("settings", "start_fy", "FY2027", "'FY2027' is ambiguous: write FY2026-27 or FY2027-28"),
-    ("settings", "years", "41", "must be between 1 and 40"),
-])
-def test_invalid_input_is_kept_and_shown_beside_its_field(app, editor, section, field, value,
-                                                          message):
+@pytest.mark.parametrize(
+    ("section", "field", "value", "message"),
+    [
+        ("assumptions", "salary_escalation", "2", "must be between −0.5 and 1"),
+        ("assumptions", "fte_increment", "0", "must be greater than 0 (it is a divisor)"),
+        ("assumptions", "fringe_rate", "lots", "must be a number (got 'lots')"),
+        ("fund", "opening_balance", "-5", "must be ≥ 0"),
+        ("fund", "moa_executed_on", "3 Aug 2021", "must be a date written YYYY-MM-DD"),
+        ("participants", "average_months_enrolled", "12.5", "must be a whole number"),
+        ("participants", "ramp", "0.5, x", "must be a number (got 'x')"),
+        ("participants", "enrollment_community", "1.5", "must be between 0 and 1"),
+        ("settings", "start_fy", "FY2027", "'FY2027' is ambiguous: write FY2026-27 or FY2027-28"),
+        ("settings", "years", "41", "must be between 1 and 40"),
+    ],
+)
+def test_invalid_input_is_kept_and_shown_beside_its_field(
+    app, editor, section, field, value, message
+):
     document, version, _ = stored(app, plan_id(app))
     response = post_form(editor, base(app) + f"/edit/{section}", {field: value})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     # the error sits in the field's own block, after its input, with the input kept
-    block = html[html.index(f'id="{field}"'):]
-    block = block[:block.index('<div class="field')] if '<div class="field' in block else block
+    block = html[html.index(f'id="{field}"') :]
+    block = block[: block.index('<div class="field')] if '<div class="field' in block else block
     assert message in text_of(block)
     assert f'value="{value}"' in block
     assert stored(app, plan_id(app))[:2] == (document, version)  # nothing saved
@@ -96,14 +102,21 @@ def test_invalid_input_is_kept_and_shown_beside_its_field(app, editor, section, 
 
 def text_of(html: str) -> str:
     from html import unescape
+
     return unescape(html)
 
 
 def test_program_settings_save_checkboxes_and_text(app, editor):
-    response = post_form(editor, base(app) + "/edit/program", {
-        "tracks_ineligible": "y", "narrow_disqualifiers": "y",
-        "outreach_plan": "Listening sessions <b>with</b> Black churches",
-        "presented_on": "2026-03-16"})
+    response = post_form(
+        editor,
+        base(app) + "/edit/program",
+        {
+            "tracks_ineligible": "y",
+            "narrow_disqualifiers": "y",
+            "outreach_plan": "Listening sessions <b>with</b> Black churches",
+            "presented_on": "2026-03-16",
+        },
+    )
     assert response.status_code == 302
     plan = stored(app, plan_id(app))[2]
     assert plan.program.tracks_ineligible is True
@@ -142,9 +155,9 @@ def test_a_post_without_csrf_token_is_refused(app, editor):
 
 # ----------------------------------------------------------------- receipts
 
+
 def test_typed_receipts(app, editor):
-    response = post_form(editor, base(app) + "/edit/receipts",
-                         {"fy_2026": "900000", "fy_2027": ""})
+    response = post_form(editor, base(app) + "/edit/receipts", {"fy_2026": "900000", "fy_2027": ""})
     assert response.status_code == 302
     receipts = dict(stored(app, plan_id(app))[2].fund.receipts)
     assert receipts[2026] == 900000
@@ -152,11 +165,12 @@ def test_typed_receipts(app, editor):
 
 
 def test_receipts_csv_reports_bad_rows_by_line_and_saves_nothing(app, editor):
-    csv_text = ("fiscal_year,amount\nFY2026-27,820000\nFY2027,5\n2028,-4\n2029\n"
-                "2026-27,1\n")
+    csv_text = "fiscal_year,amount\nFY2026-27,820000\nFY2027,5\n2028,-4\n2029\n2026-27,1\n"
     before = stored(app, plan_id(app))[:2]
-    response = editor.post(base(app) + "/edit/receipts/csv", data={
-        "csrf_token": token(editor, base(app) + "/edit/receipts"), "csv_text": csv_text})
+    response = editor.post(
+        base(app) + "/edit/receipts/csv",
+        data={"csrf_token": token(editor, base(app) + "/edit/receipts"), "csv_text": csv_text},
+    )
     assert response.status_code == 422
     page = text(response)
     assert "line 3: fiscal_year 'FY2027' is ambiguous: write FY2026-27 or FY2027-28" in page
@@ -167,11 +181,16 @@ def test_receipts_csv_reports_bad_rows_by_line_and_saves_nothing(app, editor):
 
 
 def test_receipts_csv_preview_then_save(app, editor):
-    csv_text = "fiscal_year,amount\nFY2026-27,\"$820,000\"\n2027-28,790000.50\n2045,100\n"
+    csv_text = 'fiscal_year,amount\nFY2026-27,"$820,000"\n2027-28,790000.50\n2045,100\n'
     url = base(app) + "/edit/receipts/csv"
-    preview = editor.post(url, data={"csrf_token": token(editor, base(app) + "/edit/receipts"),
-                                     "file": (io.BytesIO(csv_text.encode()), "schedule.csv")},
-                          content_type="multipart/form-data")
+    preview = editor.post(
+        url,
+        data={
+            "csrf_token": token(editor, base(app) + "/edit/receipts"),
+            "file": (io.BytesIO(csv_text.encode()), "schedule.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert preview.status_code == 200
     page = text(preview)
     assert "3 rows read" in page
@@ -192,15 +211,27 @@ def test_receipts_csv_preview_then_save(app, editor):
 
 # ----------------------------------------------------------------- authorizations
 
+
 def test_authorizations_add_validate_delete(app, editor):
     url = base(app) + "/edit/authorizations"
-    bad = post_form(editor, url, {"strategy": "A:10", "amount": "500000",
-                                  "start": "2027-07-01", "end": "2027-06-30"})
+    bad = post_form(
+        editor,
+        url,
+        {"strategy": "A:10", "amount": "500000", "start": "2027-07-01", "end": "2027-06-30"},
+    )
     assert bad.status_code == 422
     assert "must not be before start" in text(bad)
-    good = post_form(editor, url, {"strategy": "A:10", "amount": "560000",
-                                   "start": "2027-07-01", "end": "2028-06-30",
-                                   "adopted_on": "2027-06-01"})
+    good = post_form(
+        editor,
+        url,
+        {
+            "strategy": "A:10",
+            "amount": "560000",
+            "start": "2027-07-01",
+            "end": "2028-06-30",
+            "adopted_on": "2027-06-01",
+        },
+    )
     assert good.status_code == 302
     plan = stored(app, plan_id(app))[2]
     assert len(plan.program.authorizations) == 3
@@ -215,19 +246,29 @@ def test_authorizations_add_validate_delete(app, editor):
     assert "Someone else changed this plan" in text(editor.get(url))
     # the page's own delete button carries the version it shows
     data = form_values(listing.get_data(as_text=True))
-    delete = editor.post(delete_url, data={"csrf_token": data["csrf_token"],
-                                           "version": data["version"]})
+    delete = editor.post(
+        delete_url, data={"csrf_token": data["csrf_token"], "version": data["version"]}
+    )
     assert delete.status_code == 302
     assert len(stored(app, plan_id(app))[2].program.authorizations) == 2
 
 
 # ----------------------------------------------------------------- line items
 
+
 def test_add_a_position_line(app, editor):
     url = base(app) + "/add-line/create?kind=position&role=peer_specialist"
-    response = post_form(editor, url, {"label": "Peer support specialist", "fte": "1",
-                                       "strategy": "A:10", "salary": "",
-                                       "justification": "Lived experience on the team."})
+    response = post_form(
+        editor,
+        url,
+        {
+            "label": "Peer support specialist",
+            "fte": "1",
+            "strategy": "A:10",
+            "salary": "",
+            "justification": "Lived experience on the team.",
+        },
+    )
     assert response.status_code == 302, text(response)
     plan = stored(app, plan_id(app))[2]
     line = plan.line("peer-support-specialist")
@@ -239,8 +280,7 @@ def test_add_a_position_line(app, editor):
 
 def test_new_line_with_bad_values_keeps_them(app, editor):
     url = base(app) + "/add-line/create?kind=officer_training"
-    response = post_form(editor, url, {"label": "Deputies", "officers": "12.5",
-                                       "class_size": "0"})
+    response = post_form(editor, url, {"label": "Deputies", "officers": "12.5", "class_size": "0"})
     assert response.status_code == 422
     page = text(response)
     assert "must be a whole number" in page
@@ -253,8 +293,8 @@ def test_cross_field_problem_lands_on_its_field(app, editor):
     response = post_form(editor, url, {"min_fte": "2", "max_fte": "1"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    block = html[html.index('id="max_fte"'):]
-    assert "must not be below min_fte (2)" in block[:block.index('<div class="field')]
+    block = html[html.index('id="max_fte"') :]
+    assert "must not be below min_fte (2)" in block[: block.index('<div class="field')]
 
 
 def test_lowering_the_caseload_limit_adds_case_managers(app, editor):
@@ -295,22 +335,28 @@ def test_delete_and_move_lines(app, editor):
     page_url = base(app)
     order = [line.id for line in stored(app, pid)[2].line_items]
     _, version, _ = stored(app, pid)
-    moved = editor.post(page_url + "/lines/data-analyst/move/up",
-                        data={"csrf_token": token(editor, page_url), "version": version})
+    moved = editor.post(
+        page_url + "/lines/data-analyst/move/up",
+        data={"csrf_token": token(editor, page_url), "version": version},
+    )
     assert moved.status_code == 302
     new_order = [line.id for line in stored(app, pid)[2].line_items]
     assert new_order[:2] == [order[1], order[0]]
     _, version, _ = stored(app, pid)
-    deleted = editor.post(page_url + "/lines/food/delete",
-                          data={"csrf_token": token(editor, page_url), "version": version})
+    deleted = editor.post(
+        page_url + "/lines/food/delete",
+        data={"csrf_token": token(editor, page_url), "version": version},
+    )
     assert deleted.status_code == 302
     assert "food" not in [line.id for line in stored(app, pid)[2].line_items]
 
 
 # ----------------------------------------------------------------- stale saves
 
+
 def test_a_stale_save_is_refused_with_the_newer_values_and_the_input_kept(app, client):
     from tests.web import VIEWER  # noqa: F401 - two editors: use one client twice
+
     sign_in(client, EDITOR)
     url = base(app) + "/edit/assumptions"
     first = form_values(client.get(url).get_data(as_text=True))
@@ -333,16 +379,24 @@ def test_a_stale_save_is_refused_with_the_newer_values_and_the_input_kept(app, c
 
 # ----------------------------------------------------------------- whole plans
 
+
 def test_export_and_import_round_trip(app, editor):
     pid = plan_id(app)
     exported = editor.get(base(app) + "/export.json")
     assert exported.status_code == 200
     assert exported.headers["Content-Disposition"].startswith(
-        'attachment; filename="orange-county_baseline-lead-plan_')
+        'attachment; filename="orange-county_baseline-lead-plan_'
+    )
     original = projection_to_dict(project(stored(app, pid)[2]))
-    response = editor.post("/j/orange-county/plans/import", data={
-        "csrf_token": token(editor, "/j/orange-county/"), "name": "Imported copy",
-        "file": (io.BytesIO(exported.data), "plan.json")}, content_type="multipart/form-data")
+    response = editor.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": token(editor, "/j/orange-county/"),
+            "name": "Imported copy",
+            "file": (io.BytesIO(exported.data), "plan.json"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     imported = plan_id(app, "Imported copy")
     assert projection_to_dict(project(stored(app, imported)[2])) == original
@@ -351,12 +405,19 @@ def test_export_and_import_round_trip(app, editor):
 
 
 def test_import_of_a_bad_file_lists_every_problem_and_creates_nothing(app, editor):
-    bad = {"schema": "lead-plan/1", "start_fy": "FY2027", "line_items": [
-        {"id": "x", "kind": "position", "role": "program_manager", "fte": "-1"}]}
-    response = editor.post("/j/orange-county/plans/import", data={
-        "csrf_token": token(editor, "/j/orange-county/"),
-        "file": (io.BytesIO(json.dumps(bad).encode()), "bad.json")},
-        content_type="multipart/form-data")
+    bad = {
+        "schema": "lead-plan/1",
+        "start_fy": "FY2027",
+        "line_items": [{"id": "x", "kind": "position", "role": "program_manager", "fte": "-1"}],
+    }
+    response = editor.post(
+        "/j/orange-county/plans/import",
+        data={
+            "csrf_token": token(editor, "/j/orange-county/"),
+            "file": (io.BytesIO(json.dumps(bad).encode()), "bad.json"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     page = text(response)
     assert "start_fy: 'FY2027' is ambiguous" in page
@@ -366,15 +427,22 @@ def test_import_of_a_bad_file_lists_every_problem_and_creates_nothing(app, edito
 
 
 def test_create_clone_rename_delete(app, editor):
-    created = editor.post("/j/orange-county/plans/new", data={
-        "csrf_token": token(editor, "/j/orange-county/"), "name": "Blank start",
-        "template": "blank"})
+    created = editor.post(
+        "/j/orange-county/plans/new",
+        data={
+            "csrf_token": token(editor, "/j/orange-county/"),
+            "name": "Blank start",
+            "template": "blank",
+        },
+    )
     assert created.status_code == 302
     blank = plan_id(app, "Blank start")
     page = editor.get(f"/j/orange-county/plans/{blank}")
     assert "No line items yet" in text(page)
-    cloned = editor.post(base(app) + "/clone", data={"csrf_token": token(editor, base(app)),
-                                                     "name": "Option with a van"})
+    cloned = editor.post(
+        base(app) + "/clone",
+        data={"csrf_token": token(editor, base(app)), "name": "Option with a van"},
+    )
     assert cloned.status_code == 302
     copy = plan_id(app, "Option with a van")
     assert stored(app, copy)[2].line_items == stored(app, plan_id(app))[2].line_items

@@ -19,8 +19,9 @@ from tests.web import EDITOR, form_values, sign_in, text, token
 
 def _plan(app) -> tuple[int, str]:
     with app.app_context():
-        pid = db.session.scalar(select(PlanRecord.id).where(
-            PlanRecord.name == "Baseline LEAD plan"))
+        pid = db.session.scalar(
+            select(PlanRecord.id).where(PlanRecord.name == "Baseline LEAD plan")
+        )
     return pid, f"/j/orange-county/plans/{pid}"
 
 
@@ -47,8 +48,9 @@ def test_a_line_labelled_new_is_added_opened_edited_and_deleted(app, client):
     before = _lines(app, pid)
     assert "new" not in before
 
-    added = _post_page(client, base + "/add-line/create?kind=other",
-                       {"label": "New", "annual_amount": "1234"})
+    added = _post_page(
+        client, base + "/add-line/create?kind=other", {"label": "New", "annual_amount": "1234"}
+    )
     assert added.status_code == 302, text(added)[:400]
     lines = _lines(app, pid)
     assert list(lines) == [*before, "new"]
@@ -68,15 +70,17 @@ def test_a_line_labelled_new_is_added_opened_edited_and_deleted(app, client):
     assert _lines(app, pid)["new"]["annual_amount"] == "2345"
 
     # a second line labelled "New" is numbered past the first
-    again = _post_page(client, base + "/add-line/create?kind=other",
-                       {"label": "New", "annual_amount": "1"})
+    again = _post_page(
+        client, base + "/add-line/create?kind=other", {"label": "New", "annual_amount": "1"}
+    )
     assert again.status_code == 302
     assert list(_lines(app, pid))[-2:] == ["new", "new-2"]
 
     with app.app_context():
         version = db.session.get(PlanRecord, pid).version
-    deleted = client.post(base + "/lines/new/delete",
-                          data={"csrf_token": token(client, base), "version": version})
+    deleted = client.post(
+        base + "/lines/new/delete", data={"csrf_token": token(client, base), "version": version}
+    )
     assert deleted.status_code == 302
     assert list(_lines(app, pid)) == [*before, "new-2"]
     assert client.get(base + "/lines/new").status_code == 404
@@ -88,48 +92,67 @@ def test_a_line_called_create_opens_and_saves(app, client):
     with app.app_context():
         record = db.session.get(PlanRecord, pid)
         document = json.loads(record.document)
-        document["line_items"].append({"id": "create", "kind": "other", "label": "Creative",
-                                       "annual_amount": "20"})
+        document["line_items"].append(
+            {"id": "create", "kind": "other", "label": "Creative", "annual_amount": "20"}
+        )
         record.document = json.dumps(document)
         db.session.commit()
     saved = _post_page(client, base + "/lines/create", {"annual_amount": "30"})
     assert saved.status_code == 302
     assert _lines(app, pid)["create"]["annual_amount"] == "30"
-    preview = client.post(base + "/lines/create/preview", data={
-        **form_values(client.get(base + "/lines/create").get_data(as_text=True)),
-        "annual_amount": "40"})
+    preview = client.post(
+        base + "/lines/create/preview",
+        data={
+            **form_values(client.get(base + "/lines/create").get_data(as_text=True)),
+            "annual_amount": "40",
+        },
+    )
     assert preview.status_code == 200
     assert _lines(app, pid)["create"]["annual_amount"] == "30"  # a preview saves nothing
 
 
 def _result(rule: str, line_items: tuple[str, ...], inputs: tuple[str, ...]) -> RuleResult:
-    return RuleResult(rule=rule, status="warn", message="", fiscal_years=(),
-                      line_items=line_items, citation="", inputs=inputs)
+    return RuleResult(
+        rule=rule,
+        status="warn",
+        message="",
+        fiscal_years=(),
+        line_items=line_items,
+        citation="",
+        inputs=inputs,
+    )
 
 
 def test_fix_links_tell_a_line_called_new_from_adding_a_line(app):
     from planner.web.plans import fix_links
+
     with app.test_request_context():
         record = db.session.get(PlanRecord, _plan(app)[0])
         base = f"/j/orange-county/plans/{record.id}"
         results = [
             _result("A", (), ("line:new",)),
             _result("B", ("new",), ("line:new",)),
-            _result("LEAD-SERVICES", ("newsletter",),
-                    ("line:newsletter", "line:new:service_gap:housing")),
+            _result(
+                "LEAD-SERVICES",
+                ("newsletter",),
+                ("line:newsletter", "line:new:service_gap:housing"),
+            ),
         ]
         links = fix_links(record, results)
     assert links["A"] == [("Add a line item", base + "/add-line")]
     assert links["B"] == [("Edit line 'new'", base + "/lines/new")]
     assert [url for _, url in links["LEAD-SERVICES"]] == [
-        base + "/services", base + "/lines/newsletter",
-        base + "/add-line/create?kind=service_gap&category=housing"]
+        base + "/services",
+        base + "/lines/newsletter",
+        base + "/add-line/create?kind=service_gap&category=housing",
+    ]
 
 
 def test_access_is_decided_once_per_request(app, client, monkeypatch):
     """One look-up of the user's role and one of the plan per request, however many times
     the view asks for them."""
     import planner.web.access as access
+
     sign_in(client, EDITOR)
     pid, base = _plan(app)
     roles, plans = [], []
@@ -155,11 +178,14 @@ def test_the_error_pages_come_from_their_blueprint(app, client, monkeypatch):
     def broken():
         db.session.get(PlanRecord, 1)
         raise RuntimeError("boom")
+
     app.add_url_rule("/broken", "health.broken", broken)  # public: no sign-in needed
     app.add_url_rule("/gone", "health.gone", lambda: abort(404))
     import planner.web.access as access
-    monkeypatch.setattr(access, "PUBLIC_ENDPOINTS",
-                        access.PUBLIC_ENDPOINTS | {"health.broken", "health.gone"})
+
+    monkeypatch.setattr(
+        access, "PUBLIC_ENDPOINTS", access.PUBLIC_ENDPOINTS | {"health.broken", "health.gone"}
+    )
     failed = client.get("/broken")
     missing = client.get("/gone")
     assert failed.status_code == 500

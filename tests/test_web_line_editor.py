@@ -34,15 +34,17 @@ def editor(client):
 
 def plan_id(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(PlanRecord.id).where(
-            PlanRecord.name == "Baseline LEAD plan"))
+        return db.session.scalar(
+            select(PlanRecord.id).where(PlanRecord.name == "Baseline LEAD plan")
+        )
 
 
 def saved(app, pid):
     with app.app_context():
         record = db.session.get(PlanRecord, pid)
-        changes = db.session.scalar(select(func.count(PlanChange.id)).where(
-            PlanChange.plan_id == pid))
+        changes = db.session.scalar(
+            select(func.count(PlanChange.id)).where(PlanChange.plan_id == pid)
+        )
         return record.document, record.version, changes
 
 
@@ -61,8 +63,10 @@ def with_line(document: str, line_id: str, **values: str):
     doc = load_plan_json(document)
     for line in doc["line_items"]:
         if line["id"] == line_id:
-            keep = {k: line[k] for k in ("id", "kind", "label", "strategy", "justification",
-                                         "start_fy", "end_fy")}
+            keep = {
+                k: line[k]
+                for k in ("id", "kind", "label", "strategy", "justification", "start_fy", "end_fy")
+            }
             line.clear()
             line.update(keep, **values)
     plan = parse_plan(doc, default_cost_tables())
@@ -75,6 +79,7 @@ def is_disabled(html: str, name: str) -> bool:
 
 
 # ----------------------------------------------------------------- variants
+
 
 def test_a_line_form_shows_only_its_modes_fields(app, editor):
     html = editor.get(base(app) + "/lines/warm-handoff").get_data(as_text=True)
@@ -91,8 +96,9 @@ def test_a_line_form_shows_only_its_modes_fields(app, editor):
     assert not is_disabled(housing, "units")
     analyst = editor.get(base(app) + "/lines/data-analyst").get_data(as_text=True)
     assert is_disabled(analyst, "independent")  # program managers only
-    assert not is_disabled(editor.get(base(app) + "/lines/program-manager").get_data(
-        as_text=True), "independent")
+    assert not is_disabled(
+        editor.get(base(app) + "/lines/program-manager").get_data(as_text=True), "independent"
+    )
 
 
 def test_switching_the_mode_without_script_keeps_the_input_and_saves_nothing(app, editor):
@@ -123,10 +129,11 @@ def test_the_contract_rate_is_asked_for_and_shown_with_its_source(app, editor):
     document, _, _ = saved(app, plan_id(app))
     plan = parse_plan(load_plan_json(document), default_cost_tables())
     a = plan.assumptions
-    aged = default_cost_tables().aged("warm_handoff.contract.rate_per_hour",
-                                      {"salary": a.salary_escalation,
-                                       "health": a.health_escalation,
-                                       "inflation": a.inflation}, plan.start_fy)
+    aged = default_cost_tables().aged(
+        "warm_handoff.contract.rate_per_hour",
+        {"salary": a.salary_escalation, "health": a.health_escalation, "inflation": a.inflation},
+        plan.start_fy,
+    )
     assert money_cents(aged) in note
     assert "CAHOOTS" in note
     assert "FY2017-18" in note
@@ -138,12 +145,14 @@ def test_the_contract_rate_is_asked_for_and_shown_with_its_source(app, editor):
     assert "rate_per_hour" in missing.get_data(as_text=True)
     data["rate_per_hour"] = "30"
     assert editor.post(url, data=data).status_code == 302
-    line = parse_plan(load_plan_json(saved(app, plan_id(app))[0]),
-                      default_cost_tables()).line("mobile-crisis-priority-response")
+    line = parse_plan(load_plan_json(saved(app, plan_id(app))[0]), default_cost_tables()).line(
+        "mobile-crisis-priority-response"
+    )
     assert (line.mode, line.params.rate_per_hour) == ("contract", Decimal(30))
 
 
 # ----------------------------------------------------------------- previews
+
 
 def test_preview_saves_nothing_and_shows_the_engines_figures(app, editor):
     pid = plan_id(app)
@@ -154,14 +163,21 @@ def test_preview_saves_nothing_and_shows_the_engines_figures(app, editor):
     response = editor.post(url, data=data)
     assert response.status_code == 200
     assert saved(app, pid) == before  # no version, no history, same document
-    plan, projection = with_line(before[0], "warm-handoff", mode="contract",
-                                 hours_per_week=data["hours_per_week"], rate_per_hour="40")
+    plan, projection = with_line(
+        before[0],
+        "warm-handoff",
+        mode="contract",
+        hours_per_week=data["hours_per_week"],
+        rate_per_hour="40",
+    )
     old = project(parse_plan(load_plan_json(before[0]), default_cost_tables()))
     line = projection.line("warm-handoff")
     # 128 h a week × 52.142857… weeks × $40 in the first FY, then aged with inflation
     assert figures(response.get_data(as_text=True)) == {
-        "first_fy_cost": str(line.by_year[0]), "total": str(line.total),
-        "fte": "0", "plan_total": str(projection.total),
+        "first_fy_cost": str(line.by_year[0]),
+        "total": str(line.total),
+        "fte": "0",
+        "plan_total": str(projection.total),
         "closing": str(projection.fund.closing[-1]),
         "deficit": str(projection.fund.first_deficit_fy or ""),
     }
@@ -183,10 +199,25 @@ def test_live_preview_fragment_needs_csrf_and_matches_the_engine(app, editor):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<html" not in html  # a fragment for the page's panel
-    _, projection = with_line(before[0], "case-managers", **{
-        k: data[k] for k in ("caseload_average", "caseload_max", "min_fte", "max_fte",
-                             "salary", "delivery", "fringe_rate", "health_per_fte",
-                             "contract_overhead_rate") if data.get(k)})
+    _, projection = with_line(
+        before[0],
+        "case-managers",
+        **{
+            k: data[k]
+            for k in (
+                "caseload_average",
+                "caseload_max",
+                "min_fte",
+                "max_fte",
+                "salary",
+                "delivery",
+                "fringe_rate",
+                "health_per_fte",
+                "contract_overhead_rate",
+            )
+            if data.get(k)
+        },
+    )
     line = projection.line("case-managers")
     found = figures(html)
     assert found["total"] == str(line.total)
@@ -205,16 +236,26 @@ def test_new_line_preview_projects_the_line_not_yet_saved(app, editor):
     url = base(app) + "/add-line/create?kind=participant_support"
     before = saved(app, plan_id(app))
     data = form_values(editor.get(url).get_data(as_text=True))
-    data.update(label="Bus passes", per_participant_year="300", preview="1",
-                justification="Transport to appointments.")
+    data.update(
+        label="Bus passes",
+        per_participant_year="300",
+        preview="1",
+        justification="Transport to appointments.",
+    )
     response = editor.post(url.split("?")[0], data=data)
     assert response.status_code == 200
     assert saved(app, plan_id(app)) == before
     doc = load_plan_json(before[0])
-    doc["line_items"].append({"id": "bus-passes", "kind": "participant_support",
-                              "label": "Bus passes", "strategy": "A:10",
-                              "justification": "Transport to appointments.",
-                              "per_participant_year": "300"})
+    doc["line_items"].append(
+        {
+            "id": "bus-passes",
+            "kind": "participant_support",
+            "label": "Bus passes",
+            "strategy": "A:10",
+            "justification": "Transport to appointments.",
+            "per_participant_year": "300",
+        }
+    )
     projection = project(parse_plan(doc, default_cost_tables()))
     found = figures(response.get_data(as_text=True))
     assert found["total"] == str(projection.line("bus-passes").total)
@@ -223,15 +264,22 @@ def test_new_line_preview_projects_the_line_not_yet_saved(app, editor):
 
 def _money(amount: int) -> str:
     from planner.formatting import money
+
     return money(amount)
 
 
 # ----------------------------------------------------------------- defaults
 
-@pytest.mark.parametrize(("kind", "strategy"), [
-    ("participant_support", "A:10"), ("service_gap", "A:10"), ("other", "A:10"),
-    ("other_strategy", ""),  # a non-LEAD line names the strategy it funds
-])
+
+@pytest.mark.parametrize(
+    ("kind", "strategy"),
+    [
+        ("participant_support", "A:10"),
+        ("service_gap", "A:10"),
+        ("other", "A:10"),
+        ("other_strategy", ""),  # a non-LEAD line names the strategy it funds
+    ],
+)
 def test_new_lines_default_to_strategy_a10(app, editor, kind, strategy):
     url = base(app) + f"/add-line/create?kind={kind}"
     assert form_values(editor.get(url).get_data(as_text=True))["strategy"] == strategy
@@ -256,6 +304,7 @@ def test_receipts_are_labelled_by_fiscal_year(app, editor):
 
 # ----------------------------------------------------------------- history
 
+
 def test_history_says_what_changed_in_the_users_words(app, editor):
     url = base(app) + "/edit/assumptions"
     data = form_values(editor.get(url).get_data(as_text=True))
@@ -270,9 +319,13 @@ def test_history_says_what_changed_in_the_users_words(app, editor):
     data["fy_2027"] = "1100000"
     assert editor.post(receipts, data=data).status_code == 302
     page = editor.get(base(app) + "/history").get_data(as_text=True)
-    rows = [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(
-        r"<td[^>]*>(.*?)</td>", row, re.S)[3:]]
-        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)]
+    rows = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3:]
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    ]
     assert ["Assumptions: Salary escalation a year", "3%", "4%"] in rows
     assert ["Line 'LEAD case managers': Average caseload limit", "20", "15"] in rows
     assert ["Receipts FY2027-28", "$1,003,000.00", "$1,100,000.00"] in rows
@@ -281,26 +334,29 @@ def test_history_says_what_changed_in_the_users_words(app, editor):
 
 # ----------------------------------------------------------------- plan page
 
+
 def test_services_fix_links_open_the_unassessed_categories(app, editor):
     page = editor.get(base(app)).get_data(as_text=True)
-    rule = page[page.index('id="rule-LEAD-SERVICES"'):]
-    rule = rule[:rule.index("</li>")]
+    rule = page[page.index('id="rule-LEAD-SERVICES"') :]
+    rule = rule[: rule.index("</li>")]
     links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', rule)
     # demo: behavioral health is on a line marked unknown; benefits and harm reduction have
     # none. In the categories' order (food, medical, housing, benefits, behavioral health…)
     # (first, the one form that sets the status of every service line)
     assert [unescape(label) for _, label in links] == [
         "Assess the services",
-        "Add a service-gap line for benefits", "Edit line 'behavioral-health'",
-        "Add a service-gap line for harm reduction"]
+        "Add a service-gap line for benefits",
+        "Edit line 'behavioral-health'",
+        "Add a service-gap line for harm reduction",
+    ]
     form = editor.get(links[1][0].replace("&amp;", "&")).get_data(as_text=True)
     assert form_values(form)["category"] == "benefits"
 
 
 def test_interest_rate_and_moa_date_are_shown_with_the_fund(app, editor):
     page = editor.get(base(app)).get_data(as_text=True)
-    fund = page[page.index('id="fund"'):page.index('id="compliance"')]
-    assumptions = page[page.index('id="assumptions"'):]
+    fund = page[page.index('id="fund"') : page.index('id="compliance"')]
+    assumptions = page[page.index('id="assumptions"') :]
     assert "Interest rate" in fund
     assert "MOA executed" in fund
     assert "/edit/fund" in fund
@@ -321,9 +377,15 @@ def test_next_resolution_years():
     plan = parse_plan(demo_document(), default_cost_tables())
     assert next_resolution_years(plan, dt.date(2026, 11, 28)) == (2027, 2031)
     doc = plan_to_dict(plan)
-    doc["program"]["authorizations"].append({"strategy": "A:10", "amount": "600000",
-                                             "start": "2027-07-01", "end": "2029-06-30",
-                                             "adopted_on": None})
+    doc["program"]["authorizations"].append(
+        {
+            "strategy": "A:10",
+            "amount": "600000",
+            "start": "2027-07-01",
+            "end": "2029-06-30",
+            "adopted_on": None,
+        }
+    )
     pending = parse_plan(json.loads(json.dumps(doc)), default_cost_tables())
     # recorded, not adopted: the resolution is for those FYs
     assert next_resolution_years(pending, dt.date(2026, 11, 28)) == (2027, 2028)
@@ -336,6 +398,7 @@ def test_next_resolution_years():
 
 
 # ----------------------------------------------------------------- charts
+
 
 def test_charts_are_drawn_once_per_plan_version(app, editor):
     url = base(app) + "/charts/fund.svg"
@@ -353,6 +416,7 @@ def test_chart_cache_keys_on_version_and_checks_the_document():
 
     def draw(svg):
         return lambda: drawn.append(svg) or svg
+
     assert cache.get((1, 1, "fund"), "doc-a", draw("a")) == "a"
     assert cache.get((1, 1, "fund"), "doc-a", draw("never")) == "a"
     # the same id and version for another document (an id reused after a deletion)
@@ -365,14 +429,16 @@ def test_chart_cache_keys_on_version_and_checks_the_document():
 
 def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, monkeypatch):
     from planner import charts
+
     charts.CHARTS.clear()  # the caches are the process's: another test may have drawn these
     charts.BY_FIGURES.clear()
     url = base(app) + "/charts/fund.svg"
     first = editor.get(url).data
     drawn = []
     real = charts.fund_balance_svg
-    monkeypatch.setattr(charts, "fund_balance_svg", lambda *a, **k: drawn.append(1) or real(
-        *a, **k))
+    monkeypatch.setattr(
+        charts, "fund_balance_svg", lambda *a, **k: drawn.append(1) or real(*a, **k)
+    )
     line_url = base(app) + "/lines/case-managers"
     data = form_values(editor.get(line_url).get_data(as_text=True))
     data["justification"] = "Reworded for the board."
@@ -385,11 +451,16 @@ def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, m
     assert drawn == [1]
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**12,
-                   max_value=10**12, places=6), st.integers(0, 3))
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, min_value=-(10**12), max_value=10**12, places=6
+    ),
+    st.integers(0, 3),
+)
 def test_the_fast_number_format_is_babels(amount, places):
     from babel.numbers import format_decimal
 
     from planner.formatting import number
+
     pattern = "#,##0." + "0" * places if places else "#,##0"
     assert number(amount, places) == format_decimal(amount, format=pattern, locale="en_US")

@@ -15,11 +15,13 @@ from tests.web import EDITOR, form_values, sign_in, text
 def test_ranges_offered_saved_simulated_and_shown(app, client):
     sign_in(client, EDITOR)
     with app.app_context():
-        record = db.session.scalar(select(PlanRecord).where(
-            PlanRecord.name == "Baseline LEAD plan"))
+        record = db.session.scalar(
+            select(PlanRecord).where(PlanRecord.name == "Baseline LEAD plan")
+        )
         pid, version = record.id, record.version
-        other = db.session.scalar(select(PlanRecord).where(
-            PlanRecord.name == "Orange alternative")).id
+        other = db.session.scalar(
+            select(PlanRecord).where(PlanRecord.name == "Orange alternative")
+        ).id
     base = f"/j/orange-county/plans/{pid}"
     page = client.get(base)
     assert page.status_code == 200
@@ -35,8 +37,9 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
         assert db.session.get(PlanRecord, pid).version == version
 
     # A bad range: refused beside its field, the input kept, nothing saved.
-    values.update({"draws": "300", "seed": "4", "receipts_high": "0.5",
-                   "inflation_low": "0.01"})  # inflation given only in part
+    values.update(
+        {"draws": "300", "seed": "4", "receipts_high": "0.5", "inflation_low": "0.01"}
+    )  # inflation given only in part
     refused = client.post(base + "/uncertainty", data=values)
     assert refused.status_code == 422
     kept = form_values(refused.get_data(as_text=True))
@@ -59,8 +62,12 @@ def test_ranges_offered_saved_simulated_and_shown(app, client):
         record = db.session.get(PlanRecord, pid)
         plan = load_plan(record)
     assert plan.uncertainty.draws == 300
-    assert set(plan.uncertainty.variables) == {"referrals", "enrollment_rate", "receipts",
-                                                "salary_escalation"}
+    assert set(plan.uncertainty.variables) == {
+        "referrals",
+        "enrollment_rate",
+        "receipts",
+        "salary_escalation",
+    }
 
     history = client.get(base + "/history")
     assert history.status_code == 200

@@ -35,18 +35,30 @@ APP_WORDS = re.compile(r'"(contract|gap|none|[a-k]\. [A-Z][a-z ]+|[<>]=)"')
 def workbook_of(texts: list[str]) -> openpyxl.Workbook:
     """The workbook of a plan whose name, line labels, strategies and justifications are
     `texts` (one line item per text; the strategies numbered to stay distinct)."""
-    lines = [{"id": f"line-{k}", "kind": "other", "annual_amount": str(1000 * (k + 1)),
-              "label": text, "strategy": f"{text} {k}", "justification": text}
-             for k, text in enumerate(texts)]
+    lines = [
+        {
+            "id": f"line-{k}",
+            "kind": "other",
+            "annual_amount": str(1000 * (k + 1)),
+            "label": text,
+            "strategy": f"{text} {k}",
+            "justification": text,
+        }
+        for k, text in enumerate(texts)
+    ]
     plan = parse(document(*lines, name=texts[0]))
     doc = plan_document(plan, prepared_on=dt.date(2026, 11, 28), jurisdiction=texts[1])
     return openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)))
 
 
 def formula_cells(book: openpyxl.Workbook) -> dict[tuple[str, str], str]:
-    return {(sheet.title, cell.coordinate): cell.value
-            for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
-            if cell.data_type == "f"}
+    return {
+        (sheet.title, cell.coordinate): cell.value
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    }
 
 
 def test_no_plan_text_becomes_a_formula():
@@ -59,8 +71,12 @@ def test_no_plan_text_becomes_a_formula():
     for value in found.values():
         assert all(APP_WORDS.fullmatch(quoted) for quoted in re.findall(r'"[^"]*"', value)), value
         assert not any(text.strip() and text in value for text in HOSTILE[:-1]), value
-    assert not any(cell.data_type == "e" for sheet in hostile.worksheets
-                   for row in sheet.iter_rows() for cell in row)
+    assert not any(
+        cell.data_type == "e"
+        for sheet in hostile.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )
 
 
 def test_hostile_text_reads_back_as_text():
@@ -74,7 +90,10 @@ def test_hostile_text_reads_back_as_text():
                     if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
                         # Excel's quote prefix: the text stays text when the cell is edited
                         assert cell.data_type == "f" or cell.quotePrefix, (
-                            sheet.title, cell.coordinate, cell.value)
+                            sheet.title,
+                            cell.coordinate,
+                            cell.value,
+                        )
     assert book["Summary"]["B3"].value == HOSTILE[0]  # the plan's name
     assert book["Summary"]["B3"].data_type == "s"
     assert book["Summary"]["B3"].quotePrefix
@@ -82,12 +101,13 @@ def test_hostile_text_reads_back_as_text():
     labels = [projection.cell(row=2 + k, column=1).value for k in range(len(HOSTILE))]
     # carriage returns are stored as line feeds (still quote-prefixed text)
     assert labels == [text.replace("\r", "\n") for text in HOSTILE]
-    assert all(projection.cell(row=2 + k, column=1).data_type == "s"
-               for k in range(len(HOSTILE)))
+    assert all(projection.cell(row=2 + k, column=1).data_type == "s" for k in range(len(HOSTILE)))
     for k, text in enumerate(HOSTILE[:5]):
         # each strategy: on its line's row of the projection and in the Strategies sheet
         assert {place.split("!")[0] for place in seen[f"{text} {k}"]} >= {
-            "Projection", "Strategies"}, text
+            "Projection",
+            "Strategies",
+        }, text
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -27,8 +27,22 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TEXT_INPUTS = {"role", "mode", "delivery", "category", "status", "object_class"}
 LABEL_CLASS = {label: name for name, label in CLASS_LABELS.items()}
 # Every function the app's formulas use: all in Excel 2007 and LibreOffice (no _xlfn. prefix).
-FUNCTIONS = {"ROUND", "ROUNDUP", "MAX", "MIN", "IF", "AND", "ISNUMBER", "MOD", "SUM", "SUMIF",
-             "SUMIFS", "NPV", "INDEX", "MATCH"}
+FUNCTIONS = {
+    "ROUND",
+    "ROUNDUP",
+    "MAX",
+    "MIN",
+    "IF",
+    "AND",
+    "ISNUMBER",
+    "MOD",
+    "SUM",
+    "SUMIF",
+    "SUMIFS",
+    "NPV",
+    "INDEX",
+    "MATCH",
+}
 # Excel's rules for a defined name: a letter or _ first, then letters, digits, _ and .; not
 # a cell reference (A1 or R1C1); at most 255 characters.
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,254}")
@@ -48,7 +62,7 @@ def components(book: openpyxl.Workbook, years: int) -> dict[tuple[str, str], lis
     found = {}
     for row in book["Calculation"].iter_rows(min_row=2, values_only=True):
         if row[2] in LABEL_CLASS and row[1]:
-            found[(row[1], LABEL_CLASS[row[2]])] = list(row[3:3 + years])
+            found[(row[1], LABEL_CLASS[row[2]])] = list(row[3 : 3 + years])
     return found
 
 
@@ -64,31 +78,41 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
             assert found.get((line.id, name), [0] * years) == want, (line.id, name)
     projection = book["Projection"]
     for row, line in enumerate(p.line_items, start=2):
-        assert [projection.cell(row=row, column=4 + k).value for k in range(years)] == \
-            list(line.by_year), line.id
+        assert [projection.cell(row=row, column=4 + k).value for k in range(years)] == list(
+            line.by_year
+        ), line.id
     total_row = 2 + len(p.line_items)
-    assert [projection.cell(row=total_row, column=4 + k).value for k in range(years)] == \
-        list(p.by_year)
-    assert [float(projection.cell(row=total_row + 1, column=4 + k).value)
-            for k in range(years)] == [float(f) for f in p.fte_by_year]
+    assert [projection.cell(row=total_row, column=4 + k).value for k in range(years)] == list(
+        p.by_year
+    )
+    assert [
+        float(projection.cell(row=total_row + 1, column=4 + k).value) for k in range(years)
+    ] == [float(f) for f in p.fte_by_year]
     classes = book["Object classes"]
     rows = {classes.cell(row=r, column=1).value: r for r in range(2, 13)}
     for name, values in p.by_object_class.items():
-        assert [classes.cell(row=rows[CLASS_LABELS[name]], column=2 + k).value
-                for k in range(years)] == list(values), name
+        assert [
+            classes.cell(row=rows[CLASS_LABELS[name]], column=2 + k).value for k in range(years)
+        ] == list(values), name
     strategies = book["Strategies"]
     for row, (code, values) in enumerate(p.by_strategy.items(), start=2):
-        assert [strategies.cell(row=row, column=3 + k).value for k in range(years)] == \
-            list(values), code
+        assert [strategies.cell(row=row, column=3 + k).value for k in range(years)] == list(
+            values
+        ), code
     fund = book["Fund"]
     f = p.fund
-    for row, series in enumerate((f.begin, f.receipts, f.interest, f.spending, f.closing),
-                                 start=2):
+    for row, series in enumerate((f.begin, f.receipts, f.interest, f.spending, f.closing), start=2):
         assert [fund.cell(row=row, column=2 + k).value for k in range(years)] == list(series)
     people = book["Participants"]
-    for row, series in enumerate((p.participants.new_enrollees, p.participants.avg_active,
-                                  p.participants.peak_active,
-                                  p.participants.participant_months), start=5):
+    for row, series in enumerate(
+        (
+            p.participants.new_enrollees,
+            p.participants.avg_active,
+            p.participants.peak_active,
+            p.participants.participant_months,
+        ),
+        start=5,
+    ):
         got = [people.cell(row=row, column=2 + k).value for k in range(years)]
         assert got == pytest.approx([float(v) for v in series], abs=1e-9)
     summary = book["Summary"]
@@ -96,12 +120,12 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
     assert summary["B8"].value == p.npv_spending
     assert summary["B11"].value == p.npv_receipts
     assert summary["B13"].value == f.closing[-1]
-    assert summary["B14"].value == (fy_label(f.first_deficit_fy) if f.first_deficit_fy
-                                    else "none")
+    assert summary["B14"].value == (fy_label(f.first_deficit_fy) if f.first_deficit_fy else "none")
 
 
-@pytest.mark.parametrize("name", ["demo-orange-county", "option-b-durham", "all-rules-pass",
-                                  "minimal"])
+@pytest.mark.parametrize(
+    "name", ["demo-orange-county", "option-b-durham", "all-rules-pass", "minimal"]
+)
 def test_stored_values_equal_the_engine(name):
     plan = plan_of(name)
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
@@ -111,43 +135,99 @@ def test_stored_values_equal_the_engine(name):
 # Every kind and mode, a line window, indirect costs, a capped caseload, an existing
 # caseload, refreshers every second year, negative salary escalation, cents in the fund.
 EVERY_KIND = document(
-    {"id": "pm", "kind": "position", "role": "program_manager", "fte": "1", "salary": "70000",
-     "start_fy": 2027, "end_fy": 2031},
-    {"id": "2-peers", "kind": "position", "role": "peer_specialist", "fte": "2",
-     "delivery": "contract", "fringe_rate": "0.3", "health_per_fte": "7000"},
-    {"id": "cm", "kind": "case_management", "caseload_average": "12", "caseload_max": "15",
-     "max_fte": "4", "min_fte": "1"},
-    {"id": "wh-staffed", "kind": "warm_handoff", "mode": "staffed", "hours_per_week": "84",
-     "staff_per_post": "2"},
+    {
+        "id": "pm",
+        "kind": "position",
+        "role": "program_manager",
+        "fte": "1",
+        "salary": "70000",
+        "start_fy": 2027,
+        "end_fy": 2031,
+    },
+    {
+        "id": "2-peers",
+        "kind": "position",
+        "role": "peer_specialist",
+        "fte": "2",
+        "delivery": "contract",
+        "fringe_rate": "0.3",
+        "health_per_fte": "7000",
+    },
+    {
+        "id": "cm",
+        "kind": "case_management",
+        "caseload_average": "12",
+        "caseload_max": "15",
+        "max_fte": "4",
+        "min_fte": "1",
+    },
+    {
+        "id": "wh-staffed",
+        "kind": "warm_handoff",
+        "mode": "staffed",
+        "hours_per_week": "84",
+        "staff_per_post": "2",
+    },
     {"id": "wh-call", "kind": "warm_handoff", "mode": "on_call"},
-    {"id": "wh-van", "kind": "warm_handoff", "mode": "contract", "hours_per_week": "40",
-     "end_fy": 2029},
-    {"id": "training", "kind": "officer_training", "officers": 83,
-     "refresher_interval_years": 2, "annual_turnover": "0.17", "class_size": 20,
-     "start_fy": 2028},
+    {
+        "id": "wh-van",
+        "kind": "warm_handoff",
+        "mode": "contract",
+        "hours_per_week": "40",
+        "end_fy": 2029,
+    },
+    {
+        "id": "training",
+        "kind": "officer_training",
+        "officers": 83,
+        "refresher_interval_years": 2,
+        "annual_turnover": "0.17",
+        "class_size": 20,
+        "start_fy": 2028,
+    },
     {"id": "phones", "kind": "participant_phones"},
     {"id": "support", "kind": "participant_support"},
-    {"id": "food", "kind": "service_gap", "category": "food", "status": "gap", "units": "3.5",
-     "unit_cost": "1234.56", "object_class": "supplies"},
+    {
+        "id": "food",
+        "kind": "service_gap",
+        "category": "food",
+        "status": "gap",
+        "units": "3.5",
+        "unit_cost": "1234.56",
+        "object_class": "supplies",
+    },
     {"id": "medical", "kind": "service_gap", "category": "medical", "status": "unknown"},
-    {"id": "travel", "kind": "other", "annual_amount": "4321.09", "object_class": "travel",
-     "escalate": False},
+    {
+        "id": "travel",
+        "kind": "other",
+        "annual_amount": "4321.09",
+        "object_class": "travel",
+        "escalate": False,
+    },
     {"id": "naloxone", "kind": "other_strategy", "annual_amount": "45000"},
     years=12,
     assumptions={"salary_escalation": "-0.01", "indirect_rate": "0.1", "fte_increment": "0.25"},
-    fund={"opening_balance": "250000.50", "interest_rate": "0.035",
-          "receipts": {"2026": "900000.49", "2027": "0", "2030": "1100000.5", "2045": "5"}},
-    participants={"referrals_per_year": {"arrest_diversion": "70", "community": "33"},
-                  "ramp": ["0.25", "0.6", "1.2"], "average_months_enrolled": 14,
-                  "initial_active": "23"},
+    fund={
+        "opening_balance": "250000.50",
+        "interest_rate": "0.035",
+        "receipts": {"2026": "900000.49", "2027": "0", "2030": "1100000.5", "2045": "5"},
+    },
+    participants={
+        "referrals_per_year": {"arrest_diversion": "70", "community": "33"},
+        "ramp": ["0.25", "0.6", "1.2"],
+        "average_months_enrolled": 14,
+        "initial_active": "23",
+    },
 )
 
 
 # An exact half-dollar: 70,000 × 0.5 × 1.03² = 37,131.50 rounds up (cost model §2); in
 # floating point the product is a hair off .5, which ROUND(ROUND(x, 6), 0) absorbs.
-TIE = document({"id": "tie", "kind": "position", "role": "other", "fte": "0.5",
-                "salary": "70000"}, years=3,
-               assumptions={"salary_escalation": "0.03", "indirect_rate": "0"})
+TIE = document(
+    {"id": "tie", "kind": "position", "role": "other", "fte": "0.5", "salary": "70000"},
+    years=3,
+    assumptions={"salary_escalation": "0.03", "indirect_rate": "0"},
+)
 
 
 def test_an_exact_tie_rounds_up():
@@ -163,8 +243,7 @@ def test_every_kind_stored_values_equal_the_engine():
     assert_equals_engine(book, plan)
 
 
-@settings(max_examples=examples(25), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan_documents())
 def test_generated_plans_stored_values_equal_the_engine(doc):
     # The stored values come from the same expressions as the formulas' text, in exact
@@ -178,11 +257,18 @@ def test_inputs_are_named_by_their_plan_file_path():
     plan = plan_of("demo-orange-county")
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
     names = dict(book.defined_names.items())
-    for name in ("assumptions.salary_escalation", "participants.referrals_per_year.community",
-                 "line_items.case_managers.caseload_average", "fund.receipts.FY2027_28",
-                 "fund.receipts.FY2043_44", "line_items.program_manager.fte",
-                 "line_items.program_manager.salary", "participants.ramp.0",
-                 "fund.opening_balance", "line_items.warm_handoff.hourly_rate"):
+    for name in (
+        "assumptions.salary_escalation",
+        "participants.referrals_per_year.community",
+        "line_items.case_managers.caseload_average",
+        "fund.receipts.FY2027_28",
+        "fund.receipts.FY2043_44",
+        "line_items.program_manager.fte",
+        "line_items.program_manager.salary",
+        "participants.ramp.0",
+        "fund.opening_balance",
+        "line_items.warm_handoff.hourly_rate",
+    ):
         assert name in names, name
     for name, definition in names.items():
         assert NAME.fullmatch(name), name
@@ -199,10 +285,11 @@ def test_inputs_are_named_by_their_plan_file_path():
         elif name != "fund.moa_executed_on":
             assert value_cell.value is None or isinstance(value_cell.value, (int, float)), name
     inputs = book["Inputs"]
-    path_of = {inputs.cell(row=r, column=3).value: inputs.cell(row=r, column=4).value
-               for r in range(1, inputs.max_row + 1)}
-    assert path_of["line_items.case_managers.caseload_average"] == \
-        "line_items[2].caseload_average"
+    path_of = {
+        inputs.cell(row=r, column=3).value: inputs.cell(row=r, column=4).value
+        for r in range(1, inputs.max_row + 1)
+    }
+    assert path_of["line_items.case_managers.caseload_average"] == "line_items[2].caseload_average"
     assert path_of["fund.receipts.FY2027_28"] == "fund.receipts.FY2027-28"
     # a receipt of FY2027-28 is an input, and the fund's receipts row reads it
     assert "fund.receipts.FY2027_28" in book["Fund"]["C3"].value
@@ -214,8 +301,12 @@ def test_line_names_handle_digits_case_and_dashes():
     # Excel ignores case in names: the second of two ids that differ only so is named by
     # its position, as in the plan file's error paths.
     assert line_names(["2nd-shift", "PM", "pm", "a-b", "a_b"]) == [
-        "line_items.2nd_shift", "line_items.PM", "line_items.2", "line_items.a_b",
-        "line_items.4"]
+        "line_items.2nd_shift",
+        "line_items.PM",
+        "line_items.2",
+        "line_items.a_b",
+        "line_items.4",
+    ]
 
 
 def test_formulas_use_only_common_functions_and_print_setup():
@@ -240,8 +331,11 @@ def test_formulas_use_only_common_functions_and_print_setup():
     assert used <= FUNCTIONS, used - FUNCTIONS
     assert formulas > 2500  # the whole model, not only the totals (the old one had 111)
     calc = book["Calculation"]
-    personnel = next(r for r in calc.iter_rows(min_row=1) if r[1].value == "program-manager"
-                     and r[2].value == "a. Personnel")
+    personnel = next(
+        r
+        for r in calc.iter_rows(min_row=1)
+        if r[1].value == "program-manager" and r[2].value == "a. Personnel"
+    )
     assert personnel[3].value.startswith("=IF(")
     assert "ROUND(ROUND(" in personnel[3].value
 
@@ -250,8 +344,9 @@ def test_text_sheets_hold_justifications_and_basis():
     plan = plan_of("demo-orange-county")
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
     just = book["Justifications"]
-    assert [just.cell(row=2 + k, column=4).value for k in range(len(plan.line_items))] == \
-        [line.justification for line in plan.line_items]
+    assert [just.cell(row=2 + k, column=4).value for k in range(len(plan.line_items))] == [
+        line.justification for line in plan.line_items
+    ]
     basis = book["Basis of estimate"]
     rows = [(r[0].value, r[1].value) for r in basis.iter_rows(min_row=2)]
     # a zero-cost service line is written once for all its FYs
@@ -267,8 +362,10 @@ CHANGES = {  # defined name -> new value, and the same change to the plan file
     "assumptions.salary_escalation": ("0.045", ("assumptions", "salary_escalation")),
     "line_items.program_manager.fte": ("1.5", ("line_items", 0, "fte")),
     "line_items.data_analyst.salary": ("88000", ("line_items", 1, "salary")),
-    "participants.referrals_per_year.community": ("75", ("participants", "referrals_per_year",
-                                                         "community")),
+    "participants.referrals_per_year.community": (
+        "75",
+        ("participants", "referrals_per_year", "community"),
+    ),
     "line_items.case_managers.caseload_average": ("15", ("line_items", 2, "caseload_average")),
     "fund.receipts.FY2027_28": ("2500000", ("fund", "receipts", "FY2027-28")),
     "assumptions.inflation": ("0.04", ("assumptions", "inflation")),
@@ -295,26 +392,42 @@ def _recalculate(sources: list[Path], out: Path, profile: Path) -> None:
     settings = "".join(
         f'<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
         f'<prop oor:name="{key}" oor:op="fuse"><value>0</value></prop></item>'
-        for key in ("OOXMLRecalcMode", "ODFRecalcMode"))
+        for key in ("OOXMLRecalcMode", "ODFRecalcMode")
+    )
     (user / "registrymodifications.xcu").write_text(
         '<?xml version="1.0" encoding="UTF-8"?><oor:items '
         'xmlns:oor="http://openoffice.org/2001/registry" '
         'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{settings}</oor:items>')
+        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{settings}</oor:items>'
+    )
     subprocess.run(  # noqa: S603 - LibreOffice on files this test wrote
-        [shutil.which("soffice"), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
-         *map(str, sources)], check=True, capture_output=True, timeout=120)
+        [
+            shutil.which("soffice"),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *map(str, sources),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (libreoffice-calc-nogui) is not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (libreoffice-calc-nogui) is not installed"
+)
 def test_libreoffice_recalculates_to_the_engine(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    plans = {name: plan_of(name) for name in ("demo-orange-county", "option-b-durham",
-                                              "all-rules-pass", "minimal")}
+    plans = {
+        name: plan_of(name)
+        for name in ("demo-orange-county", "option-b-durham", "all-rules-pass", "minimal")
+    }
     plans["every-kind"] = parse(EVERY_KIND)
     plans["tie"] = parse(TIE)
     plans["no-lines"] = parse(document(years=1))
@@ -332,9 +445,13 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
     for name, plan in plans.items():
         book = openpyxl.load_workbook(out / f"{name}.xlsx", data_only=True)
         assert_equals_engine(book, plan)
-        errors = [(sheet.title, cell.coordinate) for sheet in book.worksheets
-                  for row in sheet.iter_rows() for cell in row
-                  if isinstance(cell.value, str) and cell.value.startswith("#")]
+        errors = [
+            (sheet.title, cell.coordinate)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if isinstance(cell.value, str) and cell.value.startswith("#")
+        ]
         assert not errors, (name, errors)
     changed = _changed_plan()
     assert project(changed).total != project(plans["demo-orange-county"]).total

@@ -23,8 +23,10 @@ def token(client, url: str) -> str:
 
 
 def sign_in(client, email: str, password: str = PASSWORD):
-    response = client.post("/sign-in", data={"email": email, "password": password,
-                                             "csrf_token": token(client, "/sign-in")})
+    response = client.post(
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token(client, "/sign-in")},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
 
@@ -50,13 +52,17 @@ def form_values(html: str) -> dict[str, str]:
                 values[name.group(1)] = "y"
             continue
         values[name.group(1)] = unescape(value.group(1)) if value else ""
-    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html,
-                                 flags=re.S):
+    for name, body in re.findall(
+        r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, flags=re.S
+    ):
         values[name] = unescape(body).lstrip("\n")
-    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html,
-                                 flags=re.S):
-        chosen = re.search(r'<option[^>]*selected[^>]*value="([^"]*)"', body) or re.search(
-            r'<option[^>]*value="([^"]*)"[^>]*selected', body) or re.search(
-            r'<option[^>]*value="([^"]*)"', body)  # a browser sends the first option
+    for name, body in re.findall(
+        r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, flags=re.S
+    ):
+        chosen = (
+            re.search(r'<option[^>]*selected[^>]*value="([^"]*)"', body)
+            or re.search(r'<option[^>]*value="([^"]*)"[^>]*selected', body)
+            or re.search(r'<option[^>]*value="([^"]*)"', body)
+        )  # a browser sends the first option
         values[name] = unescape(chosen.group(1)) if chosen else ""
     return values

@@ -34,8 +34,9 @@ class StrategyRow:
 
 
 def _amount(label: str, description: str = "") -> StringField:
-    return StringField(label, validators=[Optional(), Length(max=AMOUNT_TEXT)],
-                       description=description)
+    return StringField(
+        label, validators=[Optional(), Length(max=AMOUNT_TEXT)], description=description
+    )
 
 
 def fy_form(rows: Iterable[StrategyRow]) -> type[FlaskForm]:
@@ -44,19 +45,22 @@ def fy_form(rows: Iterable[StrategyRow]) -> type[FlaskForm]:
     attrs: dict[str, Any] = {
         "version": HiddenField(),
         "plan": HiddenField(),
-        "receipts": _amount("Settlement funds received (2)",
-                            "Every payment received July 1 to June 30"),
+        "receipts": _amount(
+            "Settlement funds received (2)", "Every payment received July 1 to June 30"
+        ),
         "interest": _amount("Interest earned", "MOA §D.3; a loss is negative"),
         "audit_costs": _amount("Audit costs (4)", "MOA §F.3; blank is $0"),
         "enrolled": _amount("Participants enrolled"),
-        "reported_on": StringField("Exhibit E filed on (YYYY-MM-DD)",
-                                   validators=[Optional(), Length(max=20)]),
+        "reported_on": StringField(
+            "Exhibit E filed on (YYYY-MM-DD)", validators=[Optional(), Length(max=20)]
+        ),
     }
     for row in rows:
         attrs[row.name] = _amount(f"{row.code} {row.title}")
     for index in range(1, EXTRA_STRATEGIES + 1):
-        attrs[f"other_code_{index}"] = StringField(f"Other strategy {index}: code",
-                                                   validators=[Optional(), Length(max=20)])
+        attrs[f"other_code_{index}"] = StringField(
+            f"Other strategy {index}: code", validators=[Optional(), Length(max=20)]
+        )
         attrs[f"other_amount_{index}"] = _amount(f"Other strategy {index}: amount")
     for pathway in PATHWAYS:
         attrs[f"referrals_{pathway}"] = _amount(f"Referrals by {PATHWAY_NAMES[pathway]}")
@@ -76,17 +80,19 @@ def fill(form: FlaskForm, entry: Mapping[str, Any], rows: Iterable[StrategyRow])
         getattr(form, f"other_code_{index}").data = code
         getattr(form, f"other_amount_{index}").data = amount
     for pathway in PATHWAYS:
-        getattr(form, f"referrals_{pathway}").data = (entry.get("referrals") or {}).get(
-            pathway, "")
+        getattr(form, f"referrals_{pathway}").data = (entry.get("referrals") or {}).get(pathway, "")
 
 
-def entry_from(form: FlaskForm, rows: Iterable[StrategyRow]) -> tuple[dict[str, Any],
-                                                                     dict[str, tuple[str, ...]]]:
+def entry_from(
+    form: FlaskForm, rows: Iterable[StrategyRow]
+) -> tuple[dict[str, Any], dict[str, tuple[str, ...]]]:
     """The entry the form describes (text as typed, trimmed) and, for each of the entry's
     keys, the form fields it came from (a strategy typed in: its code field, then its
     amount field), to put each problem beside its field."""
+
     def text(name: str) -> str:
         return (getattr(form, name).data or "").strip()
+
     entry: dict[str, Any] = {}
     where: dict[str, tuple[str, ...]] = {}
     for key in ("receipts", "interest", "audit_costs", "enrolled", "reported_on"):
@@ -117,8 +123,7 @@ def entry_from(form: FlaskForm, rows: Iterable[StrategyRow]) -> tuple[dict[str, 
 
 class ActualsCsvForm(FlaskForm):
     file = FileField("Ledger CSV file")
-    csv_text = TextAreaField("Or paste the CSV", validators=[Optional(),
-                                                             Length(max=CSV_TEXT)])
+    csv_text = TextAreaField("Or paste the CSV", validators=[Optional(), Length(max=CSV_TEXT)])
     entries_json = HiddenField(validators=[Optional(), Length(max=CSV_TEXT)])
     plan = HiddenField()
     versions = HiddenField(validators=[Optional(), Length(max=20_000)])
@@ -130,15 +135,17 @@ class ActualsButtonForm(FlaskForm):
     version = HiddenField()
 
 
-def outcomes_form(strategies: Iterable[str], measures: Iterable[tuple[str, str]]
-                  ) -> type[FlaskForm]:
+def outcomes_form(
+    strategies: Iterable[str], measures: Iterable[tuple[str, str]]
+) -> type[FlaskForm]:
     """One text field per funded strategy and impact measure (`outcome__A_10__key`)."""
     attrs: dict[str, Any] = {"version": HiddenField(), "plan": HiddenField()}
     measures = list(measures)
     for code in strategies:
         for key, label in measures:
             attrs[outcome_name(code, key)] = StringField(
-                label, validators=[Optional(), Length(max=2000)])
+                label, validators=[Optional(), Length(max=2000)]
+            )
     return type("OutcomesForm", (FlaskForm,), attrs)
 
 

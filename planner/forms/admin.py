@@ -7,8 +7,10 @@ from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-ROLE_CHOICES = [SelectChoice("editor", "editor (reads and changes plans)"),
-                SelectChoice("viewer", "viewer (reads and exports)")]
+ROLE_CHOICES = [
+    SelectChoice("editor", "editor (reads and changes plans)"),
+    SelectChoice("viewer", "viewer (reads and exports)"),
+]
 
 
 class InviteForm(FlaskForm):
@@ -25,11 +27,16 @@ class MembershipForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(max=200)],
-                        description="At least 12 characters; not a common, repetitive or "
-                                    "easily guessed password. A few unrelated words work.")
-    confirm = PasswordField("New password again", validators=[
-        DataRequired(), EqualTo("new", message="The two new passwords differ.")])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=200)],
+        description="At least 12 characters; not a common, repetitive or "
+        "easily guessed password. A few unrelated words work.",
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
 
 
 class StatusForm(FlaskForm):

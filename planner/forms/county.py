@@ -58,8 +58,9 @@ def _total(form: FlaskForm, field: StringField) -> None:
 
 
 class MovePlanForm(FlaskForm):
-    start_fy = StringField("New first fiscal year", validators=[DataRequired(), Length(max=20),
-                                                                 _fy])
+    start_fy = StringField(
+        "New first fiscal year", validators=[DataRequired(), Length(max=20), _fy]
+    )
     version = HiddenField()
 
 
@@ -77,8 +78,10 @@ class AuthorizeForm(FlaskForm):
 
 
 class SpreadTotalForm(FlaskForm):
-    total = StringField("18-year CORE-NC total (all settlements)",
-                        validators=[DataRequired(), Length(max=20), _total])
+    total = StringField(
+        "18-year CORE-NC total (all settlements)",
+        validators=[DataRequired(), Length(max=20), _total],
+    )
     version = HiddenField()
 
 
@@ -86,8 +89,12 @@ def services_form(lines: list[tuple[str, str, str]]) -> type[FlaskForm]:
     """One select per service-gap line: (line id, label, current status)."""
     attrs = {"version": HiddenField()}
     for line_id, label, _ in lines:
-        attrs[f"status_{line_id}"] = SelectField(label, choices=[
-            SelectChoice("adequate", "Adequate: participants can use what exists"),
-            SelectChoice("gap", "A gap the fund will buy (set its units on the line)"),
-            SelectChoice("unknown", "Not yet assessed")])
+        attrs[f"status_{line_id}"] = SelectField(
+            label,
+            choices=[
+                SelectChoice("adequate", "Adequate: participants can use what exists"),
+                SelectChoice("gap", "A gap the fund will buy (set its units on the line)"),
+                SelectChoice("unknown", "Not yet assessed"),
+            ],
+        )
     return type("ServicesForm", (FlaskForm,), attrs)

@@ -22,16 +22,26 @@ from planner.scenarios.parse import (
     Field,
 )
 
-SECTION_NAMES = {"assumptions": "Assumptions", "fund": "Fund", "participants": "Participants",
-                 "program": "Program settings", "jurisdiction": "Jurisdiction"}
+SECTION_NAMES = {
+    "assumptions": "Assumptions",
+    "fund": "Fund",
+    "participants": "Participants",
+    "program": "Program settings",
+    "jurisdiction": "Jurisdiction",
+}
 PARTICIPANT_GROUPS = {"referrals_per_year": "referrals", "enrollment_rate": "enrollment"}
 LONG = 160
 
 
 def _fields() -> dict[str, Field]:
     found: dict[str, Field] = {}
-    groups = [ASSUMPTION_FIELDS, FUND_FIELDS, COMMON_LINE_FIELDS, AUTHORIZATION_FIELDS,
-              *(kind.all_fields() for kind in REGISTRY.values())]
+    groups = [
+        ASSUMPTION_FIELDS,
+        FUND_FIELDS,
+        COMMON_LINE_FIELDS,
+        AUTHORIZATION_FIELDS,
+        *(kind.all_fields() for kind in REGISTRY.values()),
+    ]
     for group in groups:
         for field in group:
             found.setdefault(field.name, field)
@@ -73,8 +83,10 @@ def value_text(name: str, raw: Any, *, share: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(value_text(name, v if isinstance(v, str) else json.dumps(v))
-                         for v in value) or "none"
+        return (
+            ", ".join(value_text(name, v if isinstance(v, str) else json.dumps(v)) for v in value)
+            or "none"
+        )
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     text = str(value)
@@ -97,11 +109,14 @@ def value_text(name: str, raw: Any, *, share: bool = False) -> str:
             return money_cents(amount)
         if share or (field is not None and field.high == 1):
             return percent(amount)
-        return number(amount, 0) if amount == amount.to_integral_value() else format(
-            amount.normalize(), "f")
+        return (
+            number(amount, 0)
+            if amount == amount.to_integral_value()
+            else format(amount.normalize(), "f")
+        )
     if field is not None and field.type == "choice":
         return text.replace("_", " ")
-    return text if len(text) <= LONG else text[:LONG - 1] + "…"
+    return text if len(text) <= LONG else text[: LONG - 1] + "…"
 
 
 def _line_summary(line: Any) -> str:
@@ -114,8 +129,10 @@ def _line_summary(line: Any) -> str:
 def _authorization_text(item: Any) -> str:
     if not isinstance(item, dict):
         return str(item)
-    text = (f"{item.get('strategy')} {value_text('amount', item.get('amount'))}, "
-            f"{value_text('start', item.get('start'))} to {value_text('end', item.get('end'))}")
+    text = (
+        f"{item.get('strategy')} {value_text('amount', item.get('amount'))}, "
+        f"{value_text('start', item.get('start'))} to {value_text('end', item.get('end'))}"
+    )
     if item.get("adopted_on"):
         text += f", adopted {value_text('adopted_on', item.get('adopted_on'))}"
     return text
@@ -133,25 +150,29 @@ def _load(raw: str | None) -> Any:
 _LINE = re.compile(r"^line_items\[([^\]]+)\](?:\.(.+))?$")
 
 
-def describe(path: str, old: str | None, new: str | None,
-             line_names: dict[str, str]) -> tuple[str, str, str]:
+def describe(
+    path: str, old: str | None, new: str | None, line_names: dict[str, str]
+) -> tuple[str, str, str]:
     """(where, old, new) of one recorded change, in the user's words."""
     if path == "":
         return "Plan created", "—", new or "—"
     if path == "status":
         return "Status", old or "—", new or "—"
     if path == "line_items (order)":
+
         def names(raw: str | None) -> str:
             ids = _load(raw) or []
             return ", ".join(line_names.get(i, i) for i in ids if isinstance(i, str))
+
         return "Order of the line items", names(old), names(new)
     match = _LINE.match(path)
     if match:
         line_id, key = match.groups()
         if key is None:
             before, after = _load(old), _load(new)
-            name = (after or before or {}).get("label") if isinstance(after or before, dict) \
-                else None
+            name = (
+                (after or before or {}).get("label") if isinstance(after or before, dict) else None
+            )
             where = f"Line item '{name or line_names.get(line_id, line_id)}'"
             if before is None:
                 return where, "—", "added: " + _line_summary(after)
@@ -167,13 +188,19 @@ def describe(path: str, old: str | None, new: str | None,
             return f"Receipts {parts[2]}", value_text("amount", old), value_text("amount", new)
         return "Receipts", _receipts_text(old), _receipts_text(new)
     if parts[0] == "program" and len(parts) == 2 and parts[1] == "authorizations":
-        return ("Authorizations", "; ".join(_authorization_text(a) for a in _load(old) or [])
-                or "none", "; ".join(_authorization_text(a) for a in _load(new) or []) or "none")
+        return (
+            "Authorizations",
+            "; ".join(_authorization_text(a) for a in _load(old) or []) or "none",
+            "; ".join(_authorization_text(a) for a in _load(new) or []) or "none",
+        )
     if parts[0] == "participants" and len(parts) == 3 and parts[1] in PARTICIPANT_GROUPS:
         name = f"{PARTICIPANT_GROUPS[parts[1]]}_{parts[2]}"
         share = parts[1] == "enrollment_rate"
-        return (f"Participants: {label_of(name)}", value_text(name, old, share=share),
-                value_text(name, new, share=share))
+        return (
+            f"Participants: {label_of(name)}",
+            value_text(name, old, share=share),
+            value_text(name, new, share=share),
+        )
     key = parts[-1]
     where = label_of(key)
     if section:

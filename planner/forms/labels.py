@@ -27,8 +27,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "opening_balance": ("Opening balance ($)", "unspent settlement money at the start"),
     "interest_rate": ("Interest rate a year", "on the beginning balance"),
     "moa_executed_on": ("MOA executed on", "date the governing body signed the MOA"),
-    "reserve_months": ("Reserve to keep (months of spending)",
-                       "GFOA: at least 2; 0 = spend the fund down"),
+    "reserve_months": (
+        "Reserve to keep (months of spending)",
+        "GFOA: at least 2; 0 = spend the fund down",
+    ),
     # participants
     "referrals_arrest_diversion": ("Arrest-diversion referrals a year", ""),
     "referrals_social_contact": ("Social-contact referrals a year", ""),
@@ -40,10 +42,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "average_months_enrolled": ("Average months enrolled", "whole months, 1 to 120"),
     "initial_active": ("Participants already enrolled at the start", ""),
     # program
-    "presented_on": ("Collaborative planning report presented on",
-                     "needed for Exhibit B (Option B) strategies"),
-    "tracks_all_offers": ("Track everyone offered a referral (demographics, source, "
-                          "acceptance, enrollment)", ""),
+    "presented_on": (
+        "Collaborative planning report presented on",
+        "needed for Exhibit B (Option B) strategies",
+    ),
+    "tracks_all_offers": (
+        "Track everyone offered a referral (demographics, source, acceptance, enrollment)",
+        "",
+    ),
     "tracks_ineligible": ("Track people officers wanted to refer but who were ineligible", ""),
     "tracks_not_offered": ("Track people with LEAD-eligible charges never offered LEAD", ""),
     "goal_stated": ("Racial equity is a stated goal of the program", ""),
@@ -56,14 +62,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "start": ("Period starts", ""),
     "end": ("Period ends", ""),
     "adopted_on": ("Adopted on", "date of the resolution"),
-    "budget_ordinance_on": ("Budget ordinance adopted on",
-                            "annual budget or settlement project ordinance (G.S. 159-13.2)"),
+    "budget_ordinance_on": (
+        "Budget ordinance adopted on",
+        "annual budget or settlement project ordinance (G.S. 159-13.2)",
+    ),
     # line items
     "label": ("Label", "how the line is named in reports"),
     "justification": ("Justification", "why this cost is needed; printed in the PDF"),
     # each line kind's own parameters: from its definition (planner/scenarios/kinds/)
-    **{f.name: (f.label, f.hint) for kind in REGISTRY.values() for f in kind.all_fields()
-       if f.label},
+    **{
+        f.name: (f.label, f.hint)
+        for kind in REGISTRY.values()
+        for f in kind.all_fields()
+        if f.label
+    },
 }
 
 KIND_NAMES = {name: kind.title for name, kind in REGISTRY.items()}

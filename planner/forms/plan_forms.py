@@ -86,12 +86,15 @@ class EngineCheck:
 def strategy_choices() -> list[SelectChoice]:
     tables = default_cost_tables()
     choices = [SelectChoice("", "— no strategy —")]
-    choices += [SelectChoice(a.code, f"{a.code} {a.title}", optgroup="Exhibit A (Option A)")
-                for a in tables.exhibit_a]
+    choices += [
+        SelectChoice(a.code, f"{a.code} {a.title}", optgroup="Exhibit A (Option A)")
+        for a in tables.exhibit_a
+    ]
     for item in tables.exhibit_b:
         summary = item.summary if len(item.summary) <= 90 else item.summary[:87] + "…"
-        choices.append(SelectChoice(item.code, f"{item.code} {summary}",
-                                    optgroup="Exhibit B (Option B)"))
+        choices.append(
+            SelectChoice(item.code, f"{item.code} {summary}", optgroup="Exhibit B (Option B)")
+        )
     return choices
 
 
@@ -112,8 +115,9 @@ def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -
         if f.type == "bool":
             attrs[spec.name] = BooleanField(label, description=hint)
         elif spec.name in strategy_names:
-            attrs[spec.name] = SelectField(label, choices=strategy_choices(), description=hint,
-                                           validate_choice=False)
+            attrs[spec.name] = SelectField(
+                label, choices=strategy_choices(), description=hint, validate_choice=False
+            )
         elif f.type == "choice":
             choices = [SelectChoice(c, _choice_label(c)) for c in f.choices]
             if f.nullable:
@@ -122,12 +126,12 @@ def build_form(inputs: Iterable[Input], *, strategy_names: Iterable[str] = ()) -
         elif spec.long_text:
             attrs[spec.name] = TextAreaField(label, description=hint)
         else:
-            attrs[spec.name] = StringField(label, description=hint,
-                                           validators=[EngineCheck(spec)])
+            attrs[spec.name] = StringField(label, description=hint, validators=[EngineCheck(spec)])
     return type("PlanSectionForm", (FlaskForm,), attrs)
 
 
 # ------------------------------------------------------------------------ reading and writing
+
 
 def get_path(document: Any, path: tuple[str | int, ...]) -> Any:
     node = document
@@ -195,16 +199,21 @@ def write_form(document: Any, inputs: Iterable[Input], form: FlaskForm) -> None:
         set_path(document, spec.path, form_value(spec, form))
 
 
-def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable[Any]
-                    ) -> list[str]:
+def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable[Any]) -> list[str]:
     """Put each engine problem next to its field; return those no field owns."""
     by_path = {spec.path_text: spec for spec in inputs}
     unplaced = []
     for problem in problems:
         spec = by_path.get(problem.path)
         if spec is None:  # a list item such as participants.ramp[1]
-            spec = next((s for s in by_path.values()
-                         if s.is_list and problem.path.startswith(s.path_text + "[")), None)
+            spec = next(
+                (
+                    s
+                    for s in by_path.values()
+                    if s.is_list and problem.path.startswith(s.path_text + "[")
+                ),
+                None,
+            )
         if spec is None:
             unplaced.append(str(problem))
             continue
@@ -219,6 +228,7 @@ def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable
 
 # ------------------------------------------------------------------------ the sections
 
+
 def settings_inputs() -> list[Input]:
     return [Input(f.name, (f.name,), f) for f in SETTINGS_FIELDS.values()]
 
@@ -232,24 +242,33 @@ def fund_inputs() -> list[Input]:
 
 
 def participants_inputs() -> list[Input]:
-    inputs = [Input(f"referrals_{p}", ("participants", "referrals_per_year", p),
-                    referral_field(p)) for p in PATHWAYS]
-    inputs += [Input(f"enrollment_{p}", ("participants", "enrollment_rate", p),
-                     enrollment_field(p)) for p in PATHWAYS]
+    inputs = [
+        Input(f"referrals_{p}", ("participants", "referrals_per_year", p), referral_field(p))
+        for p in PATHWAYS
+    ]
+    inputs += [
+        Input(f"enrollment_{p}", ("participants", "enrollment_rate", p), enrollment_field(p))
+        for p in PATHWAYS
+    ]
     inputs.append(Input("ramp", ("participants", "ramp"), RAMP_FIELD, is_list=True))
     inputs += [Input(f.name, ("participants", f.name), f) for f in PARTICIPANT_FIELDS.values()]
     return inputs
 
 
 def program_inputs() -> list[Input]:
-    return [Input(f.name, ("program", section, f.name), f, long_text=f.type == "text")
-            for section, fields in PROGRAM_SECTIONS.items() for f in fields]
+    return [
+        Input(f.name, ("program", section, f.name), f, long_text=f.type == "text")
+        for section, fields in PROGRAM_SECTIONS.items()
+        for f in fields
+    ]
 
 
 def authorization_inputs(index: int) -> list[Input]:
     from planner.scenarios.parse import AUTHORIZATION_FIELDS
-    return [Input(f.name, ("program", "authorizations", index, f.name), f)
-            for f in AUTHORIZATION_FIELDS]
+
+    return [
+        Input(f.name, ("program", "authorizations", index, f.name), f) for f in AUTHORIZATION_FIELDS
+    ]
 
 
 SECTIONS = {
@@ -266,8 +285,10 @@ def line_inputs(kind: str, value: str | None, index: int) -> list[Input]:
     the kind's own as its definition gives them (`planner/scenarios/kinds/`)."""
     common = [f for f in COMMON_LINE_FIELDS if f.name not in ("id", "kind")]
     fields = list(common) + list(REGISTRY[kind].form_fields(value))
-    return [Input(f.name, ("line_items", index, f.name), f,
-                  long_text=f.name == "justification") for f in fields]
+    return [
+        Input(f.name, ("line_items", index, f.name), f, long_text=f.name == "justification")
+        for f in fields
+    ]
 
 
 # ------------------------------------------------------------------------ line variants
@@ -299,9 +320,18 @@ def line_form_inputs(kind: str, index: int) -> list[Input]:
         for spec in inputs:
             found.setdefault(spec.name, spec)
             shown.setdefault(spec.name, []).append(value)
-    return [Input(spec.name, spec.path, spec.field, spec.long_text, spec.is_list, spec.label,
-                  () if len(shown[spec.name]) == len(variants) else tuple(shown[spec.name]))
-            for spec in found.values()]
+    return [
+        Input(
+            spec.name,
+            spec.path,
+            spec.field,
+            spec.long_text,
+            spec.is_list,
+            spec.label,
+            () if len(shown[spec.name]) == len(variants) else tuple(shown[spec.name]),
+        )
+        for spec in found.values()
+    ]
 
 
 def active_inputs(kind: str, index: int, value: str) -> list[Input]:
@@ -317,8 +347,10 @@ def asked_inputs(kind: str, value: str) -> set[str]:
 
 # ------------------------------------------------------------------------ defaults shown
 
+
 def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
     from planner.formatting import money_cents, number, percent
+
     if is_money(spec_name):
         return money_cents(value)
     if field.high == 1:  # a share or a rate
@@ -333,15 +365,18 @@ def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:
     if note.base_value is not None and note.base_fy is not None and note.start_fy is not None:
         text = f"Default when blank: {value} in {fy_label(note.start_fy)}"
         if note.base_fy != note.start_fy:
-            text += (f" ({_value_text(spec_name, field, note.base_value)} in "
-                     f"{fy_label(note.base_fy)}, aged with {note.escalation})")
+            text += (
+                f" ({_value_text(spec_name, field, note.base_value)} in "
+                f"{fy_label(note.base_fy)}, aged with {note.escalation})"
+            )
     else:
         text = f"Default when blank: {value}"
     return f"{text}. Source: {note.source} ({note.year})."
 
 
-def default_notes(plan: Plan, inputs: Iterable[Input], kind: str | None = None,
-                  index: int = 0) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+def default_notes(
+    plan: Plan, inputs: Iterable[Input], kind: str | None = None, index: int = 0
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
     """For each input with a cost-table default, what a blank takes for this plan and its
     source; for a line, per value of its choice when the default depends on it."""
     tables = default_cost_tables()
@@ -362,8 +397,11 @@ def default_notes(plan: Plan, inputs: Iterable[Input], kind: str | None = None,
             if note is None:
                 continue
             everywhere = len(by_key) == 1 and (
-                not shown_for.get(name) or set(values) >= set(shown_for[name]))
+                not shown_for.get(name) or set(values) >= set(shown_for[name])
+            )
             found.setdefault(name, []).append(
-                ((), note_text(name, fields[name], note)) if everywhere
-                else (tuple(values), note_text(name, fields[name], note)))
+                ((), note_text(name, fields[name], note))
+                if everywhere
+                else (tuple(values), note_text(name, fields[name], note))
+            )
     return found

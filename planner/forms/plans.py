@@ -13,21 +13,31 @@ NAME = [DataRequired(message="Give the plan a name."), Length(max=200)]
 
 class NewPlanForm(FlaskForm):
     name = StringField("Plan name", validators=NAME)
-    template = RadioField("Start from", choices=[
-        SelectChoice("starting", "The starting LEAD plan for this government (every fidelity "
-                                 "line on cost-table defaults, its receipt estimates)"),
-        SelectChoice("demo", "The demo LEAD plan (every line kind, realistic defaults)"),
-        SelectChoice("blank", "A blank plan (no line items, this FY, default assumptions)"),
-    ], default="starting")
+    template = RadioField(
+        "Start from",
+        choices=[
+            SelectChoice(
+                "starting",
+                "The starting LEAD plan for this government (every fidelity "
+                "line on cost-table defaults, its receipt estimates)",
+            ),
+            SelectChoice("demo", "The demo LEAD plan (every line kind, realistic defaults)"),
+            SelectChoice("blank", "A blank plan (no line items, this FY, default assumptions)"),
+        ],
+        default="starting",
+    )
     # For a government whose total the tables do not know (or to replace the estimate).
-    total = StringField("Its 18-year CORE-NC total (all settlements), to estimate the receipts",
-                        validators=[Optional(), Length(max=20)])
+    total = StringField(
+        "Its 18-year CORE-NC total (all settlements), to estimate the receipts",
+        validators=[Optional(), Length(max=20)],
+    )
 
 
 class ImportPlanForm(FlaskForm):
     file = FileField("Plan file (lead-plan/1 JSON)", validators=[FileRequired()])
-    name = StringField("Name (leave blank to keep the file's name)",
-                       validators=[Optional(), Length(max=200)])
+    name = StringField(
+        "Name (leave blank to keep the file's name)", validators=[Optional(), Length(max=200)]
+    )
 
 
 class RenameForm(FlaskForm):

@@ -21,17 +21,26 @@ def field_name(variable: str, part: str) -> str:
 
 
 class UncertaintyForm(FlaskForm):
-    draws = StringField("Simulated plans", validators=[Length(max=TEXT_MAX)],
-                        description="1 to 100,000; 10,000 unless you choose otherwise.")
-    seed = StringField("Random seed", validators=[Length(max=TEXT_MAX)],
-                       description="A whole number: the same seed gives the same results.")
+    draws = StringField(
+        "Simulated plans",
+        validators=[Length(max=TEXT_MAX)],
+        description="1 to 100,000; 10,000 unless you choose otherwise.",
+    )
+    seed = StringField(
+        "Random seed",
+        validators=[Length(max=TEXT_MAX)],
+        description="A whole number: the same seed gives the same results.",
+    )
     version = HiddenField()
 
 
 for _name in VARIABLES:
     for _part in TRIANGLE_KEYS:
-        setattr(UncertaintyForm, field_name(_name, _part), StringField(
-            f"{LABELS[_name]}: {PARTS[_part]}", validators=[Length(max=TEXT_MAX)]))
+        setattr(
+            UncertaintyForm,
+            field_name(_name, _part),
+            StringField(f"{LABELS[_name]}: {PARTS[_part]}", validators=[Length(max=TEXT_MAX)]),
+        )
 
 
 def fill(form: UncertaintyForm, section: Uncertainty) -> None:
@@ -40,8 +49,9 @@ def fill(form: UncertaintyForm, section: Uncertainty) -> None:
     for name in VARIABLES:
         triangle = section.variables.get(name)
         for part in TRIANGLE_KEYS:
-            form[field_name(name, part)].data = (format(getattr(triangle, part), "f")
-                                                 if triangle else "")
+            form[field_name(name, part)].data = (
+                format(getattr(triangle, part), "f") if triangle else ""
+            )
 
 
 def section_of(form: UncertaintyForm) -> tuple[dict[str, Any] | None, dict[str, str]]:
@@ -55,8 +65,7 @@ def section_of(form: UncertaintyForm) -> tuple[dict[str, Any] | None, dict[str, 
         if text:
             section[key] = text
     for name in VARIABLES:
-        texts = {part: (form[field_name(name, part)].data or "").strip()
-                 for part in TRIANGLE_KEYS}
+        texts = {part: (form[field_name(name, part)].data or "").strip() for part in TRIANGLE_KEYS}
         given = [part for part, text in texts.items() if text]
         if not given:
             continue
@@ -64,7 +73,8 @@ def section_of(form: UncertaintyForm) -> tuple[dict[str, Any] | None, dict[str, 
             for part in TRIANGLE_KEYS:
                 if not texts[part]:
                     problems[field_name(name, part)] = (
-                        "give low, most likely and high, or leave all three blank")
+                        "give low, most likely and high, or leave all three blank"
+                    )
             continue
         section[name] = texts
     if not any(name in section for name in VARIABLES) and not problems:

@@ -7,5 +7,15 @@ from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
 
-__all__ = ["ActualChange", "AdminAction", "Base", "FundActual", "Jurisdiction", "Membership",
-           "PlanChange", "PlanRecord", "RateLimitCounter", "User"]
+__all__ = [
+    "ActualChange",
+    "AdminAction",
+    "Base",
+    "FundActual",
+    "Jurisdiction",
+    "Membership",
+    "PlanChange",
+    "PlanRecord",
+    "RateLimitCounter",
+    "User",
+]

@@ -30,7 +30,8 @@ class User(UserMixin, Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", cascade="all, delete-orphan")
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:  # flask-login: a deactivated account cannot sign in
@@ -53,8 +54,7 @@ class Membership(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    jurisdiction_id: Mapped[int] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE"))
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
 
     user: Mapped[User] = relationship(back_populates="memberships")
@@ -73,7 +73,8 @@ class AdminAction(Base):
     actor_email: Mapped[str | None] = mapped_column(String(254))  # None: the command line
     action: Mapped[str] = mapped_column(String(40))
     target_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     target_email: Mapped[str] = mapped_column(String(254))
     detail: Mapped[str] = mapped_column(Text, default="")
 

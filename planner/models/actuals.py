@@ -23,7 +23,8 @@ class FundActual(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True
+    )
     fiscal_year: Mapped[int] = mapped_column(Integer)  # the FY's starting year
     entry: Mapped[str] = mapped_column(Text)
     outcomes: Mapped[str] = mapped_column(Text, default="{}")
@@ -42,7 +43,8 @@ class ActualChange(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True
+    )
     fiscal_year: Mapped[int] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     user_email: Mapped[str | None] = mapped_column(String(254))

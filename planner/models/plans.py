@@ -21,7 +21,8 @@ class PlanRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     jurisdiction_id: Mapped[int] = mapped_column(
-        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("jurisdictions.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     adopted_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -29,15 +30,15 @@ class PlanRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # A deleted plan is kept, with its last document and its history, for the record: it
     # is gone from every list and page; administrators read it under /admin/deleted-plans.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     jurisdiction: Mapped[Jurisdiction] = relationship()  # noqa: F821
     changes: Mapped[list[PlanChange]] = relationship(
-        back_populates="plan", cascade="all, delete-orphan", order_by="PlanChange.id")
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanChange.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 

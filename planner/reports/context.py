@@ -43,30 +43,46 @@ class PlanDocument:
 
 
 def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
-    return {code: ("No strategy" if code == "unassigned" else strategy_title(code, tables))
-            for code in codes}
+    return {
+        code: ("No strategy" if code == "unassigned" else strategy_title(code, tables))
+        for code in codes
+    }
 
 
-def plan_document(plan: Plan, *, prepared_on: dt.date, status: str = "draft",
-                  adopted_on: dt.date | None = None, jurisdiction: str | None = None,
-                  projection: Projection | None = None,
-                  results: tuple[RuleResult, ...] | None = None) -> PlanDocument:
+def plan_document(
+    plan: Plan,
+    *,
+    prepared_on: dt.date,
+    status: str = "draft",
+    adopted_on: dt.date | None = None,
+    jurisdiction: str | None = None,
+    projection: Projection | None = None,
+    results: tuple[RuleResult, ...] | None = None,
+) -> PlanDocument:
     tables = default_cost_tables()
     projection = projection or project(plan)
-    results = results if results is not None else check_plan(plan, projection, tables,
-                                                             prepared_on)
+    results = results if results is not None else check_plan(plan, projection, tables, prepared_on)
     return PlanDocument(
-        plan=plan, projection=projection, results=results,
+        plan=plan,
+        projection=projection,
+        results=results,
         summary=summarize(projection, results),
         executive=executive_summary(plan, projection, results),
-        titles=strategy_titles(projection.actuals.strategies if projection.actuals  # §11
-                               else projection.by_strategy, tables),
+        titles=strategy_titles(
+            projection.actuals.strategies
+            if projection.actuals  # §11
+            else projection.by_strategy,
+            tables,
+        ),
         classes_by_strategy=object_classes_by_strategy(projection),
         periods=authorization_periods(plan, projection),
         defaults=defaults_used(plan, tables),
         jurisdiction=(jurisdiction or plan.jurisdiction.name or "").strip(),
         plan_name=plan.name or "LEAD plan",
-        status=status, prepared_on=prepared_on, adopted_on=adopted_on, as_of=prepared_on,
+        status=status,
+        prepared_on=prepared_on,
+        adopted_on=adopted_on,
+        as_of=prepared_on,
     )
 
 

@@ -35,37 +35,48 @@ def strategy_name(doc: PlanDocument, code: str) -> str:
     return f"{title} (MOA Exhibit {exhibit}, item {number})"
 
 
-def ordinance_docx(doc: PlanDocument, first_fy: int | None = None,
-                   last_fy: int | None = None) -> bytes:
+def ordinance_docx(
+    doc: PlanDocument, first_fy: int | None = None, last_fy: int | None = None
+) -> bytes:
     o = project_ordinance(doc.projection, first_fy, last_fy)
     body = governing_body(doc)
     start, end = fy_start(o.first_fy), fy_end(o.last_fy)
     money = formatting.money
-    life = (f"{fy_label(o.first_fy)} through {fy_label(o.last_fy)} ({_date(start)} to "
-            f"{_date(end)})")
+    life = f"{fy_label(o.first_fy)} through {fy_label(o.last_fy)} ({_date(start)} to {_date(end)})"
 
-    document = new_document(f"Opioid settlement project ordinance — {doc.plan_name}",
-                            doc.jurisdiction or "LEAD settlement planner")
-    heading(document, f"{body.heading}\nORDINANCE NO. ________\n"
-            "OPIOID SETTLEMENT PROJECT ORDINANCE", center=True)
+    document = new_document(
+        f"Opioid settlement project ordinance — {doc.plan_name}",
+        doc.jurisdiction or "LEAD settlement planner",
+    )
+    heading(
+        document,
+        f"{body.heading}\nORDINANCE NO. ________\nOPIOID SETTLEMENT PROJECT ORDINANCE",
+        center=True,
+    )
     paragraph = document.add_paragraph()
     paragraph.add_run("BE IT ORDAINED").bold = True
-    paragraph.add_run(f" by {body.board}, North Carolina, that, pursuant to G.S. 159-13.2, "
-                      "the following settlement project ordinance is hereby adopted:")
+    paragraph.add_run(
+        f" by {body.board}, North Carolina, that, pursuant to G.S. 159-13.2, "
+        "the following settlement project ordinance is hereby adopted:"
+    )
 
     sections = [
-        ("Section 1. The project.",
-         f"The project authorized is the Opioid Settlement Project of {body.jurisdiction}: "
-         f"the opioid remediation strategies listed in Section 4, as planned in “"
-         f"{doc.plan_name}”, for the life of the project, {life}. The project is financed by "
-         "proceeds received under the national opioid settlements and the "
-         f"{MOA_TITLE} (“MOA”), accounted for in the Opioid Settlement Fund, a special "
-         "revenue fund (Section D of the MOA). It is a settlement project as defined in "
-         "G.S. 159-13.2(a)(4)."),
-        ("Section 2. Authorization.",
-         f"The officers of {body.jurisdiction} are hereby directed to proceed with the "
-         "project within the terms of the MOA, of the resolutions authorizing each strategy "
-         "under Section E.6 of the MOA, and of the budget contained herein."),
+        (
+            "Section 1. The project.",
+            f"The project authorized is the Opioid Settlement Project of {body.jurisdiction}: "
+            f"the opioid remediation strategies listed in Section 4, as planned in “"
+            f"{doc.plan_name}”, for the life of the project, {life}. The project is financed by "
+            "proceeds received under the national opioid settlements and the "
+            f"{MOA_TITLE} (“MOA”), accounted for in the Opioid Settlement Fund, a special "
+            "revenue fund (Section D of the MOA). It is a settlement project as defined in "
+            "G.S. 159-13.2(a)(4).",
+        ),
+        (
+            "Section 2. Authorization.",
+            f"The officers of {body.jurisdiction} are hereby directed to proceed with the "
+            "project within the terms of the MOA, of the resolutions authorizing each strategy "
+            "under Section E.6 of the MOA, and of the budget contained herein.",
+        ),
     ]
     for title, text in sections:
         paragraph = document.add_paragraph()
@@ -74,51 +85,76 @@ def ordinance_docx(doc: PlanDocument, first_fy: int | None = None,
 
     paragraph = document.add_paragraph()
     paragraph.add_run("Section 3. Estimated revenues. ").bold = True
-    paragraph.add_run("The following revenues are anticipated to be available to complete "
-                      "the project:")
-    amount_table(document, ("Revenue", "Amount"), [
-        (f"Opioid settlement receipts, {fy_label(o.first_fy)} to {fy_label(o.last_fy)}",
-         money(o.receipts)),
-        ("Interest earnings of the Opioid Settlement Fund", money(o.interest)),
-        ("Opioid Settlement Fund balance appropriated", money(o.fund_balance_appropriated)),
-    ], ("Total estimated revenues", money(o.revenues_total)))
+    paragraph.add_run(
+        "The following revenues are anticipated to be available to complete the project:"
+    )
+    amount_table(
+        document,
+        ("Revenue", "Amount"),
+        [
+            (
+                f"Opioid settlement receipts, {fy_label(o.first_fy)} to {fy_label(o.last_fy)}",
+                money(o.receipts),
+            ),
+            ("Interest earnings of the Opioid Settlement Fund", money(o.interest)),
+            ("Opioid Settlement Fund balance appropriated", money(o.fund_balance_appropriated)),
+        ],
+        ("Total estimated revenues", money(o.revenues_total)),
+    )
 
     paragraph = document.add_paragraph()
     paragraph.add_run("Section 4. Appropriations. ").bold = True
     paragraph.add_run("The following amounts are appropriated for the project, by strategy:")
     rows = [(strategy_name(doc, a.strategy), money(a.amount)) for a in o.appropriations]
     if o.reserve:
-        rows.append(("Reserve for opioid remediation strategies not yet authorized",
-                     money(o.reserve)))
-    amount_table(document, ("Appropriation", "Amount"), rows,
-                 ("Total appropriations", money(o.appropriations_total)))
+        rows.append(
+            ("Reserve for opioid remediation strategies not yet authorized", money(o.reserve))
+        )
+    amount_table(
+        document,
+        ("Appropriation", "Amount"),
+        rows,
+        ("Total appropriations", money(o.appropriations_total)),
+    )
 
     paragraph = document.add_paragraph()
     paragraph.add_run("Section 5. Balance. ").bold = True
     if o.balanced:
-        paragraph.add_run(f"The estimated revenues ({money(o.revenues_total)}) equal the "
-                          f"appropriations ({money(o.appropriations_total)}).")
+        paragraph.add_run(
+            f"The estimated revenues ({money(o.revenues_total)}) equal the "
+            f"appropriations ({money(o.appropriations_total)})."
+        )
     else:
         run = paragraph.add_run(
             f"[NOT BALANCED: the appropriations exceed every revenue the fund can provide by "
             f"{money(o.shortfall)}. G.S. 159-13.2(c) requires a balanced ordinance; reduce "
-            "the appropriations or the life of the project before adoption.]")
+            "the appropriations or the life of the project before adoption.]"
+        )
         run.bold = True
     further = [
-        ("Section 6. Use of the funds.",
-         "No amount may be spent on a strategy until a resolution under Section E.6 of the "
-         "MOA authorizes it, naming the strategy by its Exhibit item letter and/or number and "
-         "the amount for a stated period"
-         + ("; the reserve is spent only once so authorized and this ordinance amended."
-            if o.reserve else ".")),
-        ("Section 7. Records and reports.",
-         "The Finance Officer is directed to keep the accounts of the project in the Opioid "
-         "Settlement Fund, to report on its financial status to the board, and to file the "
-         "annual financial and impact reports (Section F.6 and Exhibits E and F of the MOA)."),
-        ("Section 8. Filing.",
-         "This ordinance shall be entered in the minutes of the board and, within five days "
-         "after its adoption, copies shall be filed with the Finance Officer, the Budget "
-         f"Officer and the {body.clerk} (G.S. 159-13.2(d))."),
+        (
+            "Section 6. Use of the funds.",
+            "No amount may be spent on a strategy until a resolution under Section E.6 of the "
+            "MOA authorizes it, naming the strategy by its Exhibit item letter and/or number and "
+            "the amount for a stated period"
+            + (
+                "; the reserve is spent only once so authorized and this ordinance amended."
+                if o.reserve
+                else "."
+            ),
+        ),
+        (
+            "Section 7. Records and reports.",
+            "The Finance Officer is directed to keep the accounts of the project in the Opioid "
+            "Settlement Fund, to report on its financial status to the board, and to file the "
+            "annual financial and impact reports (Section F.6 and Exhibits E and F of the MOA).",
+        ),
+        (
+            "Section 8. Filing.",
+            "This ordinance shall be entered in the minutes of the board and, within five days "
+            "after its adoption, copies shall be filed with the Finance Officer, the Budget "
+            f"Officer and the {body.clerk} (G.S. 159-13.2(d)).",
+        ),
     ]
     for title, text in further:
         paragraph = document.add_paragraph()
@@ -126,8 +162,9 @@ def ordinance_docx(doc: PlanDocument, first_fy: int | None = None,
         paragraph.add_run(text)
     document.add_paragraph(f"Adopted this ____ day of ____________, 20__, by {body.board}.")
     signatures(document, body)
-    clerk_notes(document, "Notes for the clerk (not part of the ordinance)",
-                ordinance_notes(doc, o))
+    clerk_notes(
+        document, "Notes for the clerk (not part of the ordinance)", ordinance_notes(doc, o)
+    )
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
@@ -148,8 +185,11 @@ def ordinance_notes(doc: PlanDocument, o: ProjectOrdinance) -> list[str]:
         notes.append(
             f"Not balanced: the plan spends {formatting.money(o.strategy_total)} in these FYs "
             f"but the fund can provide only {formatting.money(o.revenues_total)}. Shorten "
-            "the project or reduce the plan's spending, then draft again.")
+            "the project or reduce the plan's spending, then draft again."
+        )
     if any(a.strategy == UNASSIGNED for a in o.appropriations):
-        notes.append("Some line items have no MOA strategy: assign one to each before "
-                     "adoption, or the money cannot be spent.")
+        notes.append(
+            "Some line items have no MOA strategy: assign one to each before "
+            "adoption, or the money cannot be spent."
+        )
     return notes

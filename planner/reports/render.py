@@ -52,7 +52,9 @@ def environment() -> jinja2.Environment:
             loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
             autoescape=jinja2.select_autoescape(["html"], default=True),
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.do"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+            extensions=["jinja2.ext.do"],
         )
         env.filters.update(formatting.FILTERS)
         env.globals.update(object_classes=OBJECT_CLASSES, fy_label=fy_label, charts=charts)
@@ -76,15 +78,16 @@ class StaticOnlyFetcher(URLFetcher):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith("file://"):
-            path = Path(url[len("file://"):].split("?")[0].split("#")[0]).resolve()
+            path = Path(url[len("file://") :].split("?")[0].split("#")[0]).resolve()
             if path.is_relative_to(self.static) and path.is_file():
                 return super().fetch(url, headers)
         self.refused.append(url)
         raise ValueError(f"the PDF renderer fetches only the app's static files, not {url}")
 
 
-def pdf_bytes(html: str, *, title: str, author: str, fetcher: StaticOnlyFetcher | None = None
-              ) -> bytes:
+def pdf_bytes(
+    html: str, *, title: str, author: str, fetcher: StaticOnlyFetcher | None = None
+) -> bytes:
     """A tagged PDF (PDF/UA-1) with title and author metadata."""
     fetcher = fetcher or StaticOnlyFetcher()
     document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=fetcher).render()
@@ -97,15 +100,19 @@ def pdf_bytes(html: str, *, title: str, author: str, fetcher: StaticOnlyFetcher 
 
 def _b64(text: str) -> str:
     import base64
+
     return base64.b64encode(text.encode()).decode()
 
 
 def _no_cost_reason(groups) -> str:
     if len(groups) == 1:
         return groups[0].basis
-    return "; ".join(f"{fy_label(g.first_fy)}"
-                     + (f" to {fy_label(g.last_fy)}" if g.years > 1 else "") + f": {g.basis}"
-                     for g in groups)
+    return "; ".join(
+        f"{fy_label(g.first_fy)}"
+        + (f" to {fy_label(g.last_fy)}" if g.years > 1 else "")
+        + f": {g.basis}"
+        for g in groups
+    )
 
 
 # Past the PDF budget, the SF-424A table by strategy gives a column to this many of the
@@ -142,10 +149,12 @@ def plan_report_html(doc) -> str:
         past_pdf_budget,
         sf424a_columns,
     )
+
     p = doc.projection
     limits = default_cost_tables().limits
     condensed = limits is not None and past_pdf_budget(
-        len(p.line_items), len(p.fiscal_years), limits.pdf_line_years_max)
+        len(p.line_items), len(p.fiscal_years), limits.pdf_line_years_max
+    )
     by_fy = fy_columns(p.fiscal_years, p.labels)
     period_years = limits.pdf_period_years if limits is not None and condensed else None
     cols = fy_columns(p.fiscal_years, p.labels, period_years) if condensed else by_fy
@@ -159,27 +168,52 @@ def plan_report_html(doc) -> str:
             zero.append((item, line, _no_cost_reason(groups)))
     direct = direct_charges_by_strategy(doc.classes_by_strategy)
     class_lines = object_class_lines(p)
-    class_named = ({c: class_lines_shown(v, SF424A_STRATEGY_COLUMNS)
-                    for c, v in class_lines.items()} if condensed else {})
-    class_columns = (sf424a_columns(doc.classes_by_strategy, p.strategy_totals,
-                                    SF424A_STRATEGY_COLUMNS) if condensed else ())
+    class_named = (
+        {c: class_lines_shown(v, SF424A_STRATEGY_COLUMNS) for c, v in class_lines.items()}
+        if condensed
+        else {}
+    )
+    class_columns = (
+        sf424a_columns(doc.classes_by_strategy, p.strategy_totals, SF424A_STRATEGY_COLUMNS)
+        if condensed
+        else ()
+    )
     return render(
-        "report/plan.html", doc=doc, kind_names=KIND_NAMES, escalation_text=escalation_text,
-        cols=cols, by_fy=by_fy, condensed=condensed,
-        period_years=period_years, basis_max=basis_max,
+        "report/plan.html",
+        doc=doc,
+        kind_names=KIND_NAMES,
+        escalation_text=escalation_text,
+        cols=cols,
+        by_fy=by_fy,
+        condensed=condensed,
+        period_years=period_years,
+        basis_max=basis_max,
         results=results_by_severity(doc),
         summary_message=lambda message: summary_message(message, condensed),
-        sf424a_rows=SF424A_ROWS, class_names=CLASS_NAMES, direct_by_strategy=direct,
-        direct_total=direct_charges_total(p), direct_by_year=direct_charges_by_year(p),
-        class_lines=class_lines, class_named=class_named, class_columns=class_columns,
-        costed_lines=costed, zero_lines=zero,
-        defaults=input_rows(doc.defaults), count_words=count_words,
-        fund_chart=_b64(charts.fund_balance_svg(p)), fund_alt=charts.fund_balance_alt(p),
+        sf424a_rows=SF424A_ROWS,
+        class_names=CLASS_NAMES,
+        direct_by_strategy=direct,
+        direct_total=direct_charges_total(p),
+        direct_by_year=direct_charges_by_year(p),
+        class_lines=class_lines,
+        class_named=class_named,
+        class_columns=class_columns,
+        costed_lines=costed,
+        zero_lines=zero,
+        defaults=input_rows(doc.defaults),
+        count_words=count_words,
+        fund_chart=_b64(charts.fund_balance_svg(p)),
+        fund_alt=charts.fund_balance_alt(p),
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles),
-        uncertainty_page=uncertainty_page_html(doc))
+        uncertainty_page=uncertainty_page_html(doc),
+    )
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    return pdf_bytes(plan_report_html(doc), title=f"{doc.plan_name} — budget justification",
-                     author=doc.jurisdiction or "LEAD settlement planner", fetcher=fetcher)
+    return pdf_bytes(
+        plan_report_html(doc),
+        title=f"{doc.plan_name} — budget justification",
+        author=doc.jurisdiction or "LEAD settlement planner",
+        fetcher=fetcher,
+    )

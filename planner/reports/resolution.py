@@ -26,20 +26,35 @@ from planner.scenarios.authorizations import covered_fys
 from planner.scenarios.fiscal import fy_end, fy_start
 from planner.scenarios.summaries import strategy_amounts, total_amount
 
-ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth",
-            "Ninth", "Tenth", "Eleventh", "Twelfth")
+ORDINALS = (
+    "First",
+    "Second",
+    "Third",
+    "Fourth",
+    "Fifth",
+    "Sixth",
+    "Seventh",
+    "Eighth",
+    "Ninth",
+    "Tenth",
+    "Eleventh",
+    "Twelfth",
+)
 
 # The title NC local governments use in their adopted resolutions (e.g. Orange County
 # RES-2023-043, Cabarrus 2024-27, Lee 2024-38, Harnett 2024-15).
-MOA_TITLE = ("Memorandum of Agreement between the State of North Carolina and Local "
-             "Governments on Proceeds Relating to the Settlement of Opioid Litigation")
+MOA_TITLE = (
+    "Memorandum of Agreement between the State of North Carolina and Local "
+    "Governments on Proceeds Relating to the Settlement of Opioid Litigation"
+)
 
 # Internal citations a justification may carry (the planner's notes, not the board's).
 _INTERNAL_NOTES = re.compile(
     r"\s*\((?:[^()]*?(?:brief|spec|lead_costs|compliance_rules|\.md)\s*§[^()]*)\)"
     r"|\s*\b(?:Duke )?(?:evaluation |policy )?brief §[IVXivx]+(?:\.[a-z])?"
     r"|\s*\bCost model spec §\d+"
-    r"|\s*\b[\w-]+\.md(?: §[\w.]+)?")
+    r"|\s*\b[\w-]+\.md(?: §[\w.]+)?"
+)
 DESCRIPTION_CHARS = 400  # of each justification: a description, not the whole memo
 
 
@@ -62,16 +77,22 @@ def governing_body(doc: PlanDocument) -> GoverningBody:
     name = doc.jurisdiction
     kind = doc.plan.jurisdiction.kind
     if not name:
-        return GoverningBody("[the local government]", "[the governing board]",
-                             "[Chair or Mayor]", "[Clerk]")
+        return GoverningBody(
+            "[the local government]", "[the governing board]", "[Chair or Mayor]", "[Clerk]"
+        )
     match = re.match(r"^(City|Town|Village) of ", name)
     if match:
         unit = match.group(1)
-        return GoverningBody(f"the {name}", f"the {unit} Council of the {name}", "Mayor",
-                             f"{unit} Clerk")
+        return GoverningBody(
+            f"the {name}", f"the {unit} Council of the {name}", "Mayor", f"{unit} Clerk"
+        )
     if kind == "county" or name.endswith(" County"):
-        return GoverningBody(name, f"the Board of Commissioners of {name}",
-                             "Chair, Board of Commissioners", "Clerk to the Board")
+        return GoverningBody(
+            name,
+            f"the Board of Commissioners of {name}",
+            "Chair, Board of Commissioners",
+            "Clerk to the Board",
+        )
     return GoverningBody(name, f"the governing board of {name}", "Mayor", "Clerk")
 
 
@@ -102,7 +123,7 @@ def clean_justification(text: str) -> str:
         return text
     cut = text[:DESCRIPTION_CHARS]
     end = max(cut.rfind(". "), cut.rfind("; "))
-    return (cut[:end + 1] if end > DESCRIPTION_CHARS // 3 else cut.rsplit(" ", 1)[0]) + " …"
+    return (cut[: end + 1] if end > DESCRIPTION_CHARS // 3 else cut.rsplit(" ", 1)[0]) + " …"
 
 
 def description(doc: PlanDocument, line_ids: tuple[str, ...]) -> str:
@@ -140,8 +161,9 @@ def heading(document, text: str, *, center: bool = False, size: int = 12):
     return paragraph
 
 
-def amount_table(document, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
-                 total: tuple[str, ...]):
+def amount_table(
+    document, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], total: tuple[str, ...]
+):
     """A grid whose last column (the amounts) is right-aligned, with a total row and space
     after it."""
     table = document.add_table(rows=1, cols=len(header))
@@ -170,8 +192,10 @@ def clerk_notes(document, title: str, notes: list[str]) -> None:
 
 
 def signatures(document, body: GoverningBody) -> None:
-    document.add_paragraph(f"\n______________________________\n{body.presiding}\n\nATTEST:\n"
-                           f"______________________________\n{body.clerk}")
+    document.add_paragraph(
+        f"\n______________________________\n{body.presiding}\n\nATTEST:\n"
+        f"______________________________\n{body.clerk}"
+    )
 
 
 def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
@@ -182,11 +206,16 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
     body = governing_body(doc)
     option_b = [a for a in amounts if a.strategy.startswith("B:")]
 
-    document = new_document(f"Resolution authorizing opioid settlement funds — {doc.plan_name}",
-                            doc.jurisdiction or "LEAD settlement planner")
-    heading(document, f"{body.heading}\nRESOLUTION NO. ________\n"
-            "RESOLUTION AUTHORIZING THE EXPENDITURE OF OPIOID SETTLEMENT FUNDS",
-            center=True)
+    document = new_document(
+        f"Resolution authorizing opioid settlement funds — {doc.plan_name}",
+        doc.jurisdiction or "LEAD settlement planner",
+    )
+    heading(
+        document,
+        f"{body.heading}\nRESOLUTION NO. ________\n"
+        "RESOLUTION AUTHORIZING THE EXPENDITURE OF OPIOID SETTLEMENT FUNDS",
+        center=True,
+    )
 
     whereas = [
         f"{body.jurisdiction} has joined national settlements with companies engaged in the "
@@ -206,23 +235,30 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
         whereas.append(
             f"{body.jurisdiction} has undertaken the collaborative strategic planning process "
             "described in Exhibit C of the MOA"
-            + (f", whose report and recommendations were presented on {_date(presented)}"
-               if presented else "")
-            + ", before funding the Exhibit B strategies below (Section E.5 of the MOA);")
+            + (
+                f", whose report and recommendations were presented on {_date(presented)}"
+                if presented
+                else ""
+            )
+            + ", before funding the Exhibit B strategies below (Section E.5 of the MOA);"
+        )
     whereas.append(
         "Section E.6 of the MOA states that, before spending Opioid Settlement Funds, the "
         "local government’s governing body must adopt a budget or resolution authorizing the "
         "expenditure that names the strategy or strategies by item letter and/or number in "
         "Exhibit A or B and states the amount dedicated to each strategy for a stated period "
-        "of time;")
+        "of time;"
+    )
     for clause in whereas:
         paragraph = document.add_paragraph()
         paragraph.add_run("WHEREAS, ").bold = True
         paragraph.add_run(clause)
     paragraph = document.add_paragraph()
     paragraph.add_run("NOW, THEREFORE, BE IT RESOLVED").bold = True
-    paragraph.add_run(f" by {body.board} that it authorizes the expenditure of Opioid "
-                      "Settlement Funds as follows:")
+    paragraph.add_run(
+        f" by {body.board} that it authorizes the expenditure of Opioid "
+        "Settlement Funds as follows:"
+    )
 
     for index, item in enumerate(amounts):
         exhibit, number = _exhibit(item.strategy)
@@ -234,10 +270,14 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
             ("b. Strategy is included in Exhibit", exhibit),
             ("c. Item letter and/or number in Exhibit A or Exhibit B to the MOA", number),
             ("d. Amount authorized for this strategy", formatting.money(item.amount)),
-            ("e. Period of time during which expenditure may take place",
-             f"Start date: {_date(start)}   End date: {_date(end)}"),
-            ("f. Description of the program, project, or activity",
-             description(doc, item.line_ids)),
+            (
+                "e. Period of time during which expenditure may take place",
+                f"Start date: {_date(start)}   End date: {_date(end)}",
+            ),
+            (
+                "f. Description of the program, project, or activity",
+                description(doc, item.line_ids),
+            ),
         ]
         for label, value in fields:
             paragraph = document.add_paragraph()
@@ -246,24 +286,36 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
 
     heading(document, "Totals")
     amount_table(
-        document, ("Strategy", "Exhibit and item", "Amount"),
-        [(doc.titles.get(a.strategy, a.strategy),
-          "Exhibit {}, item {}".format(*_exhibit(a.strategy)), formatting.money(a.amount))
-         for a in amounts],
-        ("Total authorized", "", formatting.money(total)))
+        document,
+        ("Strategy", "Exhibit and item", "Amount"),
+        [
+            (
+                doc.titles.get(a.strategy, a.strategy),
+                "Exhibit {}, item {}".format(*_exhibit(a.strategy)),
+                formatting.money(a.amount),
+            )
+            for a in amounts
+        ],
+        ("Total authorized", "", formatting.money(total)),
+    )
 
     document.add_paragraph(
         f"BE IT FURTHER RESOLVED that the amounts above are appropriated in the budget "
         f"ordinance from the Opioid Settlement Fund, a special revenue fund, for "
-        f"{fy_label(first_fy)} to {fy_label(last_fy)}.")
+        f"{fy_label(first_fy)} to {fy_label(last_fy)}."
+    )
     document.add_paragraph(
         "BE IT FURTHER RESOLVED that the Finance Officer is directed to report the "
         "expenditures in the annual financial and impact reports (Section F.6 and Exhibits E "
-        "and F of the MOA).")
+        "and F of the MOA)."
+    )
     document.add_paragraph(f"Adopted this ____ day of ____________, 20__, by {body.board}.")
     signatures(document, body)
-    clerk_notes(document, "Notes for the clerk (not part of the resolution)",
-                resolution_notes(doc, first_fy, last_fy, total))
+    clerk_notes(
+        document,
+        "Notes for the clerk (not part of the resolution)",
+        resolution_notes(doc, first_fy, last_fy, total),
+    )
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()
@@ -288,5 +340,6 @@ def resolution_notes(doc: PlanDocument, first_fy: int, last_fy: int, total: int)
                 + (f" to {fy_label(overlap[-1])}" if len(overlap) > 1 else "")
                 + f" ({formatting.money(auth.amount)}, {_date(auth.start)} to "
                 f"{_date(auth.end)}): this draft authorizes it again. Amend that resolution, "
-                "or start this one after it.")
+                "or start this one after it."
+            )
     return notes

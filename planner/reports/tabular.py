@@ -17,8 +17,19 @@ from planner.reports.words import CLASS_NAMES
 from planner.scenarios.projection import UNASSIGNED
 from planner.scenarios.summaries import SF424A_ROWS
 
-COLUMNS = ("plan", "jurisdiction", "line_id", "line_label", "kind", "strategy",
-           "strategy_title", "fiscal_year", "object_class", "object_class_title", "amount")
+COLUMNS = (
+    "plan",
+    "jurisdiction",
+    "line_id",
+    "line_label",
+    "kind",
+    "strategy",
+    "strategy_title",
+    "fiscal_year",
+    "object_class",
+    "object_class_title",
+    "amount",
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LETTERS = {name: letter for letter, name, kind in SF424A_ROWS if kind == "class"}
 
@@ -34,15 +45,25 @@ def projection_rows(doc: PlanDocument):
     for line in p.line_items:
         strategy = line.strategy or UNASSIGNED
         title = doc.titles.get(strategy, strategy)
-        text = [doc.plan_name, doc.jurisdiction, line.id, line.label or line.id,
-                KIND_NAMES.get(line.kind, line.kind), "" if line.strategy is None else strategy,
-                title]
+        text = [
+            doc.plan_name,
+            doc.jurisdiction,
+            line.id,
+            line.label or line.id,
+            KIND_NAMES.get(line.kind, line.kind),
+            "" if line.strategy is None else strategy,
+            title,
+        ]
         for k, label in enumerate(p.labels):
             for object_class, values in line.by_object_class.items():
                 if values[k]:
-                    yield [*map(safe_text, text), label, object_class,
-                           safe_text(f"{LETTERS[object_class]}. {CLASS_NAMES[object_class]}"),
-                           values[k]]
+                    yield [
+                        *map(safe_text, text),
+                        label,
+                        object_class,
+                        safe_text(f"{LETTERS[object_class]}. {CLASS_NAMES[object_class]}"),
+                        values[k],
+                    ]
 
 
 def projection_csv(doc: PlanDocument) -> str:

@@ -24,10 +24,15 @@ def uncertainty_page_html(doc) -> Markup:
     if analysis is None:
         return Markup("")
     result = analysis.result
-    return Markup(render(  # noqa: S704 - rendered by the autoescaping environment
-        "report/_uncertainty.html", r=result, plan_closing=analysis.projection.fund.closing,
-        labels=LABELS,
-        fan_chart=_b64(charts_uncertainty.fan_svg(result, analysis.projection)),
-        fan_alt=charts_uncertainty.fan_alt(result, analysis.projection),
-        tornado_chart=_b64(charts_uncertainty.tornado_svg(result)),
-        tornado_alt=charts_uncertainty.tornado_alt(result)))
+    return Markup(  # noqa: S704 - rendered by the autoescaping environment
+        render(
+            "report/_uncertainty.html",
+            r=result,
+            plan_closing=analysis.projection.fund.closing,
+            labels=LABELS,
+            fan_chart=_b64(charts_uncertainty.fan_svg(result, analysis.projection)),
+            fan_alt=charts_uncertainty.fan_alt(result, analysis.projection),
+            tornado_chart=_b64(charts_uncertainty.tornado_svg(result)),
+            tornado_alt=charts_uncertainty.tornado_alt(result),
+        )
+    )

@@ -27,23 +27,37 @@ SECTIONS = {
 }
 # SF-424A Section B object class categories, as the form names them.
 CLASS_NAMES = {
-    "personnel": "Personnel", "fringe": "Fringe Benefits", "travel": "Travel",
-    "equipment": "Equipment", "supplies": "Supplies", "contractual": "Contractual",
-    "construction": "Construction", "other": "Other", "indirect": "Indirect Charges",
+    "personnel": "Personnel",
+    "fringe": "Fringe Benefits",
+    "travel": "Travel",
+    "equipment": "Equipment",
+    "supplies": "Supplies",
+    "contractual": "Contractual",
+    "construction": "Construction",
+    "other": "Other",
+    "indirect": "Indirect Charges",
 }
 MODES = {"staffed": "staffed posts", "on_call": "on call", "contract": "contracted"}
-PATHWAYS = {"arrest_diversion": "arrest diversion", "social_contact": "social contact",
-            "community": "community referrals"}
+PATHWAYS = {
+    "arrest_diversion": "arrest diversion",
+    "social_contact": "social contact",
+    "community": "community referrals",
+}
 EXTRA_LABELS = {
     "paid_hours_per_fte": "Paid hours per FTE a year",
-    "program_manager": "program manager", "clinical_supervisor": "clinical supervisor",
-    "case_manager": "case manager", "outreach_worker": "outreach worker",
-    "peer_specialist": "peer specialist", "data_analyst": "data analyst",
+    "program_manager": "program manager",
+    "clinical_supervisor": "clinical supervisor",
+    "case_manager": "case manager",
+    "outreach_worker": "outreach worker",
+    "peer_specialist": "peer specialist",
+    "data_analyst": "data analyst",
     "officer_hourly": "officer (per hour)",
 }
 _RATE = re.compile(r"(rate|escalation|inflation|share|turnover)$")
-_MONEY = re.compile(r"(salary\.|health_per_fte|stipend|_cost|cost_per|per_participant_year|"
-                    r"rate_per_hour|officer_hourly|opening_balance|materials)")
+_MONEY = re.compile(
+    r"(salary\.|health_per_fte|stipend|_cost|cost_per|per_participant_year|"
+    r"rate_per_hour|officer_hourly|opening_balance|materials)"
+)
 
 
 def input_label(key: str) -> str:
@@ -112,10 +126,17 @@ class InputRow:
 
 
 def input_rows(rows: list[DefaultRow]) -> list[InputRow]:
-    return [InputRow(input_label(r.key), format_input(r.key, r.default),
-                     fy_label(r.base_fy) if r.base_fy else "",
-                     format_input(r.key, r.plan_value), public_source(r.source), r.year)
-            for r in rows]
+    return [
+        InputRow(
+            input_label(r.key),
+            format_input(r.key, r.default),
+            fy_label(r.base_fy) if r.base_fy else "",
+            format_input(r.key, r.plan_value),
+            public_source(r.source),
+            r.year,
+        )
+        for r in rows
+    ]
 
 
 def kind_name(kind: str) -> str:
@@ -131,10 +152,23 @@ def count_words(count: int, noun: str) -> str:
     return f"{number} {noun if count == 1 else noun + 's'}"
 
 
-_MONEY_NAMES = {"salary", "health_per_fte", "stipend_per_hour", "hourly_rate", "rate_per_hour",
-                "unit_cost", "annual_amount", "device_cost", "monthly_service_cost",
-                "per_participant_year", "trainer_cost_per_session", "materials_per_trainee",
-                "officer_hourly_rate", "opening_balance", "amount"}
+_MONEY_NAMES = {
+    "salary",
+    "health_per_fte",
+    "stipend_per_hour",
+    "hourly_rate",
+    "rate_per_hour",
+    "unit_cost",
+    "annual_amount",
+    "device_cost",
+    "monthly_service_cost",
+    "per_participant_year",
+    "trainer_cost_per_session",
+    "materials_per_trainee",
+    "officer_hourly_rate",
+    "opening_balance",
+    "amount",
+}
 
 
 def change_label(change) -> str:
@@ -170,8 +204,11 @@ def change_value(change, value) -> str:
         return fy_label(int(value))
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         if change.name in _MONEY_NAMES or parts[:2] == ["fund", "receipts"]:
-            return formatting.money_cents(Decimal(value)) if Decimal(value) % 1 else \
-                formatting.money(Decimal(value))
+            return (
+                formatting.money_cents(Decimal(value))
+                if Decimal(value) % 1
+                else formatting.money(Decimal(value))
+            )
         if _RATE.search(change.name) or parts[-1].startswith("ramp"):
             return formatting.percent(Decimal(value))
         places = 0 if Decimal(value) == Decimal(value).to_integral_value() else 2

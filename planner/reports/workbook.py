@@ -54,58 +54,106 @@ from planner.scenarios.plan import OBJECT_CLASSES, PATHWAYS, LineItem
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 CLASS_LABELS = {
-    "personnel": "a. Personnel", "fringe": "b. Fringe benefits", "travel": "c. Travel",
-    "equipment": "d. Equipment", "supplies": "e. Supplies", "contractual": "f. Contractual",
-    "construction": "g. Construction", "other": "h. Other", "indirect": "j. Indirect charges",
+    "personnel": "a. Personnel",
+    "fringe": "b. Fringe benefits",
+    "travel": "c. Travel",
+    "equipment": "d. Equipment",
+    "supplies": "e. Supplies",
+    "contractual": "f. Contractual",
+    "construction": "g. Construction",
+    "other": "h. Other",
+    "indirect": "j. Indirect charges",
 }
 KIND_LABELS = {
-    "position": "Position", "case_management": "Case management",
-    "warm_handoff": "Warm hand-off", "officer_training": "Officer training",
-    "participant_phones": "Participant phones", "participant_support": "Participant support",
-    "service_gap": "Service gap", "other_strategy": "Other strategy (non-LEAD)",
+    "position": "Position",
+    "case_management": "Case management",
+    "warm_handoff": "Warm hand-off",
+    "officer_training": "Officer training",
+    "participant_phones": "Participant phones",
+    "participant_support": "Participant support",
+    "service_gap": "Service gap",
+    "other_strategy": "Other strategy (non-LEAD)",
     "other": "Other LEAD cost",
 }
-PATHWAY_LABELS = {"arrest_diversion": "arrest diversion", "social_contact": "social contact",
-                  "community": "community"}
+PATHWAY_LABELS = {
+    "arrest_diversion": "arrest diversion",
+    "social_contact": "social contact",
+    "community": "community",
+}
 INPUT_LABELS = {
-    "salary_escalation": "Salary escalation a year", "health_escalation":
-        "Health cost escalation a year", "inflation": "Inflation a year",
-    "fringe_rate": "Fringe rate (share of salary)", "health_per_fte": "Health cost per FTE",
+    "salary_escalation": "Salary escalation a year",
+    "health_escalation": "Health cost escalation a year",
+    "inflation": "Inflation a year",
+    "fringe_rate": "Fringe rate (share of salary)",
+    "health_per_fte": "Health cost per FTE",
     "contract_overhead_rate": "Contract overhead rate",
     "productive_hours_per_fte": "Productive hours per FTE a year",
-    "fte_increment": "FTE hiring step", "overtime_multiplier": "Overtime multiplier",
-    "overtime_fringe_rate": "Overtime fringe rate (FICA)", "indirect_rate": "Indirect rate",
+    "fte_increment": "FTE hiring step",
+    "overtime_multiplier": "Overtime multiplier",
+    "overtime_fringe_rate": "Overtime fringe rate (FICA)",
+    "indirect_rate": "Indirect rate",
     "discount_rate": "Discount rate (present values)",
-    "opening_balance": "Opening balance of the fund", "interest_rate": "Interest rate a year",
-    "reserve_months": "Reserve (months of spending)", "moa_executed_on": "MOA executed on",
+    "opening_balance": "Opening balance of the fund",
+    "interest_rate": "Interest rate a year",
+    "reserve_months": "Reserve (months of spending)",
+    "moa_executed_on": "MOA executed on",
     "average_months_enrolled": "Average months enrolled",
     "initial_active": "Participants active at the start",
     "start_fy": "First FY of the line (starting year)",
     "end_fy": "Last FY of the line (starting year)",
-    "fte": "FTE", "salary": "Base salary (first-FY dollars)", "role": "Role",
+    "fte": "FTE",
+    "salary": "Base salary (first-FY dollars)",
+    "role": "Role",
     "independent": "Independent of police and provider",
     "delivery": "Delivery (county or contract)",
     "caseload_average": "Average caseload per case manager",
-    "caseload_max": "Maximum caseload per case manager", "min_fte": "Minimum FTE",
-    "max_fte": "Maximum FTE (blank: none)", "mode": "Mode",
-    "hours_per_week": "Hours covered a week", "staff_per_post": "Staff per post",
-    "stipend_per_hour": "On-call stipend per hour", "after_hours_share": "After-hours share",
-    "hours_per_callout": "Hours per call-out", "hourly_rate": "Call-out hourly rate",
-    "rate_per_hour": "Contract rate per hour", "officers": "Officers",
-    "initial_hours": "Initial training hours", "refresher_hours": "Refresher hours",
-    "refresher_interval_years": "Years between refreshers", "annual_turnover":
-        "Officer turnover a year", "officer_hourly_rate": "Officer hourly pay",
-    "class_size": "Class size", "trainer_cost_per_session": "Trainer cost per session",
-    "materials_per_trainee": "Materials per trainee", "high_risk_share": "High-risk share",
-    "monthly_service_cost": "Phone service per month", "device_cost": "Phone device cost",
-    "per_participant_year": "Support per participant-year", "category": "Service category",
-    "status": "Status (adequate, gap, unknown)", "units": "Units", "unit_cost":
-        "Cost per unit a year", "object_class": "Object class", "annual_amount":
-        "Annual amount (first-FY dollars)", "escalate": "Escalate with inflation",
+    "caseload_max": "Maximum caseload per case manager",
+    "min_fte": "Minimum FTE",
+    "max_fte": "Maximum FTE (blank: none)",
+    "mode": "Mode",
+    "hours_per_week": "Hours covered a week",
+    "staff_per_post": "Staff per post",
+    "stipend_per_hour": "On-call stipend per hour",
+    "after_hours_share": "After-hours share",
+    "hours_per_callout": "Hours per call-out",
+    "hourly_rate": "Call-out hourly rate",
+    "rate_per_hour": "Contract rate per hour",
+    "officers": "Officers",
+    "initial_hours": "Initial training hours",
+    "refresher_hours": "Refresher hours",
+    "refresher_interval_years": "Years between refreshers",
+    "annual_turnover": "Officer turnover a year",
+    "officer_hourly_rate": "Officer hourly pay",
+    "class_size": "Class size",
+    "trainer_cost_per_session": "Trainer cost per session",
+    "materials_per_trainee": "Materials per trainee",
+    "high_risk_share": "High-risk share",
+    "monthly_service_cost": "Phone service per month",
+    "device_cost": "Phone device cost",
+    "per_participant_year": "Support per participant-year",
+    "category": "Service category",
+    "status": "Status (adequate, gap, unknown)",
+    "units": "Units",
+    "unit_cost": "Cost per unit a year",
+    "object_class": "Object class",
+    "annual_amount": "Annual amount (first-FY dollars)",
+    "escalate": "Escalate with inflation",
 }
 RATE_WORDS = ("rate", "escalation", "inflation", "share", "turnover")
-MONEY_WORDS = ("salary", "balance", "amount", "cost", "per_fte", "stipend", "per_hour",
-               "hourly", "per_participant", "per_trainee", "per_session", "receipts")
+MONEY_WORDS = (
+    "salary",
+    "balance",
+    "amount",
+    "cost",
+    "per_fte",
+    "stipend",
+    "per_hour",
+    "hourly",
+    "per_participant",
+    "per_trainee",
+    "per_session",
+    "receipts",
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -114,6 +162,7 @@ def _quoted(sheet: str) -> str:
 
 
 # ----------------------------------------------------------------------------- formulas
+
 
 @dataclass(frozen=True)
 class X:
@@ -125,20 +174,39 @@ class X:
     def _op(self, other: Any, sign: str, value: Any) -> X:
         return X(f"({self.t}{sign}{lift(other).t})", value)
 
-    def __add__(self, o): return self._op(o, "+", self.v + lift(o).v)
-    def __radd__(self, o): return lift(o) + self
-    def __sub__(self, o): return self._op(o, "-", self.v - lift(o).v)
-    def __rsub__(self, o): return lift(o) - self
-    def __mul__(self, o): return self._op(o, "*", self.v * lift(o).v)
-    def __rmul__(self, o): return lift(o) * self
-    def __truediv__(self, o): return self._op(o, "/", Q(self.v) / lift(o).v)
-    def __pow__(self, k: int): return X(f"{self.t}^{k}", self.v ** k)
+    def __add__(self, o):
+        return self._op(o, "+", self.v + lift(o).v)
+
+    def __radd__(self, o):
+        return lift(o) + self
+
+    def __sub__(self, o):
+        return self._op(o, "-", self.v - lift(o).v)
+
+    def __rsub__(self, o):
+        return lift(o) - self
+
+    def __mul__(self, o):
+        return self._op(o, "*", self.v * lift(o).v)
+
+    def __rmul__(self, o):
+        return lift(o) * self
+
+    def __truediv__(self, o):
+        return self._op(o, "/", Q(self.v) / lift(o).v)
+
+    def __pow__(self, k: int):
+        return X(f"{self.t}^{k}", self.v**k)
 
     def cmp(self, sign: str, o: Any) -> X:
         o = lift(o)
         ops: dict[str, Callable[[Any, Any], bool]] = {
-            ">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b,
-            ">": lambda a, b: a > b, "<": lambda a, b: a < b}
+            ">=": lambda a, b: a >= b,
+            "<=": lambda a, b: a <= b,
+            "=": lambda a, b: a == b,
+            ">": lambda a, b: a > b,
+            "<": lambda a, b: a < b,
+        }
         return X(f"({self.t}{sign}{o.t})", ops[sign](self.v, o.v))
 
 
@@ -221,19 +289,33 @@ DECIMAL = "#,##0.00"
 PRECISE = "#,##0.000000"
 PERCENT = "0.00%"
 WHOLE = "#,##0"
-NUMBER_FORMATS = {"money": MONEY, "cents": CENTS, "decimal": DECIMAL, "precise": PRECISE,
-                  "percent": PERCENT, "whole": WHOLE}
-COMPONENT_NOTE = ("Each component is the exact amount rounded once to whole dollars, half up "
-                  "(cost model §2): ROUND(ROUND(x, 6), 0).")
+NUMBER_FORMATS = {
+    "money": MONEY,
+    "cents": CENTS,
+    "decimal": DECIMAL,
+    "precise": PRECISE,
+    "percent": PERCENT,
+    "whole": WHOLE,
+}
+COMPONENT_NOTE = (
+    "Each component is the exact amount rounded once to whole dollars, half up "
+    "(cost model §2): ROUND(ROUND(x, 6), 0)."
+)
 
 
 class Writer:
     """An XlsxWriter workbook with the app's formats; text goes through `text` only."""
 
     def __init__(self, output: io.BytesIO):
-        self.book = xlsxwriter.Workbook(output, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-            "strings_to_urls": False})
+        self.book = xlsxwriter.Workbook(
+            output,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
         self.formats: dict[tuple, Any] = {}
         self.names: set[str] = set()
 
@@ -246,8 +328,15 @@ class Writer:
         sheet._prepare_formula = _plain_formula
         return sheet
 
-    def fmt(self, kind: str | None = None, *, bold: bool = False, header: bool = False,
-            wrap: bool = False, quote: bool = False):
+    def fmt(
+        self,
+        kind: str | None = None,
+        *,
+        bold: bool = False,
+        header: bool = False,
+        wrap: bool = False,
+        quote: bool = False,
+    ):
         key = (kind, bold, header, wrap, quote)
         if key not in self.formats:
             props: dict[str, Any] = {"valign": "top"}
@@ -268,18 +357,29 @@ class Writer:
             self.formats[key] = self.book.add_format(props)
         return self.formats[key]
 
-    def text(self, sheet, row: int, col: int, value: str | None, *, bold: bool = False,
-             wrap: bool = False, header: bool = False) -> None:
+    def text(
+        self,
+        sheet,
+        row: int,
+        col: int,
+        value: str | None,
+        *,
+        bold: bool = False,
+        wrap: bool = False,
+        header: bool = False,
+    ) -> None:
         """Plan text: always a string cell, quote-prefixed when it starts like a formula."""
         # A carriage return is stored as a line feed: XlsxWriter would write it as the
         # escape `_x000D_`, which not every reader decodes.
         value = "" if value is None else str(value).replace("\r\n", "\n").replace("\r", "\n")
         quote = value.startswith(FORMULA_STARTS)
-        sheet.write_string(row, col, value, self.fmt(None, bold=bold, wrap=wrap,
-                                                     header=header, quote=quote))
+        sheet.write_string(
+            row, col, value, self.fmt(None, bold=bold, wrap=wrap, header=header, quote=quote)
+        )
 
-    def put(self, sheet, row: int, col: int, x: X, kind: str | None = "money", *,
-            bold: bool = False) -> X:
+    def put(
+        self, sheet, row: int, col: int, x: X, kind: str | None = "money", *, bold: bool = False
+    ) -> X:
         """One of the app's formulas with its value; returns a reference to the cell."""
         sheet.write_formula(row, col, "=" + x.t, self.fmt(kind, bold=bold), _cached(x.v))
         return X(f"{_quoted(sheet.name)}!{xl_rowcol_to_cell(row, col)}", x.v)
@@ -301,8 +401,9 @@ def _plain_formula(formula: str, expand_future_functions: bool = False) -> str:
     return formula[1:] if formula.startswith("=") else formula
 
 
-def _print_setup(sheet, rows: int, cols: int, *, title_cols: int = 1,
-                 freeze: tuple[int, int] = (1, 1)) -> None:
+def _print_setup(
+    sheet, rows: int, cols: int, *, title_cols: int = 1, freeze: tuple[int, int] = (1, 1)
+) -> None:
     sheet.set_landscape()
     sheet.set_paper(1)  # US Letter
     sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
@@ -315,8 +416,13 @@ def _print_setup(sheet, rows: int, cols: int, *, title_cols: int = 1,
     sheet.set_footer("&L&A&RPage &P of &N")
 
 
-WHOLE_INPUTS = ("officers", "class_size", "refresher_interval_years", "average_months_enrolled",
-                "productive_hours_per_fte")
+WHOLE_INPUTS = (
+    "officers",
+    "class_size",
+    "refresher_interval_years",
+    "average_months_enrolled",
+    "productive_hours_per_fte",
+)
 
 
 def _input_kind(field: str) -> str:
@@ -324,8 +430,11 @@ def _input_kind(field: str) -> str:
         return "year"
     if field in WHOLE_INPUTS:
         return "whole"
-    if any(word in field for word in RATE_WORDS) and "per_hour" not in field \
-            and "hourly" not in field:
+    if (
+        any(word in field for word in RATE_WORDS)
+        and "per_hour" not in field
+        and "hourly" not in field
+    ):
         return "percent"
     if any(word in field for word in MONEY_WORDS):
         return "cents"
@@ -344,8 +453,14 @@ class Inputs:
         self.x: dict[str, X] = {}
         self.actuals: dict[int, ActualInputs] = {}  # plan year -> a closed FY's actuals
         w.header(sheet, 0, ["Input", "Value", "Defined name", "Plan-file path"])
-        w.text(sheet, 1, 0, "Change a value in column B and every sheet follows "
-               "(recalculate if your program does not do it by itself).", wrap=False)
+        w.text(
+            sheet,
+            1,
+            0,
+            "Change a value in column B and every sheet follows "
+            "(recalculate if your program does not do it by itself).",
+            wrap=False,
+        )
 
     def section(self, title: str) -> None:
         self.row += 1
@@ -362,8 +477,7 @@ class Inputs:
             w.text(sheet, row, 1, value)
             x = X(name, value)
         elif isinstance(value, dt.date):
-            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()),
-                                 w.fmt("date"))
+            sheet.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
             x = X(name, None)
         elif value is None:
             sheet.write_blank(row, 1, None, w.fmt(_input_kind(field)))
@@ -409,12 +523,16 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
     inputs = Inputs(w, w.add_worksheet("Inputs"))
     inputs.section("Assumptions (the whole plan)")
     for field in ASSUMPTION_FIELDS:
-        inputs.add(f"assumptions.{field.name}", f"assumptions.{field.name}", _label(field.name),
-                   getattr(plan.assumptions, field.name), field.name)
+        inputs.add(
+            f"assumptions.{field.name}",
+            f"assumptions.{field.name}",
+            _label(field.name),
+            getattr(plan.assumptions, field.name),
+            field.name,
+        )
     inputs.section("The fund")
     for name in ("opening_balance", "interest_rate", "reserve_months", "moa_executed_on"):
-        inputs.add(f"fund.{name}", f"fund.{name}", _label(name), getattr(plan.fund, name),
-                   name)
+        inputs.add(f"fund.{name}", f"fund.{name}", _label(name), getattr(plan.fund, name), name)
     receipts = plan.fund.receipts_by_fy()
     inputs.section("Receipts by FY (settlement payments; blank or 0 when none)")
     receipt_x = []
@@ -422,43 +540,77 @@ def _inputs(w: Writer, doc: PlanDocument) -> tuple[Inputs, list[dict[str, X]], l
         label = fy_label(fy)
         name = f"fund.receipts.{label.replace('-', '_')}"
         value = receipts.get(fy)
-        receipt_x.append(inputs.add(f"fund.receipts.{label}", name, f"Receipts {label}",
-                                    value if value is not None else 0, "receipts"))
-    outside = [(fy, amount) for fy, amount in plan.fund.receipts
-               if not plan.start_fy <= fy <= plan.end_fy]
+        receipt_x.append(
+            inputs.add(
+                f"fund.receipts.{label}",
+                name,
+                f"Receipts {label}",
+                value if value is not None else 0,
+                "receipts",
+            )
+        )
+    outside = [
+        (fy, amount) for fy, amount in plan.fund.receipts if not plan.start_fy <= fy <= plan.end_fy
+    ]
     for fy, amount in outside:
         label = fy_label(fy)
-        inputs.add(f"fund.receipts.{label}", f"fund.receipts.{label.replace('-', '_')}",
-                   f"Receipts {label} (outside the plan's years: not projected)", amount,
-                   "receipts")
+        inputs.add(
+            f"fund.receipts.{label}",
+            f"fund.receipts.{label.replace('-', '_')}",
+            f"Receipts {label} (outside the plan's years: not projected)",
+            amount,
+            "receipts",
+        )
     inputs.section("Participants")
     p = plan.participants
     for pathway in PATHWAYS:
-        inputs.add(f"participants.referrals_per_year.{pathway}",
-                   f"participants.referrals_per_year.{pathway}",
-                   f"Referrals a year, {PATHWAY_LABELS[pathway]}",
-                   p.referrals_per_year.get(pathway, Decimal(0)), "count")
+        inputs.add(
+            f"participants.referrals_per_year.{pathway}",
+            f"participants.referrals_per_year.{pathway}",
+            f"Referrals a year, {PATHWAY_LABELS[pathway]}",
+            p.referrals_per_year.get(pathway, Decimal(0)),
+            "count",
+        )
     for pathway in PATHWAYS:
-        inputs.add(f"participants.enrollment_rate.{pathway}",
-                   f"participants.enrollment_rate.{pathway}",
-                   f"Enrollment rate, {PATHWAY_LABELS[pathway]}",
-                   p.enrollment_rate.get(pathway, Decimal(0)), "rate")
+        inputs.add(
+            f"participants.enrollment_rate.{pathway}",
+            f"participants.enrollment_rate.{pathway}",
+            f"Enrollment rate, {PATHWAY_LABELS[pathway]}",
+            p.enrollment_rate.get(pathway, Decimal(0)),
+            "rate",
+        )
     for index, value in enumerate(p.ramp):
-        inputs.add(f"participants.ramp[{index}]", f"participants.ramp.{index}",
-                   f"Ramp, plan year {index + 1} ({fy_label(plan.start_fy + index)})", value,
-                   "count")
-    inputs.add("participants.average_months_enrolled", "participants.average_months_enrolled",
-               _label("average_months_enrolled"), p.average_months_enrolled,
-               "average_months_enrolled")
-    inputs.add("participants.initial_active", "participants.initial_active",
-               _label("initial_active"), p.initial_active, "count")
+        inputs.add(
+            f"participants.ramp[{index}]",
+            f"participants.ramp.{index}",
+            f"Ramp, plan year {index + 1} ({fy_label(plan.start_fy + index)})",
+            value,
+            "count",
+        )
+    inputs.add(
+        "participants.average_months_enrolled",
+        "participants.average_months_enrolled",
+        _label("average_months_enrolled"),
+        p.average_months_enrolled,
+        "average_months_enrolled",
+    )
+    inputs.add(
+        "participants.initial_active",
+        "participants.initial_active",
+        _label("initial_active"),
+        p.initial_active,
+        "count",
+    )
     lines: list[dict[str, X]] = []
     stems = line_names([line.id for line in plan.line_items])
     for index, (line, stem) in enumerate(zip(plan.line_items, stems, strict=True)):
         inputs.section(f"Line item: {line.label or line.id}")
         values: dict[str, X] = {}
-        row = {"start_fy": line.start_fy, "end_fy": line.end_fy,
-               **plan_values(REGISTRY[line.kind], line.params)}
+        row = {
+            "start_fy": line.start_fy,
+            "end_fy": line.end_fy,
+            **plan_values(REGISTRY[line.kind], line.params),
+        }
         for name, value in row.items():
             if name in LINE_TEXT_FIELDS:
                 continue
@@ -479,11 +631,23 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     plan, p = doc.plan, doc.projection
     labels = list(p.labels)
     years = plan.years
-    a = {f: X(f"assumptions.{f}", q(getattr(plan.assumptions, f)))
-         for f in ("salary_escalation", "health_escalation", "inflation", "fringe_rate",
-                   "health_per_fte", "contract_overhead_rate", "productive_hours_per_fte",
-                   "fte_increment", "overtime_multiplier", "overtime_fringe_rate",
-                   "indirect_rate", "discount_rate")}
+    a = {
+        f: X(f"assumptions.{f}", q(getattr(plan.assumptions, f)))
+        for f in (
+            "salary_escalation",
+            "health_escalation",
+            "inflation",
+            "fringe_rate",
+            "health_per_fte",
+            "contract_overhead_rate",
+            "productive_hours_per_fte",
+            "fte_increment",
+            "overtime_multiplier",
+            "overtime_fringe_rate",
+            "indirect_rate",
+            "discount_rate",
+        )
+    }
 
     summary = w.add_worksheet("Summary")
     inputs, line_inputs, receipt_x = _inputs(w, doc)
@@ -501,27 +665,48 @@ def plan_workbook(doc: PlanDocument) -> bytes:
 
     # --------------------------------------------------------------- participants (§4)
     ppl = plan.participants
-    months_enrolled = X("participants.average_months_enrolled",
-                        Q(ppl.average_months_enrolled))
+    months_enrolled = X("participants.average_months_enrolled", Q(ppl.average_months_enrolled))
     initial = X("participants.initial_active", q(ppl.initial_active))
     w.header(people, 0, ["Participants (cohort model, cost model §4)", *labels])
-    refer = {pw: X(f"participants.referrals_per_year.{pw}",
-                   q(ppl.referrals_per_year.get(pw, 0))) for pw in PATHWAYS}
-    steady = sum((refer[pw] * X(f"participants.enrollment_rate.{pw}",
-                                q(ppl.enrollment_rate.get(pw, 0))) for pw in PATHWAYS), lift(0))
+    refer = {
+        pw: X(f"participants.referrals_per_year.{pw}", q(ppl.referrals_per_year.get(pw, 0)))
+        for pw in PATHWAYS
+    }
+    steady = sum(
+        (
+            refer[pw] * X(f"participants.enrollment_rate.{pw}", q(ppl.enrollment_rate.get(pw, 0)))
+            for pw in PATHWAYS
+        ),
+        lift(0),
+    )
     referrals = sum((refer[pw] for pw in PATHWAYS), lift(0))
-    rows_people = ["Ramp", "Referrals a year with the ramp", "New enrollees (exact)",
-                   "New enrollees", "Average active", "Peak active", "Participant-months"]
+    rows_people = [
+        "Ramp",
+        "Referrals a year with the ramp",
+        "New enrollees (exact)",
+        "New enrollees",
+        "Average active",
+        "Peak active",
+        "Participant-months",
+    ]
     for row_, name in enumerate(rows_people, start=1):
         w.text(people, row_, 0, name)
     month_top = len(rows_people) + 3
-    w.header(people, month_top - 1, ["Month (0 = July of the first FY)", "Plan year",
-                                     "New enrollees in the month", "Active at month end"])
+    w.header(
+        people,
+        month_top - 1,
+        [
+            "Month (0 = July of the first FY)",
+            "Plan year",
+            "New enrollees in the month",
+            "Active at month end",
+        ],
+    )
     first_m, last_m = month_top, month_top + 12 * years - 1
     ramp_x, refer_x, new_exact, new_x = [], [], [], []
     for k in range(years):
         col = 1 + k
-        ramp = (X(f"participants.ramp.{k}", q(ppl.ramp[k])) if k < len(ppl.ramp) else lift(1))
+        ramp = X(f"participants.ramp.{k}", q(ppl.ramp[k])) if k < len(ppl.ramp) else lift(1)
         ramp_x.append(w.put(people, 1, col, ramp, "decimal"))
         refer_x.append(w.put(people, 2, col, ramp_x[k] * referrals, "decimal"))
         new_exact.append(w.put(people, 3, col, ramp_x[k] * steady, "precise"))
@@ -539,21 +724,25 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         n = w.put(people, month_row, 2, new_exact[k] / 12, "precise")
         monthly.append(n.v)
         lo = max(0, m - ppl.average_months_enrolled + 1)
-        value = sum(monthly[lo:m + 1], Q(0)) + init_monthly * max(0, ppl.average_months_enrolled
-                                                                   - 1 - m)
+        value = sum(monthly[lo : m + 1], Q(0)) + init_monthly * max(
+            0, ppl.average_months_enrolled - 1 - m
+        )
         ref = f"A{month_row + 1}"
-        text = (f'SUMIFS({c_rng},{a_rng},">="&({ref}-{months_enrolled.t}+1),{a_rng},"<="&{ref})'
-                f"+{initial.t}/{months_enrolled.t}*MAX(0,{months_enrolled.t}-1-{ref})")
+        text = (
+            f'SUMIFS({c_rng},{a_rng},">="&({ref}-{months_enrolled.t}+1),{a_rng},"<="&{ref})'
+            f"+{initial.t}/{months_enrolled.t}*MAX(0,{months_enrolled.t}-1-{ref})"
+        )
         actives.append(w.put(people, month_row, 3, X(text, value), "precise").v)
     avg_x, peak_x, months_x = [], [], []
     for k in range(years):
         col = 1 + k
         top, bottom = first_m + 12 * k + 1, first_m + 12 * k + 12
-        year = actives[12 * k:12 * k + 12]
+        year = actives[12 * k : 12 * k + 12]
         total = X(f"SUM($D${top}:$D${bottom})", sum(year, Q(0)))
         avg_x.append(w.put(people, 5, col, ROUND(total / 12, 6), "decimal"))
-        peak_x.append(w.put(people, 6, col, ROUND(X(f"MAX($D${top}:$D${bottom})", max(year)),
-                                                  6), "decimal"))
+        peak_x.append(
+            w.put(people, 6, col, ROUND(X(f"MAX($D${top}:$D${bottom})", max(year)), 6), "decimal")
+        )
         months_x.append(w.put(people, 7, col, ROUND(total, 6), "decimal"))
     people.set_column(0, 0, 34)
     people.set_column(1, years, 12)
@@ -573,10 +762,16 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         gs.append(w.put(calc, 4, col, (1 + a["salary_escalation"]) ** k, "precise"))
         gh.append(w.put(calc, 5, col, (1 + a["health_escalation"]) ** k, "precise"))
         gi.append(w.put(calc, 6, col, (1 + a["inflation"]) ** k, "precise"))
-    for row_, name in enumerate(["Plan year k", "Fiscal year (starting year)",
-                                "Salary growth (1 + salary escalation)^k",
-                                "Health growth (1 + health escalation)^k",
-                                "Inflation growth (1 + inflation)^k"], start=2):
+    for row_, name in enumerate(
+        [
+            "Plan year k",
+            "Fiscal year (starting year)",
+            "Salary growth (1 + salary escalation)^k",
+            "Health growth (1 + health escalation)^k",
+            "Inflation growth (1 + inflation)^k",
+        ],
+        start=2,
+    ):
         w.text(calc, row_, 0, name)
     state: dict[str, Any] = {"row": 8, "parts": []}
     total_col = FY0 + years
@@ -587,8 +782,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     line_parts: list[list[list[X]]] = []  # each line's components, per FY
     days = X("(365/7)", Q(365, 7))
 
-    def row(name: str, line_id: str, build: Callable[[int], X], kind: str = "decimal",
-            object_class: str | None = None) -> list[X]:
+    def row(
+        name: str,
+        line_id: str,
+        build: Callable[[int], X],
+        kind: str = "decimal",
+        object_class: str | None = None,
+    ) -> list[X]:
         r = state["row"]
         w.text(calc, r, 0, name)
         w.text(calc, r, 1, line_id)
@@ -614,48 +814,78 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         state["row"] += 1
         state["parts"] = [[] for _ in range(years)]
         first_fy = MAX(li["start_fy"], plan.start_fy)
-        active = row("In the line's years (1 = yes)", lid, lambda k: IF(AND(
-            fy_x[k].cmp(">=", li["start_fy"]), fy_x[k].cmp("<=", li["end_fy"])), 1, 0),
-            "whole")
+        active = row(
+            "In the line's years (1 = yes)",
+            lid,
+            lambda k: IF(
+                AND(fy_x[k].cmp(">=", li["start_fy"]), fy_x[k].cmp("<=", li["end_fy"])), 1, 0
+            ),
+            "whole",
+        )
         comps: list[tuple[str, Callable[[int], X]]] = []
         fte: list[X] | None = None
         if line.is_staffing:
             if line.kind == "position":
                 fte = row("FTE", lid, lambda k: li["fte"] * active[k])
             elif line.kind == "case_management":
-                need = row("Case managers the caseloads call for", lid, lambda k: MAX(
-                    avg_x[k] / li["caseload_average"], peak_x[k] / li["caseload_max"]),
-                    "precise")
+                need = row(
+                    "Case managers the caseloads call for",
+                    lid,
+                    lambda k: MAX(
+                        avg_x[k] / li["caseload_average"], peak_x[k] / li["caseload_max"]
+                    ),
+                    "precise",
+                )
 
                 def cm_fte(k: int) -> X:
-                    stepped = MAX(li["min_fte"], CEIL(need[k] / a["fte_increment"])
-                                  * a["fte_increment"])
+                    stepped = MAX(
+                        li["min_fte"], CEIL(need[k] / a["fte_increment"]) * a["fte_increment"]
+                    )
                     cap = li["max_fte"]
-                    capped = X(f"IF(ISNUMBER({cap.t}),MIN({stepped.t},{cap.t}),{stepped.t})",
-                               stepped.v if cap.v is None else min(stepped.v, cap.v))
+                    capped = X(
+                        f"IF(ISNUMBER({cap.t}),MIN({stepped.t},{cap.t}),{stepped.t})",
+                        stepped.v if cap.v is None else min(stepped.v, cap.v),
+                    )
                     return capped * active[k]
 
-                fte = row("FTE (steps of the hiring step, minimum and maximum FTE)", lid,
-                          cm_fte)
+                fte = row("FTE (steps of the hiring step, minimum and maximum FTE)", lid, cm_fte)
             else:
-                need = row("FTE the hours call for", lid, lambda k: li["hours_per_week"] * days
-                           * li["staff_per_post"] / a["productive_hours_per_fte"], "precise")
-                fte = row("FTE (steps of the hiring step)", lid, lambda k: CEIL(
-                    need[k] / a["fte_increment"]) * a["fte_increment"] * active[k])
+                need = row(
+                    "FTE the hours call for",
+                    lid,
+                    lambda k: (
+                        li["hours_per_week"]
+                        * days
+                        * li["staff_per_post"]
+                        / a["productive_hours_per_fte"]
+                    ),
+                    "precise",
+                )
+                fte = row(
+                    "FTE (steps of the hiring step)",
+                    lid,
+                    lambda k: CEIL(need[k] / a["fte_increment"]) * a["fte_increment"] * active[k],
+                )
 
             def own(field: str) -> X:
                 """The line's own rate when it gives one, else the plan's (§3)."""
                 mine, plan_wide = li[field], a[field]
-                return X(f"IF(ISNUMBER({mine.t}),{mine.t},{plan_wide.t})",
-                         plan_wide.v if mine.v is None else mine.v)
+                return X(
+                    f"IF(ISNUMBER({mine.t}),{mine.t},{plan_wide.t})",
+                    plan_wide.v if mine.v is None else mine.v,
+                )
 
             salary_unit = row("Salary per FTE", lid, lambda k: li["salary"] * gs[k], "cents")
-            health_unit = row("Health per FTE", lid, lambda k: own("health_per_fte") * gh[k],
-                              "cents")
+            health_unit = row(
+                "Health per FTE", lid, lambda k: own("health_per_fte") * gh[k], "cents"
+            )
             pers = row("Salaries (exact)", lid, lambda k: salary_unit[k] * fte[k], "cents")
-            frin = row("Fringe (exact): salaries × fringe rate + FTE × health", lid,
-                       lambda k: pers[k] * own("fringe_rate") + health_unit[k] * fte[k],
-                       "cents")
+            frin = row(
+                "Fringe (exact): salaries × fringe rate + FTE × health",
+                lid,
+                lambda k: pers[k] * own("fringe_rate") + health_unit[k] * fte[k],
+                "cents",
+            )
 
             def contract() -> X:
                 return li["delivery"].cmp("=", "contract")
@@ -663,75 +893,185 @@ def plan_workbook(doc: PlanDocument) -> bytes:
             comps = [
                 ("personnel", lambda k: IF(contract(), 0, DOLLARS(pers[k]))),
                 ("fringe", lambda k: IF(contract(), 0, DOLLARS(frin[k]))),
-                ("contractual", lambda k: IF(contract(), DOLLARS(
-                    (pers[k] + frin[k]) * (1 + own("contract_overhead_rate"))), 0)),
-                ("indirect", lambda k: IF(contract(), 0, DOLLARS(
-                    indirect * (pers[k] + frin[k])))),
+                (
+                    "contractual",
+                    lambda k: IF(
+                        contract(),
+                        DOLLARS((pers[k] + frin[k]) * (1 + own("contract_overhead_rate"))),
+                        0,
+                    ),
+                ),
+                ("indirect", lambda k: IF(contract(), 0, DOLLARS(indirect * (pers[k] + frin[k])))),
             ]
         elif line.kind == "warm_handoff" and line.mode == "on_call":
-            callouts = row("Call-outs (ramped referrals × after-hours share)", lid,
-                           lambda k: refer_x[k] * li["after_hours_share"], "decimal")
-            pers = row("Pay (exact): (standby + call-outs) × salary growth", lid, lambda k: (
-                li["hours_per_week"] * days * li["stipend_per_hour"]
-                + callouts[k] * li["hours_per_callout"] * li["hourly_rate"]
-                * a["overtime_multiplier"]) * gs[k] * active[k], "cents")
-            frin = row("Fringe (exact): pay × overtime fringe rate", lid,
-                       lambda k: pers[k] * a["overtime_fringe_rate"], "cents")
-            comps = [("personnel", lambda k: DOLLARS(pers[k])),
-                     ("fringe", lambda k: DOLLARS(frin[k])),
-                     ("indirect", lambda k: DOLLARS(indirect * (pers[k] + frin[k])))]
+            callouts = row(
+                "Call-outs (ramped referrals × after-hours share)",
+                lid,
+                lambda k: refer_x[k] * li["after_hours_share"],
+                "decimal",
+            )
+            pers = row(
+                "Pay (exact): (standby + call-outs) × salary growth",
+                lid,
+                lambda k: (
+                    (
+                        li["hours_per_week"] * days * li["stipend_per_hour"]
+                        + callouts[k]
+                        * li["hours_per_callout"]
+                        * li["hourly_rate"]
+                        * a["overtime_multiplier"]
+                    )
+                    * gs[k]
+                    * active[k]
+                ),
+                "cents",
+            )
+            frin = row(
+                "Fringe (exact): pay × overtime fringe rate",
+                lid,
+                lambda k: pers[k] * a["overtime_fringe_rate"],
+                "cents",
+            )
+            comps = [
+                ("personnel", lambda k: DOLLARS(pers[k])),
+                ("fringe", lambda k: DOLLARS(frin[k])),
+                ("indirect", lambda k: DOLLARS(indirect * (pers[k] + frin[k]))),
+            ]
         elif line.kind == "warm_handoff":
-            comps = [("contractual", lambda k: DOLLARS(
-                li["hours_per_week"] * days * li["rate_per_hour"] * gi[k] * active[k]))]
+            comps = [
+                (
+                    "contractual",
+                    lambda k: DOLLARS(
+                        li["hours_per_week"] * days * li["rate_per_hour"] * gi[k] * active[k]
+                    ),
+                )
+            ]
         elif line.kind == "officer_training":
-            j = row("Years since the line's first FY", lid, lambda k: fy_x[k] - first_fy,
-                    "whole")
-            init = row("Initial trainees", lid, lambda k: IF(
-                j[k].cmp("=", 0), li["officers"], CEIL(li["officers"] * li["annual_turnover"]))
-                * active[k], "whole")
-            refr = row("Refresher trainees", lid, lambda k: IF(AND(
-                j[k].cmp(">=", 1), MOD(j[k], li["refresher_interval_years"]).cmp("=", 0)),
-                MAX(li["officers"] - CEIL(li["officers"] * li["annual_turnover"]), 0), 0)
-                * active[k], "whole")
-            pers = row("Backfill pay (exact): hours × hourly pay × overtime", lid, lambda k: (
-                init[k] * li["initial_hours"] + refr[k] * li["refresher_hours"])
-                * li["officer_hourly_rate"] * gs[k] * a["overtime_multiplier"], "cents")
-            frin = row("Fringe (exact): pay × overtime fringe rate", lid,
-                       lambda k: pers[k] * a["overtime_fringe_rate"], "cents")
-            sess = row("Training sessions", lid, lambda k: CEIL(init[k] / li["class_size"])
-                       + CEIL(refr[k] / li["class_size"]), "whole")
-            supp = row("Materials (exact)", lid, lambda k: (init[k] + refr[k])
-                       * li["materials_per_trainee"] * gi[k], "cents")
-            comps = [("personnel", lambda k: DOLLARS(pers[k])),
-                     ("fringe", lambda k: DOLLARS(frin[k])),
-                     ("supplies", lambda k: DOLLARS(supp[k])),
-                     ("contractual", lambda k: DOLLARS(
-                         sess[k] * li["trainer_cost_per_session"] * gi[k])),
-                     ("indirect", lambda k: DOLLARS(indirect * (pers[k] + frin[k] + supp[k])))]
+            j = row("Years since the line's first FY", lid, lambda k: fy_x[k] - first_fy, "whole")
+            init = row(
+                "Initial trainees",
+                lid,
+                lambda k: (
+                    IF(
+                        j[k].cmp("=", 0),
+                        li["officers"],
+                        CEIL(li["officers"] * li["annual_turnover"]),
+                    )
+                    * active[k]
+                ),
+                "whole",
+            )
+            refr = row(
+                "Refresher trainees",
+                lid,
+                lambda k: (
+                    IF(
+                        AND(
+                            j[k].cmp(">=", 1), MOD(j[k], li["refresher_interval_years"]).cmp("=", 0)
+                        ),
+                        MAX(li["officers"] - CEIL(li["officers"] * li["annual_turnover"]), 0),
+                        0,
+                    )
+                    * active[k]
+                ),
+                "whole",
+            )
+            pers = row(
+                "Backfill pay (exact): hours × hourly pay × overtime",
+                lid,
+                lambda k: (
+                    (init[k] * li["initial_hours"] + refr[k] * li["refresher_hours"])
+                    * li["officer_hourly_rate"]
+                    * gs[k]
+                    * a["overtime_multiplier"]
+                ),
+                "cents",
+            )
+            frin = row(
+                "Fringe (exact): pay × overtime fringe rate",
+                lid,
+                lambda k: pers[k] * a["overtime_fringe_rate"],
+                "cents",
+            )
+            sess = row(
+                "Training sessions",
+                lid,
+                lambda k: CEIL(init[k] / li["class_size"]) + CEIL(refr[k] / li["class_size"]),
+                "whole",
+            )
+            supp = row(
+                "Materials (exact)",
+                lid,
+                lambda k: (init[k] + refr[k]) * li["materials_per_trainee"] * gi[k],
+                "cents",
+            )
+            comps = [
+                ("personnel", lambda k: DOLLARS(pers[k])),
+                ("fringe", lambda k: DOLLARS(frin[k])),
+                ("supplies", lambda k: DOLLARS(supp[k])),
+                (
+                    "contractual",
+                    lambda k: DOLLARS(sess[k] * li["trainer_cost_per_session"] * gi[k]),
+                ),
+                ("indirect", lambda k: DOLLARS(indirect * (pers[k] + frin[k] + supp[k]))),
+            ]
         elif line.kind == "participant_phones":
-            comps = [("supplies", lambda k: DOLLARS(new_x[k] * li["high_risk_share"]
-                                                    * li["device_cost"] * gi[k] * active[k])),
-                     ("other", lambda k: DOLLARS(months_x[k] * li["high_risk_share"]
-                                                 * li["monthly_service_cost"] * gi[k]
-                                                 * active[k]))]
+            comps = [
+                (
+                    "supplies",
+                    lambda k: DOLLARS(
+                        new_x[k] * li["high_risk_share"] * li["device_cost"] * gi[k] * active[k]
+                    ),
+                ),
+                (
+                    "other",
+                    lambda k: DOLLARS(
+                        months_x[k]
+                        * li["high_risk_share"]
+                        * li["monthly_service_cost"]
+                        * gi[k]
+                        * active[k]
+                    ),
+                ),
+            ]
         elif line.kind == "participant_support":
-            comps = [("other", lambda k: DOLLARS(months_x[k] / 12 * li["per_participant_year"]
-                                                 * gi[k] * active[k]))]
+            comps = [
+                (
+                    "other",
+                    lambda k: DOLLARS(
+                        months_x[k] / 12 * li["per_participant_year"] * gi[k] * active[k]
+                    ),
+                )
+            ]
         elif line.kind == "service_gap":
-            gap = row("Amount (exact): units × cost per unit, when the status is gap", lid,
-                      lambda k: IF(li["status"].cmp("=", "gap"), li["units"] * li["unit_cost"]
-                                   * gi[k], 0) * active[k], "cents")
+            gap = row(
+                "Amount (exact): units × cost per unit, when the status is gap",
+                lid,
+                lambda k: (
+                    IF(li["status"].cmp("=", "gap"), li["units"] * li["unit_cost"] * gi[k], 0)
+                    * active[k]
+                ),
+                "cents",
+            )
             gap_class = _object_class(line)
             comps = [(gap_class, lambda k: DOLLARS(gap[k]))]
             if gap_class in ("personnel", "fringe", "travel", "supplies"):
                 comps.append(("indirect", lambda k: DOLLARS(indirect * gap[k])))
         else:  # other, other_strategy
-            amount = row("Amount (exact): annual amount × growth", lid, lambda k: li[
-                "annual_amount"] * IF(li["escalate"], gi[k], 1) * active[k], "cents")
+            amount = row(
+                "Amount (exact): annual amount × growth",
+                lid,
+                lambda k: li["annual_amount"] * IF(li["escalate"], gi[k], 1) * active[k],
+                "cents",
+            )
             amount_class = _object_class(line)
             comps = [(amount_class, lambda k: DOLLARS(amount[k]))]
             if line.kind == "other" and amount_class in (
-                    "personnel", "fringe", "travel", "supplies"):
+                "personnel",
+                "fringe",
+                "travel",
+                "supplies",
+            ):
                 comps.append(("indirect", lambda k: DOLLARS(indirect * amount[k])))
         fte_rows.append(fte or [])
         first_component = state["row"]
@@ -750,8 +1090,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     # --------------------------------------------------------------- projection
     w.header(projection, 0, ["Line item", "Line id", "Strategy", *labels, "Total"])
     line_year: list[list[X]] = []
-    for index, (line, (top, bottom)) in enumerate(zip(plan.line_items, line_rows,
-                                                      strict=True)):
+    for index, (line, (top, bottom)) in enumerate(zip(plan.line_items, line_rows, strict=True)):
         r = 1 + index
         w.text(projection, r, 0, line.label or line.id)
         w.text(projection, r, 1, line.id)
@@ -760,8 +1099,14 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         for k in range(years):
             col = xl_col_to_name(FY0 + k)
             parts = line_parts[index][k]
-            cells.append(w.put(projection, r, 3 + k, SUM(
-                parts, f"SUM(Calculation!{col}{top + 1}:{col}{bottom + 1})")))
+            cells.append(
+                w.put(
+                    projection,
+                    r,
+                    3 + k,
+                    SUM(parts, f"SUM(Calculation!{col}{top + 1}:{col}{bottom + 1})"),
+                )
+            )
         line_year.append(cells)
         first, last = xl_rowcol_to_cell(r, 3), xl_rowcol_to_cell(r, 2 + years)
         w.put(projection, r, 3 + years, SUM(cells, f"SUM({first}:{last})"), bold=True)
@@ -770,10 +1115,18 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     spending: list[X] = []
     for col in range(3, 4 + years):
         letter = xl_col_to_name(col)
-        column = ([line_year[i][col - 3] for i in range(len(line_year))] if col < 3 + years
-                  else [x for cells in line_year for x in cells])
-        cell = w.put(projection, total_row, col, SUM(
-            column, f"SUM({letter}2:{letter}{total_row})" if line_year else "0"), bold=True)
+        column = (
+            [line_year[i][col - 3] for i in range(len(line_year))]
+            if col < 3 + years
+            else [x for cells in line_year for x in cells]
+        )
+        cell = w.put(
+            projection,
+            total_row,
+            col,
+            SUM(column, f"SUM({letter}2:{letter}{total_row})" if line_year else "0"),
+            bold=True,
+        )
         if col < 3 + years:
             spending.append(cell)
     grand = X(f"Projection!{xl_rowcol_to_cell(total_row, 3 + years)}", Q(p.total))
@@ -783,8 +1136,9 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     for k in range(years):
         parts = [rows[k] for rows in fte_rows if rows]
         text = "+".join(x.t for x in parts) if parts else "0"
-        fte_total.append(w.put(projection, fte_row, 3 + k,
-                               SUM(parts, text) if parts else lift(0), "decimal"))
+        fte_total.append(
+            w.put(projection, fte_row, 3 + k, SUM(parts, text) if parts else lift(0), "decimal")
+        )
     projection.set_column(0, 0, 38)
     projection.set_column(1, 1, 18)
     projection.set_column(2, 2, 10)
@@ -808,24 +1162,46 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         return cells
 
     for c in OBJECT_CLASSES:
+
         def build(k: int, c: str = c) -> X:
             letter = xl_col_to_name(FY0 + k)
-            return SUM(by_class[c][k], f'SUMIF({class_col},"{CLASS_LABELS[c]}",'
-                                       f"Calculation!{letter}$1:{letter}${calc_last})")
+            return SUM(
+                by_class[c][k],
+                f'SUMIF({class_col},"{CLASS_LABELS[c]}",'
+                f"Calculation!{letter}$1:{letter}${calc_last})",
+            )
+
         if c == "indirect":
-            direct = class_row("i. Total direct charges", lambda k: SUM(
-                [x[k] for x in direct_rows],
-                f"SUM({xl_rowcol_to_cell(1, 1 + k)}:{xl_rowcol_to_cell(8, 1 + k)})"), True)
+            direct = class_row(
+                "i. Total direct charges",
+                lambda k: SUM(
+                    [x[k] for x in direct_rows],
+                    f"SUM({xl_rowcol_to_cell(1, 1 + k)}:{xl_rowcol_to_cell(8, 1 + k)})",
+                ),
+                True,
+            )
             all_rows.append(class_row(CLASS_LABELS[c], build))
-            class_row("k. Totals", lambda k: SUM(
-                [direct[k], all_rows[-1][k]],
-                f"{xl_rowcol_to_cell(9, 1 + k)}+{xl_rowcol_to_cell(10, 1 + k)}"), True)
+            class_row(
+                "k. Totals",
+                lambda k: SUM(
+                    [direct[k], all_rows[-1][k]],
+                    f"{xl_rowcol_to_cell(9, 1 + k)}+{xl_rowcol_to_cell(10, 1 + k)}",
+                ),
+                True,
+            )
         else:
             direct_rows.append(class_row(CLASS_LABELS[c], build))
     r += 1
     codes = list(p.by_strategy)
-    w.header(classes_sheet, r, ["Object class by strategy (whole plan)",
-                                *[doc.titles.get(code, code) for code in codes], "Total"])
+    w.header(
+        classes_sheet,
+        r,
+        [
+            "Object class by strategy (whole plan)",
+            *[doc.titles.get(code, code) for code in codes],
+            "Total",
+        ],
+    )
     top_strategy = r + 1
     r += 1
     strategy_of = [line.strategy or "unassigned" for line in plan.line_items]
@@ -833,22 +1209,33 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         w.text(classes_sheet, r, 0, CLASS_LABELS[c])
         cells = []
         for col, code in enumerate(codes, start=1):
-            refs = [f"Calculation!{xl_rowcol_to_cell(row_, total_col)}"
-                    for row_ in component_rows[c]
-                    if strategy_of[_line_of(row_, line_rows)] == code]
+            refs = [
+                f"Calculation!{xl_rowcol_to_cell(row_, total_col)}"
+                for row_ in component_rows[c]
+                if strategy_of[_line_of(row_, line_rows)] == code
+            ]
             value = Q(doc.classes_by_strategy[code].get(c, 0))
-            cells.append(w.put(classes_sheet, r, col, X(
-                "+".join(refs) if refs else "0", value)))
+            cells.append(w.put(classes_sheet, r, col, X("+".join(refs) if refs else "0", value)))
         first, last = xl_rowcol_to_cell(r, 1), xl_rowcol_to_cell(r, len(codes))
-        w.put(classes_sheet, r, 1 + len(codes),
-              SUM(cells, f"SUM({first}:{last})" if codes else "0"), bold=True)
+        w.put(
+            classes_sheet,
+            r,
+            1 + len(codes),
+            SUM(cells, f"SUM({first}:{last})" if codes else "0"),
+            bold=True,
+        )
         r += 1
     w.text(classes_sheet, r, 0, "Total", bold=True)
     for col in range(1, 2 + len(codes)):
         letter = xl_col_to_name(col)
-        value = (Q(p.strategy_totals[codes[col - 1]]) if col <= len(codes) else Q(p.total))
-        w.put(classes_sheet, r, col, X(f"SUM({letter}{top_strategy + 1}:{letter}{r})", value),
-              bold=True)
+        value = Q(p.strategy_totals[codes[col - 1]]) if col <= len(codes) else Q(p.total)
+        w.put(
+            classes_sheet,
+            r,
+            col,
+            X(f"SUM({letter}{top_strategy + 1}:{letter}{r})", value),
+            bold=True,
+        )
     classes_sheet.set_column(0, 0, 36)
     classes_sheet.set_column(1, max(years, len(codes)) + 1, 13)
     _print_setup(classes_sheet, r + 1, max(years, len(codes)) + 2, freeze=(1, 1))
@@ -871,16 +1258,23 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     for col in range(2, 3 + years):
         letter = xl_col_to_name(col)
         value = Q(p.by_year[col - 2]) if col < 2 + years else Q(p.total)
-        w.put(strategies, r, col, X(f"SUM({letter}2:{letter}{r})" if codes else "0", value),
-              bold=True)
+        w.put(
+            strategies, r, col, X(f"SUM({letter}2:{letter}{r})" if codes else "0", value), bold=True
+        )
     strategies.set_column(0, 0, 44)
     strategies.set_column(2, 2 + years, 12)
     _print_setup(strategies, r + 1, 3 + years, freeze=(1, 2))
 
     # --------------------------------------------------------------- fund (§6)
     w.header(fund_sheet, 0, ["Fund", *labels, "Total"])
-    names = ["Beginning balance", "Receipts", "Interest (on the beginning balance)",
-             "Spending", "Closing balance", "In deficit (1 = yes)"]
+    names = [
+        "Beginning balance",
+        "Receipts",
+        "Interest (on the beginning balance)",
+        "Spending",
+        "Closing balance",
+        "In deficit (1 = yes)",
+    ]
     for row_, name in enumerate(names, start=1):
         w.text(fund_sheet, row_, 0, name, bold=row_ == 5)
     begin = DOLLARS(X("fund.opening_balance", q(plan.fund.opening_balance)))
@@ -890,12 +1284,21 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         col = 1 + k
         b = w.put(fund_sheet, 1, col, begin)
         closed = inputs.actuals.get(k)  # a closed FY takes its actuals (§11)
-        rec = w.put(fund_sheet, 2, col, DOLLARS(receipt_x[k]) if closed is None
-                    else closed.receipts())
-        inte = w.put(fund_sheet, 3, col, DOLLARS(MAX(b, 0) * rate) if closed is None
-                     else closed.interest_dollars())
-        spend = w.put(fund_sheet, 4, col, X(spending[k].t, spending[k].v) if closed is None
-                      else closed.spending())
+        rec = w.put(
+            fund_sheet, 2, col, DOLLARS(receipt_x[k]) if closed is None else closed.receipts()
+        )
+        inte = w.put(
+            fund_sheet,
+            3,
+            col,
+            DOLLARS(MAX(b, 0) * rate) if closed is None else closed.interest_dollars(),
+        )
+        spend = w.put(
+            fund_sheet,
+            4,
+            col,
+            X(spending[k].t, spending[k].v) if closed is None else closed.spending(),
+        )
         close = w.put(fund_sheet, 5, col, b + rec + inte - spend, bold=True)
         deficit = w.put(fund_sheet, 6, col, IF(close.cmp("<", 0), 1, 0), "whole")
         for key, x in zip("brisc", (b, rec, inte, spend, close), strict=True):
@@ -904,19 +1307,29 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         begin = close
     for row_, key in ((2, "r"), (3, "i"), (4, "s")):
         first, last = xl_rowcol_to_cell(row_, 1), xl_rowcol_to_cell(row_, years)
-        w.put(fund_sheet, row_, 1 + years, SUM(fund_cells[key], f"SUM({first}:{last})"),
-              bold=True)
+        w.put(fund_sheet, row_, 1 + years, SUM(fund_cells[key], f"SUM({first}:{last})"), bold=True)
     w.text(fund_sheet, 8, 0, "First deficit FY")
-    first_deficit = (fy_label(p.fund.first_deficit_fy) if p.fund.first_deficit_fy else "none")
+    first_deficit = fy_label(p.fund.first_deficit_fy) if p.fund.first_deficit_fy else "none"
     deficit_range = f"$B$7:${xl_col_to_name(years)}$7"
     header_range = f"$B$1:${xl_col_to_name(years)}$1"
-    deficit_x = w.put(fund_sheet, 8, 1, X(
-        f'IF(SUM({deficit_range})=0,"none",INDEX({header_range},MATCH(1,{deficit_range},0)))',
-        first_deficit), None)
+    deficit_x = w.put(
+        fund_sheet,
+        8,
+        1,
+        X(
+            f'IF(SUM({deficit_range})=0,"none",INDEX({header_range},MATCH(1,{deficit_range},0)))',
+            first_deficit,
+        ),
+        None,
+    )
     if p.fund.receipts_outside_plan:
-        w.text(fund_sheet, 10, 0, "Receipts outside the plan's years (not projected): "
-               + ", ".join(f"{fy} ${amount:,}" for fy, amount
-                           in p.fund.receipts_outside_plan.items()))
+        w.text(
+            fund_sheet,
+            10,
+            0,
+            "Receipts outside the plan's years (not projected): "
+            + ", ".join(f"{fy} ${amount:,}" for fy, amount in p.fund.receipts_outside_plan.items()),
+        )
     fund_sheet.set_column(0, 0, 34)
     fund_sheet.set_column(1, 1 + years, 13)
     _print_setup(fund_sheet, 11, 2 + years)
@@ -926,37 +1339,64 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     last_col = xl_col_to_name(years)
     w.header(summary, 0, ["Item", "Value"])
     facts: list[tuple[str, Any, str | None]] = [
-        ("Jurisdiction", doc.jurisdiction, None), ("Plan", doc.plan_name, None),
-        ("Status", doc.status.capitalize(), None), ("Prepared on", doc.prepared_on, "date"),
+        ("Jurisdiction", doc.jurisdiction, None),
+        ("Plan", doc.plan_name, None),
+        ("Status", doc.status.capitalize(), None),
+        ("Prepared on", doc.prepared_on, "date"),
         ("Fiscal years", f"{labels[0]} to {labels[-1]}", None),
         ("Total spending", X(grand.t, grand.v), "money"),
-        ("Present value of spending", X(
-            f"ROUND(Projection!D{total_row + 1}+NPV(assumptions.discount_rate,"
-            f"Projection!E{total_row + 1}:{xl_col_to_name(2 + years)}{total_row + 1}),0)"
-            if years > 1 else f"Projection!D{total_row + 1}", Q(p.npv_spending)), "money"),
+        (
+            "Present value of spending",
+            X(
+                f"ROUND(Projection!D{total_row + 1}+NPV(assumptions.discount_rate,"
+                f"Projection!E{total_row + 1}:{xl_col_to_name(2 + years)}{total_row + 1}),0)"
+                if years > 1
+                else f"Projection!D{total_row + 1}",
+                Q(p.npv_spending),
+            ),
+            "money",
+        ),
         ("Opening balance", X("Fund!B2", Q(s.opening_balance)), "money"),
         ("Receipts", X(f"SUM(Fund!B3:{last_col}3)", Q(s.receipts)), "money"),
-        ("Present value of receipts", X(
-            f"ROUND(Fund!B3+NPV(assumptions.discount_rate,Fund!C3:{last_col}3),0)"
-            if years > 1 else "Fund!B3", Q(p.npv_receipts)), "money"),
+        (
+            "Present value of receipts",
+            X(
+                f"ROUND(Fund!B3+NPV(assumptions.discount_rate,Fund!C3:{last_col}3),0)"
+                if years > 1
+                else "Fund!B3",
+                Q(p.npv_receipts),
+            ),
+            "money",
+        ),
         ("Interest", X(f"SUM(Fund!B4:{last_col}4)", Q(s.interest)), "money"),
         ("Closing balance", X(f"Fund!{last_col}6", Q(s.closing_balance)), "money"),
         ("First deficit FY", X(deficit_x.t, first_deficit), None),
-        ("Peak FTE", X(f"MAX(Projection!D{fte_row + 1}:{xl_col_to_name(2 + years)}"
-                       f"{fte_row + 1})", max((x.v for x in fte_total), default=Q(0))),
-         "decimal"),
-        ("Participants enrolled (new enrollees, all FYs)", X(
-            f"SUM(Participants!B5:{last_col}5)", sum((x.v for x in new_x), Q(0))), "whole"),
-        ("Checklist", f"{s.compliance['fail']} fail, {s.compliance['warn']} warn, "
-                      f"{s.compliance['pass']} pass", None),
+        (
+            "Peak FTE",
+            X(
+                f"MAX(Projection!D{fte_row + 1}:{xl_col_to_name(2 + years)}{fte_row + 1})",
+                max((x.v for x in fte_total), default=Q(0)),
+            ),
+            "decimal",
+        ),
+        (
+            "Participants enrolled (new enrollees, all FYs)",
+            X(f"SUM(Participants!B5:{last_col}5)", sum((x.v for x in new_x), Q(0))),
+            "whole",
+        ),
+        (
+            "Checklist",
+            f"{s.compliance['fail']} fail, {s.compliance['warn']} warn, "
+            f"{s.compliance['pass']} pass",
+            None,
+        ),
     ]
     for row_, (name, value, kind) in enumerate(facts, start=1):
         w.text(summary, row_, 0, name)
         if isinstance(value, X):
             w.put(summary, row_, 1, value, kind)
         elif isinstance(value, dt.date):
-            summary.write_datetime(row_, 1, dt.datetime.combine(value, dt.time()),
-                                   w.fmt("date"))
+            summary.write_datetime(row_, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
         else:
             w.text(summary, row_, 1, value)
     summary.set_column(0, 0, 44)
@@ -986,8 +1426,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
         for k in range(1, years + 1):
             if k == years or texts[k] != texts[start]:
                 span = labels[start] if k - 1 == start else f"{labels[start]} to {labels[k - 1]}"
-                w.text(basis_sheet, r, 0, line_projection.label or line_projection.id,
-                       wrap=True)
+                w.text(basis_sheet, r, 0, line_projection.label or line_projection.id, wrap=True)
                 w.text(basis_sheet, r, 1, span)
                 w.text(basis_sheet, r, 2, texts[start], wrap=True)
                 r += 1
@@ -998,10 +1437,16 @@ def plan_workbook(doc: PlanDocument) -> bytes:
 
     w.header(checks, 0, ["Rule", "Status", "Message", "FYs", "Line items", "Citation"])
     for row_, result in enumerate(doc.results, start=1):
-        for col, value in enumerate([
-                result.rule, result.status.upper(), result.message,
+        for col, value in enumerate(
+            [
+                result.rule,
+                result.status.upper(),
+                result.message,
                 ", ".join(fy_label(fy) for fy in result.fiscal_years),
-                ", ".join(result.line_items), result.citation]):
+                ", ".join(result.line_items),
+                result.citation,
+            ]
+        ):
             w.text(checks, row_, col, value, wrap=True)
     for col, width in enumerate((26, 8, 80, 24, 24, 40)):
         checks.set_column(col, col, width)
@@ -1026,8 +1471,12 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     _print_setup(sources, len(doc.defaults) + 1, 6, freeze=(1, 1))
     uncertainty_sheet(w, doc)
 
-    w.book.set_properties({"title": f"{doc.plan_name} — projection",
-                           "author": doc.jurisdiction or "LEAD settlement planner"})
+    w.book.set_properties(
+        {
+            "title": f"{doc.plan_name} — projection",
+            "author": doc.jurisdiction or "LEAD settlement planner",
+        }
+    )
     w.book.set_calc_mode("auto")
     w.book.close()
     return output.getvalue()
@@ -1041,6 +1490,7 @@ def _line_of(row: int, line_rows: list[tuple[int, int]]) -> int:
 
 
 # ----------------------------------------------------------------------------- actuals (§11)
+
 
 @dataclass
 class ActualInputs:
@@ -1093,15 +1543,25 @@ def actual_inputs(inputs: Inputs, plan) -> dict[int, ActualInputs]:
         audit = add("audit_costs", f"Actual audit costs {label}", entry.audit_costs)
         spending = {}
         for code, amount in entry.spending:
-            spending[code] = inputs.add(f"actuals.{label}.spending.{code}",
-                                        f"{stem}.spending.{_name_part(code)}",
-                                        f"Actual spending {label}, {code}", amount, "amount")
+            spending[code] = inputs.add(
+                f"actuals.{label}.spending.{code}",
+                f"{stem}.spending.{_name_part(code)}",
+                f"Actual spending {label}, {code}",
+                amount,
+                "amount",
+            )
         found[entry.fy - plan.start_fy] = ActualInputs(receipts, interest, audit, spending)
     return found
 
 
-def actuals_sheet_write(w: Writer, sheet, doc: PlanDocument, actuals: dict[int, ActualInputs],
-                        codes: list[str], receipt_x: list[X]) -> None:
+def actuals_sheet_write(
+    w: Writer,
+    sheet,
+    doc: PlanDocument,
+    actuals: dict[int, ActualInputs],
+    codes: list[str],
+    receipt_x: list[X],
+) -> None:
     """Planned vs actual by strategy in each closed FY, live: planned from the Strategies
     sheet, actual from the inputs, the variance, its percent and "over plan" / "under plan"
     in words; then the closing balance reforecast (the Fund sheet) beside the adopted one."""
@@ -1109,8 +1569,20 @@ def actuals_sheet_write(w: Writer, sheet, doc: PlanDocument, actuals: dict[int, 
     block, adopted = p.actuals, p.adopted_fund
     assert block is not None  # noqa: S101 - called for a plan with actuals
     assert adopted is not None  # noqa: S101
-    w.header(sheet, 0, ["Closed FY", "Strategy", "Code", "Planned", "Actual", "Variance",
-                        "Variance %", "Against the plan"])
+    w.header(
+        sheet,
+        0,
+        [
+            "Closed FY",
+            "Strategy",
+            "Code",
+            "Planned",
+            "Actual",
+            "Variance",
+            "Variance %",
+            "Against the plan",
+        ],
+    )
     r = 1
     for k in sorted(actuals):
         closed = actuals[k]
@@ -1119,41 +1591,67 @@ def actuals_sheet_write(w: Writer, sheet, doc: PlanDocument, actuals: dict[int, 
             w.text(sheet, r, 0, label)
             w.text(sheet, r, 1, doc.titles.get(strategy, strategy), wrap=True)
             w.text(sheet, r, 2, strategy)
-            planned = (X(f"Strategies!{xl_rowcol_to_cell(1 + codes.index(strategy), 2 + k)}",
-                         Q(p.by_strategy[strategy][k])) if strategy in codes else lift(0))
+            planned = (
+                X(
+                    f"Strategies!{xl_rowcol_to_cell(1 + codes.index(strategy), 2 + k)}",
+                    Q(p.by_strategy[strategy][k]),
+                )
+                if strategy in codes
+                else lift(0)
+            )
             plan_cell = w.put(sheet, r, 3, planned)
             actual_cell = w.put(sheet, r, 4, closed.spent(strategy))
             _variance(w, sheet, r, plan_cell, actual_cell)
             r += 1
         w.text(sheet, r, 0, label)
-        w.text(sheet, r, 1, "Audit costs (MOA §F.3; in no strategy, not in the variance)",
-               wrap=True)
+        w.text(
+            sheet, r, 1, "Audit costs (MOA §F.3; in no strategy, not in the variance)", wrap=True
+        )
         w.put(sheet, r, 4, closed.audit())
         r += 1
         w.text(sheet, r, 0, label)
         w.text(sheet, r, 1, "Settlement receipts")
-        _variance(w, sheet, r, w.put(sheet, r, 3, DOLLARS(receipt_x[k])),
-                  w.put(sheet, r, 4, closed.receipts()), words=("more received",
-                                                                "less received"))
+        _variance(
+            w,
+            sheet,
+            r,
+            w.put(sheet, r, 3, DOLLARS(receipt_x[k])),
+            w.put(sheet, r, 4, closed.receipts()),
+            words=("more received", "less received"),
+        )
         r += 1
         w.text(sheet, r, 0, label)
         w.text(sheet, r, 1, "Interest (planned: as adopted, a fixed figure)", wrap=True)
         interest_planned = block.interest_planned[sorted(actuals).index(k)]
         sheet.write_number(r, 3, interest_planned, w.fmt("money"))
-        _variance(w, sheet, r, X(xl_rowcol_to_cell(r, 3), Q(interest_planned)),
-                  w.put(sheet, r, 4, closed.interest_dollars()),
-                  words=("more earned", "less earned"))
+        _variance(
+            w,
+            sheet,
+            r,
+            X(xl_rowcol_to_cell(r, 3), Q(interest_planned)),
+            w.put(sheet, r, 4, closed.interest_dollars()),
+            words=("more earned", "less earned"),
+        )
         r += 2
     w.header(sheet, r, ["The fund", "", "", *p.labels])
     w.text(sheet, r + 1, 0, "Closing balance, reforecast (the Fund sheet)", bold=True)
     w.text(sheet, r + 2, 0, "Closing balance as adopted (a fixed figure)")
     w.text(sheet, r + 3, 0, "Reforecast minus adopted")
     for k in range(len(p.fiscal_years)):
-        reforecast = w.put(sheet, r + 1, 3 + k, X(f"Fund!{xl_rowcol_to_cell(5, 1 + k)}",
-                                                  Q(p.fund.closing[k])), bold=True)
+        reforecast = w.put(
+            sheet,
+            r + 1,
+            3 + k,
+            X(f"Fund!{xl_rowcol_to_cell(5, 1 + k)}", Q(p.fund.closing[k])),
+            bold=True,
+        )
         sheet.write_number(r + 2, 3 + k, adopted.closing[k], w.fmt("money"))
-        w.put(sheet, r + 3, 3 + k, reforecast - X(xl_rowcol_to_cell(r + 2, 3 + k),
-                                                    Q(adopted.closing[k])))
+        w.put(
+            sheet,
+            r + 3,
+            3 + k,
+            reforecast - X(xl_rowcol_to_cell(r + 2, 3 + k), Q(adopted.closing[k])),
+        )
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 1, 40)
     sheet.set_column(2, 2, 10)
@@ -1161,15 +1659,31 @@ def actuals_sheet_write(w: Writer, sheet, doc: PlanDocument, actuals: dict[int, 
     _print_setup(sheet, r + 4, 3 + len(p.fiscal_years), freeze=(1, 2))
 
 
-def _variance(w: Writer, sheet, r: int, planned: X, actual: X,
-              words: tuple[str, str] = ("over plan", "under plan")) -> None:
+def _variance(
+    w: Writer,
+    sheet,
+    r: int,
+    planned: X,
+    actual: X,
+    words: tuple[str, str] = ("over plan", "under plan"),
+) -> None:
     variance = w.put(sheet, r, 5, actual - planned)
-    share = (None if planned.v == 0 else Q(variance.v) / Q(planned.v))
-    sheet.write_formula(r, 6, f'=IF({planned.t}=0,"n/a",{variance.t}/{planned.t})',
-                        w.fmt("percent"), "n/a" if share is None else float(share))
-    word = (words[0] if variance.v > 0 else words[1] if variance.v < 0 else "as planned")
-    sheet.write_formula(r, 7, f'=IF({variance.t}>0,"{words[0]}",IF({variance.t}<0,'
-                              f'"{words[1]}","as planned"))', w.fmt(None), word)
+    share = None if planned.v == 0 else Q(variance.v) / Q(planned.v)
+    sheet.write_formula(
+        r,
+        6,
+        f'=IF({planned.t}=0,"n/a",{variance.t}/{planned.t})',
+        w.fmt("percent"),
+        "n/a" if share is None else float(share),
+    )
+    word = words[0] if variance.v > 0 else words[1] if variance.v < 0 else "as planned"
+    sheet.write_formula(
+        r,
+        7,
+        f'=IF({variance.t}>0,"{words[0]}",IF({variance.t}<0,"{words[1]}","as planned"))',
+        w.fmt(None),
+        word,
+    )
 
 
 def _object_class(line: LineItem) -> str:

@@ -37,8 +37,15 @@ if TYPE_CHECKING:
 UNASSIGNED = "unassigned"  # the same key as the projection's lines with no strategy (§9)
 EXHIBIT_A_CODE = re.compile(r"^A:(\d{1,2})$")
 EXHIBIT_B_CODE = re.compile(r"^B:([A-L])\.(\d+)(?:\.(\d+))?$")
-ACTUALS_KEYS = ("receipts", "interest", "audit_costs", "spending", "referrals", "enrolled",
-                "reported_on")
+ACTUALS_KEYS = (
+    "receipts",
+    "interest",
+    "audit_costs",
+    "spending",
+    "referrals",
+    "enrolled",
+    "reported_on",
+)
 AMOUNT_CAP = Decimal(10) ** 12  # as every amount of a plan (parse.CAP)
 
 
@@ -98,6 +105,7 @@ class FyActuals:
 
 # ----------------------------------------------------------------------------- reading
 
+
 def read_actuals(reader: _Reader, value: Any, plan_known: bool) -> tuple[FyActuals, ...]:
     """The `actuals` section, or () when absent; problems go to the reader with their paths.
     `plan_known`: the plan's `start_fy` and `years` were read (else a FY cannot be judged
@@ -106,13 +114,14 @@ def read_actuals(reader: _Reader, value: Any, plan_known: bool) -> tuple[FyActua
     if value is None:
         return ()
     source = reader.obj(value, path)
-    if source is None or reader.too_many(source, path, reader.limits.actuals_max,
-                                         "FYs of actuals"):
+    if source is None or reader.too_many(source, path, reader.limits.actuals_max, "FYs of actuals"):
         return ()
     first, last = reader.start_fy, reader.start_fy + reader.years - 1
-    amount_fields = (money("receipts", required=True),
-                     Field("interest", "number", required=True, cap=AMOUNT_CAP),
-                     money("audit_costs", fixed=Decimal(0)))
+    amount_fields = (
+        money("receipts", required=True),
+        Field("interest", "number", required=True, cap=AMOUNT_CAP),
+        money("audit_costs", fixed=Decimal(0)),
+    )
     found: dict[int, FyActuals] = {}
     keys: dict[int, str] = {}  # every FY named (even with problems), for the gap check
     for key, raw in source.items():
@@ -127,10 +136,13 @@ def read_actuals(reader: _Reader, value: Any, plan_known: bool) -> tuple[FyActua
             continue
         keys[fy] = key
         if plan_known and not first <= fy <= last:
-            reader.error(here, f"{fy_label(fy)} is outside the plan ({fy_label(first)} to "
-                               f"{fy_label(last)}); actuals belong to the plan's FYs (a plan "
-                               "moved to a later first FY carries the closed FYs before it "
-                               "in fund.opening_balance)")
+            reader.error(
+                here,
+                f"{fy_label(fy)} is outside the plan ({fy_label(first)} to "
+                f"{fy_label(last)}); actuals belong to the plan's FYs (a plan "
+                "moved to a later first FY carries the closed FYs before it "
+                "in fund.opening_balance)",
+            )
             continue
         entry = reader.obj(raw, here, ACTUALS_KEYS)
         if entry is None:
@@ -138,28 +150,40 @@ def read_actuals(reader: _Reader, value: Any, plan_known: bool) -> tuple[FyActua
         amounts = reader.fields(entry, amount_fields, here)
         spending = _read_spending(reader, entry.get("spending", _ABSENT), f"{here}.spending")
         referrals = _read_referrals(reader, entry.get("referrals"), f"{here}.referrals")
-        enrolled = reader.field(entry, Field("enrolled", "whole", low=Decimal(0),
-                                             cap=AMOUNT_CAP, nullable=True), here)
+        enrolled = reader.field(
+            entry, Field("enrolled", "whole", low=Decimal(0), cap=AMOUNT_CAP, nullable=True), here
+        )
         reported = reader.field(entry, Field("reported_on", "date", nullable=True), here)
         if isinstance(reported, dt.date) and reported <= fy_end(fy):
-            reader.error(f"{here}.reported_on", f"must be after {fy_label(fy)} ends on "
-                                                f"{fy_end(fy).isoformat()} (the annual report "
-                                                "is filed after the FY closes)")
+            reader.error(
+                f"{here}.reported_on",
+                f"must be after {fy_label(fy)} ends on "
+                f"{fy_end(fy).isoformat()} (the annual report "
+                "is filed after the FY closes)",
+            )
             reported = _BAD
         parts = (*amounts.values(), spending, referrals, enrolled, reported)
         if any(part is _BAD or part is _MISSING for part in parts):
             continue
         found[fy] = FyActuals(
-            fy=fy, receipts=amounts["receipts"], interest=amounts["interest"],
-            audit_costs=amounts["audit_costs"], spending=spending, referrals=referrals,
-            enrolled=enrolled, reported_on=reported)
+            fy=fy,
+            receipts=amounts["receipts"],
+            interest=amounts["interest"],
+            audit_costs=amounts["audit_costs"],
+            spending=spending,
+            referrals=referrals,
+            enrolled=enrolled,
+            reported_on=reported,
+        )
     if plan_known:
         for fy, key in sorted(keys.items()):
             if fy > first and first <= fy <= last and fy - 1 not in keys:
-                reader.error(_join(path, key),
-                             f"{fy_label(fy - 1)} has no actuals: the closed FYs are the "
-                             f"plan's first FYs without gaps (enter {fy_label(fy - 1)}'s "
-                             f"actuals before {fy_label(fy)}'s)")
+                reader.error(
+                    _join(path, key),
+                    f"{fy_label(fy - 1)} has no actuals: the closed FYs are the "
+                    f"plan's first FYs without gaps (enter {fy_label(fy - 1)}'s "
+                    f"actuals before {fy_label(fy)}'s)",
+                )
     return tuple(found[fy] for fy in sorted(found))
 
 
@@ -169,12 +193,16 @@ _BAD = object()
 
 def _read_spending(reader: _Reader, value: Any, path: str) -> Any:
     if value is _ABSENT:
-        reader.error(path, "is required (spending by strategy, e.g. {\"A:10\": \"402113\"}; "
-                           "{} when nothing was spent)")
+        reader.error(
+            path,
+            'is required (spending by strategy, e.g. {"A:10": "402113"}; '
+            "{} when nothing was spent)",
+        )
         return _BAD
     source = reader.obj(value, path)
-    if source is None or reader.too_many(source, path, reader.limits.actual_strategies_max,
-                                         "strategies"):
+    if source is None or reader.too_many(
+        source, path, reader.limits.actual_strategies_max, "strategies"
+    ):
         return _BAD
     found: list[tuple[str, Decimal]] = []
     ok = True
@@ -203,8 +231,10 @@ def strategy_key_problem(key: str, exhibit_a_count: int = 12) -> str | None:
         return None
     if EXHIBIT_B_CODE.match(key):
         return None
-    return (f"is not a strategy code: write an Exhibit A code (A:1 to A:{exhibit_a_count}; "
-            "LEAD is A:10), an Exhibit B item such as B:D.1.4, or \"unassigned\"")
+    return (
+        f"is not a strategy code: write an Exhibit A code (A:1 to A:{exhibit_a_count}; "
+        'LEAD is A:10), an Exhibit B item such as B:D.1.4, or "unassigned"'
+    )
 
 
 def _read_referrals(reader: _Reader, value: Any, path: str) -> Any:
@@ -216,8 +246,9 @@ def _read_referrals(reader: _Reader, value: Any, path: str) -> Any:
     found = {}
     ok = True
     for pathway in PATHWAYS:
-        got = reader.field(source, Field(pathway, "whole", low=Decimal(0), cap=AMOUNT_CAP,
-                                         fixed=0), path)
+        got = reader.field(
+            source, Field(pathway, "whole", low=Decimal(0), cap=AMOUNT_CAP, fixed=0), path
+        )
         if got is _MISSING:
             ok = False
         found[pathway] = got
@@ -231,8 +262,9 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{shown}" if path else shown
 
 
-def parse_actuals_section(section: Any, tables: Any, start_fy: int | None = None,
-                          years: int | None = None) -> tuple[FyActuals, ...]:
+def parse_actuals_section(
+    section: Any, tables: Any, start_fy: int | None = None, years: int | None = None
+) -> tuple[FyActuals, ...]:
     """An `actuals` section on its own (a jurisdiction's actuals, a form, a CSV turned into
     the section's shape), checked exactly as in a plan file, problems at `actuals.…` paths;
     raises PlanError. With `start_fy` and `years` the FYs are judged against that plan
@@ -270,6 +302,7 @@ def with_actuals(plan: Plan, actuals: Iterable[FyActuals]) -> Plan:
 
 # ----------------------------------------------------------------------------- export
 
+
 def _plain(value: Decimal) -> str:
     return format(value, "f")
 
@@ -293,6 +326,7 @@ def actuals_to_dict(actuals: Iterable[FyActuals]) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- the fund
 
+
 def closed_fys(plan: Plan) -> tuple[int, ...]:
     return tuple(entry.fy for entry in plan.actuals)
 
@@ -301,19 +335,30 @@ def actuals_of(plan: Plan, fy: int) -> FyActuals:
     for entry in plan.actuals:
         if entry.fy == fy:
             return entry
-    raise NotClosedError(f"{fy_label(fy)} has no actuals in this plan: it is not a closed FY"
-                         + (f" (closed: {', '.join(fy_label(f) for f in closed_fys(plan))})"
-                            if plan.actuals else " (the plan has no actuals)"))
+    raise NotClosedError(
+        f"{fy_label(fy)} has no actuals in this plan: it is not a closed FY"
+        + (
+            f" (closed: {', '.join(fy_label(f) for f in closed_fys(plan))})"
+            if plan.actuals
+            else " (the plan has no actuals)"
+        )
+    )
 
 
 def closed_fund_years(plan: Plan) -> dict[int, tuple[int, int, int]]:
     """Plan year k -> (receipts, interest, spending) of the fund in a closed FY (§11)."""
-    return {entry.fy - plan.start_fy: (entry.receipts_dollars, entry.interest_dollars,
-                                       entry.fund_spending)
-            for entry in plan.actuals}
+    return {
+        entry.fy - plan.start_fy: (
+            entry.receipts_dollars,
+            entry.interest_dollars,
+            entry.fund_spending,
+        )
+        for entry in plan.actuals
+    }
 
 
 # ----------------------------------------------------------------------------- the block
+
 
 def variance_percent_text(variance: int, planned: int) -> str:
     """`+12.5%`, `-3.0%`, or `n/a` with nothing planned (one decimal, half-up)."""
@@ -382,15 +427,25 @@ class ActualsBlock:
 
     def variance_rows(self, k: int) -> tuple[VarianceRow, ...]:
         """Closed FY number k (0 = the first) by strategy, in the block's order."""
-        return tuple(VarianceRow(s, self.planned_by_strategy[s][k],
-                                 self.actual_by_strategy[s][k], self.variance_by_strategy[s][k])
-                     for s in self.strategies)
+        return tuple(
+            VarianceRow(
+                s,
+                self.planned_by_strategy[s][k],
+                self.actual_by_strategy[s][k],
+                self.variance_by_strategy[s][k],
+            )
+            for s in self.strategies
+        )
 
     def totals(self, k: int) -> VarianceRow:
         """Every strategy together in closed FY number k (audit costs are not in it)."""
         rows = self.variance_rows(k)
-        return VarianceRow("total", sum(r.planned for r in rows), sum(r.actual for r in rows),
-                           sum(r.variance for r in rows))
+        return VarianceRow(
+            "total",
+            sum(r.planned for r in rows),
+            sum(r.actual for r in rows),
+            sum(r.variance for r in rows),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -398,10 +453,14 @@ class ActualsBlock:
             "planned_by_strategy": {s: list(v) for s, v in self.planned_by_strategy.items()},
             "actual_by_strategy": {s: list(v) for s, v in self.actual_by_strategy.items()},
             "variance_by_strategy": {s: list(v) for s, v in self.variance_by_strategy.items()},
-            "receipts": {"planned": list(self.receipts_planned),
-                         "actual": list(self.receipts_actual)},
-            "interest": {"planned": list(self.interest_planned),
-                         "actual": list(self.interest_actual)},
+            "receipts": {
+                "planned": list(self.receipts_planned),
+                "actual": list(self.receipts_actual),
+            },
+            "interest": {
+                "planned": list(self.interest_planned),
+                "actual": list(self.interest_actual),
+            },
             "audit_costs": list(self.audit_costs),
         }
 
@@ -424,24 +483,27 @@ def strategy_order(planned: Iterable[str], actuals: Iterable[FyActuals]) -> tupl
     return tuple(order)
 
 
-def actuals_block(plan: Plan, by_strategy: Mapping[str, tuple[int, ...]],
-                  planned_receipts: tuple[int, ...], planned_interest: tuple[int, ...]
-                  ) -> ActualsBlock | None:
+def actuals_block(
+    plan: Plan,
+    by_strategy: Mapping[str, tuple[int, ...]],
+    planned_receipts: tuple[int, ...],
+    planned_interest: tuple[int, ...],
+) -> ActualsBlock | None:
     """The §11 block from the plan's actuals and its planned figures (None without
     actuals). `planned_receipts`/`planned_interest` are the fund as adopted (no actuals)."""
     if not plan.actuals:
         return None
     ks = [entry.fy - plan.start_fy for entry in plan.actuals]
     order = strategy_order(by_strategy, plan.actuals)
-    planned = {s: tuple(by_strategy[s][k] if s in by_strategy else 0 for k in ks)
-               for s in order}
+    planned = {s: tuple(by_strategy[s][k] if s in by_strategy else 0 for k in ks) for s in order}
     spent = [entry.spending_dollars for entry in plan.actuals]
     actual = {s: tuple(row.get(s, 0) for row in spent) for s in order}
-    variance = {s: tuple(a - p for a, p in zip(actual[s], planned[s], strict=True))
-                for s in order}
+    variance = {s: tuple(a - p for a, p in zip(actual[s], planned[s], strict=True)) for s in order}
     return ActualsBlock(
         closed_fys=tuple(entry.fy for entry in plan.actuals),
-        planned_by_strategy=planned, actual_by_strategy=actual, variance_by_strategy=variance,
+        planned_by_strategy=planned,
+        actual_by_strategy=actual,
+        variance_by_strategy=variance,
         receipts_planned=tuple(planned_receipts[k] for k in ks),
         receipts_actual=tuple(entry.receipts_dollars for entry in plan.actuals),
         interest_planned=tuple(planned_interest[k] for k in ks),

@@ -69,10 +69,14 @@ class FyReport:
     reports: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fiscal_year": self.fy, "state": self.state, "due_on": self.due_on.isoformat(),
-                "days_left": self.days_left,
-                "reported_on": None if self.reported_on is None else self.reported_on.isoformat(),
-                "reports": list(self.reports)}
+        return {
+            "fiscal_year": self.fy,
+            "state": self.state,
+            "due_on": self.due_on.isoformat(),
+            "days_left": self.days_left,
+            "reported_on": None if self.reported_on is None else self.reported_on.isoformat(),
+            "reports": list(self.reports),
+        }
 
 
 def fy_reports(plan: Plan, tables: CostTables, as_of: dt.date) -> tuple[FyReport, ...]:
@@ -99,8 +103,16 @@ def fy_reports(plan: Plan, tables: CostTables, as_of: dt.date) -> tuple[FyReport
             state = DUE
         else:
             state = UPCOMING
-        found.append(FyReport(fy, state, due, left, None if entry is None else entry.reported_on,
-                              tuple(_reports(entry))))
+        found.append(
+            FyReport(
+                fy,
+                state,
+                due,
+                left,
+                None if entry is None else entry.reported_on,
+                tuple(_reports(entry)),
+            )
+        )
     return tuple(found)
 
 
@@ -116,33 +128,46 @@ def check_annual_report(c: _Check) -> RuleResult:
 
     plan, as_of = c.plan, c.as_of
     items = fy_reports(plan, c.tables, as_of)
-    facts: dict[str, Any] = {"as_of": as_of.isoformat(),
-                             "fiscal_years": [item.to_dict() for item in items], "fixes": []}
+    facts: dict[str, Any] = {
+        "as_of": as_of.isoformat(),
+        "fiscal_years": [item.to_dict() for item in items],
+        "fixes": [],
+    }
     fixes: list[dict[str, Any]] = facts["fixes"]
     warns, infos, passes = [], [], []
     for item in items:
         label = fy_label(item.fy)
         names = _names(list(item.reports))
         if item.state == OVERDUE:
-            warns.append(f"{label}'s {names} {'are' if 'exhibit_f' in item.reports else 'is'} "
-                         f"overdue since {_date(item.due_on)}: file {label}'s {names} through "
-                         "CORE-NC and record the date")
+            warns.append(
+                f"{label}'s {names} {'are' if 'exhibit_f' in item.reports else 'is'} "
+                f"overdue since {_date(item.due_on)}: file {label}'s {names} through "
+                "CORE-NC and record the date"
+            )
         elif item.state == DUE:
-            warns.append(f"file {label}'s {names} by {_date(item.due_on)} "
-                         f"({item.days_left} days from {_date(as_of)})")
+            warns.append(
+                f"file {label}'s {names} by {_date(item.due_on)} "
+                f"({item.days_left} days from {_date(as_of)})"
+            )
         elif item.state == NOT_ENDED:
-            warns.append(f"{label} has actuals but does not end until {_date(fy_end(item.fy))}: "
-                         "actuals are for closed FYs; remove them or check the FY")
+            warns.append(
+                f"{label} has actuals but does not end until {_date(fy_end(item.fy))}: "
+                "actuals are for closed FYs; remove them or check the FY"
+            )
         elif item.state == REPORTED and item.reported_on is not None:
             passes.append(f"{label}'s {names} filed on {_date(item.reported_on)}")
         elif item.state == UPCOMING:
-            passes.append(f"{label}'s actuals are entered; its {names} "
-                          f"{'are' if 'exhibit_f' in item.reports else 'is'} due "
-                          f"{_date(item.due_on)}")
+            passes.append(
+                f"{label}'s actuals are entered; its {names} "
+                f"{'are' if 'exhibit_f' in item.reports else 'is'} due "
+                f"{_date(item.due_on)}"
+            )
     no_actuals = [item for item in items if item.state == NO_ACTUALS]
     if no_actuals:
-        infos.append(f"enter {_fys(no_actuals)}'s actuals to reforecast and pre-fill "
-                     f"{'its' if len(no_actuals) == 1 else 'their'} Exhibit E")
+        infos.append(
+            f"enter {_fys(no_actuals)}'s actuals to reforecast and pre-fill "
+            f"{'its' if len(no_actuals) == 1 else 'their'} Exhibit E"
+        )
     to_file = [item.fy for item in items if item.state in (OVERDUE, DUE)]
     if to_file:
         fixes.append({"action": "file_reports", "fiscal_years": to_file})
@@ -157,21 +182,39 @@ def check_annual_report(c: _Check) -> RuleResult:
         message = _sentence(warns)
         if infos or passes:
             message += " Also " + "; ".join(infos + passes) + "."
-        return _result("MOA-ANNUAL-REPORT", "warn", message, CITATION, fiscal_years=warn_fys,
-                       inputs=["actuals"], facts=facts)
+        return _result(
+            "MOA-ANNUAL-REPORT",
+            "warn",
+            message,
+            CITATION,
+            fiscal_years=warn_fys,
+            inputs=["actuals"],
+            facts=facts,
+        )
     if infos:
         message = _sentence(infos)
         if passes:
             message += " " + _sentence(passes)
-        return _result("MOA-ANNUAL-REPORT", "info", message, CITATION,
-                       fiscal_years=[i.fy for i in no_actuals], inputs=["actuals"], facts=facts)
+        return _result(
+            "MOA-ANNUAL-REPORT",
+            "info",
+            message,
+            CITATION,
+            fiscal_years=[i.fy for i in no_actuals],
+            inputs=["actuals"],
+            facts=facts,
+        )
     if passes:
         return _result("MOA-ANNUAL-REPORT", "pass", _sentence(passes), CITATION, facts=facts)
     first = plan.start_fy
-    return _result("MOA-ANNUAL-REPORT", "pass",
-                   f"No plan FY has ended by {_date(as_of)}: the first annual reports, "
-                   f"{fy_label(first)}'s, are due {_date(report_due(first, c.tables))}.",
-                   CITATION, facts=facts)
+    return _result(
+        "MOA-ANNUAL-REPORT",
+        "pass",
+        f"No plan FY has ended by {_date(as_of)}: the first annual reports, "
+        f"{fy_label(first)}'s, are due {_date(report_due(first, c.tables))}.",
+        CITATION,
+        facts=facts,
+    )
 
 
 def _sentence(parts: list[str]) -> str:
@@ -181,20 +224,28 @@ def _sentence(parts: list[str]) -> str:
 
 # ----------------------------------------------------------------------------- MOA-STRATEGY
 
+
 def unassigned_actuals(plan: Plan) -> list[dict[str, Any]]:
     """Actual spending booked as `unassigned` in a closed FY (MOA-STRATEGY fails it)."""
-    return [{"fiscal_year": entry.fy, "amount": entry.spending_dollars[UNASSIGNED]}
-            for entry in plan.actuals
-            if entry.spending_dollars.get(UNASSIGNED, 0) > 0]
+    return [
+        {"fiscal_year": entry.fy, "amount": entry.spending_dollars[UNASSIGNED]}
+        for entry in plan.actuals
+        if entry.spending_dollars.get(UNASSIGNED, 0) > 0
+    ]
 
 
 def unassigned_text(found: list[dict[str, Any]]) -> str:
-    return ("actual spending is booked with no strategy: " + "; ".join(
-        f"{fmt_money(item['amount'])} in {fy_label(item['fiscal_year'])}" for item in found)
-        + " (assign it to the MOA strategies it paid for before filing Exhibit E)")
+    return (
+        "actual spending is booked with no strategy: "
+        + "; ".join(
+            f"{fmt_money(item['amount'])} in {fy_label(item['fiscal_year'])}" for item in found
+        )
+        + " (assign it to the MOA strategies it paid for before filing Exhibit E)"
+    )
 
 
 # ----------------------------------------------------------------------------- deadlines
+
 
 @dataclass(frozen=True)
 class Deadline:
@@ -208,13 +259,19 @@ class Deadline:
     facts: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "fiscal_year": self.fiscal_year,
-                "due_on": self.due_on.isoformat(), "title": self.title,
-                "overdue": self.overdue, "facts": self.facts}
+        return {
+            "kind": self.kind,
+            "fiscal_year": self.fiscal_year,
+            "due_on": self.due_on.isoformat(),
+            "title": self.title,
+            "overdue": self.overdue,
+            "facts": self.facts,
+        }
 
 
-def deadlines(plan: Plan, projection: Projection, tables: CostTables, as_of: dt.date
-              ) -> tuple[Deadline, ...]:
+def deadlines(
+    plan: Plan, projection: Projection, tables: CostTables, as_of: dt.date
+) -> tuple[Deadline, ...]:
     """What is due next for the plan as of `as_of`, soonest first: the annual reports
     (Exhibit E, and F for a FY with spending) of the next plan FY whose reports fall due on or
     after `as_of` (the FY just ended, once it is in the plan), those of earlier closed FYs
@@ -229,15 +286,32 @@ def deadlines(plan: Plan, projection: Projection, tables: CostTables, as_of: dt.
         if entry is not None and entry.reported_on is not None:
             continue
         reports = _reports(entry)
-        title = (f"{fy_label(fy)} annual financial report (Exhibit E)"
-                 + (" and impact report (Exhibit F)" if "exhibit_f" in reports else ""))
+        title = f"{fy_label(fy)} annual financial report (Exhibit E)" + (
+            " and impact report (Exhibit F)" if "exhibit_f" in reports else ""
+        )
         if due < as_of:
             if entry is not None:
-                found.append(Deadline("annual_reports", fy, due, title, True,
-                                      {"reports": reports, "has_actuals": True}))
+                found.append(
+                    Deadline(
+                        "annual_reports",
+                        fy,
+                        due,
+                        title,
+                        True,
+                        {"reports": reports, "has_actuals": True},
+                    )
+                )
             continue
-        found.append(Deadline("annual_reports", fy, due, title, False,
-                              {"reports": reports, "has_actuals": entry is not None}))
+        found.append(
+            Deadline(
+                "annual_reports",
+                fy,
+                due,
+                title,
+                False,
+                {"reports": reports, "has_actuals": entry is not None},
+            )
+        )
         break
     authorization = next_authorization(plan, projection, as_of)
     if authorization is not None:
@@ -253,20 +327,33 @@ def next_authorization(plan: Plan, projection: Projection, as_of: dt.date) -> De
     for k, fy in enumerate(projection.fiscal_years):
         if fy < fy_of(as_of) or fy in closed:
             continue
-        missing = [s for s, values in projection.by_strategy.items()
-                   if s != UNASSIGNED and values[k] > 0
-                   and not any(f.strategy == s and f.status == ADOPTED and fy in f.fiscal_years
-                               for f in facts)]
+        missing = [
+            s
+            for s, values in projection.by_strategy.items()
+            if s != UNASSIGNED
+            and values[k] > 0
+            and not any(
+                f.strategy == s and f.status == ADOPTED and fy in f.fiscal_years for f in facts
+            )
+        ]
         if not missing:
             continue
         drafts = [d for d in authorize_fys(plan, projection, fy, fy) if d.strategy in missing]
         total = sum(d.amount for d in drafts)
         return Deadline(
-            "authorization", fy, fy_start(fy),
+            "authorization",
+            fy,
+            fy_start(fy),
             f"Adopt a resolution and budget ordinance for {fy_label(fy)}: "
             + ", ".join(f"{d.strategy} {fmt_money(d.amount)}" for d in drafts)
             + (f" ({fmt_money(total)} in all)" if len(drafts) > 1 else ""),
             fy_start(fy) <= as_of,
-            {"action": "authorize_fys", "first_fy": fy, "last_fy": fy,
-             "strategies": missing, "authorizations": [d.to_document() for d in drafts]})
+            {
+                "action": "authorize_fys",
+                "first_fy": fy,
+                "last_fy": fy,
+                "strategies": missing,
+                "authorizations": [d.to_document() for d in drafts],
+            },
+        )
     return None

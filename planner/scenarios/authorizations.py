@@ -65,11 +65,13 @@ def spending_in(projection: Projection, strategy: str, fys: list[int]) -> int:
     actual = actual_by_fy(projection, strategy)
     open_fys = [fy for fy in fys if fy not in actual]
     return sum(actual[fy] for fy in fys if fy in actual) + planned_spending(
-        projection, strategy, open_fys)
+        projection, strategy, open_fys
+    )
 
 
-def unauthorized_actuals(projection: Projection, facts: tuple[AuthorizationFacts, ...]
-                         ) -> list[dict[str, Any]]:
+def unauthorized_actuals(
+    projection: Projection, facts: tuple[AuthorizationFacts, ...]
+) -> list[dict[str, Any]]:
     """Actual spending on a strategy in a closed FY that no adopted authorization covers
     (MOA §E.6): one entry per strategy and FY, in FY order then the §11 strategy order.
     `unassigned` spending is MOA-STRATEGY's, not listed here."""
@@ -81,8 +83,10 @@ def unauthorized_actuals(projection: Projection, facts: tuple[AuthorizationFacts
         for strategy, values in block.actual_by_strategy.items():
             if strategy == UNASSIGNED or values[k] <= 0:
                 continue
-            if any(f.strategy == strategy and f.status == ADOPTED and fy in f.fiscal_years
-                   for f in facts):
+            if any(
+                f.strategy == strategy and f.status == ADOPTED and fy in f.fiscal_years
+                for f in facts
+            ):
                 continue
             found.append({"strategy": strategy, "fiscal_year": fy, "amount": values[k]})
     return found
@@ -96,18 +100,25 @@ class DraftAuthorization:
     end: dt.date
     fiscal_years: tuple[int, ...]
 
-    def to_document(self, adopted_on: dt.date | None = None,
-                    budget_ordinance_on: dt.date | None = None) -> dict[str, Any]:
+    def to_document(
+        self, adopted_on: dt.date | None = None, budget_ordinance_on: dt.date | None = None
+    ) -> dict[str, Any]:
         """As a `program.authorizations` entry of a plan file."""
-        return {"strategy": self.strategy, "amount": str(self.amount),
-                "start": self.start.isoformat(), "end": self.end.isoformat(),
-                "adopted_on": adopted_on.isoformat() if adopted_on else None,
-                "budget_ordinance_on": (budget_ordinance_on.isoformat()
-                                        if budget_ordinance_on else None)}
+        return {
+            "strategy": self.strategy,
+            "amount": str(self.amount),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "adopted_on": adopted_on.isoformat() if adopted_on else None,
+            "budget_ordinance_on": (
+                budget_ordinance_on.isoformat() if budget_ordinance_on else None
+            ),
+        }
 
 
-def authorize_fys(plan: Plan, projection: Projection, first_fy: int, last_fy: int
-                  ) -> tuple[DraftAuthorization, ...]:
+def authorize_fys(
+    plan: Plan, projection: Projection, first_fy: int, last_fy: int
+) -> tuple[DraftAuthorization, ...]:
     """One authorization per strategy with spending in FYs first_fy–last_fy (clipped to the
     plan), in by-strategy order; lines without a strategy cannot be authorized and are left
     out (MOA-STRATEGY fails them)."""
@@ -120,14 +131,21 @@ def authorize_fys(plan: Plan, projection: Projection, first_fy: int, last_fy: in
             continue
         amount = planned_spending(projection, strategy, fys)
         if amount > 0:
-            drafts.append(DraftAuthorization(strategy, amount, fy_start(first_fy),
-                                             fy_end(last_fy), tuple(fys)))
+            drafts.append(
+                DraftAuthorization(
+                    strategy, amount, fy_start(first_fy), fy_end(last_fy), tuple(fys)
+                )
+            )
     return tuple(drafts)
 
 
-def with_authorizations(document: dict[str, Any], drafts: tuple[DraftAuthorization, ...],
-                        as_of: dt.date, adopted_on: dt.date | None = None,
-                        budget_ordinance_on: dt.date | None = None) -> dict[str, Any]:
+def with_authorizations(
+    document: dict[str, Any],
+    drafts: tuple[DraftAuthorization, ...],
+    as_of: dt.date,
+    adopted_on: dt.date | None = None,
+    budget_ordinance_on: dt.date | None = None,
+) -> dict[str, Any]:
     """The plan document with the drafts added. An authorization not adopted by `as_of`
     (a draft or a scheduled one) of the same strategy and period is replaced: it is the
     earlier draft of the same resolution. Adopted ones are facts and stay."""
@@ -140,8 +158,9 @@ def with_authorizations(document: dict[str, Any], drafts: tuple[DraftAuthorizati
         if key in replaced and (adopted is None or dt.date.fromisoformat(str(adopted)) > as_of):
             continue
         kept.append(entry)
-    program["authorizations"] = kept + [d.to_document(adopted_on, budget_ordinance_on)
-                                        for d in drafts]
+    program["authorizations"] = kept + [
+        d.to_document(adopted_on, budget_ordinance_on) for d in drafts
+    ]
     return {**document, "program": program}
 
 
@@ -171,29 +190,47 @@ class AuthorizationFacts:
         return self.group_planned - self.group_amount
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "strategy": self.strategy,
-                "amount": format(self.amount, "f"), "fiscal_years": list(self.fiscal_years),
-                "planned": self.planned, "status": self.status,
-                "budget_ordinance": self.budget_ordinance, "overlaps": list(self.overlaps),
-                "stale": self.stale, "difference": format(self.difference, "f")}
+        return {
+            "index": self.index,
+            "strategy": self.strategy,
+            "amount": format(self.amount, "f"),
+            "fiscal_years": list(self.fiscal_years),
+            "planned": self.planned,
+            "status": self.status,
+            "budget_ordinance": self.budget_ordinance,
+            "overlaps": list(self.overlaps),
+            "stale": self.stale,
+            "difference": format(self.difference, "f"),
+        }
 
 
-def authorization_facts(plan: Plan, projection: Projection, as_of: dt.date
-                        ) -> tuple[AuthorizationFacts, ...]:
+def authorization_facts(
+    plan: Plan, projection: Projection, as_of: dt.date
+) -> tuple[AuthorizationFacts, ...]:
     auths = plan.program.authorizations
     in_plan = set(projection.fiscal_years)
     fys = [[fy for fy in covered_fys(a.start, a.end) if fy in in_plan] for a in auths]
     found = []
     for i, auth in enumerate(auths):
-        overlaps = tuple(j for j, other in enumerate(auths)
-                         if j != i and other.strategy == auth.strategy
-                         and set(fys[j]) & set(fys[i]))
+        overlaps = tuple(
+            j
+            for j, other in enumerate(auths)
+            if j != i and other.strategy == auth.strategy and set(fys[j]) & set(fys[i])
+        )
         group = (i, *overlaps)
         union = sorted({fy for j in group for fy in fys[j]})
-        found.append(AuthorizationFacts(
-            index=i, strategy=auth.strategy, amount=auth.amount, fiscal_years=tuple(fys[i]),
-            planned=spending_in(projection, auth.strategy, fys[i]),
-            status=status_of(auth, as_of), budget_ordinance=ordinance_status(auth, as_of),
-            overlaps=overlaps, group_amount=sum((auths[j].amount for j in group), Decimal(0)),
-            group_planned=spending_in(projection, auth.strategy, union)))
+        found.append(
+            AuthorizationFacts(
+                index=i,
+                strategy=auth.strategy,
+                amount=auth.amount,
+                fiscal_years=tuple(fys[i]),
+                planned=spending_in(projection, auth.strategy, fys[i]),
+                status=status_of(auth, as_of),
+                budget_ordinance=ordinance_status(auth, as_of),
+                overlaps=overlaps,
+                group_amount=sum((auths[j].amount for j in group), Decimal(0)),
+                group_planned=spending_in(projection, auth.strategy, union),
+            )
+        )
     return tuple(found)

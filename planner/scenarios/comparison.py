@@ -114,22 +114,27 @@ class Comparison:
 
 def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -> Comparison:
     if not MIN_PLANS <= len(plans) <= MAX_PLANS:
-        raise ComparisonError(f"choose {MIN_PLANS} to {MAX_PLANS} plans to compare "
-                              f"({len(plans)} chosen)")
-    compared = tuple(ComparedPlan(name, plan, projection, results,
-                                  summarize(projection, results))
-                     for name, plan, projection, results in plans)
+        raise ComparisonError(
+            f"choose {MIN_PLANS} to {MAX_PLANS} plans to compare ({len(plans)} chosen)"
+        )
+    compared = tuple(
+        ComparedPlan(name, plan, projection, results, summarize(projection, results))
+        for name, plan, projection, results in plans
+    )
 
-    def row(key: str, label: str, pick: Callable[[ComparedPlan], int | Decimal | None],
-            higher_is_better: bool | None = None) -> Row:
+    def row(
+        key: str,
+        label: str,
+        pick: Callable[[ComparedPlan], int | Decimal | None],
+        higher_is_better: bool | None = None,
+    ) -> Row:
         return Row(key, label, tuple(pick(c) for c in compared), higher_is_better)
 
     headline = (
         row("total", "Total spending", lambda c: c.summary.total),
         row("npv_spending", "Present value of spending", lambda c: c.summary.npv_spending),
         row("receipts", "Receipts", lambda c: c.summary.receipts, True),
-        row("npv_receipts", "Present value of receipts", lambda c: c.summary.npv_receipts,
-            True),
+        row("npv_receipts", "Present value of receipts", lambda c: c.summary.npv_receipts, True),
         row("closing", "Closing balance", lambda c: c.summary.closing_balance, True),
         row("peak_fte", "Peak staff (FTE)", lambda c: c.summary.peak_fte),
         row("participants", "Participants enrolled", lambda c: c.summary.participants_enrolled),
@@ -139,17 +144,21 @@ def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -
     strategies = list(dict.fromkeys(s for c in compared for s in c.projection.by_strategy))
     by_strategy = tuple(
         Row(s, s, tuple(sum(c.projection.by_strategy.get(s, ())) for c in compared), None)
-        for s in strategies)
+        for s in strategies
+    )
     by_object_class = tuple(
         Row(o, o, tuple(sum(c.projection.by_object_class[o]) for c in compared), None)
-        for o in OBJECT_CLASSES)
+        for o in OBJECT_CLASSES
+    )
     by_object_class = tuple(r for r in by_object_class if any(r.values))
 
     ids = list(dict.fromkeys(line.id for c in compared for line in c.projection.line_items))
     differences = []
     for line_id in ids:
-        found = [next((line for line in c.projection.line_items if line.id == line_id), None)
-                 for c in compared]
+        found = [
+            next((line for line in c.projection.line_items if line.id == line_id), None)
+            for c in compared
+        ]
         present = [line for line in found if line is not None]
         totals = tuple(None if line is None else line.total for line in found)
         if found[0] is None:
@@ -161,14 +170,18 @@ def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -
         else:
             continue
         labels = tuple(None if line is None else (line.label or line_id) for line in found)
-        differences.append(LineDifference(line_id, present[0].label or line_id, totals, change,
-                                          labels))
+        differences.append(
+            LineDifference(line_id, present[0].label or line_id, totals, change, labels)
+        )
 
     years = tuple(sorted({fy for c in compared for fy in c.projection.fiscal_years}))
     closing = tuple(
-        tuple(dict(zip(c.projection.fiscal_years, c.projection.fund.closing, strict=True))
-              .get(fy) for fy in years)
-        for c in compared)
+        tuple(
+            dict(zip(c.projection.fiscal_years, c.projection.fund.closing, strict=True)).get(fy)
+            for fy in years
+        )
+        for c in compared
+    )
     rules, shared = [], []
     for index, result in enumerate(compared[0].results):
         others = [c.results[index] for c in compared]
@@ -178,9 +191,18 @@ def compare(plans: list[tuple[str, Plan, Projection, tuple[RuleResult, ...]]]) -
             rules.append(difference)
         elif statuses[0] == "fail":
             shared.append(difference)
-    return Comparison(compared, headline, by_strategy, by_object_class, tuple(differences),
-                      years, closing, tuple(rules), tuple(shared),
-                      input_differences(compared))
+    return Comparison(
+        compared,
+        headline,
+        by_strategy,
+        by_object_class,
+        tuple(differences),
+        years,
+        closing,
+        tuple(rules),
+        tuple(shared),
+        input_differences(compared),
+    )
 
 
 def first_deficits(comparison: Comparison) -> tuple[int | None, ...]:
@@ -248,8 +270,10 @@ def _plan_inputs(plan: Plan) -> dict[str, dict[str, Any]]:
     groups["settings"] = {"start_fy": plan.start_fy, "years": plan.years}
     for line in document["line_items"]:
         groups[f"line:{line['id']}"] = {
-            f"line_items.{line['id']}.{key}": value for key, value in line.items()
-            if key not in SKIPPED}
+            f"line_items.{line['id']}.{key}": value
+            for key, value in line.items()
+            if key not in SKIPPED
+        }
     return groups
 
 
@@ -289,8 +313,13 @@ def input_differences(compared: tuple[ComparedPlan, ...]) -> tuple[InputGroup, .
         present = tuple(key in found for found in inputs)
         if key.startswith("line:") and not all(present):
             # a line only some plans have: one change, not each of its parameters
-            changes.append(InputChange(f"line_items.{key.removeprefix('line:')}", "line",
-                                       tuple("included" if p else None for p in present)))
+            changes.append(
+                InputChange(
+                    f"line_items.{key.removeprefix('line:')}",
+                    "line",
+                    tuple("included" if p else None for p in present),
+                )
+            )
             paths = []
         for path in paths:
             values = tuple(_typed(found.get(key, {}).get(path)) for found in inputs)
@@ -311,11 +340,19 @@ def input_differences(compared: tuple[ComparedPlan, ...]) -> tuple[InputGroup, .
             closing.append(moved[1])
         if key.startswith("line:"):
             line_id = key.removeprefix("line:")
-            label = next((item.label or item.id for c in compared for item in c.plan.line_items
-                          if item.id == line_id), line_id)
+            label = next(
+                (
+                    item.label or item.id
+                    for c in compared
+                    for item in c.plan.line_items
+                    if item.id == line_id
+                ),
+                line_id,
+            )
             section = "line"
         else:
             line_id, label, section = None, key.capitalize(), key
-        groups.append(InputGroup(section, line_id, label, tuple(changes), tuple(spending),
-                                 tuple(closing)))
+        groups.append(
+            InputGroup(section, line_id, label, tuple(changes), tuple(spending), tuple(closing))
+        )
     return tuple(groups)

@@ -68,8 +68,20 @@ from .projection import UNASSIGNED, Projection
 from .tables import CostTables
 
 __all__ = [
-    "RULES", "STATUSES", "Finding", "LineRef", "Rule", "RuleContext", "RuleResult", "Status",
-    "add_years", "check_plan", "compliance_to_dict", "counts", "covered_fys", "fy_ranges",
+    "RULES",
+    "STATUSES",
+    "Finding",
+    "LineRef",
+    "Rule",
+    "RuleContext",
+    "RuleResult",
+    "Status",
+    "add_years",
+    "check_plan",
+    "compliance_to_dict",
+    "counts",
+    "covered_fys",
+    "fy_ranges",
     "strategy_title",
 ]
 
@@ -82,8 +94,11 @@ _Check = RuleContext  # the name the rules were written against (rules in other 
 
 
 def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[str, Any]:
-    return {"schema": COMPLIANCE_SCHEMA, "as_of": as_of.isoformat(),
-            "results": [r.to_dict() for r in results]}
+    return {
+        "schema": COMPLIANCE_SCHEMA,
+        "as_of": as_of.isoformat(),
+        "results": [r.to_dict() for r in results],
+    }
 
 
 class FyAmount(TypedDict):
@@ -111,15 +126,32 @@ def _params(item: LineItem, params_type: type[P]) -> P:
     return params
 
 
-def _result(rule_id: str, status: Status, message: str, citation: str, *,
-            fiscal_years: Iterable[int] = (), line_items: Iterable[str] = (),
-            inputs: Iterable[str] = (), facts: Mapping[str, Any] | None = None) -> RuleResult:
+def _result(
+    rule_id: str,
+    status: Status,
+    message: str,
+    citation: str,
+    *,
+    fiscal_years: Iterable[int] = (),
+    line_items: Iterable[str] = (),
+    inputs: Iterable[str] = (),
+    facts: Mapping[str, Any] | None = None,
+) -> RuleResult:
     """A result written directly, for a rule not (yet) in the facts + renderer form."""
-    return RuleResult(rule_id, status, message, tuple(sorted(set(fiscal_years))),
-                      tuple(dict.fromkeys(line_items)), citation, tuple(inputs), facts or {})
+    return RuleResult(
+        rule_id,
+        status,
+        message,
+        tuple(sorted(set(fiscal_years))),
+        tuple(dict.fromkeys(line_items)),
+        citation,
+        tuple(inputs),
+        facts or {},
+    )
 
 
 # ----------------------------------------------------------------------------- MOA-STRATEGY
+
 
 class CodedLine(LineRef):
     """A line item and the strategy code it names."""
@@ -155,28 +187,43 @@ def render_strategy(status: Status, f: StrategyFacts) -> str:
     if f["missing"] or f["malformed"]:
         parts = []
         if f["missing"]:
-            parts.append(f"{names(f['missing'])} {verb(len(f['missing']), 'has', 'have')} no "
-                         "strategy code")
+            parts.append(
+                f"{names(f['missing'])} {verb(len(f['missing']), 'has', 'have')} no strategy code"
+            )
         if f["malformed"]:
-            parts.append(and_list([f"{name(i)} has '{i['code']}', which is not an Exhibit A "
-                                   "or B code" for i in f["malformed"]]))
-        message = (f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
-                   f"an Exhibit A code (A:1 to A:{f['exhibit_a_items']}; LEAD is A:10) or an "
-                   "Exhibit B item such as B:D.1.4.")
+            parts.append(
+                and_list(
+                    [
+                        f"{name(i)} has '{i['code']}', which is not an Exhibit A or B code"
+                        for i in f["malformed"]
+                    ]
+                )
+            )
+        message = (
+            f"{'; '.join(parts)}. Every line with spending must name an MOA strategy: "
+            f"an Exhibit A code (A:1 to A:{f['exhibit_a_items']}; LEAD is A:10) or an "
+            "Exhibit B item such as B:D.1.4."
+        )
         if unassigned:
             message += f" Also {unassigned_text(unassigned)}."
         return message
     if f["unlisted"]:
-        return (and_list([f"{name(i)} names {i['code']}" for i in f["unlisted"]]) +
-                ", a well-formed Exhibit B code that is not in the shipped item list: check it "
-                "against the current Exhibit B.")
+        return (
+            and_list([f"{name(i)} names {i['code']}" for i in f["unlisted"]])
+            + ", a well-formed Exhibit B code that is not in the shipped item list: check it "
+            "against the current Exhibit B."
+        )
     if not f["lines_with_spending"]:
         return "No line item has spending yet, so no strategy code is needed."
-    used = [(f"{s['code']} {s['title']}" if s["title"] else s["code"])
-            + ("" if s["verified"] else " (list row not yet checked against the MOA text)")
-            for s in f["strategies"]]
-    return (f"All {plural(f['lines_with_spending'], 'line item')} with spending name an MOA "
-            f"strategy: {'; '.join(used)}.")
+    used = [
+        (f"{s['code']} {s['title']}" if s["title"] else s["code"])
+        + ("" if s["verified"] else " (list row not yet checked against the MOA text)")
+        for s in f["strategies"]
+    ]
+    return (
+        f"All {plural(f['lines_with_spending'], 'line item')} with spending name an MOA "
+        f"strategy: {'; '.join(used)}."
+    )
 
 
 @rule("MOA-STRATEGY", "NC MOA §E.6(b)(ii)", render_strategy)
@@ -195,13 +242,15 @@ def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
         if not code:
             missing.append(line_ref(item))
         elif a and 1 <= int(a.group(1)) <= len(c.tables.exhibit_a):
-            used.setdefault(code, {"code": code, "title": c.tables.strategy_title(code) or "",
-                                   "verified": True})
+            used.setdefault(
+                code, {"code": code, "title": c.tables.strategy_title(code) or "", "verified": True}
+            )
             continue
         elif b and code in known_b:
             entry = known_b[code]
-            used.setdefault(code, {"code": code, "title": entry.summary,
-                                   "verified": entry.verified})
+            used.setdefault(
+                code, {"code": code, "title": entry.summary, "verified": entry.verified}
+            )
             continue
         elif b:
             unlisted.append({**line_ref(item), "code": code})
@@ -209,25 +258,36 @@ def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
             malformed.append({**line_ref(item), "code": code})
         fys.update(c.fys_with_spending(line))
     facts: StrategyFacts = {
-        "lines_with_spending": len(spending), "missing": missing, "malformed": malformed,
-        "unlisted": unlisted, "strategies": list(used.values()),
+        "lines_with_spending": len(spending),
+        "missing": missing,
+        "malformed": malformed,
+        "unlisted": unlisted,
+        "strategies": list(used.values()),
         "exhibit_a_items": len(c.tables.exhibit_a),
-        "unassigned_actuals": [{"fiscal_year": u["fiscal_year"], "amount": u["amount"]}
-                               for u in unassigned_actuals(c.plan)]}
+        "unassigned_actuals": [
+            {"fiscal_year": u["fiscal_year"], "amount": u["amount"]}
+            for u in unassigned_actuals(c.plan)
+        ],
+    }
     problems = ids(missing) + ids(malformed)
     unassigned_fys = [u["fiscal_year"] for u in facts["unassigned_actuals"]]
     if unassigned_fys and not problems:
         return Finding("fail", facts, unassigned_fys, inputs=["actuals"])
     if problems:
-        return Finding("fail", facts, fys | set(unassigned_fys), problems,
-                       [f"line:{i}" for i in problems]
-                       + (["actuals"] if unassigned_fys else []))
+        return Finding(
+            "fail",
+            facts,
+            fys | set(unassigned_fys),
+            problems,
+            [f"line:{i}" for i in problems] + (["actuals"] if unassigned_fys else []),
+        )
     if unlisted:
         return Finding("warn", facts, fys, ids(unlisted), [f"line:{i}" for i in ids(unlisted)])
     return Finding("pass", facts)
 
 
 # ----------------------------------------------------------------------------- MOA-OPTION-B
+
 
 class OptionBFacts(TypedDict):
     """MOA-OPTION-B."""
@@ -245,37 +305,53 @@ def render_option_b(status: Status, f: OptionBFacts) -> str:
     codes, cycle = and_list(f["codes"]), f["cycle_years"]
     presented, renew_by = f["presented_on"], f["renew_by"]
     if not f["b_lines"]:
-        return ("The plan funds no Exhibit B item, so Option A needs no collaborative "
-                "strategic planning report.")
+        return (
+            "The plan funds no Exhibit B item, so Option A needs no collaborative "
+            "strategic planning report."
+        )
     if presented is None or renew_by is None:
-        return (f"{names(f['b_lines'])} fund Exhibit B items ({codes}), but the plan records no "
-                "date on which the collaborative strategic planning report and recommendations "
-                "(Exhibit C) were presented to the governing body. Present the report before "
-                "funding Option B items and record the date.")
+        return (
+            f"{names(f['b_lines'])} fund Exhibit B items ({codes}), but the plan records no "
+            "date on which the collaborative strategic planning report and recommendations "
+            "(Exhibit C) were presented to the governing body. Present the report before "
+            "funding Option B items and record the date."
+        )
     if f["late"]:
-        return (f"Exhibit B spending ({codes}) in {fy_ranges(f['late'])} begins more than "
-                f"{cycle} years after the planning report was presented "
-                f"({long_date(presented)}): renew the collaborative strategic planning by "
-                f"{long_date(renew_by)}.")
-    return (f"Exhibit B items ({codes}) follow the collaborative strategic planning report "
-            f"presented on {long_date(presented)}; every FY with Exhibit B spending begins "
-            f"within {cycle} years of it (renew by {long_date(renew_by)}).")
+        return (
+            f"Exhibit B spending ({codes}) in {fy_ranges(f['late'])} begins more than "
+            f"{cycle} years after the planning report was presented "
+            f"({long_date(presented)}): renew the collaborative strategic planning by "
+            f"{long_date(renew_by)}."
+        )
+    return (
+        f"Exhibit B items ({codes}) follow the collaborative strategic planning report "
+        f"presented on {long_date(presented)}; every FY with Exhibit B spending begins "
+        f"within {cycle} years of it (renew by {long_date(renew_by)})."
+    )
 
 
-@rule("MOA-OPTION-B", "NC MOA §E.5, Exhibit C; NCACC guidance (repeat at least every 4 years)",
-      render_option_b)
+@rule(
+    "MOA-OPTION-B",
+    "NC MOA §E.5, Exhibit C; NCACC guidance (repeat at least every 4 years)",
+    render_option_b,
+)
 def check_option_b(c: RuleContext) -> Finding[OptionBFacts]:
-    b_lines = [(item, line) for item, line in c.spending_lines()
-               if (item.strategy or "").startswith("B:")]
+    b_lines = [
+        (item, line) for item, line in c.spending_lines() if (item.strategy or "").startswith("B:")
+    ]
     presented = c.plan.program.presented_on
     cycle = int(c.threshold("option_b.planning_cycle_years"))
     renew_by = None if presented is None else add_years(presented, cycle)
     fys = sorted({fy for _, line in b_lines for fy in c.fys_with_spending(line)})
     facts: OptionBFacts = {
         "b_lines": line_refs(item for item, _ in b_lines),
-        "codes": sorted({item.strategy or "" for item, _ in b_lines}), "fiscal_years": fys,
-        "presented_on": presented, "cycle_years": cycle, "renew_by": renew_by,
-        "late": [fy for fy in fys if renew_by is not None and fy_start(fy) > renew_by]}
+        "codes": sorted({item.strategy or "" for item, _ in b_lines}),
+        "fiscal_years": fys,
+        "presented_on": presented,
+        "cycle_years": cycle,
+        "renew_by": renew_by,
+        "late": [fy for fy in fys if renew_by is not None and fy_start(fy) > renew_by],
+    }
     if not b_lines:
         return Finding("pass", facts)
     where = ["program.collaborative_planning"]
@@ -287,6 +363,7 @@ def check_option_b(c: RuleContext) -> Finding[OptionBFacts]:
 
 
 # ----------------------------------------------------------------------------- MOA-FUND-BALANCE
+
 
 class FundBalanceFacts(TypedDict):
     """MOA-FUND-BALANCE. Shortfalls are positive amounts below $0."""
@@ -301,34 +378,45 @@ def render_fund_balance(status: Status, f: FundBalanceFacts) -> str:
     first, worst = f["first_short"], f["largest_short"]
     if first is None or worst is None:
         low = f["lowest"]
-        return (f"The fund's closing balance stays at or above $0 in every FY (lowest "
-                f"{fmt_money(low['amount'])} in {fy_label(low['fiscal_year'])}).")
-    message = (f"The fund runs short by {fmt_money(first['amount'])} in "
-               f"{fy_label(first['fiscal_year'])}")
+        return (
+            f"The fund's closing balance stays at or above $0 in every FY (lowest "
+            f"{fmt_money(low['amount'])} in {fy_label(low['fiscal_year'])})."
+        )
+    message = (
+        f"The fund runs short by {fmt_money(first['amount'])} in {fy_label(first['fiscal_year'])}"
+    )
     if worst["fiscal_year"] != first["fiscal_year"]:
-        message += (f"; the largest shortfall is {fmt_money(worst['amount'])} in "
-                    f"{fy_label(worst['fiscal_year'])}")
-    return message + (f" ({plural(len(f['short']), 'FY')} below $0). Reduce or end line items, "
-                      "or add receipts or an opening balance, so that every closing balance is "
-                      "at least $0.")
+        message += (
+            f"; the largest shortfall is {fmt_money(worst['amount'])} in "
+            f"{fy_label(worst['fiscal_year'])}"
+        )
+    return message + (
+        f" ({plural(len(f['short']), 'FY')} below $0). Reduce or end line items, "
+        "or add receipts or an opening balance, so that every closing balance is "
+        "at least $0."
+    )
 
 
 @rule("MOA-FUND-BALANCE", "NC MOA §D, §E.1", render_fund_balance)
 def check_fund_balance(c: RuleContext) -> Finding[FundBalanceFacts]:
     closing = list(zip(c.projection.fiscal_years, c.projection.fund.closing, strict=True))
-    short: list[FyAmount] = [{"fiscal_year": fy, "amount": -amount} for fy, amount in closing
-                             if amount < 0]
+    short: list[FyAmount] = [
+        {"fiscal_year": fy, "amount": -amount} for fy, amount in closing if amount < 0
+    ]
     low_fy, low = min(closing, key=lambda pair: pair[1])
     facts: FundBalanceFacts = {
-        "short": short, "first_short": short[0] if short else None,
+        "short": short,
+        "first_short": short[0] if short else None,
         "largest_short": max(short, key=lambda s: s["amount"]) if short else None,
-        "lowest": {"fiscal_year": low_fy, "amount": low}}
+        "lowest": {"fiscal_year": low_fy, "amount": low},
+    }
     if short:
         return Finding("fail", facts, [s["fiscal_year"] for s in short], inputs=["fund"])
     return Finding("pass", facts)
 
 
 # ----------------------------------------------------------------------------- MOA-EXECUTION-DATE
+
 
 class ExecutionDateFacts(TypedDict):
     """MOA-EXECUTION-DATE."""
@@ -342,16 +430,22 @@ class ExecutionDateFacts(TypedDict):
 def render_execution_date(status: Status, f: ExecutionDateFacts) -> str:
     executed, earliest = f["executed_on"], f["earliest_start_fy"]
     if executed is None:
-        return ("The plan does not record when the governing body executed the MOA; costs "
-                "incurred before that date cannot be paid from the fund. Enter the execution "
-                "date.")
+        return (
+            "The plan does not record when the governing body executed the MOA; costs "
+            "incurred before that date cannot be paid from the fund. Enter the execution "
+            "date."
+        )
     if status == "fail" and earliest is not None:
-        return (f"The plan's first FY, {fy_label(f['start_fy'])}, begins "
-                f"{long_date(f['start_day'])}, before the MOA was executed on "
-                f"{long_date(executed)}: costs incurred before then cannot be paid with "
-                f"settlement funds. Start the plan in {fy_label(earliest)} or later.")
-    return (f"The MOA was executed on {long_date(executed)}, before the plan's first FY "
-            f"({fy_label(f['start_fy'])}) begins.")
+        return (
+            f"The plan's first FY, {fy_label(f['start_fy'])}, begins "
+            f"{long_date(f['start_day'])}, before the MOA was executed on "
+            f"{long_date(executed)}: costs incurred before then cannot be paid with "
+            f"settlement funds. Start the plan in {fy_label(earliest)} or later."
+        )
+    return (
+        f"The MOA was executed on {long_date(executed)}, before the plan's first FY "
+        f"({fy_label(f['start_fy'])}) begins."
+    )
 
 
 @rule("MOA-EXECUTION-DATE", "NC MOA §E.1", render_execution_date)
@@ -361,8 +455,12 @@ def check_execution_date(c: RuleContext) -> Finding[ExecutionDateFacts]:
     earliest = None
     if executed is not None:
         earliest = fy_of(executed) + (0 if fy_start(fy_of(executed)) == executed else 1)
-    facts: ExecutionDateFacts = {"executed_on": executed, "start_fy": c.plan.start_fy,
-                                 "start_day": first, "earliest_start_fy": earliest}
+    facts: ExecutionDateFacts = {
+        "executed_on": executed,
+        "start_fy": c.plan.start_fy,
+        "start_day": first,
+        "earliest_start_fy": earliest,
+    }
     if executed is None:
         return Finding("warn", facts, inputs=["fund"])
     if first < executed:
@@ -371,6 +469,7 @@ def check_execution_date(c: RuleContext) -> Finding[ExecutionDateFacts]:
 
 
 # ----------------------------------------------------------------------------- MOA-AUTHORIZATION
+
 
 class AuthorizationOver(TypedDict):
     """A group of adopted authorizations of one strategy (an original and its overlapping
@@ -462,20 +561,27 @@ def _periods(periods: list[Period]) -> str:
 def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
     warnings = []
     for u in f["uncovered"]:
-        text = (f"adopt a resolution and budget ordinance naming {f['titles'][u['strategy']]} for "
-                f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}")
+        text = (
+            f"adopt a resolution and budget ordinance naming {f['titles'][u['strategy']]} for "
+            f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}"
+        )
         if u["pending_amount"] is not None and u["pending_adopted_on"] is not None:
-            text += (f" (the resolution of {fmt_money(u['pending_amount'])} is scheduled for "
-                     f"{long_date(u['pending_adopted_on'])}, not adopted as of "
-                     f"{long_date(f['as_of'])})")
+            text += (
+                f" (the resolution of {fmt_money(u['pending_amount'])} is scheduled for "
+                f"{long_date(u['pending_adopted_on'])}, not adopted as of "
+                f"{long_date(f['as_of'])})"
+            )
         elif u["pending_amount"] is not None:
-            text += (f" (the resolution of {fmt_money(u['pending_amount'])} has no adoption "
-                     "date yet)")
+            text += (
+                f" (the resolution of {fmt_money(u['pending_amount'])} has no adoption date yet)"
+            )
         warnings.append(text)
     for o in f["ordinance"]:
-        text = (f"adopt the budget ordinance or a settlement project ordinance (G.S. 159-13.2) "
-                f"appropriating the {fmt_money(o['amount'])} of {o['strategy']} authorized for "
-                f"{_periods([o['period']])}")
+        text = (
+            f"adopt the budget ordinance or a settlement project ordinance (G.S. 159-13.2) "
+            f"appropriating the {fmt_money(o['amount'])} of {o['strategy']} authorized for "
+            f"{_periods([o['period']])}"
+        )
         if o["scheduled_on"] is not None:
             text += f" (scheduled for {long_date(o['scheduled_on'])})"
         warnings.append(text)
@@ -497,36 +603,55 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
             f"{fy_ranges(o['fiscal_years'])}, {fmt_money(Decimal(o['over']))} more than the "
             f"{fmt_money(Decimal(o['authorized']))} authorized for {_periods(o['periods'])}: "
             f"amend the resolution and budget ordinance to at least {fmt_money(o['planned'])}, "
-            "or reduce the spending" for o in f["over"]]
+            "or reduce the spending"
+            for o in f["over"]
+        ]
         failures += [
             f"{f['titles'][u['strategy']]} spent {fmt_money(u['amount'])} in "
             f"{fy_label(u['fiscal_year'])} (actual) with no adopted authorization covering that "
             "FY: record the resolution that authorized it, or correct the actuals"
-            for u in f["unauthorized_actuals"]]
+            for u in f["unauthorized_actuals"]
+        ]
         message = "; ".join(failures) + "."
         if warnings:
             message += " Also " + "; ".join(warnings) + "."
         return message
     if warnings:
         if f["uncovered"]:
-            return ("Spending planned for the current or next FY has no adopted authorization: "
-                    + "; ".join(warnings) + ".")
-        return ("The resolutions are adopted, but NC DOJ asks for a budget ordinance too: "
-                + "; ".join(warnings) + ".")
+            return (
+                "Spending planned for the current or next FY has no adopted authorization: "
+                + "; ".join(warnings)
+                + "."
+            )
+        return (
+            "The resolutions are adopted, but NC DOJ asks for a budget ordinance too: "
+            + "; ".join(warnings)
+            + "."
+        )
     if f["within"]:
-        checked = [f"{w['strategy']} {fmt_money(w['planned'])} of "
-                   f"{fmt_money(Decimal(w['authorized']))} "
-                   f"({_periods(w['periods'])})" for w in f["within"]]
-        return ("Planned spending stays within every adopted authorization: "
-                + "; ".join(checked) + f". The current and next FY ({fy_label(current)}, "
-                f"{fy_label(current + 1)}) are authorized.")
-    return (f"No spending is planned in the current or next FY ({fy_label(current)}, "
-            f"{fy_label(current + 1)}), so no authorization is needed yet.")
+        checked = [
+            f"{w['strategy']} {fmt_money(w['planned'])} of "
+            f"{fmt_money(Decimal(w['authorized']))} "
+            f"({_periods(w['periods'])})"
+            for w in f["within"]
+        ]
+        return (
+            "Planned spending stays within every adopted authorization: "
+            + "; ".join(checked)
+            + f". The current and next FY ({fy_label(current)}, "
+            f"{fy_label(current + 1)}) are authorized."
+        )
+    return (
+        f"No spending is planned in the current or next FY ({fy_label(current)}, "
+        f"{fy_label(current + 1)}), so no authorization is needed yet."
+    )
 
 
-@rule("MOA-AUTHORIZATION",
-      "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)",
-      render_authorization)
+@rule(
+    "MOA-AUTHORIZATION",
+    "NC MOA §E.6; NC DOJ guidance, Aug 2023 (both a resolution and a budget ordinance)",
+    render_authorization,
+)
 def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     p = c.projection
     auths = c.plan.program.authorizations
@@ -555,20 +680,35 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         amount = sum((auths[j].amount for j in group), Decimal(0))
         periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
         if spent > amount:
-            over.append({"strategy": strategy, "authorizations": list(group),
-                         "periods": periods, "fiscal_years": fys, "planned": spent,
-                         "closed_fys": [fy for fy in fys if fy in closed_fys],
-                         "authorized": format(amount, "f"),
-                         "over": format(spent - amount, "f")})
+            over.append(
+                {
+                    "strategy": strategy,
+                    "authorizations": list(group),
+                    "periods": periods,
+                    "fiscal_years": fys,
+                    "planned": spent,
+                    "closed_fys": [fy for fy in fys if fy in closed_fys],
+                    "authorized": format(amount, "f"),
+                    "over": format(spent - amount, "f"),
+                }
+            )
             fail_fys.update(fys)
             fail_lines += lines_of(strategy)
         else:
-            within.append({"strategy": strategy, "authorizations": list(group),
-                           "periods": periods, "fiscal_years": fys, "planned": spent,
-                           "authorized": format(amount, "f")})
+            within.append(
+                {
+                    "strategy": strategy,
+                    "authorizations": list(group),
+                    "periods": periods,
+                    "fiscal_years": fys,
+                    "planned": spent,
+                    "authorized": format(amount, "f"),
+                }
+            )
     unauthorized: list[UnauthorizedActual] = [  # MOA §E.6: spent with no authorization
         {"strategy": u["strategy"], "fiscal_year": u["fiscal_year"], "amount": u["amount"]}
-        for u in unauthorized_actuals(p, facts)]
+        for u in unauthorized_actuals(p, facts)
+    ]
     for u in unauthorized:
         fail_fys.add(u["fiscal_year"])
         fail_lines += lines_of(u["strategy"])
@@ -588,15 +728,22 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
             if any(f.status == ADOPTED for f in covering):
                 continue
             pending = next((f for f in covering if f.status == SCHEDULED), None) or next(
-                iter(covering), None)
+                iter(covering), None
+            )
             scheduled = pending is not None and pending.status == SCHEDULED
-            uncovered.append({
-                "strategy": strategy, "fiscal_year": fy, "amount": spending,
-                "pending": None if pending is None else pending.index,
-                "pending_status": None if pending is None else pending.status,
-                "pending_amount": None if pending is None else pending.amount,
-                "pending_adopted_on": auths[pending.index].adopted_on
-                if pending is not None and scheduled else None})
+            uncovered.append(
+                {
+                    "strategy": strategy,
+                    "fiscal_year": fy,
+                    "amount": spending,
+                    "pending": None if pending is None else pending.index,
+                    "pending_status": None if pending is None else pending.status,
+                    "pending_amount": None if pending is None else pending.amount,
+                    "pending_adopted_on": auths[pending.index].adopted_on
+                    if pending is not None and scheduled
+                    else None,
+                }
+            )
             warn_fys.add(fy)
             warn_lines += lines_of(strategy)
     ordinance: list[OrdinanceMissing] = []
@@ -607,11 +754,17 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         if not near:
             continue
         auth = auths[f.index]
-        ordinance.append({
-            "index": f.index, "strategy": auth.strategy, "amount": auth.amount,
-            "period": {"start": auth.start, "end": auth.end},
-            "scheduled_on": auth.budget_ordinance_on
-            if f.budget_ordinance == SCHEDULED else None})
+        ordinance.append(
+            {
+                "index": f.index,
+                "strategy": auth.strategy,
+                "amount": auth.amount,
+                "period": {"start": auth.start, "end": auth.end},
+                "scheduled_on": auth.budget_ordinance_on
+                if f.budget_ordinance == SCHEDULED
+                else None,
+            }
+        )
         warn_fys.update(near)
         warn_lines += lines_of(auth.strategy)
     fix: AuthorizeFix | None = None
@@ -620,26 +773,46 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         last = max(u["fiscal_year"] for u in uncovered)
         strategies = {u["strategy"] for u in uncovered}
         drafts = [d for d in authorize_fys(c.plan, p, first, last) if d.strategy in strategies]
-        fix = {"action": "authorize_fys", "first_fy": first, "last_fy": last,
-               "authorizations": [d.to_document() for d in drafts]}
+        fix = {
+            "action": "authorize_fys",
+            "first_fy": first,
+            "last_fy": last,
+            "authorizations": [d.to_document() for d in drafts],
+        }
     result_facts: AuthorizationRuleFacts = {
-        "as_of": c.as_of, "current_fy": current,
-        "titles": {s: strategy_title(s, c.tables) for s in
-                   [o["strategy"] for o in over] + [u["strategy"] for u in unauthorized]
-                   + [u["strategy"] for u in uncovered]},
-        "authorizations": [f.to_dict() for f in facts], "over": over, "within": within,
-        "unauthorized_actuals": unauthorized, "uncovered": uncovered,
-        "ordinance_missing": [o["index"] for o in ordinance], "ordinance": ordinance, "fix": fix}
+        "as_of": c.as_of,
+        "current_fy": current,
+        "titles": {
+            s: strategy_title(s, c.tables)
+            for s in [o["strategy"] for o in over]
+            + [u["strategy"] for u in unauthorized]
+            + [u["strategy"] for u in uncovered]
+        },
+        "authorizations": [f.to_dict() for f in facts],
+        "over": over,
+        "within": within,
+        "unauthorized_actuals": unauthorized,
+        "uncovered": uncovered,
+        "ordinance_missing": [o["index"] for o in ordinance],
+        "ordinance": ordinance,
+        "fix": fix,
+    }
     if over or unauthorized:
-        return Finding("fail", result_facts, fail_fys | warn_fys, fail_lines + warn_lines,
-                       ["program.authorizations"])
+        return Finding(
+            "fail",
+            result_facts,
+            fail_fys | warn_fys,
+            fail_lines + warn_lines,
+            ["program.authorizations"],
+        )
     if uncovered or ordinance:
         return Finding("warn", result_facts, warn_fys, warn_lines, ["program.authorizations"])
     return Finding("pass", result_facts)
 
 
-def _adopted_group(i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
-                   ) -> tuple[int, ...]:
+def _adopted_group(
+    i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
+) -> tuple[int, ...]:
     """Authorization i and the adopted ones of its strategy whose FYs overlap it, directly
     or through another (a chain of supplementals)."""
     group, frontier = {i}, [i]
@@ -647,14 +820,18 @@ def _adopted_group(i: int, adopted: list[int], facts: tuple[AuthorizationFacts, 
         here = facts[frontier.pop()]
         for j in adopted:
             other = facts[j]
-            if j not in group and other.strategy == here.strategy \
-                    and set(other.fiscal_years) & set(here.fiscal_years):
+            if (
+                j not in group
+                and other.strategy == here.strategy
+                and set(other.fiscal_years) & set(here.fiscal_years)
+            ):
                 group.add(j)
                 frontier.append(j)
     return tuple(sorted(group))
 
 
 # ----------------------------------------------------------------------------- MOA-REPORTING
+
 
 def report_due(fy: int, days: int) -> dt.date:
     return fy_end(fy) + dt.timedelta(days=days)
@@ -680,14 +857,23 @@ class ReportingFacts(TypedDict):
 
 def render_reporting(status: Status, f: ReportingFacts) -> str:
     if not f["next"]:
-        return (f"Every report for the plan's FYs was due before {long_date(f['as_of'])}; none "
-                "falls due after it.")
-    parts = [f"{fy_label(r['fiscal_year'])} "
-             + and_list(["annual financial report (Exhibit E)"]
-                        + (["impact report (Exhibit F)"] if r["impact_report"] else []))
-             + f" due {long_date(r['due'])}" for r in f["next"]]
-    listed = (f"{'; then '.join(parts)} ({f['days_after_fy_end']} days after the FY ends; "
-              "guidance often says September 30, but the 90-day date is the deadline).")
+        return (
+            f"Every report for the plan's FYs was due before {long_date(f['as_of'])}; none "
+            "falls due after it."
+        )
+    parts = [
+        f"{fy_label(r['fiscal_year'])} "
+        + and_list(
+            ["annual financial report (Exhibit E)"]
+            + (["impact report (Exhibit F)"] if r["impact_report"] else [])
+        )
+        + f" due {long_date(r['due'])}"
+        for r in f["next"]
+    ]
+    listed = (
+        f"{'; then '.join(parts)} ({f['days_after_fy_end']} days after the FY ends; "
+        "guidance often says September 30, but the 90-day date is the deadline)."
+    )
     if status == "warn" and f["days_left"] is not None:
         return f"Due in {plural(f['days_left'], 'day')}: {listed} File through CORE-NC."
     return f"Next: {listed}"
@@ -701,11 +887,17 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     upcoming: list[ReportDue] = [
         {"fiscal_year": fy, "due": report_due(fy, days), "impact_report": spending > 0}
         for fy, spending in zip(p.fiscal_years, p.by_year, strict=True)
-        if report_due(fy, days) >= c.as_of]
+        if report_due(fy, days) >= c.as_of
+    ]
     listed = upcoming[:2]
     left = (listed[0]["due"] - c.as_of).days if listed else None
-    facts: ReportingFacts = {"as_of": c.as_of, "days_after_fy_end": days,
-                             "warning_days": warning_days, "next": listed, "days_left": left}
+    facts: ReportingFacts = {
+        "as_of": c.as_of,
+        "days_after_fy_end": days,
+        "warning_days": warning_days,
+        "next": listed,
+        "days_left": left,
+    }
     if left is None:
         return Finding("info", facts)
     if left <= warning_days:
@@ -714,6 +906,7 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
 
 
 # ----------------------------------------------------------------------------- MOA-INTEREST
+
 
 class InterestFacts(TypedDict):
     """MOA-INTEREST."""
@@ -725,20 +918,30 @@ class InterestFacts(TypedDict):
 
 
 def render_interest(status: Status, f: InterestFacts) -> str:
-    return (f"The fund earns {fmt_money(f['total'])} of interest from {fy_label(f['first_fy'])} "
-            f"to {fy_label(f['last_fy'])} at {fmt_quantity(f['rate'] * 100)}% a year on each "
-            "beginning balance. Interest stays in the special revenue fund and may be spent "
-            "only on MOA strategies, like the settlement money itself.")
+    return (
+        f"The fund earns {fmt_money(f['total'])} of interest from {fy_label(f['first_fy'])} "
+        f"to {fy_label(f['last_fy'])} at {fmt_quantity(f['rate'] * 100)}% a year on each "
+        "beginning balance. Interest stays in the special revenue fund and may be spent "
+        "only on MOA strategies, like the settlement money itself."
+    )
 
 
 @rule("MOA-INTEREST", "NC MOA §D.3", render_interest)
 def check_interest(c: RuleContext) -> Finding[InterestFacts]:
     years = c.projection.fiscal_years
-    return Finding("info", {"total": sum(c.projection.fund.interest), "first_fy": years[0],
-                            "last_fy": years[-1], "rate": c.plan.fund.interest_rate})
+    return Finding(
+        "info",
+        {
+            "total": sum(c.projection.fund.interest),
+            "first_fy": years[0],
+            "last_fy": years[-1],
+            "rate": c.plan.fund.interest_rate,
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- PLAN-SUSTAINABILITY
+
 
 class SustainabilityFacts(TypedDict):
     """PLAN-SUSTAINABILITY. The runway is the closing balance of the last FY with receipts
@@ -759,38 +962,54 @@ def render_sustainability(status: Status, f: SustainabilityFacts) -> str:
     last, closing = f["last_receipts_fy"], f["closing"]
     need = fmt_quantity(f["years_to_aim_for"])
     if last is None or closing is None:
-        return (f"The plan has no receipts in its FYs, so the {fmt_money(f['total_spending'])} "
-                "of spending rests on the opening balance alone. Enter the settlement receipts "
-                "by FY (CORE-NC's payment schedule).")
-    after = (f"after the last receipts in {fy_label(last)}, the plan spends "
-             f"{fmt_money(f['final_spending'])} in its final FY, {fy_label(f['final_fy'])}")
+        return (
+            f"The plan has no receipts in its FYs, so the {fmt_money(f['total_spending'])} "
+            "of spending rests on the opening balance alone. Enter the settlement receipts "
+            "by FY (CORE-NC's payment schedule)."
+        )
+    after = (
+        f"after the last receipts in {fy_label(last)}, the plan spends "
+        f"{fmt_money(f['final_spending'])} in its final FY, {fy_label(f['final_fy'])}"
+    )
     if closing < 0:
-        return (f"The fund is already {fmt_money(-closing)} short at the end of "
-                f"{fy_label(last)}, the last FY with receipts; {after}, an annual gap of "
-                f"{fmt_money(f['annual_gap'])} that other money must fill when the settlement "
-                "ends.")
+        return (
+            f"The fund is already {fmt_money(-closing)} short at the end of "
+            f"{fy_label(last)}, the last FY with receipts; {after}, an annual gap of "
+            f"{fmt_money(f['annual_gap'])} that other money must fill when the settlement "
+            "ends."
+        )
     if f["runway_years"] is None:
-        return (f"The plan spends nothing in its final FY; {fmt_money(closing)} remains after "
-                f"the last receipts in {fy_label(last)}.")
-    text = (f"The closing balance of {fmt_money(closing)} in {fy_label(last)} covers "
-            f"{f['runway_years']} years of the final FY's spending "
-            f"({fmt_money(f['final_spending'])} in {fy_label(f['final_fy'])}); when the "
-            f"settlement ends the annual gap is {fmt_money(f['annual_gap'])}")
+        return (
+            f"The plan spends nothing in its final FY; {fmt_money(closing)} remains after "
+            f"the last receipts in {fy_label(last)}."
+        )
+    text = (
+        f"The closing balance of {fmt_money(closing)} in {fy_label(last)} covers "
+        f"{f['runway_years']} years of the final FY's spending "
+        f"({fmt_money(f['final_spending'])} in {fy_label(f['final_fy'])}); when the "
+        f"settlement ends the annual gap is {fmt_money(f['annual_gap'])}"
+    )
     if status == "warn":
-        return (f"{text}, less than the {need} years to aim for. Plan other funding (county "
-                "general fund, Medicaid billing, grants) or a reserve.")
+        return (
+            f"{text}, less than the {need} years to aim for. Plan other funding (county "
+            "general fund, Medicaid billing, grants) or a reserve."
+        )
     if f["first_deficit_fy"] is not None:
         # Said so that this pass cannot read as "the fund lasts" beside a fund-balance fail.
-        return (f"Only the reserve left after the last receipts passes: {text[0].lower()}"
-                f"{text[1:]}, at least the {need} years to aim for. The fund itself does not "
-                f"last: it runs short in {fy_label(f['first_deficit_fy'])} (MOA-FUND-BALANCE "
-                "fails).")
+        return (
+            f"Only the reserve left after the last receipts passes: {text[0].lower()}"
+            f"{text[1:]}, at least the {need} years to aim for. The fund itself does not "
+            f"last: it runs short in {fy_label(f['first_deficit_fy'])} (MOA-FUND-BALANCE "
+            "fails)."
+        )
     return f"{text}: at least the {need} years to aim for."
 
 
-@rule("PLAN-SUSTAINABILITY",
-      "NC MOA §D (the special revenue fund outlives the payments, which end in 2038)",
-      render_sustainability)
+@rule(
+    "PLAN-SUSTAINABILITY",
+    "NC MOA §D (the special revenue fund outlives the payments, which end in 2038)",
+    render_sustainability,
+)
 def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
     p = c.projection
     fund = p.fund
@@ -800,14 +1019,22 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
     final_spending = fund.spending[-1]  # the fund's (actual in a closed FY, §11)
     last = with_receipts[-1] if with_receipts else None
     closing = None if last is None else fund.closing[last]
-    runway = (None if closing is None or closing < 0 or final_spending <= 0
-              else q(closing) / q(final_spending))
+    runway = (
+        None
+        if closing is None or closing < 0 or final_spending <= 0
+        else q(closing) / q(final_spending)
+    )
     facts: SustainabilityFacts = {
-        "total_spending": p.total, "last_receipts_fy": None if last is None else years[last],
-        "closing": closing, "final_fy": years[-1], "final_spending": final_spending,
+        "total_spending": p.total,
+        "last_receipts_fy": None if last is None else years[last],
+        "closing": closing,
+        "final_fy": years[-1],
+        "final_spending": final_spending,
         "annual_gap": final_spending - fund.receipts[-1],
         "runway_years": None if runway is None else round_half_up(runway, 1),
-        "years_to_aim_for": need, "first_deficit_fy": fund.first_deficit_fy}
+        "years_to_aim_for": need,
+        "first_deficit_fy": fund.first_deficit_fy,
+    }
     if last is None or closing is None:
         return Finding("warn", facts, inputs=["fund"])
     if closing < 0:
@@ -818,6 +1045,7 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
 
 
 # ----------------------------------------------------------------------------- PLAN-RESERVE
+
 
 class FyHeadroom(TypedDict):
     fiscal_year: int
@@ -853,40 +1081,58 @@ def render_reserve(status: Status, f: ReserveFacts) -> str:
     months = fmt_quantity(Decimal(f["reserve_months"]))
     reserves_ = f.get("reserves", {})
     if "reserves" not in f:
-        return ("The plan keeps no reserve (reserve months 0: it spends the fund down "
-                "deliberately), so no FY is judged against one.")
+        return (
+            "The plan keeps no reserve (reserve months 0: it spends the fund down "
+            "deliberately), so no FY is judged against one."
+        )
     if not f["below"]:
         low = f.get("lowest_margin")
         if low is None:
             return "Every FY of the plan is closed; closed FYs are facts and are not judged."
-        return (f"Every FY ends with at least its reserve of {months} months of spending; the "
-                f"smallest margin is {fmt_money(low['amount'])} above the "
-                f"{fmt_money(reserves_[low['fiscal_year']])} reserve in "
-                f"{fy_label(low['fiscal_year'])}.")
+        return (
+            f"Every FY ends with at least its reserve of {months} months of spending; the "
+            f"smallest margin is {fmt_money(low['amount'])} above the "
+            f"{fmt_money(reserves_[low['fiscal_year']])} reserve in "
+            f"{fy_label(low['fiscal_year'])}."
+        )
     worst, deficits = f["largest_gap"], f["deficit_fys"]
-    message = (f"{fy_ranges(f['below'])} {verb(len(f['below']), 'ends', 'end')} below the "
-               f"reserve of {months} months of spending; the largest gap below the reserve is "
-               f"{fmt_money(worst['amount'])} in {fy_label(worst['fiscal_year'])} (the "
-               f"{fmt_money(reserves_[worst['fiscal_year']])} reserve")
-    message += (f"; {fy_ranges(deficits)} also {verb(len(deficits), 'runs', 'run')} below $0, "
-                "see MOA-FUND-BALANCE)." if deficits else ").")
+    message = (
+        f"{fy_ranges(f['below'])} {verb(len(f['below']), 'ends', 'end')} below the "
+        f"reserve of {months} months of spending; the largest gap below the reserve is "
+        f"{fmt_money(worst['amount'])} in {fy_label(worst['fiscal_year'])} (the "
+        f"{fmt_money(reserves_[worst['fiscal_year']])} reserve"
+    )
+    message += (
+        f"; {fy_ranges(deficits)} also {verb(len(deficits), 'runs', 'run')} below $0, "
+        "see MOA-FUND-BALANCE)."
+        if deficits
+        else ")."
+    )
     can = []
     if f.get("referrals_multiplier") is not None:
         can.append(f"the fund sustains {f['referrals_multiplier']} times the planned referrals")
     room = f["headroom"]
     if room["amount"] is not None:
         amount = room["amount"]
-        can.append(f"{'spending' if amount >= 0 else 'cutting'} {fmt_money(abs(amount))} a "
-                   f"year {'more ' if amount >= 0 else ''}from {fy_label(room['fiscal_year'])} "
-                   "on keeps every reserve")
+        can.append(
+            f"{'spending' if amount >= 0 else 'cutting'} {fmt_money(abs(amount))} a "
+            f"year {'more ' if amount >= 0 else ''}from {fy_label(room['fiscal_year'])} "
+            "on keeps every reserve"
+        )
     if can:
         message += " What the fund can afford: " + "; ".join(can) + "."
-    return message + (" Reduce or end line items, add receipts, or lower the reserve months if "
-                      "the governing body chooses to spend the fund down.")
+    return message + (
+        " Reduce or end line items, add receipts, or lower the reserve months if "
+        "the governing body chooses to spend the fund down."
+    )
 
 
-@rule("PLAN-RESERVE", "GFOA best practice on fund balance (at least two months of regular "
-      "expenditures); cost model §13", render_reserve)
+@rule(
+    "PLAN-RESERVE",
+    "GFOA best practice on fund balance (at least two months of regular "
+    "expenditures); cost model §13",
+    render_reserve,
+)
 def check_reserve(c: RuleContext) -> Finding[ReserveFacts]:
     months = c.plan.fund.reserve_months
     if months == 0:
@@ -905,27 +1151,41 @@ def check_reserve(c: RuleContext) -> Finding[ReserveFacts]:
     if not below:
         if open_years:
             k = min(open_years, key=lambda j: fund.closing[j] - reserve[j])
-            facts["lowest_margin"] = {"fiscal_year": years[k],
-                                      "amount": fund.closing[k] - reserve[k]}
+            facts["lowest_margin"] = {
+                "fiscal_year": years[k],
+                "amount": fund.closing[k] - reserve[k],
+            }
         return Finding("pass", facts)
     # The gap below the reserve counts down to $0 only: a deficit below $0 is
     # MOA-FUND-BALANCE's, reported there.
     gaps = {years[k]: reserve[k] - max(fund.closing[k], 0) for k in below}
     worst_fy = max(gaps, key=lambda fy: (gaps[fy], -fy))
     afford = fit(c.plan, REFERRALS, c.projection, headroom_years=[first_open])
-    facts.update({
-        "gaps": gaps, "largest_gap": {"fiscal_year": worst_fy, "amount": gaps[worst_fy]},
-        "deficit_fys": [years[k] for k in below if fund.closing[k] < 0],
-        "referrals_multiplier": afford.value, "referrals_reason": afford.reason,
-        "headroom": {"fiscal_year": years[first_open], "amount": afford.headroom[first_open]},
-        "fix": (None if afford.value is None else
-                {"action": "apply_fit", "target": REFERRALS, "driver": afford.driver,
-                 "value": afford.value}),
-    })
+    facts.update(
+        {
+            "gaps": gaps,
+            "largest_gap": {"fiscal_year": worst_fy, "amount": gaps[worst_fy]},
+            "deficit_fys": [years[k] for k in below if fund.closing[k] < 0],
+            "referrals_multiplier": afford.value,
+            "referrals_reason": afford.reason,
+            "headroom": {"fiscal_year": years[first_open], "amount": afford.headroom[first_open]},
+            "fix": (
+                None
+                if afford.value is None
+                else {
+                    "action": "apply_fit",
+                    "target": REFERRALS,
+                    "driver": afford.driver,
+                    "value": afford.value,
+                }
+            ),
+        }
+    )
     return Finding("warn", facts, facts["below"], inputs=["fund"])
 
 
 # ----------------------------------------------------------------------------- LEAD-PROGRAM-MANAGER
+
 
 def _fte_by_fy(c: RuleContext, items: list[LineItem]) -> dict[int, Decimal]:
     line_ids = {i.id for i in items}
@@ -951,34 +1211,49 @@ class ProgramManagerFacts(StaffedRoleFacts):
 
 
 def _positions(c: RuleContext, role: str) -> list[LineItem]:
-    return [i for i in c.plan.line_items
-            if isinstance(i.params, PositionParams) and i.params.role == role]
+    return [
+        i
+        for i in c.plan.line_items
+        if isinstance(i.params, PositionParams) and i.params.role == role
+    ]
 
 
 def _staffed_role(c: RuleContext, items: list[LineItem], need: Decimal) -> StaffedRoleFacts:
     totals = _fte_by_fy(c, items)
-    return {"min_fte": need, "lines": line_refs(items), "fte_by_fy": totals,
-            "short": [fy for fy, fte in totals.items() if fte < need]}
+    return {
+        "min_fte": need,
+        "lines": line_refs(items),
+        "fte_by_fy": totals,
+        "short": [fy for fy, fte in totals.items() if fte < need],
+    }
 
 
 def render_program_manager(status: Status, f: ProgramManagerFacts) -> str:
     need = fmt_fte(f["min_fte"])
     if not f["lines"]:
-        return (f"The plan funds no program manager. Add a position with role program_manager "
-                f"of {need} FTE, employed independently of the police and the case-management "
-                "provider.")
+        return (
+            f"The plan funds no program manager. Add a position with role program_manager "
+            f"of {need} FTE, employed independently of the police and the case-management "
+            "provider."
+        )
     problems = []
     if f["short"]:
-        problems.append(f"the program manager is below {need} FTE in {fy_ranges(f['short'])}: "
-                        f"fund {need} FTE in every FY")
+        problems.append(
+            f"the program manager is below {need} FTE in {fy_ranges(f['short'])}: "
+            f"fund {need} FTE in every FY"
+        )
     if not f["independent"]:
-        problems.append("no program manager is marked independent of the program's agencies "
-                        "(employed outside the police and the provider): set independent")
+        problems.append(
+            "no program manager is marked independent of the program's agencies "
+            "(employed outside the police and the provider): set independent"
+        )
     if problems:
         message = "; ".join(problems)
         return message[0].upper() + message[1:] + "."
-    return (f"An independent program manager ({names(f['lines'])}) is funded at {need} FTE or "
-            "more in every FY.")
+    return (
+        f"An independent program manager ({names(f['lines'])}) is funded at {need} FTE or "
+        "more in every FY."
+    )
 
 
 @rule("LEAD-PROGRAM-MANAGER", "Duke evaluation brief §V.d", render_program_manager)
@@ -986,7 +1261,8 @@ def check_program_manager(c: RuleContext) -> Finding[ProgramManagerFacts]:
     managers = _positions(c, "program_manager")
     facts: ProgramManagerFacts = {
         **_staffed_role(c, managers, c.threshold("program_manager.min_fte")),
-        "independent": any(_params(i, PositionParams).independent for i in managers)}
+        "independent": any(_params(i, PositionParams).independent for i in managers),
+    }
     if not managers:
         return Finding("warn", facts, c.projection.fiscal_years, inputs=["line:new"])
     line_ids = ids(facts["lines"])
@@ -996,6 +1272,7 @@ def check_program_manager(c: RuleContext) -> Finding[ProgramManagerFacts]:
 
 
 # ----------------------------------------------------------------------------- LEAD-CASELOAD
+
 
 class AboveGuidance(TypedDict):
     """A caseload parameter of the line above the LEAD Support Bureau's guidance."""
@@ -1037,21 +1314,29 @@ class CaseloadFacts(TypedDict):
 def render_caseload(status: Status, f: CaseloadFacts) -> str:
     line = f["line"]
     if line is None:
-        return ("The plan has no case_management line, so no case manager serves the "
-                f"participants. Add one (caseload average ≤ {fmt_quantity(f['average_max'])}, "
-                f"maximum ≤ {fmt_quantity(f['max_max'])}).")
-    problems = [f"its {a['field']} of {fmt_quantity(a['value'])} is above "
-                f"{fmt_quantity(a['limit'])}: lower it to {fmt_quantity(a['limit'])}"
-                for a in f["above_guidance"]]
+        return (
+            "The plan has no case_management line, so no case manager serves the "
+            f"participants. Add one (caseload average ≤ {fmt_quantity(f['average_max'])}, "
+            f"maximum ≤ {fmt_quantity(f['max_max'])})."
+        )
+    problems = [
+        f"its {a['field']} of {fmt_quantity(a['value'])} is above "
+        f"{fmt_quantity(a['limit'])}: lower it to {fmt_quantity(a['limit'])}"
+        for a in f["above_guidance"]
+    ]
     first = f["first_over"]
     if first is not None:
         if first["load_average"] is not None and first["load_peak"] is not None:
-            carried = (f"{fmt_fte(first['fte'])} FTE carries "
-                       f"{fmt_quantity(first['load_average'])} average and "
-                       f"{fmt_quantity(first['load_peak'])} peak participants per case manager")
+            carried = (
+                f"{fmt_fte(first['fte'])} FTE carries "
+                f"{fmt_quantity(first['load_average'])} average and "
+                f"{fmt_quantity(first['load_peak'])} peak participants per case manager"
+            )
         else:
-            carried = (f"no case manager is funded for {fmt_quantity(first['avg_active'])} "
-                       "average active participants")
+            carried = (
+                f"no case manager is funded for {fmt_quantity(first['avg_active'])} "
+                "average active participants"
+            )
         fy = fy_label(first["fiscal_year"])
         fix = f"add {fmt_fte(first['add_fte'])} FTE case manager in {fy}"
         if f["raise_max_fte_to"] is not None:
@@ -1059,37 +1344,60 @@ def render_caseload(status: Status, f: CaseloadFacts) -> str:
         elif f["line_runs"] is not None:
             start, end = f["line_runs"]
             fix += f" (the line runs {fy_label(start)} to {fy_label(end)})"
-        problems.append(f"in {fy_ranges(f['over_fys'])} the caseload is above the limits (in "
-                        f"{fy} {carried}): {fix}")
+        problems.append(
+            f"in {fy_ranges(f['over_fys'])} the caseload is above the limits (in "
+            f"{fy} {carried}): {fix}"
+        )
     if problems:
         return f"Case management {name(line)}: " + "; ".join(problems) + "."
-    return (f"Case management {name(line)} keeps caseloads within an average of "
-            f"{fmt_quantity(f['caseload_average'] or 0)} and a maximum of "
-            f"{fmt_quantity(f['caseload_max'] or 0)} in every FY (up to "
-            f"{fmt_fte(f['peak_fte'])} FTE).")
+    return (
+        f"Case management {name(line)} keeps caseloads within an average of "
+        f"{fmt_quantity(f['caseload_average'] or 0)} and a maximum of "
+        f"{fmt_quantity(f['caseload_max'] or 0)} in every FY (up to "
+        f"{fmt_fte(f['peak_fte'])} FTE)."
+    )
 
 
-@rule("LEAD-CASELOAD", "Duke evaluation brief §V.d; LEAD Support Bureau caseload guidance "
-      "(average ≤ 20, never > 25)", render_caseload)
+@rule(
+    "LEAD-CASELOAD",
+    "Duke evaluation brief §V.d; LEAD Support Bureau caseload guidance (average ≤ 20, never > 25)",
+    render_caseload,
+)
 def check_caseload(c: RuleContext) -> Finding[CaseloadFacts]:
     average_max = c.threshold("caseload.average_max")
     max_max = c.threshold("caseload.max_max")
     lines = c.plan.lines_of("case_management")
     facts: CaseloadFacts = {
-        "average_max": average_max, "max_max": max_max, "line": None,
-        "caseload_average": None, "caseload_max": None, "above_guidance": [], "over_fys": [],
-        "first_over": None, "raise_max_fte_to": None, "line_runs": None,
-        "peak_fte": Decimal(0)}
+        "average_max": average_max,
+        "max_max": max_max,
+        "line": None,
+        "caseload_average": None,
+        "caseload_max": None,
+        "above_guidance": [],
+        "over_fys": [],
+        "first_over": None,
+        "raise_max_fte_to": None,
+        "line_runs": None,
+        "peak_fte": Decimal(0),
+    }
     if not lines:
         return Finding("fail", facts, c.projection.fiscal_years, inputs=["line:new"])
     item = lines[0]
     projected = c.projection.line(item.id)
     params = _params(item, CaseManagementParams)
     average, most = params.caseload_average, params.caseload_max
-    facts.update({"line": line_ref(item), "caseload_average": average, "caseload_max": most,
-                  "peak_fte": max(projected.fte) if projected.fte else Decimal(0)})
-    for field, value, limit in (("caseload_average", average, average_max),
-                                ("caseload_max", most, max_max)):
+    facts.update(
+        {
+            "line": line_ref(item),
+            "caseload_average": average,
+            "caseload_max": most,
+            "peak_fte": max(projected.fte) if projected.fte else Decimal(0),
+        }
+    )
+    for field, value, limit in (
+        ("caseload_average", average, average_max),
+        ("caseload_max", most, max_max),
+    ):
         if value > limit:
             facts["above_guidance"].append({"field": field, "value": value, "limit": limit})
     people = c.projection.participants
@@ -1109,9 +1417,15 @@ def check_caseload(c: RuleContext) -> Finding[CaseloadFacts]:
         fte = projected.fte[k]
         avg, peak = people.avg_active[k], people.peak_active[k]
         facts["first_over"] = {
-            "fiscal_year": first, "fte": fte, "avg_active": avg, "peak_active": peak,
-            "load_average": avg / fte if fte else None, "load_peak": peak / fte if fte else None,
-            "required_fte": needed[first], "add_fte": needed[first] - fte}
+            "fiscal_year": first,
+            "fte": fte,
+            "avg_active": avg,
+            "peak_active": peak,
+            "load_average": avg / fte if fte else None,
+            "load_peak": peak / fte if fte else None,
+            "required_fte": needed[first],
+            "add_fte": needed[first] - fte,
+        }
         if params.max_fte is not None and max(needed.values()) > params.max_fte:
             facts["raise_max_fte_to"] = max(needed.values())
         elif not item.active_in(first):
@@ -1122,6 +1436,7 @@ def check_caseload(c: RuleContext) -> Finding[CaseloadFacts]:
 
 
 # ----------------------------------------------------------------------------- LEAD-WARM-HANDOFF
+
 
 class WarmHandoffFacts(TypedDict):
     """LEAD-WARM-HANDOFF. An on_call line covers its hours plus the business hours its case
@@ -1139,15 +1454,18 @@ class WarmHandoffFacts(TypedDict):
 def render_warm_handoff(status: Status, f: WarmHandoffFacts) -> str:
     full = fmt_quantity(f["full_hours"])
     if f["worst_fy"] is None or f["worst_hours"] is None:
-        return (f"Warm hand-off ({names(f['lines'])}) covers all {full} hours a week in every "
-                "FY.")
+        return f"Warm hand-off ({names(f['lines'])}) covers all {full} hours a week in every FY."
     what = f"{fmt_quantity(f['worst_hours'])} of {full} hours, {f['worst_share']}%"
     if not f["lines"]:
-        return (f"No warm_handoff line: officers have no one to hand a person to ({what}). "
-                "Add staffed, on-call or contracted coverage of 168 hours a week.")
-    return (f"Warm hand-off covers {what} in {fy_label(f['worst_fy'])}; coverage is below "
-            f"{full} hours in {fy_ranges(f['short'])}. Raise hours_per_week or add on-call or "
-            "contracted coverage for nights and weekends.")
+        return (
+            f"No warm_handoff line: officers have no one to hand a person to ({what}). "
+            "Add staffed, on-call or contracted coverage of 168 hours a week."
+        )
+    return (
+        f"Warm hand-off covers {what} in {fy_label(f['worst_fy'])}; coverage is below "
+        f"{full} hours in {fy_ranges(f['short'])}. Raise hours_per_week or add on-call or "
+        "contracted coverage for nights and weekends."
+    )
 
 
 def _warm_handoff_params(item: LineItem) -> WarmHandoffParams:
@@ -1157,7 +1475,7 @@ def _warm_handoff_params(item: LineItem) -> WarmHandoffParams:
     return params
 
 
-@rule("LEAD-WARM-HANDOFF", "Duke evaluation brief §V.d (\"at all hours\")", render_warm_handoff)
+@rule("LEAD-WARM-HANDOFF", 'Duke evaluation brief §V.d ("at all hours")', render_warm_handoff)
 def check_warm_handoff(c: RuleContext) -> Finding[WarmHandoffFacts]:
     full = c.threshold("warm_handoff.full_coverage_hours")
     business = c.threshold("warm_handoff.business_hours")
@@ -1175,11 +1493,15 @@ def check_warm_handoff(c: RuleContext) -> Finding[WarmHandoffFacts]:
     short = [fy for fy, hours in coverage.items() if hours < full]
     worst = min(short, key=lambda fy: coverage[fy]) if short else None
     facts: WarmHandoffFacts = {
-        "lines": line_refs(lines), "full_hours": full, "coverage": coverage, "short": short,
-        "worst_fy": worst, "worst_hours": None if worst is None else coverage[worst],
+        "lines": line_refs(lines),
+        "full_hours": full,
+        "coverage": coverage,
+        "short": short,
+        "worst_fy": worst,
+        "worst_hours": None if worst is None else coverage[worst],
         # whole percent, half-up like every other figure (money.round_half_up)
-        "worst_share": None if worst is None else round_half_up(q(coverage[worst]) / q(full)
-                                                                * 100)}
+        "worst_share": None if worst is None else round_half_up(q(coverage[worst]) / q(full) * 100),
+    }
     line_ids = ids(facts["lines"])
     if not short:
         return Finding("pass", facts, line_items=line_ids)
@@ -1212,9 +1534,11 @@ class OfficerTrainingFacts(TypedDict):
 def render_officer_training(status: Status, f: OfficerTrainingFacts) -> str:
     longest = f["longest_interval_years"]
     if not f["lines"]:
-        return ("The plan trains no officers. Add an officer_training line so every officer "
-                "learns harm reduction, substance use disorders and LEAD, with refreshers at "
-                f"least every {longest} years.")
+        return (
+            "The plan trains no officers. Add an officer_training line so every officer "
+            "learns harm reduction, substance use disorders and LEAD, with refreshers at "
+            f"least every {longest} years."
+        )
     problems = []
     for line in f["lines"]:
         for problem in line["problems"]:
@@ -1223,14 +1547,18 @@ def render_officer_training(status: Status, f: OfficerTrainingFacts) -> str:
             elif problem == "no_initial_hours":
                 problems.append(f"{name(line)} has no initial training hours")
             else:
-                problems.append(f"{name(line)} refreshes every "
-                                f"{line['refresher_interval_years']} years with "
-                                f"{fmt_quantity(line['refresher_hours'])} hours: refresh at "
-                                f"least every {longest} years")
+                problems.append(
+                    f"{name(line)} refreshes every "
+                    f"{line['refresher_interval_years']} years with "
+                    f"{fmt_quantity(line['refresher_hours'])} hours: refresh at "
+                    f"least every {longest} years"
+                )
     if problems:
         return "; ".join(problems) + "."
-    return (f"{plural(f['officers'], 'officer')} ({names(f['lines'])}) are trained in the first "
-            f"year and refreshed at least every {longest} years.")
+    return (
+        f"{plural(f['officers'], 'officer')} ({names(f['lines'])}) are trained in the first "
+        f"year and refreshed at least every {longest} years."
+    )
 
 
 @rule("LEAD-OFFICER-TRAINING", "Duke evaluation brief §V.c", render_officer_training)
@@ -1247,33 +1575,46 @@ def check_officer_training(c: RuleContext) -> Finding[OfficerTrainingFacts]:
             problems.append("no_initial_hours")
         if p.refresher_interval_years > longest or p.refresher_hours <= 0:
             problems.append("refresher")
-        found.append({"id": item.id, "label": item.label or "", "officers": p.officers,
-                      "initial_hours": p.initial_hours,
-                      "refresher_interval_years": p.refresher_interval_years,
-                      "refresher_hours": p.refresher_hours, "problems": problems})
-    facts: OfficerTrainingFacts = {"longest_interval_years": longest, "lines": found,
-                                   "officers": sum(line["officers"] for line in found)}
+        found.append(
+            {
+                "id": item.id,
+                "label": item.label or "",
+                "officers": p.officers,
+                "initial_hours": p.initial_hours,
+                "refresher_interval_years": p.refresher_interval_years,
+                "refresher_hours": p.refresher_hours,
+                "problems": problems,
+            }
+        )
+    facts: OfficerTrainingFacts = {
+        "longest_interval_years": longest,
+        "lines": found,
+        "officers": sum(line["officers"] for line in found),
+    }
     if not lines:
         return Finding("warn", facts, inputs=["line:new"])
     line_ids = [line["id"] for line in found]
     if any(line["problems"] for line in found):
-        return Finding("warn", facts, line_items=line_ids,
-                       inputs=[f"line:{i}" for i in line_ids])
+        return Finding("warn", facts, line_items=line_ids, inputs=[f"line:{i}" for i in line_ids])
     return Finding("pass", facts, line_items=line_ids)
 
 
 # ----------------------------------------------------------------------------- LEAD-DATA-ANALYST
 
+
 def render_data_analyst(status: Status, f: StaffedRoleFacts) -> str:
     need = fmt_fte(f["min_fte"])
     if not f["lines"]:
-        return (f"The plan funds no data analyst. Add a position with role data_analyst of at "
-                f"least {need} FTE to collect and analyze LEAD data.")
+        return (
+            f"The plan funds no data analyst. Add a position with role data_analyst of at "
+            f"least {need} FTE to collect and analyze LEAD data."
+        )
     if f["short"]:
-        return (f"The data analyst is below {need} FTE in {fy_ranges(f['short'])}: fund at "
-                f"least {need} FTE in every FY.")
-    return (f"A data analyst ({names(f['lines'])}) is funded at {need} FTE or more in every "
-            "FY.")
+        return (
+            f"The data analyst is below {need} FTE in {fy_ranges(f['short'])}: fund at "
+            f"least {need} FTE in every FY."
+        )
+    return f"A data analyst ({names(f['lines'])}) is funded at {need} FTE or more in every FY."
 
 
 @rule("LEAD-DATA-ANALYST", "Duke evaluation brief §V.f", render_data_analyst)
@@ -1292,8 +1633,11 @@ def check_data_analyst(c: RuleContext) -> Finding[StaffedRoleFacts]:
 DataGroup = Literal["tracks_all_offers", "tracks_ineligible", "tracks_not_offered"]
 
 DATA_GROUPS: tuple[tuple[DataGroup, str], ...] = (
-    ("tracks_all_offers", "everyone offered a referral, with demographics, referral source, "
-                          "acceptance and enrollment"),
+    (
+        "tracks_all_offers",
+        "everyone offered a referral, with demographics, referral source, "
+        "acceptance and enrollment",
+    ),
     ("tracks_ineligible", "people officers wanted to refer but who were ineligible"),
     ("tracks_not_offered", "people with LEAD-eligible charges who were never offered LEAD"),
 )
@@ -1308,11 +1652,13 @@ class DataCollectionFacts(TypedDict):
 def render_data_collection(status: Status, f: DataCollectionFacts) -> str:
     if f["missing"]:
         text = dict(DATA_GROUPS)
-        return ("The data plan does not track " + and_list([text[m] for m in f["missing"]])
-                + ". Without them the program cannot see or reduce disparities in who is "
-                "referred.")
-    return ("The data plan tracks all three groups: " + and_list([t for _, t in DATA_GROUPS])
-            + ".")
+        return (
+            "The data plan does not track "
+            + and_list([text[m] for m in f["missing"]])
+            + ". Without them the program cannot see or reduce disparities in who is "
+            "referred."
+        )
+    return "The data plan tracks all three groups: " + and_list([t for _, t in DATA_GROUPS]) + "."
 
 
 @rule("LEAD-DATA-COLLECTION", "Duke evaluation brief §V.f", render_data_collection)
@@ -1325,6 +1671,7 @@ def check_data_collection(c: RuleContext) -> Finding[DataCollectionFacts]:
 
 # ----------------------------------------------------------------------------- LEAD-PHONES
 
+
 class PhonesFacts(TypedDict):
     """LEAD-PHONES."""
 
@@ -1334,11 +1681,15 @@ class PhonesFacts(TypedDict):
 
 def render_phones(status: Status, f: PhonesFacts) -> str:
     if f["high_risk_share"] is None:
-        return ("No participant_phones line pays for phones: unreliable phone access keeps "
-                "participants from staying in touch. Add one for participants at high risk of "
-                "disengagement.")
-    return (f"Phones and service are funded for {fmt_quantity(f['high_risk_share'] * 100)}% of "
-            f"participants ({names(f['lines'])}).")
+        return (
+            "No participant_phones line pays for phones: unreliable phone access keeps "
+            "participants from staying in touch. Add one for participants at high risk of "
+            "disengagement."
+        )
+    return (
+        f"Phones and service are funded for {fmt_quantity(f['high_risk_share'] * 100)}% of "
+        f"participants ({names(f['lines'])})."
+    )
 
 
 @rule("LEAD-PHONES", "Duke evaluation brief §V.e", render_phones)
@@ -1346,14 +1697,17 @@ def check_phones(c: RuleContext) -> Finding[PhonesFacts]:
     phones = c.plan.lines_of("participant_phones")
     shares = {i.id: _params(i, ParticipantPhonesParams).high_risk_share for i in phones}
     lines = [i for i in phones if shares[i.id] > 0]
-    facts: PhonesFacts = {"lines": line_refs(lines), "high_risk_share": max(
-        (shares[i.id] for i in lines), default=None)}
+    facts: PhonesFacts = {
+        "lines": line_refs(lines),
+        "high_risk_share": max((shares[i.id] for i in lines), default=None),
+    }
     if not lines:
         return Finding("warn", facts, inputs=[f"line:{i.id}" for i in phones] or ["line:new"])
     return Finding("pass", facts, line_items=ids(facts["lines"]))
 
 
 # ----------------------------------------------------------------------------- LEAD-SERVICES
+
 
 class ServicesFacts(TypedDict):
     """LEAD-SERVICES. Categories are SERVICE_CATEGORIES keys (`behavioral_health`)."""
@@ -1368,8 +1722,11 @@ def _services_inputs(plan: Plan, missing: list[str]) -> list[str]:
     service_gap line for it."""
     found = []
     for category in missing:
-        lines = [i.id for i in plan.lines_of("service_gap")
-                 if _params(i, ServiceGapParams).category == category]
+        lines = [
+            i.id
+            for i in plan.lines_of("service_gap")
+            if _params(i, ServiceGapParams).category == category
+        ]
         found += [f"line:{i}" for i in lines] or [f"line:new:service_gap:{category}"]
     return found
 
@@ -1377,10 +1734,13 @@ def _services_inputs(plan: Plan, missing: list[str]) -> list[str]:
 def render_services(status: Status, f: ServicesFacts) -> str:
     def nice(category: str) -> str:
         return category.replace("_", " ")
+
     if f["missing"]:
-        return (f"Not yet assessed: {and_list([nice(m) for m in f['missing']])}. For each, add "
-                "a service_gap line marked adequate, or gap with the units the county will "
-                "fund.")
+        return (
+            f"Not yet assessed: {and_list([nice(m) for m in f['missing']])}. For each, add "
+            "a service_gap line marked adequate, or gap with the units the county will "
+            "fund."
+        )
     text = "All six service categories are assessed"
     gaps = [nice(g) for g in f["gaps"]]
     return text + (f"; gaps funded: {and_list(gaps)}." if gaps else "; all are adequate.")
@@ -1394,17 +1754,27 @@ def check_services(c: RuleContext) -> Finding[ServicesFacts]:
         if p.status == "adequate" or (p.status == "gap" and p.units and p.units > 0):
             assessed[p.category] = p.status
     missing = [cat for cat in SERVICE_CATEGORIES if cat not in assessed]
-    facts: ServicesFacts = {"assessed": assessed, "missing": missing,
-                            "gaps": [cat for cat, s in assessed.items() if s == "gap"]}
+    facts: ServicesFacts = {
+        "assessed": assessed,
+        "missing": missing,
+        "gaps": [cat for cat, s in assessed.items() if s == "gap"],
+    }
     if missing:
-        return Finding("warn", facts, line_items=[
-            i.id for i in c.plan.lines_of("service_gap")
-            if _params(i, ServiceGapParams).category in missing],
-            inputs=_services_inputs(c.plan, missing))
+        return Finding(
+            "warn",
+            facts,
+            line_items=[
+                i.id
+                for i in c.plan.lines_of("service_gap")
+                if _params(i, ServiceGapParams).category in missing
+            ],
+            inputs=_services_inputs(c.plan, missing),
+        )
     return Finding("pass", facts)
 
 
 # ----------------------------------------------------------------------------- the program flags
+
 
 class RacialEquityFacts(TypedDict):
     """LEAD-RACIAL-EQUITY: program.equity."""
@@ -1421,15 +1791,18 @@ def render_racial_equity(status: Status, f: RacialEquityFacts) -> str:
         missing.append("write an outreach plan for communities of color")
     if missing:
         return and_list(missing).capitalize() + "."
-    return ("Racial equity is a stated goal and the plan has an outreach plan for communities "
-            "of color.")
+    return (
+        "Racial equity is a stated goal and the plan has an outreach plan for communities of color."
+    )
 
 
 @rule("LEAD-RACIAL-EQUITY", "Duke evaluation brief §V.a", render_racial_equity)
 def check_racial_equity(c: RuleContext) -> Finding[RacialEquityFacts]:
     program = c.plan.program
-    facts: RacialEquityFacts = {"goal_stated": program.equity_goal_stated,
-                                "outreach_plan": bool(program.equity_outreach_plan.strip())}
+    facts: RacialEquityFacts = {
+        "goal_stated": program.equity_goal_stated,
+        "outreach_plan": bool(program.equity_outreach_plan.strip()),
+    }
     if not all(facts.values()):
         return Finding("warn", facts, inputs=["program.equity"])
     return Finding("pass", facts)
@@ -1450,8 +1823,10 @@ def render_eligibility(status: Status, f: EligibilityFacts) -> str:
         missing.append("set disqualifying past convictions narrowly")
     if missing:
         return "Make eligibility more inclusive: " + and_list(missing) + "."
-    return ("Eligibility admits people on supervised probation and keeps disqualifying "
-            "convictions narrow.")
+    return (
+        "Eligibility admits people on supervised probation and keeps disqualifying "
+        "convictions narrow."
+    )
 
 
 @rule("LEAD-ELIGIBILITY", "Duke evaluation brief §V.b", render_eligibility)
@@ -1459,13 +1834,15 @@ def check_eligibility(c: RuleContext) -> Finding[EligibilityFacts]:
     program = c.plan.program
     facts: EligibilityFacts = {
         "allows_supervised_probation": program.allows_supervised_probation,
-        "narrow_disqualifiers": program.narrow_disqualifiers}
+        "narrow_disqualifiers": program.narrow_disqualifiers,
+    }
     if not all(facts.values()):
         return Finding("warn", facts, inputs=["program.eligibility"])
     return Finding("pass", facts)
 
 
 # ------------------------------------------------------------------------- LEAD-COMMUNITY-REFERRALS
+
 
 class CommunityReferralsFacts(TypedDict):
     """LEAD-COMMUNITY-REFERRALS (information only)."""
@@ -1475,11 +1852,15 @@ class CommunityReferralsFacts(TypedDict):
 
 def render_community_referrals(status: Status, f: CommunityReferralsFacts) -> str:
     if f["per_year"] > 0:
-        return (f"{fmt_quantity(f['per_year'])} community referrals a year are planned (the "
-                "\"Let Everyone Advance with Dignity\" pathway).")
-    return ("No community referrals are planned. The \"Let Everyone Advance with Dignity\" "
-            "pathway lets families, providers and neighbors refer people without police "
-            "contact.")
+        return (
+            f"{fmt_quantity(f['per_year'])} community referrals a year are planned (the "
+            '"Let Everyone Advance with Dignity" pathway).'
+        )
+    return (
+        'No community referrals are planned. The "Let Everyone Advance with Dignity" '
+        "pathway lets families, providers and neighbors refer people without police "
+        "contact."
+    )
 
 
 @rule("LEAD-COMMUNITY-REFERRALS", "Duke evaluation brief §II, §IV", render_community_referrals)
@@ -1516,8 +1897,9 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
 )
 
 
-def check_plan(plan: Plan, projection: Projection, tables: CostTables,
-               as_of: dt.date) -> tuple[RuleResult, ...]:
+def check_plan(
+    plan: Plan, projection: Projection, tables: CostTables, as_of: dt.date
+) -> tuple[RuleResult, ...]:
     """Every rule, in the spec's order."""
     context = _Check(plan, projection, tables, as_of)
     return tuple(check(context) for _, check in RULES)

@@ -72,13 +72,18 @@ class RuleContext:
         return self.tables.threshold(key)
 
     def spending_lines(self) -> list[tuple[LineItem, LineProjection]]:
-        return [(item, line) for item, line in zip(self.plan.line_items,
-                                                   self.projection.line_items, strict=True)
-                if line.total > 0]
+        return [
+            (item, line)
+            for item, line in zip(self.plan.line_items, self.projection.line_items, strict=True)
+            if line.total > 0
+        ]
 
     def fys_with_spending(self, line: LineProjection) -> tuple[int, ...]:
-        return tuple(fy for fy, amount in zip(self.projection.fiscal_years, line.by_year,
-                                              strict=True) if amount > 0)
+        return tuple(
+            fy
+            for fy, amount in zip(self.projection.fiscal_years, line.by_year, strict=True)
+            if amount > 0
+        )
 
 
 F = TypeVar("F", bound=Mapping[str, Any])
@@ -108,21 +113,31 @@ class Rule(Generic[F]):
         return self.result(self.logic(context))
 
     def result(self, finding: Finding[F]) -> RuleResult:
-        return RuleResult(self.id, finding.status, self.render(finding.status, finding.facts),
-                          tuple(sorted(set(finding.fiscal_years))),
-                          tuple(dict.fromkeys(finding.line_items)), self.citation,
-                          tuple(finding.inputs), finding.facts)
+        return RuleResult(
+            self.id,
+            finding.status,
+            self.render(finding.status, finding.facts),
+            tuple(sorted(set(finding.fiscal_years))),
+            tuple(dict.fromkeys(finding.line_items)),
+            self.citation,
+            tuple(finding.inputs),
+            finding.facts,
+        )
 
 
-def rule(rule_id: str, citation: str, render: Callable[[Status, F], str]
-         ) -> Callable[[Callable[[RuleContext], Finding[F]]], Rule[F]]:
+def rule(
+    rule_id: str, citation: str, render: Callable[[Status, F], str]
+) -> Callable[[Callable[[RuleContext], Finding[F]]], Rule[F]]:
     """`@rule("MOA-STRATEGY", "NC MOA §E.6(b)(ii)", render_strategy)` over a rule's logic."""
+
     def register(logic: Callable[[RuleContext], Finding[F]]) -> Rule[F]:
         return Rule(rule_id, citation, logic, render)
+
     return register
 
 
 # ----------------------------------------------------------------------------- shared facts
+
 
 class LineRef(TypedDict):
     """A line item a message names: its id and its label ("" when it has none)."""
@@ -159,6 +174,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 
 # ----------------------------------------------------------------------------- words
+
 
 def fy_ranges(fiscal_years: Iterable[int]) -> str:
     """[2029, 2030, 2031, 2034] -> "FY2029-30 to FY2031-32 and FY2034-35"."""

@@ -36,8 +36,13 @@ class LinePreview:
     deficit: int | None
 
 
-def line_preview(plan: Plan, projection: Projection, index: int,
-                 before: Projection | None, before_line_id: str | None) -> LinePreview:
+def line_preview(
+    plan: Plan,
+    projection: Projection,
+    index: int,
+    before: Projection | None,
+    before_line_id: str | None,
+) -> LinePreview:
     """The preview of `plan.line_items[index]` (projected in `projection`)."""
     item = plan.line_items[index]
     line = projection.line_items[index]
@@ -86,11 +91,17 @@ def default_note(plan: Plan, tables: CostTables, key: str) -> DefaultNote | None
     if not entry.is_money:
         return DefaultNote(key, entry.value, entry.source, entry.year)
     a = plan.assumptions
-    rates = {"salary": a.salary_escalation, "health": a.health_escalation,
-             "inflation": a.inflation}
-    return DefaultNote(key, tables.aged(key, rates, plan.start_fy), entry.source, entry.year,
-                       base_value=entry.value, base_fy=entry.base_fy,
-                       escalation=entry.escalation, start_fy=plan.start_fy)
+    rates = {"salary": a.salary_escalation, "health": a.health_escalation, "inflation": a.inflation}
+    return DefaultNote(
+        key,
+        tables.aged(key, rates, plan.start_fy),
+        entry.source,
+        entry.year,
+        base_value=entry.value,
+        base_fy=entry.base_fy,
+        escalation=entry.escalation,
+        start_fy=plan.start_fy,
+    )
 
 
 RESOLUTION_YEARS = 5  # the NC DOJ template's example runs five FYs (July 2024 - June 2029)
@@ -103,16 +114,19 @@ def next_resolution_years(plan: Plan, as_of: dt.date) -> tuple[int, int]:
     what the resolution is for: their FYs. Otherwise the first FY of the plan no
     authorization covers, and the uncovered FYs after it, up to five."""
     years = plan.fiscal_years
-    pending = [x for x in plan.program.authorizations
-               if x.adopted_on is None or x.adopted_on > as_of]
-    inside = [fy for fy in years
-              if any(x.start <= fy_end(fy) and x.end >= fy_start(fy) for x in pending)]
+    pending = [
+        x for x in plan.program.authorizations if x.adopted_on is None or x.adopted_on > as_of
+    ]
+    inside = [
+        fy for fy in years if any(x.start <= fy_end(fy) and x.end >= fy_start(fy) for x in pending)
+    ]
     if inside:
         return inside[0], inside[-1]
 
     def covered(fy: int) -> bool:
-        return any(x.start <= fy_start(fy) and x.end >= fy_end(fy)
-                   for x in plan.program.authorizations)
+        return any(
+            x.start <= fy_start(fy) and x.end >= fy_end(fy) for x in plan.program.authorizations
+        )
 
     free = [fy for fy in years if not covered(fy)]
     if not free:

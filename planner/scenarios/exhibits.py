@@ -55,8 +55,13 @@ class StrategyRef:
     listed: bool  # the code is in the shipped Exhibit A / B list
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "exhibit": self.exhibit, "item": self.item,
-                "title": self.title, "listed": self.listed}
+        return {
+            "code": self.code,
+            "exhibit": self.exhibit,
+            "item": self.item,
+            "title": self.title,
+            "listed": self.listed,
+        }
 
 
 def strategy_ref(code: str, tables: CostTables) -> StrategyRef:
@@ -68,9 +73,13 @@ def strategy_ref(code: str, tables: CostTables) -> StrategyRef:
         return StrategyRef(code, "A", a.group(1), title or "", title is not None)
     b = EXHIBIT_B_CODE.match(code)
     item = code[2:] if b else None
-    return StrategyRef(code, "B" if b else None, item,
-                       title or "Not in the shipped Exhibit B list: check it against the "
-                                "current Exhibit B", title is not None)
+    return StrategyRef(
+        code,
+        "B" if b else None,
+        item,
+        title or "Not in the shipped Exhibit B list: check it against the current Exhibit B",
+        title is not None,
+    )
 
 
 def _due(fy: int, tables: CostTables) -> dt.date:
@@ -85,6 +94,7 @@ def _closed(plan: Plan, fy: int) -> FyActuals:
 
 
 # ----------------------------------------------------------------------------- Exhibit E
+
 
 @dataclass(frozen=True)
 class ExhibitELine:
@@ -128,8 +138,9 @@ class ExhibitE:
     @property
     def computed_ending_balance(self) -> int:
         """(1) + (2) + interest − (3) − (4)."""
-        return (self.beginning_balance + self.received + self.interest - self.spent
-                - self.audit_costs)
+        return (
+            self.beginning_balance + self.received + self.interest - self.spent - self.audit_costs
+        )
 
     @property
     def balanced(self) -> bool:
@@ -138,8 +149,7 @@ class ExhibitE:
 
     @property
     def has_unassigned(self) -> bool:
-        return any(row.strategy.code == UNASSIGNED and row.amount
-                   for row in self.spent_by_strategy)
+        return any(row.strategy.code == UNASSIGNED and row.amount for row in self.spent_by_strategy)
 
     def word(self, field: str) -> str:
         return dict(self.words)[field]
@@ -147,8 +157,14 @@ class ExhibitE:
     @property
     def lines(self) -> tuple[ExhibitELine, ...]:
         """The form's lines in its order: (1), (2), interest, (3), (4), (5)."""
-        amounts = {"1": self.beginning_balance, "2": self.received, "interest": self.interest,
-                   "3": self.spent, "4": self.audit_costs, "5": self.ending_balance}
+        amounts = {
+            "1": self.beginning_balance,
+            "2": self.received,
+            "interest": self.interest,
+            "3": self.spent,
+            "4": self.audit_costs,
+            "5": self.ending_balance,
+        }
         return tuple(ExhibitELine(field, words, amounts[field]) for field, words in self.words)
 
     def rows(self) -> list[tuple[str, str, str, str, int]]:
@@ -158,8 +174,9 @@ class ExhibitE:
         for line in self.lines:
             if line.field == "3":
                 for row in self.spent_by_strategy:
-                    found.append(("3", line.words, row.strategy.code, row.strategy.title,
-                                  row.amount))
+                    found.append(
+                        ("3", line.words, row.strategy.code, row.strategy.title, row.amount)
+                    )
                 found.append(("3", f"{line.words}: total", "", "", line.amount))
             else:
                 found.append((line.field, line.words, "", "", line.amount))
@@ -167,13 +184,19 @@ class ExhibitE:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "fiscal_year": self.fy, "label": self.label, "plan": self.plan_name,
+            "fiscal_year": self.fy,
+            "label": self.label,
+            "plan": self.plan_name,
             "jurisdiction": self.jurisdiction,
-            "lines": [{"field": line.field, "words": line.words, "amount": line.amount}
-                      for line in self.lines],
-            "spent_by_strategy": [{**row.strategy.to_dict(), "amount": row.amount}
-                                  for row in self.spent_by_strategy],
-            "balanced": self.balanced, "due_on": self.due_on.isoformat(),
+            "lines": [
+                {"field": line.field, "words": line.words, "amount": line.amount}
+                for line in self.lines
+            ],
+            "spent_by_strategy": [
+                {**row.strategy.to_dict(), "amount": row.amount} for row in self.spent_by_strategy
+            ],
+            "balanced": self.balanced,
+            "due_on": self.due_on.isoformat(),
             "reported_on": None if self.reported_on is None else self.reported_on.isoformat(),
         }
 
@@ -187,14 +210,22 @@ def exhibit_e(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
     order = strategy_order(projection.by_strategy, (entry,))
     spent = entry.spending_dollars
     report = ExhibitE(
-        fy=fy, plan_name=plan.name, jurisdiction=plan.jurisdiction.name,
-        beginning_balance=fund.begin[k], received=entry.receipts_dollars,
+        fy=fy,
+        plan_name=plan.name,
+        jurisdiction=plan.jurisdiction.name,
+        beginning_balance=fund.begin[k],
+        received=entry.receipts_dollars,
         interest=entry.interest_dollars,
-        spent_by_strategy=tuple(ExhibitEStrategy(strategy_ref(code, tables), spent[code])
-                                for code in order if code in spent),
-        audit_costs=entry.audit_costs_dollars, ending_balance=fund.closing[k],
+        spent_by_strategy=tuple(
+            ExhibitEStrategy(strategy_ref(code, tables), spent[code])
+            for code in order
+            if code in spent
+        ),
+        audit_costs=entry.audit_costs_dollars,
+        ending_balance=fund.closing[k],
         words=tuple((f.field, f.words) for f in tables.report_fields("exhibit_e")),
-        due_on=_due(fy, tables), reported_on=entry.reported_on,
+        due_on=_due(fy, tables),
+        reported_on=entry.reported_on,
     )
     if not report.balanced:  # pragma: no cover - the fund computes (5) the same way
         raise AssertionError(f"Exhibit E of {fy_label(fy)} does not balance")
@@ -202,6 +233,7 @@ def exhibit_e(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
 
 
 # ----------------------------------------------------------------------------- Exhibit F
+
 
 @dataclass(frozen=True)
 class Participation:
@@ -220,8 +252,9 @@ class Participation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "referrals_recorded": (None if self.referrals_recorded is None
-                                   else dict(self.referrals_recorded)),
+            "referrals_recorded": (
+                None if self.referrals_recorded is None else dict(self.referrals_recorded)
+            ),
             "referrals_expected": {p: format(v, "f") for p, v in self.referrals_expected},
             "enrolled_recorded": self.enrolled_recorded,
             "enrolled_expected": format(self.enrolled_expected, "f"),
@@ -236,11 +269,15 @@ class ExhibitFStrategy:
     measures: tuple[ReportingField, ...]  # the fields to fill
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.strategy.to_dict(), "spent": self.spent,
-                "participation": (None if self.participation is None
-                                  else self.participation.to_dict()),
-                "measures": [{"field": m.field, "words": m.words, "source": m.source,
-                              "year": m.year} for m in self.measures]}
+        return {
+            **self.strategy.to_dict(),
+            "spent": self.spent,
+            "participation": (None if self.participation is None else self.participation.to_dict()),
+            "measures": [
+                {"field": m.field, "words": m.words, "source": m.source, "year": m.year}
+                for m in self.measures
+            ],
+        }
 
 
 @dataclass(frozen=True)
@@ -255,16 +292,21 @@ class ExhibitF:
         return fy_label(self.fy)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fiscal_year": self.fy, "label": self.label,
-                "strategies": [s.to_dict() for s in self.strategies],
-                "unassigned": self.unassigned, "due_on": self.due_on.isoformat()}
+        return {
+            "fiscal_year": self.fy,
+            "label": self.label,
+            "strategies": [s.to_dict() for s in self.strategies],
+            "unassigned": self.unassigned,
+            "due_on": self.due_on.isoformat(),
+        }
 
 
 def participation(plan: Plan, projection: Projection, entry: FyActuals) -> Participation:
     k = entry.fy - plan.start_fy
     ramp = ramp_factor(plan.participants, k)
-    expected = tuple((p, quantize6(ramp * q(plan.participants.referrals_per_year[p])))
-                     for p in PATHWAYS)
+    expected = tuple(
+        (p, quantize6(ramp * q(plan.participants.referrals_per_year[p]))) for p in PATHWAYS
+    )
     return Participation(
         referrals_recorded=entry.referrals,
         referrals_expected=expected,
@@ -275,8 +317,13 @@ def participation(plan: Plan, projection: Projection, entry: FyActuals) -> Parti
 
 def program_strategies(plan: Plan) -> tuple[str, ...]:
     """The strategies of the plan's LEAD program lines (every kind but `other_strategy`)."""
-    return tuple(dict.fromkeys(line.strategy for line in plan.line_items
-                               if line.strategy and line.kind not in NOT_PROGRAM_KINDS))
+    return tuple(
+        dict.fromkeys(
+            line.strategy
+            for line in plan.line_items
+            if line.strategy and line.kind not in NOT_PROGRAM_KINDS
+        )
+    )
 
 
 def exhibit_f(plan: Plan, projection: Projection, fy: int, tables: CostTables) -> ExhibitF:
@@ -290,8 +337,12 @@ def exhibit_f(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
     people = participation(plan, projection, entry)
     measures = tables.report_fields("exhibit_f")
     strategies = tuple(
-        ExhibitFStrategy(strategy_ref(code, tables), spent[code],
-                         people if code in program else None, measures)
-        for code in order if code != UNASSIGNED and spent.get(code, 0) > 0)
-    return ExhibitF(fy=fy, strategies=strategies, unassigned=spent.get(UNASSIGNED, 0),
-                    due_on=_due(fy, tables))
+        ExhibitFStrategy(
+            strategy_ref(code, tables), spent[code], people if code in program else None, measures
+        )
+        for code in order
+        if code != UNASSIGNED and spent.get(code, 0) > 0
+    )
+    return ExhibitF(
+        fy=fy, strategies=strategies, unassigned=spent.get(UNASSIGNED, 0), due_on=_due(fy, tables)
+    )

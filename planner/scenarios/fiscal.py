@@ -36,8 +36,9 @@ def parse_fy(value: object) -> int:
     elif isinstance(value, str):
         text = value.strip()
         if len(text) > 20:  # no FY is written that long; do not echo it
-            raise FiscalYearError("is not a fiscal year: write a label such as FY2026-27 or "
-                                  "its starting year, 2026")
+            raise FiscalYearError(
+                "is not a fiscal year: write a label such as FY2026-27 or its starting year, 2026"
+            )
         label = _LABEL.match(text)
         ambiguous = _AMBIGUOUS.match(text)
         if label:

@@ -39,6 +39,7 @@ class FitError(ValueError):
 
 # ----------------------------------------------------------------------------- the reserve
 
+
 def reserves(reserve_months: Decimal, spending: tuple[int, ...]) -> tuple[int, ...]:
     """reserve_k = round_half_up(reserve_months / 12 × spending_k) (§13)."""
     months = q(reserve_months) / 12
@@ -78,8 +79,8 @@ class _Fund:
         self.begin = projection.fund.begin
         self.first_open = first_open_year(plan)
         # Closed FYs are facts (§11): their closing balances and the fund's spending stay.
-        self.closed_closing = projection.fund.closing[:self.first_open]
-        self.closed_spending = projection.fund.spending[:self.first_open]
+        self.closed_closing = projection.fund.closing[: self.first_open]
+        self.closed_spending = projection.fund.spending[: self.first_open]
 
     def path(self, spending: tuple[int, ...]) -> FundPath:
         """The fund for a path of planned spending: closed FYs keep their actual figures
@@ -115,8 +116,9 @@ def _times(value: int, ratio: tuple[int, int]) -> int:
     return -((2 * value * -n + d) // (2 * d))  # a negative interest rate (§8 allows −0.5)
 
 
-def headroom(plan: Plan, projection: Projection, only: Iterable[int] | None = None
-             ) -> tuple[int | None, ...]:
+def headroom(
+    plan: Plan, projection: Projection, only: Iterable[int] | None = None
+) -> tuple[int | None, ...]:
     """For each open FY k, the largest whole-dollar X that can be added to the spending of
     every FY from k to the last with every FY from k on keeping its reserve (§13); negative
     when the plan must cut; None when even cutting the lowest of those FYs' spending fails,
@@ -136,13 +138,11 @@ def headroom(plan: Plan, projection: Projection, only: Iterable[int] | None = No
         # closing_k falls by X one for one (begin_k and interest_k do not move), and the
         # reserve is ≥ 0, so no X above closing_k at X = 0 can keep FY k's reserve.
         high = projection.fund.closing[k]
-        found.append(_largest(low, max(high, low), functools.partial(fund.keeps_from, k,
-                                                                     spending)))
+        found.append(_largest(low, max(high, low), functools.partial(fund.keeps_from, k, spending)))
     return tuple(found)
 
 
-def _largest_by_margin(start: int, top: int, margin: Callable[[int], int]
-                       ) -> tuple[int, bool]:
+def _largest_by_margin(start: int, top: int, margin: Callable[[int], int]) -> tuple[int, bool]:
     """The largest n in [0, top] with margin(n) ≥ 0, given margin(0) ≥ 0 and margin
     non-increasing; and whether it is `top`. Every step is an exact evaluation; the steps
     are placed by regula falsi (the Illinois variant) on the margin, which is close to
@@ -217,6 +217,7 @@ def _largest(low: int, high: int, ok: Callable[[int], bool]) -> int:
 
 # ----------------------------------------------------------------------------- the fit
 
+
 @dataclass(frozen=True)
 class FitResult:
     target: str  # "referrals" | "line:ID"
@@ -259,26 +260,39 @@ class _Common(TypedDict):
     fiscal_years: tuple[int, ...]
 
 
-def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = None,
-        headroom_years: Iterable[int] | None = None) -> FitResult:
+def fit(
+    plan: Plan,
+    target: str = REFERRALS,
+    projection: Projection | None = None,
+    headroom_years: Iterable[int] | None = None,
+) -> FitResult:
     """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target.
     `headroom_years` limits the headroom to those plan years (default: every FY)."""
     projection = projection or project(plan)
     fund = _Fund(plan, projection)
     rooms = headroom(plan, projection, headroom_years)
-    common: _Common = {"reserve_months": plan.fund.reserve_months, "headroom": rooms,
-              "fiscal_years": projection.fiscal_years}
+    common: _Common = {
+        "reserve_months": plan.fund.reserve_months,
+        "headroom": rooms,
+        "fiscal_years": projection.fiscal_years,
+    }
 
     if target == REFERRALS:
         driver = _Driver("referrals_per_year", Decimal("0.01"), MULTIPLIER_STEPS, Decimal(1), 2)
         if all(plan.participants.referrals_per_year[p] == 0 for p in PATHWAYS):
-            return FitResult(REFERRALS, driver.name, driver.text(driver.current), None,
-                             "The plan has no referrals in any pathway, so there is no "
-                             "referral volume to fit.", None, current_number=driver.current,
-                             **common)
+            return FitResult(
+                REFERRALS,
+                driver.name,
+                driver.text(driver.current),
+                None,
+                "The plan has no referrals in any pathway, so there is no referral volume to fit.",
+                None,
+                current_number=driver.current,
+                **common,
+            )
         spend = _referrals_spending(plan, projection)
     elif target.startswith("line:"):
-        line_id = target[len("line:"):]
+        line_id = target[len("line:") :]
         try:
             line = plan.line(line_id)
         except KeyError as exc:
@@ -303,8 +317,10 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
     def margin(n: int) -> int:
         """The smallest closing balance above its reserve over the open FYs (< 0: missed)."""
         found = path(n)[1]
-        return min((found.closing[k] - found.reserve[k]
-                    for k in range(fund.first_open, plan.years)), default=0)
+        return min(
+            (found.closing[k] - found.reserve[k] for k in range(fund.first_open, plan.years)),
+            default=0,
+        )
 
     current = driver.text(driver.current)
     if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
@@ -314,28 +330,47 @@ def fit(plan: Plan, target: str = REFERRALS, projection: Projection | None = Non
     if missed:
         fy = projection.fiscal_years[missed[0]]
         return FitResult(
-            target, driver.name, current, None,
+            target,
+            driver.name,
+            current,
+            None,
             f"Even at {driver.text(Decimal(0))} the fund misses its reserve in {fy_label(fy)} "
             f"(closing {fmt_money(lowest.closing[missed[0]])} against a reserve of "
-            f"{fmt_money(lowest.reserve[missed[0]])}).", None, current_number=driver.current,
-            short_fy=fy, **common)
+            f"{fmt_money(lowest.reserve[missed[0]])}).",
+            None,
+            current_number=driver.current,
+            short_fy=fy,
+            **common,
+        )
     n, top_ok = _largest_by_margin(driver.start(), driver.top, margin)
     number = driver.value(n)
-    reason = (f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
-              if top_ok else None)
+    reason = (
+        f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
+        if top_ok
+        else None
+    )
     total = sum(path(n)[0])
-    return FitResult(target, driver.name, current, driver.text(number), reason, total,
-                     value_number=number, current_number=driver.current,
-                     at_upper_bound=top_ok, **common)
+    return FitResult(
+        target,
+        driver.name,
+        current,
+        driver.text(number),
+        reason,
+        total,
+        value_number=number,
+        current_number=driver.current,
+        at_upper_bound=top_ok,
+        **common,
+    )
 
 
-def _referrals_spending(plan: Plan, projection: Projection
-                        ) -> Callable[[Decimal], tuple[int, ...]]:
+def _referrals_spending(plan: Plan, projection: Projection) -> Callable[[Decimal], tuple[int, ...]]:
     """Spending per FY with every pathway's referrals × m: only the lines that depend on the
     participants are costed again."""
     # Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
-    dependent = [i for i, line in enumerate(plan.line_items)
-                 if REGISTRY[line.kind].uses_participants]
+    dependent = [
+        i for i, line in enumerate(plan.line_items) if REGISTRY[line.kind].uses_participants
+    ]
     fixed = [0] * plan.years
     for i, line in enumerate(projection.line_items):
         if i not in dependent:
@@ -357,11 +392,13 @@ def _referrals_spending(plan: Plan, projection: Projection
     return spending
 
 
-def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _Driver
-                   ) -> Callable[[Decimal], tuple[int, ...]]:
+def _line_spending(
+    plan: Plan, projection: Projection, line: LineItem, driver: _Driver
+) -> Callable[[Decimal], tuple[int, ...]]:
     index = plan.line_items.index(line)
-    others = [projection.by_year[k] - projection.line_items[index].by_year[k]
-              for k in range(plan.years)]
+    others = [
+        projection.by_year[k] - projection.line_items[index].by_year[k] for k in range(plan.years)
+    ]
     ctx = Context.build(plan, projection.participants)
 
     def spending(value: Decimal) -> tuple[int, ...]:
@@ -379,15 +416,22 @@ def _line_driver(plan: Plan, line: LineItem) -> _Driver | str:
 def scaled_referrals(plan: Plan, multiplier: Decimal) -> Plan:
     """The plan with every pathway's referrals × multiplier (what `apply` writes)."""
     base = plan.participants
-    return dataclasses.replace(plan, participants=dataclasses.replace(
-        base, referrals_per_year=MappingProxyType(
-            {p: v * multiplier for p, v in base.referrals_per_year.items()})))
+    return dataclasses.replace(
+        plan,
+        participants=dataclasses.replace(
+            base,
+            referrals_per_year=MappingProxyType(
+                {p: v * multiplier for p, v in base.referrals_per_year.items()}
+            ),
+        ),
+    )
 
 
 def with_driver(plan: Plan, line_id: str, name: str, value: Decimal) -> Plan:
     """The plan with one line's driver set (what `apply` writes)."""
-    lines = tuple(_with_value(item, name, value) if item.id == line_id else item
-                  for item in plan.line_items)
+    lines = tuple(
+        _with_value(item, name, value) if item.id == line_id else item for item in plan.line_items
+    )
     return dataclasses.replace(plan, line_items=lines)
 
 
@@ -395,4 +439,3 @@ def _with_value(line: LineItem, name: str, value: Decimal) -> LineItem:
     """The line with one parameter set (a whole number stays whole)."""
     number: Any = int(value) if isinstance(getattr(line.params, name), int) else value
     return dataclasses.replace(line, params=dataclasses.replace(line.params, **{name: number}))
-

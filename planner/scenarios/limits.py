@@ -46,7 +46,7 @@ def number_text(value: Any) -> str | None:
     if isinstance(value, Decimal):
         return str(value)  # scientific notation for tiny or huge exponents: short
     if isinstance(value, int):
-        return str(value) if abs(value) < 10 ** 60 else None
+        return str(value) if abs(value) < 10**60 else None
     if isinstance(value, float):
         return repr(value)
     return value if isinstance(value, str) else None
@@ -67,8 +67,9 @@ def number_text_problem(text: str | None, limits: Limits) -> tuple[str, str] | N
     if text is None:
         return TOO_LONG, f"is too long for a number (at most {limits.number_text_max} characters)"
     if len(text) > limits.number_text_max:
-        return TOO_LONG, (f"is too long for a number ({len(text):,} characters; at most "
-                          f"{limits.number_text_max})")
+        return TOO_LONG, (
+            f"is too long for a number ({len(text):,} characters; at most {limits.number_text_max})"
+        )
     match = _NUMBER.fullmatch(text)
     if match is None:
         if _SPECIAL.fullmatch(text):
@@ -78,9 +79,12 @@ def number_text_problem(text: str | None, limits: Limits) -> tuple[str, str] | N
         return None  # Decimal refuses it as not a number
     exponent = match.group(1)
     if exponent is not None and not (
-            limits.number_exponent_min <= int(exponent) <= limits.number_exponent_max):
-        return EXPONENT, (f"has an exponent outside {limits.number_exponent_min}…"
-                          f"{limits.number_exponent_max} (got e{exponent})")
+        limits.number_exponent_min <= int(exponent) <= limits.number_exponent_max
+    ):
+        return EXPONENT, (
+            f"has an exponent outside {limits.number_exponent_min}…"
+            f"{limits.number_exponent_max} (got e{exponent})"
+        )
     return None
 
 

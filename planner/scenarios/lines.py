@@ -18,8 +18,15 @@ from .money import dollars, fmt_money, fmt_percent, q
 from .participants import ParticipantYears
 from .plan import LineItem, Plan
 
-__all__ = ["INDIRECT_BASE", "Context", "LineYear", "escalation_text", "inactive_basis",
-           "line_year", "required_case_manager_fte"]
+__all__ = [
+    "INDIRECT_BASE",
+    "Context",
+    "LineYear",
+    "escalation_text",
+    "inactive_basis",
+    "line_year",
+    "required_case_manager_fte",
+]
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,8 @@ class Context:
     health_growth: tuple[Exact, ...]
     inflation_growth: tuple[Exact, ...]
     _years: dict[tuple[int, int], YearInputs[Exact]] = field(
-        default_factory=dict, init=False, compare=False, repr=False)
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def build(cls, plan: Plan, participants: ParticipantYears) -> Context:
@@ -46,8 +54,13 @@ class Context:
                 value *= base
             return tuple(found)
 
-        return cls(plan, participants, powers(a.salary_escalation),
-                   powers(a.health_escalation), powers(a.inflation))
+        return cls(
+            plan,
+            participants,
+            powers(a.salary_escalation),
+            powers(a.health_escalation),
+            powers(a.inflation),
+        )
 
     def year(self, k: int, line: LineItem) -> YearInputs[Exact]:
         """What the line's formula reads in plan year k."""
@@ -56,15 +69,19 @@ class Context:
         if found is None:
             people = self.participants
             found = YearInputs(
-                k=k, j=j, fy=self.plan.start_fy + k,
-                salary_growth=self.salary_growth[k], health_growth=self.health_growth[k],
+                k=k,
+                j=j,
+                fy=self.plan.start_fy + k,
+                salary_growth=self.salary_growth[k],
+                health_growth=self.health_growth[k],
                 inflation_growth=self.inflation_growth[k],
                 new_enrollees=EXACT.num(people.new_enrollees[k]),
                 avg_active=EXACT.num(people.avg_active[k]),
                 peak_active=EXACT.num(people.peak_active[k]),
                 participant_months=EXACT.num(people.participant_months[k]),
                 referrals=people.ramp[k] * people.referrals,
-                assumptions=self.plan.assumptions)
+                assumptions=self.plan.assumptions,
+            )
             self._years[(k, j)] = found
         return found
 
@@ -84,8 +101,10 @@ class LineYear:
         if "indirect" in self.rounded:
             rate = self.y.assumptions.indirect_rate
             base_shown = sum(self.rounded.get(c, 0) for c in INDIRECT_BASE)
-            text += (f"; indirect {fmt_percent(rate)} × {fmt_money(base_shown)} "
-                     f"direct = {fmt_money(self.rounded['indirect'])}")
+            text += (
+                f"; indirect {fmt_percent(rate)} × {fmt_money(base_shown)} "
+                f"direct = {fmt_money(self.rounded['indirect'])}"
+            )
         return text
 
 
@@ -110,11 +129,14 @@ def required_case_manager_fte(line: LineItem, k: int, ctx: Context) -> Exact:
 
 
 def inactive_basis(line: LineItem, fy: int) -> str:
-    return (f"Not active in {fy_label(fy)} (the line runs {fy_label(line.start_fy)} to "
-            f"{fy_label(line.end_fy)})")
+    return (
+        f"Not active in {fy_label(fy)} (the line runs {fy_label(line.start_fy)} to "
+        f"{fy_label(line.end_fy)})"
+    )
 
 
 def escalation_text(line: LineItem, plan: Plan) -> str:
     """Which of the plan's rates moves this line's amounts from year to year."""
-    return REGISTRY[line.kind].escalation_text(line.params, plan.assumptions,
-                                               fy_label(plan.start_fy))
+    return REGISTRY[line.kind].escalation_text(
+        line.params, plan.assumptions, fy_label(plan.start_fy)
+    )

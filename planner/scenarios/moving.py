@@ -35,8 +35,9 @@ def move_plan(plan: Plan, start_fy: int, years: int | None = None) -> dict[str, 
     shift = start_fy - plan.start_fy
     years = plan.years if years is None else years
     if not FY_MIN <= start_fy <= FY_MAX:
-        raise ValueError(f"{fy_label(start_fy)} is outside {fy_label(FY_MIN)} to "
-                         f"{fy_label(FY_MAX)}")
+        raise ValueError(
+            f"{fy_label(start_fy)} is outside {fy_label(FY_MIN)} to {fy_label(FY_MAX)}"
+        )
     document = plan_to_dict(plan)
     document["start_fy"] = start_fy
     document["years"] = years
@@ -45,9 +46,11 @@ def move_plan(plan: Plan, start_fy: int, years: int | None = None) -> dict[str, 
             if line[key] is not None:
                 moved = line[key] + shift
                 if not FY_MIN <= moved <= FY_MAX:
-                    raise ValueError(f"line '{line['id']}': its {key} would move to "
-                                     f"{fy_label(moved)}, outside {fy_label(FY_MIN)} to "
-                                     f"{fy_label(FY_MAX)}")
+                    raise ValueError(
+                        f"line '{line['id']}': its {key} would move to "
+                        f"{fy_label(moved)}, outside {fy_label(FY_MIN)} to "
+                        f"{fy_label(FY_MAX)}"
+                    )
                 line[key] = moved
     for auth in document["program"]["authorizations"]:
         for key in ("start", "end"):
@@ -63,22 +66,29 @@ def _fold_actuals(plan: Plan, document: dict[str, Any], start_fy: int, years: in
     before = [entry for entry in plan.actuals if entry.fy < start_fy]
     kept = [entry for entry in plan.actuals if entry.fy >= start_fy]
     if kept and kept[0].fy != start_fy:
-        raise ValueError(f"{fy_label(kept[0].fy)} has actuals, so the plan's first FY can be "
-                         f"no earlier than {fy_label(plan.actuals[0].fy)} (got "
-                         f"{fy_label(start_fy)}: FYs before the closed ones would have no "
-                         "actuals)")
+        raise ValueError(
+            f"{fy_label(kept[0].fy)} has actuals, so the plan's first FY can be "
+            f"no earlier than {fy_label(plan.actuals[0].fy)} (got "
+            f"{fy_label(start_fy)}: FYs before the closed ones would have no "
+            "actuals)"
+        )
     last = start_fy + years - 1
     if kept and kept[-1].fy > last:
-        raise ValueError(f"{fy_label(kept[-1].fy)} has actuals, so the plan must still cover "
-                         f"it (it would end in {fy_label(last)})")
+        raise ValueError(
+            f"{fy_label(kept[-1].fy)} has actuals, so the plan must still cover "
+            f"it (it would end in {fy_label(last)})"
+        )
     if before:
         opening = dollars(plan.fund.opening_balance) + sum(
             entry.receipts_dollars + entry.interest_dollars - entry.fund_spending
-            for entry in before)
+            for entry in before
+        )
         if opening < 0:
-            raise ValueError(f"the closed FYs before {fy_label(start_fy)} end with a "
-                             f"balance of -${-opening:,}, and an opening balance cannot be "
-                             "below $0")
+            raise ValueError(
+                f"the closed FYs before {fy_label(start_fy)} end with a "
+                f"balance of -${-opening:,}, and an opening balance cannot be "
+                "below $0"
+            )
         document["fund"]["opening_balance"] = str(opening)
         actuals = document.get("actuals") or {}
         for entry in before:

@@ -123,13 +123,24 @@ def load_plan_json(text: str | bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise PlanError([Problem("(file)", f"is not UTF-8 text ({exc.reason})")]) from exc
     except RecursionError as exc:  # thousands of nested lists or objects (§15)
-        raise PlanError([Problem("(file)", "is nested too deeply (lists or objects inside "
-                                           "each other thousands of levels deep)", NESTING)]
-                        ) from exc
+        raise PlanError(
+            [
+                Problem(
+                    "(file)",
+                    "is nested too deeply (lists or objects inside "
+                    "each other thousands of levels deep)",
+                    NESTING,
+                )
+            ]
+        ) from exc
     except json.JSONDecodeError as exc:
         raise PlanError(
-            [Problem("(file)", f"is not valid JSON: {exc.msg} at line {exc.lineno} "
-                     f"column {exc.colno}")]
+            [
+                Problem(
+                    "(file)",
+                    f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+                )
+            ]
         ) from exc
     except ValueError as exc:
         raise PlanError([Problem("(file)", f"is not valid JSON: {exc}")]) from exc
@@ -170,7 +181,6 @@ COMMON_LINE_FIELDS: tuple[Field, ...] = (
 )
 
 
-
 def line_fields(kind: str, choice: str | None = None) -> tuple[Field, ...]:
     """Every field a line of this kind takes after the common ones, for this value of its
     choice (mode, role, status; None = not known): the kind's definition says (`kinds/`)."""
@@ -179,6 +189,7 @@ def line_fields(kind: str, choice: str | None = None) -> tuple[Field, ...]:
 
 
 # --------------------------------------------------------------------------- reader
+
 
 class _Reader:
     def __init__(self, tables: CostTables):
@@ -208,8 +219,7 @@ class _Reader:
         """§15: a number's text is checked before anything converts it."""
         if isinstance(value, bool):
             return True
-        text = (value.strip().replace(",", "") if isinstance(value, str)
-                else number_text(value))
+        text = value.strip().replace(",", "") if isinstance(value, str) else number_text(value)
         problem = number_text_problem(text, self.limits)
         if problem:
             self.error(path, problem[1], problem[0])
@@ -218,8 +228,9 @@ class _Reader:
 
     # -- shapes
 
-    def obj(self, value: Any, path: str, allowed: tuple[str, ...] | None = None
-            ) -> Mapping[str, Any] | None:
+    def obj(
+        self, value: Any, path: str, allowed: tuple[str, ...] | None = None
+    ) -> Mapping[str, Any] | None:
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -297,8 +308,9 @@ class _Reader:
                 self.error(path, "must not contain control characters (such as NUL)")
                 return _MISSING
             if len(value) > field.max_length:
-                self.error(path, f"must be at most {field.max_length:,} characters "
-                                 f"(got {len(value):,})")
+                self.error(
+                    path, f"must be at most {field.max_length:,} characters (got {len(value):,})"
+                )
                 return _MISSING
             if kind == "choice" and value not in field.choices:
                 self.error(path, f"must be one of: {', '.join(field.choices)} (got '{value}')")
@@ -359,8 +371,9 @@ class _Reader:
             return None
         return self.scalar(field, value, here)
 
-    def fields(self, source: Mapping[str, Any], fields: tuple[Field, ...], path: str
-               ) -> dict[str, Any]:
+    def fields(
+        self, source: Mapping[str, Any], fields: tuple[Field, ...], path: str
+    ) -> dict[str, Any]:
         return {f.name: self.field(source, f, path) for f in fields}
 
 
@@ -380,8 +393,20 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-TOP_KEYS = ("schema", "name", "jurisdiction", "start_fy", "years", "assumptions", "fund",
-            "participants", "program", "line_items", "actuals", "uncertainty")
+TOP_KEYS = (
+    "schema",
+    "name",
+    "jurisdiction",
+    "start_fy",
+    "years",
+    "assumptions",
+    "fund",
+    "participants",
+    "program",
+    "line_items",
+    "actuals",
+    "uncertainty",
+)
 
 
 def parse_plan(document: Any, tables: CostTables) -> Plan:
@@ -389,17 +414,25 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     reader = _Reader(tables)
     too_deep = nesting_problem(document, reader.limits)
     if too_deep is not None:
-        raise PlanError([Problem(too_deep, f"is nested deeper than {reader.limits.nesting_max} "
-                                           "levels of JSON lists and objects", NESTING)])
+        raise PlanError(
+            [
+                Problem(
+                    too_deep,
+                    f"is nested deeper than {reader.limits.nesting_max} "
+                    "levels of JSON lists and objects",
+                    NESTING,
+                )
+            ]
+        )
     root = reader.obj(document, "", TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
 
     schema = root.get("schema", _MISSING)
     if schema is _MISSING:
-        reader.error("schema", f"is required (write \"{SCHEMA}\")")
+        reader.error("schema", f'is required (write "{SCHEMA}")')
     elif schema != SCHEMA:
-        reader.error("schema", f"must be \"{SCHEMA}\" (got {json.dumps(str(schema))})")
+        reader.error("schema", f'must be "{SCHEMA}" (got {json.dumps(str(schema))})')
 
     name = reader.field(root, SETTINGS_FIELDS["name"], "")
     jurisdiction = _read_jurisdiction(reader, root.get("jurisdiction"))
@@ -419,15 +452,17 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     from .actuals import read_actuals  # it builds on this module's reader
 
-    actuals = read_actuals(reader, root.get("actuals"), start_fy is not _MISSING
-                           and years is not _MISSING)
+    actuals = read_actuals(
+        reader, root.get("actuals"), start_fy is not _MISSING and years is not _MISSING
+    )
     if not reader.problems:
         _check_text_total(reader, program, lines)
 
     if reader.problems:
         if reader.unlisted:
-            reader.problems.append(Problem("(plan)", f"and {reader.unlisted:,} more problems "
-                                                     "not listed"))
+            reader.problems.append(
+                Problem("(plan)", f"and {reader.unlisted:,} more problems not listed")
+            )
         raise PlanError(reader.problems)
     return Plan(
         name=name,
@@ -449,24 +484,31 @@ def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, 
     on the text that goes past it (line indexes are the document's: every line is valid)."""
     limit = reader.limits.text_total_max
     total = len(program.equity_outreach_plan)
-    texts = [(f"line_items[{i}].justification", line.justification)
-             for i, line in enumerate(lines)]
+    texts = [(f"line_items[{i}].justification", line.justification) for i, line in enumerate(lines)]
     for path, text in [("program.equity.outreach_plan", ""), *texts]:
         total += len(text)
         if total > limit:
-            reader.error(path, f"the plan's justifications and outreach plan together must be "
-                               f"at most {limit:,} characters (this text brings them to "
-                               f"{total:,})", TOO_MANY)
+            reader.error(
+                path,
+                f"the plan's justifications and outreach plan together must be "
+                f"at most {limit:,} characters (this text brings them to "
+                f"{total:,})",
+                TOO_MANY,
+            )
             return
 
 
 def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
     source = reader.obj(value, "jurisdiction", ("name", "kind", "fips")) or {}
-    found = reader.fields(source, (
-        Field("name", "text", nullable=True),
-        Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
-        Field("fips", "text", nullable=True),
-    ), "jurisdiction")
+    found = reader.fields(
+        source,
+        (
+            Field("name", "text", nullable=True),
+            Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
+            Field("fips", "text", nullable=True),
+        ),
+        "jurisdiction",
+    )
     return JurisdictionRef(**{k: (None if v is _MISSING else v) for k, v in found.items()})
 
 
@@ -480,12 +522,12 @@ def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
         if field.name in _RATE_OF:
             value = found[field.name]
             reader.rates[_RATE_OF[field.name]] = (
-                value if value is not _MISSING else reader.tables.value(field.default or ""))
+                value if value is not _MISSING else reader.tables.value(field.default or "")
+            )
     return Assumptions(**{k: (Decimal(0) if v is _MISSING else v) for k, v in found.items()})
 
 
-_RATE_OF = {"salary_escalation": "salary", "health_escalation": "health",
-            "inflation": "inflation"}
+_RATE_OF = {"salary_escalation": "salary", "health_escalation": "health", "inflation": "inflation"}
 
 
 def _read_fund(reader: _Reader, value: Any) -> Fund:
@@ -499,15 +541,19 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
         interest_rate=Decimal(0) if found["interest_rate"] is _MISSING else found["interest_rate"],
         moa_executed_on=None if found["moa_executed_on"] is _MISSING else found["moa_executed_on"],
         receipts=receipts,
-        reserve_months=(reader.tables.value("fund.reserve_months")
-                        if found["reserve_months"] is _MISSING else found["reserve_months"]),
+        reserve_months=(
+            reader.tables.value("fund.reserve_months")
+            if found["reserve_months"] is _MISSING
+            else found["reserve_months"]
+        ),
     )
 
 
 def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
     source = reader.obj(value, "fund.receipts")
-    if not source or reader.too_many(source, "fund.receipts", reader.limits.receipts_max,
-                                     "receipt entries"):
+    if not source or reader.too_many(
+        source, "fund.receipts", reader.limits.receipts_max, "receipt entries"
+    ):
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
@@ -531,33 +577,45 @@ def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ..
 
 def _read_participants(reader: _Reader, value: Any) -> Participants:
     path = "participants"
-    source = reader.obj(value, path, ("referrals_per_year", "enrollment_rate", "ramp",
-                                      "average_months_enrolled", "initial_active")) or {}
-    referrals_src = reader.obj(source.get("referrals_per_year"), f"{path}.referrals_per_year",
-                               PATHWAYS) or {}
+    source = (
+        reader.obj(
+            value,
+            path,
+            (
+                "referrals_per_year",
+                "enrollment_rate",
+                "ramp",
+                "average_months_enrolled",
+                "initial_active",
+            ),
+        )
+        or {}
+    )
+    referrals_src = (
+        reader.obj(source.get("referrals_per_year"), f"{path}.referrals_per_year", PATHWAYS) or {}
+    )
     referrals = {}
     for pathway in PATHWAYS:
         # A missing pathway has no referrals (§4).
-        got = reader.field(referrals_src, referral_field(pathway),
-                           f"{path}.referrals_per_year")
+        got = reader.field(referrals_src, referral_field(pathway), f"{path}.referrals_per_year")
         referrals[pathway] = Decimal(0) if got is _MISSING else got
-    rates_src = reader.obj(source.get("enrollment_rate"), f"{path}.enrollment_rate",
-                           PATHWAYS) or {}
+    rates_src = reader.obj(source.get("enrollment_rate"), f"{path}.enrollment_rate", PATHWAYS) or {}
     rates = {}
     for pathway in PATHWAYS:
-        got = reader.field(rates_src, enrollment_field(pathway),
-                           f"{path}.enrollment_rate")
+        got = reader.field(rates_src, enrollment_field(pathway), f"{path}.enrollment_rate")
         rates[pathway] = Decimal(0) if got is _MISSING else got
     ramp_value = source.get("ramp")
     ramp: tuple[Decimal, ...] = reader.tables.values("participants.ramp")
     if ramp_value is not None:
         if not isinstance(ramp_value, list):
-            reader.error(f"{path}.ramp",
-                         "must be a list of multipliers such as [\"0.5\", \"0.75\"]")
-        elif not reader.too_many(ramp_value, f"{path}.ramp", reader.limits.ramp_max,
-                                 "ramp multipliers"):
-            items = [reader.scalar(RAMP_FIELD, item, f"{path}.ramp[{i}]")
-                     for i, item in enumerate(ramp_value)]
+            reader.error(f"{path}.ramp", 'must be a list of multipliers such as ["0.5", "0.75"]')
+        elif not reader.too_many(
+            ramp_value, f"{path}.ramp", reader.limits.ramp_max, "ramp multipliers"
+        ):
+            items = [
+                reader.scalar(RAMP_FIELD, item, f"{path}.ramp[{i}]")
+                for i, item in enumerate(ramp_value)
+            ]
             ramp = tuple(item for item in items if item is not _MISSING)
     months = reader.field(source, PARTICIPANT_FIELDS["average_months_enrolled"], path)
     initial = reader.field(source, PARTICIPANT_FIELDS["initial_active"], path)
@@ -571,17 +629,29 @@ def _read_participants(reader: _Reader, value: Any) -> Participants:
 
 
 # The plan-wide inputs the editor's forms show, one definition each (the forms import these).
-SETTINGS_FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("name", "text", fixed=""),
-    Field("start_fy", "fy", required=True),
-    Field("years", "whole", low=Decimal(YEARS_MIN), high=Decimal(YEARS_MAX),
-          fixed=DEFAULT_YEARS),
-)}
-PARTICIPANT_FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("average_months_enrolled", "whole", low=Decimal(MONTHS_MIN), high=Decimal(MONTHS_MAX),
-          default="participants.average_months_enrolled"),
-    count("initial_active", default="participants.initial_active"),
-)}
+SETTINGS_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("name", "text", fixed=""),
+        Field("start_fy", "fy", required=True),
+        Field(
+            "years", "whole", low=Decimal(YEARS_MIN), high=Decimal(YEARS_MAX), fixed=DEFAULT_YEARS
+        ),
+    )
+}
+PARTICIPANT_FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field(
+            "average_months_enrolled",
+            "whole",
+            low=Decimal(MONTHS_MIN),
+            high=Decimal(MONTHS_MAX),
+            default="participants.average_months_enrolled",
+        ),
+        count("initial_active", default="participants.initial_active"),
+    )
+}
 RAMP_FIELD = count("ramp")
 
 
@@ -610,8 +680,13 @@ PROGRAM_SECTIONS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
-PROGRAM_KEYS = ("collaborative_planning", "authorizations", "data_collection", "equity",
-                "eligibility")
+PROGRAM_KEYS = (
+    "collaborative_planning",
+    "authorizations",
+    "data_collection",
+    "equity",
+    "eligibility",
+)
 AUTHORIZATION_FIELDS = (
     Field("strategy", "text", required=True),
     money("amount", required=True),
@@ -640,8 +715,9 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     if raw is not None and not isinstance(raw, list):
         reader.error(f"{path}.authorizations", "must be a list")
         raw = None
-    if reader.too_many(raw, f"{path}.authorizations", reader.limits.authorizations_max,
-                       "authorizations"):
+    if reader.too_many(
+        raw, f"{path}.authorizations", reader.limits.authorizations_max, "authorizations"
+    ):
         raw = None
     for index, item in enumerate(raw or []):
         here = f"{path}.authorizations[{index}]"
@@ -694,40 +770,53 @@ def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             continue
         line_id = parsed.id
         if line_id is not _MISSING and line_id in seen_ids:
-            reader.error(f"{path}.id", f"duplicate id '{line_id}' (also line_items"
-                                       f"[{seen_ids[line_id]}])")
+            reader.error(
+                f"{path}.id", f"duplicate id '{line_id}' (also line_items[{seen_ids[line_id]}])"
+            )
         elif line_id is not _MISSING:
             seen_ids[line_id] = index
         if parsed.kind == "case_management":
             if case_management_at is not None:
-                reader.error(f"{path}.kind", "a plan has at most one case_management line "
-                                             f"(the first is line_items[{case_management_at}])")
+                reader.error(
+                    f"{path}.kind",
+                    "a plan has at most one case_management line "
+                    f"(the first is line_items[{case_management_at}])",
+                )
             else:
                 case_management_at = index
         if not parsed.complete:
             continue
         if parsed.kind == "case_management":
             case_management = parsed
-        if parsed.kind == "warm_handoff" and parsed.params.get("mode") == "on_call" \
-                and parsed.params.get("hourly_rate") is None:
+        if (
+            parsed.kind == "warm_handoff"
+            and parsed.params.get("mode") == "on_call"
+            and parsed.params.get("hourly_rate") is None
+        ):
             pending_on_call.append(parsed)
         lines.append(parsed)
     # §5 on_call: hourly_rate defaults to the plan's case-manager salary / 2,080, to the cent.
     if pending_on_call:
-        salary = (case_management.params["salary"] if case_management is not None
-                  else reader.default_for("salary.case_manager"))
-        hourly = on_call_hourly_rate(
-            salary, reader.tables.value("constants.paid_hours_per_fte"))
+        salary = (
+            case_management.params["salary"]
+            if case_management is not None
+            else reader.default_for("salary.case_manager")
+        )
+        hourly = on_call_hourly_rate(salary, reader.tables.value("constants.paid_hours_per_fte"))
         for parsed in pending_on_call:
             parsed.params["hourly_rate"] = hourly
     return tuple(
         LineItem(
-            id=p.id, kind=p.kind, label=p.label, strategy=p.strategy,
+            id=p.id,
+            kind=p.kind,
+            label=p.label,
+            strategy=p.strategy,
             justification=p.justification,
             start_fy=reader.start_fy if p.start_fy is None else p.start_fy,
             end_fy=reader.start_fy + reader.years - 1 if p.end_fy is None else p.end_fy,
             params=REGISTRY[p.kind].make(p.params),
-            stated_start_fy=p.start_fy, stated_end_fy=p.end_fy,
+            stated_start_fy=p.start_fy,
+            stated_end_fy=p.end_fy,
         )
         for p in lines
     )
@@ -757,8 +846,9 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     common = reader.fields(item, COMMON_LINE_FIELDS, path)
     line_id, kind = common["id"], common["kind"]
     if line_id is not _MISSING and not _ID.match(line_id):
-        reader.error(f"{path}.id", "must be a short slug of letters, digits, '-' or '_' "
-                                   f"(got '{line_id}')")
+        reader.error(
+            f"{path}.id", f"must be a short slug of letters, digits, '-' or '_' (got '{line_id}')"
+        )
     unusable = _Line(id=line_id, kind="")
     if kind is _MISSING:
         return unusable
@@ -769,8 +859,7 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     choice: str | None = None
     if definition.choice:
         if definition.choice_first:  # the choice decides the parameters: read it first
-            choice_field = next(f for f in definition.all_fields()
-                                if f.name == definition.choice)
+            choice_field = next(f for f in definition.all_fields() if f.name == definition.choice)
             choice = reader.field(item, choice_field, path)
             if choice is _MISSING:
                 return unusable
@@ -790,14 +879,29 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if isinstance(strategy, str):
         strategy = strategy.strip() or None  # "" is the same as none (§8)
     label = common["label"]
-    complete = _MISSING not in (line_id, *params.values(), start, end, label,
-                                common["justification"])
-    return _Line(id=line_id, kind=kind, label=label, strategy=strategy,
-                 justification=common["justification"], start_fy=start, end_fy=end,
-                 params=params, complete=complete)
+    complete = _MISSING not in (
+        line_id,
+        *params.values(),
+        start,
+        end,
+        label,
+        common["justification"],
+    )
+    return _Line(
+        id=line_id,
+        kind=kind,
+        label=label,
+        strategy=strategy,
+        justification=common["justification"],
+        start_fy=start,
+        end_fy=end,
+        params=params,
+        complete=complete,
+    )
 
 
 # --------------------------------------------------------------------------- export
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -815,8 +919,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "name": plan.name,
-        "jurisdiction": {"name": plan.jurisdiction.name, "kind": plan.jurisdiction.kind,
-                         "fips": plan.jurisdiction.fips},
+        "jurisdiction": {
+            "name": plan.jurisdiction.name,
+            "kind": plan.jurisdiction.kind,
+            "fips": plan.jurisdiction.fips,
+        },
         "start_fy": plan.start_fy,
         "years": plan.years,
         "assumptions": {f.name: _plain(getattr(a, f.name)) for f in ASSUMPTION_FIELDS},
@@ -837,18 +944,29 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "program": {
             "collaborative_planning": {"presented_on": _plain(g.presented_on)},
             "authorizations": [
-                {"strategy": x.strategy, "amount": _plain(x.amount), "start": _plain(x.start),
-                 "end": _plain(x.end), "adopted_on": _plain(x.adopted_on),
-                 "budget_ordinance_on": _plain(x.budget_ordinance_on)}
+                {
+                    "strategy": x.strategy,
+                    "amount": _plain(x.amount),
+                    "start": _plain(x.start),
+                    "end": _plain(x.end),
+                    "adopted_on": _plain(x.adopted_on),
+                    "budget_ordinance_on": _plain(x.budget_ordinance_on),
+                }
                 for x in g.authorizations
             ],
-            "data_collection": {"tracks_all_offers": g.tracks_all_offers,
-                                "tracks_ineligible": g.tracks_ineligible,
-                                "tracks_not_offered": g.tracks_not_offered},
-            "equity": {"goal_stated": g.equity_goal_stated,
-                       "outreach_plan": g.equity_outreach_plan},
-            "eligibility": {"allows_supervised_probation": g.allows_supervised_probation,
-                            "narrow_disqualifiers": g.narrow_disqualifiers},
+            "data_collection": {
+                "tracks_all_offers": g.tracks_all_offers,
+                "tracks_ineligible": g.tracks_ineligible,
+                "tracks_not_offered": g.tracks_not_offered,
+            },
+            "equity": {
+                "goal_stated": g.equity_goal_stated,
+                "outreach_plan": g.equity_outreach_plan,
+            },
+            "eligibility": {
+                "allows_supervised_probation": g.allows_supervised_probation,
+                "narrow_disqualifiers": g.narrow_disqualifiers,
+            },
         },
         "line_items": [line_to_dict(line) for line in plan.line_items],
         **_actuals_section(plan),
@@ -883,4 +1001,3 @@ def dump_plan_json(plan: Plan) -> str:
 
 def parse_plan_text(text: str | bytes, tables: CostTables) -> Plan:
     return parse_plan(load_plan_json(text), tables)
-

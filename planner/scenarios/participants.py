@@ -28,8 +28,7 @@ def ramp_factor(participants: Participants, k: int) -> Q:
 def project_participants(participants: Participants, years: int) -> ParticipantYears:
     months_enrolled = participants.average_months_enrolled
     steady = sum(
-        q(participants.referrals_per_year[p]) * q(participants.enrollment_rate[p])
-        for p in PATHWAYS
+        q(participants.referrals_per_year[p]) * q(participants.enrollment_rate[p]) for p in PATHWAYS
     )
     ramps = tuple(ramp_factor(participants, k) for k in range(years))
     yearly_new = [ramps[k] * steady for k in range(years)]
@@ -64,8 +63,7 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
         peak_active=tuple(peak),
         participant_months=tuple(months_total),
         ramp=ramps,
-        referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS),
-                      Q(0)),
+        referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS), Q(0)),
     )
 
 
@@ -117,7 +115,10 @@ class ScaledParticipants:
             peak.append(quantize6(max(i + multiplier * r for i, r in year)))
             months_total.append(quantize6(total))
         return ParticipantYears(
-            new_enrollees=tuple(new), avg_active=tuple(avg), peak_active=tuple(peak),
-            participant_months=tuple(months_total), ramp=self.ramps,
+            new_enrollees=tuple(new),
+            avg_active=tuple(avg),
+            peak_active=tuple(peak),
+            participant_months=tuple(months_total),
+            ramp=self.ramps,
             referrals=self.referrals * multiplier,
         )

@@ -127,15 +127,25 @@ def project(plan: Plan) -> Projection:
                 classes.setdefault(name, [0] * years)[k] = amount
             ftes.append(cost.cost.fte)
             basis.append(cost.basis)
-        ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES
-                   if c in classes and any(classes[c])}
-        by_year = (tuple(sum(column) for column in zip(*ordered.values(), strict=True))
-                   if ordered else (0,) * years)
-        lines.append(LineProjection(
-            id=item.id, label=item.label, kind=item.kind, strategy=item.strategy,
-            by_object_class=ordered, by_year=by_year, total=sum(by_year),
-            fte=tuple(_decimal(f) for f in ftes), basis_writers=tuple(basis),
-        ))
+        ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
+        by_year = (
+            tuple(sum(column) for column in zip(*ordered.values(), strict=True))
+            if ordered
+            else (0,) * years
+        )
+        lines.append(
+            LineProjection(
+                id=item.id,
+                label=item.label,
+                kind=item.kind,
+                strategy=item.strategy,
+                by_object_class=ordered,
+                by_year=by_year,
+                total=sum(by_year),
+                fte=tuple(_decimal(f) for f in ftes),
+                basis_writers=tuple(basis),
+            )
+        )
 
     class_totals = {c: [0] * years for c in OBJECT_CLASSES}
     for line_projection in lines:
@@ -170,9 +180,14 @@ def project(plan: Plan) -> Projection:
         fte_by_year=fte_by_year,
         participants=people,
         fund=fund,
-        actuals=None if adopted is None else actuals_block(
-            plan, by_strategy={s: tuple(v) for s, v in by_strategy.items()},
-            planned_receipts=adopted.receipts, planned_interest=adopted.interest),
+        actuals=None
+        if adopted is None
+        else actuals_block(
+            plan,
+            by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+            planned_receipts=adopted.receipts,
+            planned_interest=adopted.interest,
+        ),
         adopted_fund=adopted,
     )
 
@@ -181,9 +196,10 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
     """One line's spending per plan FY, as the projection sums it (no basis text)."""
     plan = ctx.plan
     indirect_rate = q(plan.assumptions.indirect_rate)
-    return tuple(sum(line_year(line, k, ctx, indirect_rate).rounded.values())
-                 if line.active_in(fy) else 0
-                 for k, fy in enumerate(plan.fiscal_years))
+    return tuple(
+        sum(line_year(line, k, ctx, indirect_rate).rounded.values()) if line.active_in(fy) else 0
+        for k, fy in enumerate(plan.fiscal_years)
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -198,8 +214,7 @@ def _npv(rate: float, flows: tuple[int, ...]) -> int:
     return int(round_half_up(Decimal(repr(float(value)))))
 
 
-def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True
-                 ) -> FundProjection:
+def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True) -> FundProjection:
     """The fund (§6) with this spending per plan FY; with `reforecast`, closed FYs take the
     actual receipts, interest and spending + audit costs (§11), and open FYs run on from the
     actual closing balance (`reforecast=False`: the fund as adopted, every FY planned)."""
@@ -222,14 +237,22 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True
         interest.append(earned)
         balance = balance + receipts[k] + earned - spent[k]
         closing.append(balance)
-    first_deficit = next((fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0),
-                         None)
-    outside = {fy_label(fy): dollars(amount) for fy, amount in fund.receipts
-               if not plan.start_fy <= fy <= plan.end_fy}
+    first_deficit = next(
+        (fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0), None
+    )
+    outside = {
+        fy_label(fy): dollars(amount)
+        for fy, amount in fund.receipts
+        if not plan.start_fy <= fy <= plan.end_fy
+    }
     return FundProjection(
-        begin=tuple(begin), receipts=tuple(receipts), interest=tuple(interest),
+        begin=tuple(begin),
+        receipts=tuple(receipts),
+        interest=tuple(interest),
         spending=tuple(spent),
-        closing=tuple(closing), first_deficit_fy=first_deficit, receipts_outside_plan=outside,
+        closing=tuple(closing),
+        first_deficit_fy=first_deficit,
+        receipts_outside_plan=outside,
     )
 
 

@@ -44,8 +44,10 @@ def find_government(tables: CostTables, slug: str) -> Jurisdiction:
     slugs = [place.slug for place in tables.jurisdictions]
     by_name = {place.name.lower(): place.slug for place in tables.jurisdictions}
     near = difflib.get_close_matches(wanted, slugs, n=5, cutoff=0.6)
-    near += [by_name[n] for n in difflib.get_close_matches(wanted.replace("-", " "), by_name,
-                                                           n=5, cutoff=0.6)]
+    near += [
+        by_name[n]
+        for n in difflib.get_close_matches(wanted.replace("-", " "), by_name, n=5, cutoff=0.6)
+    ]
     near += [s for s in slugs if wanted and wanted in s]
     raise UnknownGovernment(slug, list(dict.fromkeys(near))[:5])
 
@@ -86,10 +88,12 @@ class ReceiptEstimates:
     def note(self) -> str:
         """The label a page or the CLI shows beside the figures."""
         first, last = self.years[0].label, self.years[-1].label
-        text = (f"Estimates, not CORE-NC figures: {fmt_money(self.total)} total "
-                f"({self.total_status}: {self.total_source}) × each FY's share of the common "
-                f"payment shape ({self.shape_source}), {first} to {last}. Replace them with "
-                "CORE-NC's payment schedule when you have it.")
+        text = (
+            f"Estimates, not CORE-NC figures: {fmt_money(self.total)} total "
+            f"({self.total_status}: {self.total_source}) × each FY's share of the common "
+            f"payment shape ({self.shape_source}), {first} to {last}. Replace them with "
+            "CORE-NC's payment schedule when you have it."
+        )
         if self.caveat:
             text += f" Note: {self.caveat}."
         return text
@@ -99,37 +103,52 @@ def _shape(tables: CostTables, fiscal_years: tuple[int, ...] | range) -> list[Sh
     # FYs whose fraction is of the Wave One total only (the 2022 payments) are history: they
     # are in the opening balance, and an all-settlement total cannot be spread over them.
     wanted = set(fiscal_years)
-    return [row for row in tables.payment_shape
-            if row.fy in wanted and row.of_total == ALL_SETTLEMENTS]
+    return [
+        row for row in tables.payment_shape if row.fy in wanted and row.of_total == ALL_SETTLEMENTS
+    ]
 
 
 def shape_source(tables: CostTables) -> str:
-    sources = dict.fromkeys(row.source_url for row in tables.payment_shape
-                            if row.of_total == ALL_SETTLEMENTS)
+    sources = dict.fromkeys(
+        row.source_url for row in tables.payment_shape if row.of_total == ALL_SETTLEMENTS
+    )
     return "cost_tables/nc_payment_shape.csv, from " + ", ".join(sources)
 
 
-def spread_total(tables: CostTables, total: Decimal | int, fiscal_years: tuple[int, ...] | range,
-                 *, source: str = "the 18-year CORE-NC total entered",
-                 status: str = "entered", caveat: str = "") -> ReceiptEstimates | None:
+def spread_total(
+    tables: CostTables,
+    total: Decimal | int,
+    fiscal_years: tuple[int, ...] | range,
+    *,
+    source: str = "the 18-year CORE-NC total entered",
+    status: str = "entered",
+    caveat: str = "",
+) -> ReceiptEstimates | None:
     """A total (all settlements, FY2021-22 to FY2038-39) spread over the plan's FYs by the
     common shape; None when none of the FYs has a share (a plan after FY2038-39)."""
     rows = _shape(tables, fiscal_years)
     if not rows:
         return None
     exact = q(Decimal(total))
-    years = tuple(ReceiptEstimate(row.fy, dollars(exact * q(row.fraction)), row.fraction)
-                  for row in rows)
-    return ReceiptEstimates(Decimal(total), source, status, shape_source(tables), years,
-                            caveat)
+    years = tuple(
+        ReceiptEstimate(row.fy, dollars(exact * q(row.fraction)), row.fraction) for row in rows
+    )
+    return ReceiptEstimates(Decimal(total), source, status, shape_source(tables), years, caveat)
 
 
-def estimated_receipts(tables: CostTables, slug: str, fiscal_years: tuple[int, ...] | range
-                       ) -> ReceiptEstimates | None:
+def estimated_receipts(
+    tables: CostTables, slug: str, fiscal_years: tuple[int, ...] | range
+) -> ReceiptEstimates | None:
     """The government's estimated receipts, or None when no total is known (ask the user
     for CORE-NC's and call `spread_total`)."""
     row = receipt_total(tables, slug)
     if row is None or row.total is None:
         return None
-    return spread_total(tables, row.total, fiscal_years, source=f"{row.basis}; {row.source_url}",
-                        status=row.status, caveat=row.caveat)
+    return spread_total(
+        tables,
+        row.total,
+        fiscal_years,
+        source=f"{row.basis}; {row.source_url}",
+        status=row.status,
+        caveat=row.caveat,
+    )

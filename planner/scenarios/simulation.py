@@ -91,6 +91,7 @@ class Simulation:
 
 # --------------------------------------------------------------------------- draws
 
+
 def draw_values(section: Uncertainty) -> dict[str, np.ndarray]:
     """The drawn value of every given variable, per draw (see the module's docstring)."""
     rng = np.random.default_rng(section.seed)
@@ -102,14 +103,16 @@ def draw_values(section: Uncertainty) -> dict[str, np.ndarray]:
         if triangle.collapsed:
             found[name] = np.full(section.draws, float(triangle.mode))
         else:
-            found[name] = rng.triangular(float(triangle.low), float(triangle.mode),
-                                         float(triangle.high), section.draws)
+            found[name] = rng.triangular(
+                float(triangle.low), float(triangle.mode), float(triangle.high), section.draws
+            )
         if name == MONTHS:  # whole months within 1–120 (§12), half-up
             found[name] = np.clip(np.floor(found[name] + 0.5), 1, 120)
     return found
 
 
 # --------------------------------------------------------------------------- evaluation
+
 
 def evaluate_exact(plan: Plan, values: Mapping[str, np.ndarray], draws: int) -> Outcome:
     """The exact engine, one simulated plan per draw (slow: for checks and small runs)."""
@@ -129,14 +132,20 @@ def exact_values(values: Mapping[str, np.ndarray], i: int) -> dict[str, Decimal]
 
 def default_evaluator() -> Evaluator:
     from .vectorized import evaluate  # numpy arrays of draws; imported when first simulated
+
     return evaluate
 
 
 # --------------------------------------------------------------------------- the run
 
-def simulate(plan: Plan, section: Uncertainty | None = None, *,
-             evaluator: Evaluator | None = None,
-             base_projection: Projection | None = None) -> Simulation:
+
+def simulate(
+    plan: Plan,
+    section: Uncertainty | None = None,
+    *,
+    evaluator: Evaluator | None = None,
+    base_projection: Projection | None = None,
+) -> Simulation:
     """Simulate the plan with its own `uncertainty` section (or `section`)."""
     section = section if section is not None else (plan.uncertainty or Uncertainty())
     values = draw_values(section)
@@ -151,30 +160,39 @@ def simulate(plan: Plan, section: Uncertainty | None = None, *,
         found = int((first_index == k).sum())
         if found:
             counts.append((fy, found))
-    if (none := int((~any_deficit).sum())):
+    if none := int((~any_deficit).sum()):
         counts.append((None, none))
     base, rows = tornado(plan, section.variables, base_projection)
     return Simulation(
-        draws=section.draws, seed=section.seed, fiscal_years=plan.fiscal_years,
+        draws=section.draws,
+        seed=section.seed,
+        fiscal_years=plan.fiscal_years,
         variables=dict(section.variables),
-        spending=_percentiles(outcome.spending), closing=_percentiles(closing),
-        p_deficit=p_deficit, p_any_deficit=float(any_deficit.mean()),
-        first_deficit_counts=tuple(counts), base=base, tornado=rows,
+        spending=_percentiles(outcome.spending),
+        closing=_percentiles(closing),
+        p_deficit=p_deficit,
+        p_any_deficit=float(any_deficit.mean()),
+        first_deficit_counts=tuple(counts),
+        base=base,
+        tornado=rows,
     )
 
 
 def _percentiles(values: np.ndarray) -> dict[int, tuple[int, ...]]:
     """numpy's default (linear) percentiles over the draws, rounded half-up to dollars."""
     found = np.percentile(values, PERCENTILES, axis=0)
-    return {p: tuple(int(round_half_up(Decimal(float(x)))) for x in row)
-            for p, row in zip(PERCENTILES, found, strict=True)}
+    return {
+        p: tuple(int(round_half_up(Decimal(float(x)))) for x in row)
+        for p, row in zip(PERCENTILES, found, strict=True)
+    }
 
 
 # --------------------------------------------------------------------------- the tornado
 
-def tornado(plan: Plan, variables: Mapping[str, Triangle],
-            base_projection: Projection | None = None
-            ) -> tuple[TornadoPoint, tuple[TornadoRow, ...]]:
+
+def tornado(
+    plan: Plan, variables: Mapping[str, Triangle], base_projection: Projection | None = None
+) -> tuple[TornadoPoint, tuple[TornadoRow, ...]]:
     """The exact tornado of §12: a base row (every given variable at its mode) and, per
     variable, the plan at its low and at its high (the others at their modes)."""
     modes = {name: t.mode for name, t in variables.items()}
@@ -198,15 +216,20 @@ def tornado(plan: Plan, variables: Mapping[str, Triangle],
 
 def _point(plan: Plan, projection: Projection) -> TornadoPoint:
     closed = closed_fys(plan)
-    open_closings = [c for fy, c in zip(plan.fiscal_years, projection.fund.closing, strict=True)
-                     if fy not in closed]
+    open_closings = [
+        c
+        for fy, c in zip(plan.fiscal_years, projection.fund.closing, strict=True)
+        if fy not in closed
+    ]
     return TornadoPoint(projection.total, min(open_closings) if open_closings else None)
 
 
 # --------------------------------------------------------------------------- output
 
+
 def simulation_to_dict(result: Simulation) -> dict[str, Any]:
     """The `lead-simulation/1` document."""
+
     def point(p: TornadoPoint) -> dict[str, Any]:
         return {"total": p.total, "lowest_closing": p.lowest_closing}
 
@@ -216,9 +239,14 @@ def simulation_to_dict(result: Simulation) -> dict[str, Any]:
         "seed": result.seed,
         "fiscal_years": list(result.fiscal_years),
         "labels": list(result.labels),
-        "variables": {name: {"low": format(t.low, "f"), "mode": format(t.mode, "f"),
-                             "high": format(t.high, "f")}
-                      for name, t in result.variables.items()},
+        "variables": {
+            name: {
+                "low": format(t.low, "f"),
+                "mode": format(t.mode, "f"),
+                "high": format(t.high, "f"),
+            }
+            for name, t in result.variables.items()
+        },
         "spending": {f"p{p}": list(v) for p, v in result.spending.items()},
         "closing": {f"p{p}": list(v) for p, v in result.closing.items()},
         "p_deficit": list(result.p_deficit),
@@ -227,14 +255,27 @@ def simulation_to_dict(result: Simulation) -> dict[str, Any]:
         "tornado": {
             "base": point(result.base),
             "variables": [
-                {"variable": row.variable, "low": format(row.triangle.low, "f"),
-                 "high": format(row.triangle.high, "f"), "at_low": point(row.at_low),
-                 "at_high": point(row.at_high), "width": row.width}
+                {
+                    "variable": row.variable,
+                    "low": format(row.triangle.low, "f"),
+                    "high": format(row.triangle.high, "f"),
+                    "at_low": point(row.at_low),
+                    "at_high": point(row.at_high),
+                    "width": row.width,
+                }
                 for row in result.tornado
             ],
         },
     }
 
 
-__all__ = ["Outcome", "Simulation", "draw_values", "evaluate_exact", "months", "simulate",
-           "simulation_to_dict", "tornado"]
+__all__ = [
+    "Outcome",
+    "Simulation",
+    "draw_values",
+    "evaluate_exact",
+    "months",
+    "simulate",
+    "simulation_to_dict",
+    "tornado",
+]

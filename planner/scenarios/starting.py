@@ -25,8 +25,11 @@ SERVICES = (
     ("medical", "Medical care", "primary care and clinics that accept uninsured patients"),
     ("housing", "Housing", "shelter, bridge and supportive housing"),
     ("benefits", "Benefits enrollment", "Medicaid, SNAP and disability benefits enrollment"),
-    ("behavioral_health", "Behavioral health",
-     "outpatient mental health, substance use treatment and MOUD"),
+    (
+        "behavioral_health",
+        "Behavioral health",
+        "outpatient mental health, substance use treatment and MOUD",
+    ),
     ("harm_reduction", "Harm reduction", "syringe services, naloxone and drug checking"),
 )
 
@@ -45,17 +48,21 @@ class StartingPlan:
         if self.receipts is not None:
             found.append(self.receipts.note)
         else:
-            text = (f"No settlement total for {self.government.name} is in the shipped "
-                    "tables: enter the 18-year total CORE-NC shows (ncopioidsettlement.org) "
-                    "to estimate the receipts, or type them by FY.")
+            text = (
+                f"No settlement total for {self.government.name} is in the shipped "
+                "tables: enter the 18-year total CORE-NC shows (ncopioidsettlement.org) "
+                "to estimate the receipts, or type them by FY."
+            )
             row = self.known_total
             if row is not None and row.caveat:
                 text += f" Note: {row.caveat}."
             if row is not None and row.other_figures:
                 text += f" Figures found, for comparison: {row.other_figures}."
             found.append(text)
-        found.append("Enter the fund's opening balance (unspent settlement money) and the date "
-                     "the governing body executed the MOA.")
+        found.append(
+            "Enter the fund's opening balance (unspent settlement money) and the date "
+            "the governing body executed the MOA."
+        )
         return tuple(found)
 
 
@@ -64,8 +71,9 @@ def starting_fy(today: dt.date) -> int:
     return fy_of(today) + 1
 
 
-def starting_plan(tables: CostTables, slug: str, *, today: dt.date | None = None,
-                  start_fy: int | None = None) -> StartingPlan:
+def starting_plan(
+    tables: CostTables, slug: str, *, today: dt.date | None = None, start_fy: int | None = None
+) -> StartingPlan:
     """The §14 starting plan; raises UnknownGovernment (with near matches) for a bad slug.
     Give `start_fy`, or `today` to start in the FY after the one containing it."""
     if start_fy is None:
@@ -91,17 +99,22 @@ def starting_plan(tables: CostTables, slug: str, *, today: dt.date | None = None
             "moa_executed_on": None,
             "receipts": estimates.receipts() if estimates is not None else {},
         },
-        "participants": {"referrals_per_year": {
-            p: start(f"participants.referrals_per_year.{p}") for p in PATHWAYS}},
+        "participants": {
+            "referrals_per_year": {
+                p: start(f"participants.referrals_per_year.{p}") for p in PATHWAYS
+            }
+        },
         "program": {
             # A county starts with nothing decided: the checklist asks for each commitment.
             "collaborative_planning": {"presented_on": None},
             "authorizations": [],
-            "data_collection": {"tracks_all_offers": False, "tracks_ineligible": False,
-                                "tracks_not_offered": False},
+            "data_collection": {
+                "tracks_all_offers": False,
+                "tracks_ineligible": False,
+                "tracks_not_offered": False,
+            },
             "equity": {"goal_stated": False, "outreach_plan": ""},
-            "eligibility": {"allows_supervised_probation": False,
-                            "narrow_disqualifiers": False},
+            "eligibility": {"allows_supervised_probation": False, "narrow_disqualifiers": False},
         },
         "line_items": _lines(tables, name),
     }
@@ -109,51 +122,97 @@ def starting_plan(tables: CostTables, slug: str, *, today: dt.date | None = None
 
 
 def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
-    def line(line_id: str, kind: str, label: str, justification: str, **params: Any
-             ) -> dict[str, Any]:
-        return {"id": line_id, "kind": kind, "label": label, "strategy": LEAD,
-                "justification": justification, "start_fy": None, "end_fy": None, **params}
+    def line(
+        line_id: str, kind: str, label: str, justification: str, **params: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": line_id,
+            "kind": kind,
+            "label": label,
+            "strategy": LEAD,
+            "justification": justification,
+            "start_fy": None,
+            "end_fy": None,
+            **params,
+        }
 
     manager_fte = format(tables.threshold("program_manager.min_fte"), "f")
     analyst_fte = format(tables.threshold("data_analyst.min_fte"), "f")
     officers = int(tables.starting_value("officer_training.officers"))
     lines = [
-        line("program-manager", "position", "LEAD program manager",
-             f"A full-time program manager for {name}'s LEAD program, employed independently "
-             "of the police and of the case-management provider, who convenes the policy "
-             "coordinating group and the operational work group (LEAD Support Bureau; Duke "
-             "evaluation brief §V.d).",
-             role="program_manager", fte=manager_fte, independent=True),
-        line("case-managers", "case_management", "LEAD case managers",
-             f"Field-based intensive case management for LEAD participants in {name}, "
-             "staffed so that caseloads average no more than 20 and never exceed 25 "
-             "(LEAD Support Bureau caseload guidance; Duke evaluation brief §V.d)."),
-        line("warm-handoff", "warm_handoff", "Warm hand-off at all hours",
-             "Case managers take turns on call nights and weekends so that an officer in "
-             f"{name} can hand a person off to LEAD at any hour (Duke evaluation brief §V.d).",
-             mode="on_call"),
-        line("officer-training", "officer_training", "Officer training",
-             f"Training for the officers and deputies who refer people to LEAD in {name}: "
-             "harm reduction, substance use disorder and the LEAD protocol, with refreshers "
-             "(Duke evaluation brief §V.c).",
-             officers=officers),
-        line("data-analyst", "position", "Data analyst",
-             "A data analyst with dedicated time to track every referral offered, people "
-             "found ineligible and people never offered LEAD, with demographics, for "
-             f"{name}'s program reviews (Duke evaluation brief §V.f).",
-             role="data_analyst", fte=analyst_fte),
-        line("phones", "participant_phones", "Phones for participants",
-             "Prepaid phones and service for participants at high risk of losing contact with "
-             "their case manager (Duke evaluation brief §V.e)."),
-        line("participant-support", "participant_support", "Participant support",
-             "Flexible funds for identification documents, transportation, hygiene items and "
-             "short stays while housing is found."),
+        line(
+            "program-manager",
+            "position",
+            "LEAD program manager",
+            f"A full-time program manager for {name}'s LEAD program, employed independently "
+            "of the police and of the case-management provider, who convenes the policy "
+            "coordinating group and the operational work group (LEAD Support Bureau; Duke "
+            "evaluation brief §V.d).",
+            role="program_manager",
+            fte=manager_fte,
+            independent=True,
+        ),
+        line(
+            "case-managers",
+            "case_management",
+            "LEAD case managers",
+            f"Field-based intensive case management for LEAD participants in {name}, "
+            "staffed so that caseloads average no more than 20 and never exceed 25 "
+            "(LEAD Support Bureau caseload guidance; Duke evaluation brief §V.d).",
+        ),
+        line(
+            "warm-handoff",
+            "warm_handoff",
+            "Warm hand-off at all hours",
+            "Case managers take turns on call nights and weekends so that an officer in "
+            f"{name} can hand a person off to LEAD at any hour (Duke evaluation brief §V.d).",
+            mode="on_call",
+        ),
+        line(
+            "officer-training",
+            "officer_training",
+            "Officer training",
+            f"Training for the officers and deputies who refer people to LEAD in {name}: "
+            "harm reduction, substance use disorder and the LEAD protocol, with refreshers "
+            "(Duke evaluation brief §V.c).",
+            officers=officers,
+        ),
+        line(
+            "data-analyst",
+            "position",
+            "Data analyst",
+            "A data analyst with dedicated time to track every referral offered, people "
+            "found ineligible and people never offered LEAD, with demographics, for "
+            f"{name}'s program reviews (Duke evaluation brief §V.f).",
+            role="data_analyst",
+            fte=analyst_fte,
+        ),
+        line(
+            "phones",
+            "participant_phones",
+            "Phones for participants",
+            "Prepaid phones and service for participants at high risk of losing contact with "
+            "their case manager (Duke evaluation brief §V.e).",
+        ),
+        line(
+            "participant-support",
+            "participant_support",
+            "Participant support",
+            "Flexible funds for identification documents, transportation, hygiene items and "
+            "short stays while housing is found.",
+        ),
     ]
     for category, label, what in SERVICES:
-        lines.append(line(
-            f"service-{category.replace('_', '-')}", "service_gap", label,
-            f"To assess: whether {what} in {name} can take LEAD participants. Mark it "
-            "adequate, or a gap with the units and cost the fund would buy "
-            "(Duke evaluation brief §II, §V.e).",
-            category=category, status="unknown"))
+        lines.append(
+            line(
+                f"service-{category.replace('_', '-')}",
+                "service_gap",
+                label,
+                f"To assess: whether {what} in {name} can take LEAD participants. Mark it "
+                "adequate, or a gap with the units and cost the fund would buy "
+                "(Duke evaluation brief §II, §V.e).",
+                category=category,
+                status="unknown",
+            )
+        )
     return lines

@@ -54,7 +54,8 @@ def summarize(projection: Projection, results: tuple[RuleResult, ...] = ()) -> S
 def object_classes_by_strategy(projection: Projection) -> dict[str, dict[str, int]]:
     """strategy -> object class -> total over the plan (SF-424A Section B's columns)."""
     found: dict[str, dict[str, int]] = {
-        s: dict.fromkeys(OBJECT_CLASSES, 0) for s in projection.by_strategy}
+        s: dict.fromkeys(OBJECT_CLASSES, 0) for s in projection.by_strategy
+    }
     for line in projection.line_items:
         column = found[line.strategy or UNASSIGNED]
         for object_class, values in line.by_object_class.items():
@@ -74,12 +75,13 @@ class AuthorizationPeriod:
 
 
 def authorization_periods(plan: Plan, projection: Projection) -> list[AuthorizationPeriod]:
-    by_fy = {s: dict(zip(projection.fiscal_years, v, strict=True))
-             for s, v in projection.by_strategy.items()}
+    by_fy = {
+        s: dict(zip(projection.fiscal_years, v, strict=True))
+        for s, v in projection.by_strategy.items()
+    }
     periods = []
     for auth in plan.program.authorizations:
-        fys = tuple(fy for fy in covered_fys(auth.start, auth.end)
-                    if fy in projection.fiscal_years)
+        fys = tuple(fy for fy in covered_fys(auth.start, auth.end) if fy in projection.fiscal_years)
         planned = sum(by_fy.get(auth.strategy, {}).get(fy, 0) for fy in fys)
         periods.append(AuthorizationPeriod(auth, fys, planned))
     return periods
@@ -99,23 +101,24 @@ def defaults_used(plan: Plan, tables: CostTables) -> list[DefaultRow]:
     """Every default of cost_tables/ with its source and year, aged to the plan's first FY,
     beside the plan's own value where the plan sets one for the whole plan."""
     a = plan.assumptions
-    rates = {"salary": a.salary_escalation, "health": a.health_escalation,
-             "inflation": a.inflation}
+    rates = {"salary": a.salary_escalation, "health": a.health_escalation, "inflation": a.inflation}
     plan_values: dict[str, Decimal] = {
-        f"assumptions.{name}": getattr(a, name) for name in a.__dataclass_fields__}
+        f"assumptions.{name}": getattr(a, name) for name in a.__dataclass_fields__
+    }
     plan_values["fund.interest_rate"] = plan.fund.interest_rate
     plan_values["fund.opening_balance"] = plan.fund.opening_balance
     for pathway, rate in plan.participants.enrollment_rate.items():
         plan_values[f"participants.enrollment_rate.{pathway}"] = rate
     plan_values["participants.average_months_enrolled"] = Decimal(
-        plan.participants.average_months_enrolled)
+        plan.participants.average_months_enrolled
+    )
     plan_values["participants.initial_active"] = plan.participants.initial_active
     rows = []
     for key, entry in tables.defaults.items():
-        value = (tables.aged(key, rates, plan.start_fy) if entry.is_money
-                 else entry.value)
-        rows.append(DefaultRow(key, value, plan_values.get(key), entry.source, entry.year,
-                               entry.base_fy))
+        value = tables.aged(key, rates, plan.start_fy) if entry.is_money else entry.value
+        rows.append(
+            DefaultRow(key, value, plan_values.get(key), entry.source, entry.year, entry.base_fy)
+        )
     return rows
 
 
@@ -130,12 +133,17 @@ class StrategyAmount:
 def unauthorized_fys(plan: Plan, projection: Projection) -> tuple[int, ...]:
     """The plan FYs in which some strategy plans spending that no adopted authorization of
     that strategy covers (MOA §E.6: each strategy, its amount, a stated period)."""
-    covered = {(a.strategy, fy) for a in plan.program.authorizations
-               for fy in covered_fys(a.start, a.end)}
-    return tuple(fy for k, fy in enumerate(projection.fiscal_years)
-                 if any(values[k] > 0 and strategy != UNASSIGNED
-                        and (strategy, fy) not in covered
-                        for strategy, values in projection.by_strategy.items()))
+    covered = {
+        (a.strategy, fy) for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)
+    }
+    return tuple(
+        fy
+        for k, fy in enumerate(projection.fiscal_years)
+        if any(
+            values[k] > 0 and strategy != UNASSIGNED and (strategy, fy) not in covered
+            for strategy, values in projection.by_strategy.items()
+        )
+    )
 
 
 def resolution_years(plan: Plan, projection: Projection | None = None) -> tuple[int, int]:
@@ -148,8 +156,10 @@ def resolution_years(plan: Plan, projection: Projection | None = None) -> tuple[
         if open_fys:
             first = open_fys[0]
         else:
-            last_covered = max((fy for a in plan.program.authorizations
-                                for fy in covered_fys(a.start, a.end)), default=first - 1)
+            last_covered = max(
+                (fy for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)),
+                default=first - 1,
+            )
             first = min(max(first, last_covered + 1), plan.end_fy)
     return first, min(plan.end_fy, first + 4)
 
@@ -158,19 +168,26 @@ def total_amount(amounts: list[StrategyAmount]) -> int:
     return sum(a.amount for a in amounts)
 
 
-def strategy_amounts(projection: Projection, first_fy: int, last_fy: int
-                     ) -> list[StrategyAmount]:
+def strategy_amounts(projection: Projection, first_fy: int, last_fy: int) -> list[StrategyAmount]:
     """Each strategy's planned spending over FYs first..last (a resolution's amounts)."""
     years = [k for k, fy in enumerate(projection.fiscal_years) if first_fy <= fy <= last_fy]
     found = []
     for strategy, values in projection.by_strategy.items():
         if strategy == UNASSIGNED:
             continue
-        lines = tuple(line.id for line in projection.line_items
-                      if (line.strategy or UNASSIGNED) == strategy
-                      and any(line.by_year[k] for k in years))
-        found.append(StrategyAmount(strategy, sum(values[k] for k in years),
-                                    tuple(projection.fiscal_years[k] for k in years), lines))
+        lines = tuple(
+            line.id
+            for line in projection.line_items
+            if (line.strategy or UNASSIGNED) == strategy and any(line.by_year[k] for k in years)
+        )
+        found.append(
+            StrategyAmount(
+                strategy,
+                sum(values[k] for k in years),
+                tuple(projection.fiscal_years[k] for k in years),
+                lines,
+            )
+        )
     return found
 
 
@@ -185,6 +202,7 @@ def by_severity(results: tuple[RuleResult, ...]) -> tuple[RuleResult, ...]:
 
 
 # ----------------------------------------------------------------------------- the summary
+
 
 @dataclass(frozen=True)
 class FundOutlook:
@@ -223,15 +241,23 @@ def fund_outlook(projection: Projection) -> FundOutlook:
     first_deficit = fund.first_deficit_fy
     low_fy, low = min(zip(years, fund.closing, strict=True), key=lambda pair: pair[1])
     return FundOutlook(
-        opening_balance=fund.begin[0], receipts=sum(fund.receipts),
-        interest=sum(fund.interest), spending=sum(fund.spending),
-        closing_balance=fund.closing[-1], last_receipt_fy=last_receipt,
+        opening_balance=fund.begin[0],
+        receipts=sum(fund.receipts),
+        interest=sum(fund.interest),
+        spending=sum(fund.spending),
+        closing_balance=fund.closing[-1],
+        last_receipt_fy=last_receipt,
         first_deficit_fy=first_deficit,
-        years_short_after_last_receipt=(first_deficit - last_receipt
-                                        if first_deficit is not None
-                                        and last_receipt is not None else None),
-        largest_shortfall=max(0, -low), largest_shortfall_fy=low_fy if low < 0 else None,
-        lowest_balance=low, lowest_balance_fy=low_fy)
+        years_short_after_last_receipt=(
+            first_deficit - last_receipt
+            if first_deficit is not None and last_receipt is not None
+            else None
+        ),
+        largest_shortfall=max(0, -low),
+        largest_shortfall_fy=low_fy if low < 0 else None,
+        lowest_balance=low,
+        lowest_balance_fy=low_fy,
+    )
 
 
 @dataclass(frozen=True)
@@ -260,27 +286,35 @@ class ExecutiveSummary:
         return total_amount(list(self.adopt))
 
 
-def executive_summary(plan: Plan, projection: Projection,
-                      results: tuple[RuleResult, ...]) -> ExecutiveSummary:
+def executive_summary(
+    plan: Plan, projection: Projection, results: tuple[RuleResult, ...]
+) -> ExecutiveSummary:
     peak_k = max(range(plan.years), key=lambda k: (projection.by_year[k], -k))
     named = {s: t for s, t in projection.strategy_totals.items() if s != UNASSIGNED}
     largest = max(named, key=lambda s: named[s]) if named else None
     first, last = resolution_years(plan, projection)
     adopt = tuple(a for a in strategy_amounts(projection, first, last) if a.amount > 0)
     return ExecutiveSummary(
-        total=projection.total, years=plan.years, first_fy=plan.start_fy,
-        last_fy=plan.end_fy, first_year_spending=projection.by_year[0],
+        total=projection.total,
+        years=plan.years,
+        first_fy=plan.start_fy,
+        last_fy=plan.end_fy,
+        first_year_spending=projection.by_year[0],
         peak_spending=projection.by_year[peak_k],
         peak_spending_fy=projection.fiscal_years[peak_k],
-        largest_strategy=largest, largest_strategy_total=named.get(largest, 0) if largest
-        else 0,
+        largest_strategy=largest,
+        largest_strategy_total=named.get(largest, 0) if largest else 0,
         fund=fund_outlook(projection),
         fails=tuple(r for r in results if r.status == "fail"),
         warnings=tuple(r for r in results if r.status == "warn"),
-        adopt_first_fy=first, adopt_last_fy=last, adopt=adopt)
+        adopt_first_fy=first,
+        adopt_last_fy=last,
+        adopt=adopt,
+    )
 
 
 # ----------------------------------------------------------------------------- by budget period
+
 
 def fy_blocks(fiscal_years: tuple[int, ...], size: int = 9) -> tuple[tuple[int, ...], ...]:
     """Column indexes of a year-by-year grid in blocks of at most `size` FYs, as even as
@@ -305,12 +339,14 @@ def object_classes_by_year(projection: Projection) -> dict[str, tuple[int, ...]]
 
 def direct_charges_by_year(projection: Projection) -> tuple[int, ...]:
     """SF-424A line i (Total Direct Charges): every class but indirect, each FY."""
-    return tuple(sum(projection.by_object_class[c][k] for c in OBJECT_CLASSES
-                     if c != "indirect")
-                 for k in range(len(projection.fiscal_years)))
+    return tuple(
+        sum(projection.by_object_class[c][k] for c in OBJECT_CLASSES if c != "indirect")
+        for k in range(len(projection.fiscal_years))
+    )
 
 
 # ----------------------------------------------------------------------------- project ordinance
+
 
 @dataclass(frozen=True)
 class ProjectOrdinance:
@@ -352,8 +388,9 @@ class ProjectOrdinance:
         return self.shortfall == 0 and self.revenues_total == self.appropriations_total
 
 
-def project_ordinance(projection: Projection, first_fy: int | None = None,
-                      last_fy: int | None = None) -> ProjectOrdinance:
+def project_ordinance(
+    projection: Projection, first_fy: int | None = None, last_fy: int | None = None
+) -> ProjectOrdinance:
     years = projection.fiscal_years
     first = years[0] if first_fy is None else first_fy
     last = years[-1] if last_fy is None else last_fy
@@ -365,18 +402,26 @@ def project_ordinance(projection: Projection, first_fy: int | None = None,
     amounts = strategy_amounts(projection, first, last)
     unassigned = sum(projection.by_strategy.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
     if unassigned:
-        lines = tuple(line.id for line in projection.line_items if line.strategy is None
-                      and any(line.by_year[k] for k in ks))
-        amounts.append(StrategyAmount(UNASSIGNED, unassigned,
-                                      tuple(years[k] for k in ks), lines))
+        lines = tuple(
+            line.id
+            for line in projection.line_items
+            if line.strategy is None and any(line.by_year[k] for k in ks)
+        )
+        amounts.append(StrategyAmount(UNASSIGNED, unassigned, tuple(years[k] for k in ks), lines))
     appropriations = tuple(a for a in amounts if a.amount)
     needed = total_amount(list(appropriations)) - receipts - interest
     balance_used = min(max(0, needed), available)
     return ProjectOrdinance(
-        first_fy=first, last_fy=last, receipts=receipts, interest=interest,
-        available_balance=available, fund_balance_appropriated=balance_used,
-        appropriations=appropriations, reserve=max(0, -needed),
-        shortfall=max(0, needed - available))
+        first_fy=first,
+        last_fy=last,
+        receipts=receipts,
+        interest=interest,
+        available_balance=available,
+        fund_balance_appropriated=balance_used,
+        appropriations=appropriations,
+        reserve=max(0, -needed),
+        shortfall=max(0, needed - available),
+    )
 
 
 # ----------------------------------------------------------------------------- basis of estimate
@@ -412,8 +457,9 @@ def basis_groups(line: LineProjection, fiscal_years: tuple[int, ...]) -> tuple[B
             groups[-1][2] = fy
         else:
             groups.append([formula, fy, fy, [amount], text])
-    return tuple(BasisGroup(first, last, text, tuple(amounts))
-                 for _, first, last, amounts, text in groups)
+    return tuple(
+        BasisGroup(first, last, text, tuple(amounts)) for _, first, last, amounts, text in groups
+    )
 
 
 @dataclass(frozen=True)
@@ -430,26 +476,25 @@ def object_class_lines(projection: Projection) -> dict[str, tuple[ClassLine, ...
     for line in projection.line_items:
         for object_class, values in line.by_object_class.items():
             if sum(values):
-                found[object_class].append(ClassLine(line.id, line.label or line.id,
-                                                     sum(values)))
+                found[object_class].append(ClassLine(line.id, line.label or line.id, sum(values)))
     return {c: tuple(v) for c, v in found.items()}
 
 
 # SF-424A Section B, lines 6a–6k: the eight direct classes, their total, indirect, the total.
 SF424A_ROWS: tuple[tuple[str, str, str], ...] = (
-    *((letter, name, "class") for letter, name in zip("abcdefgh", OBJECT_CLASSES[:8],
-                                                      strict=True)),
+    *((letter, name, "class") for letter, name in zip("abcdefgh", OBJECT_CLASSES[:8], strict=True)),
     ("i", "direct", "direct"),
     ("j", "indirect", "class"),
     ("k", "total", "total"),
 )
 
 
-def direct_charges_by_strategy(classes_by_strategy: dict[str, dict[str, int]]
-                               ) -> dict[str, int]:
+def direct_charges_by_strategy(classes_by_strategy: dict[str, dict[str, int]]) -> dict[str, int]:
     """SF-424A line i for each strategy column: a–h summed (every class but indirect)."""
-    return {s: sum(v for c, v in classes.items() if c != "indirect")
-            for s, classes in classes_by_strategy.items()}
+    return {
+        s: sum(v for c, v in classes.items() if c != "indirect")
+        for s, classes in classes_by_strategy.items()
+    }
 
 
 def direct_charges_total(projection: Projection) -> int:
@@ -457,6 +502,7 @@ def direct_charges_total(projection: Projection) -> int:
 
 
 # ----------------------------------------------------------------------------- the PDF budget
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -496,8 +542,11 @@ def past_pdf_budget(lines: int, years: int, line_years_max: int) -> bool:
     return lines * years > line_years_max
 
 
-def fy_columns(fiscal_years: tuple[int, ...], labels: tuple[str, ...] | list[str],
-               period_years: int | None = None) -> Columns:
+def fy_columns(
+    fiscal_years: tuple[int, ...],
+    labels: tuple[str, ...] | list[str],
+    period_years: int | None = None,
+) -> Columns:
     """One column per FY; with `period_years`, one per period of that many FYs (the last
     period shorter when the plan's years are not a multiple)."""
     labels = tuple(labels)
@@ -505,13 +554,20 @@ def fy_columns(fiscal_years: tuple[int, ...], labels: tuple[str, ...] | list[str
     if not period_years:
         groups: tuple[tuple[int, ...], ...] = tuple((k,) for k in range(count))
         return Columns(groups, labels, labels, labels, tuple(fiscal_years), False)
-    groups = tuple(tuple(range(k, min(k + period_years, count)))
-                   for k in range(0, count, period_years))
-    heads = tuple(labels[g[0]] if len(g) == 1 else f"{labels[g[0]]} to {labels[g[-1]]}"
-                  for g in groups)
-    return Columns(groups, heads, tuple(labels[g[0]] for g in groups),
-                   tuple(labels[g[-1]] for g in groups),
-                   tuple(fiscal_years[g[0]] for g in groups), True)
+    groups = tuple(
+        tuple(range(k, min(k + period_years, count))) for k in range(0, count, period_years)
+    )
+    heads = tuple(
+        labels[g[0]] if len(g) == 1 else f"{labels[g[0]]} to {labels[g[-1]]}" for g in groups
+    )
+    return Columns(
+        groups,
+        heads,
+        tuple(labels[g[0]] for g in groups),
+        tuple(labels[g[-1]] for g in groups),
+        tuple(fiscal_years[g[0]] for g in groups),
+        True,
+    )
 
 
 @dataclass(frozen=True)
@@ -541,9 +597,14 @@ def basis_shown(groups: tuple[BasisGroup, ...], shown: int | None = None) -> Bas
     if shown is None or len(groups) <= shown + 1:
         return BasisShown(tuple(groups), None, None, 0, 0, ())
     middle = groups[shown:-1]
-    return BasisShown(tuple(groups[:shown]), middle[0].first_fy, middle[-1].last_fy,
-                      sum(g.years for g in middle), sum(g.total for g in middle),
-                      (groups[-1],))
+    return BasisShown(
+        tuple(groups[:shown]),
+        middle[0].first_fy,
+        middle[-1].last_fy,
+        sum(g.years for g in middle),
+        sum(g.total for g in middle),
+        (groups[-1],),
+    )
 
 
 @dataclass(frozen=True)
@@ -558,9 +619,11 @@ class ClassColumn:
     total: int
 
 
-def sf424a_columns(classes_by_strategy: dict[str, dict[str, int]],
-                   strategy_totals: dict[str, int], keep: int | None = None
-                   ) -> tuple[ClassColumn, ...]:
+def sf424a_columns(
+    classes_by_strategy: dict[str, dict[str, int]],
+    strategy_totals: dict[str, int],
+    keep: int | None = None,
+) -> tuple[ClassColumn, ...]:
     """The strategy columns of SF-424A Section B: every strategy, or with `keep` the `keep`
     largest (by total, then in plan order) and one column for all the others."""
     order = list(classes_by_strategy)
@@ -570,15 +633,21 @@ def sf424a_columns(classes_by_strategy: dict[str, dict[str, int]],
     else:
         shown = order
     direct = direct_charges_by_strategy(classes_by_strategy)
-    columns = [ClassColumn(s, 0, classes_by_strategy[s], direct[s], strategy_totals[s])
-               for s in shown]
+    columns = [
+        ClassColumn(s, 0, classes_by_strategy[s], direct[s], strategy_totals[s]) for s in shown
+    ]
     rest = [s for s in order if s not in shown]
     if rest:
-        classes = {c: sum(classes_by_strategy[s][c] for s in rest)
-                   for c in OBJECT_CLASSES}
-        columns.append(ClassColumn(None, len(rest), classes,
-                                   sum(direct[s] for s in rest),
-                                   sum(strategy_totals[s] for s in rest)))
+        classes = {c: sum(classes_by_strategy[s][c] for s in rest) for c in OBJECT_CLASSES}
+        columns.append(
+            ClassColumn(
+                None,
+                len(rest),
+                classes,
+                sum(direct[s] for s in rest),
+                sum(strategy_totals[s] for s in rest),
+            )
+        )
     return tuple(columns)
 
 
@@ -592,8 +661,7 @@ class ClassLinesShown:
     others_total: int
 
 
-def class_lines_shown(lines: tuple[ClassLine, ...], keep: int | None = None
-                      ) -> ClassLinesShown:
+def class_lines_shown(lines: tuple[ClassLine, ...], keep: int | None = None) -> ClassLinesShown:
     if keep is None or len(lines) <= keep + 1:
         return ClassLinesShown(tuple(lines), 0, 0)
     order = sorted(range(len(lines)), key=lambda k: (-lines[k].amount, k))[:keep]

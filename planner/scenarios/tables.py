@@ -131,7 +131,8 @@ class Limits:
     actuals_max: int = 40  # FYs of actuals in a plan (cost model §11, §15)
     actual_strategies_max: int = 200  # strategies in one FY's actual spending
     entries: MappingProxyType[str, Default] = field(
-        default_factory=lambda: MappingProxyType({}), compare=False, repr=False)
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,7 @@ class CostTables:
     defaults: MappingProxyType[str, Default]
     exhibit_a: tuple[ExhibitAStrategy, ...] = ()
     exhibit_b: tuple[ExhibitBItem, ...] = ()
-    thresholds: MappingProxyType[str, Default] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    thresholds: MappingProxyType[str, Default] = field(default_factory=lambda: MappingProxyType({}))
     jurisdictions: tuple[Jurisdiction, ...] = ()
     receipt_totals: tuple[ReceiptTotal, ...] = ()
     starting: MappingProxyType[str, Default] = field(  # starting_plan.toml (§14)
@@ -182,8 +181,9 @@ class CostTables:
         return found
 
     def report_fields(self, report: str) -> tuple[ReportingField, ...]:
-        return tuple(sorted((f for f in self.reporting_fields if f.report == report),
-                            key=lambda f: f.order))
+        return tuple(
+            sorted((f for f in self.reporting_fields if f.report == report), key=lambda f: f.order)
+        )
 
     def strategy_title(self, code: str) -> str | None:
         for strategy in self.exhibit_a:

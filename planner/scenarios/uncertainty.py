@@ -25,8 +25,16 @@ if TYPE_CHECKING:  # parse imports this module; the reader is only a type here
     from .plan import Plan
 
 # §12's order: the tornado keeps it for ties, the draws are taken in it.
-VARIABLES = ("referrals", "enrollment_rate", "average_months_enrolled", "receipts",
-             "salary_escalation", "health_escalation", "inflation", "interest_rate")
+VARIABLES = (
+    "referrals",
+    "enrollment_rate",
+    "average_months_enrolled",
+    "receipts",
+    "salary_escalation",
+    "health_escalation",
+    "inflation",
+    "interest_rate",
+)
 MULTIPLIERS = frozenset({"referrals", "enrollment_rate", "receipts"})
 RATES = frozenset({"salary_escalation", "health_escalation", "inflation", "interest_rate"})
 MONTHS = "average_months_enrolled"
@@ -67,12 +75,16 @@ class Uncertainty:
     seed: int = 0
     # The given variables, in VARIABLES order.
     variables: MappingProxyType[str, Triangle] = dataclasses.field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def with_run(self, draws: int | None = None, seed: int | None = None) -> Uncertainty:
         """The same ranges with another number of draws or seed (the CLI's options)."""
-        return dataclasses.replace(self, draws=self.draws if draws is None else draws,
-                                   seed=self.seed if seed is None else seed)
+        return dataclasses.replace(
+            self,
+            draws=self.draws if draws is None else draws,
+            seed=self.seed if seed is None else seed,
+        )
 
 
 def bounds(name: str) -> tuple[Decimal, Decimal]:
@@ -84,6 +96,7 @@ def bounds(name: str) -> tuple[Decimal, Decimal]:
 
 
 # --------------------------------------------------------------------------- reading
+
 
 def read_uncertainty(reader: Any, value: Any) -> Uncertainty | None:
     """The section read with parse.py's reader (every problem with its path); None when the
@@ -97,10 +110,16 @@ def read_uncertainty(reader: Any, value: Any) -> Uncertainty | None:
     source = reader.obj(value, path, SECTION_KEYS)
     if source is None:
         return None
-    draws = reader.field(source, Field("draws", "whole", low=Decimal(DRAWS_MIN),
-                                       high=Decimal(DRAWS_MAX), fixed=DRAWS_DEFAULT), path)
-    seed = reader.field(source, Field("seed", "whole", low=Decimal(0), high=Decimal(SEED_MAX),
-                                      fixed=0), path)
+    draws = reader.field(
+        source,
+        Field(
+            "draws", "whole", low=Decimal(DRAWS_MIN), high=Decimal(DRAWS_MAX), fixed=DRAWS_DEFAULT
+        ),
+        path,
+    )
+    seed = reader.field(
+        source, Field("seed", "whole", low=Decimal(0), high=Decimal(SEED_MAX), fixed=0), path
+    )
     found: dict[str, Triangle] = {}
     for name in VARIABLES:
         if source.get(name) is None:
@@ -110,16 +129,21 @@ def read_uncertainty(reader: Any, value: Any) -> Uncertainty | None:
         if triangle is None:
             continue
         low, high = bounds(name)
-        field_values = {key: reader.field(triangle, Field(key, "number", required=True,
-                                                          low=low, high=high), here)
-                        for key in TRIANGLE_KEYS}
+        field_values = {
+            key: reader.field(
+                triangle, Field(key, "number", required=True, low=low, high=high), here
+            )
+            for key in TRIANGLE_KEYS
+        }
         if any(v is _MISSING or v is None for v in field_values.values()):
             continue
         lo, mode, hi = (field_values[k] for k in TRIANGLE_KEYS)
         if not lo <= mode <= hi:
-            reader.error(f"{here}.mode" if lo <= hi else f"{here}.high",
-                         f"low ≤ mode ≤ high is required (got low {_text(lo)}, mode "
-                         f"{_text(mode)}, high {_text(hi)})")
+            reader.error(
+                f"{here}.mode" if lo <= hi else f"{here}.high",
+                f"low ≤ mode ≤ high is required (got low {_text(lo)}, mode "
+                f"{_text(mode)}, high {_text(hi)})",
+            )
             continue
         found[name] = Triangle(lo, mode, hi)
     if _MISSING in (draws, seed):
@@ -136,12 +160,15 @@ def uncertainty_to_dict(section: Uncertainty) -> dict[str, Any]:
     return {
         "draws": section.draws,
         "seed": section.seed,
-        **{name: {k: _text(getattr(t, k)) for k in TRIANGLE_KEYS}
-           for name, t in section.variables.items()},
+        **{
+            name: {k: _text(getattr(t, k)) for k in TRIANGLE_KEYS}
+            for name, t in section.variables.items()
+        },
     }
 
 
 # --------------------------------------------------------------------------- substitution
+
 
 def plan_value(plan: Plan, name: str) -> Decimal:
     """The value a variable has in the plan itself: 1 for a multiplier."""
@@ -178,33 +205,53 @@ def substitute(plan: Plan, values: Mapping[str, Decimal]) -> Plan:
     assumptions = plan.assumptions
     if "referrals" in values:
         m = values["referrals"]
-        people = dataclasses.replace(people, referrals_per_year=MappingProxyType(
-            {p: _EXACT.multiply(v, m) for p, v in people.referrals_per_year.items()}))
+        people = dataclasses.replace(
+            people,
+            referrals_per_year=MappingProxyType(
+                {p: _EXACT.multiply(v, m) for p, v in people.referrals_per_year.items()}
+            ),
+        )
     if "enrollment_rate" in values:
         m = values["enrollment_rate"]
-        people = dataclasses.replace(people, enrollment_rate=MappingProxyType(
-            {p: min(Decimal(1), _EXACT.multiply(v, m))
-             for p, v in people.enrollment_rate.items()}))
+        people = dataclasses.replace(
+            people,
+            enrollment_rate=MappingProxyType(
+                {
+                    p: min(Decimal(1), _EXACT.multiply(v, m))
+                    for p, v in people.enrollment_rate.items()
+                }
+            ),
+        )
     if MONTHS in values:
         people = dataclasses.replace(people, average_months_enrolled=months(values[MONTHS]))
     if "receipts" in values:
         m = values["receipts"]
         closed = closed_fys(plan)
         inside = range(plan.start_fy, plan.end_fy + 1)
-        fund = dataclasses.replace(fund, receipts=tuple(
-            (fy, Decimal(dollars(dollars(amount) * q(m)))
-             if fy in inside and fy not in closed else amount)
-            for fy, amount in fund.receipts))
+        fund = dataclasses.replace(
+            fund,
+            receipts=tuple(
+                (
+                    fy,
+                    Decimal(dollars(dollars(amount) * q(m)))
+                    if fy in inside and fy not in closed
+                    else amount,
+                )
+                for fy, amount in fund.receipts
+            ),
+        )
     if "interest_rate" in values:
         fund = dataclasses.replace(fund, interest_rate=values["interest_rate"])
-    rates = {n: values[n] for n in ("salary_escalation", "health_escalation", "inflation")
-             if n in values}
+    rates = {
+        n: values[n] for n in ("salary_escalation", "health_escalation", "inflation") if n in values
+    }
     if rates:
         assumptions = dataclasses.replace(assumptions, **rates)
     return dataclasses.replace(plan, participants=people, fund=fund, assumptions=assumptions)
 
 
 # --------------------------------------------------------------------------- offered ranges
+
 
 @dataclass(frozen=True)
 class OfferedRange:
@@ -227,8 +274,9 @@ def offered_triangle(plan: Plan, offered: OfferedRange) -> Triangle:
     return Triangle(min(offered.low, mode), mode, max(offered.high, mode))
 
 
-def offered_section(plan: Plan, offered: Mapping[str, OfferedRange],
-                    current: Uncertainty | None = None) -> Uncertainty:
+def offered_section(
+    plan: Plan, offered: Mapping[str, OfferedRange], current: Uncertainty | None = None
+) -> Uncertainty:
     """The plan's section with every offered range filled in (variables the plan already
     gives are replaced; draws and seed kept)."""
     base = current or plan.uncertainty or Uncertainty()

@@ -106,8 +106,11 @@ def participants(plan: Plan, values: Mapping[str, np.ndarray], n: int) -> People
         steady += refs * np.minimum(1.0, float(p.enrollment_rate[pathway]) * m_rate)
         referrals += refs
     ramp = tuple(float(p.ramp[k]) if k < len(p.ramp) else 1.0 for k in range(years))
-    m_enrolled = (np.asarray(values[MONTHS], dtype=np.int64) if MONTHS in values
-                  else np.full(n, p.average_months_enrolled, dtype=np.int64))
+    m_enrolled = (
+        np.asarray(values[MONTHS], dtype=np.int64)
+        if MONTHS in values
+        else np.full(n, p.average_months_enrolled, dtype=np.int64)
+    )
     month = np.arange(12 * years)
     prefix = np.concatenate(([0.0], np.cumsum(np.repeat(ramp, 12))))
     start = np.maximum(0, month[None, :] - m_enrolled[:, None] + 1)
@@ -139,8 +142,9 @@ def growth(rate: np.ndarray, years: int) -> list[np.ndarray]:
     return found
 
 
-def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
-               ) -> Iterator[tuple[str, int, dict[str, Any]]]:
+def line_costs(
+    plan: Plan, values: Mapping[str, np.ndarray], n: int
+) -> Iterator[tuple[str, int, dict[str, Any]]]:
     """(line id, plan year, unrounded components) for every active line-year: the kinds'
     formulas evaluated over the draws, indirect added from the unrounded components."""
     a = plan.assumptions
@@ -151,11 +155,20 @@ def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
     inflation = growth(_given(values, "inflation", float(a.inflation), n), years)
     indirect_rate = float(a.indirect_rate)
     inputs: list[YearInputs[Any]] = [
-        YearInputs(k=k, j=0, fy=fy, salary_growth=salary[k], health_growth=health[k],
-                   inflation_growth=inflation[k], new_enrollees=people.new_enrollees[:, k],
-                   avg_active=people.avg_active[:, k], peak_active=people.peak_active[:, k],
-                   participant_months=people.participant_months[:, k],
-                   referrals=people.ramp[k] * people.referrals, assumptions=a)
+        YearInputs(
+            k=k,
+            j=0,
+            fy=fy,
+            salary_growth=salary[k],
+            health_growth=health[k],
+            inflation_growth=inflation[k],
+            new_enrollees=people.new_enrollees[:, k],
+            avg_active=people.avg_active[:, k],
+            peak_active=people.peak_active[:, k],
+            participant_months=people.participant_months[:, k],
+            referrals=people.ramp[k] * people.referrals,
+            assumptions=a,
+        )
         for k, fy in enumerate(plan.fiscal_years)
     ]
     for line in plan.line_items:
@@ -173,16 +186,19 @@ def line_costs(plan: Plan, values: Mapping[str, np.ndarray], n: int
             yield line.id, k, exact
 
 
-def line_components(plan: Plan, values: Mapping[str, np.ndarray], n: int
-                    ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
+def line_components(
+    plan: Plan, values: Mapping[str, np.ndarray], n: int
+) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
     """(line id, plan year, components rounded half away from zero, one array each)."""
     for line_id, k, exact in line_costs(plan, values, n):
-        yield line_id, k, {name: round_dollars(np.broadcast_to(v, (n,)))
-                           for name, v in exact.items()}
+        yield (
+            line_id,
+            k,
+            {name: round_dollars(np.broadcast_to(v, (n,))) for name, v in exact.items()},
+        )
 
 
-def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.ndarray
-          ) -> np.ndarray:
+def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.ndarray) -> np.ndarray:
     """The closing balances (§6) with this spending (draws × years); closed FYs (§11) keep
     their actual receipts, interest and spending + audit costs."""
     fund = plan.fund
@@ -205,8 +221,9 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
     return closing
 
 
-def evaluate_chunk(plan: Plan, values: Mapping[str, np.ndarray], n: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def evaluate_chunk(
+    plan: Plan, values: Mapping[str, np.ndarray], n: int
+) -> tuple[np.ndarray, np.ndarray]:
     spending = np.zeros((n, plan.years))
     for _line, k, rounded in line_components(plan, values, n):
         for amount in rounded.values():

@@ -51,8 +51,10 @@ def password_problem(password: str, email: str = "") -> str | None:
     if result["score"] >= MIN_PASSWORD_SCORE:
         return None
     warning = result["feedback"].get("warning") or "It is too easy to guess."
-    return (f"the password is too easy to guess: {warning.rstrip('.')}. "
-            "Use a few unrelated words or a password manager's random password")
+    return (
+        f"the password is too easy to guess: {warning.rstrip('.')}. "
+        "Use a few unrelated words or a password manager's random password"
+    )
 
 
 def _check_new_password(password: str, email: str) -> None:
@@ -104,8 +106,13 @@ def create_user(session: DbSession, email: str, password: str, *, is_admin: bool
     _check_new_password(password, email)
     if find_user(session, email):
         raise AccountError(f"an account for {email} already exists")
-    user = User(email=email, password_hash=hash_password(password), is_admin=is_admin,
-                active=True, failed_logins=0)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        active=True,
+        failed_logins=0,
+    )
     session.add(user)
     session.flush()
     return user
@@ -123,8 +130,11 @@ def set_password(user: User, password: str) -> None:
 def set_membership(session: DbSession, user: User, jurisdiction: Jurisdiction, role: str) -> None:
     if role not in ("editor", "viewer"):
         raise AccountError(f"role must be editor or viewer, not '{role}'")
-    membership = session.scalar(select(Membership).where(
-        Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id))
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id
+        )
+    )
     if membership is None:
         session.add(Membership(user=user, jurisdiction=jurisdiction, role=role))
     else:
@@ -149,20 +159,29 @@ def visible_jurisdictions(session: DbSession, user: User) -> list[Jurisdiction]:
     return list(session.scalars(query))
 
 
-def lock_delay(failures: int, *, max_failures: int, lock_seconds: int,
-               lock_max_seconds: int) -> dt.timedelta:
+def lock_delay(
+    failures: int, *, max_failures: int, lock_seconds: int, lock_max_seconds: int
+) -> dt.timedelta:
     """How long an account waits after its `failures`-th failure in a row: nothing before
     `max_failures`, then `lock_seconds`, doubling with each further failure up to
     `lock_max_seconds`."""
     if failures < max_failures:
         return dt.timedelta(0)
     doublings = min(failures - max_failures, 20)
-    return dt.timedelta(seconds=min(lock_seconds * 2 ** doublings, lock_max_seconds))
+    return dt.timedelta(seconds=min(lock_seconds * 2**doublings, lock_max_seconds))
 
 
-def authenticate(session: DbSession, email: str, password: str, *, max_failures: int,
-                 lock_seconds: int, lock_max_seconds: int, trusted_user_id: int | None = None,
-                 now: dt.datetime | None = None) -> User:
+def authenticate(
+    session: DbSession,
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lock_seconds: int,
+    lock_max_seconds: int,
+    trusted_user_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> User:
     """The user, or SignInRefused.
 
     Each attempt on an account is counted *before* its password is checked, by one UPDATE
@@ -182,19 +201,37 @@ def authenticate(session: DbSession, email: str, password: str, *, max_failures:
     user_id = user.id
     # The wait this failure would start; from a count read just now, so under a race it
     # may be shorter than due, but never shorter than `lock_seconds`.
-    delay = lock_delay(max((user.failed_logins or 0) + 1, max_failures),
-                       max_failures=max_failures, lock_seconds=lock_seconds,
-                       lock_max_seconds=lock_max_seconds)
-    open_now = true() if trusted_user_id == user_id else or_(
-        User.failed_logins < max_failures, User.locked_until.is_(None),
-        User.locked_until <= now)
-    counted = cast(CursorResult[Any], session.execute(  # an UPDATE: a CursorResult
-        update(User).where(User.id == user_id, open_now).values(
-            failed_logins=User.failed_logins + 1,
-            locked_until=case((User.failed_logins + 1 >= max_failures,
-                               literal(now + delay, User.locked_until.type)),
-                              else_=User.locked_until))
-        .execution_options(synchronize_session=False)))
+    delay = lock_delay(
+        max((user.failed_logins or 0) + 1, max_failures),
+        max_failures=max_failures,
+        lock_seconds=lock_seconds,
+        lock_max_seconds=lock_max_seconds,
+    )
+    open_now = (
+        true()
+        if trusted_user_id == user_id
+        else or_(
+            User.failed_logins < max_failures, User.locked_until.is_(None), User.locked_until <= now
+        )
+    )
+    counted = cast(
+        CursorResult[Any],
+        session.execute(  # an UPDATE: a CursorResult
+            update(User)
+            .where(User.id == user_id, open_now)
+            .values(
+                failed_logins=User.failed_logins + 1,
+                locked_until=case(
+                    (
+                        User.failed_logins + 1 >= max_failures,
+                        literal(now + delay, User.locked_until.type),
+                    ),
+                    else_=User.locked_until,
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        ),
+    )
     session.commit()
     if counted.rowcount != 1:
         _dummy_check(password)
@@ -204,25 +241,37 @@ def authenticate(session: DbSession, email: str, password: str, *, max_failures:
         raise SignInRefused("wrong")
     if not user.active:
         raise SignInRefused("deactivated", "This account is deactivated; ask an administrator.")
-    session.execute(update(User).where(User.id == user_id)
-                    .values(failed_logins=0, locked_until=None)
-                    .execution_options(synchronize_session=False))
+    session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_logins=0, locked_until=None)
+        .execution_options(synchronize_session=False)
+    )
     session.commit()
     session.refresh(user)
     return user
 
 
-def record_admin_action(session: DbSession, actor: User | None, action: str, target: User,
-                        detail: str = "") -> None:
+def record_admin_action(
+    session: DbSession, actor: User | None, action: str, target: User, detail: str = ""
+) -> None:
     """Note an administrator's action on an account (actor None: the command line)."""
-    session.add(AdminAction(actor_id=actor.id if actor else None,
-                            actor_email=actor.email if actor else None, action=action,
-                            target_id=target.id, target_email=target.email, detail=detail,
-                            at=utcnow()))
+    session.add(
+        AdminAction(
+            actor_id=actor.id if actor else None,
+            actor_email=actor.email if actor else None,
+            action=action,
+            target_id=target.id,
+            target_email=target.email,
+            detail=detail,
+            at=utcnow(),
+        )
+    )
 
 
-def admin_actions(session: DbSession, target: User | None = None,
-                  limit: int = 500) -> list[AdminAction]:
+def admin_actions(
+    session: DbSession, target: User | None = None, limit: int = 500
+) -> list[AdminAction]:
     query = select(AdminAction).order_by(AdminAction.id.desc()).limit(limit)
     if target is not None:
         query = query.where(AdminAction.target_id == target.id)
@@ -230,8 +279,11 @@ def admin_actions(session: DbSession, target: User | None = None,
 
 
 def remove_membership(session: DbSession, user: User, jurisdiction: Jurisdiction) -> None:
-    membership = session.scalar(select(Membership).where(
-        Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id))
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.jurisdiction_id == jurisdiction.id
+        )
+    )
     if membership is not None:
         session.delete(membership)
         session.flush()

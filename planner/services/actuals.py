@@ -36,15 +36,25 @@ PROGRAM_ITEMS = ("referrals", "enrolled")
 ITEMS = LEDGER_ITEMS + PROGRAM_ITEMS
 UNASSIGNED = "unassigned"
 CSV_COLUMNS = ("fiscal_year", "item", "strategy_or_pathway", "amount")
-ITEM_NAMES = {"receipts": "Settlement funds received", "interest": "Interest earned",
-              "audit_costs": "Audit costs", "spending": "Spent", "referrals": "Referrals",
-              "enrolled": "Enrolled", "reported_on": "Exhibit E filed on"}
-PATHWAY_NAMES = {"arrest_diversion": "arrest diversion", "social_contact": "social contact",
-                 "community": "community"}
+ITEM_NAMES = {
+    "receipts": "Settlement funds received",
+    "interest": "Interest earned",
+    "audit_costs": "Audit costs",
+    "spending": "Spent",
+    "referrals": "Referrals",
+    "enrolled": "Enrolled",
+    "reported_on": "Exhibit E filed on",
+}
+PATHWAY_NAMES = {
+    "arrest_diversion": "arrest diversion",
+    "social_contact": "social contact",
+    "community": "community",
+}
 _INTEREST = Field("interest", "number", low=-CAP, cap=CAP)  # a loss may be negative (§11)
 
 
 # ------------------------------------------------------------------------ problems
+
 
 @dataclass(frozen=True)
 class ActualsProblem:
@@ -79,10 +89,14 @@ class StaleActuals(Exception):  # noqa: N818 - what the user sees
 
 # ------------------------------------------------------------------------ reading records
 
+
 def records_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, FundActual]:
     """The jurisdiction's recorded FYs, in order."""
-    found = session.scalars(select(FundActual).where(
-        FundActual.jurisdiction_id == jurisdiction.id).order_by(FundActual.fiscal_year))
+    found = session.scalars(
+        select(FundActual)
+        .where(FundActual.jurisdiction_id == jurisdiction.id)
+        .order_by(FundActual.fiscal_year)
+    )
     return {r.fiscal_year: r for r in found}
 
 
@@ -144,11 +158,12 @@ def with_actuals(document_text: str, entries: Mapping[int, Mapping[str, Any]]) -
     body = document_text.rstrip()
     if not body.endswith("}"):
         return document_text
-    section = json.dumps({fy_label(fy): dict(entries[fy]) for fy in sorted(entries)},
-                         ensure_ascii=False)
+    section = json.dumps(
+        {fy_label(fy): dict(entries[fy]) for fy in sorted(entries)}, ensure_ascii=False
+    )
     head = body[:-1].rstrip()
     joiner = "" if head.endswith("{") else ","
-    return f"{head}{joiner}\n  \"{ACTUALS_KEY}\": {section}\n}}\n"
+    return f'{head}{joiner}\n  "{ACTUALS_KEY}": {section}\n}}\n'
 
 
 def without_actuals(document: Any) -> tuple[Any, dict[int, dict[str, Any]] | None]:
@@ -184,20 +199,30 @@ def _plain(value: Any) -> Any:
 
 # ------------------------------------------------------------------------ checking entries
 
-def _amount(text: Any, name: str, *, fy: int, key: str, line: int | None = None,
-            allow_negative: bool = False) -> tuple[Decimal | None, ActualsProblem | None]:
+
+def _amount(
+    text: Any,
+    name: str,
+    *,
+    fy: int,
+    key: str,
+    line: int | None = None,
+    allow_negative: bool = False,
+) -> tuple[Decimal | None, ActualsProblem | None]:
     """One amount as typed (`$1,019,496.00`), checked on its text first (§15)."""
     raw = text if not isinstance(text, str) else text.strip().replace(",", "").replace("$", "")
     if isinstance(raw, str) and raw.startswith("(") and raw.endswith(")"):
         raw = "-" + raw[1:-1]  # a ledger's (1,234) is a negative amount
-    value, problem = check_field(_INTEREST if allow_negative else money(name), raw,
-                                 default_cost_tables())
+    value, problem = check_field(
+        _INTEREST if allow_negative else money(name), raw, default_cost_tables()
+    )
     if problem is None:
         return value, None
     signed, again = check_field(_INTEREST, raw, default_cost_tables())
     negative = again is None and signed is not None and signed < 0 and not allow_negative
-    return None, ActualsProblem("negative" if negative else "amount",
-                                f"{name} {problem}", fy, line, key)
+    return None, ActualsProblem(
+        "negative" if negative else "amount", f"{name} {problem}", fy, line, key
+    )
 
 
 def known_strategy(code: str) -> bool:
@@ -207,34 +232,51 @@ def known_strategy(code: str) -> bool:
 def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
     """The problems of one FY's §11 entry (amounts as text); [] when it can be saved."""
     problems: list[ActualsProblem] = []
-    known = {"receipts", "interest", "audit_costs", "spending", "referrals", "enrolled",
-             "reported_on"}
+    known = {
+        "receipts",
+        "interest",
+        "audit_costs",
+        "spending",
+        "referrals",
+        "enrolled",
+        "reported_on",
+    }
     for key in entry:
         if key not in known:
-            problems.append(ActualsProblem("item", f"'{key}' is not an item of the actuals",
-                                           fy, field=key))
+            problems.append(
+                ActualsProblem("item", f"'{key}' is not an item of the actuals", fy, field=key)
+            )
     for key in ("receipts", "interest"):
         if entry.get(key) in (None, ""):
-            problems.append(ActualsProblem("required", f"{ITEM_NAMES[key]} is required",
-                                           fy, field=key))
+            problems.append(
+                ActualsProblem("required", f"{ITEM_NAMES[key]} is required", fy, field=key)
+            )
         else:
-            _, problem = _amount(entry[key], ITEM_NAMES[key], fy=fy, key=key,
-                                 allow_negative=key == "interest")
+            _, problem = _amount(
+                entry[key], ITEM_NAMES[key], fy=fy, key=key, allow_negative=key == "interest"
+            )
             problems += [problem] if problem else []
     if entry.get("audit_costs") not in (None, ""):
-        _, problem = _amount(entry["audit_costs"], ITEM_NAMES["audit_costs"], fy=fy,
-                             key="audit_costs")
+        _, problem = _amount(
+            entry["audit_costs"], ITEM_NAMES["audit_costs"], fy=fy, key="audit_costs"
+        )
         problems += [problem] if problem else []
     spending = entry.get("spending", {})
     if not isinstance(spending, Mapping):
-        problems.append(ActualsProblem("amount", "spending must be amounts by strategy", fy,
-                                       field="spending"))
+        problems.append(
+            ActualsProblem("amount", "spending must be amounts by strategy", fy, field="spending")
+        )
         spending = {}
     for code, amount in spending.items():
         if not known_strategy(code):
-            problems.append(ActualsProblem(
-                "unknown_strategy", f"'{code}' is not a strategy of MOA Exhibit A or B (or "
-                "'unassigned')", fy, field=f"spending.{code}"))
+            problems.append(
+                ActualsProblem(
+                    "unknown_strategy",
+                    f"'{code}' is not a strategy of MOA Exhibit A or B (or 'unassigned')",
+                    fy,
+                    field=f"spending.{code}",
+                )
+            )
             continue
         _, problem = _amount(amount, f"spending on {code}", fy=fy, key=f"spending.{code}")
         problems += [problem] if problem else []
@@ -243,12 +285,18 @@ def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
         referrals = {}
     for pathway, amount in referrals.items():
         if pathway not in PATHWAYS:
-            problems.append(ActualsProblem(
-                "unknown_pathway", f"'{pathway}' is not a pathway ({', '.join(PATHWAYS)})",
-                fy, field=f"referrals.{pathway}"))
+            problems.append(
+                ActualsProblem(
+                    "unknown_pathway",
+                    f"'{pathway}' is not a pathway ({', '.join(PATHWAYS)})",
+                    fy,
+                    field=f"referrals.{pathway}",
+                )
+            )
             continue
-        _, problem = _amount(amount, f"referrals by {PATHWAY_NAMES[pathway]}", fy=fy,
-                             key=f"referrals.{pathway}")
+        _, problem = _amount(
+            amount, f"referrals by {PATHWAY_NAMES[pathway]}", fy=fy, key=f"referrals.{pathway}"
+        )
         problems += [problem] if problem else []
     if entry.get("enrolled") not in (None, ""):
         _, problem = _amount(entry["enrolled"], "enrolled", fy=fy, key="enrolled")
@@ -260,9 +308,15 @@ def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
         except ValueError:
             day = None
         if day is None or day < dt.date(fy + 1, 7, 1):
-            problems.append(ActualsProblem(
-                "date", f"the filing date must be a date (YYYY-MM-DD) after {fy_label(fy)} "
-                f"ended on June 30, {fy + 1}", fy, field="reported_on"))
+            problems.append(
+                ActualsProblem(
+                    "date",
+                    f"the filing date must be a date (YYYY-MM-DD) after {fy_label(fy)} "
+                    f"ended on June 30, {fy + 1}",
+                    fy,
+                    field="reported_on",
+                )
+            )
     if not problems:
         problems += _engine_problems(fy, entry)
     return problems
@@ -276,26 +330,36 @@ def _engine_problems(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
         parse_actuals_section(section, default_cost_tables())
     except PlanError as error:
         prefix = f"{ACTUALS_KEY}.{fy_label(fy)}."
-        return [ActualsProblem("amount", p.message, fy, field=p.path.removeprefix(prefix))
-                for p in error.problems]
+        return [
+            ActualsProblem("amount", p.message, fy, field=p.path.removeprefix(prefix))
+            for p in error.problems
+        ]
     return []
 
 
 def clean_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
     """An entry as stored: amounts as plain decimal text (no `$` or `,`), empty optional
     items left out, keys in §11's order, strategies and pathways in their given order."""
+
     def number(text: Any, negative: bool = False) -> str:
         value, _ = _amount(text, "amount", fy=0, key="", allow_negative=negative)
         assert value is not None  # noqa: S101 - checked by check_entry first
-        return format(value.normalize(), "f") if value == value.to_integral_value() \
+        return (
+            format(value.normalize(), "f")
+            if value == value.to_integral_value()
             else format(value, "f")
-    found: dict[str, Any] = {"receipts": number(entry["receipts"]),
-                             "interest": number(entry["interest"], True)}
+        )
+
+    found: dict[str, Any] = {
+        "receipts": number(entry["receipts"]),
+        "interest": number(entry["interest"], True),
+    }
     if entry.get("audit_costs") not in (None, ""):
         found["audit_costs"] = number(entry["audit_costs"])
     found["spending"] = {code: number(v) for code, v in (entry.get("spending") or {}).items()}
-    referrals = {p: number(v) for p, v in (entry.get("referrals") or {}).items()
-                 if v not in (None, "")}
+    referrals = {
+        p: number(v) for p, v in (entry.get("referrals") or {}).items() if v not in (None, "")
+    }
     if referrals:
         found["referrals"] = referrals
     if entry.get("enrolled") not in (None, ""):
@@ -307,16 +371,27 @@ def clean_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------ which FYs
 
+
 def plan_spans(session: DbSession, jurisdiction: Jurisdiction) -> list[tuple[int, int]]:
     """(first FY, years) of each of the jurisdiction's plans."""
     from planner.services.plans import plans_of
-    return [span for r in plans_of(session, jurisdiction)
-            if (span := _plan_span(r.document)) is not None]
+
+    return [
+        span
+        for r in plans_of(session, jurisdiction)
+        if (span := _plan_span(r.document)) is not None
+    ]
 
 
-def check_fys(fys: Iterable[int], recorded: Iterable[int], spans: list[tuple[int, int]],
-              as_of: dt.date, *, plan_span: tuple[int, int] | None = None,
-              lines: Mapping[int, int] | None = None) -> list[ActualsProblem]:
+def check_fys(
+    fys: Iterable[int],
+    recorded: Iterable[int],
+    spans: list[tuple[int, int]],
+    as_of: dt.date,
+    *,
+    plan_span: tuple[int, int] | None = None,
+    lines: Mapping[int, int] | None = None,
+) -> list[ActualsProblem]:
     """FYs to be recorded: each has ended by `as_of`, lies inside the plan (`plan_span`, the
     plan the user came from) or inside one of the jurisdiction's plans, and leaves no gap
     in the recorded FYs (each new FY's predecessor is recorded, is among the new ones, or
@@ -333,19 +408,34 @@ def check_fys(fys: Iterable[int], recorded: Iterable[int], spans: list[tuple[int
     for fy in new:
         line = lines.get(fy)
         if fy >= current:
-            problems.append(ActualsProblem(
-                "not_ended", f"{fy_label(fy)} has not ended (it ends June 30, {fy + 1}): "
-                "actuals are for closed FYs", fy, line, "fiscal_year"))
+            problems.append(
+                ActualsProblem(
+                    "not_ended",
+                    f"{fy_label(fy)} has not ended (it ends June 30, {fy + 1}): "
+                    "actuals are for closed FYs",
+                    fy,
+                    line,
+                    "fiscal_year",
+                )
+            )
         elif not any(start <= fy < start + years for start, years in covering):
-            where = ("this plan's FYs" if plan_span else "the FYs of any of the "
-                     "jurisdiction's plans")
-            problems.append(ActualsProblem(
-                "outside_plan", f"{fy_label(fy)} is outside {where}", fy, line, "fiscal_year"))
+            where = "this plan's FYs" if plan_span else "the FYs of any of the jurisdiction's plans"
+            problems.append(
+                ActualsProblem(
+                    "outside_plan", f"{fy_label(fy)} is outside {where}", fy, line, "fiscal_year"
+                )
+            )
         elif fy > lower and fy - 1 not in have:
-            problems.append(ActualsProblem(
-                "gap", f"{fy_label(fy)} leaves a gap: {fy_label(fy - 1)} has no actuals "
-                "(closed FYs follow each other; enter the earlier FY first)", fy, line,
-                "fiscal_year"))
+            problems.append(
+                ActualsProblem(
+                    "gap",
+                    f"{fy_label(fy)} leaves a gap: {fy_label(fy - 1)} has no actuals "
+                    "(closed FYs follow each other; enter the earlier FY first)",
+                    fy,
+                    line,
+                    "fiscal_year",
+                )
+            )
     return problems
 
 
@@ -363,26 +453,54 @@ def next_fy(records: Iterable[int], current: int) -> int | None:
 
 # ------------------------------------------------------------------------ saving
 
-def _record_change(session: DbSession, jurisdiction: Jurisdiction, fy: int, user: User | None,
-                   action: str, path: str, old: Any, new: Any) -> None:
+
+def _record_change(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    fy: int,
+    user: User | None,
+    action: str,
+    path: str,
+    old: Any,
+    new: Any,
+) -> None:
     def text(value: Any) -> str | None:
         if value is None or isinstance(value, str):
             return value
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    session.add(ActualChange(
-        jurisdiction_id=jurisdiction.id, fiscal_year=fy, user_id=user.id if user else None,
-        user_email=user.email if user else None, action=action, path=path,
-        old_value=text(old), new_value=text(new)))
+
+    session.add(
+        ActualChange(
+            jurisdiction_id=jurisdiction.id,
+            fiscal_year=fy,
+            user_id=user.id if user else None,
+            user_email=user.email if user else None,
+            action=action,
+            path=path,
+            old_value=text(old),
+            new_value=text(new),
+        )
+    )
 
 
 def _diff(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     from planner.services.plans import diff_documents
+
     return diff_documents(before, after, path)
 
 
-def save_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int,
-            entry: Mapping[str, Any], *, expected_version: int | None, as_of: dt.date,
-            action: str, plan_span: tuple[int, int] | None = None) -> FundActual:
+def save_fy(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    user: User | None,
+    fy: int,
+    entry: Mapping[str, Any],
+    *,
+    expected_version: int | None,
+    as_of: dt.date,
+    action: str,
+    plan_span: tuple[int, int] | None = None,
+) -> FundActual:
     """Record one FY's figures (a new FY, or a change): checked FY and entry, the version
     the page showed (0 for a new FY), each changed value in the history. Raises
     ActualsError (nothing saved) or StaleActuals."""
@@ -393,15 +511,21 @@ def save_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, f
         raise StaleActuals(record)
     problems = check_entry(fy, entry)
     if record is None:
-        problems = check_fys([fy], records, plan_spans(session, jurisdiction), as_of,
-                             plan_span=plan_span) + problems
+        problems = (
+            check_fys([fy], records, plan_spans(session, jurisdiction), as_of, plan_span=plan_span)
+            + problems
+        )
     if problems:
         raise ActualsError(problems)
     cleaned = clean_entry(entry)
     before = entry_of(record) if record is not None else None
     if record is None:
-        record = FundActual(jurisdiction_id=jurisdiction.id, fiscal_year=fy,
-                            entry=json.dumps(cleaned, ensure_ascii=False), outcomes="{}")
+        record = FundActual(
+            jurisdiction_id=jurisdiction.id,
+            fiscal_year=fy,
+            entry=json.dumps(cleaned, ensure_ascii=False),
+            outcomes="{}",
+        )
         session.add(record)
         _record_change(session, jurisdiction, fy, user, action, "", None, cleaned)
     elif before != cleaned:
@@ -413,15 +537,22 @@ def save_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, f
     return record
 
 
-def save_outcomes(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int,
-                  outcomes: Mapping[str, Mapping[str, str]], *,
-                  expected_version: int | None) -> FundActual:
+def save_outcomes(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    user: User | None,
+    fy: int,
+    outcomes: Mapping[str, Mapping[str, str]],
+    *,
+    expected_version: int | None,
+) -> FundActual:
     """Keep the Exhibit F impact measures filled in for a recorded FY ({strategy:
     {measure: text}}; blank measures are left out)."""
     record = records_of(session, jurisdiction).get(fy)
     if record is None:
-        raise ActualsError([ActualsProblem("required", f"enter {fy_label(fy)}'s actuals "
-                                           "first", fy)])
+        raise ActualsError(
+            [ActualsProblem("required", f"enter {fy_label(fy)}'s actuals first", fy)]
+        )
     if expected_version is not None and expected_version != record.version:
         raise StaleActuals(record)
     limit = default_cost_tables().limits
@@ -432,9 +563,14 @@ def save_outcomes(session: DbSession, jurisdiction: Jurisdiction, user: User | N
         for key, value in measures.items():
             text = (value or "").strip()
             if len(text) > limit.short_text_max * 10:
-                problems.append(ActualsProblem("amount", f"{key} is longer than "
-                                               f"{limit.short_text_max * 10} characters", fy,
-                                               field=f"{strategy}.{key}"))
+                problems.append(
+                    ActualsProblem(
+                        "amount",
+                        f"{key} is longer than {limit.short_text_max * 10} characters",
+                        fy,
+                        field=f"{strategy}.{key}",
+                    )
+                )
             elif text:
                 cleaned.setdefault(strategy, {})[key] = text
     if problems:
@@ -444,14 +580,21 @@ def save_outcomes(session: DbSession, jurisdiction: Jurisdiction, user: User | N
         record.outcomes = json.dumps(cleaned, ensure_ascii=False)
         record.updated_at = utcnow()
         for path, old, new in _diff(before, cleaned, "outcomes"):
-            _record_change(session, jurisdiction, fy, user, "filled the impact report",
-                           path, old, new)
+            _record_change(
+                session, jurisdiction, fy, user, "filled the impact report", path, old, new
+            )
         session.flush()
     return record
 
 
-def delete_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None, fy: int, *,
-              expected_version: int | None) -> None:
+def delete_fy(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    user: User | None,
+    fy: int,
+    *,
+    expected_version: int | None,
+) -> None:
     """Remove a FY's record: only the first or the last recorded FY (no gap is left)."""
     records = records_of(session, jurisdiction)
     record = records.get(fy)
@@ -460,16 +603,25 @@ def delete_fy(session: DbSession, jurisdiction: Jurisdiction, user: User | None,
     if expected_version is not None and expected_version != record.version:
         raise StaleActuals(record)
     if fy - 1 in records and fy + 1 in records:
-        raise ActualsError([ActualsProblem(
-            "gap", f"removing {fy_label(fy)} would leave a gap between {fy_label(fy - 1)} "
-            f"and {fy_label(fy + 1)}", fy)])
-    _record_change(session, jurisdiction, fy, user, "removed the FY's actuals", "",
-                   entry_of(record), None)
+        raise ActualsError(
+            [
+                ActualsProblem(
+                    "gap",
+                    f"removing {fy_label(fy)} would leave a gap between {fy_label(fy - 1)} "
+                    f"and {fy_label(fy + 1)}",
+                    fy,
+                )
+            ]
+        )
+    _record_change(
+        session, jurisdiction, fy, user, "removed the FY's actuals", "", entry_of(record), None
+    )
     session.delete(record)
     session.flush()
 
 
 # ------------------------------------------------------------------------ the ledger CSV
+
 
 @dataclass(frozen=True)
 class CsvRow:
@@ -511,16 +663,18 @@ def _csv_fy(text: str) -> int:
     return parse_fy(text.strip())
 
 
-CSV_TEMPLATE = (",".join(CSV_COLUMNS) + "\n"
-                "FY2025-26,receipts,,1019496.00\n"
-                "FY2025-26,interest,,31250.00\n"
-                "FY2025-26,audit_costs,,2500.00\n"
-                "FY2025-26,spending,A:10,402113.00\n"
-                "FY2025-26,spending,A:7,44870.00\n"
-                "FY2025-26,referrals,arrest_diversion,35\n"
-                "FY2025-26,referrals,social_contact,22\n"
-                "FY2025-26,referrals,community,9\n"
-                "FY2025-26,enrolled,,33\n")
+CSV_TEMPLATE = (
+    ",".join(CSV_COLUMNS) + "\n"
+    "FY2025-26,receipts,,1019496.00\n"
+    "FY2025-26,interest,,31250.00\n"
+    "FY2025-26,audit_costs,,2500.00\n"
+    "FY2025-26,spending,A:10,402113.00\n"
+    "FY2025-26,spending,A:7,44870.00\n"
+    "FY2025-26,referrals,arrest_diversion,35\n"
+    "FY2025-26,referrals,social_contact,22\n"
+    "FY2025-26,referrals,community,9\n"
+    "FY2025-26,enrolled,,33\n"
+)
 
 
 def read_actuals_csv(text: str) -> ActualsCsv:
@@ -536,66 +690,118 @@ def read_actuals_csv(text: str) -> ActualsCsv:
     try:
         for record in reader:
             if len(records) >= limits.csv_rows_max:
-                return ActualsCsv((), (ActualsProblem(
-                    "too_many", f"the file has more than {limits.csv_rows_max:,} lines",
-                    line=limits.csv_rows_max + 1),))
+                return ActualsCsv(
+                    (),
+                    (
+                        ActualsProblem(
+                            "too_many",
+                            f"the file has more than {limits.csv_rows_max:,} lines",
+                            line=limits.csv_rows_max + 1,
+                        ),
+                    ),
+                )
             records.append(record)
     except csv.Error as error:
-        return ActualsCsv((), (ActualsProblem("not_csv", f"not CSV ({error})",
-                                              line=reader.line_num),))
+        return ActualsCsv(
+            (), (ActualsProblem("not_csv", f"not CSV ({error})", line=reader.line_num),)
+        )
     for number, record in enumerate(records, start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
         if number == 1 and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year"):
             continue
         if len(record) != len(CSV_COLUMNS):
-            problems.append(ActualsProblem(
-                "columns", f"expected {len(CSV_COLUMNS)} columns ({','.join(CSV_COLUMNS)}), "
-                f"found {len(record)}", line=number))
+            problems.append(
+                ActualsProblem(
+                    "columns",
+                    f"expected {len(CSV_COLUMNS)} columns ({','.join(CSV_COLUMNS)}), "
+                    f"found {len(record)}",
+                    line=number,
+                )
+            )
             continue
         fy_text, item, key, amount_text = (cell.strip() for cell in record)
         item = item.lower()
         try:
             fy = _csv_fy(fy_text)
         except FiscalYearError as error:
-            problems.append(ActualsProblem("fiscal_year", f"fiscal_year {error}", line=number,
-                                           field="fiscal_year"))
+            problems.append(
+                ActualsProblem(
+                    "fiscal_year", f"fiscal_year {error}", line=number, field="fiscal_year"
+                )
+            )
             continue
         if item not in ITEMS:
-            problems.append(ActualsProblem(
-                "item", f"item '{item[:40]}' is not one of {', '.join(ITEMS)}", fy, number,
-                "item"))
+            problems.append(
+                ActualsProblem(
+                    "item",
+                    f"item '{item[:40]}' is not one of {', '.join(ITEMS)}",
+                    fy,
+                    number,
+                    "item",
+                )
+            )
             continue
         if item == "spending":
             key = key or UNASSIGNED
             if not known_strategy(key):
-                problems.append(ActualsProblem(
-                    "unknown_strategy", f"'{key[:40]}' is not a strategy of MOA Exhibit A or B "
-                    "(write a code such as A:10, or 'unassigned')", fy, number,
-                    "strategy_or_pathway"))
+                problems.append(
+                    ActualsProblem(
+                        "unknown_strategy",
+                        f"'{key[:40]}' is not a strategy of MOA Exhibit A or B "
+                        "(write a code such as A:10, or 'unassigned')",
+                        fy,
+                        number,
+                        "strategy_or_pathway",
+                    )
+                )
                 continue
         elif item == "referrals":
             if key not in PATHWAYS:
-                problems.append(ActualsProblem(
-                    "unknown_pathway", f"'{key[:40]}' is not a pathway ({', '.join(PATHWAYS)})",
-                    fy, number, "strategy_or_pathway"))
+                problems.append(
+                    ActualsProblem(
+                        "unknown_pathway",
+                        f"'{key[:40]}' is not a pathway ({', '.join(PATHWAYS)})",
+                        fy,
+                        number,
+                        "strategy_or_pathway",
+                    )
+                )
                 continue
         elif key:
-            problems.append(ActualsProblem(
-                "item", f"{item} takes no strategy or pathway (found '{key[:40]}')", fy,
-                number, "strategy_or_pathway"))
+            problems.append(
+                ActualsProblem(
+                    "item",
+                    f"{item} takes no strategy or pathway (found '{key[:40]}')",
+                    fy,
+                    number,
+                    "strategy_or_pathway",
+                )
+            )
             continue
-        value, problem = _amount(amount_text, "amount", fy=fy, key="amount", line=number,
-                                 allow_negative=item == "interest")
+        value, problem = _amount(
+            amount_text,
+            "amount",
+            fy=fy,
+            key="amount",
+            line=number,
+            allow_negative=item == "interest",
+        )
         if problem is not None:
             problems.append(problem)
             continue
         assert value is not None  # noqa: S101
         where = (fy, item, key)
         if where in seen:
-            problems.append(ActualsProblem(
-                "duplicate", f"{fy_label(fy)} {item} {key} is already on line {seen[where]}",
-                fy, number, "item"))
+            problems.append(
+                ActualsProblem(
+                    "duplicate",
+                    f"{fy_label(fy)} {item} {key} is already on line {seen[where]}",
+                    fy,
+                    number,
+                    "item",
+                )
+            )
             continue
         seen[where] = number
         rows.append(CsvRow(number, fy, item, key, format(value, "f")))
@@ -605,21 +811,33 @@ def read_actuals_csv(text: str) -> ActualsCsv:
     for fy, items in sorted(given.items()):
         for item in ("receipts", "interest"):
             if item not in items:
-                problems.append(ActualsProblem(
-                    "required", f"{fy_label(fy)} has no {item} row (write 0 when there were "
-                    "none)", fy, field=item))
+                problems.append(
+                    ActualsProblem(
+                        "required",
+                        f"{fy_label(fy)} has no {item} row (write 0 when there were none)",
+                        fy,
+                        field=item,
+                    )
+                )
     if not rows and not problems:
-        problems.append(ActualsProblem("empty", "the file has no rows (write "
-                                       f"{','.join(CSV_COLUMNS)})", line=1))
+        problems.append(
+            ActualsProblem("empty", f"the file has no rows (write {','.join(CSV_COLUMNS)})", line=1)
+        )
     if len(problems) > limits.csv_problems_shown:
         more = len(problems) - limits.csv_problems_shown
-        problems = [*problems[:limits.csv_problems_shown],
-                    ActualsProblem("too_many", f"… and {more:,} more problems")]
-    return ActualsCsv(tuple(sorted(rows, key=lambda r: (r.fiscal_year, r.line))),
-                      tuple(problems), {fy: frozenset(v) for fy, v in given.items()})
+        problems = [
+            *problems[: limits.csv_problems_shown],
+            ActualsProblem("too_many", f"… and {more:,} more problems"),
+        ]
+    return ActualsCsv(
+        tuple(sorted(rows, key=lambda r: (r.fiscal_year, r.line))),
+        tuple(problems),
+        {fy: frozenset(v) for fy, v in given.items()},
+    )
 
 
 # ------------------------------------------------------------------------ previews
+
 
 @dataclass(frozen=True)
 class ValueChange:
@@ -662,8 +880,9 @@ def _flat(entry: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
-def merged_entry(uploaded: Mapping[str, Any], recorded: Mapping[str, Any] | None,
-                 items: frozenset[str] | None) -> dict[str, Any]:
+def merged_entry(
+    uploaded: Mapping[str, Any], recorded: Mapping[str, Any] | None, items: frozenset[str] | None
+) -> dict[str, Any]:
     """A FY's entry after an upload: the ledger items (receipts, interest, audit costs,
     spending) are the file's; referrals and enrolled the file's when it has rows for them,
     else the recorded ones; the Exhibit E filing date is kept."""
@@ -682,27 +901,38 @@ def merged_entry(uploaded: Mapping[str, Any], recorded: Mapping[str, Any] | None
     return found
 
 
-def preview(session: DbSession, jurisdiction: Jurisdiction, uploaded: Mapping[int, Any],
-            as_of: dt.date, *, plan_span: tuple[int, int] | None = None,
-            items: Mapping[int, frozenset[str]] | None = None,
-            problems: Iterable[ActualsProblem] = (), recorded_win: bool = False,
-            lines: Mapping[int, int] | None = None) -> Preview:
+def preview(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    uploaded: Mapping[int, Any],
+    as_of: dt.date,
+    *,
+    plan_span: tuple[int, int] | None = None,
+    items: Mapping[int, frozenset[str]] | None = None,
+    problems: Iterable[ActualsProblem] = (),
+    recorded_win: bool = False,
+    lines: Mapping[int, int] | None = None,
+) -> Preview:
     """What saving `uploaded` ({FY: entry}) would change, FY by FY, and every problem
     (nothing is saved). `recorded_win` (a plan file's actuals): a recorded FY is kept as it
     is and only the FYs the jurisdiction has no record for are offered."""
     records = records_of(session, jurisdiction)
     found = list(problems)
     offered = {fy: e for fy, e in uploaded.items() if not (recorded_win and fy in records)}
-    found += check_fys(offered, records, plan_spans(session, jurisdiction), as_of,
-                       plan_span=plan_span, lines=lines)
+    found += check_fys(
+        offered, records, plan_spans(session, jurisdiction), as_of, plan_span=plan_span, lines=lines
+    )
     fys = []
     for fy in sorted(uploaded):
         record = records.get(fy)
         before = entry_of(record) if record is not None else None
         if recorded_win and record is not None:
             now, new = _flat(before or {}), _flat(clean_or_raw(fy, uploaded[fy]))
-            changes = tuple(ValueChange(k, now.get(k), new.get(k))
-                            for k in dict.fromkeys([*now, *new]) if now.get(k) != new.get(k))
+            changes = tuple(
+                ValueChange(k, now.get(k), new.get(k))
+                for k in dict.fromkeys([*now, *new])
+                if now.get(k) != new.get(k)
+            )
             fys.append(FyPreview(fy, "kept", changes, before or {}))
             continue
         entry = merged_entry(uploaded[fy], before, (items or {}).get(fy) if items else None)
@@ -710,8 +940,11 @@ def preview(session: DbSession, jurisdiction: Jurisdiction, uploaded: Mapping[in
         found += entry_problems
         after = entry if entry_problems else clean_entry(entry)
         now, new = _flat(before or {}), _flat(after)
-        changes = tuple(ValueChange(k, now.get(k), new.get(k))
-                        for k in dict.fromkeys([*now, *new]) if now.get(k) != new.get(k))
+        changes = tuple(
+            ValueChange(k, now.get(k), new.get(k))
+            for k in dict.fromkeys([*now, *new])
+            if now.get(k) != new.get(k)
+        )
         status = "new" if record is None else "changed" if changes else "unchanged"
         fys.append(FyPreview(fy, status, changes, after))
     return Preview(tuple(fys), tuple(found), versions_text(records))
@@ -721,9 +954,17 @@ def clean_or_raw(fy: int, entry: Mapping[str, Any]) -> Mapping[str, Any]:
     return clean_entry(entry) if not check_entry(fy, entry) else entry
 
 
-def apply_preview(session: DbSession, jurisdiction: Jurisdiction, user: User | None,
-                  shown: Preview, *, based_on: str, as_of: dt.date, action: str,
-                  plan_span: tuple[int, int] | None = None) -> int:
+def apply_preview(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    user: User | None,
+    shown: Preview,
+    *,
+    based_on: str,
+    as_of: dt.date,
+    action: str,
+    plan_span: tuple[int, int] | None = None,
+) -> int:
     """Save the FYs a preview showed as new or changed; `based_on` is the versions the
     preview was shown with (StaleActuals when a record changed since). Returns how many FYs
     were saved. Raises ActualsError with the preview's problems (nothing saved)."""
@@ -737,16 +978,24 @@ def apply_preview(session: DbSession, jurisdiction: Jurisdiction, user: User | N
         if fy_preview.status not in ("new", "changed"):
             continue
         record = records.get(fy_preview.fiscal_year)
-        save_fy(session, jurisdiction, user, fy_preview.fiscal_year, fy_preview.entry,
-                expected_version=0 if record is None else record.version, as_of=as_of,
-                action=action, plan_span=plan_span)
-        records[fy_preview.fiscal_year] = records_of(session, jurisdiction)[
-            fy_preview.fiscal_year]
+        save_fy(
+            session,
+            jurisdiction,
+            user,
+            fy_preview.fiscal_year,
+            fy_preview.entry,
+            expected_version=0 if record is None else record.version,
+            as_of=as_of,
+            action=action,
+            plan_span=plan_span,
+        )
+        records[fy_preview.fiscal_year] = records_of(session, jurisdiction)[fy_preview.fiscal_year]
         saved += 1
     return saved
 
 
 # ------------------------------------------------------------------------ history
+
 
 @dataclass(frozen=True)
 class ActualsEntry:
@@ -784,8 +1033,12 @@ def _value_text(raw: str | None) -> str:
     return raw
 
 
-def history(session: DbSession, jurisdiction: Jurisdiction,
-            fys: Iterable[int] | None = None, limit: int | None = None) -> list[ActualsEntry]:
+def history(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    fys: Iterable[int] | None = None,
+    limit: int | None = None,
+) -> list[ActualsEntry]:
     """The recorded changes to the jurisdiction's actuals (of `fys`), newest first."""
     query = select(ActualChange).where(ActualChange.jurisdiction_id == jurisdiction.id)
     if fys is not None:
@@ -793,6 +1046,15 @@ def history(session: DbSession, jurisdiction: Jurisdiction,
     query = query.order_by(ActualChange.id.desc())
     if limit:
         query = query.limit(limit)
-    return [ActualsEntry(c.at, c.user_email, c.fiscal_year, c.action, describe_path(c.path),
-                         _value_text(c.old_value), _value_text(c.new_value))
-            for c in session.scalars(query)]
+    return [
+        ActualsEntry(
+            c.at,
+            c.user_email,
+            c.fiscal_year,
+            c.action,
+            describe_path(c.path),
+            _value_text(c.old_value),
+            _value_text(c.new_value),
+        )
+        for c in session.scalars(query)
+    ]

@@ -29,24 +29,40 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
     records = session.scalars(select(FundActual).order_by(FundActual.id))
     changes = session.scalars(select(ActualChange).order_by(ActualChange.id))
     return {
-        "actuals": [{
-            "id": r.id, "jurisdiction": slugs[r.jurisdiction_id],
-            "fiscal_year": fy_label(r.fiscal_year), "entry": json.loads(r.entry),
-            "outcomes": json.loads(r.outcomes or "{}"), "version": r.version,
-            "created_at": _time(r.created_at), "updated_at": _time(r.updated_at),
-        } for r in records],
-        "actuals_history": [{
-            "id": c.id, "jurisdiction": slugs[c.jurisdiction_id],
-            "fiscal_year": fy_label(c.fiscal_year), "user": c.user_email, "at": _time(c.at),
-            "action": c.action, "path": c.path, "old_value": c.old_value,
-            "new_value": c.new_value,
-        } for c in changes],
+        "actuals": [
+            {
+                "id": r.id,
+                "jurisdiction": slugs[r.jurisdiction_id],
+                "fiscal_year": fy_label(r.fiscal_year),
+                "entry": json.loads(r.entry),
+                "outcomes": json.loads(r.outcomes or "{}"),
+                "version": r.version,
+                "created_at": _time(r.created_at),
+                "updated_at": _time(r.updated_at),
+            }
+            for r in records
+        ],
+        "actuals_history": [
+            {
+                "id": c.id,
+                "jurisdiction": slugs[c.jurisdiction_id],
+                "fiscal_year": fy_label(c.fiscal_year),
+                "user": c.user_email,
+                "at": _time(c.at),
+                "action": c.action,
+                "path": c.path,
+                "old_value": c.old_value,
+                "new_value": c.new_value,
+            }
+            for c in changes
+        ],
     }
 
 
 def check_actuals(data: dict[str, Any]) -> None:
     """Raises the backup's error (BackupError) naming each bad FY entry by its path."""
     from planner.services.backup import BackupError
+
     problems: list[str] = []
     slugs = {row.get("slug") for row in data.get("jurisdictions", [])}
     seen: set[tuple[Any, int]] = set()
@@ -79,30 +95,40 @@ def check_actuals(data: dict[str, Any]) -> None:
         raise BackupError("; ".join(problems))
 
 
-def restore_actuals(session: DbSession, data: dict[str, Any],
-                    places: dict[str, Jurisdiction]) -> None:
+def restore_actuals(
+    session: DbSession, data: dict[str, Any], places: dict[str, Jurisdiction]
+) -> None:
     session.flush()  # the jurisdictions have their ids
     versions: list[tuple[FundActual, int]] = []
     for row in data.get("actuals") or []:
         record = FundActual(
-            id=row.get("id"), jurisdiction_id=places[row["jurisdiction"]].id,
+            id=row.get("id"),
+            jurisdiction_id=places[row["jurisdiction"]].id,
             fiscal_year=parse_fy(row["fiscal_year"]),
             entry=json.dumps(row["entry"], ensure_ascii=False),
             outcomes=json.dumps(row.get("outcomes") or {}, ensure_ascii=False),
             created_at=_parse(row.get("created_at")) or utcnow(),
-            updated_at=_parse(row.get("updated_at")) or utcnow())
+            updated_at=_parse(row.get("updated_at")) or utcnow(),
+        )
         session.add(record)
         versions.append((record, row["version"]))
     for row in data.get("actuals_history") or []:
         place = places.get(row.get("jurisdiction"))
         if place is None:
             continue
-        session.add(ActualChange(
-            id=row.get("id"), jurisdiction_id=place.id,
-            fiscal_year=parse_fy(row["fiscal_year"]), user_email=row.get("user"),
-            at=_parse(row.get("at")) or utcnow(), action=row.get("action") or "",
-            path=row.get("path") or "",
-            old_value=row.get("old_value"), new_value=row.get("new_value")))
+        session.add(
+            ActualChange(
+                id=row.get("id"),
+                jurisdiction_id=place.id,
+                fiscal_year=parse_fy(row["fiscal_year"]),
+                user_email=row.get("user"),
+                at=_parse(row.get("at")) or utcnow(),
+                action=row.get("action") or "",
+                path=row.get("path") or "",
+                old_value=row.get("old_value"),
+                new_value=row.get("new_value"),
+            )
+        )
     session.flush()
     table = FundActual.metadata.tables[FundActual.__tablename__]  # the table: no ORM versioning
     for record, version in versions:

@@ -38,6 +38,7 @@ SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the
 
 # ------------------------------------------------------------------------ starting plans
 
+
 def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan | None:
     """The §14 starting plan of the jurisdiction (the FY after the one containing today);
     None for a jurisdiction that is not one of the 117 governments of the tables."""
@@ -47,16 +48,29 @@ def starting_for(jurisdiction: Jurisdiction, today: dt.date) -> StartingPlan | N
         return None
 
 
-def create_starting_plan(session: DbSession, jurisdiction: Jurisdiction, user: User | None,
-                         today: dt.date, *, name: str | None = None,
-                         total: Decimal | None = None) -> PlanRecord:
+def create_starting_plan(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    user: User | None,
+    today: dt.date,
+    *,
+    name: str | None = None,
+    total: Decimal | None = None,
+) -> PlanRecord:
     """Store the starting plan; `total` (an 18-year CORE-NC total) spreads the receipts by
     the payment shape when the tables know none, or replaces the known estimate."""
     start = starting_for(jurisdiction, today)
     if start is None:
-        raise PlanError([Problem("jurisdiction", f"{jurisdiction.name} is not one of the 117 "
-                                 "NC local governments of the cost tables: start from the "
-                                 "demo or a blank plan")])
+        raise PlanError(
+            [
+                Problem(
+                    "jurisdiction",
+                    f"{jurisdiction.name} is not one of the 117 "
+                    "NC local governments of the cost tables: start from the "
+                    "demo or a blank plan",
+                )
+            ]
+        )
     document = start.document
     action = "created from the starting plan"
     if total is not None:
@@ -65,8 +79,7 @@ def create_starting_plan(session: DbSession, jurisdiction: Jurisdiction, user: U
         if spread is not None:
             document["fund"]["receipts"] = spread.receipts()
             action += f"; {SPREAD_ACTION}{_whole(total)}"
-    return create_plan(session, jurisdiction, document, user, name=name or None,
-                       action=action)
+    return create_plan(session, jurisdiction, document, user, name=name or None, action=action)
 
 
 def _whole(total: Decimal) -> str:
@@ -102,13 +115,20 @@ def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabel
     if estimates is None:
         return ReceiptLabels(None, frozenset())
     stored = dict(plan.fund.receipts)
-    same = frozenset(year.fy for year in estimates.years
-                     if stored.get(year.fy) == Decimal(year.amount))
+    same = frozenset(
+        year.fy for year in estimates.years if stored.get(year.fy) == Decimal(year.amount)
+    )
     return ReceiptLabels(estimates if same else None, same)
 
 
-def spread_receipts(session: DbSession, record: PlanRecord, user: User | None, total: Decimal,
-                    *, expected_version: int | None) -> ReceiptEstimates | None:
+def spread_receipts(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    total: Decimal,
+    *,
+    expected_version: int | None,
+) -> ReceiptEstimates | None:
     """Replace the receipts of the plan's FYs the shape covers by `total` spread by the
     common payment shape; None (nothing saved) when no plan FY has a share."""
     plan = load_plan(record)
@@ -119,15 +139,29 @@ def spread_receipts(session: DbSession, record: PlanRecord, user: User | None, t
     def change(document: dict[str, Any]) -> None:
         receipts = document.setdefault("fund", {}).setdefault("receipts", {})
         receipts.update(spread.receipts())
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action=f"{SPREAD_ACTION}{_whole(total)}")
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action=f"{SPREAD_ACTION}{_whole(total)}",
+    )
     return spread
 
 
 # ------------------------------------------------------------------------ moving a plan
 
-def move_whole_plan(session: DbSession, record: PlanRecord, user: User | None, start_fy: int,
-                    *, expected_version: int | None) -> None:
+
+def move_whole_plan(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    start_fy: int,
+    *,
+    expected_version: int | None,
+) -> None:
     """Move the plan to another first FY (lines with their own windows and the
     authorization periods shift with it). Raises ValueError for a FY out of range."""
     moved = move_plan(load_plan(record), start_fy)
@@ -135,11 +169,19 @@ def move_whole_plan(session: DbSession, record: PlanRecord, user: User | None, s
     def change(document: dict[str, Any]) -> None:
         document.clear()
         document.update(moved)
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action=f"moved the plan to start in {fy_label(start_fy)}")
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action=f"moved the plan to start in {fy_label(start_fy)}",
+    )
 
 
 # ------------------------------------------------------------------------ what it can afford
+
 
 def plan_fit(plan: Plan, target: str = REFERRALS) -> FitResult:
     return fit(plan, target)
@@ -149,8 +191,14 @@ class NothingToApply(ValueError):
     """The fit found no value (no referrals, no driver, the reserve missed at any value)."""
 
 
-def apply_fit(session: DbSession, record: PlanRecord, user: User | None, target: str,
-              *, expected_version: int | None) -> FitResult:
+def apply_fit(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    target: str,
+    *,
+    expected_version: int | None,
+) -> FitResult:
     """Write the value the engine finds for `target` into the plan: for the referrals the
     multiplier scales every pathway; for `line:ID` the line's driver takes the value."""
     plan = load_plan(record)
@@ -163,44 +211,63 @@ def apply_fit(session: DbSession, record: PlanRecord, user: User | None, target:
         scaled = {p: plan.participants.referrals_per_year[p] * value for p in PATHWAYS}
 
         def change(document: dict[str, Any]) -> None:
-            referrals = document.setdefault("participants", {}).setdefault(
-                "referrals_per_year", {})
+            referrals = document.setdefault("participants", {}).setdefault("referrals_per_year", {})
             for pathway, amount in scaled.items():
                 referrals[pathway] = format(amount.normalize(), "f") if amount else "0"
+
         action = f"applied the fit: referrals × {result.value}"
     else:
-        line_id = target[len("line:"):]
+        line_id = target[len("line:") :]
 
         def change(document: dict[str, Any]) -> None:
             for line in document["line_items"]:
                 if line["id"] == line_id:
-                    line[result.driver] = (int(value) if value == value.to_integral_value()
-                                           else format(value, "f"))
+                    line[result.driver] = (
+                        int(value) if value == value.to_integral_value() else format(value, "f")
+                    )
+
         action = f"applied the fit: line {line_id} {result.driver} = {result.value}"
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action=action)
+    update_plan(session, record, user, change, expected_version=expected_version, action=action)
     return result
 
 
 # ------------------------------------------------------------------------ authorizations
 
-def authorize(session: DbSession, record: PlanRecord, user: User | None, first_fy: int,
-              last_fy: int, as_of: dt.date, *, adopted_on: dt.date | None = None,
-              budget_ordinance_on: dt.date | None = None,
-              expected_version: int | None) -> int:
+
+def authorize(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    first_fy: int,
+    last_fy: int,
+    as_of: dt.date,
+    *,
+    adopted_on: dt.date | None = None,
+    budget_ordinance_on: dt.date | None = None,
+    expected_version: int | None,
+) -> int:
     """Add one authorization per strategy for FYs first–last, each the engine's planned
     spending of that strategy; returns how many. Raises ValueError for a bad range."""
     plan = load_plan(record)
     drafts = authorize_fys(plan, project(plan), first_fy, last_fy)
     if not drafts:
-        raise ValueError(f"the plan spends nothing with a strategy from {fy_label(first_fy)} "
-                         f"to {fy_label(last_fy)}")
+        raise ValueError(
+            f"the plan spends nothing with a strategy from {fy_label(first_fy)} "
+            f"to {fy_label(last_fy)}"
+        )
 
     def change(document: dict[str, Any]) -> None:
         updated = with_authorizations(document, drafts, as_of, adopted_on, budget_ordinance_on)
         document["program"] = updated["program"]
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action=f"authorized {fy_label(first_fy)} to {fy_label(last_fy)}")
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action=f"authorized {fy_label(first_fy)} to {fy_label(last_fy)}",
+    )
     return len(drafts)
 
 
@@ -208,8 +275,15 @@ def authorizations_of(plan: Plan, as_of: dt.date) -> tuple[AuthorizationFacts, .
     return authorization_facts(plan, project(plan), as_of)
 
 
-def update_authorization(session: DbSession, record: PlanRecord, user: User | None, index: int,
-                         as_of: dt.date, *, expected_version: int | None) -> None:
+def update_authorization(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    index: int,
+    as_of: dt.date,
+    *,
+    expected_version: int | None,
+) -> None:
     """Set one stale authorization's amount to what the plan now spends on its strategy
     over its period (less what the overlapping ones of its strategy authorize)."""
     plan = load_plan(record)
@@ -221,15 +295,30 @@ def update_authorization(session: DbSession, record: PlanRecord, user: User | No
 
     def change(document: dict[str, Any]) -> None:
         document["program"]["authorizations"][index]["amount"] = format(amount, "f")
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action=f"updated authorization {index + 1} to the plan's amount")
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action=f"updated authorization {index + 1} to the plan's amount",
+    )
 
 
 # ------------------------------------------------------------------------ services
 
-def assess_services(session: DbSession, record: PlanRecord, user: User | None,
-                    statuses: dict[str, str], *, expected_version: int | None) -> None:
+
+def assess_services(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    statuses: dict[str, str],
+    *,
+    expected_version: int | None,
+) -> None:
     """Set the status of each service-gap line ({line id: adequate | gap | unknown})."""
+
     def change(document: dict[str, Any]) -> None:
         for line in document["line_items"]:
             status = statuses.get(line["id"])
@@ -238,13 +327,21 @@ def assess_services(session: DbSession, record: PlanRecord, user: User | None,
                 if status != "gap":
                     line.pop("units", None)
                     line.pop("unit_cost", None)
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action="assessed the services")
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action="assessed the services",
+    )
 
 
 @functools.lru_cache(maxsize=32)
 def _cached_fit(document: str, target: str) -> FitResult | None:
     from planner.scenarios import parse_plan_text
+
     plan = parse_plan_text(document, default_cost_tables())
     try:
         return fit(plan, target)

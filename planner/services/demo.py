@@ -29,13 +29,18 @@ def seed_jurisdictions(session: DbSession) -> int:
         if row.slug in existing:
             continue
         estimate = allocations.get(row.name)
-        session.add(Jurisdiction(
-            slug=row.slug, name=row.name, kind=row.kind, fips=row.fips or None,
-            county=row.county or None,
-            allocation_estimate=estimate[0] if estimate else None,
-            allocation_basis=estimate[1] if estimate else None,
-            allocation_source=estimate[2] if estimate else None,
-        ))
+        session.add(
+            Jurisdiction(
+                slug=row.slug,
+                name=row.name,
+                kind=row.kind,
+                fips=row.fips or None,
+                county=row.county or None,
+                allocation_estimate=estimate[0] if estimate else None,
+                allocation_basis=estimate[1] if estimate else None,
+                allocation_source=estimate[2] if estimate else None,
+            )
+        )
         added += 1
     session.flush()
     return added
@@ -43,8 +48,11 @@ def seed_jurisdictions(session: DbSession) -> int:
 
 def _allocations() -> dict[str, tuple[Decimal, str, str]]:
     """Each government's all-settlement total, as the receipt estimates use it (§14)."""
-    return {row.name: (row.total, f"{row.status}: {row.basis}", row.source_url)
-            for row in default_cost_tables().receipt_totals if row.total is not None}
+    return {
+        row.name: (row.total, f"{row.status}: {row.basis}", row.source_url)
+        for row in default_cost_tables().receipt_totals
+        if row.total is not None
+    }
 
 
 def jurisdiction(session: DbSession, slug: str) -> Jurisdiction | None:
@@ -67,8 +75,9 @@ def seed_demo(session: DbSession) -> tuple[User, str | None]:
         password = generate_password()
         user = create_user(session, DEMO_EMAIL, password)
         set_membership(session, user, orange, "editor")
-    has_plan = session.scalar(select(PlanRecord.id).where(
-        PlanRecord.jurisdiction_id == orange.id).limit(1))
+    has_plan = session.scalar(
+        select(PlanRecord.id).where(PlanRecord.jurisdiction_id == orange.id).limit(1)
+    )
     if not has_plan:
         create_plan(session, orange, demo_document(), user, action="created from the demo")
     return user, password

@@ -84,41 +84,68 @@ def normalized(document: Any) -> tuple[Plan, str]:
 
 def plans_of(session: DbSession, jurisdiction: Jurisdiction) -> list[PlanRecord]:
     """The jurisdiction's plans (not the deleted ones)."""
-    return list(session.scalars(
-        select(PlanRecord).where(PlanRecord.jurisdiction_id == jurisdiction.id,
-                                 PlanRecord.deleted_at.is_(None))
-        .order_by(PlanRecord.name, PlanRecord.id)))
+    return list(
+        session.scalars(
+            select(PlanRecord)
+            .where(PlanRecord.jurisdiction_id == jurisdiction.id, PlanRecord.deleted_at.is_(None))
+            .order_by(PlanRecord.name, PlanRecord.id)
+        )
+    )
 
 
 def deleted_plans(session: DbSession) -> list[PlanRecord]:
     """Every deleted plan, the last deleted first (administrators read them)."""
-    return list(session.scalars(
-        select(PlanRecord).where(PlanRecord.deleted_at.is_not(None))
-        .order_by(PlanRecord.deleted_at.desc(), PlanRecord.id.desc())))
+    return list(
+        session.scalars(
+            select(PlanRecord)
+            .where(PlanRecord.deleted_at.is_not(None))
+            .order_by(PlanRecord.deleted_at.desc(), PlanRecord.id.desc())
+        )
+    )
 
 
-def create_plan(session: DbSession, jurisdiction: Jurisdiction, document: Any,
-                user: User | None, *, name: str | None = None,
-                action: str = "created") -> PlanRecord:
+def create_plan(
+    session: DbSession,
+    jurisdiction: Jurisdiction,
+    document: Any,
+    user: User | None,
+    *,
+    name: str | None = None,
+    action: str = "created",
+) -> PlanRecord:
     """Validate and store a new plan; raises PlanError with every problem."""
     document, _ = without_actuals(copy.deepcopy(document))  # actuals are the jurisdiction's
     if isinstance(document, dict):
         if name:
             document["name"] = name
-        document["jurisdiction"] = {"name": jurisdiction.name, "kind": jurisdiction.kind,
-                                    "fips": jurisdiction.fips}
+        document["jurisdiction"] = {
+            "name": jurisdiction.name,
+            "kind": jurisdiction.kind,
+            "fips": jurisdiction.fips,
+        }
     plan, text = normalized(document)
-    record = PlanRecord(jurisdiction=jurisdiction, name=plan.name or "Untitled plan",
-                        document=text, status="draft", created_by_id=user.id if user else None)
+    record = PlanRecord(
+        jurisdiction=jurisdiction,
+        name=plan.name or "Untitled plan",
+        document=text,
+        status="draft",
+        created_by_id=user.id if user else None,
+    )
     session.add(record)
     session.flush()
     _record_change(session, record, user, action, "", None, plan.name)
     return record
 
 
-def update_plan(session: DbSession, record: PlanRecord, user: User | None,
-                change: Callable[[dict[str, Any]], None], *, expected_version: int | None,
-                action: str) -> Plan:
+def update_plan(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    change: Callable[[dict[str, Any]], None],
+    *,
+    expected_version: int | None,
+    action: str,
+) -> Plan:
     """Apply `change` to the stored document, validate the whole plan, save it and record
     each changed value. Raises PlanError (nothing saved), StaleVersion or PlanFrozen."""
     if record.status == "adopted":
@@ -141,22 +168,37 @@ def update_plan(session: DbSession, record: PlanRecord, user: User | None,
     return plan
 
 
-def rename_plan(session: DbSession, record: PlanRecord, user: User | None, name: str,
-                expected_version: int | None) -> None:
+def rename_plan(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    name: str,
+    expected_version: int | None,
+) -> None:
     def change(document: dict[str, Any]) -> None:
         document["name"] = name
-    update_plan(session, record, user, change, expected_version=expected_version,
-                action="renamed")
+
+    update_plan(session, record, user, change, expected_version=expected_version, action="renamed")
 
 
 def clone_plan(session: DbSession, record: PlanRecord, user: User | None, name: str) -> PlanRecord:
     document = document_of(record)
-    return create_plan(session, record.jurisdiction, document, user, name=name,
-                       action=f"cloned from plan {record.id}")
+    return create_plan(
+        session,
+        record.jurisdiction,
+        document,
+        user,
+        name=name,
+        action=f"cloned from plan {record.id}",
+    )
 
 
-def delete_plan(session: DbSession, record: PlanRecord, user: User | None = None,
-                expected_version: int | None = None) -> None:
+def delete_plan(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None = None,
+    expected_version: int | None = None,
+) -> None:
     """Take the plan out of every list and page. Its last document and its history are
     kept for the record, with who deleted it and when."""
     if record.status == "adopted":
@@ -182,12 +224,26 @@ def export_plan(record: PlanRecord) -> str:
     return dump_plan_json(load_plan(record, actuals=True))
 
 
-def _record_change(session: DbSession, record: PlanRecord, user: User | None, action: str,
-                   path: str, old: Any, new: Any) -> None:
-    session.add(PlanChange(
-        plan=record, user_id=user.id if user else None,
-        user_email=user.email if user else None, action=action, path=path,
-        old_value=_text(old), new_value=_text(new)))
+def _record_change(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    action: str,
+    path: str,
+    old: Any,
+    new: Any,
+) -> None:
+    session.add(
+        PlanChange(
+            plan=record,
+            user_id=user.id if user else None,
+            user_email=user.email if user else None,
+            action=action,
+            path=path,
+            old_value=_text(old),
+            new_value=_text(new),
+        )
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -247,7 +303,7 @@ def problems_by_field(error: PlanError, prefix: str) -> dict[str, list[str]]:
 def _field_of(problem: Problem, prefix: str) -> str:
     path = problem.path
     if prefix and path.startswith(prefix + "."):
-        return path[len(prefix) + 1:]
+        return path[len(prefix) + 1 :]
     if prefix and path == prefix:
         return ""
     return "" if prefix else path
@@ -264,8 +320,15 @@ class StatusError(ValueError):
     """A status change the plan's current status does not allow."""
 
 
-def set_status(session: DbSession, record: PlanRecord, user: User | None, action: str,
-               adopted_on: dt.date | None = None, *, expected_version: int | None) -> None:
+def set_status(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    action: str,
+    adopted_on: dt.date | None = None,
+    *,
+    expected_version: int | None,
+) -> None:
     """draft → proposed → adopted (or back to draft from proposed). Adopted is final: the
     plan is frozen, and a new draft is made by cloning it. `expected_version` is the version
     the user saw (None: not checked, for the CLI); a plan changed since raises StaleVersion,
@@ -283,8 +346,15 @@ def set_status(session: DbSession, record: PlanRecord, user: User | None, action
     record.status = target
     record.adopted_on = adopted_on if target == "adopted" else None
     record.updated_at = utcnow()
-    _record_change(session, record, user, f"status: {target}", "status", old,
-                   target + (f" on {adopted_on.isoformat()}" if adopted_on else ""))
+    _record_change(
+        session,
+        record,
+        user,
+        f"status: {target}",
+        "status",
+        old,
+        target + (f" on {adopted_on.isoformat()}" if adopted_on else ""),
+    )
     # The document of this version is what was proposed or adopted (it does not change).
     _record_change(session, record, user, f"status: {target}", "version", None, str(version))
     session.flush()

@@ -37,8 +37,9 @@ def _fiscal_year(text: str) -> int:
     if span:
         start, end = int(span.group(1)), span.group(2)
         if int(end[-2:]) != (start + 1) % 100:
-            raise FiscalYearError(f"'{text}' is not a fiscal year: {start} is followed by "
-                                  f"{fy_label(start)}")
+            raise FiscalYearError(
+                f"'{text}' is not a fiscal year: {start} is followed by {fy_label(start)}"
+            )
         return parse_fy(str(start))
     return parse_fy(text.strip())
 
@@ -62,9 +63,14 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
     try:
         for record in reader:
             if len(records) >= limits.csv_rows_max:
-                return ReceiptsCsv((), (f"line {limits.csv_rows_max + 1:,}: the file has more "
-                                        f"than {limits.csv_rows_max:,} lines; a plan keeps at "
-                                        f"most {limits.receipts_max} receipts",))
+                return ReceiptsCsv(
+                    (),
+                    (
+                        f"line {limits.csv_rows_max + 1:,}: the file has more "
+                        f"than {limits.csv_rows_max:,} lines; a plan keeps at "
+                        f"most {limits.receipts_max} receipts",
+                    ),
+                )
             records.append(record)
     except csv.Error as error:
         return ReceiptsCsv((), (f"line {reader.line_num}: not CSV ({error})",))
@@ -72,16 +78,22 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
     if filled and records[0] and _is_header(records[0]):
         filled = filled[1:]
     if len(filled) > limits.receipts_max:
-        return ReceiptsCsv((), (f"line 1: the file has {len(filled):,} rows; a plan keeps at "
-                                f"most {limits.receipts_max} receipts",))
+        return ReceiptsCsv(
+            (),
+            (
+                f"line 1: the file has {len(filled):,} rows; a plan keeps at "
+                f"most {limits.receipts_max} receipts",
+            ),
+        )
     for number, record in enumerate(records, start=1):
         if not record or all(not cell.strip() for cell in record):
             continue
         if number == 1 and _is_header(record):
             continue  # the header
         if len(record) != 2:
-            problems.append(f"line {number}: expected 2 columns (fiscal_year,amount), found "
-                            f"{len(record)}")
+            problems.append(
+                f"line {number}: expected 2 columns (fiscal_year,amount), found {len(record)}"
+            )
             continue
         fy_text, amount_text = record
         try:
@@ -89,8 +101,9 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
         except FiscalYearError as error:
             problems.append(f"line {number}: fiscal_year {error}")
             continue
-        amount, problem = check_field(amount_field, amount_text.strip().replace("$", ""),
-                                      default_cost_tables())
+        amount, problem = check_field(
+            amount_field, amount_text.strip().replace("$", ""), default_cost_tables()
+        )
         if problem:
             problems.append(f"line {number}: amount {problem}")
             continue
@@ -103,5 +116,5 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
         problems.append("line 1: the file has no rows (write fiscal_year,amount)")
     if len(problems) > limits.csv_problems_shown:
         more = len(problems) - limits.csv_problems_shown
-        problems = [*problems[:limits.csv_problems_shown], f"… and {more:,} more problems"]
+        problems = [*problems[: limits.csv_problems_shown], f"… and {more:,} more problems"]
     return ReceiptsCsv(tuple(sorted(rows, key=lambda r: r.fiscal_year)), tuple(problems))

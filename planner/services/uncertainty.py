@@ -11,18 +11,31 @@ from planner.services import DbSession
 from planner.services.plans import document_of, normalized, update_plan
 
 
-def save_ranges(session: DbSession, record: PlanRecord, user: User | None,
-                section: dict[str, Any] | None, *, expected_version: int | None) -> Plan:
+def save_ranges(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    section: dict[str, Any] | None,
+    *,
+    expected_version: int | None,
+) -> Plan:
     """Store (or, with None, remove) the plan's `uncertainty` section; raises PlanError with
     each problem's path (`uncertainty.referrals.low`), StaleVersion or PlanFrozen."""
+
     def change(document: dict[str, Any]) -> None:
         if section is None:
             document.pop("uncertainty", None)
         else:
             document["uncertainty"] = section
 
-    return update_plan(session, record, user, change, expected_version=expected_version,
-                       action="edited the uncertainty ranges")
+    return update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action="edited the uncertainty ranges",
+    )
 
 
 def check_ranges(record: PlanRecord, section: dict[str, Any] | None) -> Plan:

@@ -62,8 +62,12 @@ def refuse_nul_characters():
     such a request is answered 400 before anything runs."""
     from planner.web.errors import error_page
 
-    values = [request.path, *request.args.values(), *request.form.values(),
-              *(upload.filename or "" for upload in request.files.values())]
+    values = [
+        request.path,
+        *request.args.values(),
+        *request.form.values(),
+        *(upload.filename or "" for upload in request.files.values()),
+    ]
     if any("\x00" in value for value in values):
         return error_page(400, "Bad request", "The request contains a NUL character.")
     return None

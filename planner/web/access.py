@@ -22,16 +22,37 @@ from planner.services.accounts import role_in
 # Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
 # Pages that only read (GET): a viewer may use them. Everything else is a change.
-READ_ONLY_ENDPOINTS = frozenset({
-    "jurisdictions.index", "jurisdictions.show",
-    "plans.show", "plans.chart", "plans.export_json", "plans.history", "uncertainty.chart",
-    "reports.report_pdf", "reports.export_xlsx", "reports.export_csv", "reports.resolution",
-    "reports.ordinance", "reports.compare_page", "reports.compare_chart", "reports.compare_pdf",
-    "account.password", "admin.users", "admin.user", "admin.actions", "admin.deleted",
-    "admin.deleted_history",
-    "actuals.index", "actuals.history", "actuals.template_csv", "actuals.fy",
-    "actuals.exhibit_e", "actuals.exhibit_f",
-})
+READ_ONLY_ENDPOINTS = frozenset(
+    {
+        "jurisdictions.index",
+        "jurisdictions.show",
+        "plans.show",
+        "plans.chart",
+        "plans.export_json",
+        "plans.history",
+        "uncertainty.chart",
+        "reports.report_pdf",
+        "reports.export_xlsx",
+        "reports.export_csv",
+        "reports.resolution",
+        "reports.ordinance",
+        "reports.compare_page",
+        "reports.compare_chart",
+        "reports.compare_pdf",
+        "account.password",
+        "admin.users",
+        "admin.user",
+        "admin.actions",
+        "admin.deleted",
+        "admin.deleted_history",
+        "actuals.index",
+        "actuals.history",
+        "actuals.template_csv",
+        "actuals.fy",
+        "actuals.exhibit_e",
+        "actuals.exhibit_f",
+    }
+)
 # Changes allowed on an adopted plan: it can be cloned into a new draft.
 ADOPTED_CHANGES = frozenset({"plans.clone"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -61,8 +82,12 @@ def authorize_request():
     if "slug" in args:
         jurisdiction, role = _jurisdiction_or_404(args["slug"])
         record = _plan_or_404(jurisdiction, args["plan_id"]) if "plan_id" in args else None
-        if (change and record is not None and record.status == "adopted"
-                and endpoint not in ADOPTED_CHANGES):
+        if (
+            change
+            and record is not None
+            and record.status == "adopted"
+            and endpoint not in ADOPTED_CHANGES
+        ):
             abort(403)
         if change:
             require_editor(role)
@@ -80,8 +105,7 @@ def _jurisdiction_or_404(slug: str) -> tuple[Jurisdiction, str]:
 
 def _plan_or_404(jurisdiction: Jurisdiction, plan_id: int) -> PlanRecord:
     record = db.session.get(PlanRecord, plan_id)
-    if (record is None or record.jurisdiction_id != jurisdiction.id
-            or record.deleted_at is not None):
+    if record is None or record.jurisdiction_id != jurisdiction.id or record.deleted_at is not None:
         abort(404)
     return record
 

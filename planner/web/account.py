@@ -30,8 +30,7 @@ def password():
             else:
                 db.session.commit()
                 start_session(user)  # every other session of the account has ended
-                flash("Your password is changed; you are signed out everywhere else.",
-                      "success")
+                flash("Your password is changed; you are signed out everywhere else.", "success")
                 return redirect(url_for("jurisdictions.index"))
         else:
             status = 422

@@ -85,8 +85,9 @@ def _back(jurisdiction: Jurisdiction, plan: PlanRecord | None, anchor: str = "#a
     return url_for("actuals.index", slug=jurisdiction.slug)
 
 
-def strategy_rows(jurisdiction: Jurisdiction, plan: PlanRecord | None,
-                  entry: dict[str, Any] | None = None) -> list[StrategyRow]:
+def strategy_rows(
+    jurisdiction: Jurisdiction, plan: PlanRecord | None, entry: dict[str, Any] | None = None
+) -> list[StrategyRow]:
     """The spending rows of a FY's form: the strategies of the plan the user came from (or
     of every plan of the jurisdiction), then those already recorded for the FY."""
     records = [plan] if plan is not None else plans_of(db.session, jurisdiction)
@@ -104,6 +105,7 @@ def strategy_rows(jurisdiction: Jurisdiction, plan: PlanRecord | None,
 
 # ------------------------------------------------------------------------ the list
 
+
 @blueprint.get("/j/<slug>/actuals/")
 def index(slug: str):
     jurisdiction, role = jurisdiction_or_404(slug)
@@ -112,36 +114,60 @@ def index(slug: str):
     entries = {fy: service.entry_of(r) for fy, r in records.items()}
     current = service.current_fy(today())
     return render_template(
-        "actuals/index.html", jurisdiction=jurisdiction, role=role, can_edit=can_edit(role),
-        records=records, entries=entries, plan=plan, csv_form=ActualsCsvForm(
-            plan=str(plan.id) if plan else "", versions=service.versions_text(records)),
+        "actuals/index.html",
+        jurisdiction=jurisdiction,
+        role=role,
+        can_edit=can_edit(role),
+        records=records,
+        entries=entries,
+        plan=plan,
+        csv_form=ActualsCsvForm(
+            plan=str(plan.id) if plan else "", versions=service.versions_text(records)
+        ),
         next_fy=service.next_fy(records, current),
         history=service.history(db.session, jurisdiction, limit=20),
-        columns=service.CSV_COLUMNS, items=service.ITEMS, totals=_totals(entries))
+        columns=service.CSV_COLUMNS,
+        items=service.ITEMS,
+        totals=_totals(entries),
+    )
 
 
 def _totals(entries: dict[int, dict[str, Any]]) -> dict[int, Decimal]:
     """Each FY's spending over its strategies (each amount to whole dollars, §11)."""
-    return {fy: sum((round_half_up(Decimal(v), 0) for v in (e.get("spending") or {}).values()),
-                    Decimal(0)) for fy, e in entries.items()}
+    return {
+        fy: sum(
+            (round_half_up(Decimal(v), 0) for v in (e.get("spending") or {}).values()), Decimal(0)
+        )
+        for fy, e in entries.items()
+    }
 
 
 @blueprint.get("/j/<slug>/actuals/history")
 def history(slug: str):
     jurisdiction, _ = jurisdiction_or_404(slug)
-    return render_template("actuals/history.html", jurisdiction=jurisdiction,
-                           entries=service.history(db.session, jurisdiction))
+    return render_template(
+        "actuals/history.html",
+        jurisdiction=jurisdiction,
+        entries=service.history(db.session, jurisdiction),
+    )
 
 
 @blueprint.get("/j/<slug>/actuals/template.csv")
 def template_csv(slug: str):
     jurisdiction, _ = jurisdiction_or_404(slug)
-    return Response(service.CSV_TEMPLATE, mimetype="text/csv", headers={
-        "Content-Disposition":
-            f'attachment; filename="{jurisdiction.slug}_actuals-template.csv"'})
+    return Response(
+        service.CSV_TEMPLATE,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{jurisdiction.slug}_actuals-template.csv"'
+            )
+        },
+    )
 
 
 # ------------------------------------------------------------------------ one FY
+
 
 @blueprint.route("/j/<slug>/actuals/<fy_text>", methods=["GET", "POST"])
 def fy(slug: str, fy_text: str):
@@ -164,10 +190,17 @@ def fy(slug: str, fy_text: str):
             posted, where = entry_from(form, rows)
             based_on = version_of(form)
             try:
-                service.save_fy(db.session, jurisdiction, current_user, fiscal_year, posted,
-                                expected_version=-1 if based_on is None else based_on,
-                                as_of=today(), action="entered the FY's actuals",
-                                plan_span=_span(plan))
+                service.save_fy(
+                    db.session,
+                    jurisdiction,
+                    current_user,
+                    fiscal_year,
+                    posted,
+                    expected_version=-1 if based_on is None else based_on,
+                    as_of=today(),
+                    action="entered the FY's actuals",
+                    plan_span=_span(plan),
+                )
             except service.StaleActuals as stale:
                 db.session.rollback()
                 shown = service.entry_of(stale.record) if stale.record is not None else {}
@@ -180,23 +213,38 @@ def fy(slug: str, fy_text: str):
                 status = 422
             else:
                 db.session.commit()
-                flash(f"Saved {fy_label(fiscal_year)}'s actuals: every plan covering it is "
-                      "reforecast.", "success")
+                flash(
+                    f"Saved {fy_label(fiscal_year)}'s actuals: every plan covering it is "
+                    "reforecast.",
+                    "success",
+                )
                 return redirect(_back(jurisdiction, plan))
         else:
             status = 422
     return render_template(
-        "actuals/fy.html", jurisdiction=jurisdiction, fiscal_year=fiscal_year, record=record,
-        entry=entry, form=form, rows=rows, plan=plan, can_edit=can_edit(role), newer=newer,
-        problems=problems, delete_form=ActualsButtonForm(version=str(record.version))
-        if record else None, back=_back(jurisdiction, plan),
-        extra=range(1, EXTRA_STRATEGIES + 1)), status
+        "actuals/fy.html",
+        jurisdiction=jurisdiction,
+        fiscal_year=fiscal_year,
+        record=record,
+        entry=entry,
+        form=form,
+        rows=rows,
+        plan=plan,
+        can_edit=can_edit(role),
+        newer=newer,
+        problems=problems,
+        delete_form=ActualsButtonForm(version=str(record.version)) if record else None,
+        back=_back(jurisdiction, plan),
+        extra=range(1, EXTRA_STRATEGIES + 1),
+    ), status
 
 
 def _display(entry: dict[str, Any], rows: list[StrategyRow]) -> dict[str, str]:
     """A recorded entry as the form's fields show it (for the values saved meanwhile)."""
-    shown = {key: str(entry.get(key, "")) for key in ("receipts", "interest", "audit_costs",
-                                                       "enrolled", "reported_on")}
+    shown = {
+        key: str(entry.get(key, ""))
+        for key in ("receipts", "interest", "audit_costs", "enrolled", "reported_on")
+    }
     spending = entry.get("spending") or {}
     for row in rows:
         shown[row.name] = spending.get(row.code, "")
@@ -205,8 +253,9 @@ def _display(entry: dict[str, Any], rows: list[StrategyRow]) -> dict[str, str]:
     return shown
 
 
-def _attach(form: Any, problems: tuple[service.ActualsProblem, ...],
-            where: dict[str, tuple[str, ...]]) -> list[service.ActualsProblem]:
+def _attach(
+    form: Any, problems: tuple[service.ActualsProblem, ...], where: dict[str, tuple[str, ...]]
+) -> list[service.ActualsProblem]:
     """Each problem beside its field; the ones of no field are returned (shown above)."""
     unplaced = []
     for problem in problems:
@@ -222,9 +271,14 @@ def _attach(form: Any, problems: tuple[service.ActualsProblem, ...],
 
 def _stale(jurisdiction: Jurisdiction, fiscal_year: int, what: str, again: str):
     """A button pressed on a page older than the FY's record: nothing changed (409)."""
-    return render_template("actuals/stale.html", jurisdiction=jurisdiction, what=what,
-                           fiscal_year=fiscal_year, again=again, history=service.history(
-                               db.session, jurisdiction, [fiscal_year], limit=10)), 409
+    return render_template(
+        "actuals/stale.html",
+        jurisdiction=jurisdiction,
+        what=what,
+        fiscal_year=fiscal_year,
+        again=again,
+        history=service.history(db.session, jurisdiction, [fiscal_year], limit=10),
+    ), 409
 
 
 @blueprint.post("/j/<slug>/actuals/<fy_text>/delete")
@@ -237,12 +291,21 @@ def delete(slug: str, fy_text: str):
         abort(400)
     based_on = version_of(form)
     try:
-        service.delete_fy(db.session, jurisdiction, current_user, fiscal_year,
-                          expected_version=-1 if based_on is None else based_on)
+        service.delete_fy(
+            db.session,
+            jurisdiction,
+            current_user,
+            fiscal_year,
+            expected_version=-1 if based_on is None else based_on,
+        )
     except service.StaleActuals:
         db.session.rollback()
-        return _stale(jurisdiction, fiscal_year, "Not removed",
-                      url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year)))
+        return _stale(
+            jurisdiction,
+            fiscal_year,
+            "Not removed",
+            url_for("actuals.fy", slug=slug, fy_text=fy_label(fiscal_year)),
+        )
     except service.ActualsError as error:
         db.session.rollback()
         flash("Not removed: " + "; ".join(p.message for p in error.problems), "error")
@@ -253,6 +316,7 @@ def delete(slug: str, fy_text: str):
 
 
 # ------------------------------------------------------------------------ the upload
+
 
 @blueprint.post("/j/<slug>/actuals/upload")
 def upload(slug: str):
@@ -276,18 +340,24 @@ def upload(slug: str):
     if request.form.get("confirm") == "1" and shown.saves:
         try:
             saved = service.apply_preview(
-                db.session, jurisdiction, current_user, shown,
-                based_on=form.versions.data or "", as_of=today(), plan_span=_span(plan),
-                action="added actuals from a plan file" if from_file
-                else "imported the ledger CSV")
+                db.session,
+                jurisdiction,
+                current_user,
+                shown,
+                based_on=form.versions.data or "",
+                as_of=today(),
+                plan_span=_span(plan),
+                action="added actuals from a plan file" if from_file else "imported the ledger CSV",
+            )
         except service.StaleActuals:
             db.session.rollback()
             stale = True
             shown = _preview(jurisdiction, plan, text, form.entries_json.data or "")
         except (service.ActualsError, PlanError) as error:
             db.session.rollback()
-            shown = service.Preview(shown.fys, tuple(getattr(error, "problems", ())),
-                                    shown.versions)
+            shown = service.Preview(
+                shown.fys, tuple(getattr(error, "problems", ())), shown.versions
+            )
         else:
             db.session.commit()
             flash(f"Saved the actuals of {saved} FY{'s' if saved != 1 else ''}.", "success")
@@ -295,61 +365,94 @@ def upload(slug: str):
     form.csv_text.data = text
     form.versions.data = shown.versions
     status = 409 if stale else 422 if shown.problems else 200
-    return render_template("actuals/preview.html", jurisdiction=jurisdiction, plan=plan,
-                           form=form, shown=shown, stale=stale, from_file=from_file,
-                           back=_back(jurisdiction, plan),
-                           describe=service.describe_path), status
+    return render_template(
+        "actuals/preview.html",
+        jurisdiction=jurisdiction,
+        plan=plan,
+        form=form,
+        shown=shown,
+        stale=stale,
+        from_file=from_file,
+        back=_back(jurisdiction, plan),
+        describe=service.describe_path,
+    ), status
 
 
-def _preview(jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str,
-             entries_json: str) -> service.Preview:
+def _preview(
+    jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str, entries_json: str
+) -> service.Preview:
     if entries_json:  # a plan file's actuals section (recorded FYs win)
         try:
             found = {int(k): v for k, v in json.loads(entries_json).items()}
         except (ValueError, AttributeError):
             abort(400)
         limits = default_cost_tables().limits
-        if (limits is None or len(found) > limits.actuals_max
-                or not all(isinstance(v, dict) for v in found.values())):
+        if (
+            limits is None
+            or len(found) > limits.actuals_max
+            or not all(isinstance(v, dict) for v in found.values())
+        ):
             abort(400)  # not what the import page wrote
-        return service.preview(db.session, jurisdiction, found, today(),
-                               plan_span=_span(plan), recorded_win=True)
+        return service.preview(
+            db.session, jurisdiction, found, today(), plan_span=_span(plan), recorded_win=True
+        )
     parsed = service.read_actuals_csv(text)
     lines: dict[int, Any] = {}
     for row in parsed.rows:
         lines.setdefault(row.fiscal_year, row.line)
-    return service.preview(db.session, jurisdiction, parsed.entries(), today(),
-                           plan_span=_span(plan), items=parsed.items,
-                           problems=parsed.problems, lines=lines)
+    return service.preview(
+        db.session,
+        jurisdiction,
+        parsed.entries(),
+        today(),
+        plan_span=_span(plan),
+        items=parsed.items,
+        problems=parsed.problems,
+        lines=lines,
+    )
 
 
-def offer_from_file(jurisdiction: Jurisdiction, plan: PlanRecord,
-                    found: dict[int, dict[str, Any]]):
+def offer_from_file(jurisdiction: Jurisdiction, plan: PlanRecord, found: dict[int, dict[str, Any]]):
     """After a plan file with an `actuals` section is imported: its FYs the jurisdiction
     has no record for, offered through the same preview (recorded FYs win)."""
-    shown = service.preview(db.session, jurisdiction, found, today(),
-                            plan_span=_span(plan), recorded_win=True)
-    form = ActualsCsvForm(plan=str(plan.id), versions=shown.versions,
-                          entries_json=json.dumps({str(k): v for k, v in found.items()}))
-    return render_template("actuals/preview.html", jurisdiction=jurisdiction, plan=plan,
-                           form=form, shown=shown, stale=False, from_file=True,
-                           back=_back(jurisdiction, plan), imported=plan,
-                           describe=service.describe_path)
+    shown = service.preview(
+        db.session, jurisdiction, found, today(), plan_span=_span(plan), recorded_win=True
+    )
+    form = ActualsCsvForm(
+        plan=str(plan.id),
+        versions=shown.versions,
+        entries_json=json.dumps({str(k): v for k, v in found.items()}),
+    )
+    return render_template(
+        "actuals/preview.html",
+        jurisdiction=jurisdiction,
+        plan=plan,
+        form=form,
+        shown=shown,
+        stale=False,
+        from_file=True,
+        back=_back(jurisdiction, plan),
+        imported=plan,
+        describe=service.describe_path,
+    )
 
 
-def offer_or_none(jurisdiction: Jurisdiction, plan: PlanRecord,
-                  found: dict[int, dict[str, Any]] | None):
+def offer_or_none(
+    jurisdiction: Jurisdiction, plan: PlanRecord, found: dict[int, dict[str, Any]] | None
+):
     """The offer page when the imported file's actuals would add or differ; else None."""
     if not found:
         return None
-    shown = service.preview(db.session, jurisdiction, found, today(),
-                            plan_span=_span(plan), recorded_win=True)
+    shown = service.preview(
+        db.session, jurisdiction, found, today(), plan_span=_span(plan), recorded_win=True
+    )
     if not any(f.status == "new" or f.changes for f in shown.fys):
         return None
     return offer_from_file(jurisdiction, plan, found)
 
 
 # ------------------------------------------------------------------------ on the plan page
+
 
 @dataclass(frozen=True)
 class VarianceRow:
@@ -392,8 +495,9 @@ class ActualsSection:
 def _row(code: str, title: str, planned: int, actual: int) -> VarianceRow:
     variance = actual - planned
     state = "over" if variance > 0 else "under" if variance < 0 else "on-plan"
-    return VarianceRow(code, title, planned, actual, variance,
-                       variance_percent_text(variance, planned), state)
+    return VarianceRow(
+        code, title, planned, actual, variance, variance_percent_text(variance, planned), state
+    )
 
 
 def _flags(results: Any, fy: int) -> tuple[str, ...]:
@@ -406,13 +510,17 @@ def _flags(results: Any, fy: int) -> tuple[str, ...]:
             continue
         for item in result.facts.get("unauthorized_actuals") or []:
             if item["fiscal_year"] == fy:
-                found.append(f"{strategy_title(item['strategy'], titles)}: "
-                             f"{formatting.money(item['amount'])} spent with no adopted "
-                             "authorization covering this FY")
+                found.append(
+                    f"{strategy_title(item['strategy'], titles)}: "
+                    f"{formatting.money(item['amount'])} spent with no adopted "
+                    "authorization covering this FY"
+                )
         for item in result.facts.get("over") or []:
             if fy in (item.get("fiscal_years") or []):
-                found.append(f"{strategy_title(item.get('strategy'), titles)}: spending above "
-                             f"its authorization by {formatting.money(Decimal(item['over']))}")
+                found.append(
+                    f"{strategy_title(item.get('strategy'), titles)}: spending above "
+                    f"its authorization by {formatting.money(Decimal(item['over']))}"
+                )
     return tuple(dict.fromkeys(found))
 
 
@@ -424,31 +532,56 @@ def section_of(view: Any, as_of: dt.date | None = None) -> ActualsSection:
     closed = []
     by_fy = {entry.fy: entry for entry in view.plan.actuals}
     for k, fy in enumerate(block.closed_fys if block else ()):
-        rows = tuple(_row(code, titles.get(code, code), block.planned_by_strategy[code][k],
-                          block.actual_by_strategy[code][k]) for code in block.strategies)
-        total = _row("", "All strategies", sum(r.planned for r in rows),
-                     sum(r.actual for r in rows))
+        rows = tuple(
+            _row(
+                code,
+                titles.get(code, code),
+                block.planned_by_strategy[code][k],
+                block.actual_by_strategy[code][k],
+            )
+            for code in block.strategies
+        )
+        total = _row(
+            "", "All strategies", sum(r.planned for r in rows), sum(r.actual for r in rows)
+        )
         reported = by_fy[fy].reported_on
-        closed.append(ClosedFy(
-            fy, rows, total,
-            _row("", "Settlement funds received", block.receipts_planned[k],
-                 block.receipts_actual[k]),
-            _row("", "Interest earned", block.interest_planned[k], block.interest_actual[k]),
-            block.audit_costs[k], _flags(view.results, fy),
-            formatting.long_date(reported) if reported else None))
+        closed.append(
+            ClosedFy(
+                fy,
+                rows,
+                total,
+                _row(
+                    "",
+                    "Settlement funds received",
+                    block.receipts_planned[k],
+                    block.receipts_actual[k],
+                ),
+                _row("", "Interest earned", block.interest_planned[k], block.interest_actual[k]),
+                block.audit_costs[k],
+                _flags(view.results, fy),
+                formatting.long_date(reported) if reported else None,
+            )
+        )
     record = view.record
-    recorded = service.records_of(db.session, record.jurisdiction) \
-        if isinstance(record, PlanRecord) else {}
+    recorded = (
+        service.records_of(db.session, record.jurisdiction)
+        if isinstance(record, PlanRecord)
+        else {}
+    )
     plan = view.plan
     applied = {c.fiscal_year for c in closed}
     not_applied = tuple(fy for fy in recorded if fy in plan.fiscal_years and fy not in applied)
     current = service.current_fy(as_of or today())
     first_open = plan.start_fy + len(closed)
-    next_fy = first_open if first_open < current and first_open in plan.fiscal_years \
-        and first_open not in recorded else None
+    next_fy = (
+        first_open
+        if first_open < current and first_open in plan.fiscal_years and first_open not in recorded
+        else None
+    )
     adopted = projection.adopted_fund
-    return ActualsSection(tuple(closed), None if adopted is None else tuple(adopted.closing),
-                          not_applied, next_fy)
+    return ActualsSection(
+        tuple(closed), None if adopted is None else tuple(adopted.closing), not_applied, next_fy
+    )
 
 
 @blueprint.app_template_global("actuals_section")
@@ -457,6 +590,7 @@ def actuals_section(view: Any, as_of: dt.date | None = None) -> ActualsSection:
 
 
 # ------------------------------------------------------------------------ Exhibits E and F
+
 
 def _closed_view(slug: str, plan_id: int, fy_text: str):
     record, role = plan_or_404(slug, plan_id)
@@ -467,8 +601,11 @@ def _closed_view(slug: str, plan_id: int, fy_text: str):
     return record, role, fiscal_year, view
 
 
-EXHIBIT_E_TYPES = {"pdf": "application/pdf", "csv": "text/csv",
-                   "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXHIBIT_E_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/exhibit-e/<fy_text>.<ext>")
@@ -478,21 +615,27 @@ def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
     if ext not in EXHIBIT_E_TYPES:
         abort(404)
     record, _, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
-    report, impact = annual.annual_reports(view.plan, view.projection, fiscal_year,
-                                           default_cost_tables())
+    report, impact = annual.annual_reports(
+        view.plan, view.projection, fiscal_year, default_cost_tables()
+    )
     body: bytes | str
     if ext == "pdf":
         stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
-        body = annual.exhibit_e_pdf(report, impact, prepared_on=today(),
-                                    outcomes=service.outcomes_of(stored))  # Exhibit F filled
+        body = annual.exhibit_e_pdf(
+            report, impact, prepared_on=today(), outcomes=service.outcomes_of(stored)
+        )  # Exhibit F filled
     elif ext == "csv":
         body = annual.exhibit_e_csv(report)
     else:
         body = annual.exhibit_e_xlsx(report)
     name = download_name(record, ext).replace(
-        f"_{today().isoformat()}", f"_exhibit-e-{fy_label(fiscal_year)}_{today().isoformat()}")
-    return Response(body, mimetype=EXHIBIT_E_TYPES[ext],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        f"_{today().isoformat()}", f"_exhibit-e-{fy_label(fiscal_year)}_{today().isoformat()}"
+    )
+    return Response(
+        body,
+        mimetype=EXHIBIT_E_TYPES[ext],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/exhibit-f/<fy_text>")
@@ -506,16 +649,27 @@ def exhibit_f(slug: str, plan_id: int, fy_text: str):
     outcomes = service.outcomes_of(stored)
     measures = [(m.field, m.words) for s in impact.strategies[:1] for m in s.measures]
     form = outcomes_form([s.strategy.code for s in impact.strategies], measures)(
-        version=str(stored.version) if stored else "0", plan=str(record.id))
+        version=str(stored.version) if stored else "0", plan=str(record.id)
+    )
     if request.method == "GET":
         for s in impact.strategies:
             for key, _ in measures:
-                getattr(form, outcome_name(s.strategy.code, key)).data = (
-                    outcomes.get(s.strategy.code, {}).get(key, ""))
-    return render_template("actuals/exhibit_f.html", record=record, impact=impact, form=form,
-                           measures=measures, can_edit=can_edit(role), outcome_name=outcome_name,
-                           fiscal_year=fiscal_year, jurisdiction=record.jurisdiction,
-                           plan=record, pathway_names=service.PATHWAY_NAMES)
+                getattr(form, outcome_name(s.strategy.code, key)).data = outcomes.get(
+                    s.strategy.code, {}
+                ).get(key, "")
+    return render_template(
+        "actuals/exhibit_f.html",
+        record=record,
+        impact=impact,
+        form=form,
+        measures=measures,
+        can_edit=can_edit(role),
+        outcome_name=outcome_name,
+        fiscal_year=fiscal_year,
+        jurisdiction=record.jurisdiction,
+        plan=record,
+        pathway_names=service.PATHWAY_NAMES,
+    )
 
 
 @blueprint.post("/j/<slug>/actuals/<fy_text>/outcomes")
@@ -536,15 +690,26 @@ def outcomes(slug: str, fy_text: str):
     form = outcomes_form([s.strategy.code for s in impact.strategies], measures)()
     back = url_for("actuals.exhibit_f", slug=slug, plan_id=plan.id, fy_text=fy_label(fiscal_year))
     if not form.validate_on_submit():
-        flash("Not saved: " + "; ".join(e for errors in form.errors.values() for e in errors),
-              "error")
+        flash(
+            "Not saved: " + "; ".join(e for errors in form.errors.values() for e in errors), "error"
+        )
         return redirect(back)
-    filled = {s.strategy.code: {key: getattr(form, outcome_name(s.strategy.code, key)).data
-                                or "" for key, _ in measures} for s in impact.strategies}
+    filled = {
+        s.strategy.code: {
+            key: getattr(form, outcome_name(s.strategy.code, key)).data or "" for key, _ in measures
+        }
+        for s in impact.strategies
+    }
     based_on = version_of(form)
     try:
-        service.save_outcomes(db.session, jurisdiction, current_user, fiscal_year, filled,
-                              expected_version=-1 if based_on is None else based_on)
+        service.save_outcomes(
+            db.session,
+            jurisdiction,
+            current_user,
+            fiscal_year,
+            filled,
+            expected_version=-1 if based_on is None else based_on,
+        )
     except service.StaleActuals:
         db.session.rollback()
         return _stale(jurisdiction, fiscal_year, "Not saved", back)
@@ -558,6 +723,7 @@ def outcomes(slug: str, fy_text: str):
 
 
 # ------------------------------------------------------------------------ other pages
+
 
 @blueprint.app_template_global("actuals_history")
 def actuals_history(record: PlanRecord) -> list[service.ActualsEntry]:
@@ -591,19 +757,27 @@ def actuals_due(jurisdiction: Jurisdiction) -> list[Due]:
         except PlanError:
             continue  # a stored plan that breaks a limit: its own page says so
         for item in deadlines(view.plan, view.projection, default_cost_tables(), as_of):
-            key = (item.kind, item.fiscal_year,
-                   "" if item.kind == "annual_reports" else item.title)
+            key = (item.kind, item.fiscal_year, "" if item.kind == "annual_reports" else item.title)
             found.setdefault(key, [item]).append(record)
     shown = []
     for (kind, fy, _), (item, *records) in found.items():
         if kind == "annual_reports":
-            link = (url_for("actuals.exhibit_f", slug=jurisdiction.slug, plan_id=records[0].id,
-                            fy_text=fy_label(fy)) if item.facts.get("has_actuals")
-                    else url_for("actuals.fy", slug=jurisdiction.slug, fy_text=fy_label(fy),
-                                 plan=records[0].id))
+            link = (
+                url_for(
+                    "actuals.exhibit_f",
+                    slug=jurisdiction.slug,
+                    plan_id=records[0].id,
+                    fy_text=fy_label(fy),
+                )
+                if item.facts.get("has_actuals")
+                else url_for(
+                    "actuals.fy", slug=jurisdiction.slug, fy_text=fy_label(fy), plan=records[0].id
+                )
+            )
         else:
-            link = url_for("editor.authorizations", slug=jurisdiction.slug,
-                           plan_id=records[0].id) + "#authorize-h"
-        shown.append(Due(item.due_on, item.title, item.overdue, kind, fy, tuple(records),
-                         link))
+            link = (
+                url_for("editor.authorizations", slug=jurisdiction.slug, plan_id=records[0].id)
+                + "#authorize-h"
+            )
+        shown.append(Due(item.due_on, item.title, item.overdue, kind, fy, tuple(records), link))
     return sorted(shown, key=lambda d: (d.due_on, d.kind))

@@ -27,8 +27,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _jurisdiction_choices() -> list[tuple[str, str]]:
-    places = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.kind,
-                                                              Jurisdiction.name))
+    places = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.kind, Jurisdiction.name))
     return [("", "— none —")] + [(j.slug, j.name) for j in places]
 
 
@@ -57,22 +56,28 @@ def users():
             else:
                 password = generate_password()
                 try:
-                    user = create_user(db.session, form.email.data, password,
-                                       is_admin=form.is_admin.data)
+                    user = create_user(
+                        db.session, form.email.data, password, is_admin=form.is_admin.data
+                    )
                     if place is not None:
                         set_membership(db.session, user, place, form.role.data)
                     record_admin_action(
-                        db.session, current_user, "invited", user,
+                        db.session,
+                        current_user,
+                        "invited",
+                        user,
                         ("administrator; " if user.is_admin else "")
-                        + (f"{form.role.data} of {place.name}" if place else "no jurisdiction"))
+                        + (f"{form.role.data} of {place.name}" if place else "no jurisdiction"),
+                    )
                 except AccountError as error:
                     db.session.rollback()
                     form.email.errors = [str(error)]
                     status = 422
                 else:
                     db.session.commit()
-                    return render_template("admin/password.html", user=user,
-                                           password=password, created=True)
+                    return render_template(
+                        "admin/password.html", user=user, password=password, created=True
+                    )
         else:
             status = 422
     return render_template("admin/users.html", users=all_users(db.session), form=form), status
@@ -88,16 +93,21 @@ def user(user_id: int):
         place = _jurisdiction(form.jurisdiction.data or "")
         if form.validate_on_submit() and place is not None:
             set_membership(db.session, account, place, form.role.data)
-            record_admin_action(db.session, current_user, "set role", account,
-                                f"{form.role.data} of {place.name}")
+            record_admin_action(
+                db.session, current_user, "set role", account, f"{form.role.data} of {place.name}"
+            )
             db.session.commit()
             flash(f"{account.email} is now {form.role.data} of {place.name}.", "success")
             return redirect(url_for("admin.user", user_id=user_id))
         form.jurisdiction.errors = ["Choose a jurisdiction from the list."]
         status = 422
-    return render_template("admin/user.html", account=account, form=form,
-                           action_form=ActionForm(),
-                           actions=admin_actions(db.session, account)), status
+    return render_template(
+        "admin/user.html",
+        account=account,
+        form=form,
+        action_form=ActionForm(),
+        actions=admin_actions(db.session, account),
+    ), status
 
 
 @blueprint.post("/users/<int:user_id>/memberships/<slug>/delete")
@@ -123,8 +133,9 @@ def toggle_active(user_id: int):
         return redirect(url_for("admin.user", user_id=user_id))
     account.active = not account.active
     account.end_sessions()  # neither a deactivated nor a reactivated account keeps a session
-    record_admin_action(db.session, current_user,
-                        "reactivated" if account.active else "deactivated", account)
+    record_admin_action(
+        db.session, current_user, "reactivated" if account.active else "deactivated", account
+    )
     db.session.commit()
     flash(f"{account.email} is {'active' if account.active else 'deactivated'}.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
@@ -139,8 +150,7 @@ def reset_password(user_id: int):
     set_password(account, password)  # ends the account's sessions, clears its lock
     record_admin_action(db.session, current_user, "reset password", account)
     db.session.commit()
-    return render_template("admin/password.html", user=account, password=password,
-                           created=False)
+    return render_template("admin/password.html", user=account, password=password, created=False)
 
 
 @blueprint.get("/actions")
@@ -160,5 +170,6 @@ def deleted_history(plan_id: int):
     record = db.session.get(PlanRecord, plan_id)
     if record is None or record.deleted_at is None:
         abort(404)
-    return render_template("admin/deleted_plan.html", record=record,
-                           changes=list(reversed(record.changes)))
+    return render_template(
+        "admin/deleted_plan.html", record=record, changes=list(reversed(record.changes))
+    )

@@ -51,6 +51,7 @@ def _safe_next(target: str | None) -> str:
 # that account do not wait out the account's lock (they have their own limit), so a
 # stranger's wrong passwords cannot keep the owner out. A new password voids the cookie.
 
+
 def _devices() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="planner-device")
 
@@ -93,10 +94,15 @@ def _device_rate() -> str:
 
 # ----------------------------------------------------------------------------- pages
 
+
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_login_rate, methods=["POST"])
-@limiter.limit(_device_rate, methods=["POST"], key_func=_device_key,
-               exempt_when=lambda: not _has_device_cookie())
+@limiter.limit(
+    _device_rate,
+    methods=["POST"],
+    key_func=_device_key,
+    exempt_when=lambda: not _has_device_cookie(),
+)
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
@@ -104,26 +110,37 @@ def sign_in():
     if form.validate_on_submit():
         config = current_app.config
         try:
-            user = authenticate(db.session, form.email.data, form.password.data,
-                                max_failures=config["LOGIN_MAX_FAILURES"],
-                                lock_seconds=config["LOGIN_LOCK_SECONDS"],
-                                lock_max_seconds=config["LOGIN_LOCK_MAX_SECONDS"],
-                                trusted_user_id=_trusted_user_id())
+            user = authenticate(
+                db.session,
+                form.email.data,
+                form.password.data,
+                max_failures=config["LOGIN_MAX_FAILURES"],
+                lock_seconds=config["LOGIN_LOCK_SECONDS"],
+                lock_max_seconds=config["LOGIN_LOCK_MAX_SECONDS"],
+                trusted_user_id=_trusted_user_id(),
+            )
         except AccountError as error:
             db.session.rollback()
             reason = error.reason if isinstance(error, SignInRefused) else "refused"
-            g.sign_in_failure = {"account": form.email.data.strip().lower()[:254],
-                                 "reason": reason}
-            logger.warning(json.dumps({"event": "sign-in refused", **g.sign_in_failure,
-                                       "remote": request.remote_addr}))
+            g.sign_in_failure = {"account": form.email.data.strip().lower()[:254], "reason": reason}
+            logger.warning(
+                json.dumps(
+                    {"event": "sign-in refused", **g.sign_in_failure, "remote": request.remote_addr}
+                )
+            )
             form.password.errors = [str(error)]
             return render_template("auth/sign_in.html", form=form), 401
         start_session(user)
         response = redirect(_safe_next(form.next.data))
         response.set_cookie(
-            DEVICE_COOKIE, _devices().dumps({"u": user.id, "p": _password_tag(user)}),
-            max_age=config["DEVICE_COOKIE_DAYS"] * 86400, httponly=True, samesite="Lax",
-            secure=bool(config.get("SESSION_COOKIE_SECURE")), path=url_for("auth.sign_in"))
+            DEVICE_COOKIE,
+            _devices().dumps({"u": user.id, "p": _password_tag(user)}),
+            max_age=config["DEVICE_COOKIE_DAYS"] * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=bool(config.get("SESSION_COOKIE_SECURE")),
+            path=url_for("auth.sign_in"),
+        )
         return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/sign_in.html", form=form), status
@@ -188,8 +205,12 @@ def init_sessions(app: Flask) -> None:
         auth_at, seen = session.get(AUTH_AT), session.get(SEEN)
         idle = app.config["SESSION_IDLE_MINUTES"] * 60
         longest = app.config["SESSION_MAX_HOURS"] * 3600
-        if (not isinstance(auth_at, int) or not isinstance(seen, int)
-                or now - seen > idle or now - auth_at > longest):
+        if (
+            not isinstance(auth_at, int)
+            or not isinstance(seen, int)
+            or now - seen > idle
+            or now - auth_at > longest
+        ):
             end_session()
             flash("Your session ended; please sign in again.", "info")
             return None
@@ -199,9 +220,11 @@ def init_sessions(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):  # noqa: ARG001
-        logger.warning(json.dumps({"event": "sign-in rate limited",
-                                   "remote": request.remote_addr}))
+        logger.warning(json.dumps({"event": "sign-in rate limited", "remote": request.remote_addr}))
         return render_template(
-            "errors/error.html", status=429, title="Too many sign-in attempts",
+            "errors/error.html",
+            status=429,
+            title="Too many sign-in attempts",
             message="Too many sign-in attempts came from your network or browser. Wait a "
-                    "minute, then try again."), 429
+            "minute, then try again.",
+        ), 429

@@ -29,8 +29,7 @@ def slugify(text: str, fallback: str = "plan") -> str:
 
 def download_name(record: Any, extension: str) -> str:
     """orange-county_baseline-lead-plan_2026-11-28.pdf"""
-    return (f"{record.jurisdiction.slug}_{slugify(record.name)}_{today().isoformat()}"
-            f".{extension}")
+    return f"{record.jurisdiction.slug}_{slugify(record.name)}_{today().isoformat()}.{extension}"
 
 
 def svg_response(svg: str) -> Response:
@@ -65,8 +64,7 @@ class Outcome:
     refused: Exception | None = None
 
 
-def save_change(run: Callable[[], Any],
-                refused: tuple[type[Exception], ...] = ()) -> Outcome:
+def save_change(run: Callable[[], Any], refused: tuple[type[Exception], ...] = ()) -> Outcome:
     """Run one change of a plan (a service call) and commit it; or roll it back and say why.
     A change to an adopted plan is refused with 403 (the page offered no such button)."""
     try:
@@ -87,8 +85,10 @@ def save_change(run: Callable[[], Any],
     return Outcome(True, result)
 
 
-STALE_MESSAGE = ("Someone else changed this plan since you loaded the page: nothing was "
-                 "changed. Here is the newer plan; try again.")
+STALE_MESSAGE = (
+    "Someone else changed this plan since you loaded the page: nothing was "
+    "changed. Here is the newer plan; try again."
+)
 
 
 def flash_why(outcome: Outcome, not_saved: str = "Not saved") -> None:
@@ -101,8 +101,9 @@ def flash_why(outcome: Outcome, not_saved: str = "Not saved") -> None:
         flash(f"{not_saved}: {outcome.refused}.", "error")
 
 
-def commit_or_flash(run: Callable[[], Any],
-                    refused: tuple[type[Exception], ...] = ()) -> tuple[bool, Any]:
+def commit_or_flash(
+    run: Callable[[], Any], refused: tuple[type[Exception], ...] = ()
+) -> tuple[bool, Any]:
     """`save_change` for a button on a page that is shown again: why nothing was saved is
     flashed beside it (a stale version, the engine's problems, one of `refused`)."""
     outcome = save_change(run, refused)

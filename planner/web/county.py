@@ -31,17 +31,21 @@ from planner.web.common import commit_or_flash, expected_version, plan_url, toda
 blueprint = Blueprint("county", __name__)
 
 
-def _save(record: Any, form: Any, action: Callable[[int], Any], success: str,
-          done_url: str) -> Any:
+def _save(record: Any, form: Any, action: Callable[[int], Any], success: str, done_url: str) -> Any:
     """Run one action on the version the page showed; flash what happened."""
     if not form.validate_on_submit():
-        problems = [f"{getattr(form, name).label.text}: {error}" if name != "csrf_token"
-                    else "The form expired: reload the page."
-                    for name, errors in form.errors.items() for error in errors]
+        problems = [
+            f"{getattr(form, name).label.text}: {error}"
+            if name != "csrf_token"
+            else "The form expired: reload the page."
+            for name, errors in form.errors.items()
+            for error in errors
+        ]
         flash("Not saved: " + "; ".join(problems), "error")
         return redirect(done_url)
-    saved, result = commit_or_flash(lambda: action(expected_version(form)),
-                                    refused=(ValueError, IndexError, FitError))
+    saved, result = commit_or_flash(
+        lambda: action(expected_version(form)), refused=(ValueError, IndexError, FitError)
+    )
     if saved:
         flash(success if result is None else success.format(result=result), "success")
     return redirect(done_url)
@@ -52,9 +56,15 @@ def move(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = MovePlanForm()
     start_fy = fy_value(form.start_fy.data)
-    return _save(record, form, lambda version: county.move_whole_plan(
-        db.session, record, current_user, validated(start_fy), expected_version=version),
-        "Moved the plan: lines and authorizations follow its new first FY.", plan_url(record))
+    return _save(
+        record,
+        form,
+        lambda version: county.move_whole_plan(
+            db.session, record, current_user, validated(start_fy), expected_version=version
+        ),
+        "Moved the plan: lines and authorizations follow its new first FY.",
+        plan_url(record),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/fit/apply")
@@ -62,17 +72,23 @@ def apply_fit(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = ApplyFitForm()
     target = form.target.data or ""
-    done = (plan_url(record, "#afford") if target == "referrals" else url_for(
-        "editor.edit_line", slug=slug, plan_id=plan_id, line_id=target[5:])
-        if target.startswith("line:") else plan_url(record, "#afford"))
+    done = (
+        plan_url(record, "#afford")
+        if target == "referrals"
+        else url_for("editor.edit_line", slug=slug, plan_id=plan_id, line_id=target[5:])
+        if target.startswith("line:")
+        else plan_url(record, "#afford")
+    )
 
     def action(version: int) -> str:
         try:
-            found = county.apply_fit(db.session, record, current_user, target,
-                                     expected_version=version)
+            found = county.apply_fit(
+                db.session, record, current_user, target, expected_version=version
+            )
         except county.NothingToApply as error:
             raise ValueError(str(error)) from error
         return f"{found.driver} = {found.value}"
+
     return _save(record, form, action, "Applied what the fund sustains: {result}.", done)
 
 
@@ -81,21 +97,38 @@ def authorize(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = AuthorizeForm(prefix=AUTHORIZE)
     first, last = fy_value(form.first_fy.data), fy_value(form.last_fy.data)
-    return _save(record, form, lambda version: county.authorize(
-        db.session, record, current_user, validated(first), validated(last), today(),
-        adopted_on=form.adopted_on.data, budget_ordinance_on=form.budget_ordinance_on.data,
-        expected_version=version), "Added {result} authorization(s) from the plan's spending.",
-        url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+    return _save(
+        record,
+        form,
+        lambda version: county.authorize(
+            db.session,
+            record,
+            current_user,
+            validated(first),
+            validated(last),
+            today(),
+            adopted_on=form.adopted_on.data,
+            budget_ordinance_on=form.budget_ordinance_on.data,
+            expected_version=version,
+        ),
+        "Added {result} authorization(s) from the plan's spending.",
+        url_for("editor.authorizations", slug=slug, plan_id=plan_id),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/update")
 def update_authorization(slug: str, plan_id: int, index: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = ApplyFitForm(target="-")  # CSRF and version only
-    return _save(record, form, lambda version: county.update_authorization(
-        db.session, record, current_user, index, today(), expected_version=version),
+    return _save(
+        record,
+        form,
+        lambda version: county.update_authorization(
+            db.session, record, current_user, index, today(), expected_version=version
+        ),
         "Updated the authorization to the plan's amount.",
-        url_for("editor.authorizations", slug=slug, plan_id=plan_id))
+        url_for("editor.authorizations", slug=slug, plan_id=plan_id),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/spread")
@@ -105,16 +138,29 @@ def spread(slug: str, plan_id: int):
     total = total_value(form.total.data)
 
     def action(version: int) -> None:
-        if county.spread_receipts(db.session, record, current_user, validated(total),
-                                  expected_version=version) is None:
+        if (
+            county.spread_receipts(
+                db.session, record, current_user, validated(total), expected_version=version
+            )
+            is None
+        ):
             raise ValueError("no FY of this plan has a share of the payment shape")
-    return _save(record, form, action, "Estimated the receipts from the CORE-NC total.",
-                 url_for("editor.receipts", slug=slug, plan_id=plan_id))
+
+    return _save(
+        record,
+        form,
+        action,
+        "Estimated the receipts from the CORE-NC total.",
+        url_for("editor.receipts", slug=slug, plan_id=plan_id),
+    )
 
 
 def _service_lines(record: Any) -> list[tuple[str, str, str]]:
-    return [(line.id, line.label or line.id, getattr(line.params, "status", ""))
-            for line in load_plan(record).line_items if line.kind == "service_gap"]
+    return [
+        (line.id, line.label or line.id, getattr(line.params, "status", ""))
+        for line in load_plan(record).line_items
+        if line.kind == "service_gap"
+    ]
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/services", methods=["GET", "POST"])
@@ -128,6 +174,12 @@ def services(slug: str, plan_id: int):
             getattr(form, f"status_{line_id}").data = status or "unknown"
         return render_template("plans/services.html", record=record, form=form, lines=lines)
     statuses = {line_id: getattr(form, f"status_{line_id}").data for line_id, _, _ in lines}
-    return _save(record, form, lambda version: county.assess_services(
-        db.session, record, current_user, statuses, expected_version=version),
-        "Saved the services assessment.", plan_url(record, "#compliance"))
+    return _save(
+        record,
+        form,
+        lambda version: county.assess_services(
+            db.session, record, current_user, statuses, expected_version=version
+        ),
+        "Saved the services assessment.",
+        plan_url(record, "#compliance"),
+    )

@@ -71,14 +71,26 @@ def _with_version(form_class: type) -> type:
     return type(form_class.__name__, (form_class,), {"version": HiddenField()})
 
 
-def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: str,
-              action: str, done_url: str, done_message: str,
-              prepare: Callable[[dict, Any], Any] | None = None,
-              after: Callable[[dict, Any], None] | None = None,
-              fill: bool = True, initial: dict[str, Any] | None = None,
-              active: list[Input] | None = None, asked: frozenset[str] = frozenset(),
-              reshow: bool = False, preview_of: tuple[int, str | None] | None = None,
-              fragment: bool = False, **context: Any):
+def edit_form(
+    record: PlanRecord,
+    inputs: list[Input],
+    *,
+    template: str,
+    title: str,
+    action: str,
+    done_url: str,
+    done_message: str,
+    prepare: Callable[[dict, Any], Any] | None = None,
+    after: Callable[[dict, Any], None] | None = None,
+    fill: bool = True,
+    initial: dict[str, Any] | None = None,
+    active: list[Input] | None = None,
+    asked: frozenset[str] = frozenset(),
+    reshow: bool = False,
+    preview_of: tuple[int, str | None] | None = None,
+    fragment: bool = False,
+    **context: Any,
+):
     """The one save flow of the editor. GET shows the form (filled from the plan, or with a
     new item's structural defaults); POST validates the whole plan and saves, or re-renders
     with the input kept: each problem beside its field (422), or the values someone else
@@ -118,6 +130,7 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
             write_form(document, written, form)
             if after:
                 after(document, form)
+
         if preview_of is not None and (fragment or request.form.get("preview")):
             if valid:
                 try:
@@ -128,20 +141,31 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
             else:
                 status = 422
             if fragment:
-                return render_template("plans/_line_preview.html", preview=preview,
-                                       problems=_problems(form, inputs, unplaced),
-                                       record=record), status
+                return render_template(
+                    "plans/_line_preview.html",
+                    preview=preview,
+                    problems=_problems(form, inputs, unplaced),
+                    record=record,
+                ), status
         elif valid:
-            outcome = save_change(lambda: update_plan(
-                db.session, record, current_user, change,
-                expected_version=expected_version(form), action=action))
+            outcome = save_change(
+                lambda: update_plan(
+                    db.session,
+                    record,
+                    current_user,
+                    change,
+                    expected_version=expected_version(form),
+                    action=action,
+                )
+            )
             if outcome.saved:
                 flash(done_message, "success")
                 return redirect(done_url)
             if outcome.stale:
                 current = document_of(record)
-                newer = {spec.name: display_value(spec, get_path(current, spec.path))
-                         for spec in written}
+                newer = {
+                    spec.name: display_value(spec, get_path(current, spec.path)) for spec in written
+                }
                 form.version.data = str(record.version)
                 status = 409
             else:
@@ -150,12 +174,22 @@ def edit_form(record: PlanRecord, inputs: list[Input], *, template: str, title: 
         else:
             status = 422
     shown = {spec.name for spec in written}
-    return render_template(template, record=record, form=form, inputs=inputs, title=title,
-                           newer=newer, unplaced=unplaced, shown=shown, preview=preview,
-                           reshown=reshow and request.method == "POST",
-                           notes=default_notes(load_plan(record), inputs, context.get("kind"),
-                                               preview_of[0] if preview_of else 0),
-                           **context), status
+    return render_template(
+        template,
+        record=record,
+        form=form,
+        inputs=inputs,
+        title=title,
+        newer=newer,
+        unplaced=unplaced,
+        shown=shown,
+        preview=preview,
+        reshown=reshow and request.method == "POST",
+        notes=default_notes(
+            load_plan(record), inputs, context.get("kind"), preview_of[0] if preview_of else 0
+        ),
+        **context,
+    ), status
 
 
 def _validate(form: Any, written: list[Input], asked: frozenset[str]) -> bool:
@@ -170,13 +204,17 @@ def _validate(form: Any, written: list[Input], asked: frozenset[str]) -> bool:
         if not (field.data or "").strip() and not field.errors:
             field.errors = [*field.errors, "is required: enter the rate your provider quotes"]
     return request.method == "POST" and not any(
-        field.errors for field in form if field.name in names | {"csrf_token", "version"})
+        field.errors for field in form if field.name in names | {"csrf_token", "version"}
+    )
 
 
 def _problems(form: Any, inputs: list[Input], unplaced: list[str]) -> list[str]:
     """Every problem of a preview, each with the on-screen name of its field."""
-    found = [f"{getattr(form, spec.name).label.text}: {error}" for spec in inputs
-             for error in getattr(form, spec.name).errors]
+    found = [
+        f"{getattr(form, spec.name).label.text}: {error}"
+        for spec in inputs
+        for error in getattr(form, spec.name).errors
+    ]
     if form.csrf_token.errors:
         found.append("The form expired: reload the page.")
     return found + unplaced
@@ -189,8 +227,9 @@ def _saved_projection(document: str) -> Projection:
     return project(parse_plan_text(document, default_cost_tables()))
 
 
-def _preview(record: PlanRecord, change: Callable[[dict], None], index: int,
-             line_id: str | None) -> LinePreview:
+def _preview(
+    record: PlanRecord, change: Callable[[dict], None], index: int, line_id: str | None
+) -> LinePreview:
     """The engine's figures for the edited line: the plan with the edit, projected, against
     the plan as saved. Nothing is written."""
     document = document_of(record)
@@ -198,8 +237,7 @@ def _preview(record: PlanRecord, change: Callable[[dict], None], index: int,
     plan, _ = normalized(document)
     if index < 0:
         index = len(plan.line_items) - 1
-    return line_preview(plan, project(plan), index, _saved_projection(record.document),
-                        line_id)
+    return line_preview(plan, project(plan), index, _saved_projection(record.document), line_id)
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/<section>", methods=["GET", "POST"])
@@ -208,30 +246,50 @@ def section(slug: str, plan_id: int, section: str):
     if section not in SECTIONS:
         abort(404)
     title, make_inputs = SECTIONS[section]
-    return edit_form(record, make_inputs(), template="plans/edit_form.html", title=title,
-                     action=f"edited {section}", done_url=plan_url(record, f"#{section}"),
-                     done_message=f"Saved {title.lower()}.", cancel_anchor=f"#{section}",
-                     hidden=None, move_plan=section == "settings")
+    return edit_form(
+        record,
+        make_inputs(),
+        template="plans/edit_form.html",
+        title=title,
+        action=f"edited {section}",
+        done_url=plan_url(record, f"#{section}"),
+        done_message=f"Saved {title.lower()}.",
+        cancel_anchor=f"#{section}",
+        hidden=None,
+        move_plan=section == "settings",
+    )
 
 
 # ------------------------------------------------------------------------ receipts
 
+
 def receipt_inputs(record: PlanRecord) -> list[Input]:
     plan = load_plan(record)
-    return [Input(f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)),
-                  label=fy_label(fy)) for fy in plan.fiscal_years]
+    return [
+        Input(
+            f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)), label=fy_label(fy)
+        )
+        for fy in plan.fiscal_years
+    ]
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     labels = receipt_labels(record)
-    return edit_form(record, receipt_inputs(record), template="plans/edit_receipts.html",
-                     title="Receipts by FY", action="edited receipts",
-                     done_url=plan_url(record, "#fund"), done_message="Saved the receipts.",
-                     csv_form=ReceiptsCsvForm(), labels=labels,
-                     estimated={f"fy_{fy}" for fy in labels.estimated_fys},
-                     spread_form=SpreadTotalForm(version=str(record.version)))
+    return edit_form(
+        record,
+        receipt_inputs(record),
+        template="plans/edit_receipts.html",
+        title="Receipts by FY",
+        action="edited receipts",
+        done_url=plan_url(record, "#fund"),
+        done_message="Saved the receipts.",
+        csv_form=ReceiptsCsvForm(),
+        labels=labels,
+        estimated={f"fy_{fy}" for fy in labels.estimated_fys},
+        spread_form=SpreadTotalForm(version=str(record.version)),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
@@ -252,6 +310,7 @@ def receipts_csv(slug: str, plan_id: int):
     stale = False
     confirm = request.form.get("confirm") == "1"
     if confirm and not parsed.problems:
+
         def change(document: dict) -> None:
             document.setdefault("fund", {}).setdefault("receipts", {})
             receipts = document["fund"]["receipts"]
@@ -259,10 +318,18 @@ def receipts_csv(slug: str, plan_id: int):
                 if key in parsed.as_document() or key.isdigit():
                     receipts.pop(key)
             receipts.update(parsed.as_document())
+
         # the preview's version: what "Now" showed
-        outcome = save_change(lambda: update_plan(
-            db.session, record, current_user, change, expected_version=expected_version(form),
-            action="imported receipts CSV"))
+        outcome = save_change(
+            lambda: update_plan(
+                db.session,
+                record,
+                current_user,
+                change,
+                expected_version=expected_version(form),
+                action="imported receipts CSV",
+            )
+        )
         if outcome.saved:
             flash(f"Imported {len(parsed.rows)} receipts.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
@@ -275,15 +342,22 @@ def receipts_csv(slug: str, plan_id: int):
     form.version.data = str(record.version)
     plan_fys = set(load_plan(record).fiscal_years)
     status = 409 if stale else 422 if parsed.problems else 200
-    return render_template("plans/receipts_preview.html", record=record, form=form,
-                           parsed=parsed, current=current, plan_fys=plan_fys, stale=stale,
-                           status=status), status
+    return render_template(
+        "plans/receipts_preview.html",
+        record=record,
+        form=form,
+        parsed=parsed,
+        current=current,
+        plan_fys=plan_fys,
+        stale=stale,
+        status=status,
+    ), status
 
 
 # ------------------------------------------------------------------------ authorizations
 
-@blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/authorizations",
-                 methods=["GET", "POST"])
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/authorizations", methods=["GET", "POST"])
 def authorizations(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     count = len(document_of(record).get("program", {}).get("authorizations") or [])
@@ -295,14 +369,25 @@ def authorizations(slug: str, plan_id: int):
 
     plan = load_plan(record)
     return edit_form(
-        record, inputs, template="plans/edit_authorizations.html", title="Authorizations",
-        action="added an authorization", prepare=append, fill=False,
+        record,
+        inputs,
+        template="plans/edit_authorizations.html",
+        title="Authorizations",
+        action="added an authorization",
+        prepare=append,
+        fill=False,
         done_url=url_for("editor.authorizations", slug=slug, plan_id=plan_id),
-        done_message="Added the authorization.", plan=plan,
-        action_form=ActionForm(), facts=authorizations_of(plan, today()),
-        authorize_form=AuthorizeForm(prefix=AUTHORIZE, first_fy=fy_label(plan.start_fy),
-                                     last_fy=fy_label(plan.fiscal_years[min(1, plan.years - 1)]),
-                                     version=str(record.version)))
+        done_message="Added the authorization.",
+        plan=plan,
+        action_form=ActionForm(),
+        facts=authorizations_of(plan, today()),
+        authorize_form=AuthorizeForm(
+            prefix=AUTHORIZE,
+            first_fy=fy_label(plan.start_fy),
+            last_fy=fy_label(plan.fiscal_years[min(1, plan.years - 1)]),
+            version=str(record.version),
+        ),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorizations/<int:index>/delete")
@@ -312,28 +397,48 @@ def delete_authorization(slug: str, plan_id: int, index: int):
         if index >= len(listed):
             abort(404)
         listed.pop(index)
-    return button_action(slug, plan_id, change, "deleted an authorization",
-                         url_for("editor.authorizations", slug=slug, plan_id=plan_id),
-                         "Deleted the authorization.")
+
+    return button_action(
+        slug,
+        plan_id,
+        change,
+        "deleted an authorization",
+        url_for("editor.authorizations", slug=slug, plan_id=plan_id),
+        "Deleted the authorization.",
+    )
 
 
-def button_action(slug: str, plan_id: int, change: Callable[[dict], None], action: str,
-                  done_url: str, success: str) -> Any:
+def button_action(
+    slug: str,
+    plan_id: int,
+    change: Callable[[dict], None],
+    action: str,
+    done_url: str,
+    success: str,
+) -> Any:
     """A button that changes the plan (delete, move): it carries the version the page showed,
     so a click on a page someone else has since changed changes nothing."""
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    saved, _ = commit_or_flash(lambda: update_plan(
-        db.session, record, current_user, change, expected_version=expected_version(form),
-        action=action))
+    saved, _ = commit_or_flash(
+        lambda: update_plan(
+            db.session,
+            record,
+            current_user,
+            change,
+            expected_version=expected_version(form),
+            action=action,
+        )
+    )
     if saved:
         flash(success, "success")
     return redirect(done_url)
 
 
 # ------------------------------------------------------------------------ line items
+
 
 def _new_line_id(document: dict, base: str) -> str:
     """The label's slug, numbered past the ids the plan has (`new`, `new-2`): every id the
@@ -360,8 +465,14 @@ def new_line_kind(slug: str, plan_id: int):
     kind = request.args.get("kind")
     if kind:
         return new_line(slug, plan_id)
-    return render_template("plans/new_line.html", record=record, kinds=KINDS,
-                           kind_names=KIND_NAMES, modes=WARM_HANDOFF_MODES, roles=ROLES)
+    return render_template(
+        "plans/new_line.html",
+        record=record,
+        kinds=KINDS,
+        kind_names=KIND_NAMES,
+        modes=WARM_HANDOFF_MODES,
+        roles=ROLES,
+    )
 
 
 def _choice_of(kind: str, chosen: str | None, fallback: str | None) -> tuple[str, bool]:
@@ -377,21 +488,44 @@ def _choice_of(kind: str, chosen: str | None, fallback: str | None) -> tuple[str
     return value, bool(request.form.get("refresh")) or request.form.get("shown") != value
 
 
-def line_form(record: PlanRecord, *, kind: str, index: int, line_id: str | None,
-              chosen: str | None, fallback: str | None, fragment: bool, **options: Any):
+def line_form(
+    record: PlanRecord,
+    *,
+    kind: str,
+    index: int,
+    line_id: str | None,
+    chosen: str | None,
+    fallback: str | None,
+    fragment: bool,
+    **options: Any,
+):
     value, reshow = _choice_of(kind, chosen, fallback)
     slug, plan_id = record.jurisdiction.slug, record.id
-    preview_url = (url_for("editor.edit_line_preview", slug=slug, plan_id=plan_id,
-                           line_id=line_id) if line_id else
-                   url_for("editor.new_line_preview", slug=slug, plan_id=plan_id))
+    preview_url = (
+        url_for("editor.edit_line_preview", slug=slug, plan_id=plan_id, line_id=line_id)
+        if line_id
+        else url_for("editor.new_line_preview", slug=slug, plan_id=plan_id)
+    )
     return edit_form(
-        record, line_form_inputs(kind, index), template="plans/edit_form.html",
-        active=active_inputs(kind, index, value), asked=frozenset(asked_inputs(kind, value)),
-        reshow=reshow, preview_of=(-1 if line_id is None else index, line_id),
-        fragment=fragment, done_url=plan_url(record, "#line-items"),
-        done_message="Saved the line item.", line_id=line_id, cancel_anchor="#line-items",
-        action_form=ActionForm(), kind=kind, choice=LINE_CHOICE.get(kind), choice_value=value,
-        preview_url=preview_url, **options)
+        record,
+        line_form_inputs(kind, index),
+        template="plans/edit_form.html",
+        active=active_inputs(kind, index, value),
+        asked=frozenset(asked_inputs(kind, value)),
+        reshow=reshow,
+        preview_of=(-1 if line_id is None else index, line_id),
+        fragment=fragment,
+        done_url=plan_url(record, "#line-items"),
+        done_message="Saved the line item.",
+        line_id=line_id,
+        cancel_anchor="#line-items",
+        action_form=ActionForm(),
+        kind=kind,
+        choice=LINE_CHOICE.get(kind),
+        choice_value=value,
+        preview_url=preview_url,
+        **options,
+    )
 
 
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/add-line/create", methods=["GET", "POST"])
@@ -413,15 +547,24 @@ def new_line(slug: str, plan_id: int, fragment: bool = False):
 
     def add(document: dict, form: Any) -> None:
         label = (form.label.data or "").strip()
-        line = {"id": _new_line_id(document, slugify(label or kind, fallback="line")),
-                "kind": kind}
+        line = {"id": _new_line_id(document, slugify(label or kind, fallback="line")), "kind": kind}
         document.setdefault("line_items", []).append(line)
 
-    return line_form(record, kind=kind, index=index, line_id=None,
-                     chosen=source.get(choice) if choice else None, fallback=None,
-                     fragment=fragment, title=f"New line: {KIND_NAMES[kind]}",
-                     action="added a line item", prepare=add, fill=False, initial=initial,
-                     hidden={"kind": kind})
+    return line_form(
+        record,
+        kind=kind,
+        index=index,
+        line_id=None,
+        chosen=source.get(choice) if choice else None,
+        fallback=None,
+        fragment=fragment,
+        title=f"New line: {KIND_NAMES[kind]}",
+        action="added a line item",
+        prepare=add,
+        fill=False,
+        initial=initial,
+        hidden={"kind": kind},
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/add-line/create/preview")
@@ -438,11 +581,20 @@ def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
     kind = line["kind"]
     choice = LINE_CHOICE.get(kind)
     chosen = request.form.get(choice) if choice and request.method == "POST" else None
-    return line_form(record, kind=kind, index=index, line_id=line_id, chosen=chosen,
-                     fallback=line.get(choice) if choice else None, fragment=fragment,
-                     title=f"{KIND_NAMES[kind]}: {line.get('label') or line_id}",
-                     action=f"edited line {line_id}", after=_reshape_line(index), hidden=None,
-                     line_fit=fit_of(record, f"line:{line_id}"))
+    return line_form(
+        record,
+        kind=kind,
+        index=index,
+        line_id=line_id,
+        chosen=chosen,
+        fallback=line.get(choice) if choice else None,
+        fragment=fragment,
+        title=f"{KIND_NAMES[kind]}: {line.get('label') or line_id}",
+        action=f"edited line {line_id}",
+        after=_reshape_line(index),
+        hidden=None,
+        line_fit=fit_of(record, f"line:{line_id}"),
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/preview")
@@ -452,14 +604,18 @@ def edit_line_preview(slug: str, plan_id: int, line_id: str):
 
 def _reshape_line(index: int) -> Callable[[dict, Any], None]:
     """After a role, mode or status change, drop the parameters the new shape does not take."""
+
     def reshape(document: dict, form: Any) -> None:
         line = document["line_items"][index]
         choice = LINE_CHOICE.get(line["kind"])
-        allowed = {"id", "kind"} | {spec.name for spec in active_inputs(
-            line["kind"], index, line.get(choice, "") if choice else "")}
+        allowed = {"id", "kind"} | {
+            spec.name
+            for spec in active_inputs(line["kind"], index, line.get(choice, "") if choice else "")
+        }
         for key in list(line):
             if key not in allowed:
                 line.pop(key)
+
     return reshape
 
 
@@ -467,9 +623,15 @@ def _reshape_line(index: int) -> Callable[[dict, Any], None]:
 def delete_line(slug: str, plan_id: int, line_id: str):
     def change(document: dict) -> None:
         document["line_items"].pop(_line_index(document, line_id))
-    return button_action(slug, plan_id, change, f"deleted line {line_id}",
-                         url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
-                         f"Deleted line '{line_id}'.")
+
+    return button_action(
+        slug,
+        plan_id,
+        change,
+        f"deleted line {line_id}",
+        url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
+        f"Deleted line '{line_id}'.",
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/move/<direction>")
@@ -483,7 +645,12 @@ def move_line(slug: str, plan_id: int, line_id: str, direction: str):
         target = index - 1 if direction == "up" else index + 1
         if 0 <= target < len(lines):
             lines[index], lines[target] = lines[target], lines[index]
-    return button_action(slug, plan_id, change, f"moved line {line_id} {direction}",
-                         url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
-                         f"Moved line '{line_id}' {direction}.")
 
+    return button_action(
+        slug,
+        plan_id,
+        change,
+        f"moved line {line_id} {direction}",
+        url_for("plans.show", slug=slug, plan_id=plan_id) + "#line-items",
+        f"Moved line '{line_id}' {direction}.",
+    )

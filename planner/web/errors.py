@@ -15,33 +15,44 @@ blueprint = Blueprint("errors", __name__)
 
 
 def error_page(status: int, title: str, message: str):
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 @blueprint.app_errorhandler(400)
 def bad_request(error):
-    return error_page(400, "Bad request", getattr(error, "description", "") or
-                      "The request could not be understood.")
+    return error_page(
+        400,
+        "Bad request",
+        getattr(error, "description", "") or "The request could not be understood.",
+    )
 
 
 @blueprint.app_errorhandler(CSRFError)
 def csrf_error(error):
-    return error_page(400, "The form expired",
-                      "The form was missing its security token or it expired. Go back, "
-                      "reload the page and submit again.")
+    return error_page(
+        400,
+        "The form expired",
+        "The form was missing its security token or it expired. Go back, "
+        "reload the page and submit again.",
+    )
 
 
 @blueprint.app_errorhandler(403)
 def forbidden(error):
-    return error_page(403, "Not allowed", "Your role in this jurisdiction lets you read and "
-                      "export plans, not change them.")
+    return error_page(
+        403,
+        "Not allowed",
+        "Your role in this jurisdiction lets you read and export plans, not change them.",
+    )
 
 
 @blueprint.app_errorhandler(404)
 def not_found(error):
-    return error_page(404, "Not found", "There is no such page, or it belongs to a "
-                      "jurisdiction you are not a member of.")
+    return error_page(
+        404,
+        "Not found",
+        "There is no such page, or it belongs to a jurisdiction you are not a member of.",
+    )
 
 
 @blueprint.app_errorhandler(405)
@@ -60,20 +71,31 @@ def stored_plan_error(error):
     §15 existed): say which values break it rather than fail with a 500."""
     db.session.rollback()
     shown = "; ".join(str(p) for p in error.problems[:5])
-    return error_page(422, "This plan breaks a limit", "The stored plan has values the "
-                      f"planner no longer accepts ({shown}). An administrator can take its "
-                      "file from a backup, correct it and import it again.")
+    return error_page(
+        422,
+        "This plan breaks a limit",
+        "The stored plan has values the "
+        f"planner no longer accepts ({shown}). An administrator can take its "
+        "file from a backup, correct it and import it again.",
+    )
 
 
 @blueprint.app_errorhandler(StaleDataError)
 def stale(error):
     db.session.rollback()
-    return error_page(409, "Changed by someone else", "Another person saved this plan at the "
-                      "same moment. Reload the page to see their change, then try again.")
+    return error_page(
+        409,
+        "Changed by someone else",
+        "Another person saved this plan at the "
+        "same moment. Reload the page to see their change, then try again.",
+    )
 
 
 @blueprint.app_errorhandler(500)
 def server_error(error):
     db.session.rollback()  # nothing half-done is committed by a later use of the session
-    return error_page(500, "Something went wrong", "The error was logged. Nothing was saved; "
-                      "go back and try again.")
+    return error_page(
+        500,
+        "Something went wrong",
+        "The error was logged. Nothing was saved; go back and try again.",
+    )

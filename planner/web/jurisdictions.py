@@ -42,13 +42,22 @@ def show_page(jurisdiction, role, new_form=None, import_form=None, status=200, *
     """The jurisdiction page; the new-plan form leads with the §14 starting plan."""
     start = starting_for(jurisdiction, today())
     if new_form is None:
-        new_form = (NewPlanForm(name=start.document["name"]) if start is not None
-                    else NewPlanForm(template="demo"))
+        new_form = (
+            NewPlanForm(name=start.document["name"])
+            if start is not None
+            else NewPlanForm(template="demo")
+        )
     return render_template(
-        "jurisdictions/show.html", jurisdiction=jurisdiction, role=role,
-        can_edit=can_edit(role), plans=plans_of(db.session, jurisdiction),
-        new_form=new_form, import_form=import_form or ImportPlanForm(), start=start,
-        **extra), status
+        "jurisdictions/show.html",
+        jurisdiction=jurisdiction,
+        role=role,
+        can_edit=can_edit(role),
+        plans=plans_of(db.session, jurisdiction),
+        new_form=new_form,
+        import_form=import_form or ImportPlanForm(),
+        start=start,
+        **extra,
+    ), status
 
 
 @blueprint.get("/j/<slug>/")
@@ -59,8 +68,13 @@ def show(slug: str):
 
 def blank_document(name: str) -> dict:
     today = dt.date.today()  # noqa: DTZ011 - a form default: the county's current FY
-    return {"schema": "lead-plan/1", "name": name, "start_fy": fy_label(fy_of(today)),
-            "years": 18, "line_items": []}
+    return {
+        "schema": "lead-plan/1",
+        "name": name,
+        "start_fy": fy_label(fy_of(today)),
+        "years": 18,
+        "line_items": [],
+    }
 
 
 @blueprint.post("/j/<slug>/plans/new")
@@ -71,21 +85,31 @@ def new_plan(slug: str):
     total = total_value(form.total.data)
     valid = form.validate_on_submit()
     if (form.total.data or "").strip() and total is None:
-        form.total.errors = [*form.total.errors,
-                             "must be a dollar amount above $0, such as 12,296,286"]
+        form.total.errors = [
+            *form.total.errors,
+            "must be a dollar amount above $0, such as 12,296,286",
+        ]
         valid = False
     if not valid:
         return show_page(jurisdiction, role, new_form=form, status=422)
     name = form.name.data.strip()
     try:
         if form.template.data == "starting":
-            record = create_starting_plan(db.session, jurisdiction, current_user, today(),
-                                          name=name, total=total)
+            record = create_starting_plan(
+                db.session, jurisdiction, current_user, today(), name=name, total=total
+            )
         else:
-            document = (demo_document() if form.template.data == "demo"
-                        else blank_document(form.name.data))
-            record = create_plan(db.session, jurisdiction, document, current_user, name=name,
-                                 action=f"created from the {form.template.data} template")
+            document = (
+                demo_document() if form.template.data == "demo" else blank_document(form.name.data)
+            )
+            record = create_plan(
+                db.session,
+                jurisdiction,
+                document,
+                current_user,
+                name=name,
+                action=f"created from the {form.template.data} template",
+            )
     except PlanError as error:
         db.session.rollback()
         form.name.errors = [p.message for p in error.problems]
@@ -107,9 +131,14 @@ def import_plan(slug: str):
             if isinstance(document, dict) and "actuals" in document:
                 # the section's problems by their paths (§11), before its FYs are offered
                 normalized({k: v for k, v in document.items() if k != "jurisdiction"})
-            record = create_plan(db.session, jurisdiction, document, current_user,
-                                 name=(form.name.data or "").strip() or None,
-                                 action=f"imported from {form.file.data.filename}")
+            record = create_plan(
+                db.session,
+                jurisdiction,
+                document,
+                current_user,
+                name=(form.name.data or "").strip() or None,
+                action=f"imported from {form.file.data.filename}",
+            )
         except PlanError as error:
             db.session.rollback()
             problems = [str(p) for p in error.problems]
@@ -120,5 +149,4 @@ def import_plan(slug: str):
                 return offer
             flash(f"Imported '{record.name}'.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
-    return show_page(jurisdiction, role, import_form=form, status=422,
-                     import_problems=problems)
+    return show_page(jurisdiction, role, import_form=form, status=422, import_problems=problems)

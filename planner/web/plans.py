@@ -54,7 +54,7 @@ def line_of_target(target: str, result) -> str | None:
     may itself be called `new`: `line:new` is that line when the rule names it."""
     if not target.startswith("line:") or target.startswith("line:new:"):
         return None
-    line_id = target[len("line:"):]
+    line_id = target[len("line:") :]
     return None if line_id == "new" and "new" not in result.line_items else line_id
 
 
@@ -64,42 +64,75 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
     links: dict[str, list[tuple[str, str]]] = {}
     for result in results:
         found = []
-        if result.rule == "LEAD-SERVICES" and any(
-                line_of_target(t, result) for t in result.inputs):
+        if result.rule == "LEAD-SERVICES" and any(line_of_target(t, result) for t in result.inputs):
             # every service line in one form (a status each), before the line pages
-            found.append(("Assess the services", url_for("county.services", slug=slug,
-                                                         plan_id=plan_id)))
+            found.append(
+                ("Assess the services", url_for("county.services", slug=slug, plan_id=plan_id))
+            )
         for target in result.inputs:
             line_id = line_of_target(target, result)
             if line_id is not None:
-                found.append((f"Edit line '{line_id}'", url_for(
-                    "editor.edit_line", slug=slug, plan_id=plan_id, line_id=line_id)))
+                found.append(
+                    (
+                        f"Edit line '{line_id}'",
+                        url_for("editor.edit_line", slug=slug, plan_id=plan_id, line_id=line_id),
+                    )
+                )
             elif target == "line:new":
-                found.append(("Add a line item", url_for("editor.new_line_kind", slug=slug,
-                                                         plan_id=plan_id)))
+                found.append(
+                    ("Add a line item", url_for("editor.new_line_kind", slug=slug, plan_id=plan_id))
+                )
             elif target.startswith("line:new:"):  # line:new:<kind>[:<category>]
                 _, _, kind, *rest = target.split(":")
                 args = {"category": rest[0]} if rest else {}
                 name = rest[0].replace("_", " ") if rest else kind.replace("_", " ")
-                found.append((f"Add a {kind.replace('_', '-')} line for {name}", url_for(
-                    "editor.new_line", slug=slug, plan_id=plan_id, kind=kind, **args)))
+                found.append(
+                    (
+                        f"Add a {kind.replace('_', '-')} line for {name}",
+                        url_for("editor.new_line", slug=slug, plan_id=plan_id, kind=kind, **args),
+                    )
+                )
             elif target == "fund":
-                found.append(("Edit the fund", url_for("editor.section", slug=slug,
-                                                       plan_id=plan_id, section="fund")))
-                found.append(("Edit receipts", url_for("editor.receipts", slug=slug,
-                                                       plan_id=plan_id)))
+                found.append(
+                    (
+                        "Edit the fund",
+                        url_for("editor.section", slug=slug, plan_id=plan_id, section="fund"),
+                    )
+                )
+                found.append(
+                    ("Edit receipts", url_for("editor.receipts", slug=slug, plan_id=plan_id))
+                )
             elif target == "participants":
-                found.append(("Edit participants", url_for(
-                    "editor.section", slug=slug, plan_id=plan_id, section="participants")))
+                found.append(
+                    (
+                        "Edit participants",
+                        url_for(
+                            "editor.section", slug=slug, plan_id=plan_id, section="participants"
+                        ),
+                    )
+                )
             elif target == "program.authorizations":
-                found.append(("Authorize FYs from the plan", url_for(
-                    "editor.authorizations", slug=slug, plan_id=plan_id) + "#authorize-h"))
+                found.append(
+                    (
+                        "Authorize FYs from the plan",
+                        url_for("editor.authorizations", slug=slug, plan_id=plan_id)
+                        + "#authorize-h",
+                    )
+                )
             elif target.startswith("program."):
-                found.append(("Edit program settings", url_for(
-                    "editor.section", slug=slug, plan_id=plan_id, section="program")))
+                found.append(
+                    (
+                        "Edit program settings",
+                        url_for("editor.section", slug=slug, plan_id=plan_id, section="program"),
+                    )
+                )
             elif target == "plan.start_fy":
-                found.append(("Edit plan settings", url_for(
-                    "editor.section", slug=slug, plan_id=plan_id, section="settings")))
+                found.append(
+                    (
+                        "Edit plan settings",
+                        url_for("editor.section", slug=slug, plan_id=plan_id, section="settings"),
+                    )
+                )
         links[result.rule] = list(dict.fromkeys(found))
     return links
 
@@ -111,15 +144,27 @@ def show(slug: str, plan_id: int):
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
     return render_template(
-        "plans/show.html", record=record, view=view, plan=view.plan, p=view.projection,
-        results=view.results, summary=summary, counts=summary.compliance, titles=titles,
+        "plans/show.html",
+        record=record,
+        view=view,
+        plan=view.plan,
+        p=view.projection,
+        results=view.results,
+        summary=summary,
+        counts=summary.compliance,
+        titles=titles,
         role=role,
-        can_edit=can_edit(role) and record.status != "adopted", action_form=ActionForm(),
+        can_edit=can_edit(role) and record.status != "adopted",
+        action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
-        fix_links=fix_links(record, view.results), clone_form=CloneForm(),
+        fix_links=fix_links(record, view.results),
+        clone_form=CloneForm(),
         status_form=StatusForm(version=record.version, seen=last_change_id(record)),
-        can_clone=can_edit(role), as_of=today(), afford=fit_of(record))
+        can_clone=can_edit(role),
+        as_of=today(),
+        afford=fit_of(record),
+    )
 
 
 def last_change_id(record) -> int:
@@ -136,8 +181,12 @@ def stale_page(record, form, what: str):
     """A button pressed on a page older than the plan: nothing changed; here is what others
     changed since that page was shown (409)."""
     return render_template(
-        "plans/stale.html", record=record, what=what, seen_version=version_of(form),
-        changes=changes_since(record, seen_of(form))), 409
+        "plans/stale.html",
+        record=record,
+        what=what,
+        seen_version=version_of(form),
+        changes=changes_since(record, seen_of(form)),
+    ), 409
 
 
 def _draw(kind: str, document: str) -> str:
@@ -147,13 +196,19 @@ def _draw(kind: str, document: str) -> str:
     projection = project(plan)
     if kind == "fund":
         figures: Hashable = charts.fund_figures(projection)  # every figure the chart draws
-        return charts.BY_FIGURES.get(figures, "", functools.partial(
-            charts.fund_balance_svg, projection))
+        return charts.BY_FIGURES.get(
+            figures, "", functools.partial(charts.fund_balance_svg, projection)
+        )
     titles = strategy_titles(projection.by_strategy, default_cost_tables())
-    figures = (kind, projection.fiscal_years, tuple(projection.by_strategy.items()),
-               tuple(titles.get(s, s) for s in projection.by_strategy))
-    return charts.BY_FIGURES.get(figures, "", functools.partial(
-        charts.spending_by_strategy_svg, projection, titles))
+    figures = (
+        kind,
+        projection.fiscal_years,
+        tuple(projection.by_strategy.items()),
+        tuple(titles.get(s, s) for s in projection.by_strategy),
+    )
+    return charts.BY_FIGURES.get(
+        figures, "", functools.partial(charts.spending_by_strategy_svg, projection, titles)
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -185,9 +240,13 @@ def chart(slug: str, plan_id: int, kind: str):
         response = Response(status=304)
     else:
         # The same stored plan always draws the same chart: drawn once per version.
-        response = svg_response(charts.CHARTS.get(
-            (record.id, record.version, kind), document,
-            functools.partial(_draw, kind, document)))
+        response = svg_response(
+            charts.CHARTS.get(
+                (record.id, record.version, kind),
+                document,
+                functools.partial(_draw, kind, document),
+            )
+        )
     response.set_etag(etag)
     return response
 
@@ -195,8 +254,11 @@ def chart(slug: str, plan_id: int, kind: str):
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.json")
 def export_json(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
-    return Response(export_plan(record), mimetype="application/json", headers={
-        "Content-Disposition": f'attachment; filename="{download_name(record, "json")}"'})
+    return Response(
+        export_plan(record),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{download_name(record, "json")}"'},
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/clone")
@@ -206,8 +268,9 @@ def clone(slug: str, plan_id: int):
     if not form.validate_on_submit():
         flash("Give the copy a name.", "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
-    outcome = save_change(lambda: clone_plan(db.session, record, current_user,
-                                             form.name.data.strip()))
+    outcome = save_change(
+        lambda: clone_plan(db.session, record, current_user, form.name.data.strip())
+    )
     if not outcome.saved:
         flash("Not cloned: " + "; ".join(p.message for p in outcome.problems), "error")
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
@@ -227,16 +290,20 @@ def rename(slug: str, plan_id: int):
     elif not form.validate_on_submit():
         status = 422
     else:
-        outcome = save_change(lambda: rename_plan(db.session, record, current_user,
-                                                  form.name.data.strip(),
-                                                  expected_version(form)))
+        outcome = save_change(
+            lambda: rename_plan(
+                db.session, record, current_user, form.name.data.strip(), expected_version(form)
+            )
+        )
         if outcome.saved:
             flash("Renamed.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id))
         if outcome.stale:
-            form.name.errors = [f"Someone else changed this plan; its name is now "
-                                f"'{record.name}'. Your name is kept below: save again to "
-                                "use it."]
+            form.name.errors = [
+                f"Someone else changed this plan; its name is now "
+                f"'{record.name}'. Your name is kept below: save again to "
+                "use it."
+            ]
             form.version.data = str(record.version)
             status = 409
         else:
@@ -250,8 +317,9 @@ def delete(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
-        outcome = save_change(lambda: delete_plan(db.session, record, current_user,
-                                                  expected_version(form)))
+        outcome = save_change(
+            lambda: delete_plan(db.session, record, current_user, expected_version(form))
+        )
         if outcome.stale:
             return stale_page(record, form, "Not deleted")
         if not outcome.saved:
@@ -262,20 +330,24 @@ def delete(slug: str, plan_id: int):
     if request.method == "GET":
         # the version of the plan page the link was on, else the one shown now
         shown = request.args.get("version", "")
-        form.version.data = (shown if shown.isascii() and shown.isdigit() and len(shown) < 19
-                             else str(record.version))
+        form.version.data = (
+            shown
+            if shown.isascii() and shown.isdigit() and len(shown) < 19
+            else str(record.version)
+        )
         form.seen.data = request.args.get("seen", "")
-    return render_template("plans/delete.html", record=record, form=form,
-                           changed=version_of(form) != record.version)
+    return render_template(
+        "plans/delete.html", record=record, form=form, changed=version_of(form) != record.version
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     names = {line.id: line.label or line.id for line in load_plan(record).line_items}
-    return render_template("plans/history.html", record=record,
-                           entries=history_entries(record.changes, names))
-
+    return render_template(
+        "plans/history.html", record=record, entries=history_entries(record.changes, names)
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/status")
@@ -283,15 +355,28 @@ def status(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = StatusForm()
     if not form.validate_on_submit():
-        flash("Not changed: " + "; ".join(e for errors in form.errors.values()
-                                           for e in errors), "error")
+        flash(
+            "Not changed: " + "; ".join(e for errors in form.errors.values() for e in errors),
+            "error",
+        )
         return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#status")
-    outcome = save_change(lambda: set_status(
-        db.session, record, current_user, form.action.data, form.adopted_on.data,
-        expected_version=expected_version(form)), refused=(StatusError,))
+    outcome = save_change(
+        lambda: set_status(
+            db.session,
+            record,
+            current_user,
+            form.action.data,
+            form.adopted_on.data,
+            expected_version=expected_version(form),
+        ),
+        refused=(StatusError,),
+    )
     if outcome.stale:
-        what = {"adopt": "Adoption not recorded", "propose": "Not proposed",
-                "return": "Not returned to draft"}.get(form.action.data, "Not changed")
+        what = {
+            "adopt": "Adoption not recorded",
+            "propose": "Not proposed",
+            "return": "Not returned to draft",
+        }.get(form.action.data, "Not changed")
         return stale_page(record, form, what)
     if outcome.saved:
         flash(f"'{record.name}' is now {record.status}.", "success")

@@ -38,14 +38,21 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def document_for(record: PlanRecord) -> PlanDocument:
     view = view_plan(record, today())
-    return plan_document(view.plan, prepared_on=today(), status=record.status,
-                         adopted_on=record.adopted_on, jurisdiction=record.jurisdiction.name,
-                         projection=view.projection, results=view.results)
+    return plan_document(
+        view.plan,
+        prepared_on=today(),
+        status=record.status,
+        adopted_on=record.adopted_on,
+        jurisdiction=record.jurisdiction.name,
+        projection=view.projection,
+        results=view.results,
+    )
 
 
 def download(body: bytes | str, mimetype: str, name: str) -> Response:
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 # One PDF at a time in each worker process: two renders sharing a process's interpreter lock
@@ -55,22 +62,36 @@ _PDF_TURN = threading.Lock()
 
 
 @functools.lru_cache(maxsize=16)
-def _cached_pdf(document: str, status: str, adopted_on: dt.date | None, jurisdiction: str,
-                prepared_on: dt.date) -> bytes:
+def _cached_pdf(
+    document: str, status: str, adopted_on: dt.date | None, jurisdiction: str, prepared_on: dt.date
+) -> bytes:
     """A plan's PDF depends only on these: the same stored plan on the same day gives the
     same document, so a repeated download is not rendered again (about 2 s of CPU)."""
     from planner.scenarios import parse_plan_text
+
     plan = parse_plan_text(document, default_cost_tables())
     with _PDF_TURN:
-        return plan_report_pdf(plan_document(plan, prepared_on=prepared_on, status=status,
-                                             adopted_on=adopted_on, jurisdiction=jurisdiction))
+        return plan_report_pdf(
+            plan_document(
+                plan,
+                prepared_on=prepared_on,
+                status=status,
+                adopted_on=adopted_on,
+                jurisdiction=jurisdiction,
+            )
+        )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
 def report_pdf(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
-    body = _cached_pdf(projected_document(record), record.status, record.adopted_on,
-                       record.jurisdiction.name, today())
+    body = _cached_pdf(
+        projected_document(record),
+        record.status,
+        record.adopted_on,
+        record.jurisdiction.name,
+        today(),
+    )
     return download(body, "application/pdf", download_name(record, "pdf"))
 
 
@@ -83,8 +104,7 @@ def export_xlsx(slug: str, plan_id: int):
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.csv")
 def export_csv(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
-    return download(projection_csv(document_for(record)), "text/csv",
-                    download_name(record, "csv"))
+    return download(projection_csv(document_for(record)), "text/csv", download_name(record, "csv"))
 
 
 def _period(first_default: int, last_default: int):
@@ -106,22 +126,31 @@ def _period(first_default: int, last_default: int):
 
 
 def _docx_name(record: PlanRecord, what: str) -> str:
-    return download_name(record, "docx").replace(f"_{today().isoformat()}",
-                                                 f"_{what}_{today().isoformat()}")
+    return download_name(record, "docx").replace(
+        f"_{today().isoformat()}", f"_{what}_{today().isoformat()}"
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/resolution")
 def resolution(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     view = view_plan(record, today())
-    first_text, last_text, first, last, errors = _period(
-        *next_resolution_years(view.plan, today()))
+    first_text, last_text, first, last, errors = _period(*next_resolution_years(view.plan, today()))
     if not errors and request.args.get("download"):
-        return download(resolution_docx(document_for(record), first, last), DOCX,
-                        _docx_name(record, "resolution"))
-    return render_template("plans/resolution.html", record=record, first=first_text,
-                           last=last_text, errors=errors, plan=view.plan,
-                           kind="resolution"), (422 if errors else 200)
+        return download(
+            resolution_docx(document_for(record), first, last),
+            DOCX,
+            _docx_name(record, "resolution"),
+        )
+    return render_template(
+        "plans/resolution.html",
+        record=record,
+        first=first_text,
+        last=last_text,
+        errors=errors,
+        plan=view.plan,
+        kind="resolution",
+    ), (422 if errors else 200)
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/ordinance")
@@ -133,13 +162,23 @@ def ordinance(slug: str, plan_id: int):
     if not errors and not (view.plan.start_fy <= first <= last <= view.plan.end_fy):
         errors["last" if first >= view.plan.start_fy else "first"] = (
             f"must be within the plan's FYs, {fy_label(view.plan.start_fy)} to "
-            f"{fy_label(view.plan.end_fy)}")
+            f"{fy_label(view.plan.end_fy)}"
+        )
     if not errors and request.args.get("download"):
-        return download(ordinance_docx(document_for(record), first, last), DOCX,
-                        _docx_name(record, "project-ordinance"))
-    return render_template("plans/resolution.html", record=record, first=first_text,
-                           last=last_text, errors=errors, plan=view.plan,
-                           kind="ordinance"), (422 if errors else 200)
+        return download(
+            ordinance_docx(document_for(record), first, last),
+            DOCX,
+            _docx_name(record, "project-ordinance"),
+        )
+    return render_template(
+        "plans/resolution.html",
+        record=record,
+        first=first_text,
+        last=last_text,
+        errors=errors,
+        plan=view.plan,
+        kind="ordinance",
+    ), (422 if errors else 200)
 
 
 def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
@@ -158,8 +197,9 @@ def _chosen(records: list[PlanRecord]) -> tuple[list[PlanRecord], str | None]:
 def _comparison(records: list[PlanRecord]):
     views = [view_plan(r, today()) for r in records]
     names = _names(records)
-    cmp = compare([(name, v.plan, v.projection, v.results) for name, v in zip(names, views,
-                                                                              strict=True)])
+    cmp = compare(
+        [(name, v.plan, v.projection, v.results) for name, v in zip(names, views, strict=True)]
+    )
     titles = strategy_titles([r.label for r in cmp.by_strategy], default_cost_tables())
     titles.update({r.label: r.label.capitalize() for r in cmp.by_object_class})
     return cmp, titles
@@ -171,8 +211,9 @@ def _names(records: list[PlanRecord]) -> list[str]:
     names = []
     for record in records:
         seen[record.name] = seen.get(record.name, 0) + 1
-        names.append(record.name if seen[record.name] == 1
-                     else f"{record.name} ({seen[record.name]})")
+        names.append(
+            record.name if seen[record.name] == 1 else f"{record.name} ({seen[record.name]})"
+        )
     return names
 
 
@@ -181,19 +222,28 @@ def compare_page(slug: str):
     jurisdiction, _ = jurisdiction_or_404(slug)
     records = plans_of(db.session, jurisdiction)
     chosen, error = _chosen(records)
-    context = {"jurisdiction": jurisdiction, "records": records,
-               "chosen": {r.id for r in chosen}, "error": error, "cmp": None}
+    context = {
+        "jurisdiction": jurisdiction,
+        "records": records,
+        "chosen": {r.id for r in chosen},
+        "error": error,
+        "cmp": None,
+    }
     if chosen:
         cmp, titles = _comparison(chosen)
         query = "&".join(f"plans={r.id}" for r in chosen)
         names = [c.name for c in cmp.plans]
         context.update(
-            cmp=cmp, titles=titles, deficits=first_deficits(cmp), change_label=change_label,
+            cmp=cmp,
+            titles=titles,
+            deficits=first_deficits(cmp),
+            change_label=change_label,
             chances=deficit_chances(cmp),
             change_value=change_value,
             pdf_url=url_for("reports.compare_pdf", slug=slug) + "?" + query,
             chart_url=url_for("reports.compare_chart", slug=slug) + "?" + query,
-            chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
+            chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing),
+        )
     return render_template("compare/page.html", **context), (422 if error else 200)
 
 
@@ -209,8 +259,9 @@ def _chosen_comparison(slug: str):
 @blueprint.get("/j/<slug>/compare/chart.svg")
 def compare_chart(slug: str):
     _, cmp, _ = _chosen_comparison(slug)
-    return svg_response(charts.fund_curves_svg(cmp.fiscal_years, [c.name for c in cmp.plans],
-                                               cmp.closing))
+    return svg_response(
+        charts.fund_curves_svg(cmp.fiscal_years, [c.name for c in cmp.plans], cmp.closing)
+    )
 
 
 @blueprint.get("/j/<slug>/compare.pdf")
@@ -218,18 +269,31 @@ def compare_pdf(slug: str):
     jurisdiction, cmp, titles = _chosen_comparison(slug)
     html = compare_html(cmp, titles, jurisdiction.name, today())
     name = f"{jurisdiction.slug}_comparison_{today().isoformat()}.pdf"
-    return download(pdf_bytes(html, title=f"Comparison of plans — {jurisdiction.name}",
-                              author=jurisdiction.name, fetcher=StaticOnlyFetcher()),
-                    "application/pdf", name)
+    return download(
+        pdf_bytes(
+            html,
+            title=f"Comparison of plans — {jurisdiction.name}",
+            author=jurisdiction.name,
+            fetcher=StaticOnlyFetcher(),
+        ),
+        "application/pdf",
+        name,
+    )
 
 
 def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:
     names = [c.name for c in cmp.plans]
     svg = charts.fund_curves_svg(cmp.fiscal_years, names, cmp.closing)
-    return render("report/compare.html", cmp=cmp, titles=titles, jurisdiction=jurisdiction,
-                  prepared_on=prepared_on, deficits=first_deficits(cmp),
-                  chances=deficit_chances(cmp),
-                  change_label=change_label, change_value=change_value,
-                  chart=base64.b64encode(svg.encode()).decode(),
-                  chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing))
-
+    return render(
+        "report/compare.html",
+        cmp=cmp,
+        titles=titles,
+        jurisdiction=jurisdiction,
+        prepared_on=prepared_on,
+        deficits=first_deficits(cmp),
+        chances=deficit_chances(cmp),
+        change_label=change_label,
+        change_value=change_value,
+        chart=base64.b64encode(svg.encode()).decode(),
+        chart_alt=charts.fund_curves_alt(cmp.fiscal_years, names, cmp.closing),
+    )

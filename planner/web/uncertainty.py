@@ -34,8 +34,10 @@ def uncertainty_analysis(record, view=None) -> Analysis | None:
 
 @blueprint.app_template_global("uncertainty_alts")
 def uncertainty_alts(analysis: Analysis) -> dict[str, str]:
-    return {"fund": charts_uncertainty.fan_alt(analysis.result, analysis.projection),
-            "tornado": charts_uncertainty.tornado_alt(analysis.result)}
+    return {
+        "fund": charts_uncertainty.fan_alt(analysis.result, analysis.projection),
+        "tornado": charts_uncertainty.tornado_alt(analysis.result),
+    }
 
 
 def _plan_url(record, anchor: str = "") -> str:
@@ -75,8 +77,13 @@ def edit(slug: str, plan_id: int):
         else:
             based_on = version_of(form)
             try:
-                save_ranges(db.session, record, current_user, section,
-                            expected_version=-1 if based_on is None else based_on)
+                save_ranges(
+                    db.session,
+                    record,
+                    current_user,
+                    section,
+                    expected_version=-1 if based_on is None else based_on,
+                )
             except StaleVersion:
                 db.session.rollback()
                 form.version.data = str(record.version)
@@ -91,13 +98,25 @@ def edit(slug: str, plan_id: int):
                 status = 422
             else:
                 db.session.commit()
-                flash("Saved the uncertainty ranges." if section is not None
-                      else "Removed the uncertainty ranges.", "success")
+                flash(
+                    "Saved the uncertainty ranges."
+                    if section is not None
+                    else "Removed the uncertainty ranges.",
+                    "success",
+                )
                 return redirect(_plan_url(record, "#uncertainty"))
     return render_template(
-        "plans/uncertainty_edit.html", record=record, plan=plan, form=form,
-        variables=VARIABLES, labels=LABELS, offered=offered, filled=filled,
-        unplaced=problems, stale=stale), status
+        "plans/uncertainty_edit.html",
+        record=record,
+        plan=plan,
+        form=form,
+        variables=VARIABLES,
+        labels=LABELS,
+        offered=offered,
+        filled=filled,
+        unplaced=problems,
+        stale=stale,
+    ), status
 
 
 def _attach(form: UncertaintyForm, error: PlanError) -> list[str]:
@@ -115,6 +134,7 @@ def _attach(form: UncertaintyForm, error: PlanError) -> list[str]:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/uncertainty-<kind>.svg")
 def chart(slug: str, plan_id: int, kind: str):
     from planner.web.plans import svg_response  # the plan page's SVG headers
+
     record, _ = plan_or_404(slug, plan_id)
     if kind not in CHART_KINDS:
         abort(404)
@@ -124,10 +144,14 @@ def chart(slug: str, plan_id: int, kind: str):
         response.status_code = 304
     else:
         analysis = analysis_of(record)
-        draw = (functools.partial(charts_uncertainty.draw, kind, analysis)
-                if analysis is not None else charts_uncertainty.no_ranges_svg)
-        response = svg_response(charts_uncertainty.CHARTS.get(
-            (record.id, record.version, kind), record.document, draw))
+        draw = (
+            functools.partial(charts_uncertainty.draw, kind, analysis)
+            if analysis is not None
+            else charts_uncertainty.no_ranges_svg
+        )
+        response = svg_response(
+            charts_uncertainty.CHARTS.get((record.id, record.version, kind), record.document, draw)
+        )
     response.set_etag(etag)
     return response
 

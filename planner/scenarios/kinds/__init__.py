@@ -62,5 +62,16 @@ def plan_values(kind: LineKind[Any], params: Params) -> dict[str, Any]:
     return {f.name: getattr(params, f.name) for f in kind.fields(choice)}
 
 
-__all__ = ["EXACT", "KINDS", "REGISTRY", "Cost", "Exact", "LineKind", "Ops", "Params",
-           "YearInputs", "plan_values", "register"]
+__all__ = [
+    "EXACT",
+    "KINDS",
+    "REGISTRY",
+    "Cost",
+    "Exact",
+    "LineKind",
+    "Ops",
+    "Params",
+    "YearInputs",
+    "plan_values",
+    "register",
+]

@@ -29,8 +29,14 @@ ESCALATE = flag(fixed=True, label="Escalate with inflation")
 
 
 def _object_class(default: str) -> object:
-    return param(choice(choices=LINE_OBJECT_CLASSES, fixed=default, label="Object class",
-                        hint="SF-424A budget category"))
+    return param(
+        choice(
+            choices=LINE_OBJECT_CLASSES,
+            fixed=default,
+            label="Object class",
+            hint="SF-424A budget category",
+        )
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,15 +63,20 @@ class AnnualAmount(LineKind[OtherStrategyParams | OtherParams]):
             amount = amount * y.inflation_growth
         return Cost({params.object_class: amount}, ops.num(0))
 
-    def basis(self, params: AnnualAmountParams, y: YearInputs[Exact], cost: Cost[Exact],
-              rounded: Rounded) -> str:
-        how = ("escalated at " + fmt_percent(y.assumptions.inflation) + " a year"
-               if params.escalate else "not escalated")
-        return (f"{fmt_money(params.annual_amount, cents_shown=True)} a year ({how}) = "
-                f"{fmt_money(rounded[params.object_class])} {params.object_class}")
+    def basis(
+        self, params: AnnualAmountParams, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded
+    ) -> str:
+        how = (
+            "escalated at " + fmt_percent(y.assumptions.inflation) + " a year"
+            if params.escalate
+            else "not escalated"
+        )
+        return (
+            f"{fmt_money(params.annual_amount, cents_shown=True)} a year ({how}) = "
+            f"{fmt_money(rounded[params.object_class])} {params.object_class}"
+        )
 
-    def escalation_text(self, params: AnnualAmountParams, a: Assumptions, start_label: str
-                        ) -> str:
+    def escalation_text(self, params: AnnualAmountParams, a: Assumptions, start_label: str) -> str:
         if not params.escalate:
             return "none: the same amount every year"
         return super().escalation_text(params, a, start_label)

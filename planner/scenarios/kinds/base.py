@@ -28,6 +28,7 @@ INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")  # modified total 
 
 # ----------------------------------------------------------------------------- backends
 
+
 class Arithmetic(Protocol):
     """What a formula does with its numbers: + - * / (constants come through `Ops.num`)."""
 
@@ -97,6 +98,7 @@ class Cost(Generic[N]):
 
 # ----------------------------------------------------------------------------- parameters
 
+
 def param(definition: Field) -> Any:
     """A typed parameter whose plan-file definition is `definition` (its name is the
     attribute's). Every parameter is keyword-only and given by the parser."""
@@ -118,14 +120,23 @@ class Staffing(Params):
 
     staffing: ClassVar[bool] = True
 
-    delivery: str = param(choice(choices=DELIVERIES, fixed="county", label="Delivered by",
-                                 hint="county staff, or a contracted provider"))
+    delivery: str = param(
+        choice(
+            choices=DELIVERIES,
+            fixed="county",
+            label="Delivered by",
+            hint="county staff, or a contracted provider",
+        )
+    )
     fringe_rate: Decimal | None = param(
-        share(nullable=True, help="this line's own fringe rate (a provider's)"))
+        share(nullable=True, help="this line's own fringe rate (a provider's)")
+    )
     health_per_fte: Decimal | None = param(
-        money(nullable=True, help="this line's own health cost per FTE"))
+        money(nullable=True, help="this line's own health cost per FTE")
+    )
     contract_overhead_rate: Decimal | None = param(
-        share(nullable=True, help="this line's own contract overhead"))
+        share(nullable=True, help="this line's own contract overhead")
+    )
 
 
 STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
@@ -134,13 +145,17 @@ STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
 def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
     """The plan-file fields of a parameter class, in the order a plan file writes them:
     the kind's own, then a staffing line's own rates (§3)."""
-    found = [dataclasses.replace(f.metadata["input"], name=f.name)
-             for f in dataclasses.fields(params_type) if "input" in f.metadata]
+    found = [
+        dataclasses.replace(f.metadata["input"], name=f.name)
+        for f in dataclasses.fields(params_type)
+        if "input" in f.metadata
+    ]
     own = [f for f in found if f.name not in STAFFING_FIELD_NAMES]
     return tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
 
 
 # ----------------------------------------------------------------------------- staffing §3
+
 
 def round_up_fte(required: N, y: YearInputs[N], ops: Ops[N]) -> N:
     """Staff are hired in `fte_increment` steps: ceil(x / step) × step (§3)."""
@@ -148,23 +163,30 @@ def round_up_fte(required: N, y: YearInputs[N], ops: Ops[N]) -> N:
     return ops.ceil(required / step) * step
 
 
-def staffing(params: Staffing, salary: Decimal, fte: N, y: YearInputs[N], ops: Ops[N]
-             ) -> Cost[N]:
+def staffing(params: Staffing, salary: Decimal, fte: N, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
     """A position of `fte` FTE at base `salary` in plan year k (§3)."""
     a = y.assumptions
-    fringe_rate = ops.num(params.fringe_rate if params.fringe_rate is not None
-                          else a.fringe_rate)
-    health = ops.num(params.health_per_fte if params.health_per_fte is not None
-                     else a.health_per_fte)
-    overhead = ops.num(params.contract_overhead_rate
-                       if params.contract_overhead_rate is not None
-                       else a.contract_overhead_rate)
+    fringe_rate = ops.num(params.fringe_rate if params.fringe_rate is not None else a.fringe_rate)
+    health = ops.num(
+        params.health_per_fte if params.health_per_fte is not None else a.health_per_fte
+    )
+    overhead = ops.num(
+        params.contract_overhead_rate
+        if params.contract_overhead_rate is not None
+        else a.contract_overhead_rate
+    )
     salary_unit = ops.num(salary) * y.salary_growth
     health_unit = health * y.health_growth
     personnel = salary_unit * fte
     fringe = personnel * fringe_rate + health_unit * fte
-    terms = {"salary_unit": salary_unit, "health_unit": health_unit, "personnel": personnel,
-             "fringe": fringe, "fringe_rate": fringe_rate, "overhead": overhead}
+    terms = {
+        "salary_unit": salary_unit,
+        "health_unit": health_unit,
+        "personnel": personnel,
+        "fringe": fringe,
+        "fringe_rate": fringe_rate,
+        "overhead": overhead,
+    }
     if params.delivery == "contract":
         contractual = (personnel + fringe) * (ops.num(1) + overhead)
         return Cost({"contractual": contractual}, fte, terms)
@@ -176,15 +198,19 @@ def staffing_basis(params: Staffing, cost: Cost[Exact], r: Rounded, lead: str = 
     fte = cost.fte
     p = r.get("personnel", dollars(t["personnel"]))
     f = r.get("fringe", dollars(t["fringe"]))
-    text = (f"{lead}{fmt_fte(fte)} FTE × "
-            f"{fmt_money(t['salary_unit'], cents_shown=True)} salary = "
-            f"{fmt_money(p)}; fringe {fmt_percent(t['fringe_rate'])} × {fmt_money(p)} + "
-            f"{fmt_fte(fte)} × {fmt_money(t['health_unit'], cents_shown=True)} health = "
-            f"{fmt_money(f)}")
+    text = (
+        f"{lead}{fmt_fte(fte)} FTE × "
+        f"{fmt_money(t['salary_unit'], cents_shown=True)} salary = "
+        f"{fmt_money(p)}; fringe {fmt_percent(t['fringe_rate'])} × {fmt_money(p)} + "
+        f"{fmt_fte(fte)} × {fmt_money(t['health_unit'], cents_shown=True)} health = "
+        f"{fmt_money(f)}"
+    )
     if params.delivery == "contract":
-        text += (f"; contracted: ({fmt_money(p)} + {fmt_money(f)}) × (1 + "
-                 f"{fmt_percent(t['overhead'])} overhead) = {fmt_money(r['contractual'])} "
-                 "contractual")
+        text += (
+            f"; contracted: ({fmt_money(p)} + {fmt_money(f)}) × (1 + "
+            f"{fmt_percent(t['overhead'])} overhead) = {fmt_money(r['contractual'])} "
+            "contractual"
+        )
     return text
 
 
@@ -194,6 +220,7 @@ def escalated(amount: Decimal | Exact, growth: Exact) -> str:
 
 
 # ----------------------------------------------------------------------------- the fit §13
+
 
 @dataclass(frozen=True)
 class Driver:
@@ -274,15 +301,19 @@ class LineKind(Generic[P]):
         """The typed parameters from the parser's resolved values."""
         value = values.get(self.choice) if self.choice else None
         cls = self.params_for(value if isinstance(value, str) else None)
-        given = {f.name: values[f.name] if f.name in values else f.fixed_default
-                 for f in input_fields(cls)}  # a field this variant does not take: its default
+        given = {
+            f.name: values[f.name] if f.name in values else f.fixed_default
+            for f in input_fields(cls)
+        }  # a field this variant does not take: its default
         return cls(**given)  # type: ignore[return-value]
 
     def unknown_key_message(self, key: str) -> str:
         """The problem with a key this line does not take."""
         if key == "delivery":
-            return ("only staffing lines (position, case_management, warm_handoff in mode "
-                    "staffed) have a delivery")
+            return (
+                "only staffing lines (position, case_management, warm_handoff in mode "
+                "staffed) have a delivery"
+            )
         return f"unknown key for a {self.name} line"
 
     def check(self, values: Mapping[str, Any], error: Callable[[str, str], None]) -> None:
@@ -298,8 +329,7 @@ class LineKind(Generic[P]):
     def cost(self, params: P, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         raise NotImplementedError
 
-    def basis(self, params: P, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded
-              ) -> str:
+    def basis(self, params: P, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded) -> str:
         raise NotImplementedError
 
     def escalation_text(self, params: P, a: Assumptions, start_label: str) -> str:
@@ -310,8 +340,10 @@ class LineKind(Generic[P]):
     def driver(self, params: P, line_id: str, a: Assumptions) -> Driver | str:
         """The driver of a line (§13), or the reason it has none."""
         del params, line_id, a
-        return (f"A {self.name.replace('_', ' ')} line is sized by the participants, not by "
-                "a driver of its own: fit the referrals instead.")
+        return (
+            f"A {self.name.replace('_', ' ')} line is sized by the participants, not by "
+            "a driver of its own: fit the referrals instead."
+        )
 
 
 def salary_escalation_text(a: Assumptions) -> str:
@@ -319,5 +351,7 @@ def salary_escalation_text(a: Assumptions) -> str:
 
 
 def staffing_escalation_text(a: Assumptions, start_label: str) -> str:
-    return (f"{salary_escalation_text(a)}, health at {fmt_percent(a.health_escalation)}, "
-            f"from {start_label} dollars")
+    return (
+        f"{salary_escalation_text(a)}, health at {fmt_percent(a.health_escalation)}, "
+        f"from {start_label} dollars"
+    )

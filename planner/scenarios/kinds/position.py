@@ -40,8 +40,11 @@ class PositionParams(Staffing):
     role: str = param(choice(choices=ROLES, required=True, label="Role"))
     fte: Decimal = param(count(required=True, label="FTE", hint="full-time equivalents"))
     salary: Decimal = param(money(label="Base salary ($ a year)", hint="in first-FY dollars"))
-    independent: bool = param(flag(fixed=False, label="Independent of the program's agencies",
-                                   hint="program manager only"))
+    independent: bool = param(
+        flag(
+            fixed=False, label="Independent of the program's agencies", hint="program manager only"
+        )
+    )
 
 
 class Position(LineKind[PositionParams]):
@@ -56,13 +59,22 @@ class Position(LineKind[PositionParams]):
         if value not in (None, "program_manager"):
             found = tuple(f for f in found if f.name != "independent")
         if value == "other":  # no default salary for a role the tables do not know (§3)
-            return tuple(_replace(f, required=True, nullable=True,
-                                  required_message="is required for a position with role "
-                                                   "'other'")
-                         if f.name == "salary" else f for f in found)
+            return tuple(
+                _replace(
+                    f,
+                    required=True,
+                    nullable=True,
+                    required_message="is required for a position with role 'other'",
+                )
+                if f.name == "salary"
+                else f
+                for f in found
+            )
         if value in ROLE_SALARY_DEFAULT:
-            return tuple(_replace(f, default=ROLE_SALARY_DEFAULT[value])
-                         if f.name == "salary" else f for f in found)
+            return tuple(
+                _replace(f, default=ROLE_SALARY_DEFAULT[value]) if f.name == "salary" else f
+                for f in found
+            )
         return found
 
     def unknown_key_message(self, key: str) -> str:
@@ -73,8 +85,9 @@ class Position(LineKind[PositionParams]):
     def cost(self, params: PositionParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         return staffing(params, params.salary, ops.num(params.fte), y, ops)
 
-    def basis(self, params: PositionParams, y: YearInputs[Exact], cost: Cost[Exact],
-              rounded: Rounded) -> str:
+    def basis(
+        self, params: PositionParams, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded
+    ) -> str:
         return staffing_basis(params, cost, rounded)
 
     def escalation_text(self, params: PositionParams, a: Assumptions, start_label: str) -> str:

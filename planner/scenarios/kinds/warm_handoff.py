@@ -31,8 +31,12 @@ from .base import (
 )
 
 HOURS_UPPER = 168  # the upper bound of the fit's driver (§13)
-MODE = choice(choices=WARM_HANDOFF_MODES, fixed="staffed", label="Coverage model",
-              hint="staffed posts, on-call stipends, or a contract")
+MODE = choice(
+    choices=WARM_HANDOFF_MODES,
+    fixed="staffed",
+    label="Coverage model",
+    hint="staffed posts, on-call stipends, or a contract",
+)
 HOURS_LABEL = {"label": "Hours covered a week", "hint": "168 = 24/7"}
 
 
@@ -44,48 +48,70 @@ def _days(ops: Ops[N]) -> N:
 @dataclass(frozen=True, kw_only=True)
 class StaffedParams(Staffing):
     mode: str = param(MODE)
-    hours_per_week: Decimal = param(hours_per_week(
-        default="warm_handoff.staffed.hours_per_week", **HOURS_LABEL))
-    staff_per_post: Decimal = param(count(default="warm_handoff.staffed.staff_per_post",
-                                          label="Staff per post"))
-    salary: Decimal = param(money(default="salary.outreach_worker",
-                                  label="Base salary ($ a year)", hint="in first-FY dollars"))
+    hours_per_week: Decimal = param(
+        hours_per_week(default="warm_handoff.staffed.hours_per_week", **HOURS_LABEL)
+    )
+    staff_per_post: Decimal = param(
+        count(default="warm_handoff.staffed.staff_per_post", label="Staff per post")
+    )
+    salary: Decimal = param(
+        money(
+            default="salary.outreach_worker",
+            label="Base salary ($ a year)",
+            hint="in first-FY dollars",
+        )
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class OnCallParams(Params):
     mode: str = param(MODE)
-    hours_per_week: Decimal = param(hours_per_week(
-        default="warm_handoff.on_call.hours_per_week", **HOURS_LABEL))
-    stipend_per_hour: Decimal = param(money(default="warm_handoff.on_call.stipend_per_hour",
-                                            label="On-call stipend per hour ($)"))
-    after_hours_share: Decimal = param(share(
-        default="warm_handoff.on_call.after_hours_share",
-        label="Share of referrals after hours", hint="0.5 = 50%"))
-    hours_per_callout: Decimal = param(count(default="warm_handoff.on_call.hours_per_callout",
-                                             label="Paid hours per call-out"))
+    hours_per_week: Decimal = param(
+        hours_per_week(default="warm_handoff.on_call.hours_per_week", **HOURS_LABEL)
+    )
+    stipend_per_hour: Decimal = param(
+        money(default="warm_handoff.on_call.stipend_per_hour", label="On-call stipend per hour ($)")
+    )
+    after_hours_share: Decimal = param(
+        share(
+            default="warm_handoff.on_call.after_hours_share",
+            label="Share of referrals after hours",
+            hint="0.5 = 50%",
+        )
+    )
+    hours_per_callout: Decimal = param(
+        count(default="warm_handoff.on_call.hours_per_callout", label="Paid hours per call-out")
+    )
     # Default: the plan's case-manager salary / paid hours (`on_call_hourly_rate`).
-    hourly_rate: Decimal = param(money(label="Hourly pay for call-outs ($)",
-                                       hint="default: case-manager salary ÷ 2,080"))
+    hourly_rate: Decimal = param(
+        money(label="Hourly pay for call-outs ($)", hint="default: case-manager salary ÷ 2,080")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class ContractParams(Params):
     mode: str = param(MODE)
-    hours_per_week: Decimal = param(hours_per_week(
-        default="warm_handoff.contract.hours_per_week", **HOURS_LABEL))
-    rate_per_hour: Decimal = param(money(
-        default="warm_handoff.contract.rate_per_hour",
-        label="Contract rate per covered hour ($)",
-        hint="what your provider charges for each hour of coverage. A county buying "
-             "priority response from an existing mobile crisis provider pays far less "
-             "than the cost of a dedicated crisis van (the default below): ask the "
-             "provider for its rate"))
+    hours_per_week: Decimal = param(
+        hours_per_week(default="warm_handoff.contract.hours_per_week", **HOURS_LABEL)
+    )
+    rate_per_hour: Decimal = param(
+        money(
+            default="warm_handoff.contract.rate_per_hour",
+            label="Contract rate per covered hour ($)",
+            hint="what your provider charges for each hour of coverage. A county buying "
+            "priority response from an existing mobile crisis provider pays far less "
+            "than the cost of a dedicated crisis van (the default below): ask the "
+            "provider for its rate",
+        )
+    )
 
 
 WarmHandoffParams = StaffedParams | OnCallParams | ContractParams
-MODES: dict[str, type[Params]] = {"staffed": StaffedParams, "on_call": OnCallParams,
-                                  "contract": ContractParams}
+MODES: dict[str, type[Params]] = {
+    "staffed": StaffedParams,
+    "on_call": OnCallParams,
+    "contract": ContractParams,
+}
 
 
 def on_call_hourly_rate(case_manager_salary: Decimal, paid_hours: Decimal) -> Decimal:
@@ -125,46 +151,57 @@ class WarmHandoff(LineKind[StaffedParams | OnCallParams | ContractParams]):
         if isinstance(params, OnCallParams):
             callouts = y.referrals * ops.num(params.after_hours_share)
             standby = hours * _days(ops) * ops.num(params.stipend_per_hour)
-            callout_pay = (callouts * ops.num(params.hours_per_callout)
-                           * ops.num(params.hourly_rate) * ops.num(a.overtime_multiplier))
+            callout_pay = (
+                callouts
+                * ops.num(params.hours_per_callout)
+                * ops.num(params.hourly_rate)
+                * ops.num(a.overtime_multiplier)
+            )
             personnel = (standby + callout_pay) * y.salary_growth
             fringe = personnel * ops.num(a.overtime_fringe_rate)
-            return Cost({"personnel": personnel, "fringe": fringe}, ops.num(0),
-                        {"callouts": callouts})
+            return Cost(
+                {"personnel": personnel, "fringe": fringe}, ops.num(0), {"callouts": callouts}
+            )
         # contract: a crisis-response provider bills by the covered hour
         contractual = hours * _days(ops) * ops.num(params.rate_per_hour) * y.inflation_growth
         return Cost({"contractual": contractual}, ops.num(0))
 
-    def basis(self, params: WarmHandoffParams, y: YearInputs[Exact], cost: Cost[Exact],
-              rounded: Rounded) -> str:
+    def basis(
+        self, params: WarmHandoffParams, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded
+    ) -> str:
         hours = params.hours_per_week
         a = y.assumptions
         r = rounded
         if isinstance(params, StaffedParams):
-            lead = (f"{fmt_quantity(hours)} h/week × 365/7 × "
-                    f"{fmt_quantity(params.staff_per_post)} staff ÷ "
-                    f"{fmt_quantity(a.productive_hours_per_fte)} productive h = "
-                    f"{fmt_quantity(cost.terms['required_fte'])} → {fmt_fte(cost.fte)} FTE; ")
+            lead = (
+                f"{fmt_quantity(hours)} h/week × 365/7 × "
+                f"{fmt_quantity(params.staff_per_post)} staff ÷ "
+                f"{fmt_quantity(a.productive_hours_per_fte)} productive h = "
+                f"{fmt_quantity(cost.terms['required_fte'])} → {fmt_fte(cost.fte)} FTE; "
+            )
             return staffing_basis(params, cost, rounded, lead)
         if isinstance(params, OnCallParams):
             growth = y.salary_growth
-            return (f"standby {fmt_quantity(hours)} h/week × 365/7 × "
-                    f"{escalated(params.stipend_per_hour, growth)}/h + "
-                    f"{fmt_quantity(cost.terms['callouts'])} call-outs "
-                    f"({fmt_percent(params.after_hours_share)} of "
-                    f"{fmt_quantity(y.referrals)} referrals) "
-                    f"× {fmt_quantity(params.hours_per_callout)} h × "
-                    f"{escalated(params.hourly_rate, growth)}/h × "
-                    f"{fmt_quantity(a.overtime_multiplier)} overtime = "
-                    f"{fmt_money(r['personnel'])}; "
-                    f"fringe {fmt_percent(a.overtime_fringe_rate)} × {fmt_money(r['personnel'])}"
-                    f" = {fmt_money(r['fringe'])}")
-        return (f"{fmt_quantity(hours)} h/week × 365/7 × "
-                f"{escalated(params.rate_per_hour, y.inflation_growth)}/h = "
-                f"{fmt_money(r['contractual'])} contractual")
+            return (
+                f"standby {fmt_quantity(hours)} h/week × 365/7 × "
+                f"{escalated(params.stipend_per_hour, growth)}/h + "
+                f"{fmt_quantity(cost.terms['callouts'])} call-outs "
+                f"({fmt_percent(params.after_hours_share)} of "
+                f"{fmt_quantity(y.referrals)} referrals) "
+                f"× {fmt_quantity(params.hours_per_callout)} h × "
+                f"{escalated(params.hourly_rate, growth)}/h × "
+                f"{fmt_quantity(a.overtime_multiplier)} overtime = "
+                f"{fmt_money(r['personnel'])}; "
+                f"fringe {fmt_percent(a.overtime_fringe_rate)} × {fmt_money(r['personnel'])}"
+                f" = {fmt_money(r['fringe'])}"
+            )
+        return (
+            f"{fmt_quantity(hours)} h/week × 365/7 × "
+            f"{escalated(params.rate_per_hour, y.inflation_growth)}/h = "
+            f"{fmt_money(r['contractual'])} contractual"
+        )
 
-    def escalation_text(self, params: WarmHandoffParams, a: Assumptions,
-                        start_label: str) -> str:
+    def escalation_text(self, params: WarmHandoffParams, a: Assumptions, start_label: str) -> str:
         if isinstance(params, StaffedParams):
             return staffing_escalation_text(a, start_label)
         if isinstance(params, OnCallParams):
