@@ -75,7 +75,11 @@ def analysis_of_document(
 def analysis_of(
     record: Any, plan: Plan | None = None, projection: Projection | None = None
 ) -> Analysis | None:
-    return analysis_of_document(record.document, plan, projection)
+    """A stored plan's analysis, of the plan as the page shows it: with its jurisdiction's
+    actuals (closed FYs stay as they were, §12), so entering actuals gives a new analysis."""
+    from planner.services.actuals import projected_document
+
+    return analysis_of_document(projected_document(record), plan, projection)
 
 
 def analysis_of_plan(plan: Plan, projection: Projection | None = None) -> Analysis | None:

@@ -309,3 +309,38 @@ def test_only_the_first_or_last_recorded_fy_can_be_removed(app):
         service.delete_fy(db.session, orange, None, 2028, expected_version=1)
         assert list(service.records_of(db.session, orange)) == [2026, 2027]
         assert service.history(db.session, orange)[0].new == "—"  # the removal, recorded
+
+
+def test_a_plans_simulation_follows_its_jurisdictions_actuals(app):
+    """The plan page's uncertainty analysis is of the plan with its county's actuals: entering
+    a closed FY gives a new analysis, whose closed FY is the actual figure in every draw."""
+    from planner.services.plans import load_plan
+    from planner.simulations import analysis_of
+
+    with app.app_context():
+        orange = _orange(app)
+        record = plans_of(db.session, orange)[0]
+        document = json.loads(record.document)
+        document["uncertainty"] = {
+            "draws": 40,
+            "seed": 3,
+            "receipts": {"low": "0.8", "mode": "1", "high": "1.1"},
+        }
+        record.document = json.dumps(document)
+        db.session.commit()
+        opening = int(load_plan(record).fund.opening_balance)
+        before = analysis_of(record)
+        assert before is not None
+        assert before.result.fiscal_years[0] == 2026
+        entry = {"receipts": "1000", "interest": "0", "spending": {"A:10": "250"}}
+        service.save_fy(
+            db.session, orange, None, 2026, entry, expected_version=0, as_of=AS_OF, action="form"
+        )
+        db.session.commit()
+        after = analysis_of(record)
+        assert after is not None
+        assert after is not before
+        # FY2026-27 closed: opening + 1,000 received + 0 interest - 250 spent, in every draw
+        closed = opening + 1000 - 250
+        assert {after.result.closing[p][0] for p in (10, 50, 90)} == {closed}
+        assert before.result.closing[50][0] != closed
