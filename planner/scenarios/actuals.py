@@ -510,3 +510,9 @@ def actuals_block(
         interest_actual=tuple(entry.interest_dollars for entry in plan.actuals),
         audit_costs=tuple(entry.audit_costs_dollars for entry in plan.actuals),
     )
+
+
+def entry_spent(entry: Mapping[str, Any]) -> int:
+    """Exhibit E (3) of a stored §11 entry (a FY of a jurisdiction's record, already checked):
+    each strategy's amount rounded half-up to whole dollars, then summed, as `FyActuals.spent`."""
+    return sum(dollars(Decimal(str(v))) for v in (entry.get("spending") or {}).values())

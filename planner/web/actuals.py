@@ -36,11 +36,10 @@ from planner.models import Jurisdiction, PlanRecord
 from planner.reports import annual
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
-from planner.scenarios.actuals import variance_percent_text
+from planner.scenarios.actuals import entry_spent, variance_percent_text
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
-from planner.scenarios.money import round_half_up
 from planner.services import actuals as service
 from planner.services.plans import load_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
@@ -132,14 +131,9 @@ def index(slug: str):
     )
 
 
-def _totals(entries: dict[int, dict[str, Any]]) -> dict[int, Decimal]:
+def _totals(entries: dict[int, dict[str, Any]]) -> dict[int, int]:
     """Each FY's spending over its strategies (each amount to whole dollars, §11)."""
-    return {
-        fy: sum(
-            (round_half_up(Decimal(v), 0) for v in (e.get("spending") or {}).values()), Decimal(0)
-        )
-        for fy, e in entries.items()
-    }
+    return {fy: entry_spent(e) for fy, e in entries.items()}
 
 
 @blueprint.get("/j/<slug>/actuals/history")
