@@ -51,6 +51,11 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _optional_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a table a custom cost-tables directory may leave out (none then)."""
+    return _read_csv(path) if path.exists() else []
+
+
 def load_limits(path: Path) -> Limits:
     """The §15 limits: each a whole number with its source."""
     with path.open("rb") as handle:
@@ -107,57 +112,45 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
     if (directory / "starting_plan.toml").exists():
         with (directory / "starting_plan.toml").open("rb") as handle:
             starting = _flatten("", tomllib.load(handle))
-    totals = (
-        tuple(
-            ReceiptTotal(
-                slug=row["slug"],
-                name=row["name"],
-                total=Decimal(row["total_usd"]) if row["total_usd"] else None,
-                covers=row["covers"],
-                status=row["status"],
-                basis=row["basis"],
-                source_url=row["source_url"],
-                caveat=row["caveat"],
-                other_figures=row["other_figures"],
-            )
-            for row in _read_csv(directory / "nc_receipt_totals.csv")
+    totals = tuple(
+        ReceiptTotal(
+            slug=row["slug"],
+            name=row["name"],
+            total=Decimal(row["total_usd"]) if row["total_usd"] else None,
+            covers=row["covers"],
+            status=row["status"],
+            basis=row["basis"],
+            source_url=row["source_url"],
+            caveat=row["caveat"],
+            other_figures=row["other_figures"],
         )
-        if (directory / "nc_receipt_totals.csv").exists()
-        else ()
+        for row in _optional_csv(directory / "nc_receipt_totals.csv")
     )
-    shape = (
-        tuple(
-            ShapeYear(
-                fy=parse_fy(row["fiscal_year"]),
-                fraction=Decimal(row["fraction"]),
-                of_total=row["of_total"],
-                basis=row["basis"],
-                source_url=row["source_url"],
-                status=row["status"],
-                note=row["note"],
-            )
-            for row in _read_csv(directory / "nc_payment_shape.csv")
+    shape = tuple(
+        ShapeYear(
+            fy=parse_fy(row["fiscal_year"]),
+            fraction=Decimal(row["fraction"]),
+            of_total=row["of_total"],
+            basis=row["basis"],
+            source_url=row["source_url"],
+            status=row["status"],
+            note=row["note"],
         )
-        if (directory / "nc_payment_shape.csv").exists()
-        else ()
+        for row in _optional_csv(directory / "nc_payment_shape.csv")
     )
-    reporting = (
-        tuple(
-            ReportingField(
-                report=row["report"],
-                field=row["field"],
-                order=int(row["order"]),
-                words=row["words"],
-                source=row["source"],
-                source_url=row["source_url"],
-                year=int(row["year"]),
-                status=row["status"],
-                note=row["note"],
-            )
-            for row in _read_csv(directory / "reporting_fields.csv")
+    reporting = tuple(
+        ReportingField(
+            report=row["report"],
+            field=row["field"],
+            order=int(row["order"]),
+            words=row["words"],
+            source=row["source"],
+            source_url=row["source_url"],
+            year=int(row["year"]),
+            status=row["status"],
+            note=row["note"],
         )
-        if (directory / "reporting_fields.csv").exists()
-        else ()
+        for row in _optional_csv(directory / "reporting_fields.csv")
     )
     limits_file = directory / "limits.toml"
     limits = load_limits(limits_file if limits_file.exists() else TABLES_DIR / "limits.toml")

@@ -136,21 +136,18 @@ def resolution(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     view = view_plan(record, today())
     first_text, last_text, first, last, errors = _period(*next_resolution_years(view.plan, today()))
-    if not errors and request.args.get("download"):
-        return download(
-            resolution_docx(document_for(record), first, last),
-            DOCX,
-            _docx_name(record, "resolution"),
-        )
-    return render_template(
-        "plans/resolution.html",
-        record=record,
-        first=first_text,
-        last=last_text,
-        errors=errors,
-        plan=view.plan,
-        kind="resolution",
-    ), (422 if errors else 200)
+    return _board_document(
+        record,
+        view,
+        "resolution",
+        resolution_docx,
+        "resolution",
+        first_text,
+        last_text,
+        first,
+        last,
+        errors,
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/ordinance")
@@ -164,12 +161,25 @@ def ordinance(slug: str, plan_id: int):
             f"must be within the plan's FYs, {fy_label(view.plan.start_fy)} to "
             f"{fy_label(view.plan.end_fy)}"
         )
+    return _board_document(
+        record,
+        view,
+        "ordinance",
+        ordinance_docx,
+        "project-ordinance",
+        first_text,
+        last_text,
+        first,
+        last,
+        errors,
+    )
+
+
+def _board_document(record, view, kind, make, name, first_text, last_text, first, last, errors):
+    """The resolution or ordinance: its .docx when asked for a valid period, else the page
+    with the period's fields (422 with the errors beside them)."""
     if not errors and request.args.get("download"):
-        return download(
-            ordinance_docx(document_for(record), first, last),
-            DOCX,
-            _docx_name(record, "project-ordinance"),
-        )
+        return download(make(document_for(record), first, last), DOCX, _docx_name(record, name))
     return render_template(
         "plans/resolution.html",
         record=record,
@@ -177,7 +187,7 @@ def ordinance(slug: str, plan_id: int):
         last=last_text,
         errors=errors,
         plan=view.plan,
-        kind="ordinance",
+        kind=kind,
     ), (422 if errors else 200)
 
 
