@@ -16,8 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from web_bench import CPU, median_ms  # noqa: E402
 
-from planner import charts_uncertainty, create_app  # noqa: E402
-from planner.simulations import ANALYSES  # noqa: E402
+from planner import create_app  # noqa: E402
+from planner.present import charts_uncertainty  # noqa: E402
+from planner.services.analyses import ANALYSES  # noqa: E402
 from tests.conftest import seed_test_data  # noqa: E402
 from tests.web import EDITOR, form_values, sign_in  # noqa: E402
 

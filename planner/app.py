@@ -17,9 +17,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from werkzeug.middleware.proxy_fix import ProxyFix
     from whitenoise import WhiteNoise
 
-    from planner import formatting, rate_limits, request_log  # noqa: F401 - registers planner+db://
+    from planner import rate_limits, request_log  # noqa: F401 - registers planner+db://
     from planner.config import configure
     from planner.extensions import csrf, db, limiter, login_manager
+    from planner.present import formatting  # noqa: F401
     from planner.web import register_blueprints
 
     app = Flask(

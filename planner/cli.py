@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from planner.cost_tables import default_cost_tables
+from planner.present.tables_text import compliance_text, fit_text, projection_table
 from planner.scenarios import Plan, PlanError, parse_plan_text, project, projection_to_dict
 from planner.scenarios.compliance import check_plan, compliance_to_dict
 from planner.scenarios.fiscal import fy_label
-from planner.tables_text import compliance_text, fit_text, projection_table
 
 EXIT_BAD_FILE = 2
 
@@ -121,9 +121,9 @@ def fit_command(plan_file: str, target: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the lead-simulation/1 JSON.")
 def simulate_command(plan_file: str, draws: int | None, seed: int | None, as_json: bool) -> None:
     """How sure are we: the plan's uncertainty ranges simulated, and the tornado (§12)."""
+    from planner.present.simulation_text import simulation_text
     from planner.scenarios.simulation import simulate, simulation_to_dict
     from planner.scenarios.uncertainty import Uncertainty
-    from planner.simulation_text import simulation_text
 
     plan = read_plan(plan_file)
     result = simulate(plan, (plan.uncertainty or Uncertainty()).with_run(draws, seed))

@@ -1,4 +1,5 @@
-"""Load `cost_tables/` (TOML defaults and thresholds, MOA CSVs) into frozen objects."""
+"""Load `cost_tables/` (TOML defaults and thresholds, MOA CSVs, the offered uncertainty ranges)
+into frozen objects."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from planner.scenarios.tables import (
     ReportingField,
     ShapeYear,
 )
+from planner.scenarios.uncertainty import VARIABLES, OfferedRange, bounds
 
 TABLES_DIR = Path(__file__).resolve().parent.parent / "cost_tables"
 
@@ -172,3 +174,35 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
 def default_cost_tables() -> CostTables:
     """The shipped tables, loaded once per process."""
     return load_cost_tables()
+
+
+# --- The ranges the uncertainty section offers (cost_tables/uncertainty_ranges.toml) ----------
+
+RANGES_FILE = "uncertainty_ranges.toml"
+
+
+def load_ranges(directory: Path | None = None) -> MappingProxyType[str, OfferedRange]:
+    directory = directory or Path(os.environ.get("PLANNER_COST_TABLES", TABLES_DIR))
+    path = directory / RANGES_FILE
+    if not path.exists():
+        path = TABLES_DIR / RANGES_FILE
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    found: dict[str, OfferedRange] = {}
+    for name, entry in raw.items():
+        if name not in VARIABLES:
+            raise ValueError(f"{RANGES_FILE}: unknown variable {name!r}")
+        low, high = Decimal(entry["low"]), Decimal(entry["high"])
+        mode = Decimal(entry["mode"]) if "mode" in entry else None
+        least, most = bounds(name)
+        if not least <= low <= (mode if mode is not None else low) <= high <= most:
+            raise ValueError(
+                f"{RANGES_FILE}: {name} must have {least} ≤ low ≤ mode ≤ high ≤ {most}"
+            )
+        found[name] = OfferedRange(name, low, mode, high, entry["source"], int(entry["year"]))
+    return MappingProxyType({n: found[n] for n in VARIABLES if n in found})
+
+
+@functools.cache
+def default_ranges() -> MappingProxyType[str, OfferedRange]:
+    return load_ranges()

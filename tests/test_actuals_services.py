@@ -314,8 +314,8 @@ def test_only_the_first_or_last_recorded_fy_can_be_removed(app):
 def test_a_plans_simulation_follows_its_jurisdictions_actuals(app):
     """The plan page's uncertainty analysis is of the plan with its county's actuals: entering
     a closed FY gives a new analysis, whose closed FY is the actual figure in every draw."""
+    from planner.services.analyses import analysis_of
     from planner.services.plans import load_plan
-    from planner.simulations import analysis_of
 
     with app.app_context():
         orange = _orange(app)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from planner.cost_tables import default_cost_tables
-from planner.formatting import money
+from planner.present.formatting import money
 from planner.scenarios import parse_plan, plan_to_dict, project
 from planner.services.demo import demo_document
 from tests.test_browser import CHROMIUM, browser, server  # noqa: F401 - fixtures

@@ -6,7 +6,7 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.formatting import LOCALE, MONEY_PATTERN, dollars, money
+from planner.present.formatting import LOCALE, MONEY_PATTERN, dollars, money
 from planner.scenarios import fy_label
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from planner.cost_tables import default_cost_tables
-from planner.forms.labels import KIND_NAMES, LABELS
 from planner.forms.plan_forms import CHOICE_VALUES, LINE_CHOICE, line_variants
+from planner.present.labels import KIND_NAMES, LABELS
 from planner.scenarios import PlanError, plan_to_dict, project
 from planner.scenarios.fields import money
 from planner.scenarios.kinds import EXACT, KINDS, REGISTRY, Cost, YearInputs, register

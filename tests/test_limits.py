@@ -537,7 +537,7 @@ def test_the_plans_texts_together_are_limited_on_the_text_that_goes_past():
 
 
 def test_the_strategy_chart_has_one_series_per_colour():
-    from planner import charts
+    from planner.present import charts
 
     lines = [
         {

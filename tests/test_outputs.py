@@ -426,7 +426,7 @@ def test_compare_needs_two_to_four_plans(app, client):
 
 
 def test_the_pdf_chart_is_the_page_chart(demo_doc):
-    from planner import charts
+    from planner.present import charts
 
     html = plan_report_html(demo_doc)
     embedded = re.search(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html).group(1)

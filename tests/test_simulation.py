@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from planner.cli import main
-from planner.cost_tables import default_cost_tables
+from planner.cost_tables import default_cost_tables, default_ranges
 from planner.scenarios import PlanError, parse_plan, plan_to_dict, project
 from planner.scenarios.limits import EXPONENT, TOO_LONG
 from planner.scenarios.simulation import (
@@ -27,7 +27,6 @@ from planner.scenarios.uncertainty import (
     offered_section,
     substitute,
 )
-from planner.uncertainty_ranges import default_ranges
 from tests.plans import EXAMPLES, as_json_document, document, example, parse
 
 RANGES = {

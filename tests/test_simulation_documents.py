@@ -14,7 +14,7 @@ import pytest
 from planner.reports.context import plan_document
 from planner.reports.render import plan_report_pdf
 from planner.reports.workbook import plan_workbook
-from planner.simulations import analysis_of_plan
+from planner.services.analyses import analysis_of_plan
 from tests.plans import EXAMPLES, parse
 
 PREPARED = dt.date(2026, 11, 28)

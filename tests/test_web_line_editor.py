@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from planner.charts import ChartCache
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
-from planner.formatting import money_cents
 from planner.models import PlanChange, PlanRecord
+from planner.present.charts import ChartCache
+from planner.present.formatting import money_cents
 from planner.scenarios import load_plan_json, parse_plan, plan_to_dict, project
 from planner.scenarios.editing import next_resolution_years
 from planner.services.demo import demo_document
@@ -263,7 +263,7 @@ def test_new_line_preview_projects_the_line_not_yet_saved(app, editor):
 
 
 def _money(amount: int) -> str:
-    from planner.formatting import money
+    from planner.present.formatting import money
 
     return money(amount)
 
@@ -428,7 +428,7 @@ def test_chart_cache_keys_on_version_and_checks_the_document():
 
 
 def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, monkeypatch):
-    from planner import charts
+    from planner.present import charts
 
     charts.CHARTS.clear()  # the caches are the process's: another test may have drawn these
     charts.BY_FIGURES.clear()
@@ -460,7 +460,7 @@ def test_a_save_that_leaves_the_figures_does_not_redraw_the_chart(app, editor, m
 def test_the_fast_number_format_is_babels(amount, places):
     from babel.numbers import format_decimal
 
-    from planner.formatting import number
+    from planner.present.formatting import number
 
     pattern = "#,##0." + "0" * places if places else "#,##0"
     assert number(amount, places) == format_decimal(amount, format=pattern, locale="en_US")

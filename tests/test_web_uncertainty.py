@@ -7,8 +7,8 @@ from sqlalchemy import select
 from planner.extensions import db
 from planner.models import PlanRecord
 from planner.scenarios import project
+from planner.services.analyses import ANALYSES, cache_key
 from planner.services.plans import load_plan
-from planner.simulations import ANALYSES, cache_key
 from tests.web import EDITOR, form_values, sign_in, text
 
 

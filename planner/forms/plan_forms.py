@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.cost_tables import default_cost_tables
-from planner.forms.labels import hint_of, is_money, label_of
+from planner.present.labels import hint_of, is_money, label_of
 from planner.scenarios import Plan, fy_label
 from planner.scenarios.editing import DefaultNote, default_note
 from planner.scenarios.kinds import REGISTRY
@@ -349,7 +349,7 @@ def asked_inputs(kind: str, value: str) -> set[str]:
 
 
 def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
-    from planner.formatting import money_cents, number, percent
+    from planner.present.formatting import money_cents, number, percent
 
     if is_money(spec_name):
         return money_cents(value)

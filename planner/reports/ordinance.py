@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from planner import formatting
+from planner.present import formatting
 from planner.reports.context import PlanDocument
 from planner.reports.resolution import (
     MOA_TITLE,

@@ -16,9 +16,9 @@ import pydyf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from planner import charts, formatting
 from planner.cost_tables import default_cost_tables
 from planner.paths import ROOT
+from planner.present import charts, formatting
 from planner.reports.uncertainty import uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
@@ -132,7 +132,7 @@ def summary_message(message: str, condensed: bool) -> str:
 
 
 def plan_report_html(doc) -> str:
-    from planner.forms.labels import KIND_NAMES
+    from planner.present.labels import KIND_NAMES
     from planner.reports.context import results_by_severity
     from planner.reports.words import count_words, input_rows
     from planner.scenarios.lines import escalation_text

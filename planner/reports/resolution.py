@@ -18,8 +18,8 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Pt, RGBColor
 
-from planner import formatting
-from planner.forms.labels import KIND_NAMES
+from planner.present import formatting
+from planner.present.labels import KIND_NAMES
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
 from planner.scenarios.authorizations import covered_fys

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from planner.forms.labels import KIND_NAMES
+from planner.present.labels import KIND_NAMES
 from planner.reports.context import PlanDocument
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios.projection import UNASSIGNED

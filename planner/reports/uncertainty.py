@@ -7,9 +7,9 @@ import base64
 
 from markupsafe import Markup
 
-from planner import charts_uncertainty
+from planner.present import charts_uncertainty
 from planner.scenarios.uncertainty import LABELS
-from planner.simulations import analysis_of_plan
+from planner.services.analyses import analysis_of_plan
 
 
 def _b64(svg: str) -> str:

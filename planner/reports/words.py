@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planner import formatting
-from planner.forms.labels import KIND_NAMES, LABELS
+from planner.present import formatting
+from planner.present.labels import KIND_NAMES, LABELS
 from planner.scenarios import fy_label
 from planner.scenarios.summaries import DefaultRow
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from planner.scenarios import fy_label
 from planner.scenarios.uncertainty import LABELS
-from planner.simulations import analysis_of_plan
+from planner.services.analyses import analysis_of_plan
 
 SHEET = "Uncertainty"
 

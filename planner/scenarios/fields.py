@@ -40,7 +40,7 @@ class Field:
     help: str = ""  # a staffing line's own override of a plan-wide rate: what it is
     cap: Decimal | None = None  # a sanity bound on amounts and counts
     max_length: int = SHORT_TEXT  # for text
-    label: str = ""  # what the editor calls it ("" = planner.forms.labels)
+    label: str = ""  # what the editor calls it ("" = planner.present.labels)
     hint: str = ""  # the unit or a hint shown under the input
     required_message: str = "is required"
 

@@ -1,5 +1,5 @@
 """The uncertainty ranges of a stored plan (cost model §12), saved through the plan's
-versioned save path (the analysis itself is cached in `planner.simulations`)."""
+versioned save path (the analysis itself is cached in `planner.services.analyses`)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from planner import formatting
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.actuals import (
@@ -33,6 +32,7 @@ from planner.forms.actuals import (
 )
 from planner.forms.auth import id_of, version_of
 from planner.models import Jurisdiction, PlanRecord
+from planner.present import formatting
 from planner.reports import annual
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy

@@ -19,7 +19,6 @@ from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import ActionForm
 from planner.forms.county import AUTHORIZE, AuthorizeForm, SpreadTotalForm
-from planner.forms.labels import KIND_NAMES
 from planner.forms.plan_forms import (
     CHOICE_VALUES,
     LINE_CHOICE,
@@ -40,6 +39,7 @@ from planner.forms.plan_forms import (
 )
 from planner.forms.plans import ReceiptsCsvForm
 from planner.models import PlanRecord
+from planner.present.labels import KIND_NAMES
 from planner.scenarios import PlanError, fy_label, parse_plan_text, project
 from planner.scenarios.editing import LinePreview, line_preview
 from planner.scenarios.kinds import KINDS

@@ -11,13 +11,13 @@ from collections.abc import Hashable
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from planner import charts
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.admin import StatusForm
 from planner.forms.auth import ActionForm, version_of
-from planner.forms.history import history_entries
 from planner.forms.plans import CloneForm, DeleteForm, RenameForm
+from planner.present import charts
+from planner.present.history import history_entries
 from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize

@@ -9,11 +9,11 @@ import threading
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from planner import charts
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import id_of
 from planner.models import PlanRecord
+from planner.present import charts
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
 from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
@@ -25,8 +25,8 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
 from planner.services.actuals import projected_document
+from planner.services.analyses import deficit_chances
 from planner.services.plans import plans_of, view_plan
-from planner.simulations import deficit_chances
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.common import download_name, svg_response, today
 

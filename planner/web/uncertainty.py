@@ -8,16 +8,16 @@ import functools
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from planner import charts_uncertainty
+from planner.cost_tables import default_ranges
 from planner.extensions import db
 from planner.forms.auth import version_of
 from planner.forms.uncertainty import UncertaintyForm, field_of_path, fill, section_of
+from planner.present import charts_uncertainty
 from planner.scenarios import PlanError
 from planner.scenarios.uncertainty import LABELS, VARIABLES, offered_section
+from planner.services.analyses import Analysis, analysis_of
 from planner.services.plans import PlanFrozen, StaleVersion, load_plan
 from planner.services.uncertainty import check_ranges, save_ranges
-from planner.simulations import Analysis, analysis_of
-from planner.uncertainty_ranges import default_ranges
 from planner.web.access import plan_or_404
 
 blueprint = Blueprint("uncertainty", __name__)

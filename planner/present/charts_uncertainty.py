@@ -1,6 +1,6 @@
 """The uncertainty charts (cost model §12): the fan of the closing balance and the tornado.
 
-Drawn like `planner.charts` (matplotlib outside pyplot, SVG text kept as text, the same
+Drawn like `planner.present.charts` (matplotlib outside pyplot, SVG text kept as text, the same
 palette), with a one-sentence text alternative each; the page shows the tables too.
 """
 
@@ -10,7 +10,15 @@ from typing import Any
 
 from matplotlib.ticker import FuncFormatter
 
-from planner.charts import DEFICIT, PALETTE, ChartCache, _dollars, _figure, _short_labels, _svg
+from planner.present.charts import (
+    DEFICIT,
+    PALETTE,
+    ChartCache,
+    _dollars,
+    _figure,
+    _short_labels,
+    _svg,
+)
 from planner.scenarios import Projection, fy_label
 from planner.scenarios.simulation import Simulation
 from planner.scenarios.uncertainty import LABELS

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from planner.formatting import long_date, money_cents, number, percent
-from planner.forms.labels import KIND_NAMES, is_money, label_of
+from planner.present.formatting import long_date, money_cents, number, percent
+from planner.present.labels import KIND_NAMES, is_money, label_of
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.kinds import REGISTRY
 from planner.scenarios.parse import (
