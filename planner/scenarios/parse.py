@@ -59,6 +59,7 @@ from .plan import (
     Plan,
     Program,
 )
+from .streams import Streams, with_streams
 from .tables import CostTables
 from .uncertainty import read_uncertainty, uncertainty_to_dict
 
@@ -531,12 +532,13 @@ _RATE_OF = {"salary_escalation": "salary", "health_escalation": "health", "infla
 
 
 def _read_fund(reader: _Reader, value: Any) -> Fund:
-    names = tuple(f.name for f in FUND_FIELDS) + ("receipts",)
+    names = tuple(f.name for f in FUND_FIELDS) + ("receipts", STREAMS_KEY)
     source = reader.obj(value, "fund", names) or {}
     found = reader.fields(source, FUND_FIELDS, "fund")
     receipts = _read_receipts(reader, source.get("receipts"))
+    streams = _read_receipts_by_stream(reader, source)
     opening = found["opening_balance"]
-    return Fund(
+    fund = Fund(
         opening_balance=Decimal(0) if opening is _MISSING else opening,
         interest_rate=Decimal(0) if found["interest_rate"] is _MISSING else found["interest_rate"],
         moa_executed_on=None if found["moa_executed_on"] is _MISSING else found["moa_executed_on"],
@@ -546,20 +548,62 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
             if found["reserve_months"] is _MISSING
             else found["reserve_months"]
         ),
+        opening_balance_given=source.get("opening_balance") is not None,
     )
+    return with_streams(fund, streams) if streams else fund
 
 
-def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
-    source = reader.obj(value, "fund.receipts")
-    if not source or reader.too_many(
-        source, "fund.receipts", reader.limits.receipts_max, "receipt entries"
+STREAMS_KEY = "receipts_by_stream"
+
+
+def _read_receipts_by_stream(reader: _Reader, fund: Mapping[str, Any]) -> Streams:
+    """§18: stream (a slug of cost_tables/) → FY → dollars, instead of `fund.receipts`; the
+    §15 receipts limit counts every entry of every stream."""
+    path = f"fund.{STREAMS_KEY}"
+    value = fund.get(STREAMS_KEY)
+    if value is None:
+        return ()
+    if fund.get("receipts") is not None:
+        reader.error(path, "give fund.receipts or fund.receipts_by_stream, not both")
+        return ()
+    source = reader.obj(value, path)
+    if not source:
+        return ()
+    if reader.too_many(source, path, reader.limits.receipts_max, "receipt entries"):
+        return ()
+    count = sum(len(v) for v in source.values() if isinstance(v, (dict, list)))
+    if count > reader.limits.receipts_max:
+        reader.error(
+            path,
+            f"at most {reader.limits.receipts_max:,} receipt entries in all streams "
+            f"(got {count:,})",
+            TOO_MANY,
+        )
+        return ()
+    known = reader.tables.stream_slugs
+    found = []
+    for stream, amounts in source.items():
+        here = _join(path, stream)
+        if stream not in known:
+            reader.error(here, "is not a settlement stream: use one of " + ", ".join(known))
+            continue
+        found.append((stream, _read_receipts(reader, amounts, here, limited=False)))
+    return tuple(found)
+
+
+def _read_receipts(
+    reader: _Reader, value: Any, where: str = "fund.receipts", *, limited: bool = True
+) -> tuple[tuple[int, Decimal], ...]:
+    source = reader.obj(value, where)
+    if not source or (
+        limited and reader.too_many(source, where, reader.limits.receipts_max, "receipt entries")
     ):
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
     amount_field = money("amount")
     for key, raw in source.items():
-        path = _join("fund.receipts", key)
+        path = _join(where, key)
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
@@ -911,6 +955,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _receipts_document(fund: Fund) -> dict[str, Any]:
+    """`fund.receipts`, or `fund.receipts_by_stream` for a plan that gives its streams."""
+    if fund.receipts_by_stream:
+        return {
+            STREAMS_KEY: {
+                stream: {fy_label(fy): _plain(amount) for fy, amount in amounts}
+                for stream, amounts in fund.receipts_by_stream
+            }
+        }
+    return {"receipts": {fy_label(fy): _plain(amount) for fy, amount in fund.receipts}}
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """The plan as a `lead-plan/1` document with every value written explicitly."""
     a = plan.assumptions
@@ -928,11 +984,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "years": plan.years,
         "assumptions": {f.name: _plain(getattr(a, f.name)) for f in ASSUMPTION_FIELDS},
         "fund": {
-            "opening_balance": _plain(plan.fund.opening_balance),
+            "opening_balance": (
+                _plain(plan.fund.opening_balance) if plan.fund.opening_balance_given else None
+            ),
             "interest_rate": _plain(plan.fund.interest_rate),
             "moa_executed_on": _plain(plan.fund.moa_executed_on),
             "reserve_months": _plain(plan.fund.reserve_months),
-            "receipts": {fy_label(fy): _plain(amount) for fy, amount in plan.fund.receipts},
+            **_receipts_document(plan.fund),
         },
         "participants": {
             "referrals_per_year": {k: _plain(v) for k, v in p.referrals_per_year.items()},

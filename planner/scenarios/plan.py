@@ -78,6 +78,12 @@ class Fund:
     receipts: tuple[tuple[int, Decimal], ...]  # (FY, amount), sorted by FY
     # Months of spending to keep in the fund at each FY's end (§13; 0 spends it down).
     reserve_months: Decimal = Decimal(2)
+    # Receipts by settlement stream (§18), when the plan gives them instead of `receipts`:
+    # (stream, ((FY, amount), …)); `receipts` then holds each FY's sum of the streams'
+    # amounts, each rounded half-up to dollars first.
+    receipts_by_stream: tuple[tuple[str, tuple[tuple[int, Decimal], ...]], ...] = ()
+    # False when the plan does not state its opening balance (it is then 0, and said so).
+    opening_balance_given: bool = True
 
     def receipts_by_fy(self) -> dict[int, Decimal]:
         return dict(self.receipts)

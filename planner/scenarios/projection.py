@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy_financial as npf
 
+from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .lines import Context, inactive_basis, line_year
@@ -47,7 +48,11 @@ class FundProjection:
     spending: tuple[int, ...]
     closing: tuple[int, ...]
     first_deficit_fy: int | None
-    receipts_outside_plan: dict[str, int]
+    # FY label → dollars; for a plan with streams (§18), stream → FY label → dollars.
+    receipts_outside_plan: dict[str, Any]
+    # §18: each stream's in-plan whole dollars, for a plan that gives its receipts by stream
+    # (the streams as planned: in a closed FY the actual receipts stand for their sum).
+    receipts_by_stream: dict[str, tuple[int, ...]] | None = None
 
     @property
     def receipts_total(self) -> int:
@@ -240,11 +245,7 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
     first_deficit = next(
         (fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0), None
     )
-    outside = {
-        fy_label(fy): dollars(amount)
-        for fy, amount in fund.receipts
-        if not plan.start_fy <= fy <= plan.end_fy
-    }
+    outside, by_stream = _outside_and_streams(plan)
     return FundProjection(
         begin=tuple(begin),
         receipts=tuple(receipts),
@@ -253,7 +254,25 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
         closing=tuple(closing),
         first_deficit_fy=first_deficit,
         receipts_outside_plan=outside,
+        receipts_by_stream=by_stream,
     )
+
+
+def _outside_and_streams(plan: Plan) -> tuple[dict[str, Any], dict[str, tuple[int, ...]] | None]:
+    """Receipts outside the plan's FYs (by stream for a plan with streams, §18) and each
+    stream's in-plan dollars (None for a plan without streams)."""
+    fund = plan.fund
+    if fund.receipts_by_stream:
+        return (
+            streams.outside_plan(fund, plan.start_fy, plan.end_fy),
+            streams.in_plan(fund, plan.fiscal_years),
+        )
+    outside = {
+        fy_label(fy): dollars(amount)
+        for fy, amount in fund.receipts
+        if not plan.start_fy <= fy <= plan.end_fy
+    }
+    return outside, None
 
 
 def projection_to_dict(projection: Projection) -> dict[str, Any]:
@@ -301,6 +320,14 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
             "closing": list(fund.closing),
             "first_deficit_fy": fund.first_deficit_fy,
             "receipts_outside_plan": dict(fund.receipts_outside_plan),
+            # §18: only a plan that gives its receipts by stream has them.
+            **(
+                {}
+                if fund.receipts_by_stream is None
+                else {
+                    "receipts_by_stream": {s: list(v) for s, v in fund.receipts_by_stream.items()}
+                }
+            ),
         },
         # Closed FYs (§11): only a plan with actuals has the block.
         **({} if projection.actuals is None else {"actuals": projection.actuals.to_dict()}),

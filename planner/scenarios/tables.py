@@ -89,6 +89,55 @@ class ShapeYear:
 
 
 @dataclass(frozen=True)
+class SettlementStream:
+    """One settlement's money for NC's local governments (cost model §18): its NC total for
+    local governments and payment shape (FY → fraction of the total), each with its source;
+    `local_total` None: no estimate is made (the user enters what CORE-NC shows)."""
+
+    slug: str  # the key of `fund.receipts_by_stream`
+    name: str
+    local_total: Decimal | None
+    local_total_basis: str
+    source: str
+    source_url: str
+    year: int
+    status: str  # official | reported | derived
+    shape: tuple[tuple[int, Decimal], ...]  # (FY, fraction), by FY
+    shape_basis: str
+    shape_source_url: str
+    shape_year: int | None
+    not_known: str  # what the estimate cannot know, shown beside it
+
+
+@dataclass(frozen=True)
+class SharePool:
+    """The local pool a government's figure is a share of: value × ratio[0] / ratio[1]."""
+
+    scope: str  # wave_one | all_settlements | purdue
+    value: Decimal
+    ratio: tuple[Decimal, Decimal] | None
+    source: str
+    source_url: str
+    year: int
+
+
+@dataclass(frozen=True)
+class GovernmentShare:
+    """The one published figure a government's share of every stream rests on
+    (`cost_tables/nc_shares.csv`): share = figure ÷ the pool of its scope."""
+
+    slug: str
+    name: str
+    figure: Decimal
+    scope: str  # wave_one | all_settlements | purdue
+    status: str  # official | reported | derived
+    year: int
+    said: str  # what the source says
+    source_url: str
+    caveat: str
+
+
+@dataclass(frozen=True)
 class ReportingField:
     """One field of an annual report (MOA Exhibit E's figures, Exhibit F's measures), in
     the words of the form (`cost_tables/reporting_fields.csv`)."""
@@ -149,6 +198,11 @@ class CostTables:
     payment_shape: tuple[ShapeYear, ...] = ()
     limits: Limits | None = None  # always loaded; None only in hand-built tables
     reporting_fields: tuple[ReportingField, ...] = ()  # Exhibits E and F (cost model §11)
+    streams: tuple[SettlementStream, ...] = ()  # settlement streams (cost model §18)
+    share_pools: MappingProxyType[str, SharePool] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    shares: tuple[GovernmentShare, ...] = ()  # each government's share figure (§18)
 
     def value(self, key: str) -> Decimal:
         found = self.defaults[key].value
@@ -179,6 +233,13 @@ class CostTables:
         found = self.thresholds[key].value
         assert isinstance(found, Decimal), key  # noqa: S101
         return found
+
+    def stream(self, slug: str) -> SettlementStream | None:
+        return next((s for s in self.streams if s.slug == slug), None)
+
+    @property
+    def stream_slugs(self) -> tuple[str, ...]:
+        return tuple(s.slug for s in self.streams)
 
     def report_fields(self, report: str) -> tuple[ReportingField, ...]:
         return tuple(

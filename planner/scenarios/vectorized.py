@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import streams
 from .actuals import closed_fund_years
 from .kinds import REGISTRY, YearInputs
 from .money import Q, dollars
@@ -204,6 +205,7 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
     fund = plan.fund
     closed = closed_fund_years(plan)
     by_fy = fund.receipts_by_fy()
+    by_stream = streams.amounts_by_fy(fund)  # §18: the multiplier applies to each stream
     m_receipts = _given(values, "receipts", 1.0, n)
     rate = _given(values, "interest_rate", float(fund.interest_rate), n)
     closing = np.empty((n, plan.years))
@@ -214,7 +216,11 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
             spending[:, k] = spent
             balance = balance + (actual_receipts + actual_interest - spent)
         else:
-            receipts = round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
+            receipts = (
+                sum((round_dollars(a * m_receipts) for a in by_stream.get(fy, ())), np.zeros(n))
+                if fund.receipts_by_stream
+                else round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
+            )
             interest = round_dollars(np.maximum(balance, 0.0) * rate)
             balance = balance + receipts + interest - spending[:, k]
         closing[:, k] = balance
