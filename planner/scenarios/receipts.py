@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .fiscal import fy_label
-from .money import dollars, fmt_money, q
-from .tables import CostTables, Jurisdiction, ReceiptTotal, ShapeYear
+from .money import Q, dollars, fmt_money, q, round_half_up
+from .tables import (
+    CostTables,
+    GovernmentShare,
+    Jurisdiction,
+    ReceiptTotal,
+    SettlementStream,
+    ShapeYear,
+    SharePool,
+)
 
 ALL_SETTLEMENTS = "all_settlements"
 
@@ -152,3 +160,149 @@ def estimated_receipts(
         status=row.status,
         caveat=row.caveat,
     )
+
+
+# --------------------------------------------------------------- by settlement stream (§18)
+
+
+def share_of(tables: CostTables, slug: str) -> GovernmentShare | None:
+    """The figure the government's share of every stream rests on (None: not known)."""
+    return next((row for row in tables.shares if row.slug == slug), None)
+
+
+def pool_value(pool: SharePool) -> Q:
+    """The pool, exact: value × ratio[0] / ratio[1]."""
+    value = q(pool.value)
+    return value if pool.ratio is None else value * q(pool.ratio[0]) / q(pool.ratio[1])
+
+
+@dataclass(frozen=True)
+class StreamEstimate:
+    """One stream's estimated receipts for one government: the stream's NC total for local
+    governments × the government's share × each FY's fraction of the stream's shape."""
+
+    stream: SettlementStream
+    years: tuple[ReceiptEstimate, ...]  # every FY of the stream's shape
+    total: int  # round_half_up(local total × share): the government's estimated total
+
+    def in_fys(self, fiscal_years: tuple[int, ...] | range) -> tuple[ReceiptEstimate, ...]:
+        wanted = set(fiscal_years)
+        return tuple(year for year in self.years if year.fy in wanted)
+
+    def before(self, fy: int) -> tuple[ReceiptEstimate, ...]:
+        """The FYs already paid before `fy` (they belong in the opening balance)."""
+        return tuple(year for year in self.years if year.fy < fy)
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """(what, address) of each figure the estimate uses."""
+        found = [(f"{self.stream.source} ({self.stream.year})", self.stream.source_url)]
+        if self.stream.shape_source_url and self.stream.shape_source_url != self.stream.source_url:
+            found.append(
+                (f"payment shape ({self.stream.shape_year})", self.stream.shape_source_url)
+            )
+        return tuple(found)
+
+
+@dataclass(frozen=True)
+class StreamEstimates:
+    """A government's estimated receipts by stream (§18), every one labelled an estimate
+    until the user replaces it; `share` is the figure they rest on."""
+
+    share: GovernmentShare
+    pool: SharePool
+    fraction: Q  # the government's share of each stream's local total: figure ÷ pool
+    streams: tuple[StreamEstimate, ...]
+    entered: bool = False  # True: the share comes from a CORE-NC total the user entered
+    kind: str = "estimate"
+
+    @property
+    def percent(self) -> str:
+        """The share as a percentage, four decimals (for reading)."""
+        return format(round_half_up(self.fraction * 100, 4), "f")
+
+    def receipts_by_stream(
+        self, fiscal_years: tuple[int, ...] | range
+    ) -> dict[str, dict[str, str]]:
+        """As a plan's `fund.receipts_by_stream` over these FYs (streams with none left out)."""
+        found = {}
+        for estimate in self.streams:
+            years = estimate.in_fys(fiscal_years)
+            if years:
+                found[estimate.stream.slug] = {year.label: str(year.amount) for year in years}
+        return found
+
+    def received_before(self, fy: int) -> int:
+        """The estimated receipts of every stream in the FYs before `fy` (a hint for the
+        opening balance: it is what came in, not what is left after spending)."""
+        return sum(year.amount for estimate in self.streams for year in estimate.before(fy))
+
+    def stream(self, slug: str) -> StreamEstimate | None:
+        return next((s for s in self.streams if s.stream.slug == slug), None)
+
+    @property
+    def note(self) -> str:
+        """One plain sentence for the CLI and the pages (the sources are listed apart)."""
+        figure = (
+            "the 18-year CORE-NC total you entered"
+            if self.entered
+            else f"{self.share.status} figure of {fmt_money(self.share.figure)} "
+            f"({SCOPE_WORDS.get(self.share.scope, self.share.scope)}, {self.share.year})"
+        )
+        return (
+            f"Estimates, not CORE-NC figures: each settlement's total for NC's local "
+            f"governments × {self.percent}% (the share implied by the {figure}) × the "
+            "settlement's payment schedule. Replace them with CORE-NC's payment schedule "
+            "when you have it."
+        )
+
+
+SCOPE_WORDS = {
+    "wave_one": "Wave One total",
+    "all_settlements": "all-settlement total",
+    "purdue": "Purdue estimate",
+}
+
+
+def _stream_estimates(
+    tables: CostTables, share: GovernmentShare, *, entered: bool = False
+) -> StreamEstimates | None:
+    pool = tables.share_pools.get(share.scope)
+    if pool is None:
+        return None
+    fraction = q(share.figure) / pool_value(pool)
+    found = []
+    for stream in tables.streams:
+        if stream.local_total is None or not stream.shape:
+            continue
+        total = q(stream.local_total) * fraction
+        years = tuple(
+            ReceiptEstimate(fy, dollars(total * q(part)), part) for fy, part in stream.shape
+        )
+        found.append(StreamEstimate(stream, years, dollars(total)))
+    return StreamEstimates(share, pool, fraction, tuple(found), entered)
+
+
+def stream_estimates(tables: CostTables, slug: str) -> StreamEstimates | None:
+    """The government's estimates by stream, or None when its share is not known."""
+    share = share_of(tables, slug)
+    return None if share is None else _stream_estimates(tables, share)
+
+
+def stream_estimates_from_total(
+    tables: CostTables, slug: str, name: str, total: Decimal | int
+) -> StreamEstimates | None:
+    """Estimates by stream from an 18-year all-settlement CORE-NC total the user entered:
+    its share of the all-settlement pool applied to every stream."""
+    share = GovernmentShare(
+        slug=slug,
+        name=name,
+        figure=Decimal(total),
+        scope="all_settlements",
+        status="entered",
+        year=0,
+        said="the 18-year CORE-NC total entered",
+        source_url="",
+        caveat="",
+    )
+    return _stream_estimates(tables, share, entered=True)

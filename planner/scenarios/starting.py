@@ -12,9 +12,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .fiscal import fy_of
+from .fiscal import fy_label, fy_of
+from .money import fmt_money
 from .plan import PATHWAYS, SCHEMA
-from .receipts import ReceiptEstimates, estimated_receipts, find_government, receipt_total
+from .receipts import (
+    ReceiptEstimates,
+    StreamEstimates,
+    estimated_receipts,
+    find_government,
+    receipt_total,
+    stream_estimates,
+)
 from .tables import CostTables, Jurisdiction, ReceiptTotal
 
 LEAD = "A:10"
@@ -40,12 +48,20 @@ class StartingPlan:
     government: Jurisdiction
     known_total: ReceiptTotal | None  # what cost_tables/ know of its total
     receipts: ReceiptEstimates | None  # None: ask for the CORE-NC total (spread_total)
+    # §18: the receipts by stream the plan was filled with (None: the share is not known)
+    streams: StreamEstimates | None = None
+
+    @property
+    def estimated(self) -> bool:
+        return self.streams is not None or self.receipts is not None
 
     @property
     def notes(self) -> tuple[str, ...]:
         """What the user should know before relying on the plan."""
         found = []
-        if self.receipts is not None:
+        if self.streams is not None:
+            found.append(self.streams.note)
+        elif self.receipts is not None:
             found.append(self.receipts.note)
         else:
             text = (
@@ -59,10 +75,18 @@ class StartingPlan:
             if row is not None and row.other_figures:
                 text += f" Figures found, for comparison: {row.other_figures}."
             found.append(text)
-        found.append(
-            "Enter the fund's opening balance (unspent settlement money) and the date "
-            "the governing body executed the MOA."
+        text = (
+            "Enter the fund's opening balance (the settlement money received before the "
+            "plan's first FY and not yet spent) and the date the governing body executed "
+            "the MOA: until then the plan starts from $0 on hand"
         )
+        if self.streams is not None:
+            first = self.document["start_fy"]
+            text += (
+                f" (an estimated {fmt_money(self.streams.received_before(first))} was "
+                f"received before {fy_label(first)})"
+            )
+        found.append(text + ".")
         return tuple(found)
 
 
@@ -84,6 +108,8 @@ def starting_plan(
     name = place.name
     fiscal_years = range(start_fy, start_fy + STARTING_YEARS)
     estimates = estimated_receipts(tables, place.slug, fiscal_years)
+    by_stream = stream_estimates(tables, place.slug)
+    streams = by_stream.receipts_by_stream(fiscal_years) if by_stream is not None else {}
     starting = tables.starting
 
     def start(key: str) -> str:
@@ -96,8 +122,14 @@ def starting_plan(
         "start_fy": start_fy,
         "years": STARTING_YEARS,
         "fund": {
+            # Not known: asked for, and documents say it was not given (§14).
+            "opening_balance": None,
             "moa_executed_on": None,
-            "receipts": estimates.receipts() if estimates is not None else {},
+            **(
+                {"receipts_by_stream": streams}
+                if streams
+                else {"receipts": estimates.receipts() if estimates is not None else {}}
+            ),
         },
         "participants": {
             "referrals_per_year": {
@@ -118,7 +150,13 @@ def starting_plan(
         },
         "line_items": _lines(tables, name),
     }
-    return StartingPlan(document, place, receipt_total(tables, place.slug), estimates)
+    return StartingPlan(
+        document,
+        place,
+        receipt_total(tables, place.slug),
+        None if streams else estimates,
+        by_stream if streams else None,
+    )
 
 
 def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
