@@ -18,7 +18,7 @@ from planner.models import PlanChange, PlanRecord
 from planner.scenarios import load_plan_json, parse_plan, project
 from planner.scenarios.authorizations import authorize_fys
 from planner.scenarios.fit import fit
-from planner.scenarios.receipts import estimated_receipts, spread_total
+from planner.scenarios.receipts import spread_total, stream_estimates
 from planner.scenarios.starting import starting_fy
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
@@ -104,8 +104,15 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     first = starting_fy(dt.date.today())  # noqa: DTZ011 - the app's own clock
     assert plan.start_fy == first
     assert plan.jurisdiction.name == "Buncombe County"
-    expected = estimated_receipts(tables, BUNCOMBE, plan.fiscal_years)
-    assert dict(plan.fund.receipts) == {y.fy: Decimal(y.amount) for y in expected.years}
+    # §18: by stream, each the stream's local total × Buncombe's share × its shape
+    expected = stream_estimates(tables, BUNCOMBE)
+    stored = {s: dict(a) for s, a in plan.fund.receipts_by_stream}
+    entries = 0
+    for estimate in expected.streams:
+        years = estimate.in_fys(plan.fiscal_years)
+        assert stored.get(estimate.stream.slug, {}) == {y.fy: Decimal(y.amount) for y in years}
+        entries += len(years)
+    assert not plan.fund.opening_balance_given
     # every window follows the plan, every line on A:10, no Orange County text
     assert all(
         line.stated_start_fy is None and line.stated_end_fy is None for line in plan.line_items
@@ -117,8 +124,29 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     # the receipts editor labels them as estimates, each FY tagged
     receipts = director.get(f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts")
     assert receipts.status_code == 200
-    assert receipts.get_data(as_text=True).count('class="estimate-tag"') == len(expected.years)
-    assert "Estimates, not CORE-NC figures" in text(receipts)
+    html = receipts.get_data(as_text=True)
+    assert html.count('class="estimate-tag"') == entries
+    # official figure -> share -> estimate rows, each source a link, the FYs already received
+    assert 'id="receipts-estimate-basis"' in html
+    assert f'href="{expected.share.source_url}"' in html
+    for estimate in expected.streams:
+        assert f'href="{estimate.stream.source_url}"' in html
+    assert "received before the plan" in html
+    # the opening balance is asked for, not assumed
+    assert 'name="opening_balance"' in html
+    assert "Not entered yet" in html
+    # a replaced FY of one stream is no longer an estimate; the opening balance is now given
+    url = f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts"
+    values = form_values(html)
+    values[f"s_wave_one_{plan.start_fy}"] = "1"
+    values["opening_balance"] = "2500000"
+    assert director.post(url, data=values).status_code == 302
+    after = director.get(url).get_data(as_text=True)
+    assert after.count('class="estimate-tag"') == entries - 1
+    assert "Not entered yet" not in after
+    saved = plan_of(record_of(app, pid)[0])
+    assert saved.fund.opening_balance == Decimal(2500000)
+    assert dict(saved.fund.receipts_by_stream)["wave-one"][0] == (plan.start_fy, Decimal(1))
 
 
 def test_new_plan_without_a_known_total_spreads_the_one_entered(app, director):

@@ -306,3 +306,32 @@ def stream_estimates_from_total(
         caveat="",
     )
     return _stream_estimates(tables, share, entered=True)
+
+
+@dataclass(frozen=True)
+class EstimateRow:
+    """One FY of a government's estimates by stream: each stream's amount (None: the stream
+    pays nothing that FY), their sum, and whether the FY is before the plan (received)."""
+
+    fy: int
+    amounts: tuple[int | None, ...]  # in the order of `StreamEstimates.streams`
+    total: int
+    received: bool
+
+    @property
+    def label(self) -> str:
+        return fy_label(self.fy)
+
+
+def estimate_rows(
+    estimates: StreamEstimates, first_fy: int, last_fy: int
+) -> tuple[EstimateRow, ...]:
+    """Every FY any stream pays up to `last_fy`, the FYs before `first_fy` marked received."""
+    fys = sorted({y.fy for s in estimates.streams for y in s.years if y.fy <= last_fy})
+    rows = []
+    for fy in fys:
+        amounts = tuple(
+            next((y.amount for y in s.years if y.fy == fy), None) for s in estimates.streams
+        )
+        rows.append(EstimateRow(fy, amounts, sum(a or 0 for a in amounts), fy < first_fy))
+    return tuple(rows)

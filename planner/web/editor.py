@@ -46,7 +46,7 @@ from planner.scenarios.kinds import KINDS
 from planner.scenarios.parse import money
 from planner.scenarios.plan import ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
 from planner.scenarios.projection import Projection
-from planner.services.county import authorizations_of, fit_of, receipt_labels
+from planner.services.county import authorizations_of, fit_of, receipt_labels, receipts_view
 from planner.services.plans import (
     document_of,
     load_plan,
@@ -263,9 +263,30 @@ def section(slug: str, plan_id: int, section: str):
 # ------------------------------------------------------------------------ receipts
 
 
+OPENING_BALANCE = Input(
+    "opening_balance",
+    ("fund", "opening_balance"),
+    money("opening_balance"),
+    label="Opening balance ($): settlement money on hand at the start of the first FY",
+)
+
+
 def receipt_inputs(record: PlanRecord) -> list[Input]:
+    """The opening balance, then each FY's receipts; by stream (§18) for a plan that gives
+    its receipts by stream (every stream of the cost tables, in their order)."""
     plan = load_plan(record)
-    return [
+    if plan.fund.receipts_by_stream:
+        return [OPENING_BALANCE] + [
+            Input(
+                f"s_{stream.slug.replace('-', '_')}_{fy}",
+                ("fund", "receipts_by_stream", stream.slug, fy_label(fy)),
+                money(fy_label(fy)),
+                label=fy_label(fy),
+            )
+            for stream in default_cost_tables().streams
+            for fy in plan.fiscal_years
+        ]
+    return [OPENING_BALANCE] + [
         Input(
             f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)), label=fy_label(fy)
         )
@@ -276,10 +297,17 @@ def receipt_inputs(record: PlanRecord) -> list[Input]:
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    labels = receipt_labels(record)
+    plan = load_plan(record)
+    labels = receipt_labels(record, plan)
+    inputs = receipt_inputs(record)
+    estimated = {f"fy_{fy}" for fy in labels.estimated_fys} | {
+        f"s_{stream.replace('-', '_')}_{fy}"
+        for stream, fys in labels.stream_fys.items()
+        for fy in fys
+    }
     return edit_form(
         record,
-        receipt_inputs(record),
+        inputs,
         template="plans/edit_receipts.html",
         title="Receipts by FY",
         action="edited receipts",
@@ -287,8 +315,16 @@ def receipts(slug: str, plan_id: int):
         done_message="Saved the receipts.",
         csv_form=ReceiptsCsvForm(),
         labels=labels,
-        estimated={f"fy_{fy}" for fy in labels.estimated_fys},
+        estimated=estimated,
         spread_form=SpreadTotalForm(version=str(record.version)),
+        receipts_view=receipts_view(record, plan, labels),
+        stream_inputs={
+            stream.slug: [
+                i for i in inputs if i.path[:3] == ("fund", "receipts_by_stream", stream.slug)
+            ]
+            for stream in default_cost_tables().streams
+        },
+        streams_of_tables=default_cost_tables().streams,
     )
 
 
