@@ -182,6 +182,7 @@ def plan_report_html(doc) -> str:
         "report/plan.html",
         doc=doc,
         kind_names=KIND_NAMES,
+        stream_names={s.slug: s.name for s in default_cost_tables().streams},
         escalation_text=escalation_text,
         cols=cols,
         by_fy=by_fy,

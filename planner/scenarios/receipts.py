@@ -9,11 +9,13 @@ the user replaces it with CORE-NC's figure.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from .fiscal import fy_label
 from .money import Q, dollars, fmt_money, q, round_half_up
+from .plan import Plan
 from .tables import (
     CostTables,
     GovernmentShare,
@@ -96,15 +98,28 @@ class ReceiptEstimates:
     def note(self) -> str:
         """The label a page or the CLI shows beside the figures."""
         first, last = self.years[0].label, self.years[-1].label
+        whose = "entered" if self.total_status == "entered" else f"{self.total_status} figure"
         text = (
-            f"Estimates, not CORE-NC figures: {fmt_money(self.total)} total "
-            f"({self.total_status}: {self.total_source}) × each FY's share of the common "
-            f"payment shape ({self.shape_source}), {first} to {last}. Replace them with "
-            "CORE-NC's payment schedule when you have it."
+            f"Estimates, not CORE-NC figures: a {fmt_money(self.total)} total ({whose}) "
+            f"× each FY's share of the common payment schedule, {first} to {last}. "
+            "Replace them with CORE-NC's payment schedule when you have it."
         )
         if self.caveat:
             text += f" Note: {self.caveat}."
         return text
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """(what, address) of the figures the estimates use, for links beside the note."""
+        found = []
+        url = self.total_source.rsplit("; ", 1)[-1]
+        if url.startswith("http"):
+            found.append(("the total", url))
+        found.extend(
+            ("the payment schedule", u.rstrip(","))
+            for u in re.findall(r"https?://\S+", self.shape_source)
+        )
+        return tuple(found)
 
 
 def _shape(tables: CostTables, fiscal_years: tuple[int, ...] | range) -> list[ShapeYear]:
@@ -335,3 +350,108 @@ def estimate_rows(
         )
         rows.append(EstimateRow(fy, amounts, sum(a or 0 for a in amounts), fy < first_fy))
     return tuple(rows)
+
+
+# ------------------------------------------------------------ what a document says (§14, §18)
+
+
+@dataclass(frozen=True)
+class ReceiptsBasis:
+    """Which of a plan's in-plan receipts are still the estimates of its government (by
+    stream for a plan by stream), for documents that must never state an estimate as a
+    fact; and whether the opening balance was given."""
+
+    streams: StreamEstimates | None  # the estimates by stream the plan was filled with
+    stream_fys: dict[str, frozenset[int]]  # stream -> FYs still at their estimate
+    plain: ReceiptEstimates | None  # a plan without streams: the common-shape estimates
+    plain_fys: frozenset[int]
+    estimated_total: int  # the in-plan receipts that are estimates, whole dollars
+    opening_given: bool
+    received_before: int | None  # estimated receipts before the first FY (by stream)
+    first_fy: int
+
+    @property
+    def any_estimate(self) -> bool:
+        return bool(self.plain_fys) or any(self.stream_fys.values())
+
+    def stream_is_estimate(self, stream: str) -> bool:
+        return bool(self.stream_fys.get(stream))
+
+    @property
+    def note(self) -> str:
+        if self.streams is not None:
+            return self.streams.note
+        return self.plain.note if self.plain is not None else ""
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """(what, address) of every figure the estimates use."""
+        if self.streams is not None:
+            share = self.streams.share
+            found = [] if self.streams.entered else [(f"{share.name}'s figure", share.source_url)]
+            found.append(("the share's pool", self.streams.pool.source_url))
+            for estimate in self.streams.streams:
+                if self.stream_is_estimate(estimate.stream.slug):
+                    found.extend(
+                        (f"{estimate.stream.name}: {what}", url) for what, url in estimate.sources
+                    )
+            return tuple(dict.fromkeys(found))
+        return self.plain.sources if self.plain is not None else ()
+
+
+def government_of(tables: CostTables, name: str | None) -> Jurisdiction | None:
+    """The government a plan is for, by its name (None when it is none of the 117)."""
+    wanted = (name or "").strip().lower()
+    return next((p for p in tables.jurisdictions if p.name.lower() == wanted), None)
+
+
+def receipts_basis(
+    tables: CostTables, plan: Plan, *, entered_total: Decimal | None = None
+) -> ReceiptsBasis:
+    """A receipt is an estimate while it equals the estimate of the plan's government (or
+    of the CORE-NC total `entered_total` the user spread)."""
+    fys = plan.fiscal_years
+    fund = plan.fund
+    place = government_of(tables, plan.jurisdiction.name)
+    slug = place.slug if place is not None else ""
+    by_stream = None
+    if entered_total is not None:
+        by_stream = stream_estimates_from_total(
+            tables, slug, plan.jurisdiction.name or "", entered_total
+        )
+    elif place is not None:
+        by_stream = stream_estimates(tables, slug)
+    received = by_stream.received_before(plan.start_fy) if by_stream is not None else None
+    stream_fys: dict[str, frozenset[int]] = {}
+    plain, plain_fys = None, frozenset[int]()
+    total = 0
+    if fund.receipts_by_stream and by_stream is not None:
+        for stream, amounts in fund.receipts_by_stream:
+            estimate = by_stream.stream(stream)
+            if estimate is None:
+                continue
+            stored = dict(amounts)
+            same = [y for y in estimate.in_fys(fys) if stored.get(y.fy) == Decimal(y.amount)]
+            stream_fys[stream] = frozenset(y.fy for y in same)
+            total += sum(y.amount for y in same)
+    elif not fund.receipts_by_stream:
+        plain = (
+            spread_total(tables, entered_total, fys)
+            if entered_total is not None
+            else (estimated_receipts(tables, slug, fys) if place is not None else None)
+        )
+        if plain is not None:
+            stored = dict(fund.receipts)
+            same = [y for y in plain.years if stored.get(y.fy) == Decimal(y.amount)]
+            plain_fys = frozenset(y.fy for y in same)
+            total = sum(y.amount for y in same)
+    return ReceiptsBasis(
+        by_stream if any(stream_fys.values()) else None,
+        stream_fys,
+        plain if plain_fys else None,
+        plain_fys,
+        total,
+        fund.opening_balance_given,
+        received,
+        plan.start_fy,
+    )
