@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import Plan, Projection, project
-from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
 from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
+from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,

@@ -16,6 +16,7 @@ from decimal import Decimal
 from .fiscal import fy_label
 from .money import Q, dollars, fmt_money, q, round_half_up
 from .plan import Plan
+from .projection import Projection
 from .tables import (
     CostTables,
     GovernmentShare,
@@ -455,3 +456,43 @@ def receipts_basis(
         received,
         plan.start_fy,
     )
+
+
+@dataclass(frozen=True)
+class StreamTotal:
+    """One stream's receipts over a run of plan FYs, and whether any of them is still an
+    estimate."""
+
+    stream: str
+    name: str
+    amount: int  # the sum of the stream's whole-dollar amounts in those FYs
+    estimate: bool
+
+
+def stream_totals(
+    tables: CostTables,
+    projection: Projection,
+    basis: ReceiptsBasis | None,
+    first_fy: int,
+    last_fy: int,
+) -> tuple[StreamTotal, ...] | None:
+    """Each stream's receipts from `first_fy` to `last_fy` (streams with none left out);
+    None for a plan without streams, or when a closed FY's actual receipts differ from the
+    streams' sum (the streams would not add up to the fund's receipts)."""
+    by_stream = projection.fund.receipts_by_stream
+    if by_stream is None:
+        return None
+    ks = [k for k, fy in enumerate(projection.fiscal_years) if first_fy <= fy <= last_fy]
+    for k in ks:
+        if sum(values[k] for values in by_stream.values()) != projection.fund.receipts[k]:
+            return None
+    found = []
+    for stream, values in by_stream.items():
+        amount = sum(values[k] for k in ks)
+        if not amount:
+            continue
+        entry = tables.stream(stream)
+        fys = basis.stream_fys.get(stream, frozenset()) if basis is not None else frozenset()
+        estimate = any(projection.fiscal_years[k] in fys for k in ks)
+        found.append(StreamTotal(stream, entry.name if entry else stream, amount, estimate))
+    return tuple(found)
