@@ -94,6 +94,9 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
     return line
 
 
+STREAMS = ("wave-one", "wave-two", "purdue-sackler", "other")
+
+
 @st.composite
 def plan_documents(
     draw,
@@ -121,6 +124,19 @@ def plan_documents(
         for fy in range(start_fy - 1, start_fy + years + 1)
         if draw(st.booleans())
     }
+    # §18: half the plans give their receipts by settlement stream instead
+    by_stream = None
+    if draw(st.booleans()):
+        by_stream = {
+            stream: {
+                str(fy): draw(dec("0", "1000000", 2))
+                for fy in range(start_fy - 1, start_fy + years + 1)
+                if draw(st.booleans())
+            }
+            for stream in draw(
+                st.lists(st.sampled_from(STREAMS), min_size=1, max_size=3, unique=True)
+            )
+        }
     return {
         "schema": "lead-plan/1",
         "name": "generated",
@@ -137,7 +153,7 @@ def plan_documents(
         "fund": {
             "opening_balance": draw(dec("0", "5000000", 2)),
             "interest_rate": draw(dec(low_rate, "0.06", 3)),
-            "receipts": receipts,
+            **({"receipts": receipts} if by_stream is None else {"receipts_by_stream": by_stream}),
         },
         "participants": {
             "referrals_per_year": {
