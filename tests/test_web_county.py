@@ -94,6 +94,12 @@ def test_starting_plan_is_the_first_choice_and_names_its_estimates(director):
     assert re.search(r'value="starting"[^>]*checked|checked[^>]*value="starting"', html)
     assert "Estimates, not CORE-NC figures" in text(page)
     assert 'name="total"' in html
+    # issue 23 item 10: the note is plain words; its sources are links, never raw URLs
+    notes = html[html.index('class="starting-notes"') : html.index('name="total"')]
+    assert "cost_tables/" not in notes
+    assert re.search(r'id="estimate-sources"[^>]*>Sources: <a href="https?://', notes)
+    shown = re.sub(r"<[^>]+>", "", notes)  # the text a reader sees
+    assert "http" not in shown
 
 
 def test_new_plan_from_a_county_has_its_estimates(app, director):

@@ -187,6 +187,12 @@ def describe(
         if len(parts) == 3:
             return f"Receipts {parts[2]}", value_text("amount", old), value_text("amount", new)
         return "Receipts", _receipts_text(old), _receipts_text(new)
+    if parts[0] == "fund" and len(parts) == 4 and parts[1] == "receipts_by_stream":  # §18
+        return (
+            f"Receipts, {parts[2]}, {parts[3]}",
+            value_text("amount", old),
+            value_text("amount", new),
+        )
     if parts[0] == "program" and len(parts) == 2 and parts[1] == "authorizations":
         return (
             "Authorizations",

@@ -73,7 +73,7 @@ def projection_table(plan: Plan, projection: Projection) -> str:
             f"{k}: " + ", ".join(f"{fy} ${a:,}" for fy, a in v.items())
             if isinstance(v, dict)
             else f"{k} ${v:,}"
-            for k, v in fund.receipts_outside_plan.items()
+            for k, v in (fund.outside_by_stream or fund.receipts_outside_plan).items()
         )
         out.append(f"Receipts outside the plan's FYs (not projected): {outside}.")
     out += actuals_lines(projection)  # closed FYs (cost model §11)

@@ -88,7 +88,9 @@ def plan_document(
         prepared_on=prepared_on,
         adopted_on=adopted_on,
         as_of=prepared_on,
-        receipts_basis=receipts_basis(tables, plan, entered_total=entered_total),
+        receipts_basis=receipts_basis(
+            tables, plan, entered_total=entered_total, government=jurisdiction
+        ),
     )
 
 

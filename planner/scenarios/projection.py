@@ -48,11 +48,12 @@ class FundProjection:
     spending: tuple[int, ...]
     closing: tuple[int, ...]
     first_deficit_fy: int | None
-    # FY label → dollars; for a plan with streams (§18), stream → FY label → dollars.
-    receipts_outside_plan: dict[str, Any]
+    receipts_outside_plan: dict[str, int]  # FY label → dollars (summed over streams)
     # §18: each stream's in-plan whole dollars, for a plan that gives its receipts by stream
-    # (the streams as planned: in a closed FY the actual receipts stand for their sum).
+    # (the streams as planned: in a closed FY the actual receipts stand for their sum), and
+    # its receipts outside the plan, stream → FY label → dollars (the §9 JSON lists these).
     receipts_by_stream: dict[str, tuple[int, ...]] | None = None
+    outside_by_stream: dict[str, dict[str, int]] | None = None
 
     @property
     def receipts_total(self) -> int:
@@ -245,7 +246,15 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
     first_deficit = next(
         (fy for fy, c in zip(plan.fiscal_years, closing, strict=True) if c < 0), None
     )
-    outside, by_stream = _outside_and_streams(plan)
+    outside = {
+        fy_label(fy): dollars(amount)
+        for fy, amount in fund.receipts
+        if not plan.start_fy <= fy <= plan.end_fy
+    }
+    by_stream = streams.in_plan(fund, plan.fiscal_years) if fund.receipts_by_stream else None
+    outside_streams = (
+        streams.outside_plan(fund, plan.start_fy, plan.end_fy) if fund.receipts_by_stream else None
+    )
     return FundProjection(
         begin=tuple(begin),
         receipts=tuple(receipts),
@@ -255,24 +264,8 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
         first_deficit_fy=first_deficit,
         receipts_outside_plan=outside,
         receipts_by_stream=by_stream,
+        outside_by_stream=outside_streams,
     )
-
-
-def _outside_and_streams(plan: Plan) -> tuple[dict[str, Any], dict[str, tuple[int, ...]] | None]:
-    """Receipts outside the plan's FYs (by stream for a plan with streams, §18) and each
-    stream's in-plan dollars (None for a plan without streams)."""
-    fund = plan.fund
-    if fund.receipts_by_stream:
-        return (
-            streams.outside_plan(fund, plan.start_fy, plan.end_fy),
-            streams.in_plan(fund, plan.fiscal_years),
-        )
-    outside = {
-        fy_label(fy): dollars(amount)
-        for fy, amount in fund.receipts
-        if not plan.start_fy <= fy <= plan.end_fy
-    }
-    return outside, None
 
 
 def projection_to_dict(projection: Projection) -> dict[str, Any]:
@@ -319,7 +312,12 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
             "spending": list(fund.spending),
             "closing": list(fund.closing),
             "first_deficit_fy": fund.first_deficit_fy,
-            "receipts_outside_plan": dict(fund.receipts_outside_plan),
+            # by stream for a plan with streams (§18)
+            "receipts_outside_plan": dict(
+                fund.receipts_outside_plan
+                if fund.outside_by_stream is None
+                else fund.outside_by_stream
+            ),
             # §18: only a plan that gives its receipts by stream has them.
             **(
                 {}

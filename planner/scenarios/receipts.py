@@ -407,13 +407,18 @@ def government_of(tables: CostTables, name: str | None) -> Jurisdiction | None:
 
 
 def receipts_basis(
-    tables: CostTables, plan: Plan, *, entered_total: Decimal | None = None
+    tables: CostTables,
+    plan: Plan,
+    *,
+    entered_total: Decimal | None = None,
+    government: str | None = None,
 ) -> ReceiptsBasis:
     """A receipt is an estimate while it equals the estimate of the plan's government (or
-    of the CORE-NC total `entered_total` the user spread)."""
+    of the CORE-NC total `entered_total` the user spread); `government` names it when the
+    plan file does not (the web's jurisdiction)."""
     fys = plan.fiscal_years
     fund = plan.fund
-    place = government_of(tables, plan.jurisdiction.name)
+    place = government_of(tables, plan.jurisdiction.name) or government_of(tables, government)
     slug = place.slug if place is not None else ""
     by_stream = None
     if entered_total is not None:

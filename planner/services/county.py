@@ -119,7 +119,7 @@ class ReceiptLabels:
     stream_fys: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
-def _spread_total_of(record: PlanRecord) -> Decimal | None:
+def spread_total_of(record: PlanRecord) -> Decimal | None:
     """The last CORE-NC total spread over the plan (from its history)."""
     for change in reversed(record.changes):
         found = re.search(re.escape(SPREAD_ACTION) + r"(\d{1,15})", change.action or "")
@@ -135,7 +135,7 @@ def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabel
     plan = plan or load_plan(record)
     tables = default_cost_tables()
     fys = plan.fiscal_years
-    total = _spread_total_of(record)
+    total = spread_total_of(record)
     slug = record.jurisdiction.slug
     if plan.fund.receipts_by_stream:
         by_stream = (
