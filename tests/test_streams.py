@@ -361,3 +361,36 @@ def test_wake_starting_plan_pdf_says_estimate():
     assert "The receipts are estimates" in text
     assert "The opening balance was not entered" in text
     assert "Receipts by settlement" in text
+
+
+# ------------------------------------------------------------------------ the receipts CSV
+
+
+def test_a_receipts_csv_by_stream():
+    from planner.services.receipts import read_receipts_csv
+
+    text = (
+        "stream,fiscal_year,amount\n"
+        "purdue-sackler,FY2027-28,409529\n"
+        "wave-one,2027-28,1443413.50\n"
+        "wave-one,FY2028-29,2032141\n"
+    )
+    parsed = read_receipts_csv(text, by_stream=True)
+    assert parsed.problems == ()
+    # in the tables' order of streams, then by FY
+    assert [(r.stream, r.fiscal_year) for r in parsed.rows] == [
+        ("wave-one", 2027),
+        ("wave-one", 2028),
+        ("purdue-sackler", 2027),
+    ]
+    assert parsed.as_streams() == {
+        "wave-one": {"FY2027-28": "1443413.50", "FY2028-29": "2032141"},
+        "purdue-sackler": {"FY2027-28": "409529"},
+    }
+    bad = read_receipts_csv(
+        "wave-three,FY2027-28,1\nwave-one,FY2027-28,1\nwave-one,2027,2\nkroger,FY2027-28\n",
+        by_stream=True,
+    )
+    assert [p.split(":")[0] for p in bad.problems] == ["line 1", "line 3", "line 4"]
+    # a plan by FY reads two columns, as before
+    assert read_receipts_csv("wave-one,FY2027-28,1").problems[0].startswith("line 1: expected 2")

@@ -155,6 +155,33 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     assert dict(saved.fund.receipts_by_stream)["wave-one"][0] == (plan.start_fy, Decimal(1))
 
 
+def test_a_receipts_csv_by_stream_is_previewed_then_saved(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts"
+    page = director.get(url).get_data(as_text=True)
+    assert "stream,fiscal_year,amount" in page
+    first = plan_of(record_of(app, pid)[0]).start_fy
+    label = f"FY{first}-{(first + 1) % 100:02d}"
+    csv_text = f"stream,fiscal_year,amount\nwave-one,{label},123\nother,{label},7\n"
+    data = {"csrf_token": token(director, url), "csv_text": csv_text}
+    preview = director.post(url + "/csv", data=data)
+    assert preview.status_code == 200
+    assert "Save these receipts" in text(preview)
+    plan = plan_of(record_of(app, pid)[0])
+    assert dict(dict(plan.fund.receipts_by_stream)["wave-one"])[first] != Decimal(123)
+    values = form_values(preview.get_data(as_text=True))
+    assert director.post(url + "/csv", data=values).status_code == 302
+    saved = dict(plan_of(record_of(app, pid)[0]).fund.receipts_by_stream)
+    assert dict(saved["wave-one"])[first] == Decimal(123)
+    assert dict(saved["other"]) == {first: Decimal(7)}
+    # the other FYs and streams are kept
+    assert (
+        dict(saved["wave-one"])[first + 1]
+        == dict(dict(plan.fund.receipts_by_stream)["wave-one"])[first + 1]
+    )
+    assert saved["purdue-sackler"] == dict(plan.fund.receipts_by_stream)["purdue-sackler"]
+
+
 def test_new_plan_without_a_known_total_spreads_the_one_entered(app, director):
     page = text(director.get(f"/j/{ALLEGHANY}/"))
     assert "No settlement total for Alleghany County" in page

@@ -328,6 +328,27 @@ def receipts(slug: str, plan_id: int):
     )
 
 
+def _merged(stored: dict, entries: dict[str, str]) -> dict:
+    """The stored receipts with the CSV's FYs replacing any key naming the same FY."""
+    kept = {k: v for k, v in stored.items() if k not in entries and not k.isdigit()}
+    kept.update(
+        {k: v for k, v in stored.items() if k.isdigit() and fy_label(int(k)) not in entries}
+    )
+    return {**kept, **entries}
+
+
+def _current_receipts(record: PlanRecord) -> dict:
+    """The stored receipts the preview shows as "Now": by FY, or by (stream, FY) (§18)."""
+    fund = load_plan(record).fund
+    if fund.receipts_by_stream:
+        return {
+            (stream, fy): amount
+            for stream, amounts in fund.receipts_by_stream
+            for fy, amount in amounts
+        }
+    return dict(fund.receipts)
+
+
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
 def receipts_csv(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
@@ -341,19 +362,21 @@ def receipts_csv(slug: str, plan_id: int):
         except UnicodeDecodeError:
             flash("The CSV file is not UTF-8 text.", "error")
             return redirect(url_for("editor.receipts", slug=slug, plan_id=plan_id))
-    parsed = read_receipts_csv(text)
-    current = dict(load_plan(record).fund.receipts)
+    by_stream = bool(load_plan(record).fund.receipts_by_stream)
+    parsed = read_receipts_csv(text, by_stream=by_stream)
+    current = _current_receipts(record)
     stale = False
     confirm = request.form.get("confirm") == "1"
     if confirm and not parsed.problems:
 
         def change(document: dict) -> None:
-            document.setdefault("fund", {}).setdefault("receipts", {})
-            receipts = document["fund"]["receipts"]
-            for key in list(receipts):  # replace any key naming the same FY
-                if key in parsed.as_document() or key.isdigit():
-                    receipts.pop(key)
-            receipts.update(parsed.as_document())
+            fund = document.setdefault("fund", {})
+            if by_stream:  # §18: each stream's FYs in the CSV replace the stored ones
+                streams = fund.setdefault("receipts_by_stream", {})
+                for stream, entries in parsed.as_streams().items():
+                    streams[stream] = _merged(streams.get(stream) or {}, entries)
+                return
+            fund["receipts"] = _merged(fund.get("receipts") or {}, parsed.as_document())
 
         # the preview's version: what "Now" showed
         outcome = save_change(
@@ -371,7 +394,7 @@ def receipts_csv(slug: str, plan_id: int):
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
         if outcome.stale:
             stale = True
-            current = dict(load_plan(record).fund.receipts)
+            current = _current_receipts(record)
         else:
             parsed = type(parsed)(parsed.rows, tuple(str(p) for p in outcome.problems))
     form.csv_text.data = text
