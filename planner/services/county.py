@@ -35,6 +35,7 @@ from planner.scenarios.receipts import (
     UnknownGovernment,
     estimate_rows,
     estimated_receipts,
+    receipt_total,
     spread_total,
     stream_estimates,
     stream_estimates_from_total,
@@ -183,11 +184,13 @@ class ReceiptsView:
     received_before: int | None  # estimated receipts before the plan's first FY
     opening_given: bool
     first_fy: int
+    other_figures: str = ""  # every figure found for the government, to compare
 
 
 def receipts_view(record: PlanRecord, plan: Plan, labels: ReceiptLabels) -> ReceiptsView:
     tables = default_cost_tables()
     streams = labels.streams or stream_estimates(tables, record.jurisdiction.slug)
+    known = receipt_total(tables, record.jurisdiction.slug)
     rows = estimate_rows(streams, plan.start_fy, plan.end_fy) if streams is not None else ()
     return ReceiptsView(
         streams,
@@ -195,6 +198,7 @@ def receipts_view(record: PlanRecord, plan: Plan, labels: ReceiptLabels) -> Rece
         streams.received_before(plan.start_fy) if streams is not None else None,
         plan.fund.opening_balance_given,
         plan.start_fy,
+        known.other_figures if known is not None else "",
     )
 
 
