@@ -189,13 +189,15 @@ class ReceiptsView:
 
 def receipts_view(record: PlanRecord, plan: Plan, labels: ReceiptLabels) -> ReceiptsView:
     tables = default_cost_tables()
-    streams = labels.streams or stream_estimates(tables, record.jurisdiction.slug)
+    known_streams = labels.streams or stream_estimates(tables, record.jurisdiction.slug)
     known = receipt_total(tables, record.jurisdiction.slug)
+    # the table by stream only for a plan by stream; the hint for the opening balance always
+    streams = known_streams if plan.fund.receipts_by_stream else None
     rows = estimate_rows(streams, plan.start_fy, plan.end_fy) if streams is not None else ()
     return ReceiptsView(
         streams,
         rows,
-        streams.received_before(plan.start_fy) if streams is not None else None,
+        known_streams.received_before(plan.start_fy) if known_streams is not None else None,
         plan.fund.opening_balance_given,
         plan.start_fy,
         known.other_figures if known is not None else "",
