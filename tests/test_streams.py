@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import PlanError, parse_plan, project
@@ -24,6 +26,7 @@ from planner.scenarios.receipts import (
 from planner.scenarios.starting import starting_plan
 from planner.scenarios.uncertainty import substitute
 from planner.scenarios.vectorized import evaluate
+from tests.strategies import plan_documents
 
 TABLES = default_cost_tables()
 
@@ -394,3 +397,37 @@ def test_a_receipts_csv_by_stream():
     assert [p.split(":")[0] for p in bad.problems] == ["line 1", "line 3", "line 4"]
     # a plan by FY reads two columns, as before
     assert read_receipts_csv("wave-one,FY2027-28,1").problems[0].startswith("line 1: expected 2")
+
+
+# ------------------------------------------------------------------------ properties
+
+
+@given(document=plan_documents(), m=st.decimals("0", "3", places=2))
+def test_a_plan_by_stream_is_the_plan_of_its_rounded_sums(document, m):
+    """A plan by stream projects as the plan whose receipts are each FY's sum of the
+    streams' rounded amounts; scaled by m, each stream's product is rounded, then summed."""
+    streams = document["fund"].get("receipts_by_stream")
+    if not streams:
+        return
+    plan = parse(document)
+    sums: dict[int, int] = {}
+    for amounts in streams.values():
+        for fy, amount in amounts.items():
+            whole = int(Decimal(amount).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+            sums[int(fy)] = sums.get(int(fy), 0) + whole
+    plain = {**document, "fund": {**document["fund"]}}
+    del plain["fund"]["receipts_by_stream"]
+    plain["fund"]["receipts"] = {str(fy): str(v) for fy, v in sums.items()}
+    by_stream, by_fy = project(plan).fund, project(parse(plain)).fund
+    assert (by_stream.receipts, by_stream.closing) == (by_fy.receipts, by_fy.closing)
+    assert by_stream.receipts_outside_plan == by_fy.receipts_outside_plan
+    for k in range(plan.years):
+        assert by_stream.receipts[k] == sum(v[k] for v in by_stream.receipts_by_stream.values())
+    scaled = project(substitute(plan, {"receipts": m})).fund.receipts
+    for k, fy in enumerate(plan.fiscal_years):
+        expected = 0
+        for amounts in streams.values():
+            if str(fy) in amounts:
+                whole = Decimal(amounts[str(fy)]).quantize(Decimal(1), rounding="ROUND_HALF_UP")
+                expected += int((whole * m).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+        assert scaled[k] == expected
