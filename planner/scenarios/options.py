@@ -37,6 +37,7 @@ from .fit import (
     REFERRALS,
     _largest_by_margin,
     caseload_cap,
+    caseload_shortfall,
     first_open_year,
     fit,
     headroom,
@@ -332,8 +333,11 @@ class _Builder:
         tables: CostTables,
         as_of: dt.date,
         section: Uncertainty | None,
+        original: tuple[Plan, Projection] | None = None,
     ):
         self.plan = plan
+        # The plan the user gave, when the options start from a repaired copy of it.
+        self.original = original
         self.tables = tables
         self.as_of = as_of
         self.section = section
@@ -417,8 +421,30 @@ def plan_options(
     found: list[Option] = []
     missing: list[Unavailable] = []
 
+    carried = caseload_cap(plan, 100) if needed else 100
+    repair: str | None = None
+    if carried is None:
+        needed_reason = "no option can carry the participants: " + caseload_shortfall(plan)
+        missing.append(Unavailable("caseload", needed_reason))
+        needed_and_open = False
+    else:
+        needed_and_open = needed
+        if carried < 100:
+            # LEAD-CASELOAD first: never participants without the case managers they need.
+            multiplier = Decimal(carried) / 100
+            work = build.final(scaled_referrals(plan, multiplier))
+            repair = (
+                f"first, referrals × {multiplier:.2f} ({_referrals_text(plan)} → "
+                f"{_referrals_text(work)} a year), the most the case managers carry "
+                "(LEAD-CASELOAD)"
+            )
+            build = _Builder(work, tables, as_of, section, original=(plan, projection))
+            projection = project(work)
+
     def add(result: Option | Unavailable | None) -> None:
         if isinstance(result, Option):
+            if repair is not None:
+                result = dataclasses.replace(result, changes=(repair, *result.changes))
             if result.figures.reserve_kept:
                 found.append(result)
             else:  # never offer a plan that misses the reserve
@@ -426,7 +452,7 @@ def plan_options(
         elif isinstance(result, Unavailable):
             missing.append(result)
 
-    if needed:
+    if needed_and_open:
         referrals = _fewer_referrals(build, projection)
         add(referrals)
         add(_trim_lines(build, projection, protected))
@@ -436,7 +462,7 @@ def plan_options(
         add(_extra_money(build, projection))
         if max_deficit_chance is not None:
             add(_chance_referrals(build, projection, max_deficit_chance, referrals))
-    elif max_deficit_chance is not None:
+    elif max_deficit_chance is not None and carried is not None:
         add(_chance_referrals(build, projection, max_deficit_chance, None))
     program = smallest_program(plan, tables, as_of=as_of) if smallest else None
     return OptionsResult(
@@ -507,10 +533,12 @@ def _fewer_referrals(build: _Builder, projection: Projection) -> Option | Unavai
         (),
         fitted,
     )
-    change = _referrals_change(plan, fitted, projection, option.projection)
+    before, before_projection = build.original or (plan, projection)
+    change = _referrals_change(before, fitted, before_projection, option.projection)
+    factor = "" if build.original else f" × {result.value}"
     return dataclasses.replace(
         option,
-        summary=f"Every pathway's referrals × {result.value}: {change}.",
+        summary=f"Every pathway's referrals{factor}: {change}.",
         changes=(change,),
     )
 
@@ -554,7 +582,8 @@ def _chance_referrals(
     multiplier = Decimal(low) / 100
     fitted = _with_referrals(build, multiplier)
     option = build.option("chance_referrals", "", "", (), fitted)
-    change = _referrals_change(plan, fitted, projection, option.projection)
+    before, before_projection = build.original or (plan, projection)
+    change = _referrals_change(before, fitted, before_projection, option.projection)
     percent = f"{float(chance):.0%}"
     return dataclasses.replace(
         option,
