@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from planner.cli import main
 from planner.cost_tables import default_cost_tables, default_ranges
 from planner.scenarios import parse_plan, project
-from planner.scenarios.fit import caseload_carried, fit, first_open_year, reserves
+from planner.scenarios.fit import caseload_carried, first_open_year, fit, reserves
 from planner.scenarios.options import (
     OptionsResult,
     figures_of,
@@ -177,7 +177,8 @@ def test_fit_respects_the_case_managers_cap():
     assert result.value_number is not None
     assert result.value_number < 1
     assert not result.at_upper_bound
-    assert result.reason is not None and "LEAD-CASELOAD" in result.reason
+    assert result.reason is not None
+    assert "LEAD-CASELOAD" in result.reason
     # 30 enrol a year × m, 2.5 m a month, each for 18 months: from the third FY on the
     # average and the peak are 45 m. Average 45 m ≤ 20 × 1 FTE → m ≤ 0.4444; peak 45 m ≤ 25
     # → m ≤ 0.5556. The average binds: × 0.44.
@@ -196,7 +197,8 @@ def test_fit_without_case_management_serves_nobody():
     plan = parse(document({**FLAT, "strategy": "A:10"}, fund={"opening_balance": "100000000"}))
     result = fit(plan)
     assert result.value == "0.00"
-    assert result.reason is not None and "case-management" in result.reason
+    assert result.reason is not None
+    assert "case-management" in result.reason
 
 
 def test_smallest_program_passes_every_lead_rule_and_nothing_cheaper_does():
@@ -241,7 +243,8 @@ def test_a_small_fund_says_plainly_no_fidelity_program_fits():
     plan = parse_plan(document_, TABLES)
     program = smallest_program(plan, TABLES, as_of=AS_OF)
     assert not program.sustains
-    assert program.gap_per_year is not None and program.gap_per_year > 0
+    assert program.gap_per_year is not None
+    assert program.gap_per_year > 0
     assert program.figures.fidelity_failing == []
     assert program.sentence.startswith("No fidelity LEAD program fits this fund alone")
     assert "partner" in program.sentence
@@ -274,7 +277,8 @@ def test_the_chance_fit_agrees_with_planner_simulate():
     reserve_fit = result.option("fewer_referrals")
     assert reserve_fit is not None
     assert chance.figures.participants <= reserve_fit.figures.participants
-    assert chance.figures.deficit_chance is not None and chance.figures.deficit_chance <= 0.1
+    assert chance.figures.deficit_chance is not None
+    assert chance.figures.deficit_chance <= 0.1
     section = offered_section(chance.plan, default_ranges()).with_run(draws=10000, seed=0)
     simulated = simulate(chance.plan, section).p_any_deficit
     # 1,000 draws against 10,000 (same seed): sampling error of about 1 point (3σ ≈ 3).
@@ -297,10 +301,13 @@ def test_planner_fit_options_json():
         assert option["plan"]["schema"] == "lead-plan/1"
         again = reread(option["plan"])
         assert project(again).total == option["figures"]["total"]
-        assert option["summary"] and option["figures_text"]
+        assert option["summary"]
+        assert option["figures_text"]
         assert ("extra_per_year" in option) == (option["kind"] == "extra_money")
     text = runner.invoke(main, ["fit", path, "--options"])
-    assert text.exit_code == 0 and "Fewer referrals" in text.output
+    assert text.exit_code == 0
+    assert "Fewer referrals" in text.output
     bad = runner.invoke(main, ["fit", path, "--options", "--protect", "nope"])
-    assert bad.exit_code == 2 and "nope" in bad.output
+    assert bad.exit_code == 2
+    assert "nope" in bad.output
     assert Decimal(found["options"][0]["figures"]["participants"]) > 0
