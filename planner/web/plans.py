@@ -343,10 +343,13 @@ def delete(slug: str, plan_id: int):
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
-    record, _ = plan_or_404(slug, plan_id)
+    record, role = plan_or_404(slug, plan_id)
     names = {line.id: line.label or line.id for line in load_plan(record).line_items}
     return render_template(
-        "plans/history.html", record=record, entries=history_entries(record.changes, names)
+        "plans/history.html",
+        record=record,
+        entries=history_entries(record.changes, names),
+        can_restore=can_edit(role) and record.status != "adopted",  # issue 22: restore
     )
 
 
