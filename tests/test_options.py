@@ -311,3 +311,32 @@ def test_planner_fit_options_json():
     assert bad.exit_code == 2
     assert "nope" in bad.output
     assert Decimal(found["options"][0]["figures"]["participants"]) > 0
+
+
+def test_what_the_program_buys_hand_computed():
+    from planner.cost_tables import default_outcomes
+    from planner.scenarios.outcomes import program_buys
+
+    # 50 arrest-diversion referrals × 0.6 = 30 enrol a year, no ramp, 18 months enrolled,
+    # 3 FYs: 90 enrolled; participant-months 16.25×12 + 41.875×12 + 45×12 = 195 + 502.5 +
+    # 540 = 1,237.5, i.e. 103.125 participant-years. One LEAD line of $120,000 a year (not
+    # escalated): $360,000.
+    plan = parse(document({**FLAT, "strategy": "A:10"}))
+    buys = program_buys(plan, project(plan), default_outcomes())
+    assert buys.participants == D("90.00")
+    assert buys.participant_years == D("103.13")  # 103.125, shown to 2 places
+    assert buys.lead_cost == 360000
+    assert buys.cost_per_participant == 4000  # 360,000 / 90
+    assert buys.cost_per_participant_year == 3491  # 360,000 / 103.125 = 3,490.91
+    # Jail days: 103.125 × 41 = 4,228.125 a plan; × 25% / 50% / 100%
+    assert (buys.jail_days_avoided.low, buys.jail_days_avoided.middle) == (1057, 2114)
+    assert buys.jail_days_avoided.high == 4228
+    # × $85: 4,228.125 × 85 × 0.5 = 179,695.31
+    assert buys.jail_cost_avoided.middle == 179695
+    # Legal-system costs: 90 × $8,061 × 0.5 = 362,745; WSIPP 90 × $4,606 × 0.5 = 207,270
+    assert buys.legal_cost_avoided.middle == 362745
+    assert buys.wsipp_benefits.middle == 207270
+    # The county's own bed-day cost: 4,228.125 × 120 × 0.25 = 126,843.75
+    own = program_buys(plan, project(plan), default_outcomes(), D("120"))
+    assert own.jail_cost_avoided.low == 126844
+    assert not own.jail_day_cost_is_default

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from planner.cost_tables import default_cost_tables
+from planner.cost_tables import default_cost_tables, default_outcomes
 from planner.scenarios import Plan, Projection, project
 from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
+from planner.scenarios.outcomes import ProgramBuys, program_buys
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,
@@ -40,6 +41,7 @@ class PlanDocument:
     prepared_on: dt.date
     adopted_on: dt.date | None
     as_of: dt.date
+    buys: ProgramBuys | None = None  # what the program buys (issue 22)
 
 
 def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
@@ -83,6 +85,7 @@ def plan_document(
         prepared_on=prepared_on,
         adopted_on=adopted_on,
         as_of=prepared_on,
+        buys=program_buys(plan, projection, default_outcomes()),
     )
 
 

@@ -16,10 +16,12 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from planner.cost_tables import default_cost_tables, default_ranges
+from planner.cost_tables import default_cost_tables, default_outcomes, default_ranges
 from planner.models import PlanChange, PlanRecord, User
 from planner.scenarios import Plan, parse_plan_text
 from planner.scenarios.options import Option, OptionsResult, plan_options
+from planner.scenarios.outcomes import ProgramBuys, program_buys
+from planner.scenarios.projection import Projection
 from planner.services import DbSession
 from planner.services.actuals import projected_document, without_actuals
 from planner.services.plans import clone_plan, update_plan
@@ -98,6 +100,30 @@ def apply_option(
 
     update_plan(session, target, user, change, expected_version=expected_version, action=action)
     return target, option
+
+
+# ------------------------------------------------------------------------ what it buys
+
+JAIL_DAY_COST_MAX = Decimal(100_000)
+
+
+def buys_of(
+    plan: Plan, projection: Projection, jail_day_cost: str | None
+) -> tuple[ProgramBuys, str | None]:
+    """What the program buys, with the county's jail bed-day cost when it gives a valid
+    one (and why not, when it does not: the table's figure is used then)."""
+    text = (jail_day_cost or "").strip().replace("$", "").replace(",", "")
+    cost: Decimal | None = None
+    problem = None
+    if text:
+        try:
+            cost = Decimal(text) if len(text) <= 40 else None
+        except ArithmeticError:
+            cost = None
+        if cost is None or not cost.is_finite() or not 0 < cost <= JAIL_DAY_COST_MAX:
+            problem = "must be an amount of dollars a day above 0 and at most 100,000"
+            cost = None
+    return program_buys(plan, projection, default_outcomes(), cost), problem
 
 
 # ------------------------------------------------------------------------ restoring

@@ -23,6 +23,7 @@ from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
 from planner.services.actuals import projected_document
 from planner.services.county import fit_of
+from planner.services.options import buys_of
 from planner.services.plans import (
     PlanView,
     StatusError,
@@ -164,6 +165,7 @@ def show(slug: str, plan_id: int):
         can_clone=can_edit(role),
         as_of=today(),
         afford=fit_of(record),
+        buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
 
 
