@@ -502,6 +502,13 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def referrals_words(plan: Plan, *, scale: Decimal) -> str:
+    """ "referrals 40/30/25 → 8/6/5 a year; 837 → 167 participants" for the plan with every
+    pathway's referrals × scale (what applying the §13 fit writes)."""
+    scaled = scaled_referrals(plan, scale)
+    return _referrals_change(plan, scaled, project(plan), project(scaled))
+
+
 def _with_referrals(build: _Builder, multiplier: Decimal) -> Plan:
     document = build.document()
     referrals = document["participants"]["referrals_per_year"]
