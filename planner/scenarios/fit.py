@@ -352,9 +352,15 @@ def fit(
             driver.name,
             current,
             None,
-            f"Even at {driver.text(Decimal(0))} the fund misses its reserve in {fy_label(fy)} "
-            f"(closing {fmt_money(lowest.closing[missed[0]])} against a reserve of "
-            f"{fmt_money(lowest.reserve[missed[0]])}).",
+            (
+                "Even with no referrals at all (× 0.00 of today's), the fund misses its reserve"
+                if target == REFERRALS
+                else f"Even with {driver.name.replace('_', ' ')} at "
+                f"{driver.text(Decimal(0))}, the fund misses its reserve"
+            )
+            + f" in {fy_label(fy)} (closing {fmt_money(lowest.closing[missed[0]])} against "
+            f"a reserve of {fmt_money(lowest.reserve[missed[0]])}): the other lines alone "
+            "cost more than the fund carries.",
             None,
             current_number=driver.current,
             short_fy=fy,
