@@ -137,3 +137,21 @@ def test_apply_needs_csrf_and_a_known_option(app, client):
     page = client.get(f"{base}/options?protect=nope")
     assert page.status_code == 200
     assert "no line 'nope'" in text(page)
+
+
+def test_what_the_program_buys_takes_the_countys_jail_day_cost(app, client):
+    sign_in(client, VIEWER)
+    pid = demo_id(client)
+    base = f"/j/{ORANGE}/plans/{pid}"
+    page = text(client.get(base))
+    assert "What the program buys" in page
+    assert "Estimates, not promises" in page
+    assert "$85.00 a bed-day" in page
+    own = client.get(f"{base}?jail_day_cost=120")
+    assert "$120.00 a bed-day" in text(own)
+    bad = client.get(f"{base}?jail_day_cost=1e999999")
+    assert bad.status_code == 200
+    html = bad.get_data(as_text=True)
+    assert 'id="jail_day_cost-error"' in html
+    assert 'value="1e999999"' in html  # the input is kept beside its error
+    assert "$85.00 a bed-day" in text(bad)
