@@ -166,10 +166,6 @@ def lead_rules(
     return found
 
 
-def keeps_reserve(plan: Plan, projection: Projection) -> bool:
-    return not _misses(plan, projection)
-
-
 def reserve_margin(plan: Plan, projection: Projection) -> int:
     """The smallest closing balance above its reserve over the open FYs (< 0: missed)."""
     fund = projection.fund
@@ -624,16 +620,6 @@ def _trimmed_value(driver: Driver, share: int) -> Decimal:
     """The driver × share/100, down to its grid."""
     steps = (driver.current * share / 100 / driver.step).to_integral_value(ROUND_HALF_UP)
     return driver.step * steps
-
-
-def _set_line(document: dict[str, Any], line_id: str, key: str, value: Any) -> None:
-    for line in document["line_items"]:
-        if line["id"] == line_id:
-            line[key] = value
-
-
-def _param_text(value: Decimal) -> Any:
-    return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
 
 
 def _trim_lines(
