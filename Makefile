@@ -124,6 +124,7 @@ bench: setup
 	$(BIN)/python bench/limits_bench.py
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
+	$(BIN)/python bench/options_bench.py
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from planner.scenarios.fiscal import parse_fy
+from planner.scenarios.outcomes import ReturnAssumptions
 from planner.scenarios.tables import (
     CostTables,
     Default,
@@ -278,3 +279,18 @@ def load_ranges(directory: Path | None = None) -> MappingProxyType[str, OfferedR
 @functools.cache
 def default_ranges() -> MappingProxyType[str, OfferedRange]:
     return load_ranges()
+
+
+# --- What the program may return (cost_tables/outcomes.toml; issue 22) ------------------------
+
+OUTCOMES_FILE = "outcomes.toml"
+
+
+@functools.cache
+def default_outcomes() -> ReturnAssumptions:
+    directory = Path(os.environ.get("PLANNER_COST_TABLES", TABLES_DIR))
+    path = directory / OUTCOMES_FILE
+    if not path.exists():
+        path = TABLES_DIR / OUTCOMES_FILE
+    with path.open("rb") as handle:
+        return ReturnAssumptions.from_table(tomllib.load(handle))

@@ -21,6 +21,7 @@ READ_ENDPOINTS = {
     "plans.chart",
     "plans.export_json",
     "plans.history",
+    "options.page",
     "reports.report_pdf",
     "reports.export_xlsx",
     "reports.export_csv",
@@ -67,6 +68,7 @@ def routes(app):
         "user_id": _user_id(app, VIEWER),
         "fy_text": "FY2026-27",
         "ext": "csv",
+        "change_id": 1,  # a history entry (issue 22: restore)
     }
     # query values the read-only pages take (harmless elsewhere)
     query = (

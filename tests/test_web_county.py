@@ -301,7 +301,9 @@ def test_apply_referrals_writes_the_multiplier_the_engine_finds(app, director):
     assert new_version > version
     for pathway, count in plan.participants.referrals_per_year.items():
         assert applied.participants.referrals_per_year[pathway] == count * found.value_number
-    assert changes[-1].action == f"applied the fit: referrals × {found.value}"
+    # issue 22: the history gives the new numbers in words
+    assert changes[-1].action.startswith(f"applied the fit: referrals × {found.value}: referrals ")
+    assert " participants" in changes[-1].action
     # the fund now sustains exactly this volume: the fit of the applied plan is × 1.00
     assert fit(applied).value == "1.00"
 

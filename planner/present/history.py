@@ -59,6 +59,33 @@ class Entry:
     where: str
     old: str
     new: str
+    change_id: int = 0
+    # The first entry of one save that changed the plan file: "restore the version before".
+    restorable: bool = False
+
+
+DOCUMENT_ONLY = ("", "status", "version")  # entries that are not the plan file's
+
+
+def first_of_each_save(changes: Any) -> set[int]:
+    """The ids of the entries that begin a save of the plan file: one save records one
+    entry per changed value, one after another, with the same action, user and second."""
+    found: set[int] = set()
+    previous: Any = None
+    for change in changes:
+        if change.path in DOCUMENT_ONLY:
+            previous = None
+            continue
+        same = (
+            previous is not None
+            and previous.action == change.action
+            and previous.user_email == change.user_email
+            and abs((change.at - previous.at).total_seconds()) < 2
+        )
+        if not same:
+            found.add(change.id)
+        previous = change
+    return found
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -224,7 +251,20 @@ def _receipts_text(raw: str | None) -> str:
 def history_entries(changes: Any, line_names: dict[str, str]) -> list[Entry]:
     """The plan's recorded changes, newest first, each described in the user's words."""
     entries = []
-    for change in reversed(list(changes)):
+    changes = list(changes)
+    starts = first_of_each_save(changes[1:])  # nothing comes before the first entry
+    for change in reversed(changes):
         where, old, new = describe(change.path, change.old_value, change.new_value, line_names)
-        entries.append(Entry(change.at, change.user_email, change.action, where, old, new))
+        entries.append(
+            Entry(
+                change.at,
+                change.user_email,
+                change.action,
+                where,
+                old,
+                new,
+                change.id,
+                change.id in starts,
+            )
+        )
     return entries

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from planner.cost_tables import default_cost_tables
+from planner.cost_tables import default_cost_tables, default_outcomes
 from planner.scenarios import Plan, Projection, project
 from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
 from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
+from planner.scenarios.outcomes import ProgramBuys, program_buys
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,
@@ -44,6 +45,7 @@ class PlanDocument:
     as_of: dt.date
     # Which receipts are still estimates, and whether the opening balance was given (§14, §18)
     receipts_basis: ReceiptsBasis | None = None
+    buys: ProgramBuys | None = None  # what the program buys (issue 22)
 
 
 def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
@@ -91,6 +93,7 @@ def plan_document(
         receipts_basis=receipts_basis(
             tables, plan, entered_total=entered_total, government=jurisdiction
         ),
+        buys=program_buys(plan, projection, default_outcomes()),
     )
 
 

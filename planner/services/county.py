@@ -320,7 +320,11 @@ def apply_fit(
             for pathway, amount in scaled.items():
                 referrals[pathway] = format(amount.normalize(), "f") if amount else "0"
 
-        action = f"applied the fit: referrals × {result.value}"
+        from planner.scenarios.options import referrals_words  # issue 22: the numbers
+
+        action = f"applied the fit: referrals × {result.value}: " + referrals_words(
+            plan, scale=value
+        )
     else:
         line_id = target[len("line:") :]
 

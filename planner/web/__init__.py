@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "health",
     "uncertainty",
     "actuals",
+    "options",
 )
 
 CONTENT_SECURITY_POLICY = (

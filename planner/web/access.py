@@ -30,6 +30,7 @@ READ_ONLY_ENDPOINTS = frozenset(
         "plans.chart",
         "plans.export_json",
         "plans.history",
+        "options.page",
         "uncertainty.chart",
         "reports.report_pdf",
         "reports.export_xlsx",

@@ -87,9 +87,17 @@ def apply_fit(slug: str, plan_id: int):
             )
         except county.NothingToApply as error:
             raise ValueError(str(error)) from error
+        if target == "referrals":
+            return record.changes[-1].action.removeprefix("applied the fit: ")
         return f"{found.driver} = {found.value}"
 
-    return _save(record, form, action, "Applied what the fund sustains: {result}.", done)
+    return _save(
+        record,
+        form,
+        action,
+        "Applied what the fund sustains: {result}. The history can restore the version before.",
+        done,
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorize")

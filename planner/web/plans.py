@@ -23,6 +23,7 @@ from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
 from planner.services.actuals import projected_document
 from planner.services.county import fit_of
+from planner.services.options import buys_of
 from planner.services.plans import (
     PlanView,
     StatusError,
@@ -164,6 +165,7 @@ def show(slug: str, plan_id: int):
         can_clone=can_edit(role),
         as_of=today(),
         afford=fit_of(record),
+        buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
 
 
@@ -343,10 +345,13 @@ def delete(slug: str, plan_id: int):
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
-    record, _ = plan_or_404(slug, plan_id)
+    record, role = plan_or_404(slug, plan_id)
     names = {line.id: line.label or line.id for line in load_plan(record).line_items}
     return render_template(
-        "plans/history.html", record=record, entries=history_entries(record.changes, names)
+        "plans/history.html",
+        record=record,
+        entries=history_entries(record.changes, names),
+        can_restore=can_edit(role) and record.status != "adopted",  # issue 22: restore
     )
 
 
