@@ -9,8 +9,8 @@ from decimal import Decimal
 from planner.cost_tables import default_cost_tables, default_outcomes
 from planner.scenarios import Plan, Projection, project
 from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
-from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
 from planner.scenarios.outcomes import ProgramBuys, program_buys
+from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,
