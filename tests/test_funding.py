@@ -462,3 +462,19 @@ def test_funding_changes_nothing_but_who_pays(doc):
     ]
     # Round trip of the funded plan.
     assert parse_plan(as_json_document(plan_to_dict(plan)), TABLES) == plan
+
+
+def test_resolution_and_ordinance_appropriate_settlement_money_only():
+    from planner.scenarios.summaries import project_ordinance, strategy_amounts
+
+    # As in the October-to-September test: settlement 43,750 + 25,000 + 81,250 = 150,000 of
+    # the program's 300,000; the grant's 150,000 is not the fund's to appropriate.
+    doc = funded(
+        line("cm", "100000", {"source": "cossup", "share": "0.75"}),
+        sources=[grant(start="2026-10-01", end="2028-09-30")],
+    )
+    projection = run(doc)
+    [amount] = strategy_amounts(projection, 2026, 2028)
+    assert (amount.strategy, amount.amount, amount.line_ids) == ("A:10", 150000, ("cm",))
+    ordinance = project_ordinance(projection, 2026, 2028)
+    assert sum(a.amount for a in ordinance.appropriations) == 150000
