@@ -478,3 +478,27 @@ def test_resolution_and_ordinance_appropriate_settlement_money_only():
     assert (amount.strategy, amount.amount, amount.line_ids) == ("A:10", 150000, ("cm",))
     ordinance = project_ordinance(projection, 2026, 2028)
     assert sum(a.amount for a in ordinance.appropriations) == 150000
+
+
+def test_cli_project_and_check_carry_the_funding(tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from tests.plans import EXAMPLES
+
+    runner = CliRunner()
+    path = str(EXAMPLES / "real" / "fayetteville-lead.json")
+    out = runner.invoke(main, ["project", path, "--json"])
+    assert out.exit_code == 0
+    data = json.loads(out.output)
+    assert data["by_source"]["settlement"] == [80600, 388700]
+    assert data["settlement_by_strategy"] == {"A:10": [0, 267800], "A:3": [80600, 120900]}
+    assert runner.invoke(main, ["project", path]).exit_code == 0
+    checked = runner.invoke(main, ["check", path, "--json", "--as-of", "2025-12-01"])
+    rules = {r["rule"]: r["status"] for r in json.loads(checked.output)["results"]}
+    assert (rules["MOA-AUTHORIZATION"], rules["FUNDING-SOURCES"]) == ("pass", "pass")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(funded(line("x", "1", {"source": "nope", "share": "1"}), sources=[])))
+    refused = runner.invoke(main, ["project", str(bad)])
+    assert refused.exit_code == 2
+    assert "line_items[0].funded_by[0].source" in refused.output
