@@ -502,3 +502,21 @@ def test_cli_project_and_check_carry_the_funding(tmp_path):
     refused = runner.invoke(main, ["project", str(bad)])
     assert refused.exit_code == 2
     assert "line_items[0].funded_by[0].source" in refused.output
+
+
+def test_variance_compares_actual_with_planned_settlement_spending():
+    # Planned: 100,000 a year, a grant pays 75% from Oct 1, 2026 (9 months of FY2026-27):
+    # settlement 100,000 − 56,250 = 43,750 planned in FY2026-27. Actual A:10: 50,000.
+    # Variance 50,000 − 43,750 = 6,250. The fund spends the actual 50,000 in the closed FY
+    # and the planned settlement 25,000 (= 100,000 − 75,000) and 25,000 after.
+    doc = funded(
+        line("cm", "100000", {"source": "cossup", "share": "0.75"}),
+        sources=[grant(start="2026-10-01")],
+        actuals={"FY2026-27": {"receipts": "0", "interest": "0", "spending": {"A:10": "50000"}}},
+    )
+    projection = run(doc)
+    block = projection.actuals
+    assert block.planned_by_strategy == {"A:10": (43750,)}
+    assert block.variance_by_strategy == {"A:10": (6250,)}
+    assert projection.fund.spending == (50000, 25000, 25000)
+    assert projection.by_source["settlement"] == (43750, 25000, 25000)
