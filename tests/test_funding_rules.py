@@ -383,3 +383,28 @@ def test_gaston_is_paid_by_its_grant():
     assert found["FUNDING-SOURCES"].status == "pass"
     assert found["MOA-AUTHORIZATION"].status == "pass"
     assert found["LEAD-CASELOAD"].status == "pass"
+
+
+@pytest.mark.slow  # renders the report's charts
+def test_fayetteville_report_shows_one_a10_row_with_its_true_remaining_amount():
+    import re
+
+    from planner.reports.context import plan_document
+    from planner.reports.render import plan_report_html
+
+    doc = plan_document(
+        real("fayetteville-lead.json"),
+        prepared_on=dt.date(2025, 12, 1),
+        jurisdiction="City of Fayetteville",
+    )
+    html = plan_report_html(doc)
+    table = re.search(r'<table class="authorizations">(.*?)</table>', html, re.S).group(1)
+    rows = [re.sub(r"<[^>]+>", " ", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    body = [" ".join(row.split()) for row in rows[1:]]
+    assert len(body) == 2
+    a10 = next(row for row in body if row.startswith("A:10"))
+    # $104,000 + $163,800 = $267,800 authorized, $267,800 planned, $0 remaining — once.
+    assert a10.endswith("$267,800 $267,800 $0")
+    assert "($212,528)" not in html
+    assert "($152,728)" not in html
+    assert "Paid by the settlement fund" in html
