@@ -521,6 +521,13 @@ def test_variance_compares_actual_with_planned_settlement_spending():
     assert block.variance_by_strategy == {"A:10": (6250,)}
     assert projection.fund.spending == (50000, 25000, 25000)
     assert projection.by_source["settlement"] == (43750, 25000, 25000)
+    # Exhibit E of the closed FY reports the settlement fund's money only: (3) the actual
+    # 50,000, not the program's 100,000 (the grant's 56,250 is not settlement money).
+    from planner.scenarios.exhibits import exhibit_e
+
+    report = exhibit_e(parse(doc), projection, 2026, TABLES)
+    assert report.spent == 50000
+    assert report.ending_balance == projection.fund.closing[0]
 
 
 def test_fit_judges_the_reserve_on_settlement_spending():
