@@ -20,6 +20,7 @@ from .base import (
     Rounded,
     Staffing,
     YearInputs,
+    capped,
     param,
     round_up_fte,
     staffing,
@@ -79,7 +80,7 @@ class CaseManagement(LineKind[CaseManagementParams]):
 
     def cost(self, params: CaseManagementParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         uncapped = required_fte(params, y, ops)
-        fte = uncapped if params.max_fte is None else ops.minimum(uncapped, ops.num(params.max_fte))
+        fte = capped(ops, uncapped, params.max_fte)
         cost = staffing(params, params.salary, fte, y, ops)
         cost.terms["uncapped_fte"] = uncapped
         return cost
