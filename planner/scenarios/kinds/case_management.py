@@ -45,9 +45,11 @@ class CaseManagementParams(Staffing):
             hint="LEAD guidance: never above 25",
         )
     )
-    min_fte: Decimal = param(count(default="case_management.min_fte", label="Minimum FTE"))
+    min_fte: Decimal = param(
+        count(default="case_management.min_fte", label="Minimum FTE", unit="fte")
+    )
     max_fte: Decimal | None = param(
-        count(nullable=True, label="Maximum FTE (cap)", hint="blank = no cap")
+        count(nullable=True, label="Maximum FTE (cap)", hint="blank = no cap", unit="fte")
     )
     salary: Decimal = param(
         money(

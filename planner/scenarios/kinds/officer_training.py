@@ -34,10 +34,14 @@ UPPER = 10**9  # the upper bound of a line's driver (§13)
 class OfficerTrainingParams(Params):
     officers: int = param(whole(required=True, label="Officers to train", hint="whole number"))
     initial_hours: Decimal = param(
-        count(default="officer_training.initial_hours", label="Initial training hours")
+        count(
+            default="officer_training.initial_hours",
+            label="Initial training hours",
+            unit="hours",
+        )
     )
     refresher_hours: Decimal = param(
-        count(default="officer_training.refresher_hours", label="Refresher hours")
+        count(default="officer_training.refresher_hours", label="Refresher hours", unit="hours")
     )
     refresher_interval_years: int = param(
         whole(

@@ -82,7 +82,11 @@ class OnCallParams(Params):
         )
     )
     hours_per_callout: Decimal = param(
-        count(default="warm_handoff.on_call.hours_per_callout", label="Paid hours per call-out")
+        count(
+            default="warm_handoff.on_call.hours_per_callout",
+            label="Paid hours per call-out",
+            unit="hours",
+        )
     )
     # Default: the plan's case-manager salary / paid hours (`on_call_hourly_rate`).
     hourly_rate: Decimal = param(
