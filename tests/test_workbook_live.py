@@ -389,7 +389,7 @@ def _changed_plan():
     return parse_plan(data, default_cost_tables())
 
 
-def _recalculate(sources: list[Path], out: Path, profile: Path) -> None:
+def _recalculate(sources: list[Path], out: Path, profile: Path, timeout: int = 120) -> None:
     """One LibreOffice run recalculating every workbook on load and saving it as xlsx."""
     user = profile / "user"
     user.mkdir(parents=True)
@@ -417,7 +417,7 @@ def _recalculate(sources: list[Path], out: Path, profile: Path) -> None:
         ],
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=timeout,
     )
 
 

@@ -91,8 +91,8 @@ def long_date(day: dt.date | None) -> str:
 
 # ----------------------------------------------------------------------------- units
 # Everything shown about an input's number comes from its unit (`Field.measure`,
-# planner/scenarios/fields.py): how a page prints it, its number format in the workbook,
-# the editor's widget step. Nothing is guessed from a field's name.
+# planner/scenarios/fields.py): how a page or the PDF prints it and its number format in
+# the workbook. Nothing is guessed from a field's name.
 
 _CENTS_FORMAT = '"$"#,##0.00;[Red]("$"#,##0.00)'
 _DECIMAL_FORMAT = "#,##0.00"
@@ -115,8 +115,6 @@ WORKBOOK_FORMATS: dict[str, str] = {
     "precise": "#,##0.000000",
     "percent": "0.00%",
 }
-# The editor's number widget: its step by unit (any other: "any").
-WIDGET_STEPS: dict[str, str] = {"whole": "1", "months": "1", "year": "1", "dollars": "0.01"}
 
 
 def by_unit(value: Decimal | int | None, unit: str) -> str:
@@ -131,10 +129,6 @@ def by_unit(value: Decimal | int | None, unit: str) -> str:
     if unit in ("whole", "months", "year"):
         return number(value, 0)
     return number(value)
-
-
-def widget_step(unit: str) -> str:
-    return WIDGET_STEPS.get(unit, "any")
 
 
 FILTERS = {

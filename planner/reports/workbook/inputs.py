@@ -1,6 +1,6 @@
 """The Inputs sheet: every input of the projection in one row, its cell under a defined
 name made from its plan-file path (`assumptions.salary_escalation`,
-`line_items.case_managers.caseload_average`, `fund.receipts.FY2027_28`), named and formatted
+`line_items.program_manager.fte`, `fund.receipts.FY2027_28`), named and formatted
 as the editor names them (planner/present/labels.py, by the field's unit).
 
 A default the plan file leaves blank is a formula of the named inputs it follows (cost
