@@ -52,7 +52,8 @@ def calculation_sheet(
         class_rows={c: [] for c in OBJECT_CLASSES},
     )
     a = ins.assumptions
-    assumptions = dataclasses.replace(plan.assumptions, **a)  # every assumption a named cell
+    # every assumption a named cell: the kinds read them through `ops.num`, which keeps a cell
+    assumptions = dataclasses.replace(plan.assumptions, **a)  # type: ignore[arg-type]
     for cells in ins.lines:
         years_in = [
             YearInputs(
@@ -144,7 +145,8 @@ def _line(
         [fys[k] - first_fy for k in range(years)],
         "whole",
     )
-    ys = [dataclasses.replace(years_in[k], j=j[k]) for k in range(years)]
+    # j is a cell too: a line's first FY is an input (officer training's refresher years)
+    ys = [dataclasses.replace(years_in[k], j=j[k]) for k in range(years)]  # type: ignore[arg-type]
     formulas = line_formulas(kind, line.params, li, ys, indirect_rate)
     r += 3
     fte: list[X] = []
