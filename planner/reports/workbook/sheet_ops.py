@@ -134,19 +134,31 @@ def line_formulas(
     if not years:
         return []
     # Whether a choice matters is a matter of the formula's text, the same in every year.
-    first = evaluator(years[0])
-    live = [c for c in choices_of(kind, params, cells) if _matters(c, first)]
+    live = _live(choices_of(kind, params, cells), evaluator(years[0]))
     return [_combine(live, {}, evaluator(y)) for y in years]
 
 
-def _matters(choice: Choice, evaluate: Any) -> bool:
-    """Whether the formula's text depends on this input at all (a category does not)."""
-    if choice.current not in choice.values:
+def _live(choices: list[Choice], evaluate: Any) -> list[Choice]:
+    """The choices the formula's text depends on for some value of the others (a gap's
+    object class matters once its status is `gap`; a category never does)."""
+    choices = [c for c in choices if c.current in c.values]
+    texts = {
+        combo: {
+            key: x.t
+            for key, x in evaluate(dict(zip([c.name for c in choices], combo, strict=True))).items()
+        }
+        for combo in itertools.product(*(c.values for c in choices))
+    }
+
+    def matters(i: int) -> bool:
+        for combo, found in texts.items():
+            for value in choices[i].values:
+                other = (*combo[:i], value, *combo[i + 1 :])
+                if texts[other] != found:
+                    return True
         return False
-    texts = [
-        {key: x.t for key, x in evaluate({choice.name: value}).items()} for value in choice.values
-    ]
-    return any(t != texts[0] for t in texts[1:])
+
+    return [c for i, c in enumerate(choices) if matters(i)]
 
 
 def _combine(live: Sequence[Choice], assigned: dict[str, Any], evaluate: Any) -> dict[str, X]:
