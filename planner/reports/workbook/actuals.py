@@ -157,6 +157,13 @@ def actuals_sheet_write(
             words=("more earned", "less earned"),
         )
         r += 2
+    _reforecast(w, sheet, doc, r)
+
+
+def _reforecast(w: Writer, sheet: Any, doc: PlanDocument, r: int) -> None:
+    """The closing balance reforecast (the Fund sheet) beside the adopted one."""
+    p, adopted = doc.projection, doc.projection.adopted_fund
+    assert adopted is not None  # noqa: S101 - a plan with actuals
     w.header(sheet, r, ["The fund", "", "", *p.labels])
     w.text(sheet, r + 1, 0, "Closing balance, reforecast (the Fund sheet)", bold=True)
     w.text(sheet, r + 2, 0, "Closing balance as adopted (a fixed figure)")
