@@ -353,10 +353,7 @@ def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
     from planner.present.formatting import by_unit
 
     del spec_name
-    unit = field.measure
-    if unit in ("count", "hours", "fte", "multiplier") and value == value.to_integral_value():
-        unit = "whole"
-    return by_unit(value, unit)
+    return by_unit(value, field.measure)
 
 
 def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:

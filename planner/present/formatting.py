@@ -126,9 +126,10 @@ def by_unit(value: Decimal | int | None, unit: str) -> str:
         return percent(Decimal(value))
     if unit == "dollars":
         return money_cents(Decimal(value))
-    if unit in ("whole", "months", "year"):
-        return number(value, 0)
-    return number(value)
+    if unit == "year":
+        return str(value)
+    whole = Decimal(value) == Decimal(value).to_integral_value()
+    return number(value, 0 if whole or unit in ("whole", "months") else 2)
 
 
 FILTERS = {

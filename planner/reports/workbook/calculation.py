@@ -145,7 +145,7 @@ def _line(
         [fys[k] - first_fy for k in range(years)],
         "whole",
     )
-    # j is a cell too: a line's first FY is an input (officer training's refresher years)
+    # j is a cell too: a line's first FY is an input (officer training)
     ys = [dataclasses.replace(years_in[k], j=j[k]) for k in range(years)]  # type: ignore[arg-type]
     formulas = line_formulas(kind, line.params, li, ys, indirect_rate)
     r += 3
