@@ -125,8 +125,10 @@ def hint_of(name: str) -> str:
 
 
 def is_money(name: str) -> bool:
-    """A dollar amount: an input whose unit is dollars."""
-    return unit_of(name) == "dollars"
+    """A dollar amount: an input whose unit is dollars (an input that is no field, such as
+    an authorization's or a receipt's amount: its label says '($')."""
+    unit = unit_of(name)
+    return unit == "dollars" if unit else "($" in label_of(name)
 
 
 def _units() -> dict[str, str]:
