@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from planner.cost_tables import default_cost_tables
 from planner.reports.context import plan_document
 from planner.reports.workbook import CLASS_LABELS, line_names, plan_workbook
-from planner.scenarios import fy_label, parse_plan, parse_plan_text, plan_to_dict, project
+from planner.scenarios import fy_label, parse_plan, parse_plan_text, project
 from tests.plans import document, parse
 from tests.strategies import examples, plan_documents
 
