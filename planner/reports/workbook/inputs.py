@@ -310,6 +310,11 @@ def _participants(inputs: Inputs, plan: Plan) -> dict[str, X]:
     return found
 
 
+def _cell_value(value: Any) -> bool:
+    """A value one cell holds: a number, a word, yes/no, a date or a blank."""
+    return value is None or isinstance(value, str | bool | int | Decimal | dt.date)
+
+
 def structural(kind: LineKind[Any]) -> str | None:
     """The kind's choice when its value decides which inputs a line has (a warm hand-off's
     mode, a position's role): not an input of the workbook, since changing it changes the
@@ -335,8 +340,8 @@ def _lines(inputs: Inputs, plan: Plan, defaults: Defaults) -> list[LineCells]:
             inputs.note(_label(fields[fixed]), str(choice))
         window = {"start_fy": line.start_fy, "end_fy": line.end_fy}
         for name, value in {**window, **plan_values(kind, line.params)}.items():
-            if name in LINE_TEXT_FIELDS or name == fixed:
-                continue
+            if name in LINE_TEXT_FIELDS or name == fixed or not _cell_value(value):
+                continue  # text, the line's structure, or what a cell cannot hold
             f = fields.get(name)
             label = _label(f) if f else label_of(name)
             unit = f.measure if f else "year"
