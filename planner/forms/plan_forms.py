@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.cost_tables import default_cost_tables
-from planner.present.labels import hint_of, is_money, label_of
+from planner.present.labels import hint_of, label_of
 from planner.scenarios import Plan, fy_label
 from planner.scenarios.editing import DefaultNote, default_note
 from planner.scenarios.kinds import REGISTRY
@@ -349,13 +349,11 @@ def asked_inputs(kind: str, value: str) -> set[str]:
 
 
 def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
-    from planner.present.formatting import money_cents, number, percent
+    """A default as the form shows it: by the field's unit (planner/present/formatting.py)."""
+    from planner.present.formatting import by_unit
 
-    if is_money(spec_name):
-        return money_cents(value)
-    if field.high == 1:  # a share or a rate
-        return percent(value)
-    return number(value, 0) if value == value.to_integral_value() else number(value)
+    del spec_name
+    return by_unit(value, field.measure)
 
 
 def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:
