@@ -165,6 +165,9 @@ def update_plan(
     for path, old, new in diff_documents(before, after):
         _record_change(session, record, user, action, path, old, new)
     session.flush()  # the version counter moves; a concurrent save fails here
+    from planner.services.sharing import after_lead_saved  # partners follow the lead (§17)
+
+    after_lead_saved(session, record, user)
     return plan
 
 

@@ -24,6 +24,7 @@ BLUEPRINTS = (
     "health",
     "uncertainty",
     "actuals",
+    "funding",
 )
 
 CONTENT_SECURITY_POLICY = (
