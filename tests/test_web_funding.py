@@ -88,7 +88,8 @@ def test_add_a_grant_paying_a_share_of_a_line(app, client, lead):
 
     # Edit: the form shows what is saved; remove: the settlement fund pays it all again.
     values = form_of(client, f"{base}/funding/bja-cossup-award")
-    assert values["share_0"] == "0.75" and values["award"] == "1198628"
+    assert values["share_0"] == "0.75"
+    assert values["award"] == "1198628"
     token = form_of(client, f"{base}/funding")
     response = client.post(
         f"{base}/funding/bja-cossup-award/delete",
@@ -154,7 +155,8 @@ def test_forms_need_their_csrf_token_and_unknown_sources_are_404(app, client, le
         f"{base}/funding/no-such-source/delete", data={"csrf_token": token, "version": "1"}
     )
     assert response.status_code == 404
-    assert versions(app) == before and shares(app) == 0
+    assert versions(app) == before
+    assert shares(app) == 0
 
 
 def test_viewer_sees_the_page_but_cannot_change(app, client):
@@ -192,7 +194,8 @@ def test_bad_share_input_is_beside_its_field(app, client, lead, change, field):
     response = client.post(f"{base}/share", data=values)
     assert response.status_code == 422
     assert errors_beside(response.get_data(as_text=True), field)
-    assert versions(app) == before and shares(app) == 0
+    assert versions(app) == before
+    assert shares(app) == 0
 
 
 def test_a_shared_program_from_invitation_to_contribution(app, client, lead):
@@ -209,7 +212,8 @@ def test_a_shared_program_from_invitation_to_contribution(app, client, lead):
         "jurisdiction": "durham-county",
     }
     joined = [x["id"] for x in saved["line_items"] if x.get("funded_by")]
-    assert joined and all(
+    assert joined
+    assert all(
         x["funded_by"] == [{"source": "durham-county", "share": "0.25"}]
         for x in saved["line_items"]
         if x["id"] in joined
@@ -237,15 +241,20 @@ def test_a_shared_program_from_invitation_to_contribution(app, client, lead):
     assert response.status_code == 302
     partner_id = plan_id(app, "Durham share of Orange LEAD")
     with app.app_context():
-        from planner.services.plans import load_plan
         from planner.scenarios import project
+        from planner.services.plans import load_plan
 
         lead_projection = project(load_plan(db.session.get(PlanRecord, lead)))
         expected = dict(
-            zip(lead_projection.fiscal_years, lead_projection.by_source["durham-county"])
+            zip(
+                lead_projection.fiscal_years,
+                lead_projection.by_source["durham-county"],
+                strict=True,
+            )
         )
     line = document(app, partner_id)["line_items"][0]
-    assert line["kind"] == "contribution" and line["to"] == "orange-county"
+    assert line["kind"] == "contribution"
+    assert line["to"] == "orange-county"
     from planner.scenarios import fy_label
 
     assert line["amounts"] == {fy_label(fy): str(v) for fy, v in expected.items() if v}
@@ -264,7 +273,8 @@ def test_a_shared_program_from_invitation_to_contribution(app, client, lead):
         from planner.services.sharing import state_of
 
         share = db.session.scalar(select(SharedProgram))
-        assert share.status == "accepted" and not state_of(share).stale
+        assert share.status == "accepted"
+        assert not state_of(share).stale
 
 
 def test_a_stale_contribution_is_flagged_and_updated_in_one_click(app, client, lead):

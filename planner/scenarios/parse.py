@@ -36,7 +36,6 @@ from .fields import (
 from .fiscal import FiscalYearError, fy_label, parse_fy
 from .kinds import REGISTRY, plan_values
 from .kinds.warm_handoff import on_call_hourly_rate
-from .money import round_half_up
 from .limits import (
     DATE_RANGE,
     FISCAL_YEAR,
@@ -47,6 +46,7 @@ from .limits import (
     number_text,
     number_text_problem,
 )
+from .money import round_half_up
 from .plan import (
     JURISDICTION_KINDS,
     PATHWAYS,
@@ -343,7 +343,9 @@ class _Reader:
         slugs = {j.slug for j in self.tables.jurisdictions}
         if value not in slugs:
             shown = value if len(value) <= 60 else value[:60] + "…"
-            self.error(path, f"is not one of North Carolina's 117 local governments (got '{shown}')")
+            self.error(
+                path, f"is not one of North Carolina's 117 local governments (got '{shown}')"
+            )
             return _MISSING
         return value
 
@@ -369,7 +371,9 @@ class _Reader:
                 ok = False
                 continue
             if fy in first_key:
-                self.error(here, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice")
+                self.error(
+                    here, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice"
+                )
                 ok = False
                 continue
             first_key[fy] = key

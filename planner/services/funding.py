@@ -84,7 +84,7 @@ def set_source(
         sources[source_index(document, source_id)] = {"id": source_id, **source}
     document["funding"] = {**(document.get("funding") or {}), "sources": sources}
     for line in document.get("line_items") or []:
-        entries = [e for e in line.get("funded_by") or []]
+        entries = list(line.get("funded_by") or [])
         at = next((i for i, e in enumerate(entries) if e.get("source") == source_id), None)
         payment = payments.get(line.get("id"))
         entry: dict[str, Any] | None = None

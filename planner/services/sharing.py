@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanRecord, SharedProgram, User
 from planner.models.base import utcnow
 from planner.scenarios import fy_label, parse_fy, project
