@@ -21,6 +21,7 @@ from sqlalchemy import select
 from planner.models import Jurisdiction, PlanRecord, SharedProgram, User
 from planner.models.base import utcnow
 from planner.scenarios import fy_label, parse_fy, project
+from planner.scenarios.kinds.contribution import ContributionParams
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
 from planner.services.funding import LinePayment, new_source_id, payments_of, set_source
@@ -306,7 +307,9 @@ def state_of(share: SharedProgram) -> ShareState:
     line = next((x for x in plan.line_items if x.id == share.line_id), None)
     if line is None or line.kind != CONTRIBUTION or record.deleted_at is not None:
         return ShareState(share, lead, {}, True)
-    stated = {fy: int(amount) for fy, amount in line.params.amounts if amount}
+    params = line.params
+    assert isinstance(params, ContributionParams)  # noqa: S101 - its kind says so
+    stated = {fy: int(amount) for fy, amount in params.amounts if amount}
     first, last = plan.start_fy, plan.start_fy + plan.years - 1
     wanted = {fy: v for fy, v in lead.items() if v and first <= fy <= last}
     return ShareState(share, lead, stated, stated != wanted)

@@ -271,10 +271,11 @@ def share(slug: str, plan_id: int):
                         "success",
                     )
                     return redirect(url_for("funding.page", slug=slug, plan_id=plan_id))
-                if outcome.refused is not None:
-                    field = getattr(form, outcome.refused.field, None)
-                    if field is not None and outcome.refused.field != "lines":
-                        field.errors = [*field.errors, str(outcome.refused)]
+                refused = outcome.refused
+                if isinstance(refused, SharingRefused):
+                    field = getattr(form, refused.field, None)
+                    if field is not None and refused.field != "lines":
+                        field.errors = [*field.errors, str(refused)]
                     else:
                         unplaced.append(str(outcome.refused))
                 elif outcome.stale:
