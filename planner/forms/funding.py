@@ -118,3 +118,21 @@ class AcceptForm(FlaskForm):
 
     plan = RadioField("Into", choices=[], validate_choice=False)
     name = StringField("Name of the new plan", validators=[Optional(), Length(max=200)])
+    total = StringField(
+        "Its 18-year CORE-NC total (all settlements), to estimate the new plan's receipts",
+        validators=[Optional(), Length(max=20)],
+        description="blank: the tables' estimate, where they know one",
+    )
+
+    def validate_total(self, field: Any) -> None:
+        from decimal import Decimal, InvalidOperation
+
+        text = (field.data or "").strip().replace(",", "").lstrip("$")
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError("Give a dollar amount such as 4,500,000.") from None
+        if not value.is_finite() or value < 0:
+            raise ValidationError("Give a dollar amount of 0 or more.")

@@ -12,6 +12,7 @@ Functions take the session and never commit: the view owns the transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,9 +25,9 @@ from planner.scenarios import fy_label, parse_fy, project
 from planner.scenarios.kinds.contribution import ContributionParams
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
+from planner.services.county import create_starting_plan
 from planner.services.funding import LinePayment, new_source_id, payments_of, set_source
 from planner.services.plans import (
-    create_plan,
     document_of,
     load_plan,
     update_plan,
@@ -234,51 +235,56 @@ def accept(
     partner_plan: PlanRecord | None,
     new_plan_name: str,
     user: User | None,
+    *,
+    today: dt.date,
+    total: Decimal | None = None,
 ) -> PlanRecord:
-    """Accept the invitation into one of the partner's plans (or a new one, on the lead
-    plan's years with no other line), which gets the contribution line."""
+    """Accept the invitation into one of the partner's plans, or into a new one: the
+    government's starting plan (its receipt estimates, or `total` spread by the payment
+    shape) on the lead plan's years, with the contribution as its only line."""
     if share.status == "accepted":
         raise SharingRefused("plan", "this invitation was already accepted")
     amounts = lead_amounts(share.lead_plan, share.source_id)
     base = f"share-{share.lead_plan.jurisdiction.slug}"[:60]
+    holder: dict[str, str] = {}
+    lead_document = document_of(share.lead_plan)
     if partner_plan is None:
-        lead_document = document_of(share.lead_plan)
-        document = {
-            "schema": "lead-plan/1",
-            "name": new_plan_name or f"Share of {share.program}",
-            "start_fy": lead_document["start_fy"],
-            "years": lead_document.get("years", 18),
-            "line_items": [],
-        }
-        first, last = _window(document)
-        line_id = _new_line_id(document, base)
-        document["line_items"].append(
-            _contribution_line(share, line_id, _amounts_document(amounts, first, last))
+        partner_plan = create_starting_plan(
+            session,
+            share.partner,
+            user,
+            today,
+            name=new_plan_name or f"Share of {share.program}",
+            total=total,
         )
-        partner_plan = create_plan(session, share.partner, document, user, action="created")
+        fresh = True
     else:
         if partner_plan.jurisdiction_id != share.partner_jurisdiction_id:
             raise SharingRefused("plan", "choose a plan of your own government")
         if partner_plan.status == "adopted":
             raise SharingRefused("plan", "an adopted plan cannot change: choose a draft")
-        holder: dict[str, str] = {}
+        fresh = False
 
-        def change(document: dict[str, Any]) -> None:
-            first, last = _window(document)
-            holder["id"] = _new_line_id(document, base)
-            document.setdefault("line_items", []).append(
-                _contribution_line(share, holder["id"], _amounts_document(amounts, first, last))
-            )
-
-        update_plan(
-            session,
-            partner_plan,
-            user,
-            change,
-            expected_version=None,
-            action=f"accepted the share of {share.program}",
+    def change(document: dict[str, Any]) -> None:
+        if fresh:  # the new plan: the lead's years, the contribution its only line
+            document["start_fy"] = lead_document["start_fy"]
+            document["years"] = lead_document.get("years", 18)
+            document["line_items"] = []
+        first, last = _window(document)
+        holder["id"] = _new_line_id(document, base)
+        document.setdefault("line_items", []).append(
+            _contribution_line(share, holder["id"], _amounts_document(amounts, first, last))
         )
-        line_id = holder["id"]
+
+    update_plan(
+        session,
+        partner_plan,
+        user,
+        change,
+        expected_version=None,
+        action=f"accepted the share of {share.program}",
+    )
+    line_id = holder["id"]
     share.status = "accepted"
     share.partner_plan_id = partner_plan.id
     share.line_id = line_id

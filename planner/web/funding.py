@@ -343,7 +343,12 @@ def accept_share(slug: str, share_id: int):
     found = _share_of(jurisdiction.id, share_id)
     form = AcceptForm()
     if not form.validate():
-        abort(400)
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("Not accepted: " + "; ".join(form.total.errors), "error")
+        return redirect(url_for("funding.shared", slug=slug, share_id=share_id))
+    total_text = (form.total.data or "").strip().replace(",", "").lstrip("$")
+    total = Decimal(total_text) if total_text else None
     chosen = form.plan.data or "new"
     target: PlanRecord | None = None
     if chosen != "new":
@@ -351,7 +356,15 @@ def accept_share(slug: str, share_id: int):
         if target is None:
             abort(404)
     outcome = save_change(
-        lambda: accept(db.session, found, target, (form.name.data or "").strip(), current_user),
+        lambda: accept(
+            db.session,
+            found,
+            target,
+            (form.name.data or "").strip(),
+            current_user,
+            today=today(),
+            total=total,
+        ),
         refused=(SharingRefused,),
     )
     if not outcome.saved:
