@@ -42,6 +42,7 @@ from .compliance_base import (
     Rule,
     RuleContext,
     RuleResult,
+    StaleContribution,
     Status,
     add_years,
     and_list,
@@ -57,6 +58,7 @@ from .compliance_base import (
     strategy_title,
     verb,
 )
+from .compliance_funding import check_funding_sources, lead_scope, lead_scope_result
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
 from .kinds.base import Params
@@ -1892,6 +1894,7 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
     ("MOA-REPORTING", check_reporting),
     ("MOA-INTEREST", check_interest),
     ("PLAN-SUSTAINABILITY", check_sustainability),
+    ("FUNDING-SOURCES", check_funding_sources),
     ("PLAN-RESERVE", check_reserve),
     ("MOA-ANNUAL-REPORT", check_annual_report),
     ("LEAD-PROGRAM-MANAGER", check_program_manager),
@@ -1909,11 +1912,24 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
 
 
 def check_plan(
-    plan: Plan, projection: Projection, tables: CostTables, as_of: dt.date
+    plan: Plan,
+    projection: Projection,
+    tables: CostTables,
+    as_of: dt.date,
+    *,
+    stale_contributions: Iterable[StaleContribution] = (),
 ) -> tuple[RuleResult, ...]:
-    """Every rule, in the spec's order."""
-    context = _Check(plan, projection, tables, as_of)
-    return tuple(check(context) for _, check in RULES)
+    """Every rule, in the spec's order. `stale_contributions`: the web app's findings for
+    FUNDING-SOURCES (cost model §17). A plan whose LEAD spending is a contribution to another
+    government's program, or that funds no LEAD line, reports each LEAD rule as info."""
+    context = _Check(plan, projection, tables, as_of, tuple(stale_contributions))
+    scope = lead_scope(plan, projection)
+    return tuple(
+        lead_scope_result(rule_id, getattr(check, "citation", ""), scope)
+        if scope is not None and rule_id.startswith("LEAD-")
+        else check(context)
+        for rule_id, check in RULES
+    )
 
 
 def counts(results: Iterable[RuleResult]) -> dict[str, int]:

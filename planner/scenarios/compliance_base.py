@@ -59,6 +59,17 @@ class RuleResult:
         }
 
 
+class StaleContribution(TypedDict):
+    """A `contribution` line (cost model §17) whose amounts no longer equal the lead plan's
+    `by_source` for this government: only the web app knows both plans, so it finds these
+    and passes them in (FUNDING-SOURCES warns)."""
+
+    line: str  # the contribution line's id
+    lead: str  # the lead government's name
+    program: str
+    fiscal_years: list[int]  # the FYs whose amounts differ
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What every rule reads: the plan, its projection, the cost tables and `as_of`."""
@@ -67,6 +78,8 @@ class RuleContext:
     projection: Projection
     tables: CostTables
     as_of: dt.date
+    # Filled by the web app, which knows the lead's plan of a shared program (§17).
+    stale_contributions: tuple[StaleContribution, ...] = ()
 
     def threshold(self, key: str) -> Decimal:
         return self.tables.threshold(key)

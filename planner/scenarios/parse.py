@@ -809,6 +809,8 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         if found["end"] < found["start"]:
             reader.error(f"{here}.end", "must not be before start")
             continue
+        if not _whole_months(reader, here, found["start"], found["end"]):
+            continue
         authorizations.append(Authorization(**found))
 
     def flag(found: dict[str, Any], key: str) -> Any:
@@ -825,6 +827,19 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         allows_supervised_probation=bool(flag(eligibility, "allows_supervised_probation")),
         narrow_disqualifiers=bool(flag(eligibility, "narrow_disqualifiers")),
     )
+
+
+def _whole_months(reader: _Reader, path: str, start: dt.date, end: dt.date) -> bool:
+    """An authorization's period is whole months (MOA-AUTHORIZATION, amended): it starts on
+    the first day of a month and ends on the last day of one."""
+    ok = True
+    if start.day != 1:
+        reader.error(f"{path}.start", "must be the first day of a month (e.g. 2025-11-01)")
+        ok = False
+    if (end + dt.timedelta(days=1)).day != 1:
+        reader.error(f"{path}.end", "must be the last day of a month (e.g. 2026-06-30)")
+        ok = False
+    return ok
 
 
 def parse_lines(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .authorizations import covered_fys
+from .authorizations import authorization_groups, covered_fys
 from .compliance import RuleResult, counts
 from .plan import OBJECT_CLASSES, Authorization, Plan
 from .projection import UNASSIGNED, LineProjection, Projection
@@ -65,25 +65,49 @@ def object_classes_by_strategy(projection: Projection) -> dict[str, dict[str, in
 
 @dataclass(frozen=True)
 class AuthorizationPeriod:
-    authorization: Authorization
-    fiscal_years: tuple[int, ...]  # plan FYs the period covers wholly
-    planned: int  # the strategy's planned spending in those FYs
+    """One group of authorizations of a strategy whose periods overlap (an original and its
+    supplementals; a lone authorization is a group of one), shown once with its true
+    remaining amount: their amounts added up less the settlement spending over the union of
+    their periods (MOA-AUTHORIZATION, amended; actual in closed FYs)."""
+
+    strategy: str
+    authorizations: tuple[Authorization, ...]
+    fiscal_years: tuple[int, ...]  # the plan FYs the union reaches (a month or more)
+    months_by_fy: dict[int, int]  # months of the union in each of those FYs
+    amount: Decimal
+    planned: int
+
+    @property
+    def authorization(self) -> Authorization:
+        """The first of the group (the original)."""
+        return self.authorizations[0]
 
     @property
     def remaining(self) -> Decimal:
-        return self.authorization.amount - self.planned
+        return self.amount - self.planned
+
+    @property
+    def partial_fys(self) -> dict[int, int]:
+        """The FYs only partly inside the union: their months."""
+        return {fy: n for fy, n in self.months_by_fy.items() if n < 12}
 
 
 def authorization_periods(plan: Plan, projection: Projection) -> list[AuthorizationPeriod]:
-    by_fy = {
-        s: dict(zip(projection.fiscal_years, v, strict=True))
-        for s, v in projection.by_strategy.items()
-    }
+    auths = plan.program.authorizations
     periods = []
-    for auth in plan.program.authorizations:
-        fys = tuple(fy for fy in covered_fys(auth.start, auth.end) if fy in projection.fiscal_years)
-        planned = sum(by_fy.get(auth.strategy, {}).get(fy, 0) for fy in fys)
-        periods.append(AuthorizationPeriod(auth, fys, planned))
+    for group in authorization_groups(plan, projection):
+        periods.append(
+            AuthorizationPeriod(
+                strategy=group.strategy,
+                authorizations=tuple(auths[i] for i in group.members),
+                fiscal_years=group.fiscal_years,
+                months_by_fy={
+                    fy: n for fy, n in group.months_by_fy.items() if fy in group.fiscal_years
+                },
+                amount=group.amount,
+                planned=group.planned,
+            )
+        )
     return periods
 
 
