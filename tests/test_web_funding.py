@@ -300,11 +300,20 @@ def test_a_stale_contribution_is_flagged_and_updated_in_one_click(app, client, l
         db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert 'id="stale"' in page
+    # The partner's own plan page: FUNDING-SOURCES warns (the engine's hook, §17).
+    own = client.get(f"/j/durham-county/plans/{partner_id}").get_data(as_text=True)
+    cliff = re.search(r'<p id="grant-cliff"><span class="status (\w+)">FUNDING-SOURCES', own)
+    assert cliff
+    assert cliff.group(1) == "warn"
     token = form_values(page)["csrf_token"]
     assert client.post(f"{url}/update", data={}).status_code == 400  # no CSRF token
     assert client.post(f"{url}/update", data={"csrf_token": token}).status_code == 302
     assert document(app, partner_id)["line_items"][0]["amounts"]
     assert 'id="stale"' not in client.get(url).get_data(as_text=True)
+    own = client.get(f"/j/durham-county/plans/{partner_id}").get_data(as_text=True)
+    cliff = re.search(r'<p id="grant-cliff"><span class="status (\w+)">FUNDING-SOURCES', own)
+    assert cliff
+    assert cliff.group(1) != "warn"
 
 
 def test_a_share_of_another_government_is_404(app, client, lead):

@@ -18,10 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from planner.models import Jurisdiction, PlanRecord, SharedProgram, User
 from planner.models.base import utcnow
 from planner.scenarios import fy_label, parse_fy, project
+from planner.scenarios.compliance_base import StaleContribution
 from planner.scenarios.kinds.contribution import ContributionParams
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
@@ -378,3 +380,35 @@ def stop_sharing(session: DbSession, share: SharedProgram) -> None:
     """Forget the share (the lead's source stays until removed on the Funding page)."""
     session.delete(share)
     session.flush()
+
+
+def stale_contributions(record: PlanRecord) -> tuple[StaleContribution, ...]:
+    """The plan's contribution lines that no longer equal their lead plan's figures (for
+    FUNDING-SOURCES, §17): each with the FYs whose amounts differ."""
+    session = object_session(record)
+    if session is None or record.id is None:
+        return ()
+    found: list[StaleContribution] = []
+    for share in session.scalars(
+        select(SharedProgram)
+        .where(SharedProgram.partner_plan_id == record.id, SharedProgram.status == "accepted")
+        .order_by(SharedProgram.id)
+    ):
+        if share.lead_plan.deleted_at is not None:
+            continue
+        state = state_of(share)
+        if not state.stale:
+            continue
+        stated = state.partner or {}
+        years = sorted(
+            fy for fy in set(stated) | set(state.lead) if stated.get(fy, 0) != state.lead.get(fy, 0)
+        )
+        found.append(
+            StaleContribution(
+                line=share.line_id or "",
+                lead=share.lead_plan.jurisdiction.name,
+                program=share.program,
+                fiscal_years=years,
+            )
+        )
+    return tuple(found)
