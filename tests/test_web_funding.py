@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from planner.extensions import db
 from planner.models import PlanRecord, SharedProgram
+from tests.test_backup_restore import empty_url  # noqa: F401 - fixture
 from tests.web import EDITOR, OTHER, VIEWER, form_values, sign_in
 
 LEAD = "/j/orange-county/plans/{id}"
@@ -324,3 +325,36 @@ def test_a_share_of_another_government_is_404(app, client, lead):
     assert client.get(f"/j/durham-county/shared/{share_id}").status_code == 404
     # Nor is a share shown under a government that is not its partner.
     assert client.get(f"/j/orange-county/shared/{share_id}").status_code == 404
+
+
+def test_backup_and_restore_keep_the_shared_program(app, client, lead, tmp_path, empty_url):  # noqa: F811
+    from tests.test_backup_restore import run
+
+    _share_with_durham(app, client, lead)
+    out = tmp_path / "backup.json"
+    assert run(["backup", str(out)], app.config["DATABASE_URL"]).exit_code == 0
+    written = json.loads(out.read_text())["shared_programs"]
+    assert [(r["lead_plan"], r["partner"], r["status"]) for r in written] == [
+        (lead, "durham-county", "invited")
+    ]
+    result = run(["restore", str(out)], empty_url)
+    assert result.exit_code == 0, result.output
+    from planner import create_app
+
+    restored = create_app({"DATABASE_URL": empty_url, "SECRET_KEY": "t"})
+    with restored.app_context():
+        row = db.session.scalar(select(SharedProgram))
+        assert (row.lead_plan_id, row.partner.slug, row.source_id) == (
+            lead,
+            "durham-county",
+            "durham-county",
+        )
+        db.session.remove()
+        db.engine.dispose()
+    # A row naming a plan the backup lacks is refused before anything is written.
+    data = json.loads(out.read_text())
+    data["shared_programs"][0]["lead_plan"] = 999999
+    out.write_text(json.dumps(data))
+    bad = run(["restore", str(out)], empty_url.replace("restored.db", "again.db"))
+    assert bad.exit_code != 0
+    assert "shared_programs[0].lead_plan" in bad.output
