@@ -462,3 +462,61 @@ def test_funding_changes_nothing_but_who_pays(doc):
     ]
     # Round trip of the funded plan.
     assert parse_plan(as_json_document(plan_to_dict(plan)), TABLES) == plan
+
+
+def test_resolution_and_ordinance_appropriate_settlement_money_only():
+    from planner.scenarios.summaries import project_ordinance, strategy_amounts
+
+    # As in the October-to-September test: settlement 43,750 + 25,000 + 81,250 = 150,000 of
+    # the program's 300,000; the grant's 150,000 is not the fund's to appropriate.
+    doc = funded(
+        line("cm", "100000", {"source": "cossup", "share": "0.75"}),
+        sources=[grant(start="2026-10-01", end="2028-09-30")],
+    )
+    projection = run(doc)
+    [amount] = strategy_amounts(projection, 2026, 2028)
+    assert (amount.strategy, amount.amount, amount.line_ids) == ("A:10", 150000, ("cm",))
+    ordinance = project_ordinance(projection, 2026, 2028)
+    assert sum(a.amount for a in ordinance.appropriations) == 150000
+
+
+def test_cli_project_and_check_carry_the_funding(tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from tests.plans import EXAMPLES
+
+    runner = CliRunner()
+    path = str(EXAMPLES / "real" / "fayetteville-lead.json")
+    out = runner.invoke(main, ["project", path, "--json"])
+    assert out.exit_code == 0
+    data = json.loads(out.output)
+    assert data["by_source"]["settlement"] == [80600, 388700]
+    assert data["settlement_by_strategy"] == {"A:10": [0, 267800], "A:3": [80600, 120900]}
+    assert runner.invoke(main, ["project", path]).exit_code == 0
+    checked = runner.invoke(main, ["check", path, "--json", "--as-of", "2025-12-01"])
+    rules = {r["rule"]: r["status"] for r in json.loads(checked.output)["results"]}
+    assert (rules["MOA-AUTHORIZATION"], rules["FUNDING-SOURCES"]) == ("pass", "pass")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(funded(line("x", "1", {"source": "nope", "share": "1"}), sources=[])))
+    refused = runner.invoke(main, ["project", str(bad)])
+    assert refused.exit_code == 2
+    assert "line_items[0].funded_by[0].source" in refused.output
+
+
+def test_variance_compares_actual_with_planned_settlement_spending():
+    # Planned: 100,000 a year, a grant pays 75% from Oct 1, 2026 (9 months of FY2026-27):
+    # settlement 100,000 − 56,250 = 43,750 planned in FY2026-27. Actual A:10: 50,000.
+    # Variance 50,000 − 43,750 = 6,250. The fund spends the actual 50,000 in the closed FY
+    # and the planned settlement 25,000 (= 100,000 − 75,000) and 25,000 after.
+    doc = funded(
+        line("cm", "100000", {"source": "cossup", "share": "0.75"}),
+        sources=[grant(start="2026-10-01")],
+        actuals={"FY2026-27": {"receipts": "0", "interest": "0", "spending": {"A:10": "50000"}}},
+    )
+    projection = run(doc)
+    block = projection.actuals
+    assert block.planned_by_strategy == {"A:10": (43750,)}
+    assert block.variance_by_strategy == {"A:10": (6250,)}
+    assert projection.fund.spending == (50000, 25000, 25000)
+    assert projection.by_source["settlement"] == (43750, 25000, 25000)

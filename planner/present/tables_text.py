@@ -34,6 +34,11 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     for name, values in projection.by_object_class.items():
         if any(values):
             add(f"  {name}", [_money(v) for v in values], _money(sum(values)))
+    if plan.funding:  # who pays (cost model §16): the settlement fund and each source
+        names = {source.id: source.name for source in plan.funding}
+        for key, values in projection.by_source.items():
+            label = "Paid by the settlement fund" if key == "settlement" else f"  {names[key]}"
+            add(label, [_money(v) for v in values], _money(sum(values)))
     rule()
     add("FTE", [two_places(v) for v in projection.fte_by_year])
     people = projection.participants

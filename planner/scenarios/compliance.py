@@ -564,7 +564,9 @@ class AuthorizationRuleFacts(TypedDict):
 
 
 def _periods(periods: list[Period]) -> str:
-    return and_list([f"{long_date(p['start'])} to {long_date(p['end'])}" for p in periods])
+    """Each distinct period once (two resolutions of one period name it once)."""
+    texts = [f"{long_date(p['start'])} to {long_date(p['end'])}" for p in periods]
+    return and_list(list(dict.fromkeys(texts)))
 
 
 def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:

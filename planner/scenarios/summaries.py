@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .authorizations import authorization_groups, covered_fys
+from .authorizations import authorization_groups, covered_fys, fy_months, period_months
 from .compliance import RuleResult, counts
 from .plan import OBJECT_CLASSES, Authorization, Plan
 from .projection import UNASSIGNED, LineProjection, Projection
@@ -155,17 +155,22 @@ class StrategyAmount:
 
 
 def unauthorized_fys(plan: Plan, projection: Projection) -> tuple[int, ...]:
-    """The plan FYs in which some strategy plans spending that no adopted authorization of
-    that strategy covers (MOA §E.6: each strategy, its amount, a stated period)."""
+    """The plan FYs in which some strategy plans settlement spending (§16) with a month no
+    authorization of that strategy covers (MOA §E.6: each strategy, its amount, a stated
+    period of whole months)."""
     covered = {
-        (a.strategy, fy) for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)
+        (a.strategy, month)
+        for a in plan.program.authorizations
+        for month in period_months(a.start, a.end)
     }
     return tuple(
         fy
         for k, fy in enumerate(projection.fiscal_years)
         if any(
-            values[k] > 0 and strategy != UNASSIGNED and (strategy, fy) not in covered
-            for strategy, values in projection.by_strategy.items()
+            values[k] > 0
+            and strategy != UNASSIGNED
+            and any((strategy, month) not in covered for month in fy_months(fy))
+            for strategy, values in projection.settlement_by_strategy.items()
         )
     )
 
@@ -193,16 +198,17 @@ def total_amount(amounts: list[StrategyAmount]) -> int:
 
 
 def strategy_amounts(projection: Projection, first_fy: int, last_fy: int) -> list[StrategyAmount]:
-    """Each strategy's planned spending over FYs first..last (a resolution's amounts)."""
+    """Each strategy's planned settlement spending (§16) over FYs first..last (a resolution's
+    amounts: it appropriates settlement money only; what other sources pay is theirs)."""
     years = [k for k, fy in enumerate(projection.fiscal_years) if first_fy <= fy <= last_fy]
     found = []
-    for strategy, values in projection.by_strategy.items():
+    for strategy, values in projection.settlement_by_strategy.items():
         if strategy == UNASSIGNED:
             continue
         lines = tuple(
             line.id
             for line in projection.line_items
-            if (line.strategy or UNASSIGNED) == strategy and any(line.by_year[k] for k in years)
+            if (line.strategy or UNASSIGNED) == strategy and any(line.settlement[k] for k in years)
         )
         found.append(
             StrategyAmount(
@@ -424,12 +430,13 @@ def project_ordinance(
     interest = sum(fund.interest[k] for k in ks)
     available = max(0, fund.begin[ks[0]]) if ks else 0
     amounts = strategy_amounts(projection, first, last)
-    unassigned = sum(projection.by_strategy.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
+    settlement = projection.settlement_by_strategy
+    unassigned = sum(settlement.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
     if unassigned:
         lines = tuple(
             line.id
             for line in projection.line_items
-            if line.strategy is None and any(line.by_year[k] for k in ks)
+            if line.strategy is None and any(line.settlement[k] for k in ks)
         )
         amounts.append(StrategyAmount(UNASSIGNED, unassigned, tuple(years[k] for k in ks), lines))
     appropriations = tuple(a for a in amounts if a.amount)
