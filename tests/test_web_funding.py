@@ -358,3 +358,34 @@ def test_backup_and_restore_keep_the_shared_program(app, client, lead, tmp_path,
     bad = run(["restore", str(out)], empty_url.replace("restored.db", "again.db"))
     assert bad.exit_code != 0
     assert "shared_programs[0].lead_plan" in bad.output
+
+
+def test_a_contribution_line_in_the_line_editor(app, client, lead):
+    url = LEAD.format(id=lead) + "/add-line/create?kind=contribution"
+    before = versions(app)
+    data = form_of(client, url)
+    data.update(
+        label="Share of High Country LEAD",
+        to="no-such-county",
+        program="High Country LEAD",
+        amounts="FY2026-27: 12,000.50; FY2027: 5",  # "FY2027" is ambiguous (§1)
+    )
+    response = client.post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code != 302
+    assert errors_beside(html, "to")
+    assert errors_beside(html, "amounts")
+    # A FY outside the plan: the engine's check of the whole plan, beside the field.
+    data.update(to="ashe-county", amounts="FY2099-00: 5")
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert errors_beside(html, "amounts")
+    assert versions(app) == before
+    data.update(to="ashe-county", amounts="FY2026-27: 12,000.50; FY2027-28: 12500")
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    line = document(app, lead)["line_items"][-1]
+    # 12,000.50 rounds half up to 12,001 (cost model §17)
+    assert line["kind"] == "contribution"
+    assert line["amounts"] == {"FY2026-27": "12001", "FY2027-28": "12500"}
+    edit = form_of(client, LEAD.format(id=lead) + f"/lines/{line['id']}")
+    assert edit["amounts"] == "FY2026-27: 12001; FY2027-28: 12500"

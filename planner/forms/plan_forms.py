@@ -241,7 +241,8 @@ def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable
                 (
                     s
                     for s in by_path.values()
-                    if s.is_list and problem.path.startswith(s.path_text + "[")
+                    if (s.is_list and problem.path.startswith(s.path_text + "["))
+                    or (s.field.type == "fy_amounts" and problem.path.startswith(s.path_text + "."))
                 ),
                 None,
             )
