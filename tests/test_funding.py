@@ -7,6 +7,7 @@ Every line here is an `other` line with `escalate: false`, so its total T is its
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -520,3 +521,33 @@ def test_variance_compares_actual_with_planned_settlement_spending():
     assert block.variance_by_strategy == {"A:10": (6250,)}
     assert projection.fund.spending == (50000, 25000, 25000)
     assert projection.by_source["settlement"] == (43750, 25000, 25000)
+    # Exhibit E of the closed FY reports the settlement fund's money only: (3) the actual
+    # 50,000, not the program's 100,000 (the grant's 56,250 is not settlement money).
+    from planner.scenarios.exhibits import exhibit_e
+
+    report = exhibit_e(parse(doc), projection, 2026, TABLES)
+    assert report.spent == 50000
+    assert report.ending_balance == projection.fund.closing[0]
+
+
+def test_fit_judges_the_reserve_on_settlement_spending():
+    from planner.scenarios.fit import fit, with_driver
+
+    # Opening 300,000, no receipts or interest, a 2-month reserve; a grant pays half of the
+    # line (annual amount A): it pays g = round_half_up(A / 2), the fund s = A − g, 3 FYs.
+    # FY2028-29: closing 300,000 − 3s ≥ reserve round_half_up(s / 6):
+    #   A = 189,473: g = round(94,736.5) = 94,737, s = 94,736, closing 15,792 ≥ 15,789
+    #   A = 189,474: g = s = 94,737, closing 15,789 < 15,790 (94,737 / 6 = 15,789.5 -> 15,790)
+    doc = funded(
+        line("flat", "100000", {"source": "cossup", "share": "0.5"}),
+        sources=[grant()],
+        fund={"opening_balance": "300000", "interest_rate": "0", "receipts": {}},
+    )
+    plan = parse(doc)
+    result = fit(plan, "line:flat")
+    assert result.value == "189473"
+    # total_at_value is the program's whole cost (totals.total), not the fund's part.
+    assert result.total_at_value == 3 * 189473
+    at = project(with_driver(plan, "flat", "annual_amount", Decimal(189473)))
+    assert at.fund.closing[-1] == 15792
+    assert at.total == result.total_at_value

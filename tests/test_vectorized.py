@@ -86,7 +86,14 @@ def test_every_component_within_a_dollar_and_only_ties_differ(document, section)
 
 @pytest.mark.parametrize(
     "name",
-    ["demo-orange-county.json", "all-rules-pass.json", "option-b-durham.json", "minimal.json"],
+    [
+        "demo-orange-county.json",
+        "all-rules-pass.json",
+        "option-b-durham.json",
+        "minimal.json",
+        "real/fayetteville-lead.json",  # funding sources (§16): shares of drawn costs
+        "real/gaston-lead.json",  # amounts capped by an award
+    ],
 )
 def test_fund_of_every_draw_equals_the_exact_engine(name):
     data = json.loads((EXAMPLES / name).read_text())

@@ -552,6 +552,7 @@ class AuthorizationRuleFacts(TypedDict):
 
     as_of: dt.date
     current_fy: int  # the FY containing as_of; it and the next one need authorizations
+    plan_fys: NotRequired[list[int]]  # the plan's FYs (the words name only those)
     titles: dict[str, str]  # each strategy named below, with its title, as the words show it
     authorizations: list[dict[str, Any]]  # AuthorizationFacts.to_dict() of each, in order
     over: list[AuthorizationOver]
@@ -657,11 +658,21 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
             f"({_periods(w['periods'])})"
             for w in f["within"]
         ]
+        near = [fy for fy in (current, current + 1) if fy in f.get("plan_fys", [fy])]
+        tail = (
+            f" {fy_label(near[0])}, the one of the current and next FY inside the plan, is "
+            "authorized."
+            if near and len(near) == 1
+            else f" The current and next FY ({fy_label(current)}, {fy_label(current + 1)}) are "
+            "authorized."
+            if near
+            else " The plan ends before the current FY, so none needs an authorization now."
+        )
         return (
             "Planned spending stays within every adopted authorization: "
             + "; ".join(checked)
-            + f". The current and next FY ({fy_label(current)}, "
-            f"{fy_label(current + 1)}) are authorized."
+            + "."
+            + tail
         )
     return (
         f"No spending is planned in the current or next FY ({fy_label(current)}, "
@@ -817,6 +828,7 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     result_facts: AuthorizationRuleFacts = {
         "as_of": c.as_of,
         "current_fy": current,
+        "plan_fys": list(p.fiscal_years),
         "titles": {
             s: strategy_title(s, c.tables)
             for s in [o["strategy"] for o in over]

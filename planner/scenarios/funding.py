@@ -375,6 +375,17 @@ def allocate(plan: Plan, line_totals: Sequence[Sequence[int]]) -> Allocation:
     """Split each line's total per FY (`line_totals`, plan order) between its sources and
     the settlement fund (§16, the formula in this module's docstring)."""
     years = plan.years
+    if not has_funding(plan):  # the settlement fund pays every line
+        zeros = (0,) * years
+        return Allocation(
+            settlement=tuple(tuple(t) for t in line_totals),
+            by_line=tuple({SETTLEMENT: tuple(t)} for t in line_totals),
+            by_source={
+                SETTLEMENT: tuple(sum(t[k] for t in line_totals) for k in range(years)),
+                **{s.id: zeros for s in plan.funding},
+            },
+            asked={s.id: zeros for s in plan.funding},
+        )
     paid = {s.id: [0] * years for s in plan.funding}
     asked = {s.id: [0] * years for s in plan.funding}
     settlement = [list(t) for t in line_totals]
@@ -382,36 +393,36 @@ def allocate(plan: Plan, line_totals: Sequence[Sequence[int]]) -> Allocation:
         {SETTLEMENT: settlement[i], **{e.source: [0] * years for e in line.funded_by}}
         for i, line in enumerate(plan.line_items)
     ]
-    if has_funding(plan):
-        remaining: dict[str, int | None] = {s.id: s.award for s in plan.funding}
-        months = {s.id: [s.months_in(fy) for fy in plan.fiscal_years] for s in plan.funding}
-        amounts = [
-            [dict(e.amounts) if e.amounts is not None else None for e in line.funded_by]
-            for line in plan.line_items
-        ]
-        for k, fy in enumerate(plan.fiscal_years):
-            for i, line in enumerate(plan.line_items):
-                if not line.funded_by:
-                    continue
-                total = line_totals[i][k]
-                rest = total
-                for e, entry in enumerate(line.funded_by):
-                    by_fy = amounts[i][e]
-                    if by_fy is None:
-                        share = q(entry.share or 0)
-                        want = dollars(share * months[entry.source][k] / 12 * total)
-                    else:
-                        want = dollars(by_fy.get(fy, 0))
-                    want = min(rest, want)
-                    left = remaining[entry.source]
-                    pay = want if left is None else min(want, left)
-                    if left is not None:
-                        remaining[entry.source] = left - pay
-                    asked[entry.source][k] += want
-                    paid[entry.source][k] += pay
-                    per_line[i][entry.source][k] += pay
-                    rest -= pay
-                settlement[i][k] = rest
+    # Every FY in order, then every line in plan order (see the module's docstring).
+    remaining: dict[str, int | None] = {s.id: s.award for s in plan.funding}
+    months = {s.id: [s.months_in(fy) for fy in plan.fiscal_years] for s in plan.funding}
+    amounts = [
+        [dict(e.amounts) if e.amounts is not None else None for e in line.funded_by]
+        for line in plan.line_items
+    ]
+    for k, fy in enumerate(plan.fiscal_years):
+        for i, line in enumerate(plan.line_items):
+            if not line.funded_by:
+                continue
+            total = line_totals[i][k]
+            rest = total
+            for e, entry in enumerate(line.funded_by):
+                by_fy = amounts[i][e]
+                if by_fy is None:
+                    share = q(entry.share or 0)
+                    want = dollars(share * months[entry.source][k] / 12 * total)
+                else:
+                    want = dollars(by_fy.get(fy, 0))
+                want = min(rest, want)
+                left = remaining[entry.source]
+                pay = want if left is None else min(want, left)
+                if left is not None:
+                    remaining[entry.source] = left - pay
+                asked[entry.source][k] += want
+                paid[entry.source][k] += pay
+                per_line[i][entry.source][k] += pay
+                rest -= pay
+            settlement[i][k] = rest
     settlement_total = tuple(sum(s[k] for s in settlement) for k in range(years))
     return Allocation(
         settlement=tuple(tuple(s) for s in settlement),

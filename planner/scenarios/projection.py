@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,11 +173,13 @@ def project(plan: Plan) -> Projection:
                 total=sum(by_year),
                 fte=tuple(_decimal(f) for f in ftes),
                 basis_writers=tuple(basis),
+                by_source={},  # filled below, once every line's total is known
             )
         )
 
     split = allocate(plan, totals)  # who pays each line (§16)
-    lines = [dataclasses.replace(line, by_source=split.by_line[i]) for i, line in enumerate(lines)]
+    for line_projection, paid in zip(lines, split.by_line, strict=True):
+        line_projection.by_source.update(paid)
     class_totals = {c: [0] * years for c in OBJECT_CLASSES}
     for line_projection in lines:
         for c, values in line_projection.by_object_class.items():

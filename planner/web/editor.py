@@ -608,7 +608,7 @@ def _reshape_line(index: int) -> Callable[[dict, Any], None]:
     def reshape(document: dict, form: Any) -> None:
         line = document["line_items"][index]
         choice = LINE_CHOICE.get(line["kind"])
-        allowed = {"id", "kind"} | {
+        allowed = {"id", "kind", "funded_by"} | {  # funded_by (§16) is not a form input
             spec.name
             for spec in active_inputs(line["kind"], index, line.get(choice, "") if choice else "")
         }
