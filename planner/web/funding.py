@@ -73,6 +73,7 @@ def page(slug: str, plan_id: int):
         p=view.projection,
         rule=results.get("FUNDING-SOURCES"),
         shares=shares,
+        source_names={s.id: s.name for s in view.plan.funding},
         can_edit=can_edit(role) and record.status != "adopted",
         action_form=ActionForm(version=record.version),
     )
