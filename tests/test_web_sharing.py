@@ -5,6 +5,7 @@ follows the lead plan's figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -303,7 +304,7 @@ def test_a_stale_contribution_is_flagged_and_updated_in_one_click(app, client, l
     assert 'id="stale"' in page
     # The partner's own plan page: FUNDING-SOURCES warns (the engine's hook, §17).
     own = client.get(f"/j/durham-county/plans/{partner_id}").get_data(as_text=True)
-    cliff = re.search(r'<p id="grant-cliff"><span class="status (\w+)">FUNDING-SOURCES', own)
+    cliff = re.search(r'<p id="grant-cliff"[^>]*><span class="status (\w+)">FUNDING-SOURCES', own)
     assert cliff
     assert cliff.group(1) == "warn"
     token = form_values(page)["csrf_token"]
@@ -312,7 +313,7 @@ def test_a_stale_contribution_is_flagged_and_updated_in_one_click(app, client, l
     assert document(app, partner_id)["line_items"][0]["amounts"]
     assert 'id="stale"' not in client.get(url).get_data(as_text=True)
     own = client.get(f"/j/durham-county/plans/{partner_id}").get_data(as_text=True)
-    cliff = re.search(r'<p id="grant-cliff"><span class="status (\w+)">FUNDING-SOURCES', own)
+    cliff = re.search(r'<p id="grant-cliff"[^>]*><span class="status (\w+)">FUNDING-SOURCES', own)
     assert cliff
     assert cliff.group(1) != "warn"
 
@@ -389,3 +390,32 @@ def test_a_contribution_line_in_the_line_editor(app, client, lead):
     assert line["amounts"] == {"FY2026-27": "12001", "FY2027-28": "12500"}
     edit = form_of(client, LEAD.format(id=lead) + f"/lines/{line['id']}")
     assert edit["amounts"] == "FY2026-27: 12001; FY2027-28: 12500"
+
+
+def test_the_plan_page_shows_the_grant_cliff(app, client, lead):
+    """A grant that ends while the line it pays goes on: FUNDING-SOURCES names the first FY
+    after its end (info), and the plan page shows it with the engine's figures."""
+    base = LEAD.format(id=lead)
+    values = form_of(client, f"{base}/funding/new")
+    values.update(
+        name="BJA COSSUP award", kind="grant", start="2026-10-01", end="2028-09-30", share_0="0.5"
+    )
+    assert client.post(f"{base}/funding/new", data=values).status_code == 302
+    with app.app_context():
+        from planner.services.plans import view_plan
+
+        view = view_plan(db.session.get(PlanRecord, lead), dt.date(2026, 12, 7))
+        rule = next(r for r in view.results if r.rule == "FUNDING-SOURCES")
+        by_year = view.projection.by_source["bja-cossup-award"]
+    assert rule.status == "info"
+    assert rule.fiscal_years
+    page = client.get(base).get_data(as_text=True)
+    cliff = re.search(r'<p id="grant-cliff" data-fiscal-years="([^"]*)"', page)
+    assert cliff
+    assert cliff.group(1).split() == [str(fy) for fy in rule.fiscal_years]
+    # The grant pays in FY2026-27 (9 months), FY2027-28 and FY2028-29 (3 months), then 0.
+    assert all(by_year[:3])
+    assert not any(by_year[3:])
+    row = re.search(r'<tr data-source="bja-cossup-award">(.*?)</tr>', page, flags=re.S)
+    assert row
+    assert f"${by_year[0]:,}" in row.group(1)
