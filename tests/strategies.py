@@ -34,6 +34,7 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
         "service_gap",
         "other_strategy",
         "other",
+        "contribution",
     ]
     if not has_case_management:
         kinds.append("case_management")
@@ -85,6 +86,11 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
         if line["status"] == "gap":
             line["units"] = draw(dec("0", "20", 1))
             line["unit_cost"] = draw(dec("0", "30000", 2))
+    elif kind == "contribution":  # §17: the lead's figures, FY by FY, inside the plan
+        line["to"] = draw(st.sampled_from(["ashe-county", "city-of-durham"]))
+        line["program"] = "Shared LEAD"
+        fys = draw(st.lists(st.integers(start_fy, start_fy + years - 1), unique=True, max_size=4))
+        line["amounts"] = {str(fy): draw(dec("0", "300000", 2)) for fy in fys}
     else:
         line["annual_amount"] = draw(dec("0", "500000", 2))
         line["escalate"] = draw(st.booleans())

@@ -73,6 +73,11 @@ class EngineCheck:
             if self.spec.field.required:
                 raise ValidationError(self.spec.field.required_message)
             return
+        if self.spec.field.type == "fy_amounts":  # "FY2026-27: 12000; FY2027-28: 12500"
+            _, problem = check_field(self.spec.field, amounts_from_text(raw), default_cost_tables())
+            if problem:
+                raise ValidationError(problem)
+            return
         values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
         limits = default_cost_tables().limits
         if limits is not None and len(values) > limits.ramp_max:  # §15, before any check
@@ -81,6 +86,28 @@ class EngineCheck:
             _, problem = check_field(self.spec.field, value, default_cost_tables())
             if problem:
                 raise ValidationError(problem)
+
+
+def amounts_from_text(text: str) -> dict[str, str]:
+    """FY amounts as a form types them, "FY2026-27: 12,000; FY2027-28: 12,500" (a `;` or a
+    new line between entries), as the plan file's FY → dollars object; an entry without a
+    `:` keeps its text as the key, for the engine to refuse at its path."""
+    found: dict[str, str] = {}
+    for entry in text.replace("\n", ";").split(";"):
+        if entry.strip():
+            key, _, amount = entry.partition(":")
+            found[key.strip()] = amount.strip().replace(",", "")
+    return found
+
+
+def amounts_text(value: Any) -> str:
+    """The plan file's FY → dollars object as the form shows it."""
+    if not isinstance(value, dict):
+        return ""
+    return "; ".join(
+        f"{fy_label(int(fy)) if str(fy).isdigit() else fy}: {amount}"
+        for fy, amount in value.items()
+    )
 
 
 def strategy_choices() -> list[SelectChoice]:
@@ -166,6 +193,8 @@ def display_value(spec: Input, value: Any) -> Any:
         return ", ".join(format(Decimal(str(v)), "f") for v in value)
     if spec.field.type == "fy":
         return fy_label(int(value))
+    if spec.field.type == "fy_amounts":
+        return amounts_text(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value) if not isinstance(value, str) else value
@@ -185,6 +214,8 @@ def form_value(spec: Input, form: FlaskForm) -> Any:
     text = (data or "").strip() if isinstance(data, str) else data
     if spec.is_list:
         return [v.strip() for v in (text or "").split(",") if v.strip()]
+    if f.type == "fy_amounts":
+        return amounts_from_text(text or "")
     if text in ("", None):
         if f.type == "text":
             return None if f.nullable else ""
@@ -210,7 +241,8 @@ def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable
                 (
                     s
                     for s in by_path.values()
-                    if s.is_list and problem.path.startswith(s.path_text + "[")
+                    if (s.is_list and problem.path.startswith(s.path_text + "["))
+                    or (s.field.type == "fy_amounts" and problem.path.startswith(s.path_text + "."))
                 ),
                 None,
             )

@@ -208,7 +208,20 @@ def plan_report_html(doc) -> str:
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles),
         uncertainty_page=uncertainty_page_html(doc),
+        **_funding_context(doc),
     )
+
+
+def _funding_context(doc) -> dict[str, Any]:
+    """Who pays (cost model §16): the SF-424A Section A split and the grant cliff."""
+    from planner.scenarios.source_split import COLUMN_TITLES, COLUMNS, source_split
+
+    return {
+        "funding": source_split(doc.plan, doc.projection),
+        "funding_rule": next((r for r in doc.results if r.rule == "FUNDING-SOURCES"), None),
+        "funding_columns": COLUMNS,
+        "funding_titles": COLUMN_TITLES,
+    }
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:

@@ -20,7 +20,9 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 HOURS_PER_WEEK_MAX = Decimal(168)
 
-FieldType = Literal["number", "whole", "bool", "text", "choice", "fy", "date"]
+FieldType = Literal[
+    "number", "whole", "bool", "text", "choice", "fy", "date", "government", "fy_amounts"
+]
 # What a number measures: every label's unit hint, number format, form widget and workbook
 # format is derived from it (planner/present/formatting.py), never from the field's name.
 Unit = Literal[
@@ -102,6 +104,8 @@ _TYPE_UNITS: dict[str, Unit] = {
     "bool": "",
     "text": "",
     "choice": "",
+    "government": "",  # a government's slug (§17)
+    "fy_amounts": "dollars",  # dollars by FY (a contribution, §17)
 }
 
 
@@ -147,3 +151,14 @@ def choice(name: str = "", choices: tuple[str, ...] = (), **kw: Any) -> Field:
 
 def flag(name: str = "", **kw: Any) -> Field:
     return Field(name, "bool", **kw)
+
+
+def government(name: str = "", **kw: Any) -> Field:
+    """A government's slug, one of the 117 of `cost_tables/nc_local_governments.csv`."""
+    return Field(name, "government", **kw)
+
+
+def fy_amounts(name: str = "", **kw: Any) -> Field:
+    """Dollars by FY (FY → amount, keyed by label or starting year), each rounded half-up to
+    whole dollars; every FY inside the plan (§17's contribution amounts)."""
+    return Field(name, "fy_amounts", low=ZERO, cap=CAP, **kw)

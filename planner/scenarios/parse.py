@@ -46,6 +46,7 @@ from .limits import (
     number_text,
     number_text_problem,
 )
+from .money import round_half_up
 from .plan import (
     JURISDICTION_KINDS,
     PATHWAYS,
@@ -329,7 +330,68 @@ class _Reader:
                 return _MISSING
         if kind == "date":
             return self.date(value, path)
+        if kind == "government":
+            return self.government(value, path)
+        if kind == "fy_amounts":
+            return self.fy_amounts(field, value, path)
         raise AssertionError(kind)  # pragma: no cover
+
+    def government(self, value: Any, path: str) -> Any:
+        """A government's slug (§16 `jurisdiction`, §17 `to`): one of the 117."""
+        if not isinstance(value, str):
+            self.error(path, "must be a government's slug such as 'ashe-county'")
+            return _MISSING
+        slugs = {j.slug for j in self.tables.jurisdictions}
+        if value not in slugs:
+            shown = value if len(value) <= 60 else value[:60] + "…"
+            self.error(
+                path, f"is not one of North Carolina's 117 local governments (got '{shown}')"
+            )
+            return _MISSING
+        return value
+
+    def fy_amounts(self, field: Field, value: Any, path: str) -> Any:
+        """FY → dollars (§17): each FY inside the plan and given once, each amount rounded
+        half-up to whole dollars; as sorted (fy, dollars) pairs."""
+        if not isinstance(value, dict):
+            self.error(path, 'must be an object of FY → dollars such as {"FY2026-27": "12000"}')
+            return _MISSING
+        if self.too_many(value, path, self.limits.receipts_max, "FY amounts"):
+            return _MISSING
+        found: dict[int, Decimal] = {}
+        first_key: dict[int, str] = {}
+        ok = True
+        last = self.start_fy + self.years - 1
+        amount_field = money("amount")
+        for key, raw in value.items():
+            here = _join(path, key)
+            try:
+                fy = parse_fy(key)
+            except FiscalYearError as exc:
+                self.error(here, f"is not a fiscal year: {exc}", FISCAL_YEAR)
+                ok = False
+                continue
+            if fy in first_key:
+                self.error(
+                    here, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice"
+                )
+                ok = False
+                continue
+            first_key[fy] = key
+            if not self.start_fy <= fy <= last:
+                self.error(
+                    here,
+                    f"{fy_label(fy)} is outside the plan "
+                    f"({fy_label(self.start_fy)} to {fy_label(last)})",
+                )
+                ok = False
+                continue
+            amount = self.scalar(amount_field, raw, here)
+            if amount is _MISSING:
+                ok = False
+                continue
+            found[fy] = round_half_up(amount)
+        return tuple(sorted(found.items())) if ok else _MISSING
 
     def date(self, value: Any, path: str) -> Any:
         if not isinstance(value, str):
@@ -384,6 +446,7 @@ def check_field(field: Field, raw: Any, tables: CostTables) -> tuple[Any, str | 
     """Check one value as the plan file would: (converted value, None) or (None, message).
     The web forms call this so that a form and a plan file have the same limits."""
     reader = _Reader(tables)
+    reader.start_fy, reader.years = 2000, 101  # a form's FY amounts: any FY §1 allows
     value = reader.scalar(field, raw, field.name)
     if reader.problems:
         return None, reader.problems[0].message
@@ -1018,6 +1081,10 @@ def _plain(value: Any) -> Any:
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in value
+    ):  # FY amounts (§17): written by label
+        return {fy_label(fy): _plain(amount) for fy, amount in value}
     return value
 
 

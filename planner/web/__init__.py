@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "uncertainty",
     "actuals",
     "options",
+    "funding",
 )
 
 CONTENT_SECURITY_POLICY = (

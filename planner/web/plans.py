@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -219,14 +220,21 @@ class _Stored:
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_view(document: str, as_of: dt.date) -> PlanView:
-    return view_plan(_Stored(document), as_of)  # type: ignore[arg-type]
+def _cached_view(document: str, as_of: dt.date, stale: str = "[]") -> PlanView:
+    found = tuple(json.loads(stale))
+    return view_plan(_Stored(document), as_of, stale=found)  # type: ignore[arg-type]
 
 
 def cached_view(record, as_of: dt.date) -> PlanView:
-    """`view_plan`, kept per stored document and day: a page shown again (after a chart, a
-    download, a cancelled edit) is not projected and checked again."""
-    return dataclasses.replace(_cached_view(projected_document(record), as_of), record=record)
+    """`view_plan`, kept per stored document, day and shared-program state (§17): a page
+    shown again (after a chart, a download, a cancelled edit) is not projected and checked
+    again."""
+    from planner.services.sharing import stale_contributions
+
+    stale = json.dumps(list(stale_contributions(record)), sort_keys=True)
+    return dataclasses.replace(
+        _cached_view(projected_document(record), as_of, stale), record=record
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
