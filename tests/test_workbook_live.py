@@ -245,7 +245,7 @@ def test_every_kind_stored_values_equal_the_engine():
 
 
 @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(plan_documents(kinds_excluded=("contribution",)))  # no workbook branch for it yet
+@given(plan_documents())
 def test_generated_plans_stored_values_equal_the_engine(doc):
     # The stored values come from the same expressions as the formulas' text, in exact
     # arithmetic: this checks the formulas follow the engine for any plan.
