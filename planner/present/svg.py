@@ -31,21 +31,16 @@ def _number(value: float) -> str:
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering [low, high] (and 0), about `count` of them: steps of 1, 2,
-    2.5 or 5 times a power of ten."""
+    2.5 or 5 times a power of ten (never below 0.1: the charts draw dollars)."""
     low, high = min(low, 0.0), max(high, 0.0)
-    if high == low:
+    if high - low < 1:  # dollars: a range under one is drawn as 0 to 1
         high = low + 1
     raw = (high - low) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first = math.floor(low / step) * step
-    ticks = []
-    value = first
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-        if value > high and ticks[-1] >= high:
-            break
+    first = math.floor(low / step)
+    last = math.ceil(high / step)
+    ticks = [round(i * step, 10) for i in range(first, last + 1)]
     return ticks
 
 
@@ -155,17 +150,17 @@ class Chart:
         longest_category = max((len(c) for c in self.categories), default=0)
         if self.horizontal:
             self.left = 16 + CHAR * min(longest_category, 40)
-            self.bottom_axis = 28
+            self.bottom_axis = 28.0
             # Room at the right for the last tick's label and a bar's figure beyond it.
             self.right = WIDTH - 16 - CHAR * max(len(labels[-1]), 7)
         else:
             self.left = 16 + CHAR * max(len(t) for t in labels)
             # FY labels are turned 60°: their height is their length × sin 60°.
             self.bottom_axis = 14 + CHAR * longest_category * 0.87
-            self.right = WIDTH - 16
+            self.right = WIDTH - 16.0
         self.top = 34
         rows = self._legend_rows()
-        self.plot_height = 220 if not self.horizontal else max(120, 30 * len(self.categories))
+        self.plot_height = 220.0 if not self.horizontal else max(120.0, 30.0 * len(self.categories))
         self.bottom = self.top + self.plot_height
         self.legend_top = self.bottom + self.bottom_axis + 8
         self.height = math.ceil(self.legend_top + LINE * len(rows) + 6)
