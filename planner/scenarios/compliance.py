@@ -22,13 +22,18 @@ from .annual_report import check_annual_report, unassigned_actuals, unassigned_t
 from .authorizations import (
     ADOPTED,
     SCHEDULED,
-    AuthorizationFacts,
     authorization_facts,
-    authorize_fys,
+    authorization_groups,
+    authorize_fys,  # noqa: F401 - part of this module's interface
+    authorize_months,
     covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
+    month_end,
+    month_start,
     planned_spending,  # noqa: F401 - part of this module's interface
-    spending_in,
+    runs,
+    spending_in,  # noqa: F401 - part of this module's interface
     unauthorized_actuals,
+    uncovered_months,
 )
 from .compliance_base import (
     STATUSES,
@@ -62,7 +67,7 @@ from .kinds.position import PositionParams
 from .kinds.service_gap import ServiceGapParams
 from .kinds.warm_handoff import ContractParams, OnCallParams, StaffedParams, WarmHandoffParams
 from .lines import Context, required_case_manager_fte
-from .money import fmt_fte, fmt_money, fmt_quantity, q, round_half_up
+from .money import dollars, fmt_fte, fmt_money, fmt_quantity, q, round_half_up
 from .plan import SERVICE_CATEGORIES, LineItem, Plan
 from .projection import UNASSIGNED, Projection
 from .tables import CostTables
@@ -498,11 +503,12 @@ class AuthorizationWithin(TypedDict):
 
 class UnauthorizedActual(TypedDict):
     """Actual spending of a strategy in a closed FY that no adopted authorization covers
-    (fail, MOA §E.6)."""
+    (fail, MOA §E.6): the amount of the uncovered months."""
 
     strategy: str
     fiscal_year: int
     amount: int
+    months: list[int]  # the uncovered months (authorizations.month_index)
 
 
 class Uncovered(TypedDict):
@@ -511,7 +517,8 @@ class Uncovered(TypedDict):
 
     strategy: str
     fiscal_year: int
-    amount: int
+    amount: int  # round_half_up(the FY's settlement spending × uncovered months / 12)
+    months: list[int]  # the uncovered months (authorizations.month_index)
     pending: int | None  # a scheduled (else any) unadopted authorization covering it
     pending_status: str | None  # "scheduled" | "draft"
     pending_amount: Decimal | None
@@ -563,7 +570,8 @@ def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
     for u in f["uncovered"]:
         text = (
             f"adopt a resolution and budget ordinance naming {f['titles'][u['strategy']]} for "
-            f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}"
+            f"{fmt_money(u['amount'])} covering "
+            f"{_months_text(u.get('months') or [], u['fiscal_year'])}"
         )
         if u["pending_amount"] is not None and u["pending_adopted_on"] is not None:
             text += (
@@ -586,6 +594,16 @@ def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
             text += f" (scheduled for {long_date(o['scheduled_on'])})"
         warnings.append(text)
     return warnings
+
+
+def _months_text(months: list[int], fy: int) -> str:
+    """`FY2026-27`, or `November 1, 2025 to June 30, 2026 (8 months of FY2025-26)`."""
+    if len(months) in (0, 12):
+        return fy_label(fy)
+    spans = and_list(
+        [f"{long_date(month_start(a))} to {long_date(month_end(b))}" for a, b in runs(months)]
+    )
+    return f"{spans} ({plural(len(months), 'month')} of {fy_label(fy)})"
 
 
 def _spends(o: AuthorizationOver) -> str:
@@ -661,24 +679,21 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     within: list[AuthorizationWithin] = []
     fail_fys: set[int] = set()
     fail_lines: list[str] = []
-    seen: set[tuple[int, ...]] = set()
     closed_fys = p.actuals.closed_fys if p.actuals else ()
 
     def lines_of(strategy: str) -> list[str]:
         return [item.id for item in c.plan.line_items if item.strategy == strategy]
 
-    # Adopted authorizations of one strategy whose periods overlap add up (an original and
-    # a supplemental): judge each such group once, over the FYs any of them covers.
-    for i in adopted:
-        group = _adopted_group(i, adopted, facts)
-        if group in seen:
-            continue
-        seen.add(group)
-        strategy = auths[i].strategy
-        fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
-        spent = spending_in(p, strategy, fys)  # actual in closed FYs (§11)
-        amount = sum((auths[j].amount for j in group), Decimal(0))
-        periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
+    # Adopted authorizations of one strategy whose periods share a month add up (an original
+    # and a supplemental): judge each such group once, over the union of their periods, a
+    # FY partly inside it prorated by its months (consecutive periods stay apart).
+    for found_group in authorization_groups(c.plan, p, adopted):
+        group = found_group.members
+        strategy = found_group.strategy
+        fys = list(found_group.fiscal_years)
+        spent = found_group.planned  # settlement spending, actual in closed FYs (§11, §16)
+        amount = found_group.amount
+        periods: list[Period] = [{"start": a, "end": b} for a, b in found_group.periods]
         if spent > amount:
             over.append(
                 {
@@ -706,7 +721,12 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
                 }
             )
     unauthorized: list[UnauthorizedActual] = [  # MOA §E.6: spent with no authorization
-        {"strategy": u["strategy"], "fiscal_year": u["fiscal_year"], "amount": u["amount"]}
+        {
+            "strategy": u["strategy"],
+            "fiscal_year": u["fiscal_year"],
+            "amount": u["amount"],
+            "months": u["months"],
+        }
         for u in unauthorized_actuals(p, facts)
     ]
     for u in unauthorized:
@@ -720,22 +740,25 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     for fy in near_fys:
         if fy not in p.fiscal_years:
             continue
-        for strategy, values in p.by_strategy.items():
+        for strategy, values in p.settlement_by_strategy.items():
             spending = values[p.fiscal_years.index(fy)]
             if spending <= 0 or strategy == UNASSIGNED:
                 continue
-            covering = [f for f in facts if f.strategy == strategy and fy in f.fiscal_years]
-            if any(f.status == ADOPTED for f in covering):
+            # Every month of the FY must lie inside an adopted authorization of it.
+            missing = uncovered_months(facts, strategy, fy)
+            if not missing:
                 continue
+            covering = [f for f in facts if f.strategy == strategy and set(f.months) & set(missing)]
             pending = next((f for f in covering if f.status == SCHEDULED), None) or next(
-                iter(covering), None
+                (f for f in covering if f.status != ADOPTED), None
             )
             scheduled = pending is not None and pending.status == SCHEDULED
             uncovered.append(
                 {
                     "strategy": strategy,
                     "fiscal_year": fy,
-                    "amount": spending,
+                    "amount": dollars(q(spending) * len(missing) / 12),
+                    "months": missing,
                     "pending": None if pending is None else pending.index,
                     "pending_status": None if pending is None else pending.status,
                     "pending_amount": None if pending is None else pending.amount,
@@ -771,8 +794,16 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     if uncovered:
         first = min(u["fiscal_year"] for u in uncovered)
         last = max(u["fiscal_year"] for u in uncovered)
-        strategies = {u["strategy"] for u in uncovered}
-        drafts = [d for d in authorize_fys(c.plan, p, first, last) if d.strategy in strategies]
+        # Drafts for the uncovered months only, one per strategy and run of months.
+        drafts = [
+            d
+            for strategy in p.settlement_by_strategy
+            for d in authorize_months(
+                p,
+                strategy,
+                [m for u in uncovered if u["strategy"] == strategy for m in u["months"]],
+            )
+        ]
         fix = {
             "action": "authorize_fys",
             "first_fy": first,
@@ -808,26 +839,6 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     if uncovered or ordinance:
         return Finding("warn", result_facts, warn_fys, warn_lines, ["program.authorizations"])
     return Finding("pass", result_facts)
-
-
-def _adopted_group(
-    i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
-) -> tuple[int, ...]:
-    """Authorization i and the adopted ones of its strategy whose FYs overlap it, directly
-    or through another (a chain of supplementals)."""
-    group, frontier = {i}, [i]
-    while frontier:
-        here = facts[frontier.pop()]
-        for j in adopted:
-            other = facts[j]
-            if (
-                j not in group
-                and other.strategy == here.strategy
-                and set(other.fiscal_years) & set(here.fiscal_years)
-            ):
-                group.add(j)
-                frontier.append(j)
-    return tuple(sorted(group))
 
 
 # ----------------------------------------------------------------------------- MOA-REPORTING
@@ -886,7 +897,7 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     p = c.projection
     upcoming: list[ReportDue] = [
         {"fiscal_year": fy, "due": report_due(fy, days), "impact_report": spending > 0}
-        for fy, spending in zip(p.fiscal_years, p.by_year, strict=True)
+        for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True)
         if report_due(fy, days) >= c.as_of
     ]
     listed = upcoming[:2]
@@ -1025,7 +1036,7 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
         else q(closing) / q(final_spending)
     )
     facts: SustainabilityFacts = {
-        "total_spending": p.total,
+        "total_spending": sum(p.settlement_by_year),  # the fund's part (§16)
         "last_receipts_fy": None if last is None else years[last],
         "closing": closing,
         "final_fy": years[-1],

@@ -72,16 +72,19 @@ class RuleContext:
         return self.tables.threshold(key)
 
     def spending_lines(self) -> list[tuple[LineItem, LineProjection]]:
+        """The lines with settlement spending (cost model §16): every MOA rule reads the
+        settlement fund's part, so a line wholly paid by another source is not its concern."""
         return [
             (item, line)
             for item, line in zip(self.plan.line_items, self.projection.line_items, strict=True)
-            if line.total > 0
+            if line.settlement_total > 0
         ]
 
     def fys_with_spending(self, line: LineProjection) -> tuple[int, ...]:
+        """The FYs in which the line spends settlement money (§16)."""
         return tuple(
             fy
-            for fy, amount in zip(self.projection.fiscal_years, line.by_year, strict=True)
+            for fy, amount in zip(self.projection.fiscal_years, line.settlement, strict=True)
             if amount > 0
         )
 

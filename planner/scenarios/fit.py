@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any, TypedDict
 
 from .fiscal import fy_label
+from .funding import has_funding, settlement_spending
 from .kinds import REGISTRY
 from .kinds.base import Driver
 from .lines import Context
@@ -306,12 +307,13 @@ def fit(
     else:
         raise FitError(f"the target must be 'referrals' or 'line:ID' (got '{target}')")
 
+    # n -> (the program's whole cost per FY, the fund's path on its settlement spending)
     known: dict[int, tuple[tuple[int, ...], FundPath]] = {}
 
     def path(n: int) -> tuple[tuple[int, ...], FundPath]:
         if n not in known:
-            spending = spend(driver.value(n))
-            known[n] = (spending, fund.path(spending))
+            whole, settlement = spend(driver.value(n))
+            known[n] = (whole, fund.path(settlement))
         return known[n]
 
     def margin(n: int) -> int:
@@ -324,7 +326,7 @@ def fit(
 
     current = driver.text(driver.current)
     if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
-        known[driver.start()] = (projection.by_year, fund.path(projection.by_year))
+        known[driver.start()] = (projection.by_year, fund.path(projection.settlement_by_year))
     _, lowest = path(0)
     missed = lowest.misses(fund.first_open)
     if missed:
@@ -364,7 +366,11 @@ def fit(
     )
 
 
-def _referrals_spending(plan: Plan, projection: Projection) -> Callable[[Decimal], tuple[int, ...]]:
+# A driver's value -> (the program's whole cost per FY, the settlement fund's spending, §16).
+_Spend = Callable[[Decimal], tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def _referrals_spending(plan: Plan, projection: Projection) -> _Spend:
     """Spending per FY with every pathway's referrals × m: only the lines that depend on the
     participants are costed again."""
     # Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
@@ -378,32 +384,43 @@ def _referrals_spending(plan: Plan, projection: Projection) -> Callable[[Decimal
                 fixed[k] += amount
     people = ScaledParticipants(plan.participants, plan.years)
     base = Context.build(plan, projection.participants)
+    per_line = [line.by_year for line in projection.line_items]
 
-    def spending(multiplier: Decimal) -> tuple[int, ...]:
+    def spending(multiplier: Decimal) -> tuple[tuple[int, ...], tuple[int, ...]]:
         # Calculators read the participants and the plan's assumptions, never its
         # referrals: the plan's own context with the scaled participants costs the lines.
         ctx = dataclasses.replace(base, participants=people.at(q(multiplier)))
         total = list(fixed)
         for i in dependent:
-            for k, amount in enumerate(line_by_year(plan.line_items[i], ctx)):
+            own = line_by_year(plan.line_items[i], ctx)
+            per_line[i] = own
+            for k, amount in enumerate(own):
                 total[k] += amount
-        return tuple(total)
+        return tuple(total), _settlement(plan, per_line, total)
 
     return spending
 
 
-def _line_spending(
-    plan: Plan, projection: Projection, line: LineItem, driver: _Driver
-) -> Callable[[Decimal], tuple[int, ...]]:
+def _settlement(plan: Plan, per_line: list[tuple[int, ...]], total: list[int]) -> tuple[int, ...]:
+    """The settlement fund's spending (§16) for these line totals (the whole cost when no
+    line names another source)."""
+    return settlement_spending(plan, per_line) if has_funding(plan) else tuple(total)
+
+
+def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _Driver) -> _Spend:
     index = plan.line_items.index(line)
     others = [
         projection.by_year[k] - projection.line_items[index].by_year[k] for k in range(plan.years)
     ]
     ctx = Context.build(plan, projection.participants)
 
-    def spending(value: Decimal) -> tuple[int, ...]:
+    per_line = [item.by_year for item in projection.line_items]
+
+    def spending(value: Decimal) -> tuple[tuple[int, ...], tuple[int, ...]]:
         own = line_by_year(_with_value(line, driver.name, value), ctx)
-        return tuple(others[k] + own[k] for k in range(plan.years))
+        per_line[index] = own
+        total = [others[k] + own[k] for k in range(plan.years)]
+        return tuple(total), _settlement(plan, per_line, total)
 
     return spending
 

@@ -53,6 +53,8 @@ from .plan import (
     Assumptions,
     Authorization,
     Fund,
+    FundingEntry,
+    FundingSource,
     JurisdictionRef,
     LineItem,
     Participants,
@@ -406,6 +408,7 @@ TOP_KEYS = (
     "line_items",
     "actuals",
     "uncertainty",
+    "funding",
 )
 
 
@@ -448,7 +451,10 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     fund = _read_fund(reader, root.get("fund"))
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
-    lines = parse_lines(reader, root.get("line_items", _MISSING))
+    funding, funding_ok = _read_funding_section(reader, root.get("funding"))
+    lines = parse_lines(
+        reader, root.get("line_items", _MISSING), funding=funding, funding_ok=funding_ok
+    )
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     from .actuals import read_actuals  # it builds on this module's reader
 
@@ -476,7 +482,17 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         line_items=lines,
         uncertainty=uncertainty,
         actuals=actuals,
+        funding=funding,
     )
+
+
+def _read_funding_section(reader: _Reader, value: Any) -> tuple[tuple[FundingSource, ...], bool]:
+    """`funding` (cost model §16): its sources, and whether it was read without problems."""
+    from .funding import read_funding  # it builds on this module's reader
+
+    before = len(reader.problems) + reader.unlisted
+    sources = read_funding(reader, value)
+    return sources, len(reader.problems) + reader.unlisted == before
 
 
 def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, ...]) -> None:
@@ -748,8 +764,15 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     )
 
 
-def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
-    """`line_items` (§5, §8): each line read by its kind's definition (`kinds/`)."""
+def parse_lines(
+    reader: _Reader,
+    value: Any,
+    *,
+    funding: tuple[FundingSource, ...] = (),
+    funding_ok: bool = True,
+) -> tuple[LineItem, ...]:
+    """`line_items` (§5, §8): each line read by its kind's definition (`kinds/`); a line's
+    `funded_by` (§16) against the plan's funding sources."""
     if value is _MISSING:
         reader.error("line_items", "is required (a list of line items; it may be empty)")
         return ()
@@ -768,6 +791,7 @@ def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
         parsed = _read_line(reader, item, path)
         if parsed is None:
             continue
+        parsed.index = index
         line_id = parsed.id
         if line_id is not _MISSING and line_id in seen_ids:
             reader.error(
@@ -807,6 +831,7 @@ def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             parsed.params["hourly_rate"] = hourly
     return tuple(
         LineItem(
+            funded_by=_line_funding(reader, p, funding, funding_ok),
             id=p.id,
             kind=p.kind,
             label=p.label,
@@ -835,6 +860,8 @@ class _Line:
     end_fy: Any = None
     params: dict[str, Any] = dataclass_field(default_factory=dict)
     complete: bool = False
+    index: int = 0  # its place in the document's line_items
+    funded_by: Any = None  # as given (§16); read against the plan's sources
 
 
 def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
@@ -866,7 +893,7 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
     fields = definition.fields(choice)
-    allowed = {f.name for f in COMMON_LINE_FIELDS + fields}
+    allowed = {f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"}
     for key in item:
         if key not in allowed:
             reader.error(_join(path, key), definition.unknown_key_message(key))
@@ -897,6 +924,30 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         end_fy=end,
         params=params,
         complete=complete,
+        funded_by=item.get("funded_by"),
+    )
+
+
+def _line_funding(
+    reader: _Reader, line: _Line, funding: tuple[FundingSource, ...], funding_ok: bool
+) -> tuple[FundingEntry, ...]:
+    """A line's `funded_by` (§16), read with its resolved window."""
+    if line.funded_by is None:
+        return ()
+    from .funding import read_funded_by  # it builds on this module's reader
+
+    last = reader.start_fy + reader.years - 1
+    window = (
+        reader.start_fy if line.start_fy is None else line.start_fy,
+        last if line.end_fy is None else line.end_fy,
+    )
+    return read_funded_by(
+        reader,
+        line.funded_by,
+        f"line_items[{line.index}]",
+        {s.id: s for s in funding},
+        window,
+        funding_ok,
     )
 
 
@@ -971,7 +1022,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "line_items": [line_to_dict(line) for line in plan.line_items],
         **_actuals_section(plan),
         **({"uncertainty": uncertainty_to_dict(plan.uncertainty)} if plan.uncertainty else {}),
+        **_funding_section(plan),
     }
+
+
+def _funding_section(plan: Plan) -> dict[str, Any]:
+    """`funding` (cost model §16) when the plan has sources; a plan without writes none."""
+    from .funding import funding_to_dict  # it builds on this module's reader
+
+    return funding_to_dict(plan)
 
 
 def _actuals_section(plan: Plan) -> dict[str, Any]:
@@ -992,7 +1051,17 @@ def line_to_dict(line: LineItem) -> dict[str, Any]:
         "start_fy": line.stated_start_fy,
         "end_fy": line.stated_end_fy,
         **{k: _plain(v) for k, v in plan_values(REGISTRY[line.kind], line.params).items()},
+        **_line_funding_section(line),
     }
+
+
+def _line_funding_section(line: LineItem) -> dict[str, Any]:
+    """`funded_by` (§16) when the line has entries; a line the fund pays alone writes none."""
+    if not line.funded_by:
+        return {}
+    from .funding import funded_by_to_list  # it builds on this module's reader
+
+    return {"funded_by": funded_by_to_list(line)}
 
 
 def dump_plan_json(plan: Plan) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,10 +12,11 @@ from typing import Any
 
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
+from .funding import allocate
 from .lines import Context, inactive_basis, line_year
 from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
-from .plan import OBJECT_CLASSES, LineItem, Plan
+from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
 
 PROJECTION_SCHEMA = "lead-projection/1"
 UNASSIGNED = "unassigned"
@@ -31,6 +33,18 @@ class LineProjection:
     total: int
     fte: tuple[Decimal, ...]
     basis_writers: tuple[Callable[[], str], ...] = field(repr=False, compare=False)
+    # Who pays it (§16): `settlement` and each source its funded_by names, per FY
+    # ({} is read as the settlement fund paying it all).
+    by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def settlement(self) -> tuple[int, ...]:
+        """The settlement fund's part of the line per FY (§16)."""
+        return self.by_source.get(SETTLEMENT, self.by_year)
+
+    @property
+    def settlement_total(self) -> int:
+        return sum(self.settlement)
 
     @functools.cached_property
     def basis(self) -> tuple[str, ...]:
@@ -78,6 +92,20 @@ class Projection:
     # planned) beside the reforecast `fund`; both None for a plan without actuals.
     actuals: ActualsBlock | None = None
     adopted_fund: FundProjection | None = None
+    # Who pays (§16): `settlement` and every declared source, per FY; and the settlement
+    # fund's spending by strategy (the keys and order of `by_strategy`).
+    by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    settlement_by_strategy: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def settlement_by_year(self) -> tuple[int, ...]:
+        """The settlement fund's planned spending per FY (§16; `fund.spending` differs from
+        it exactly in closed FYs)."""
+        return self.by_source.get(SETTLEMENT, self.by_year)
+
+    @functools.cached_property
+    def settlement_strategy_totals(self) -> dict[str, int]:
+        return {s: sum(values) for s, values in self.settlement_by_strategy.items()}
 
     @property
     def closed_years(self) -> int:
@@ -112,6 +140,7 @@ def project(plan: Plan) -> Projection:
     indirect_rate = q(plan.assumptions.indirect_rate)
 
     lines: list[LineProjection] = []
+    totals: list[tuple[int, ...]] = []
     for item in plan.line_items:
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
@@ -132,6 +161,7 @@ def project(plan: Plan) -> Projection:
             if ordered
             else (0,) * years
         )
+        totals.append(by_year)
         lines.append(
             LineProjection(
                 id=item.id,
@@ -146,6 +176,8 @@ def project(plan: Plan) -> Projection:
             )
         )
 
+    split = allocate(plan, totals)  # who pays each line (§16)
+    lines = [dataclasses.replace(line, by_source=split.by_line[i]) for i, line in enumerate(lines)]
     class_totals = {c: [0] * years for c in OBJECT_CLASSES}
     for line_projection in lines:
         for c, values in line_projection.by_object_class.items():
@@ -162,10 +194,12 @@ def project(plan: Plan) -> Projection:
         target = by_strategy[line_projection.strategy or UNASSIGNED]
         for k in range(years):
             target[k] += line_projection.by_year[k]
+    settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
     fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
-    fund = project_fund(plan, by_year)
-    adopted = project_fund(plan, by_year, reforecast=False) if plan.actuals else None
+    settlement = split.by_source[SETTLEMENT]
+    fund = project_fund(plan, settlement)
+    adopted = project_fund(plan, settlement, reforecast=False) if plan.actuals else None
     discount = float(plan.assumptions.discount_rate)
     return Projection(
         fiscal_years=fiscal_years,
@@ -183,12 +217,26 @@ def project(plan: Plan) -> Projection:
         if adopted is None
         else actuals_block(
             plan,
-            by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+            by_strategy=settlement_by_strategy,
             planned_receipts=adopted.receipts,
             planned_interest=adopted.interest,
         ),
         adopted_fund=adopted,
+        by_source=split.by_source,
+        settlement_by_strategy=settlement_by_strategy,
     )
+
+
+def _settlement_by_strategy(
+    lines: list[LineProjection], by_strategy: dict[str, list[int]], years: int
+) -> dict[str, tuple[int, ...]]:
+    """The settlement fund's spending by strategy: `by_strategy`'s keys in its order (§16)."""
+    found = {s: [0] * years for s in by_strategy}
+    for line in lines:
+        target = found[line.strategy or UNASSIGNED]
+        for k, amount in enumerate(line.settlement):
+            target[k] += amount
+    return {s: tuple(v) for s, v in found.items()}
 
 
 def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
@@ -303,10 +351,15 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
                 "total": line.total,
                 "fte": [two_places(f) for f in line.fte],
                 "basis": list(line.basis),
+                "by_source": {key: list(v) for key, v in line.by_source.items()},
             }
             for line in projection.line_items
         ],
         "by_strategy": {s: list(v) for s, v in projection.by_strategy.items()},
+        "settlement_by_strategy": {
+            s: list(v) for s, v in projection.settlement_by_strategy.items()
+        },
+        "by_source": {key: list(v) for key, v in projection.by_source.items()},
         "by_object_class": {c: list(v) for c, v in projection.by_object_class.items()},
         "totals": {
             "by_year": list(projection.by_year),

@@ -130,6 +130,8 @@ class Limits:
     id_max: int
     actuals_max: int = 40  # FYs of actuals in a plan (cost model §11, §15)
     actual_strategies_max: int = 200  # strategies in one FY's actual spending
+    funding_sources_max: int = 20  # funding.sources (cost model §16)
+    funded_by_max: int = 10  # funded_by entries of one line (§16)
     entries: MappingProxyType[str, Default] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False
     )
