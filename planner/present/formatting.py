@@ -89,6 +89,54 @@ def long_date(day: dt.date | None) -> str:
     return format_date(day, format="long", locale=LOCALE) if day else ""
 
 
+# ----------------------------------------------------------------------------- units
+# Everything shown about an input's number comes from its unit (`Field.measure`,
+# planner/scenarios/fields.py): how a page prints it, its number format in the workbook,
+# the editor's widget step. Nothing is guessed from a field's name.
+
+_CENTS_FORMAT = '"$"#,##0.00;[Red]("$"#,##0.00)'
+_DECIMAL_FORMAT = "#,##0.00"
+WORKBOOK_FORMATS: dict[str, str] = {
+    # an input, by its unit
+    "dollars": _CENTS_FORMAT,
+    "rate": "0.00%",
+    "hours": _DECIMAL_FORMAT,
+    "count": _DECIMAL_FORMAT,
+    "fte": _DECIMAL_FORMAT,
+    "multiplier": _DECIMAL_FORMAT,
+    "whole": "#,##0",
+    "months": "#,##0",
+    "year": "0",
+    "date": "mmmm d, yyyy",
+    # a computed cell
+    "money": '"$"#,##0;[Red]("$"#,##0)',  # whole dollars (every component, §2)
+    "cents": _CENTS_FORMAT,
+    "decimal": _DECIMAL_FORMAT,
+    "precise": "#,##0.000000",
+    "percent": "0.00%",
+}
+# The editor's number widget: its step by unit (any other: "any").
+WIDGET_STEPS: dict[str, str] = {"whole": "1", "months": "1", "year": "1", "dollars": "0.01"}
+
+
+def by_unit(value: Decimal | int | None, unit: str) -> str:
+    """A value as a page prints it, by its unit: a rate as a percent, dollars as money with
+    cents, whole numbers without decimals."""
+    if value is None:
+        return ""
+    if unit == "rate":
+        return percent(Decimal(value))
+    if unit == "dollars":
+        return money_cents(Decimal(value))
+    if unit in ("whole", "months", "year"):
+        return number(value, 0)
+    return number(value)
+
+
+def widget_step(unit: str) -> str:
+    return WIDGET_STEPS.get(unit, "any")
+
+
 FILTERS = {
     "money": money,
     "money_cents": money_cents,

@@ -79,6 +79,24 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 KIND_NAMES = {name: kind.title for name, kind in REGISTRY.items()}
+# The SF-424A object classes, lettered as the form letters them.
+CLASS_LABELS = {
+    "personnel": "a. Personnel",
+    "fringe": "b. Fringe benefits",
+    "travel": "c. Travel",
+    "equipment": "d. Equipment",
+    "supplies": "e. Supplies",
+    "contractual": "f. Contractual",
+    "construction": "g. Construction",
+    "other": "h. Other",
+    "indirect": "j. Indirect charges",
+}
+
+
+def kind_name(kind: str) -> str:
+    """What the editor and the documents call a line kind (a kind registered later too)."""
+    found = REGISTRY.get(kind)
+    return found.title if found is not None else kind
 
 
 def label_of(name: str) -> str:

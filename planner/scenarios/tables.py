@@ -10,7 +10,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
-from .money import Q, round_half_up
+from .money import round_half_up
 
 Escalation = Literal["salary", "health", "inflation"]
 
@@ -168,9 +168,13 @@ class CostTables:
         value = self.value(key)
         if entry.base_fy is None or entry.escalation is None:
             return value
-        rate = rates[entry.escalation]
-        factor = (1 + Q(rate)) ** (start_fy - entry.base_fy)
-        return round_half_up(Q(value) * factor, 2)
+        from .formulas import aged  # the formula over Ops (the workbook writes it too)
+        from .kinds import EXACT
+
+        found = aged(
+            EXACT, EXACT.num(value), EXACT.num(rates[entry.escalation]), start_fy - entry.base_fy
+        )
+        return round_half_up(found, 2)
 
     def starting_value(self, key: str) -> Decimal:
         found = self.starting[key].value
