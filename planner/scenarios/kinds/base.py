@@ -10,6 +10,7 @@ fit and the editor need to know about it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -239,9 +240,11 @@ class Staffing(Params):
 STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
 
 
+@functools.cache
 def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
     """The plan-file fields of a parameter class, in the order a plan file writes them:
-    the kind's own, then a staffing line's own rates (§3)."""
+    the kind's own, then a staffing line's own rates (§3). A pure function of the class,
+    built once (the parser asks for it at every line it reads)."""
     found = [
         dataclasses.replace(f.metadata["input"], name=f.name)
         for f in dataclasses.fields(params_type)
