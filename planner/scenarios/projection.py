@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .funding import allocate
