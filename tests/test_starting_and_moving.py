@@ -209,7 +209,7 @@ def test_starting_plan_for_a_county_with_a_known_total():
         assert line["strategy"] == "A:10"
         assert line["start_fy"] is None
         assert line["end_fy"] is None
-        assert line["justification"]
+        assert line["justification"] == ""  # the documents write it from the numbers
     assert all(
         line["status"] == "unknown" for line in doc["line_items"] if line["kind"] == "service_gap"
     )

@@ -462,6 +462,50 @@ def test_services_assessment_in_one_form(app, director):
     }
 
 
+def test_a_gap_gets_its_units_and_cost_on_the_assessment_page(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/services"
+    values = form_values(director.get(url).get_data(as_text=True))
+    statuses = sorted(k for k in values if k.startswith("status_"))
+    for key in statuses:
+        values[key] = "adequate"
+    housing = next(k for k in statuses if "housing" in k)
+    line_id = housing[len("status_") :]
+    values[housing] = "gap"
+    values[f"units_{line_id}"] = "4"
+    values[f"unit_cost_{line_id}"] = "$12,500"  # as a finance office types it
+    assert director.post(url, data=values).status_code == 302
+    plan = plan_of(record_of(app, pid)[0])
+    gap = plan.line(line_id)
+    assert (gap.params.status, gap.params.units, gap.params.unit_cost) == (
+        "gap",
+        Decimal(4),
+        Decimal(12500),
+    )
+    # 4 units × $12,500 a year = $50,000 in the first FY (inflation grows later FYs only)
+    assert project(plan).line(line_id).by_year[0] == 50_000
+
+
+def test_a_gap_without_units_is_refused_beside_its_field_and_every_choice_is_kept(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/services"
+    before = record_of(app, pid)[0]
+    values = form_values(director.get(url).get_data(as_text=True))
+    statuses = sorted(k for k in values if k.startswith("status_"))
+    for key in statuses:
+        values[key] = "adequate"
+    values[statuses[0]] = "gap"  # no units, no cost
+    line_id = statuses[0][len("status_") :]
+    response = director.post(url, data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    kept = form_values(html)
+    assert [kept[k] for k in statuses] == [values[k] for k in statuses]  # all six kept
+    assert f'id="units_{line_id}-error"' in html
+    assert f'id="unit_cost_{line_id}-error"' in html
+    assert record_of(app, pid)[0] == before  # nothing saved
+
+
 # ------------------------------------------------------------ windows, history, isolation
 
 

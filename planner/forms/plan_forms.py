@@ -36,6 +36,7 @@ from planner.scenarios.parse import (
     referral_field,
 )
 from planner.scenarios.plan import PATHWAYS
+from planner.scenarios.typed_input import canonical
 
 MISSING = object()
 
@@ -83,7 +84,8 @@ class EngineCheck:
         if limits is not None and len(values) > limits.ramp_max:  # §15, before any check
             raise ValidationError(f"at most {limits.ramp_max} values (got {len(values):,})")
         for value in values:
-            _, problem = check_field(self.spec.field, value, default_cost_tables())
+            typed = canonical(self.spec.field, value)  # "$1,200", "2.5%", "08/16/2021"
+            _, problem = check_field(self.spec.field, typed, default_cost_tables())
             if problem:
                 raise ValidationError(problem)
 
@@ -213,7 +215,7 @@ def form_value(spec: Input, form: FlaskForm) -> Any:
         return bool(data)
     text = (data or "").strip() if isinstance(data, str) else data
     if spec.is_list:
-        return [v.strip() for v in (text or "").split(",") if v.strip()]
+        return [canonical(f, v) for v in (text or "").split(",") if v.strip()]
     if f.type == "fy_amounts":
         return amounts_from_text(text or "")
     if text in ("", None):
@@ -222,7 +224,7 @@ def form_value(spec: Input, form: FlaskForm) -> Any:
         if f.nullable:
             return None
         return MISSING
-    return text
+    return canonical(f, text) if isinstance(text, str) else text
 
 
 def write_form(document: Any, inputs: Iterable[Input], form: FlaskForm) -> None:

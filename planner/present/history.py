@@ -21,6 +21,8 @@ from planner.scenarios.parse import (
     FUND_FIELDS,
     Field,
 )
+from planner.scenarios.uncertainty import LABELS as UNCERTAINTY_LABELS
+from planner.scenarios.uncertainty import MULTIPLIERS, RATES, VARIABLES
 
 SECTION_NAMES = {
     "assumptions": "Assumptions",
@@ -226,6 +228,8 @@ def describe(
             "; ".join(_authorization_text(a) for a in _load(old) or []) or "none",
             "; ".join(_authorization_text(a) for a in _load(new) or []) or "none",
         )
+    if parts[0] == "uncertainty":
+        return _uncertainty_change(parts[1:], old, new)
     if parts[0] == "participants" and len(parts) == 3 and parts[1] in PARTICIPANT_GROUPS:
         name = f"{PARTICIPANT_GROUPS[parts[1]]}_{parts[2]}"
         share = parts[1] == "enrollment_rate"
@@ -239,6 +243,60 @@ def describe(
     if section:
         where = f"{section}: {where}"
     return where, value_text(key, old), value_text(key, new)
+
+
+def _bound_text(name: str, raw: Any) -> str:
+    """One end of a range: a rate as a percent, a multiplier as "0.6×", months as months."""
+    if raw is None:
+        return "—"
+    amount = _decimal(str(raw))
+    if amount is None:
+        return str(raw)
+    if name in RATES:
+        return percent(amount)
+    if name in MULTIPLIERS:
+        return f"{format(amount.normalize(), 'f')}×"
+    return f"{number(amount, 0)} months"
+
+
+def _range_text(name: str, value: Any) -> str:
+    """`{"low": "0.6", "mode": "1", "high": "1.2"}` as "0.6× to 1.2× (most likely 1×)"."""
+    if not isinstance(value, dict):
+        return "none" if value is None else str(value)
+    text = f"{_bound_text(name, value.get('low'))} to {_bound_text(name, value.get('high'))}"
+    if value.get("mode") is not None:
+        text += f" (most likely {_bound_text(name, value['mode'])})"
+    return text
+
+
+def _section_text(raw: str | None) -> str:
+    """The uncertainty section in words: each range, then the draws and the seed."""
+    found = _load(raw)
+    if not isinstance(found, dict):
+        return value_text("", raw)
+    parts = [
+        f"{UNCERTAINTY_LABELS[name]} {_range_text(name, found[name])}"
+        for name in VARIABLES
+        if name in found
+    ]
+    for key in ("draws", "seed"):
+        if found.get(key) is not None:
+            parts.append(f"{key} {number(Decimal(str(found[key])), 0)}")
+    return "; ".join(parts) or "none"
+
+
+def _uncertainty_change(rest: list[str], old: str | None, new: str | None) -> tuple[str, str, str]:
+    """A change of the uncertainty ranges (cost model §12) in words, never raw JSON."""
+    if not rest:
+        return "Uncertainty ranges", _section_text(old), _section_text(new)
+    name = rest[0]
+    if name in VARIABLES:
+        where = f"Uncertainty: {UNCERTAINTY_LABELS[name]}"
+        if len(rest) == 1:
+            return where, _range_text(name, _load(old)), _range_text(name, _load(new))
+        bound = {"low": "low", "mode": "most likely", "high": "high"}.get(rest[1], rest[1])
+        return f"{where}, {bound}", _bound_text(name, old), _bound_text(name, new)
+    return f"Uncertainty: {name}", value_text(name, old), value_text(name, new)
 
 
 def _receipts_text(raw: str | None) -> str:

@@ -22,6 +22,7 @@ from planner.present import charts, formatting
 from planner.reports.uncertainty import uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
+from planner.scenarios.justification import justification_text
 from planner.scenarios.plan import OBJECT_CLASSES
 
 STATIC = ROOT / "static"
@@ -201,6 +202,7 @@ def plan_report_html(doc) -> str:
         class_columns=class_columns,
         costed_lines=costed,
         zero_lines=zero,
+        justifications={item.id: justification_text(item) for item in doc.plan.line_items},
         defaults=input_rows(doc.defaults),
         count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)),

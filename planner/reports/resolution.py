@@ -24,6 +24,7 @@ from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
 from planner.scenarios.authorizations import months_by_fy, period_months
 from planner.scenarios.fiscal import fy_end, fy_start
+from planner.scenarios.justification import justification_text
 from planner.scenarios.summaries import strategy_amounts, total_amount
 
 ORDINALS = (
@@ -132,7 +133,7 @@ def description(doc: PlanDocument, line_ids: tuple[str, ...]) -> str:
     parts = []
     for line_id in line_ids:
         name = line_name(items[line_id], lines[line_id])
-        reason = clean_justification(items[line_id].justification)
+        reason = clean_justification(justification_text(items[line_id]))
         parts.append(f"{name}{': ' + reason.rstrip('.') if reason else ''}")
     return "; ".join(parts) + "."
 

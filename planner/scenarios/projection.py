@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy_financial as npf
-
 from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
@@ -264,9 +262,38 @@ def _decimal(value: Q) -> Decimal:
 
 
 def _npv(rate: float, flows: tuple[int, ...]) -> int:
-    """numpy-financial NPV, first year undiscounted, rounded half-up to dollars (§6)."""
-    value = npf.npv(rate, [float(f) for f in flows])
-    return int(round_half_up(Decimal(repr(float(value)))))
+    """numpy-financial's NPV (§6: first year undiscounted), rounded half-up to dollars.
+
+    The same float operations in the same order as `numpy_financial.npv` (each flow divided by
+    `(1 + rate) ** t`, then numpy's pairwise sum), so the figure is the library's to the last
+    bit without importing numpy (a tenth of a second at every start); a property test holds
+    the two equal."""
+    terms = [float(f) / (1 + rate) ** t for t, f in enumerate(flows)]
+    return int(round_half_up(Decimal(repr(_pairwise_sum(terms)))))
+
+
+def _pairwise_sum(values: list[float]) -> float:
+    """numpy's `add.reduce` over float64 (`pairwise_sum` in numpy's loops): sequential below
+    8 values; 8 running sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest
+    in order, up to 128; halves (at a multiple of 8) above."""
+    n = len(values)
+    if n < 8:
+        total = -0.0  # numpy starts the sequential sum at -0.0 (so -0.0 + x is x)
+        for value in values:
+            total += value
+        return total
+    if n <= 128:
+        r = values[:8]
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            r = [r[j] + values[i + j] for j in range(8)]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for value in values[whole:]:
+            total += value
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(values[:half]) + _pairwise_sum(values[half:])
 
 
 def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True) -> FundProjection:

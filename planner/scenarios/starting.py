@@ -28,17 +28,13 @@ from .tables import CostTables, Jurisdiction, ReceiptTotal
 LEAD = "A:10"
 STARTING_YEARS = 18  # the settlement horizon (§1, §14)
 
-SERVICES = (
-    ("food", "Food", "food pantries and meal programs"),
-    ("medical", "Medical care", "primary care and clinics that accept uninsured patients"),
-    ("housing", "Housing", "shelter, bridge and supportive housing"),
-    ("benefits", "Benefits enrollment", "Medicaid, SNAP and disability benefits enrollment"),
-    (
-        "behavioral_health",
-        "Behavioral health",
-        "outpatient mental health, substance use treatment and MOUD",
-    ),
-    ("harm_reduction", "Harm reduction", "syringe services, naloxone and drug checking"),
+SERVICES = (  # what each service covers: scenarios/justification.py SERVICE_WORDS
+    ("food", "Food"),
+    ("medical", "Medical care"),
+    ("housing", "Housing"),
+    ("benefits", "Benefits enrollment"),
+    ("behavioral_health", "Behavioral health"),
+    ("harm_reduction", "Harm reduction"),
 )
 
 
@@ -148,7 +144,7 @@ def starting_plan(
             "equity": {"goal_stated": False, "outreach_plan": ""},
             "eligibility": {"allows_supervised_probation": False, "narrow_disqualifiers": False},
         },
-        "line_items": _lines(tables, name),
+        "line_items": _lines(tables),
     }
     return StartingPlan(
         document,
@@ -159,16 +155,16 @@ def starting_plan(
     )
 
 
-def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
-    def line(
-        line_id: str, kind: str, label: str, justification: str, **params: Any
-    ) -> dict[str, Any]:
+def _lines(tables: CostTables) -> list[dict[str, Any]]:
+    def line(line_id: str, kind: str, label: str, **params: Any) -> dict[str, Any]:
+        # No text of its own: the documents write the justification from the line's numbers
+        # (scenarios/justification.py) until the county writes its own.
         return {
             "id": line_id,
             "kind": kind,
             "label": label,
             "strategy": LEAD,
-            "justification": justification,
+            "justification": "",
             "start_fy": None,
             "end_fy": None,
             **params,
@@ -182,10 +178,6 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "program-manager",
             "position",
             "LEAD program manager",
-            f"A full-time program manager for {name}'s LEAD program, employed independently "
-            "of the police and of the case-management provider, who convenes the policy "
-            "coordinating group and the operational work group (LEAD Support Bureau; Duke "
-            "evaluation brief §V.d).",
             role="program_manager",
             fte=manager_fte,
             independent=True,
@@ -194,34 +186,23 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "case-managers",
             "case_management",
             "LEAD case managers",
-            f"Field-based intensive case management for LEAD participants in {name}, "
-            "staffed so that caseloads average no more than 20 and never exceed 25 "
-            "(LEAD Support Bureau caseload guidance; Duke evaluation brief §V.d).",
         ),
         line(
             "warm-handoff",
             "warm_handoff",
             "Warm hand-off at all hours",
-            "Case managers take turns on call nights and weekends so that an officer in "
-            f"{name} can hand a person off to LEAD at any hour (Duke evaluation brief §V.d).",
             mode="on_call",
         ),
         line(
             "officer-training",
             "officer_training",
             "Officer training",
-            f"Training for the officers and deputies who refer people to LEAD in {name}: "
-            "harm reduction, substance use disorder and the LEAD protocol, with refreshers "
-            "(Duke evaluation brief §V.c).",
             officers=officers,
         ),
         line(
             "data-analyst",
             "position",
             "Data analyst",
-            "A data analyst with dedicated time to track every referral offered, people "
-            "found ineligible and people never offered LEAD, with demographics, for "
-            f"{name}'s program reviews (Duke evaluation brief §V.f).",
             role="data_analyst",
             fte=analyst_fte,
         ),
@@ -229,26 +210,19 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "phones",
             "participant_phones",
             "Phones for participants",
-            "Prepaid phones and service for participants at high risk of losing contact with "
-            "their case manager (Duke evaluation brief §V.e).",
         ),
         line(
             "participant-support",
             "participant_support",
             "Participant support",
-            "Flexible funds for identification documents, transportation, hygiene items and "
-            "short stays while housing is found.",
         ),
     ]
-    for category, label, what in SERVICES:
+    for category, label in SERVICES:
         lines.append(
             line(
                 f"service-{category.replace('_', '-')}",
                 "service_gap",
                 label,
-                f"To assess: whether {what} in {name} can take LEAD participants. Mark it "
-                "adequate, or a gap with the units and cost the fund would buy "
-                "(Duke evaluation brief §II, §V.e).",
                 category=category,
                 status="unknown",
             )

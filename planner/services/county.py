@@ -418,24 +418,41 @@ def update_authorization(
 # ------------------------------------------------------------------------ services
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """One service's assessment: adequate | gap | unknown, and for a gap the units and the
+    cost per unit a year the fund buys (plan-file text)."""
+
+    status: str
+    units: str | None = None
+    unit_cost: str | None = None
+
+
 def assess_services(
     session: DbSession,
     record: PlanRecord,
     user: User | None,
-    statuses: dict[str, str],
+    assessments: dict[str, Assessment],
     *,
     expected_version: int | None,
 ) -> None:
-    """Set the status of each service-gap line ({line id: adequate | gap | unknown})."""
+    """Set each service-gap line's status, and a gap's units and cost, in one version: the
+    engine checks the whole plan before anything is saved."""
 
     def change(document: dict[str, Any]) -> None:
         for line in document["line_items"]:
-            status = statuses.get(line["id"])
-            if line["kind"] == "service_gap" and status:
-                line["status"] = status
-                if status != "gap":
-                    line.pop("units", None)
-                    line.pop("unit_cost", None)
+            found = assessments.get(line["id"])
+            if line["kind"] != "service_gap" or found is None or not found.status:
+                continue
+            line["status"] = found.status
+            if found.status == "gap":
+                for key in ("units", "unit_cost"):
+                    value = getattr(found, key)
+                    if value is not None:
+                        line[key] = value
+            else:
+                line.pop("units", None)
+                line.pop("unit_cost", None)
 
     update_plan(
         session,

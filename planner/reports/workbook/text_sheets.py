@@ -8,6 +8,7 @@ from typing import Any
 from planner.present.labels import kind_name
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
+from planner.scenarios.justification import justification_text
 
 from .xlsx import Writer, print_setup
 
@@ -20,7 +21,7 @@ def justifications_sheet(w: Writer, sheet: Any, doc: PlanDocument) -> None:
         w.text(sheet, index, 1, kind_name(line.kind))
         code = line.strategy or "unassigned"
         w.text(sheet, index, 2, f"{code}: {doc.titles.get(code, code)}", wrap=True)
-        w.text(sheet, index, 3, line.justification, wrap=True)
+        w.text(sheet, index, 3, justification_text(line), wrap=True)
     for col, width in enumerate((32, 20, 36, 90)):
         sheet.set_column(col, col, width)
     print_setup(sheet, len(plan.line_items) + 1, 4, freeze=(1, 1))

@@ -239,16 +239,24 @@ class Staffing(Params):
 STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
 
 
+_INPUT_FIELDS: dict[type, tuple[Field, ...]] = {}
+
+
 def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
     """The plan-file fields of a parameter class, in the order a plan file writes them:
-    the kind's own, then a staffing line's own rates (§3)."""
+    the kind's own, then a staffing line's own rates (§3). A pure function of the class,
+    built once (the parser asks for it at every line it reads)."""
+    known = _INPUT_FIELDS.get(params_type)
+    if known is not None:
+        return known
     found = [
         dataclasses.replace(f.metadata["input"], name=f.name)
         for f in dataclasses.fields(params_type)
         if "input" in f.metadata
     ]
     own = [f for f in found if f.name not in STAFFING_FIELD_NAMES]
-    return tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
+    _INPUT_FIELDS[params_type] = tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
+    return _INPUT_FIELDS[params_type]
 
 
 # ----------------------------------------------------------------------------- staffing §3
