@@ -1013,11 +1013,11 @@ def _fidelity_lines(
     plan: Plan, tables: CostTables, build: _Builder, changes: list[str]
 ) -> list[dict[str, Any]]:
     """The LEAD lines of the smallest program, as plan-file lines."""
-    from .starting import _lines
+    from .starting import starting_lines
 
     defaults = {
         (line["kind"], line.get("role")): line
-        for line in _lines(tables, plan.jurisdiction.name or "the county")
+        for line in starting_lines(tables)
     }
     own = {line["id"]: line for line in build.document()["line_items"]}
     lead = [item for item in plan.line_items if is_lead_line(item)]
@@ -1099,7 +1099,7 @@ def _fidelity_lines(
         if assessed is None:
             line = next(
                 dict(d)
-                for d in _lines(tables, "the county")
+                for d in starting_lines(tables)
                 if d["kind"] == "service_gap" and d["category"] == category
             )
             line["status"] = "adequate"

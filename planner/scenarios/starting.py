@@ -144,7 +144,7 @@ def starting_plan(
             "equity": {"goal_stated": False, "outreach_plan": ""},
             "eligibility": {"allows_supervised_probation": False, "narrow_disqualifiers": False},
         },
-        "line_items": _lines(tables),
+        "line_items": starting_lines(tables),
     }
     return StartingPlan(
         document,
@@ -155,7 +155,7 @@ def starting_plan(
     )
 
 
-def _lines(tables: CostTables) -> list[dict[str, Any]]:
+def starting_lines(tables: CostTables) -> list[dict[str, Any]]:
     def line(line_id: str, kind: str, label: str, **params: Any) -> dict[str, Any]:
         # No text of its own: the documents write the justification from the line's numbers
         # (scenarios/justification.py) until the county writes its own.
