@@ -1015,10 +1015,7 @@ def _fidelity_lines(
     """The LEAD lines of the smallest program, as plan-file lines."""
     from .starting import starting_lines
 
-    defaults = {
-        (line["kind"], line.get("role")): line
-        for line in starting_lines(tables)
-    }
+    defaults = {(line["kind"], line.get("role")): line for line in starting_lines(tables)}
     own = {line["id"]: line for line in build.document()["line_items"]}
     lead = [item for item in plan.line_items if is_lead_line(item)]
 
