@@ -32,6 +32,10 @@ class Defaults:
     # Per client address, and per browser that signed in before (its device cookie).
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
     LOGIN_DEVICE_RATE_LIMIT = "30 per hour"
+    # Ceilings across addresses (a botnet, an IPv6 range): per account tried, and for the
+    # whole site. A browser with a valid device cookie is held by its own limit instead.
+    LOGIN_ACCOUNT_RATE_LIMIT = "30 per minute;300 per hour"
+    LOGIN_GLOBAL_RATE_LIMIT = "120 per minute;2000 per hour"
     DEVICE_COOKIE_DAYS = 180
     # Flask-Limiter's counters (docs/deployment.md). Unset: each process's memory in
     # development, the app's database (planner+db://, shared by every worker) in production;
