@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from planner.services.accounts import password_problem
+from planner.extensions import db
+from planner.services.accounts import AccountError, create_user, password_problem
 from tests.test_sessions import post_sign_in
 from tests.web import EDITOR, PASSWORD, sign_in, token
 
@@ -94,3 +95,10 @@ def test_a_context_password_is_refused_beside_the_field(app, client):
     )
     assert response.status_code == 422
     sign_in(app.test_client(), EDITOR)  # the password is unchanged
+
+
+def test_an_email_longer_than_the_column_is_refused_with_a_message(app):
+    with app.app_context():
+        with pytest.raises(AccountError):
+            create_user(db.session, "a" * 300 + "@county.example", "kettle umbrella quietly")
+        db.session.rollback()

@@ -17,6 +17,7 @@ from planner.models.base import utcnow
 from planner.services import DbSession
 
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+MAX_EMAIL = 254  # RFC 5321's longest path; the users.email column
 MIN_PASSWORD = 12  # ASVS 4.0.3 2.1.1
 MAX_PASSWORD = 200
 # zxcvbn's score: 3 is "safely unguessable" (at least 10^8 guesses). It refuses the common
@@ -154,6 +155,8 @@ def find_user(session: DbSession, email: str) -> User | None:
 
 def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
     email = email.strip().lower()
+    if len(email) > MAX_EMAIL:
+        raise AccountError(f"an email address has at most {MAX_EMAIL} characters")
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an email address")
     _check_new_password(password, email)
