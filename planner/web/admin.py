@@ -217,7 +217,5 @@ def withdraw(plan_id: int):
         else:
             db.session.commit()
             flash(f"The adoption of '{record.name}' is withdrawn: it is proposed again.", "success")
-            return redirect(
-                url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id)
-            )
+            return redirect(url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id))
     return render_template("admin/withdraw_adoption.html", record=record, form=form), status
