@@ -50,5 +50,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         root=str(ROOT / "static"),
         prefix="static/",
         max_age=app.config["STATIC_MAX_AGE"],
+        add_headers_function=static_headers,
     )
     return app
+
+
+def static_headers(headers, path: str, url: str) -> None:  # noqa: ARG001 - WhiteNoise's call
+    """Static files get the app's own Content-Security-Policy and nosniff (WhiteNoise
+    answers them before the app's `security_headers` runs)."""
+    from planner.web import CONTENT_SECURITY_POLICY
+
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"

@@ -593,12 +593,12 @@ def backup_command(output: str, with_password_hashes: bool) -> None:
 @click.argument("backup_file", type=click.Path(dir_okay=False, exists=True))
 def restore_command(backup_file: str) -> None:
     """Load BACKUP_FILE into an empty database."""
-    from planner.services.backup import BackupError, restore
+    from planner.services.backup import BackupError, read_backup, restore
 
     try:
-        data = json.loads(Path(backup_file).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        click.echo(f"{backup_file}: not a backup file ({error}).", err=True)
+        data = read_backup(Path(backup_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:  # BackupError is a ValueError
+        click.echo(f"{backup_file}: {error}.", err=True)
         sys.exit(EXIT_BAD_FILE)
     with _database() as (_, session):
         try:
@@ -609,3 +609,4 @@ def restore_command(backup_file: str) -> None:
             sys.exit(EXIT_BAD_FILE)
         session.commit()
     click.echo(f"Restored {counts['plans']} plans, {counts['users']} accounts.")
+    click.echo("Every session of the backed-up database has ended: everyone signs in again.")

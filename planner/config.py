@@ -32,6 +32,10 @@ class Defaults:
     # Per client address, and per browser that signed in before (its device cookie).
     LOGIN_RATE_LIMIT = "20 per minute;200 per hour"
     LOGIN_DEVICE_RATE_LIMIT = "30 per hour"
+    # Ceilings across addresses (a botnet, an IPv6 range): per account tried, and for the
+    # whole site. A browser with a valid device cookie is held by its own limit instead.
+    LOGIN_ACCOUNT_RATE_LIMIT = "30 per minute;300 per hour"
+    LOGIN_GLOBAL_RATE_LIMIT = "120 per minute;2000 per hour"
     DEVICE_COOKIE_DAYS = 180
     # Flask-Limiter's counters (docs/deployment.md). Unset: each process's memory in
     # development, the app's database (planner+db://, shared by every worker) in production;
@@ -40,6 +44,11 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = False
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
     TRUSTED_PROXIES = 0
+    # How long a request waits for another process's SQLite write lock before it is
+    # answered 503 "busy, try again" (milliseconds); and the shorter wait of /healthz's
+    # write probe.
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    HEALTH_BUSY_TIMEOUT_MS = 2000
 
 
 class ConfigError(RuntimeError):
@@ -76,8 +85,9 @@ def configure(app: Flask, overrides: dict | None) -> None:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'planner.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     for key in (
+        "SQLITE_BUSY_TIMEOUT_MS",
+        "HEALTH_BUSY_TIMEOUT_MS",
         "SESSION_IDLE_MINUTES",
         "SESSION_MAX_HOURS",
         "TRUSTED_PROXIES",
@@ -89,6 +99,7 @@ def configure(app: Flask, overrides: dict | None) -> None:
         value = app.config[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ConfigError(f"PLANNER_{key} must be a whole number ≥ 0 (got {value!r}).")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = (
             "planner+db://" if app.config["ENV_NAME"] == "production" else "memory://"
@@ -114,6 +125,21 @@ def configure(app: Flask, overrides: dict | None) -> None:
         # clear text.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def engine_options(app: Flask) -> dict:
+    """SQLAlchemy's engine options: connections checked before use; statement parameters
+    (plan documents, emails, client addresses) never written into error messages and so
+    never into the logs (ASVS 7.1.1); SQLite's wait for a write lock (sqlite3's `timeout`,
+    its busy timeout) from SQLITE_BUSY_TIMEOUT_MS."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("hide_parameters", True)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        options["connect_args"] = connect_args
+    return options
 
 
 def _development_secret(instance: Path) -> str:

@@ -36,10 +36,11 @@ limiter = Limiter(key_func=get_remote_address)
 
 @event.listens_for(Engine, "connect")
 def _sqlite_settings(dbapi_connection, connection_record) -> None:  # noqa: ARG001
-    """SQLite shared by several gunicorn workers: write-ahead log, wait for locks, keys on."""
+    """SQLite shared by several gunicorn workers: write-ahead log, keys on. How long a
+    connection waits for another's write lock is sqlite3's `timeout` (the app's engine
+    options, `SQLITE_BUSY_TIMEOUT_MS`)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, SelectField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from planner.services.plans import adoption_date_problem
 
 ROLE_CHOICES = [
     SelectChoice("editor", "editor (reads and changes plans)"),
@@ -46,3 +58,21 @@ class StatusForm(FlaskForm):
     # plan someone has changed since is refused, with what they changed.
     version = HiddenField()
     seen = HiddenField()
+
+    def validate_adopted_on(self, field) -> None:
+        """1900–2100 (cost model §15) and not after today: the server's local date, the
+        one the app's deadlines count from."""
+        if field.data is not None:
+            problem = adoption_date_problem(field.data, dt.date.today())  # noqa: DTZ011
+            if problem:
+                raise ValidationError(problem[0].upper() + problem[1:] + ".")
+
+
+class WithdrawAdoptionForm(FlaskForm):
+    reason = TextAreaField(
+        "Why the adoption is withdrawn",
+        validators=[DataRequired(), Length(max=500)],
+        description="Kept in the plan's history, e.g. 'adoption date typed wrong: the "
+        "Board voted on 2026-11-03'.",
+    )
+    version = HiddenField()

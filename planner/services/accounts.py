@@ -17,6 +17,7 @@ from planner.models.base import utcnow
 from planner.services import DbSession
 
 EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
+MAX_EMAIL = 254  # RFC 5321's longest path; the users.email column
 MIN_PASSWORD = 12  # ASVS 4.0.3 2.1.1
 MAX_PASSWORD = 200
 # zxcvbn's score: 3 is "safely unguessable" (at least 10^8 guesses). It refuses the common
@@ -39,15 +40,68 @@ class SignInRefused(AccountError):
         super().__init__(message)
 
 
+# Words a guesser tries first on this site (ASVS 2.1.7, NIST 800-63B 5.1.1.2 "context-
+# specific words"): the service's own name and subject, the seasons and months.
+SITE_WORDS = ("planner", "lead", "program", "plan", "opioid", "settlement", "diversion")
+SEASONS_AND_MONTHS = (
+    "spring", "summer", "autumn", "fall", "winter",
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december",
+)  # fmt: skip
+_YEAR = re.compile(r"(19|20)\d\d")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+# What must be left of a password once its context words, seasons, months and years are
+# taken out: a password such as "OrangeCounty2026" or "Summer2026!!" leaves nothing.
+MIN_PASSWORD_REMAINDER = 6
+
+
+@functools.cache
+def _government_words() -> tuple[str, ...]:
+    """The 117 governments' names, whole ("orangecounty") and word by word ("orange")."""
+    from planner.cost_tables import default_cost_tables
+
+    words: set[str] = set()
+    for place in default_cost_tables().jurisdictions:
+        name = place.name.lower()
+        words.add(_NOT_WORD.sub("", name))
+        words.update(word for word in _NOT_WORD.split(name) if len(word) >= 3)
+    return tuple(sorted(words))
+
+
+def context_words(email: str = "") -> list[str]:
+    """The words a password must not be built from: the governments' names, the site's
+    name, the account's email and its parts."""
+    email = email.strip().lower()
+    own = [email, *(part for part in _NOT_WORD.split(email) if len(part) >= 3)] if email else []
+    return [*own, *SITE_WORDS, *_government_words()]
+
+
+def _remainder(password: str, words: list[str]) -> str:
+    """The password without its context words, seasons, months, years and separators."""
+    rest = _YEAR.sub(" ", password.lower())
+    for word in sorted({*words, *SEASONS_AND_MONTHS}, key=len, reverse=True):
+        if word:
+            rest = rest.replace(word, " ")
+    return _NOT_WORD.sub("", rest)
+
+
 def password_problem(password: str, email: str = "") -> str | None:
     """Why a new password is refused (None: it is acceptable). No composition rules: a
-    length, and a check against common, repetitive and guessable passwords."""
+    length, and a check against common, repetitive and guessable passwords, and against
+    passwords built of the context: a government's name, the site's name, the email, a
+    season or month and a year."""
     if len(password) < MIN_PASSWORD:
         return f"the password must have at least {MIN_PASSWORD} characters"
     if len(password) > MAX_PASSWORD:
         return f"the password must have at most {MAX_PASSWORD} characters"
-    local = email.split("@")[0]
-    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[email, local] if email else [])
+    words = context_words(email)
+    if len(_remainder(password, words)) < MIN_PASSWORD_REMAINDER:
+        return (
+            "the password is too easy to guess: it is made of a place's or this site's "
+            "name, your email, a season or month and a year. Use a few unrelated words "
+            "or a password manager's random password"
+        )
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=words)
     if result["score"] >= MIN_PASSWORD_SCORE:
         return None
     warning = result["feedback"].get("warning") or "It is too easy to guess."
@@ -101,6 +155,8 @@ def find_user(session: DbSession, email: str) -> User | None:
 
 def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
     email = email.strip().lower()
+    if len(email) > MAX_EMAIL:
+        raise AccountError(f"an email address has at most {MAX_EMAIL} characters")
     if not EMAIL.match(email):
         raise AccountError(f"'{email}' is not an email address")
     _check_new_password(password, email)

@@ -10,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from planner.cost_tables import default_cost_tables
 from planner.models import ActualChange, FundActual, Jurisdiction
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
+from planner.scenarios.limits import nesting_problem
 from planner.services import DbSession
-from planner.services.actuals import check_entry
+from planner.services.actuals import check_entry, known_strategy
+from planner.services.backup_checks import HISTORY_TEXT_MAX, Problems, Row, rows
 
 
 def _time(value: dt.datetime | None) -> str | None:
@@ -60,39 +63,79 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
 
 
 def check_actuals(data: dict[str, Any]) -> None:
-    """Raises the backup's error (BackupError) naming each bad FY entry by its path."""
+    """Raises the backup's error (BackupError) naming each bad FY entry, Exhibit F measure
+    and history entry by its path."""
     from planner.services.backup import BackupError
 
-    problems: list[str] = []
-    slugs = {row.get("slug") for row in data.get("jurisdictions", [])}
+    problems = Problems()
+    slugs = {row.get("slug") for row in data.get("jurisdictions") or [] if isinstance(row, dict)}
+    limits = default_cost_tables().limits
+    measure_max = (limits.short_text_max if limits else 200) * 10
     seen: set[tuple[Any, int]] = set()
-    for index, row in enumerate(data.get("actuals") or []):
-        where = f"actuals[{index}]"
-        if not isinstance(row, dict):
-            problems.append(f"{where}: must be an object")
-            continue
+    ids: set[int] = set()
+    for where, row in rows(data, "actuals", problems):
+        r = Row(where, row, problems)
+        r.unique("id", r.whole("id", required=False), ids, "the actuals id")
         if row.get("jurisdiction") not in slugs:
-            problems.append(f"{where}.jurisdiction: not a jurisdiction of the backup")
+            problems.add(f"{where}.jurisdiction", "not a jurisdiction of the backup")
+        r.whole("version")
+        r.time("created_at")
+        r.time("updated_at")
+        _check_outcomes(where, row.get("outcomes", {}), problems, measure_max)
         try:
             fy = parse_fy(row.get("fiscal_year"))
         except FiscalYearError as error:
-            problems.append(f"{where}.fiscal_year: {error}")
+            problems.add(f"{where}.fiscal_year", str(error))
             continue
         if (row.get("jurisdiction"), fy) in seen:
-            problems.append(f"{where}: {fy_label(fy)} is recorded twice")
+            problems.add(where, f"{fy_label(fy)} is recorded twice")
         seen.add((row.get("jurisdiction"), fy))
-        version = row.get("version")
-        if not (type(version) is int and 1 <= version < 2**31):
-            problems.append(f"{where}.version: must be a whole number from 1")
         entry = row.get("entry")
         if not isinstance(entry, dict):
-            problems.append(f"{where}.entry: missing")
+            problems.add(f"{where}.entry", "missing")
+            continue
+        too_deep = nesting_problem(entry, limits) if limits else None
+        if too_deep is not None:
+            problems.add(f"{where}.entry.{too_deep}", "is nested too deeply")
             continue
         problems += [f"{where}.entry.{p.field}: {p.message}" for p in check_entry(fy, entry)]
-        if not isinstance(row.get("outcomes", {}), dict):
-            problems.append(f"{where}.outcomes: must be an object")
+    change_ids: set[int] = set()
+    for where, row in rows(data, "actuals_history", problems):
+        r = Row(where, row, problems)
+        r.unique("id", r.whole("id", required=False), change_ids, "the history id")
+        if row.get("jurisdiction") not in slugs:
+            problems.add(f"{where}.jurisdiction", "not a jurisdiction of the backup")
+        try:
+            parse_fy(row.get("fiscal_year"))
+        except FiscalYearError as error:
+            problems.add(f"{where}.fiscal_year", str(error))
+        r.text("user", longest=254, required=False)
+        r.time("at")
+        for key in ("action", "path", "old_value", "new_value"):
+            r.text(key, longest=HISTORY_TEXT_MAX, required=False, empty=True)
     if problems:
-        raise BackupError("; ".join(problems))
+        raise BackupError(problems.text())
+
+
+def _check_outcomes(where: str, outcomes: Any, problems: Problems, longest: int) -> None:
+    """Exhibit F measures: {strategy: {measure: text}}, each text as long as the form takes."""
+    if not isinstance(outcomes, dict):
+        problems.add(f"{where}.outcomes", "must be an object")
+        return
+    for strategy, measures in outcomes.items():
+        at = f"{where}.outcomes.{str(strategy)[:40]}"
+        if not known_strategy(strategy):
+            problems.add(at, "is not a strategy of MOA Exhibit A or B")
+        if not isinstance(measures, dict):
+            problems.add(at, "must be an object")
+            continue
+        for key, value in measures.items():
+            if not isinstance(key, str) or len(key) > 80:
+                problems.add(at, "a measure's name must be text of at most 80 characters")
+            elif not isinstance(value, str):
+                problems.add(f"{at}.{key}", "must be text")
+            elif len(value) > longest:
+                problems.add(f"{at}.{key}", f"is longer than {longest} characters")
 
 
 def restore_actuals(

@@ -332,6 +332,54 @@ class StatusError(ValueError):
     """A status change the plan's current status does not allow."""
 
 
+def adoption_date_problem(day: dt.date, today: dt.date | None = None) -> str | None:
+    """Why `day` cannot be a plan's adoption date (None: it can): inside the years of cost
+    model §15 (`date_year_min`…`date_year_max`, 1900–2100), and, given `today`, not after
+    it (an adoption is recorded once the governing body has voted)."""
+    limits = default_cost_tables().limits
+    low, high = (limits.date_year_min, limits.date_year_max) if limits else (1900, 2100)
+    if not low <= day.year <= high:
+        return f"the adoption date must be between {low} and {high}"
+    if today is not None and day > today:
+        return "the adoption date cannot be in the future: record the adoption once voted"
+    return None
+
+
+def withdraw_adoption(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    reason: str,
+    *,
+    expected_version: int | None,
+) -> None:
+    """An administrator's correction of an adopted plan recorded by mistake (a wrong date,
+    the wrong plan): it goes back to proposed, as it was when it went before the governing
+    body, and can then be adopted again with the right date, or returned to draft. The
+    adoption stays in the history, with who withdrew it, when and why."""
+    if expected_version is not None and expected_version != record.version:
+        raise StaleVersion(record)
+    if record.status != "adopted":
+        raise StatusError(f"a {record.status} plan has no adoption to withdraw")
+    reason = reason.strip()
+    if not reason:
+        raise StatusError("say why the adoption is withdrawn")
+    old = "adopted" + (f" on {record.adopted_on.isoformat()}" if record.adopted_on else "")
+    record.status = "proposed"
+    record.adopted_on = None
+    record.updated_at = utcnow()
+    _record_change(
+        session,
+        record,
+        user,
+        "adoption withdrawn",
+        "status",
+        old,
+        f"proposed (adoption withdrawn: {reason})",
+    )
+    session.flush()
+
+
 def set_status(
     session: DbSession,
     record: PlanRecord,
@@ -354,6 +402,10 @@ def set_status(
         raise StatusError(f"a {record.status} plan cannot be {target}")
     if target == "adopted" and adopted_on is None:
         raise StatusError("give the date the governing body adopted the plan")
+    if target == "adopted" and adopted_on is not None:
+        problem = adoption_date_problem(adopted_on)
+        if problem:
+            raise StatusError(problem)
     old, version = record.status, record.version
     record.status = target
     record.adopted_on = adopted_on if target == "adopted" else None

@@ -19,6 +19,7 @@ from flask_login import current_user
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.actuals import (
+    CSV_TEXT,
     EXTRA_STRATEGIES,
     ActualsButtonForm,
     ActualsCsvForm,
@@ -40,6 +41,7 @@ from planner.scenarios.actuals import entry_spent, variance_percent_text
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
+from planner.scenarios.limits import nesting_problem
 from planner.services import actuals as service
 from planner.services.plans import load_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
@@ -376,16 +378,8 @@ def _preview(
     jurisdiction: Jurisdiction, plan: PlanRecord | None, text: str, entries_json: str
 ) -> service.Preview:
     if entries_json:  # a plan file's actuals section (recorded FYs win)
-        try:
-            found = {int(k): v for k, v in json.loads(entries_json).items()}
-        except (ValueError, AttributeError):
-            abort(400)
-        limits = default_cost_tables().limits
-        if (
-            limits is None
-            or len(found) > limits.actuals_max
-            or not all(isinstance(v, dict) for v in found.values())
-        ):
+        found = read_entries_json(entries_json)
+        if found is None:
             abort(400)  # not what the import page wrote
         return service.preview(
             db.session, jurisdiction, found, today(), plan_span=_span(plan), recorded_win=True
@@ -404,6 +398,38 @@ def _preview(
         problems=parsed.problems,
         lines=lines,
     )
+
+
+def read_entries_json(text: str) -> dict[int, dict[str, Any]] | None:
+    """The FY entries a plan file's import page carried in its hidden `entries_json` field,
+    read like a plan file (cost model §15): the text's length first, then JSON without
+    recursion errors, nesting within `nesting_max`, at most `actuals_max` FYs, each key a
+    FY inside the §15 range (parse_fy) and each entry an object. None when it is not what
+    the import page wrote (the caller answers 400: an editor can only get here by editing
+    the hidden field)."""
+    limits = default_cost_tables().limits
+    if limits is None or len(text) > CSV_TEXT:
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
+        return None
+    if not isinstance(data, dict) or len(data) > limits.actuals_max:
+        return None
+    if nesting_problem(data, limits) is not None:
+        return None
+    found: dict[int, dict[str, Any]] = {}
+    for key, entry in data.items():
+        if not isinstance(entry, dict):
+            return None
+        try:
+            fy = parse_fy(key)
+        except FiscalYearError:
+            return None
+        if fy in found:
+            return None
+        found[fy] = entry
+    return found
 
 
 def offer_from_file(jurisdiction: Jurisdiction, plan: PlanRecord, found: dict[int, dict[str, Any]]):

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from planner.extensions import db
-from planner.forms.admin import InviteForm, MembershipForm
+from planner.forms.admin import InviteForm, MembershipForm, WithdrawAdoptionForm
 from planner.forms.auth import ActionForm
 from planner.models import Jurisdiction, PlanRecord, User
 from planner.services.accounts import (
@@ -21,7 +21,13 @@ from planner.services.accounts import (
     set_membership,
     set_password,
 )
-from planner.services.plans import deleted_plans
+from planner.services.plans import (
+    StaleVersion,
+    StatusError,
+    deleted_plans,
+    withdraw_adoption,
+)
+from planner.web.common import expected_version
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -173,3 +179,43 @@ def deleted_history(plan_id: int):
     return render_template(
         "admin/deleted_plan.html", record=record, changes=list(reversed(record.changes))
     )
+
+
+@blueprint.route("/adopted-plans/<int:plan_id>/withdraw", methods=["GET", "POST"])
+def withdraw(plan_id: int):
+    """Withdraw an adoption recorded by mistake (administrators only; the plan goes back
+    to proposed, the adoption and the reason stay in its history)."""
+    record = db.session.get(PlanRecord, plan_id)
+    if record is None or record.deleted_at is not None:
+        abort(404)
+    form = WithdrawAdoptionForm()
+    status = 200
+    if request.method == "GET":
+        form.version.data = str(record.version)
+    elif not form.validate_on_submit():
+        status = 422
+    else:
+        try:
+            withdraw_adoption(
+                db.session,
+                record,
+                current_user,
+                form.reason.data,
+                expected_version=expected_version(form),
+            )
+        except (StaleVersion, StatusError) as error:
+            db.session.rollback()
+            record = db.get_or_404(PlanRecord, plan_id)
+            form.version.data = str(record.version)
+            why = (
+                "someone changed this plan since you loaded the page"
+                if isinstance(error, StaleVersion)
+                else str(error)
+            )
+            form.reason.errors = [f"Not withdrawn: {why}."]
+            status = 409
+        else:
+            db.session.commit()
+            flash(f"The adoption of '{record.name}' is withdrawn: it is proposed again.", "success")
+            return redirect(url_for("plans.show", slug=record.jurisdiction.slug, plan_id=record.id))
+    return render_template("admin/withdraw_adoption.html", record=record, form=form), status

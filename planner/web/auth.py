@@ -92,6 +92,31 @@ def _device_rate() -> str:
     return current_app.config["LOGIN_DEVICE_RATE_LIMIT"]
 
 
+def _account_rate() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _global_rate() -> str:
+    return current_app.config["LOGIN_GLOBAL_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """The account a sign-in post tries, whichever address it comes from (hashed: the
+    limiter's storage holds no emails)."""
+    email = str(request.form.get("email", "")).strip().lower()[:254]
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _everyone_key() -> str:
+    return "sign-in:all"
+
+
+def _known_browser() -> bool:
+    """A browser that signed in before (a valid device cookie) is held by its device limit,
+    not by the ceilings across addresses: a flood from elsewhere does not keep it out."""
+    return _has_device_cookie() and _trusted_user_id() is not None
+
+
 # ----------------------------------------------------------------------------- pages
 
 
@@ -103,6 +128,8 @@ def _device_rate() -> str:
     key_func=_device_key,
     exempt_when=lambda: not _has_device_cookie(),
 )
+@limiter.limit(_account_rate, methods=["POST"], key_func=_account_key, exempt_when=_known_browser)
+@limiter.limit(_global_rate, methods=["POST"], key_func=_everyone_key, exempt_when=_known_browser)
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
@@ -225,6 +252,6 @@ def init_sessions(app: Flask) -> None:
             "errors/error.html",
             status=429,
             title="Too many sign-in attempts",
-            message="Too many sign-in attempts came from your network or browser. Wait a "
-            "minute, then try again.",
+            message="Too many sign-in attempts came from your network or browser, or for "
+            "this account, or to the site as a whole. Wait a minute, then try again.",
         ), 429

@@ -4,14 +4,36 @@ the whole app); a handler for an error raised mid-change rolls the session back.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner.extensions import db
 from planner.scenarios import PlanError
 
 blueprint = Blueprint("errors", __name__)
+logger = logging.getLogger("planner.errors")
+
+RETRY_AFTER_SECONDS = 10
+# What the databases say when a lock was not granted in time: SQLite's busy timeout ran
+# out; PostgreSQL's lock_timeout (55P03) or a deadlock (40P01).
+_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+_BUSY_CODES = ("55P03", "40P01")
+
+
+def database_busy(error: BaseException) -> bool:
+    """Whether a database error is a lock that was not granted in time (try again), not a
+    fault."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) in _BUSY_CODES:
+        return True
+    if getattr(original, "pgcode", None) in _BUSY_CODES:
+        return True
+    text = str(original if original is not None else error).lower()
+    return any(message in text for message in _BUSY_MESSAGES)
 
 
 def error_page(status: int, title: str, message: str):
@@ -89,6 +111,26 @@ def stale(error):
         "Another person saved this plan at the "
         "same moment. Reload the page to see their change, then try again.",
     )
+
+
+@blueprint.app_errorhandler(OperationalError)
+def database_error(error):
+    """A database lock held too long by another process (a backup, a long write) is a 503
+    with Retry-After: nothing was saved and trying again shortly will work. Any other
+    operational failure is the generic 500, logged (without the statement's parameters:
+    the engine hides them)."""
+    db.session.rollback()
+    if database_busy(error):
+        logger.warning("database busy: %s", type(getattr(error, "orig", error)).__name__)
+        page, status = error_page(
+            503,
+            "The database is busy",
+            "Another task is writing to the database. Nothing was saved; wait a few "
+            "seconds and submit again.",
+        )
+        return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    logger.error("database error", exc_info=error)
+    return server_error(error)
 
 
 @blueprint.app_errorhandler(500)
