@@ -16,7 +16,8 @@ from planner.models import PlanRecord
 from planner.present import charts
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
-from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
+from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
+from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
 from planner.reports.words import change_label, change_value
