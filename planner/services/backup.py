@@ -24,13 +24,14 @@ from planner.models.plans import STATUSES
 from planner.scenarios import PlanError, load_plan_json, parse_plan
 from planner.services import DbSession
 from planner.services.accounts import hash_password
-from planner.services.backup_actuals import backup_actuals, check_actuals, restore_actuals
+from planner.services.backup_actuals import (
+    BackupError,
+    backup_actuals,
+    check_actuals,
+    restore_actuals,
+)
 
 SCHEMA = "planner-backup/1"
-
-
-class BackupError(ValueError):
-    """A backup that cannot be restored here; the message says why."""
 
 
 def _time(value: dt.datetime | None) -> str | None:

@@ -17,6 +17,10 @@ from planner.services import DbSession
 from planner.services.actuals import check_entry
 
 
+class BackupError(ValueError):
+    """A backup that cannot be restored here; the message says why."""
+
+
 def _time(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -61,8 +65,6 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
 
 def check_actuals(data: dict[str, Any]) -> None:
     """Raises the backup's error (BackupError) naming each bad FY entry by its path."""
-    from planner.services.backup import BackupError
-
     problems: list[str] = []
     slugs = {row.get("slug") for row in data.get("jurisdictions", [])}
     seen: set[tuple[Any, int]] = set()
