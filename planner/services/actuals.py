@@ -18,10 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
-from planner.models import ActualChange, FundActual, Jurisdiction, PlanRecord, User
+from planner.models import ActualChange, FundActual, Jurisdiction, User
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, PlanError, fy_label, load_plan_json, parse_fy
 from planner.scenarios.actuals import parse_actuals_section
@@ -29,8 +28,14 @@ from planner.scenarios.fields import CAP
 from planner.scenarios.parse import Field, check_field, money
 from planner.scenarios.plan import PATHWAYS
 from planner.services import DbSession
+from planner.services.plan_documents import (
+    ACTUALS_KEY,
+    document_span,
+    entry_of,
+    records_of,
+)
+from planner.services.plans import diff_documents, plans_of
 
-ACTUALS_KEY = "actuals"
 LEDGER_ITEMS = ("receipts", "interest", "audit_costs", "spending")
 PROGRAM_ITEMS = ("referrals", "enrolled")
 ITEMS = LEDGER_ITEMS + PROGRAM_ITEMS
@@ -90,111 +95,8 @@ class StaleActuals(Exception):  # noqa: N818 - what the user sees
 # ------------------------------------------------------------------------ reading records
 
 
-def records_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, FundActual]:
-    """The jurisdiction's recorded FYs, in order."""
-    found = session.scalars(
-        select(FundActual)
-        .where(FundActual.jurisdiction_id == jurisdiction.id)
-        .order_by(FundActual.fiscal_year)
-    )
-    return {r.fiscal_year: r for r in found}
-
-
-def entry_of(record: FundActual) -> dict[str, Any]:
-    return json.loads(record.entry)
-
-
 def outcomes_of(record: FundActual | None) -> dict[str, dict[str, str]]:
     return json.loads(record.outcomes or "{}") if record is not None else {}
-
-
-def entries_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, dict[str, Any]]:
-    return {fy: entry_of(r) for fy, r in records_of(session, jurisdiction).items()}
-
-
-def applied_fys(start_fy: int, years: int, recorded: Iterable[int]) -> list[int]:
-    """The FYs of a plan whose actuals apply: the recorded run from the plan's first FY
-    without a gap (§11: the closed FYs are the plan's first FYs)."""
-    have = set(recorded)
-    found = []
-    for fy in range(start_fy, start_fy + years):
-        if fy not in have:
-            break
-        found.append(fy)
-    return found
-
-
-def _plan_span(document_text: str) -> tuple[int, int] | None:
-    try:
-        document = json.loads(document_text)
-        return parse_fy(document["start_fy"]), int(document["years"])
-    except (ValueError, KeyError, TypeError, FiscalYearError):
-        return None
-
-
-def projected_document(record: Any) -> str:
-    """The plan document every page, PDF, workbook, chart and export projects: the stored
-    plan with the jurisdiction's actuals for its closed FYs (§11 `actuals`). A stored plan
-    never carries them itself; anything but a stored plan (a cached text) is returned as is.
-    """
-    if not isinstance(record, PlanRecord):
-        return record.document
-    span = _plan_span(record.document)
-    if span is None:
-        return record.document
-    session = Session.object_session(record)
-    if session is None:
-        return record.document
-    entries = entries_of(session, record.jurisdiction)
-    fys = applied_fys(*span, entries)
-    if not fys:
-        return record.document
-    return with_actuals(record.document, {fy: entries[fy] for fy in fys})
-
-
-def with_actuals(document_text: str, entries: Mapping[int, Mapping[str, Any]]) -> str:
-    """The plan file's text with an `actuals` section (the stored text is kept byte for
-    byte, so its numbers stay exact)."""
-    body = document_text.rstrip()
-    if not body.endswith("}"):
-        return document_text
-    section = json.dumps(
-        {fy_label(fy): dict(entries[fy]) for fy in sorted(entries)}, ensure_ascii=False
-    )
-    head = body[:-1].rstrip()
-    joiner = "" if head.endswith("{") else ","
-    return f'{head}{joiner}\n  "{ACTUALS_KEY}": {section}\n}}\n'
-
-
-def without_actuals(document: Any) -> tuple[Any, dict[int, dict[str, Any]] | None]:
-    """A decoded plan file split into the plan and its `actuals` section by FY (None when
-    it has none, or when the section is not an object of FYs: the engine reports that)."""
-    if not isinstance(document, dict) or ACTUALS_KEY not in document:
-        return document, None
-    section = document.get(ACTUALS_KEY)
-    if not isinstance(section, dict):
-        return document, None
-    found: dict[int, dict[str, Any]] = {}
-    for key, entry in section.items():
-        try:
-            found[parse_fy(key)] = _plain(entry)
-        except FiscalYearError:
-            return document, None
-    rest = {k: v for k, v in document.items() if k != ACTUALS_KEY}
-    return rest, found
-
-
-def _plain(value: Any) -> Any:
-    """A decoded value with its numbers as their text (the way the records keep them)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 # ------------------------------------------------------------------------ checking entries
@@ -374,12 +276,10 @@ def clean_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def plan_spans(session: DbSession, jurisdiction: Jurisdiction) -> list[tuple[int, int]]:
     """(first FY, years) of each of the jurisdiction's plans."""
-    from planner.services.plans import plans_of
-
     return [
         span
         for r in plans_of(session, jurisdiction)
-        if (span := _plan_span(r.document)) is not None
+        if (span := document_span(r.document)) is not None
     ]
 
 
@@ -484,8 +384,6 @@ def _record_change(
 
 
 def _diff(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    from planner.services.plans import diff_documents
-
     return diff_documents(before, after, path)
 
 

@@ -30,7 +30,7 @@ from planner.scenarios.plan import PATHWAYS
 from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services import DbSession
-from planner.services.actuals import projected_document
+from planner.services.plan_documents import projected_document
 from planner.services.plans import create_plan, load_plan, update_plan
 
 SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the history

@@ -29,7 +29,7 @@ from planner.scenarios import (
 from planner.scenarios.compliance import RuleResult, check_plan
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
-from planner.services.actuals import projected_document, without_actuals
+from planner.services.plan_documents import projected_document, without_actuals
 
 
 class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees

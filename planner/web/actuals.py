@@ -41,6 +41,7 @@ from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
 from planner.services import actuals as service
+from planner.services import plan_documents as documents
 from planner.services.plans import load_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
 from planner.web.plans import cached_view, download_name
@@ -109,8 +110,8 @@ def strategy_rows(
 def index(slug: str):
     jurisdiction, role = jurisdiction_or_404(slug)
     plan = _context_plan(jurisdiction, request.args.get("plan"))
-    records = service.records_of(db.session, jurisdiction)
-    entries = {fy: service.entry_of(r) for fy, r in records.items()}
+    records = documents.records_of(db.session, jurisdiction)
+    entries = {fy: documents.entry_of(r) for fy, r in records.items()}
     current = service.current_fy(today())
     return render_template(
         "actuals/index.html",
@@ -168,8 +169,8 @@ def fy(slug: str, fy_text: str):
     jurisdiction, role = jurisdiction_or_404(slug)
     fiscal_year = _fy_or_404(fy_text)
     plan = _context_plan(jurisdiction, request.values.get("plan"))
-    record = service.records_of(db.session, jurisdiction).get(fiscal_year)
-    entry = service.entry_of(record) if record is not None else {}
+    record = documents.records_of(db.session, jurisdiction).get(fiscal_year)
+    entry = documents.entry_of(record) if record is not None else {}
     rows = strategy_rows(jurisdiction, plan, entry)
     form = fy_form(rows)()
     status, newer = 200, {}
@@ -197,7 +198,7 @@ def fy(slug: str, fy_text: str):
                 )
             except service.StaleActuals as stale:
                 db.session.rollback()
-                shown = service.entry_of(stale.record) if stale.record is not None else {}
+                shown = documents.entry_of(stale.record) if stale.record is not None else {}
                 newer = _display(shown, rows)
                 form.version.data = str(stale.record.version if stale.record else 0)
                 status = 409
@@ -558,7 +559,7 @@ def section_of(view: Any, as_of: dt.date | None = None) -> ActualsSection:
         )
     record = view.record
     recorded = (
-        service.records_of(db.session, record.jurisdiction)
+        documents.records_of(db.session, record.jurisdiction)
         if isinstance(record, PlanRecord)
         else {}
     )
@@ -614,7 +615,7 @@ def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
     )
     body: bytes | str
     if ext == "pdf":
-        stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+        stored = documents.records_of(db.session, record.jurisdiction).get(fiscal_year)
         body = annual.exhibit_e_pdf(
             report, impact, prepared_on=today(), outcomes=service.outcomes_of(stored)
         )  # Exhibit F filled
@@ -639,7 +640,7 @@ def exhibit_f(slug: str, plan_id: int, fy_text: str):
     the FY, for the jurisdiction)."""
     record, role, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
     impact = engine_exhibit_f(view.plan, view.projection, fiscal_year, default_cost_tables())
-    stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+    stored = documents.records_of(db.session, record.jurisdiction).get(fiscal_year)
     outcomes = service.outcomes_of(stored)
     measures = [(m.field, m.words) for s in impact.strategies[:1] for m in s.measures]
     form = outcomes_form([s.strategy.code for s in impact.strategies], measures)(

@@ -13,9 +13,9 @@ from planner.forms.plans import ImportPlanForm, NewPlanForm
 from planner.scenarios import PlanError, fy_label, load_plan_json
 from planner.scenarios.fiscal import fy_of
 from planner.services.accounts import visible_jurisdictions
-from planner.services.actuals import without_actuals
 from planner.services.county import create_starting_plan, starting_for
 from planner.services.demo import demo_document
+from planner.services.plan_documents import without_actuals
 from planner.services.plans import create_plan, normalized, plans_of
 from planner.web import actuals
 from planner.web.access import can_edit, jurisdiction_or_404, require_editor

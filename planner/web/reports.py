@@ -25,8 +25,8 @@ from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
-from planner.services.actuals import projected_document
 from planner.services.analyses import deficit_chances
+from planner.services.plan_documents import projected_document
 from planner.services.plans import plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.common import download_name, svg_response, today
