@@ -99,9 +99,6 @@ class FyActuals:
         """The fund's spending of this FY (§11): actual spending + audit costs."""
         return self.spent + self.audit_costs_dollars
 
-    def referrals_by_pathway(self) -> dict[str, int] | None:
-        return None if self.referrals is None else dict(self.referrals)
-
 
 # ----------------------------------------------------------------------------- reading
 
@@ -427,13 +424,6 @@ class ActualsBlock:
     @property
     def strategies(self) -> tuple[str, ...]:
         return tuple(self.planned_by_strategy)
-
-    def variance_percent(self, strategy: str, k: int) -> Decimal | None:
-        """Variance as a share of the planned amount (None when nothing was planned)."""
-        planned = self.planned_by_strategy[strategy][k]
-        if planned == 0:
-            return None
-        return Decimal(self.variance_by_strategy[strategy][k]) / Decimal(planned)
 
     def variance_rows(self, k: int) -> tuple[VarianceRow, ...]:
         """Closed FY number k (0 = the first) by strategy, in the block's order."""

@@ -183,10 +183,6 @@ def move_whole_plan(
 # ------------------------------------------------------------------------ what it can afford
 
 
-def plan_fit(plan: Plan, target: str = REFERRALS) -> FitResult:
-    return fit(plan, target)
-
-
 class NothingToApply(ValueError):
     """The fit found no value (no referrals, no driver, the reserve missed at any value)."""
 
