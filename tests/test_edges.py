@@ -202,3 +202,16 @@ def test_officer_training_that_started_before_the_plan_counts_j_from_the_plans_f
     # FY2027-28 (j = 1): ceil(10 × 10%) = 1 new hire × 8 h, no refresher (1 % 2 ≠ 0):
     #                    8 h × $20 × 1.03 × 1.5 = 247.20 -> 247
     assert p.line("ot").by_object_class["personnel"] == (2400, 247)
+
+
+# ------------------------------------------------------------------------ the plan's length
+
+
+def test_a_plan_without_years_runs_eighteen_fys():
+    """§1: `years` defaults to 18, the settlement horizon: FY2026-27 to FY2043-44 for a plan
+    starting in FY2026-27."""
+    doc = document()
+    del doc["years"]
+    plan = parse(doc)
+    assert plan.years == 18
+    assert (plan.fiscal_years[0], plan.fiscal_years[-1]) == (2026, 2043)
