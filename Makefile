@@ -14,7 +14,11 @@ TEST_WORKERS ?= 2
 # included) as it imports them: with PYTHONDONTWRITEBYTECODE set, every run would recompile
 # all of it, seconds each time.
 unexport PYTHONDONTWRITEBYTECODE
-UV_INSTALL := $(UV) pip install --quiet --python $(BIN)/python
+# Byte-code is compiled at install, for the packages and the project: a server user that cannot
+# write to .venv (or a shell with PYTHONDONTWRITEBYTECODE) would otherwise compile every import
+# at every start (about twice the start-up of `planner project`).
+UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python
+COMPILE := $(BIN)/python -m compileall -q planner
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
@@ -44,11 +48,13 @@ $(UV): requirements-bootstrap.lock
 $(RUNTIME_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV_INSTALL) --require-hashes -r requirements.lock
 	$(UV_INSTALL) --no-deps -e .
+	$(COMPILE)
 	touch $@
 
 $(STAMP): requirements-dev.lock requirements.lock pyproject.toml | $(UV)
 	$(UV_INSTALL) --require-hashes -r requirements-dev.lock
 	$(UV_INSTALL) --no-deps -e .
+	$(COMPILE)
 	touch $@ $(RUNTIME_STAMP)
 
 # Regenerate the lock files after changing the dependencies in pyproject.toml; versions
@@ -124,6 +130,7 @@ bench: setup
 	$(BIN)/python bench/limits_bench.py
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
+	$(BIN)/python bench/options_bench.py
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py

@@ -16,7 +16,14 @@ worker_class = "gthread"
 # A PDF takes about 2 seconds; leave room for a busy machine.
 timeout = int(os.environ.get("PLANNER_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+# An idle keep-alive connection is closed by the server after `keepalive` seconds. When that is
+# shorter than a client's (or a proxy's) own idle time, the client may send its next request
+# on a socket the server is closing at that moment, and reads "connection reset by peer": the
+# load benchmark's users think 2–5 s, and with 5 s the resets came under load. The server must
+# keep an idle connection longer than any client in front of it does: 75 s (nginx's default
+# keepalive_timeout is 75 s on its side toward clients and it opens fresh upstream connections;
+# a load balancer's idle timeout is usually 60 s).
+keepalive = int(os.environ.get("PLANNER_KEEPALIVE", "75"))
 max_requests = int(os.environ.get("PLANNER_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # Trust X-Forwarded-* from the reverse proxy that terminates TLS.

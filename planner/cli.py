@@ -86,12 +86,36 @@ def check_command(plan_file: str, as_json: bool, as_of: dt.datetime | None) -> N
     help="'referrals' (a multiplier on every pathway) or 'line:ID' (that line's driver).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the lead-fit/1 JSON.")
-def fit_command(plan_file: str, target: str, as_json: bool) -> None:
+@click.option(
+    "--options",
+    "with_options",
+    is_flag=True,
+    help="The ways to fit the plan, side by side (JSON: lead-options/1, each with its plan).",
+)
+@click.option("--protect", default="", help="With --options: line ids no option cuts (a,b).")
+@click.option(
+    "--max-deficit-chance",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="With --options: add the largest program with at most this chance of a deficit.",
+)
+def fit_command(
+    plan_file: str,
+    target: str,
+    as_json: bool,
+    with_options: bool,
+    protect: str,
+    max_deficit_chance: float | None,
+) -> None:
     """What the fund of PLAN_FILE can afford: the largest value of a driver that keeps the
-    reserve in every FY, and the headroom per FY (cost model §13)."""
+    reserve in every FY, and the headroom per FY (cost model §13); with --options, the ways
+    to fit it side by side."""
     from planner.scenarios.fit import FitError, fit
 
     plan = read_plan(plan_file)
+    if with_options:
+        _fit_options(plan_file, plan, protect, max_deficit_chance, as_json)
+        return
     projection = project(plan)
     try:
         result = fit(plan, target, projection)
@@ -102,6 +126,33 @@ def fit_command(plan_file: str, target: str, as_json: bool) -> None:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
         click.echo(fit_text(plan, projection, result))
+
+
+def _fit_options(
+    plan_file: str, plan: Plan, protect: str, chance: float | None, as_json: bool
+) -> None:
+    from decimal import Decimal
+
+    from planner.cost_tables import default_ranges
+    from planner.present.options_text import options_text
+    from planner.scenarios.options import plan_options
+
+    try:
+        result = plan_options(
+            plan,
+            default_cost_tables(),
+            as_of=dt.date.today(),  # noqa: DTZ011 - the user's local date
+            protect=[p.strip() for p in protect.split(",") if p.strip()],
+            max_deficit_chance=None if chance is None else Decimal(str(chance)),
+            ranges=default_ranges(),
+        )
+    except ValueError as error:
+        click.echo(f"{plan_file}: {error}.", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(options_text(result))
 
 
 @main.command("simulate")

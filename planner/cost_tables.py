@@ -12,16 +12,20 @@ from pathlib import Path
 from types import MappingProxyType
 
 from planner.scenarios.fiscal import parse_fy
+from planner.scenarios.outcomes import ReturnAssumptions
 from planner.scenarios.tables import (
     CostTables,
     Default,
     ExhibitAStrategy,
     ExhibitBItem,
+    GovernmentShare,
     Jurisdiction,
     Limits,
     ReceiptTotal,
     ReportingField,
+    SettlementStream,
     ShapeYear,
+    SharePool,
 )
 from planner.scenarios.uncertainty import VARIABLES, OfferedRange, bounds
 
@@ -154,6 +158,21 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         )
         for row in _optional_csv(directory / "reporting_fields.csv")
     )
+    streams, pools = load_streams(directory / STREAMS_FILE)
+    shares = tuple(
+        GovernmentShare(
+            slug=row["slug"],
+            name=row["name"],
+            figure=Decimal(row["figure_usd"]),
+            scope=row["figure_scope"],
+            status=row["status"],
+            year=int(row["year"]),
+            said=row["figure"],
+            source_url=row["source_url"],
+            caveat=row["caveat"],
+        )
+        for row in _optional_csv(directory / "nc_shares.csv")
+    )
     limits_file = directory / "limits.toml"
     limits = load_limits(limits_file if limits_file.exists() else TABLES_DIR / "limits.toml")
     return CostTables(
@@ -167,7 +186,61 @@ def load_cost_tables(directory: Path | None = None) -> CostTables:
         payment_shape=shape,
         starting=MappingProxyType(starting),
         reporting_fields=reporting,
+        streams=streams,
+        share_pools=MappingProxyType(pools),
+        shares=shares,
     )
+
+
+STREAMS_FILE = "settlement_streams.toml"
+
+
+def load_streams(path: Path) -> tuple[tuple[SettlementStream, ...], dict[str, SharePool]]:
+    """The settlement streams (cost model §18) in their order, and the share pools; none
+    when a custom cost-tables directory leaves the file out."""
+    if not path.exists():
+        return (), {}
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    streams = []
+    for slug, entry in sorted(raw.get("streams", {}).items(), key=lambda item: item[1]["order"]):
+        shape = tuple(
+            sorted((parse_fy(fy), Decimal(value)) for fy, value in entry.get("shape", {}).items())
+        )
+        if shape and sum(f for _, f in shape) != 1:
+            raise ValueError(f"{STREAMS_FILE}: the shape of {slug} must add up to 1")
+        total = entry.get("local_total")
+        streams.append(
+            SettlementStream(
+                slug=slug,
+                name=entry["name"],
+                local_total=Decimal(total) if total is not None else None,
+                local_total_basis=entry.get("local_total_basis", ""),
+                source=entry["source"],
+                source_url=entry["source_url"],
+                year=int(entry["year"]),
+                status=entry["status"],
+                shape=shape,
+                shape_basis=entry.get("shape_basis", ""),
+                shape_source_url=entry.get("shape_source_url", ""),
+                shape_year=entry.get("shape_year"),
+                not_known=entry.get("not_known", ""),
+            )
+        )
+    pools = {
+        scope: SharePool(
+            scope=scope,
+            value=Decimal(entry["value"]),
+            ratio=(Decimal(entry["ratio"][0]), Decimal(entry["ratio"][1]))
+            if "ratio" in entry
+            else None,
+            source=entry["source"],
+            source_url=entry["source_url"],
+            year=int(entry["year"]),
+        )
+        for scope, entry in raw.get("pools", {}).items()
+    }
+    return tuple(streams), pools
 
 
 @functools.cache
@@ -206,3 +279,18 @@ def load_ranges(directory: Path | None = None) -> MappingProxyType[str, OfferedR
 @functools.cache
 def default_ranges() -> MappingProxyType[str, OfferedRange]:
     return load_ranges()
+
+
+# --- What the program may return (cost_tables/outcomes.toml; issue 22) ------------------------
+
+OUTCOMES_FILE = "outcomes.toml"
+
+
+@functools.cache
+def default_outcomes() -> ReturnAssumptions:
+    directory = Path(os.environ.get("PLANNER_COST_TABLES", TABLES_DIR))
+    path = directory / OUTCOMES_FILE
+    if not path.exists():
+        path = TABLES_DIR / OUTCOMES_FILE
+    with path.open("rb") as handle:
+        return ReturnAssumptions.from_table(tomllib.load(handle))

@@ -34,6 +34,7 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
         "service_gap",
         "other_strategy",
         "other",
+        "contribution",
     ]
     if not has_case_management:
         kinds.append("case_management")
@@ -85,6 +86,11 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
         if line["status"] == "gap":
             line["units"] = draw(dec("0", "20", 1))
             line["unit_cost"] = draw(dec("0", "30000", 2))
+    elif kind == "contribution":  # §17: the lead's figures, FY by FY, inside the plan
+        line["to"] = draw(st.sampled_from(["ashe-county", "city-of-durham"]))
+        line["program"] = "Shared LEAD"
+        fys = draw(st.lists(st.integers(start_fy, start_fy + years - 1), unique=True, max_size=4))
+        line["amounts"] = {str(fy): draw(dec("0", "300000", 2)) for fy in fys}
     else:
         line["annual_amount"] = draw(dec("0", "500000", 2))
         line["escalate"] = draw(st.booleans())
@@ -94,6 +100,9 @@ def line_items(draw, index: int, start_fy: int, years: int, has_case_management:
     return line
 
 
+STREAMS = ("wave-one", "wave-two", "purdue-sackler", "other")
+
+
 @st.composite
 def plan_documents(
     draw,
@@ -101,6 +110,7 @@ def plan_documents(
     rates_nonnegative: bool = False,
     steady_participants: bool = False,
     kinds_excluded: tuple[str, ...] = (),
+    funding: bool = False,
 ):
     start_fy = draw(st.integers(2020, 2035))
     years = draw(st.integers(1, 20))
@@ -121,7 +131,20 @@ def plan_documents(
         for fy in range(start_fy - 1, start_fy + years + 1)
         if draw(st.booleans())
     }
-    return {
+    # §18: half the plans give their receipts by settlement stream instead
+    by_stream = None
+    if draw(st.booleans()):
+        by_stream = {
+            stream: {
+                str(fy): draw(dec("0", "1000000", 2))
+                for fy in range(start_fy - 1, start_fy + years + 1)
+                if draw(st.booleans())
+            }
+            for stream in draw(
+                st.lists(st.sampled_from(STREAMS), min_size=1, max_size=3, unique=True)
+            )
+        }
+    document = {
         "schema": "lead-plan/1",
         "name": "generated",
         "start_fy": start_fy,
@@ -137,7 +160,7 @@ def plan_documents(
         "fund": {
             "opening_balance": draw(dec("0", "5000000", 2)),
             "interest_rate": draw(dec(low_rate, "0.06", 3)),
-            "receipts": receipts,
+            **({"receipts": receipts} if by_stream is None else {"receipts_by_stream": by_stream}),
         },
         "participants": {
             "referrals_per_year": {
@@ -151,3 +174,83 @@ def plan_documents(
         },
         "line_items": lines,
     }
+    if funding:
+        add_funding(draw, document)
+    return document
+
+
+def _month_start(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}-01"
+
+
+def _month_end(year: int, month: int) -> str:
+    import calendar
+
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def add_funding(draw, document: dict) -> None:
+    """Funding sources (cost model §16) and valid `funded_by` entries on some lines: shares
+    that add up to at most 1 in every FY, amounts only in FYs of the plan and the line's
+    window where the source has months."""
+    start_fy, years = document["start_fy"], document["years"]
+    sources = []
+    for index in range(draw(st.integers(0, 3))):
+        source: dict = {
+            "id": f"src-{index}",
+            "name": f"Source {index}",
+            "kind": draw(
+                st.sampled_from(["grant", "general_fund", "medicaid", "partner", "other"])
+            ),
+        }
+        if source["kind"] == "partner":
+            source["jurisdiction"] = "city-of-greenville"
+        first_month = None
+        if draw(st.booleans()):  # a month in or just before the plan
+            first_month = draw(st.integers((start_fy - 1) * 12 + 6, (start_fy + years) * 12 + 5))
+            source["start"] = _month_start(first_month // 12, first_month % 12 + 1)
+        if draw(st.booleans()):
+            low = first_month if first_month is not None else (start_fy - 1) * 12
+            last_month = draw(st.integers(low, low + 60))
+            source["end"] = _month_end(last_month // 12, last_month % 12 + 1)
+        if draw(st.booleans()):
+            source["award"] = draw(dec("0", "900000", 2))
+        sources.append(source)
+    if not sources:
+        return
+    document["funding"] = {"sources": sources}
+
+    def months_in(source: dict, fy: int) -> int:
+        first, last = fy * 12 + 6, fy * 12 + 17
+        if "start" in source:
+            y, m = int(source["start"][:4]), int(source["start"][5:7])
+            first = max(first, y * 12 + m - 1)
+        if "end" in source:
+            y, m = int(source["end"][:4]), int(source["end"][5:7])
+            last = min(last, y * 12 + m - 1)
+        return max(0, last - first + 1)
+
+    last_fy = start_fy + years - 1
+    for line in document["line_items"]:
+        if not draw(st.booleans()):
+            continue
+        left = Decimal(1)  # shares of one line add up to at most 1, whatever the months
+        entries = []
+        for _ in range(draw(st.integers(1, 3))):
+            source = draw(st.sampled_from(sources))
+            if draw(st.booleans()):
+                share = min(left, Decimal(draw(dec("0", "1", 2))))
+                left -= share
+                entries.append({"source": source["id"], "share": format(share, "f")})
+            else:
+                first = max(start_fy, line.get("start_fy", start_fy))
+                last = min(last_fy, line.get("end_fy", last_fy))
+                fys = [fy for fy in range(first, last + 1) if months_in(source, fy) > 0]
+                chosen = draw(st.lists(st.sampled_from(fys), unique=True)) if fys else []
+                entries.append(
+                    {
+                        "source": source["id"],
+                        "amounts": {str(fy): draw(dec("0", "300000", 2)) for fy in chosen},
+                    }
+                )
+        line["funded_by"] = entries

@@ -179,9 +179,11 @@ def test_actual_spending_with_no_authorization_fails():
         {"FY2026-27": {**FY26, "spending": {"A:10": "90000", "A:12": "4000"}}}, authorized("100000")
     )
     assert result.status == "fail"
-    assert result.facts["unauthorized_actuals"] == [
-        {"strategy": "A:12", "fiscal_year": 2026, "amount": 4000}
-    ]
+    # no month of FY2026-27 is authorized for A:12: all 12 months, the whole 4,000
+    assert [
+        {k: v for k, v in u.items() if k != "months"} for u in result.facts["unauthorized_actuals"]
+    ] == [{"strategy": "A:12", "fiscal_year": 2026, "amount": 4000}]
+    assert len(result.facts["unauthorized_actuals"][0]["months"]) == 12
     assert 2026 in result.fiscal_years
 
 

@@ -35,6 +35,7 @@ SPEC_ORDER = (
     "service_gap",
     "other_strategy",
     "other",
+    "contribution",  # §17
 )
 
 
@@ -121,6 +122,13 @@ def every_variant() -> list[dict[str, Any]]:
             "escalate": False,
         },
         {"kind": "other", "annual_amount": "9000", "object_class": "travel", "escalate": False},
+        {
+            "kind": "contribution",
+            "to": "ashe-county",
+            "program": "High Country LEAD",
+            "amounts": {"FY2026-27": "12000", "FY2027-28": "12500"},
+            "object_class": "other",
+        },
     ]
     for index, line in enumerate(lines):
         line.update(
@@ -171,6 +179,8 @@ def test_every_field_round_trips_parse_export_parse():
                 "category",
                 "delivery",
                 "object_class",
+                "to",
+                "program",
             ):
                 assert Decimal(shown) == Decimal(value), (line["id"], key)
             else:
@@ -241,6 +251,7 @@ def test_staffing_lines_are_named_by_their_definitions_only():
         "other_strategy",
         "participant_phones",
         "participant_support",
+        "contribution",  # §17: the lead books the program's indirect
     }
 
 

@@ -227,7 +227,7 @@ def test_line_item_structure_errors():
         "line_items[1].id": "duplicate id 'a' (also line_items[0])",
         "line_items[1].kind": "must be one of: position, case_management, warm_handoff, "
         "officer_training, participant_phones, participant_support, "
-        "service_gap, other_strategy, other (got 'rocket')",
+        "service_gap, other_strategy, other, contribution (got 'rocket')",
         "line_items[2].mode": "must be one of: staffed, on_call, contract (got 'pager')",
         "line_items[3].role": "must be one of: program_manager, data_analyst, outreach_worker, "
         "clinical_supervisor, peer_specialist, other (got 'chef')",

@@ -21,6 +21,7 @@ READ_ENDPOINTS = {
     "plans.chart",
     "plans.export_json",
     "plans.history",
+    "options.page",
     "reports.report_pdf",
     "reports.export_xlsx",
     "reports.export_csv",
@@ -36,6 +37,8 @@ READ_ENDPOINTS = {
     "actuals.fy",
     "actuals.exhibit_e",
     "actuals.exhibit_f",
+    "funding.page",
+    "funding.shared",
 }
 PUBLIC = {"auth.sign_in", "static", "health.healthz"}
 ACCOUNT = {"auth.sign_out"}
@@ -53,6 +56,29 @@ def _user_id(app, email) -> int:
         return db.session.scalar(select(User.id).where(User.email == email))
 
 
+def _orange_share(app) -> int:
+    """A program Durham County shares with Orange County (cost model §17): Orange's shared
+    program page exists."""
+    from planner.models import SharedProgram
+    from planner.services.demo import jurisdiction
+
+    with app.app_context():
+        found = db.session.scalar(select(SharedProgram.id))
+        if found is None:
+            durham = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Durham plan"))
+            share = SharedProgram(
+                lead_plan_id=durham.id,
+                partner_jurisdiction_id=jurisdiction(db.session, "orange-county").id,
+                source_id="orange-county",
+                program="Durham plan",
+                status="invited",
+            )
+            db.session.add(share)
+            db.session.commit()
+            found = share.id
+        return found
+
+
 def routes(app):
     """Every (endpoint, method, url) of the app, with real values for its parameters."""
     values = {
@@ -67,6 +93,9 @@ def routes(app):
         "user_id": _user_id(app, VIEWER),
         "fy_text": "FY2026-27",
         "ext": "csv",
+        "change_id": 1,  # a history entry (issue 22: restore)
+        "source_id": "general-fund",
+        "share_id": _orange_share(app),
     }
     # query values the read-only pages take (harmless elsewhere)
     query = (
@@ -101,6 +130,7 @@ def test_the_walk_sees_every_blueprint(app):
         "reports",
         "health",
         "actuals",
+        "funding",
     ):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20

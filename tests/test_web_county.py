@@ -18,7 +18,7 @@ from planner.models import PlanChange, PlanRecord
 from planner.scenarios import load_plan_json, parse_plan, project
 from planner.scenarios.authorizations import authorize_fys
 from planner.scenarios.fit import fit
-from planner.scenarios.receipts import estimated_receipts, spread_total
+from planner.scenarios.receipts import spread_total, stream_estimates
 from planner.scenarios.starting import starting_fy
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
@@ -94,6 +94,12 @@ def test_starting_plan_is_the_first_choice_and_names_its_estimates(director):
     assert re.search(r'value="starting"[^>]*checked|checked[^>]*value="starting"', html)
     assert "Estimates, not CORE-NC figures" in text(page)
     assert 'name="total"' in html
+    # issue 23 item 10: the note is plain words; its sources are links, never raw URLs
+    notes = html[html.index('class="starting-notes"') : html.index('name="total"')]
+    assert "cost_tables/" not in notes
+    assert re.search(r'id="estimate-sources"[^>]*>Sources: <a href="https?://', notes)
+    shown = re.sub(r"<[^>]+>", "", notes)  # the text a reader sees
+    assert "http" not in shown
 
 
 def test_new_plan_from_a_county_has_its_estimates(app, director):
@@ -104,8 +110,15 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     first = starting_fy(dt.date.today())  # noqa: DTZ011 - the app's own clock
     assert plan.start_fy == first
     assert plan.jurisdiction.name == "Buncombe County"
-    expected = estimated_receipts(tables, BUNCOMBE, plan.fiscal_years)
-    assert dict(plan.fund.receipts) == {y.fy: Decimal(y.amount) for y in expected.years}
+    # §18: by stream, each the stream's local total × Buncombe's share × its shape
+    expected = stream_estimates(tables, BUNCOMBE)
+    stored = {s: dict(a) for s, a in plan.fund.receipts_by_stream}
+    entries = 0
+    for estimate in expected.streams:
+        years = estimate.in_fys(plan.fiscal_years)
+        assert stored.get(estimate.stream.slug, {}) == {y.fy: Decimal(y.amount) for y in years}
+        entries += len(years)
+    assert not plan.fund.opening_balance_given
     # every window follows the plan, every line on A:10, no Orange County text
     assert all(
         line.stated_start_fy is None and line.stated_end_fy is None for line in plan.line_items
@@ -117,8 +130,56 @@ def test_new_plan_from_a_county_has_its_estimates(app, director):
     # the receipts editor labels them as estimates, each FY tagged
     receipts = director.get(f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts")
     assert receipts.status_code == 200
-    assert receipts.get_data(as_text=True).count('class="estimate-tag"') == len(expected.years)
-    assert "Estimates, not CORE-NC figures" in text(receipts)
+    html = receipts.get_data(as_text=True)
+    assert html.count('class="estimate-tag"') == entries
+    # official figure -> share -> estimate rows, each source a link, the FYs already received
+    assert 'id="receipts-estimate-basis"' in html
+    assert f'href="{expected.share.source_url}"' in html
+    for estimate in expected.streams:
+        assert f'href="{estimate.stream.source_url}"' in html
+    assert "received before the plan" in html
+    # the opening balance is asked for, not assumed
+    assert 'name="opening_balance"' in html
+    assert "Not entered yet" in html
+    # a replaced FY of one stream is no longer an estimate; the opening balance is now given
+    url = f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts"
+    values = form_values(html)
+    values[f"s_wave_one_{plan.start_fy}"] = "1"
+    values["opening_balance"] = "2500000"
+    assert director.post(url, data=values).status_code == 302
+    after = director.get(url).get_data(as_text=True)
+    assert after.count('class="estimate-tag"') == entries - 1
+    assert "Not entered yet" not in after
+    saved = plan_of(record_of(app, pid)[0])
+    assert saved.fund.opening_balance == Decimal(2500000)
+    assert dict(saved.fund.receipts_by_stream)["wave-one"][0] == (plan.start_fy, Decimal(1))
+
+
+def test_a_receipts_csv_by_stream_is_previewed_then_saved(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/edit/receipts"
+    page = director.get(url).get_data(as_text=True)
+    assert "stream,fiscal_year,amount" in page
+    first = plan_of(record_of(app, pid)[0]).start_fy
+    label = f"FY{first}-{(first + 1) % 100:02d}"
+    csv_text = f"stream,fiscal_year,amount\nwave-one,{label},123\nother,{label},7\n"
+    data = {"csrf_token": token(director, url), "csv_text": csv_text}
+    preview = director.post(url + "/csv", data=data)
+    assert preview.status_code == 200
+    assert "Save these receipts" in text(preview)
+    plan = plan_of(record_of(app, pid)[0])
+    assert dict(dict(plan.fund.receipts_by_stream)["wave-one"])[first] != Decimal(123)
+    values = form_values(preview.get_data(as_text=True))
+    assert director.post(url + "/csv", data=values).status_code == 302
+    saved = dict(plan_of(record_of(app, pid)[0]).fund.receipts_by_stream)
+    assert dict(saved["wave-one"])[first] == Decimal(123)
+    assert dict(saved["other"]) == {first: Decimal(7)}
+    # the other FYs and streams are kept
+    assert (
+        dict(saved["wave-one"])[first + 1]
+        == dict(dict(plan.fund.receipts_by_stream)["wave-one"])[first + 1]
+    )
+    assert saved["purdue-sackler"] == dict(plan.fund.receipts_by_stream)["purdue-sackler"]
 
 
 def test_new_plan_without_a_known_total_spreads_the_one_entered(app, director):
@@ -240,7 +301,9 @@ def test_apply_referrals_writes_the_multiplier_the_engine_finds(app, director):
     assert new_version > version
     for pathway, count in plan.participants.referrals_per_year.items():
         assert applied.participants.referrals_per_year[pathway] == count * found.value_number
-    assert changes[-1].action == f"applied the fit: referrals × {found.value}"
+    # issue 22: the history gives the new numbers in words
+    assert changes[-1].action.startswith(f"applied the fit: referrals × {found.value}: referrals ")
+    assert " participants" in changes[-1].action
     # the fund now sustains exactly this volume: the fit of the applied plan is × 1.00
     assert fit(applied).value == "1.00"
 
@@ -397,6 +460,50 @@ def test_services_assessment_in_one_form(app, director):
     assert {line.params.status for line in plan.line_items if line.kind == "service_gap"} == {
         "adequate"
     }
+
+
+def test_a_gap_gets_its_units_and_cost_on_the_assessment_page(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/services"
+    values = form_values(director.get(url).get_data(as_text=True))
+    statuses = sorted(k for k in values if k.startswith("status_"))
+    for key in statuses:
+        values[key] = "adequate"
+    housing = next(k for k in statuses if "housing" in k)
+    line_id = housing[len("status_") :]
+    values[housing] = "gap"
+    values[f"units_{line_id}"] = "4"
+    values[f"unit_cost_{line_id}"] = "$12,500"  # as a finance office types it
+    assert director.post(url, data=values).status_code == 302
+    plan = plan_of(record_of(app, pid)[0])
+    gap = plan.line(line_id)
+    assert (gap.params.status, gap.params.units, gap.params.unit_cost) == (
+        "gap",
+        Decimal(4),
+        Decimal(12500),
+    )
+    # 4 units × $12,500 a year = $50,000 in the first FY (inflation grows later FYs only)
+    assert project(plan).line(line_id).by_year[0] == 50_000
+
+
+def test_a_gap_without_units_is_refused_beside_its_field_and_every_choice_is_kept(app, director):
+    pid = new_plan(director, BUNCOMBE)
+    url = f"/j/{BUNCOMBE}/plans/{pid}/services"
+    before = record_of(app, pid)[0]
+    values = form_values(director.get(url).get_data(as_text=True))
+    statuses = sorted(k for k in values if k.startswith("status_"))
+    for key in statuses:
+        values[key] = "adequate"
+    values[statuses[0]] = "gap"  # no units, no cost
+    line_id = statuses[0][len("status_") :]
+    response = director.post(url, data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    kept = form_values(html)
+    assert [kept[k] for k in statuses] == [values[k] for k in statuses]  # all six kept
+    assert f'id="units_{line_id}-error"' in html
+    assert f'id="unit_cost_{line_id}-error"' in html
+    assert record_of(app, pid)[0] == before  # nothing saved
 
 
 # ------------------------------------------------------------ windows, history, isolation

@@ -13,6 +13,7 @@ import pytest
 
 from planner.reports.context import plan_document
 from planner.reports.workbook import plan_workbook
+from planner.scenarios.kinds import REGISTRY
 from tests.plans import document, parse
 
 HOSTILE = [
@@ -29,7 +30,14 @@ HOSTILE = [
 
 # The app's own formulas name cells, defined names (plan-file paths) and the app's own words
 # ("contract", "gap", object-class labels) only: no plan text.
-APP_WORDS = re.compile(r'"(contract|gap|none|[a-k]\. [A-Z][a-z ]+|[<>]=)"')
+# The app's own words: the values of the line kinds' choices (a delivery, a status, an
+# object class), which the Calculation sheet compares with their inputs' cells.
+CHOICE_WORDS = sorted(
+    {v for kind in REGISTRY.values() for f in kind.all_fields() for v in f.choices}, key=len
+)
+APP_WORDS = re.compile(
+    r'"(' + "|".join(map(re.escape, CHOICE_WORDS)) + r'|none|[a-k]\. [A-Z][a-z ]+|[<>]=)"'
+)
 
 
 def workbook_of(texts: list[str]) -> openpyxl.Workbook:

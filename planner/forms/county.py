@@ -3,15 +3,20 @@ CORE-NC total, assess the services. Values are checked by the engine's own parse
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from planner.forms.plan_forms import EngineCheck, Input
+from planner.scenarios.fields import Field
 from planner.scenarios.fiscal import FiscalYearError, parse_fy
+from planner.scenarios.kinds import REGISTRY
+from planner.scenarios.typed_input import canonical
 
 AUTHORIZE = "authorize"  # the authorize form's prefix: its fields beside the add form's
 TOTAL_MAX = Decimal(10) ** 12  # §15: a settlement total far above any government's
@@ -85,16 +90,63 @@ class SpreadTotalForm(FlaskForm):
     version = HiddenField()
 
 
-def services_form(lines: list[tuple[str, str, str]]) -> type[FlaskForm]:
-    """One select per service-gap line: (line id, label, current status)."""
-    attrs = {"version": HiddenField()}
-    for line_id, label, _ in lines:
-        attrs[f"status_{line_id}"] = SelectField(
-            label,
+@dataclass(frozen=True)
+class ServiceLine:
+    """A service-gap line as the assessment page shows it."""
+
+    id: str
+    label: str
+    status: str
+    units: str
+    unit_cost: str
+
+
+def _gap_field(name: str) -> Field:
+    """The service-gap kind's own field (its type and limits: the plan file's check)."""
+    return next(f for f in REGISTRY["service_gap"].fields("gap") if f.name == name)
+
+
+def services_form(lines: list[ServiceLine]) -> type[FlaskForm]:
+    """One row per service-gap line: its status and, for a gap, the units and cost a year the
+    fund buys, each checked as the plan file checks it; a gap without them is refused beside
+    its own field, with every choice on the page kept."""
+    attrs: dict[str, Any] = {"version": HiddenField()}
+    for line in lines:
+        attrs[f"status_{line.id}"] = SelectField(
+            line.label,
             choices=[
                 SelectChoice("adequate", "Adequate: participants can use what exists"),
-                SelectChoice("gap", "A gap the fund will buy (set its units on the line)"),
+                SelectChoice("gap", "A gap the fund will buy"),
                 SelectChoice("unknown", "Not yet assessed"),
             ],
         )
+        for name, label in (("units", "Units to fund"), ("unit_cost", "Cost per unit a year ($)")):
+            spec = Input(f"{name}_{line.id}", ("line_items", line.id, name), _gap_field(name))
+            attrs[spec.name] = StringField(
+                label, description="for a gap", validators=[EngineCheck(spec)]
+            )
+
+    def validate(self: FlaskForm, extra_validators: Any = None) -> bool:
+        ok = FlaskForm.validate(self, extra_validators)
+        for line in lines:
+            if getattr(self, f"status_{line.id}").data != "gap":
+                continue
+            for name in ("units", "unit_cost"):
+                field = getattr(self, f"{name}_{line.id}")
+                if not (field.data or "").strip() and not field.errors:
+                    field.errors = [*field.errors, "is required when the service is a gap"]
+                    ok = False
+        return ok
+
+    attrs["validate"] = validate
     return type("ServicesForm", (FlaskForm,), attrs)
+
+
+def service_values(form: FlaskForm, line_id: str) -> tuple[str, str | None, str | None]:
+    """A row's status, units and cost as the plan file writes them ("$25,000" → "25000")."""
+
+    def typed(name: str) -> str | None:
+        text = (getattr(form, f"{name}_{line_id}").data or "").strip()
+        return canonical(_gap_field(name), text) if text else None
+
+    return getattr(form, f"status_{line_id}").data, typed("units"), typed("unit_cost")

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from planner.cost_tables import default_cost_tables
-from planner.present.labels import hint_of, is_money, label_of
+from planner.present.labels import hint_of, label_of
 from planner.scenarios import Plan, fy_label
 from planner.scenarios.editing import DefaultNote, default_note
 from planner.scenarios.kinds import REGISTRY
@@ -36,6 +36,7 @@ from planner.scenarios.parse import (
     referral_field,
 )
 from planner.scenarios.plan import PATHWAYS
+from planner.scenarios.typed_input import canonical
 
 MISSING = object()
 
@@ -73,14 +74,42 @@ class EngineCheck:
             if self.spec.field.required:
                 raise ValidationError(self.spec.field.required_message)
             return
+        if self.spec.field.type == "fy_amounts":  # "FY2026-27: 12000; FY2027-28: 12500"
+            _, problem = check_field(self.spec.field, amounts_from_text(raw), default_cost_tables())
+            if problem:
+                raise ValidationError(problem)
+            return
         values = [v.strip() for v in raw.split(",") if v.strip()] if self.spec.is_list else [raw]
         limits = default_cost_tables().limits
         if limits is not None and len(values) > limits.ramp_max:  # §15, before any check
             raise ValidationError(f"at most {limits.ramp_max} values (got {len(values):,})")
         for value in values:
-            _, problem = check_field(self.spec.field, value, default_cost_tables())
+            typed = canonical(self.spec.field, value)  # "$1,200", "2.5%", "08/16/2021"
+            _, problem = check_field(self.spec.field, typed, default_cost_tables())
             if problem:
                 raise ValidationError(problem)
+
+
+def amounts_from_text(text: str) -> dict[str, str]:
+    """FY amounts as a form types them, "FY2026-27: 12,000; FY2027-28: 12,500" (a `;` or a
+    new line between entries), as the plan file's FY → dollars object; an entry without a
+    `:` keeps its text as the key, for the engine to refuse at its path."""
+    found: dict[str, str] = {}
+    for entry in text.replace("\n", ";").split(";"):
+        if entry.strip():
+            key, _, amount = entry.partition(":")
+            found[key.strip()] = amount.strip().replace(",", "")
+    return found
+
+
+def amounts_text(value: Any) -> str:
+    """The plan file's FY → dollars object as the form shows it."""
+    if not isinstance(value, dict):
+        return ""
+    return "; ".join(
+        f"{fy_label(int(fy)) if str(fy).isdigit() else fy}: {amount}"
+        for fy, amount in value.items()
+    )
 
 
 def strategy_choices() -> list[SelectChoice]:
@@ -166,6 +195,8 @@ def display_value(spec: Input, value: Any) -> Any:
         return ", ".join(format(Decimal(str(v)), "f") for v in value)
     if spec.field.type == "fy":
         return fy_label(int(value))
+    if spec.field.type == "fy_amounts":
+        return amounts_text(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value) if not isinstance(value, str) else value
@@ -184,14 +215,16 @@ def form_value(spec: Input, form: FlaskForm) -> Any:
         return bool(data)
     text = (data or "").strip() if isinstance(data, str) else data
     if spec.is_list:
-        return [v.strip() for v in (text or "").split(",") if v.strip()]
+        return [canonical(f, v) for v in (text or "").split(",") if v.strip()]
+    if f.type == "fy_amounts":
+        return amounts_from_text(text or "")
     if text in ("", None):
         if f.type == "text":
             return None if f.nullable else ""
         if f.nullable:
             return None
         return MISSING
-    return text
+    return canonical(f, text) if isinstance(text, str) else text
 
 
 def write_form(document: Any, inputs: Iterable[Input], form: FlaskForm) -> None:
@@ -210,7 +243,8 @@ def attach_problems(form: FlaskForm, inputs: Iterable[Input], problems: Iterable
                 (
                     s
                     for s in by_path.values()
-                    if s.is_list and problem.path.startswith(s.path_text + "[")
+                    if (s.is_list and problem.path.startswith(s.path_text + "["))
+                    or (s.field.type == "fy_amounts" and problem.path.startswith(s.path_text + "."))
                 ),
                 None,
             )
@@ -349,13 +383,11 @@ def asked_inputs(kind: str, value: str) -> set[str]:
 
 
 def _value_text(spec_name: str, field: Field, value: Decimal) -> str:
-    from planner.present.formatting import money_cents, number, percent
+    """A default as the form shows it: by the field's unit (planner/present/formatting.py)."""
+    from planner.present.formatting import by_unit
 
-    if is_money(spec_name):
-        return money_cents(value)
-    if field.high == 1:  # a share or a rate
-        return percent(value)
-    return number(value, 0) if value == value.to_integral_value() else number(value)
+    del spec_name
+    return by_unit(value, field.measure)
 
 
 def note_text(spec_name: str, field: Field, note: DefaultNote) -> str:

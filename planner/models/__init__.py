@@ -6,6 +6,7 @@ from planner.models.actuals import ActualChange, FundActual
 from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
+from planner.models.sharing import SharedProgram
 
 __all__ = [
     "ActualChange",
@@ -17,5 +18,6 @@ __all__ = [
     "PlanChange",
     "PlanRecord",
     "RateLimitCounter",
+    "SharedProgram",
     "User",
 ]

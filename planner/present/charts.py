@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts (matplotlib), shared by the plan page and the PDFs.
+"""Server-rendered SVG charts, shared by the plan page and the PDFs, drawn by
+`planner.present.svg` (no plotting library on the page path).
 
 Each chart comes with a one-sentence text alternative; the page shows the data table too.
 The numbers are the engine's; this module only draws them.
@@ -6,38 +7,17 @@ The numbers are the engine's; this module only draws them.
 
 from __future__ import annotations
 
-import io
-import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from planner.scenarios import Projection, fy_label  # noqa: E402
-
-matplotlib.rcParams.update(
-    {
-        "svg.fonttype": "none",  # text stays text: searchable, scalable, read by screen readers
-        "svg.hashsalt": "planner",  # the same plan draws the same SVG
-        # User text (plan names, strategies) is drawn as written: `$\frac$` is not mathtext.
-        "text.parse_math": False,
-        "font.family": "DejaVu Sans",
-        "font.size": 9,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
-)
+from planner.present.svg import Chart
+from planner.scenarios import Projection, fy_label
 
 # Colour-blind-safe palette (Okabe-Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DEFICIT = "#B30000"
+CLOSED = "#E4E4E4"
 
 
 def _dollars(value: float, _position: object = None) -> str:
@@ -50,49 +30,6 @@ def _dollars(value: float, _position: object = None) -> str:
     return f"{sign}${value:.0f}"
 
 
-def _figure(legend_lines: int = 0) -> tuple[Figure, Axes]:
-    """A figure outside pyplot's global state (thread-safe under gunicorn threads), with
-    fixed margins so that it is drawn in one pass; `legend_lines` adds room below the axes
-    for a legend of that many lines, so it never covers the data."""
-    extra = 0.19 * legend_lines + (0.1 if legend_lines else 0)
-    height = 3.4 + extra
-    figure = Figure(figsize=(8, height))
-    figure.subplots_adjust(
-        left=0.1, right=0.99, top=1 - 0.34 / height, bottom=(0.75 + extra) / height
-    )
-    axes: Axes = figure.subplots()  # one Axes (typed Any: with a grid it is an array)
-    return figure, axes
-
-
-LEGEND_WIDTH = 105  # characters of 9 pt text across the 8 in figure
-
-
-def _legend_lines(names: Sequence[str]) -> int:
-    return sum(1 + len(name) // LEGEND_WIDTH for name in names)
-
-
-def _legend_below(figure: Figure, axes: Axes, lines: int) -> None:
-    """The legend under the axes and their FY labels, one entry a line (a long name
-    wrapped), outside the data."""
-    legend = axes.legend(
-        frameon=False,
-        fontsize=9,
-        loc="upper left",
-        borderaxespad=0.2,
-        bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
-        bbox_transform=figure.transFigure,
-    )
-    for text in legend.get_texts():
-        text.set_text(textwrap.fill(text.get_text(), LEGEND_WIDTH, break_long_words=False))
-
-
-def _svg(figure: Figure) -> str:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]  # drop the XML prologue so it can be inlined
-
-
 def _short_labels(fiscal_years: Sequence[int]) -> list[str]:
     return [fy_label(fy).replace("FY", "") for fy in fiscal_years]
 
@@ -101,70 +38,38 @@ def fund_balance_svg(
     projection: Projection, title: str = "Fund balance at the end of each FY"
 ) -> str:
     adopted = projection.adopted_fund
-    figure, axes = _figure(0 if adopted is None else 2)
-    labels = _short_labels(projection.fiscal_years)
+    chart = Chart(
+        title,
+        fund_balance_alt(projection),
+        _short_labels(projection.fiscal_years),
+        _dollars,
+        legend_columns=3 if adopted is None else 2,
+    )
+    if adopted is not None:  # closed FYs (§11): shaded, the curve as adopted beside
+        last_closed = fy_label(projection.fiscal_years[projection.closed_years - 1])
+        chart.shade(
+            0, projection.closed_years - 1, CLOSED, f"Closed FYs (actuals, to {last_closed})"
+        )
     closing = projection.fund.closing
-    colours = [DEFICIT if value < 0 else PALETTE[0] for value in closing]
-    axes.bar(
-        labels,
+    chart.bars(
         closing,
-        color=colours,
-        label="Closing balance" if adopted is None else "Closing balance (reforecast)",
+        [DEFICIT if value < 0 else PALETTE[0] for value in closing],
+        "Closing balance" if adopted is None else "Closing balance (reforecast)",
     )
     # The fund's spending: actual (with audit costs) in closed FYs, planned in open FYs.
-    axes.plot(labels, projection.fund.spending, color=PALETTE[1], linewidth=2, label="Spending")
-    axes.plot(
-        labels,
-        projection.fund.receipts,
-        color=PALETTE[2],
-        linewidth=2,
-        linestyle="--",
-        label="Receipts",
-    )
-    if adopted is not None:  # closed FYs (§11): the curve as adopted beside the reforecast
-        axes.plot(
-            labels,
+    chart.line(projection.fund.spending, PALETTE[1], "Spending")
+    chart.line(projection.fund.receipts, PALETTE[2], "Receipts", dash="6 3")
+    if adopted is not None:
+        chart.line(
             adopted.closing,
-            color=PALETTE[7],
-            linewidth=1.5,
-            linestyle=":",
-            marker="o",
-            markersize=3,
-            label="Closing balance as adopted",
+            PALETTE[7],
+            "Closing balance as adopted",
+            dash="2 2",
+            width=1.5,
+            marker=True,
         )
-        last_closed = fy_label(projection.fiscal_years[projection.closed_years - 1])
-        axes.axvspan(
-            -0.5,
-            projection.closed_years - 0.5,
-            color="#E4E4E4",
-            linewidth=0,
-            zorder=0,
-            label=f"Closed FYs (actuals, to {last_closed})",
-        )
-    axes.axhline(0, color="#333333", linewidth=0.8)
-    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    axes.set_title(title, loc="left")
-    axes.tick_params(axis="x", labelrotation=60)
-    if adopted is None:
-        axes.legend(
-            frameon=False,
-            loc="lower right",
-            bbox_to_anchor=(1, 1),
-            ncol=3,
-            fontsize=9,
-            borderaxespad=0.1,
-        )
-    else:  # five entries: below the axes, in two rows, never over the title or the data
-        axes.legend(
-            frameon=False,
-            fontsize=9,
-            loc="upper left",
-            ncol=3,
-            borderaxespad=0.2,
-            bbox_to_anchor=(0.01, (0.19 * 2 + 0.12) / figure.get_figheight()),
-            bbox_transform=figure.transFigure,
-        )
-    return _svg(figure)
+    chart.reference(0, "#333333")
+    return chart.svg()
 
 
 def fund_figures(projection: Projection) -> tuple:
@@ -205,18 +110,18 @@ def _strategy_series(projection: Projection, titles: dict[str, str]) -> list[tup
 def spending_by_strategy_svg(
     projection: Projection, titles: dict[str, str], title: str = "Spending by strategy"
 ) -> str:
-    lines = _legend_lines([titles.get(s, s) for s in projection.by_strategy])
-    figure, axes = _figure(lines)
-    labels = _short_labels(projection.fiscal_years)
-    bottom = [0] * len(labels)
+    chart = Chart(
+        title,
+        spending_by_strategy_alt(projection, titles),
+        _short_labels(projection.fiscal_years),
+        _dollars,
+        legend_columns=1,
+    )
+    bottom = [0] * len(projection.fiscal_years)
     for index, (name, values) in enumerate(_strategy_series(projection, titles)):
-        axes.bar(labels, values, bottom=bottom, color=PALETTE[index % len(PALETTE)], label=name)
+        chart.bars(values, PALETTE[index % len(PALETTE)], name, bottom=bottom)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    axes.set_title(title, loc="left")
-    axes.tick_params(axis="x", labelrotation=60)
-    _legend_below(figure, axes, lines)
-    return _svg(figure)
+    return chart.svg()
 
 
 def fund_balance_alt(projection: Projection) -> str:
@@ -260,25 +165,20 @@ def fund_curves_svg(
     closing: Sequence[Sequence[int | None]],
     title: str = "Closing fund balance by plan",
 ) -> str:
-    lines = _legend_lines(names)
-    figure, axes = _figure(lines)
-    labels = _short_labels(fiscal_years)
-    styles = ("-", "--", "-.", ":")
+    chart = Chart(
+        title,
+        fund_curves_alt(fiscal_years, names, closing),
+        _short_labels(fiscal_years),
+        _dollars,
+        legend_columns=1,
+    )
+    dashes = ("", "6 3", "6 2 2 2", "2 2")
     for index, (name, values) in enumerate(zip(names, closing, strict=True)):
-        axes.plot(
-            labels,
-            [float("nan") if v is None else v for v in values],
-            color=PALETTE[index % len(PALETTE)],
-            linestyle=styles[index % 4],
-            linewidth=2,
-            label=_legend_text(name),
+        chart.line(
+            values, PALETTE[index % len(PALETTE)], _legend_text(name), dash=dashes[index % 4]
         )
-    axes.axhline(0, color=DEFICIT, linewidth=0.8)
-    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    axes.set_title(title, loc="left")
-    axes.tick_params(axis="x", labelrotation=60)
-    _legend_below(figure, axes, lines)
-    return _svg(figure)
+    chart.reference(0, DEFICIT)
+    return chart.svg()
 
 
 def fund_curves_alt(

@@ -1,40 +1,18 @@
 """The uncertainty charts (cost model §12): the fan of the closing balance and the tornado.
 
-Drawn like `planner.present.charts` (matplotlib outside pyplot, SVG text kept as text, the same
-palette), with a one-sentence text alternative each; the page shows the tables too.
+Drawn like `planner.present.charts` (`planner.present.svg`, the same palette), with a
+one-sentence text alternative each; the page shows the tables too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from matplotlib.ticker import FuncFormatter
-
-from planner.present.charts import (
-    DEFICIT,
-    PALETTE,
-    ChartCache,
-    _dollars,
-    _figure,
-    _short_labels,
-    _svg,
-)
+from planner.present.charts import DEFICIT, PALETTE, ChartCache, _dollars, _short_labels
+from planner.present.svg import Chart
 from planner.scenarios import Projection, fy_label
 from planner.scenarios.simulation import Simulation
 from planner.scenarios.uncertainty import LABELS
-
-
-def _legend(figure: Any, axes: Any, lines: int) -> None:
-    """The legend in two columns under the axes and their FY labels, outside the data."""
-    axes.legend(
-        frameon=False,
-        fontsize=9,
-        loc="upper left",
-        ncol=2,
-        borderaxespad=0.2,
-        bbox_to_anchor=(0.01, (0.19 * lines + 0.12) / figure.get_figheight()),
-        bbox_transform=figure.transFigure,
-    )
 
 
 def fan_svg(
@@ -42,73 +20,59 @@ def fan_svg(
     projection: Projection,
     title: str = "Closing fund balance: the range of simulated plans",
 ) -> str:
-    figure, plot = _figure(legend_lines=2)
-    axes: Any = plot
-    labels = _short_labels(result.fiscal_years)
-    positions = range(len(labels))
-    axes.fill_between(
-        positions,
-        result.closing[10],
-        result.closing[90],
-        color=PALETTE[4],
-        alpha=0.35,
-        linewidth=0,
-        label="P10 to P90 of the simulated plans",
+    chart = Chart(
+        title,
+        fan_alt(result, projection),
+        _short_labels(result.fiscal_years),
+        _dollars,
+        legend_columns=2,
     )
-    axes.plot(positions, result.closing[50], color=PALETTE[0], linewidth=2, label="P50 (median)")
-    axes.plot(
-        positions,
-        projection.fund.closing,
-        color=PALETTE[1],
-        linewidth=2,
-        linestyle="--",
-        label="The plan as written",
+    chart.band(
+        result.closing[10], result.closing[90], PALETTE[4], "P10 to P90 of the simulated plans"
     )
-    axes.axhline(0, color=DEFICIT, linewidth=1, label="Zero: below it the fund is short")
-    axes.set_xticks(list(positions), labels)
-    axes.yaxis.set_major_formatter(FuncFormatter(_dollars))
-    axes.set_title(title, loc="left")
-    axes.tick_params(axis="x", labelrotation=60)
-    _legend(figure, axes, 2)
-    return _svg(figure)
+    chart.line(result.closing[50], PALETTE[0], "P50 (median)")
+    chart.line(projection.fund.closing, PALETTE[1], "The plan as written", dash="6 3")
+    chart.reference(0, DEFICIT, "Zero: below it the fund is short")
+    return chart.svg()
 
 
 def tornado_svg(
     result: Simulation, title: str = "Which range moves the lowest balance most"
 ) -> str:
+    """One row a range, widest on top: a bar from the plan's own lowest closing balance to
+    the lowest balance with that range at its low, and one to it at its high; the axis is
+    in dollars, with the plan's lowest balance and zero marked."""
     rows = [
         row
         for row in result.tornado
         if row.at_low.lowest_closing is not None and row.at_high.lowest_closing is not None
     ]
-    figure, plot = _figure(legend_lines=1)
-    axes: Any = plot
     base = result.base.lowest_closing or 0
-    names = [LABELS[row.variable] for row in rows][::-1]  # widest on top
-    for index, row in enumerate(reversed(rows)):
-        low, high = row.at_low.lowest_closing or 0, row.at_high.lowest_closing or 0
-        axes.barh(
-            index,
-            low - base,
-            left=base,
-            color=PALETTE[5],
-            label="At the range's low" if index == 0 else None,
-        )
-        axes.barh(
-            index,
-            high - base,
-            left=base,
-            color=PALETTE[0],
-            label="At the range's high" if index == 0 else None,
-        )
-    axes.axvline(base, color="#333333", linewidth=1)
-    axes.axvline(0, color=DEFICIT, linewidth=1, linestyle=":")
-    axes.set_yticks(range(len(names)), names)
-    axes.xaxis.set_major_formatter(FuncFormatter(_dollars))
-    axes.set_title(title, loc="left")
-    figure.subplots_adjust(left=0.3)
-    _legend(figure, axes, 1)
-    return _svg(figure)
+    chart = Chart(
+        title,
+        tornado_alt(result),
+        [LABELS[row.variable] for row in rows],
+        _dollars,
+        horizontal=True,
+        legend_columns=2,
+    )
+    chart.spans(
+        [base] * len(rows),
+        [row.at_low.lowest_closing or 0 for row in rows],
+        PALETTE[5],
+        figures=True,
+    )
+    chart.spans(
+        [base] * len(rows),
+        [row.at_high.lowest_closing or 0 for row in rows],
+        PALETTE[0],
+        figures=True,
+    )
+    chart.key("At the range's low", PALETTE[5])
+    chart.key("At the range's high", PALETTE[0])
+    chart.reference(base, "#333333", f"The plan's lowest balance, {_dollars(base)}")
+    chart.reference(0, DEFICIT, "Zero", dash="2 2")
+    return chart.svg()
 
 
 def fan_alt(result: Simulation, projection: Projection) -> str:
@@ -137,18 +101,13 @@ def tornado_alt(result: Simulation) -> str:
 
 def no_ranges_svg() -> str:
     """What a chart address shows for a plan with no ranges (the page links none)."""
-    figure, plot = _figure()
-    axes: Any = plot
-    axes.set_axis_off()
-    axes.text(
-        0.5,
-        0.5,
-        "No uncertainty ranges are set for this plan.",
-        ha="center",
-        va="center",
-        transform=axes.transAxes,
+    message = "No uncertainty ranges are set for this plan."
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" width="800" height="120" '
+        f'viewBox="0 0 800 120" font-family="DejaVu Sans, sans-serif" font-size="12">'
+        f'<title>{message}</title><text x="400" y="60" text-anchor="middle">{message}</text>'
+        "</svg>"
     )
-    return _svg(figure)
 
 
 def draw(kind: str, analysis: Any) -> str:

@@ -89,6 +89,49 @@ def long_date(day: dt.date | None) -> str:
     return format_date(day, format="long", locale=LOCALE) if day else ""
 
 
+# ----------------------------------------------------------------------------- units
+# Everything shown about an input's number comes from its unit (`Field.measure`,
+# planner/scenarios/fields.py): how a page or the PDF prints it and its number format in
+# the workbook. Nothing is guessed from a field's name.
+
+_CENTS_FORMAT = '"$"#,##0.00;[Red]("$"#,##0.00)'
+_DECIMAL_FORMAT = "#,##0.00"
+WORKBOOK_FORMATS: dict[str, str] = {
+    # an input, by its unit
+    "dollars": _CENTS_FORMAT,
+    "rate": "0.00%",
+    "hours": _DECIMAL_FORMAT,
+    "count": _DECIMAL_FORMAT,
+    "fte": _DECIMAL_FORMAT,
+    "multiplier": _DECIMAL_FORMAT,
+    "whole": "#,##0",
+    "months": "#,##0",
+    "year": "0",
+    "date": "mmmm d, yyyy",
+    # a computed cell
+    "money": '"$"#,##0;[Red]("$"#,##0)',  # whole dollars (every component, §2)
+    "cents": _CENTS_FORMAT,
+    "decimal": _DECIMAL_FORMAT,
+    "precise": "#,##0.000000",
+    "percent": "0.00%",
+}
+
+
+def by_unit(value: Decimal | int | None, unit: str) -> str:
+    """A value as a page prints it, by its unit: a rate as a percent, dollars as money with
+    cents, whole numbers without decimals."""
+    if value is None:
+        return ""
+    if unit == "rate":
+        return percent(Decimal(value))
+    if unit == "dollars":
+        return money_cents(Decimal(value))
+    if unit == "year":
+        return str(value)
+    whole = Decimal(value) == Decimal(value).to_integral_value()
+    return number(value, 0 if whole or unit in ("whole", "months") else 2)
+
+
 FILTERS = {
     "money": money,
     "money_cents": money_cents,

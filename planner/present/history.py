@@ -21,6 +21,8 @@ from planner.scenarios.parse import (
     FUND_FIELDS,
     Field,
 )
+from planner.scenarios.uncertainty import LABELS as UNCERTAINTY_LABELS
+from planner.scenarios.uncertainty import MULTIPLIERS, RATES, VARIABLES
 
 SECTION_NAMES = {
     "assumptions": "Assumptions",
@@ -59,6 +61,33 @@ class Entry:
     where: str
     old: str
     new: str
+    change_id: int = 0
+    # The first entry of one save that changed the plan file: "restore the version before".
+    restorable: bool = False
+
+
+DOCUMENT_ONLY = ("", "status", "version")  # entries that are not the plan file's
+
+
+def first_of_each_save(changes: Any) -> set[int]:
+    """The ids of the entries that begin a save of the plan file: one save records one
+    entry per changed value, one after another, with the same action, user and second."""
+    found: set[int] = set()
+    previous: Any = None
+    for change in changes:
+        if change.path in DOCUMENT_ONLY:
+            previous = None
+            continue
+        same = (
+            previous is not None
+            and previous.action == change.action
+            and previous.user_email == change.user_email
+            and abs((change.at - previous.at).total_seconds()) < 2
+        )
+        if not same:
+            found.add(change.id)
+        previous = change
+    return found
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -187,12 +216,20 @@ def describe(
         if len(parts) == 3:
             return f"Receipts {parts[2]}", value_text("amount", old), value_text("amount", new)
         return "Receipts", _receipts_text(old), _receipts_text(new)
+    if parts[0] == "fund" and len(parts) == 4 and parts[1] == "receipts_by_stream":  # §18
+        return (
+            f"Receipts, {parts[2]}, {parts[3]}",
+            value_text("amount", old),
+            value_text("amount", new),
+        )
     if parts[0] == "program" and len(parts) == 2 and parts[1] == "authorizations":
         return (
             "Authorizations",
             "; ".join(_authorization_text(a) for a in _load(old) or []) or "none",
             "; ".join(_authorization_text(a) for a in _load(new) or []) or "none",
         )
+    if parts[0] == "uncertainty":
+        return _uncertainty_change(parts[1:], old, new)
     if parts[0] == "participants" and len(parts) == 3 and parts[1] in PARTICIPANT_GROUPS:
         name = f"{PARTICIPANT_GROUPS[parts[1]]}_{parts[2]}"
         share = parts[1] == "enrollment_rate"
@@ -208,6 +245,60 @@ def describe(
     return where, value_text(key, old), value_text(key, new)
 
 
+def _bound_text(name: str, raw: Any) -> str:
+    """One end of a range: a rate as a percent, a multiplier as "0.6×", months as months."""
+    if raw is None:
+        return "—"
+    amount = _decimal(str(raw))
+    if amount is None:
+        return str(raw)
+    if name in RATES:
+        return percent(amount)
+    if name in MULTIPLIERS:
+        return f"{format(amount.normalize(), 'f')}×"
+    return f"{number(amount, 0)} months"
+
+
+def _range_text(name: str, value: Any) -> str:
+    """`{"low": "0.6", "mode": "1", "high": "1.2"}` as "0.6× to 1.2× (most likely 1×)"."""
+    if not isinstance(value, dict):
+        return "none" if value is None else str(value)
+    text = f"{_bound_text(name, value.get('low'))} to {_bound_text(name, value.get('high'))}"
+    if value.get("mode") is not None:
+        text += f" (most likely {_bound_text(name, value['mode'])})"
+    return text
+
+
+def _section_text(raw: str | None) -> str:
+    """The uncertainty section in words: each range, then the draws and the seed."""
+    found = _load(raw)
+    if not isinstance(found, dict):
+        return value_text("", raw)
+    parts = [
+        f"{UNCERTAINTY_LABELS[name]} {_range_text(name, found[name])}"
+        for name in VARIABLES
+        if name in found
+    ]
+    for key in ("draws", "seed"):
+        if found.get(key) is not None:
+            parts.append(f"{key} {number(Decimal(str(found[key])), 0)}")
+    return "; ".join(parts) or "none"
+
+
+def _uncertainty_change(rest: list[str], old: str | None, new: str | None) -> tuple[str, str, str]:
+    """A change of the uncertainty ranges (cost model §12) in words, never raw JSON."""
+    if not rest:
+        return "Uncertainty ranges", _section_text(old), _section_text(new)
+    name = rest[0]
+    if name in VARIABLES:
+        where = f"Uncertainty: {UNCERTAINTY_LABELS[name]}"
+        if len(rest) == 1:
+            return where, _range_text(name, _load(old)), _range_text(name, _load(new))
+        bound = {"low": "low", "mode": "most likely", "high": "high"}.get(rest[1], rest[1])
+        return f"{where}, {bound}", _bound_text(name, old), _bound_text(name, new)
+    return f"Uncertainty: {name}", value_text(name, old), value_text(name, new)
+
+
 def _receipts_text(raw: str | None) -> str:
     found = _load(raw)
     if not isinstance(found, dict):
@@ -218,7 +309,20 @@ def _receipts_text(raw: str | None) -> str:
 def history_entries(changes: Any, line_names: dict[str, str]) -> list[Entry]:
     """The plan's recorded changes, newest first, each described in the user's words."""
     entries = []
-    for change in reversed(list(changes)):
+    changes = list(changes)
+    starts = first_of_each_save(changes[1:])  # nothing comes before the first entry
+    for change in reversed(changes):
         where, old, new = describe(change.path, change.old_value, change.new_value, line_names)
-        entries.append(Entry(change.at, change.user_email, change.action, where, old, new))
+        entries.append(
+            Entry(
+                change.at,
+                change.user_email,
+                change.action,
+                where,
+                old,
+                new,
+                change.id,
+                change.id in starts,
+            )
+        )
     return entries

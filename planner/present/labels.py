@@ -2,6 +2,8 @@
 the keys, so an error path and a field always match). A line kind's parameters are named by
 their definitions in `planner/scenarios/kinds/`."""
 
+from collections.abc import Iterator, Mapping
+
 from planner.scenarios.kinds import REGISTRY
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -78,7 +80,40 @@ LABELS: dict[str, tuple[str, str]] = {
     },
 }
 
-KIND_NAMES = {name: kind.title for name, kind in REGISTRY.items()}
+
+class _KindNames(Mapping[str, str]):
+    """Each line kind's title by its name, read from the registry when asked (so a kind
+    registered later, as in a test, is named too)."""
+
+    def __getitem__(self, name: str) -> str:
+        return REGISTRY[name].title
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(REGISTRY)
+
+    def __len__(self) -> int:
+        return len(REGISTRY)
+
+
+KIND_NAMES: Mapping[str, str] = _KindNames()
+# The SF-424A object classes, lettered as the form letters them.
+CLASS_LABELS = {
+    "personnel": "a. Personnel",
+    "fringe": "b. Fringe benefits",
+    "travel": "c. Travel",
+    "equipment": "d. Equipment",
+    "supplies": "e. Supplies",
+    "contractual": "f. Contractual",
+    "construction": "g. Construction",
+    "other": "h. Other",
+    "indirect": "j. Indirect charges",
+}
+
+
+def kind_name(kind: str) -> str:
+    """What the editor and the documents call a line kind (a kind registered later too)."""
+    found = REGISTRY.get(kind)
+    return found.title if found is not None else kind
 
 
 def label_of(name: str) -> str:
@@ -90,5 +125,29 @@ def hint_of(name: str) -> str:
 
 
 def is_money(name: str) -> bool:
-    """A dollar amount (its label says '($…')."""
-    return "($" in label_of(name)
+    """A dollar amount: an input whose unit is dollars (an input that is no field, such as
+    an authorization's or a receipt's amount: its label says '($')."""
+    unit = unit_of(name)
+    return unit == "dollars" if unit else "($" in label_of(name)
+
+
+def _units() -> dict[str, str]:
+    """Every input's unit by its name and by the cost-table key of its default."""
+    from planner.scenarios.parse import ASSUMPTION_FIELDS, FUND_FIELDS
+
+    found: dict[str, str] = {}
+    fields = [*ASSUMPTION_FIELDS, *FUND_FIELDS]
+    for kind in REGISTRY.values():
+        for value in kind.choice_values or (None,):
+            fields.extend(kind.fields(value))
+    for f in fields:
+        found.setdefault(f.name, f.measure)
+        if f.default:
+            found.setdefault(f.default, f.measure)
+    return found
+
+
+def unit_of(name: str) -> str:
+    """The unit of an input, by its name (`salary_escalation`) or by the cost-table key of
+    its default (`warm_handoff.on_call.stipend_per_hour`); "" when no field says."""
+    return _units().get(name, "")

@@ -34,6 +34,11 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     for name, values in projection.by_object_class.items():
         if any(values):
             add(f"  {name}", [_money(v) for v in values], _money(sum(values)))
+    if plan.funding:  # who pays (cost model §16): the settlement fund and each source
+        names = {source.id: source.name for source in plan.funding}
+        for key, values in projection.by_source.items():
+            label = "Paid by the settlement fund" if key == "settlement" else f"  {names[key]}"
+            add(label, [_money(v) for v in values], _money(sum(values)))
     rule()
     add("FTE", [two_places(v) for v in projection.fte_by_year])
     people = projection.participants
@@ -44,6 +49,8 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     fund = projection.fund
     add("Fund: begin", [_money(v) for v in fund.begin])
     add("  receipts", [_money(v) for v in fund.receipts], _money(sum(fund.receipts)))
+    for stream, values in (fund.receipts_by_stream or {}).items():  # §18
+        add(f"    {stream}", [_money(v) for v in values], _money(sum(values)))
     add("  interest", [_money(v) for v in fund.interest], _money(sum(fund.interest)))
     add("  spending", [_money(v) for v in fund.spending], _money(sum(fund.spending)))
     add("  closing", [_money(v) for v in fund.closing])
@@ -66,7 +73,13 @@ def projection_table(plan: Plan, projection: Projection) -> str:
     )
     out.append("First deficit: " + (fy_label(deficit) if deficit is not None else "none") + ".")
     if fund.receipts_outside_plan:
-        outside = ", ".join(f"{k} ${v:,}" for k, v in fund.receipts_outside_plan.items())
+        outside = ", ".join(
+            # by stream (§18): "wave-one: FY2040-41 $7"
+            f"{k}: " + ", ".join(f"{fy} ${a:,}" for fy, a in v.items())
+            if isinstance(v, dict)
+            else f"{k} ${v:,}"
+            for k, v in (fund.outside_by_stream or fund.receipts_outside_plan).items()
+        )
         out.append(f"Receipts outside the plan's FYs (not projected): {outside}.")
     out += actuals_lines(projection)  # closed FYs (cost model §11)
     return "\n".join(out)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from planner.cost_tables import default_cost_tables
+from planner.cost_tables import default_cost_tables, default_outcomes
 from planner.scenarios import Plan, Projection, project
 from planner.scenarios.compliance import RuleResult, check_plan, strategy_title
+from planner.scenarios.outcomes import ProgramBuys, program_buys
+from planner.scenarios.receipts import ReceiptsBasis, receipts_basis
 from planner.scenarios.summaries import (
     AuthorizationPeriod,
     DefaultRow,
@@ -40,6 +43,9 @@ class PlanDocument:
     prepared_on: dt.date
     adopted_on: dt.date | None
     as_of: dt.date
+    # Which receipts are still estimates, and whether the opening balance was given (§14, §18)
+    receipts_basis: ReceiptsBasis | None = None
+    buys: ProgramBuys | None = None  # what the program buys (issue 22)
 
 
 def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
@@ -58,6 +64,7 @@ def plan_document(
     jurisdiction: str | None = None,
     projection: Projection | None = None,
     results: tuple[RuleResult, ...] | None = None,
+    entered_total: Decimal | None = None,
 ) -> PlanDocument:
     tables = default_cost_tables()
     projection = projection or project(plan)
@@ -83,6 +90,10 @@ def plan_document(
         prepared_on=prepared_on,
         adopted_on=adopted_on,
         as_of=prepared_on,
+        receipts_basis=receipts_basis(
+            tables, plan, entered_total=entered_total, government=jurisdiction
+        ),
+        buys=program_buys(plan, projection, default_outcomes()),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+from planner.cost_tables import default_cost_tables
 from planner.present import formatting
 from planner.reports.context import PlanDocument
 from planner.reports.resolution import (
@@ -24,6 +25,7 @@ from planner.reports.resolution import (
 from planner.scenarios import fy_label
 from planner.scenarios.fiscal import fy_end, fy_start
 from planner.scenarios.projection import UNASSIGNED
+from planner.scenarios.receipts import stream_totals
 from planner.scenarios.summaries import ProjectOrdinance, project_ordinance
 
 
@@ -92,10 +94,7 @@ def ordinance_docx(
         document,
         ("Revenue", "Amount"),
         [
-            (
-                f"Opioid settlement receipts, {fy_label(o.first_fy)} to {fy_label(o.last_fy)}",
-                money(o.receipts),
-            ),
+            *_receipt_rows(doc, o),
             ("Interest earnings of the Opioid Settlement Fund", money(o.interest)),
             ("Opioid Settlement Fund balance appropriated", money(o.fund_balance_appropriated)),
         ],
@@ -170,6 +169,53 @@ def ordinance_docx(
     return output.getvalue()
 
 
+def _receipt_rows(doc: PlanDocument, o: ProjectOrdinance) -> list[tuple[str, str]]:
+    """The receipts, by settlement for a plan that gives its streams (§18); an estimate
+    is said to be one (its sources are in the notes for the clerk)."""
+    period = f"{fy_label(o.first_fy)} to {fy_label(o.last_fy)}"
+    streams = stream_totals(
+        default_cost_tables(), doc.projection, doc.receipts_basis, o.first_fy, o.last_fy
+    )
+    if streams:
+        return [
+            (
+                f"Opioid settlement receipts, {s.name}, {period}"
+                + (" (estimate, not a CORE-NC figure)" if s.estimate else ""),
+                formatting.money(s.amount),
+            )
+            for s in streams
+        ]
+    basis = doc.receipts_basis
+    estimated = basis is not None and any(o.first_fy <= fy <= o.last_fy for fy in basis.plain_fys)
+    return [
+        (
+            f"Opioid settlement receipts, {period}"
+            + (" (estimates, not CORE-NC figures)" if estimated else ""),
+            formatting.money(o.receipts),
+        )
+    ]
+
+
+def receipt_notes(doc: PlanDocument) -> list[str]:
+    """What the receipts rest on and whether the opening balance was given (§14, §18)."""
+    basis = doc.receipts_basis
+    if basis is None:
+        return []
+    notes = []
+    if basis.any_estimate:
+        sources = "; ".join(f"{what}: {url}" for what, url in basis.sources)
+        notes.append(
+            f"{basis.note} Sources: {sources}. Confirm the receipts with CORE-NC before adoption."
+        )
+    if not basis.opening_given:
+        notes.append(
+            "The plan does not state the fund's opening balance: it is projected from $0 on "
+            f"hand at the start of {fy_label(basis.first_fy)}. Enter the balance before "
+            "adoption, then draft again."
+        )
+    return notes
+
+
 def ordinance_notes(doc: PlanDocument, o: ProjectOrdinance) -> list[str]:
     notes = [
         f"Drafted on {_date(doc.prepared_on)} from the plan “{doc.plan_name}”; fill in the "
@@ -187,6 +233,7 @@ def ordinance_notes(doc: PlanDocument, o: ProjectOrdinance) -> list[str]:
             f"but the fund can provide only {formatting.money(o.revenues_total)}. Shorten "
             "the project or reduce the plan's spending, then draft again."
         )
+    notes.extend(receipt_notes(doc))
     if any(a.strategy == UNASSIGNED for a in o.appropriations):
         notes.append(
             "Some line items have no MOA strategy: assign one to each before "

@@ -4,12 +4,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from planner.cost_tables import default_cost_tables
 from planner.present import charts
 from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
 from planner.reports.uncertainty import uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
+from planner.scenarios.justification import justification_text
 
 
 def _b64(text: str) -> str:
@@ -96,6 +99,7 @@ def plan_report_html(doc) -> str:
         "report/plan.html",
         doc=doc,
         kind_names=KIND_NAMES,
+        stream_names={s.slug: s.name for s in default_cost_tables().streams},
         escalation_text=escalation_text,
         cols=cols,
         by_fy=by_fy,
@@ -114,6 +118,7 @@ def plan_report_html(doc) -> str:
         class_columns=class_columns,
         costed_lines=costed,
         zero_lines=zero,
+        justifications={item.id: justification_text(item) for item in doc.plan.line_items},
         defaults=input_rows(doc.defaults),
         count_words=count_words,
         fund_chart=_b64(charts.fund_balance_svg(p)),
@@ -121,7 +126,20 @@ def plan_report_html(doc) -> str:
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles),
         uncertainty_page=uncertainty_page_html(doc),
+        **_funding_context(doc),
     )
+
+
+def _funding_context(doc) -> dict[str, Any]:
+    """Who pays (cost model §16): the SF-424A Section A split and the grant cliff."""
+    from planner.scenarios.source_split import COLUMN_TITLES, COLUMNS, source_split
+
+    return {
+        "funding": source_split(doc.plan, doc.projection),
+        "funding_rule": next((r for r in doc.results if r.rule == "FUNDING-SOURCES"), None),
+        "funding_columns": COLUMNS,
+        "funding_titles": COLUMN_TITLES,
+    }
 
 
 def plan_report_pdf(doc, fetcher: StaticOnlyFetcher | None = None) -> bytes:

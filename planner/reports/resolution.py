@@ -22,8 +22,9 @@ from planner.present import formatting
 from planner.present.labels import KIND_NAMES
 from planner.reports.context import PlanDocument
 from planner.scenarios import fy_label
-from planner.scenarios.authorizations import covered_fys
+from planner.scenarios.authorizations import months_by_fy, period_months
 from planner.scenarios.fiscal import fy_end, fy_start
+from planner.scenarios.justification import justification_text
 from planner.scenarios.summaries import strategy_amounts, total_amount
 
 ORDINALS = (
@@ -132,7 +133,7 @@ def description(doc: PlanDocument, line_ids: tuple[str, ...]) -> str:
     parts = []
     for line_id in line_ids:
         name = line_name(items[line_id], lines[line_id])
-        reason = clean_justification(items[line_id].justification)
+        reason = clean_justification(justification_text(items[line_id]))
         parts.append(f"{name}{': ' + reason.rstrip('.') if reason else ''}")
     return "; ".join(parts) + "."
 
@@ -331,8 +332,27 @@ def resolution_notes(doc: PlanDocument, first_fy: int, last_fy: int, total: int)
         "year.",
     ]
     wanted = set(range(first_fy, last_fy + 1))
+    # Other funding sources (cost model §16) pay their part of the lines: not appropriated here.
+    names = {source.id: source.name for source in doc.plan.funding}
+    others = [
+        (
+            names[key],
+            sum(
+                v for fy, v in zip(doc.projection.fiscal_years, values, strict=True) if fy in wanted
+            ),
+        )
+        for key, values in doc.projection.by_source.items()
+        if key in names
+    ]
+    others = [(name, amount) for name, amount in others if amount]
+    if others:
+        notes.append(
+            "The amounts are settlement money only: the plan's other funding sources pay "
+            + ", ".join(f"{name} {formatting.money(amount)}" for name, amount in others)
+            + " of its costs over these FYs, appropriated by their own ordinances."
+        )
     for auth in doc.plan.program.authorizations:
-        overlap = sorted(wanted & set(covered_fys(auth.start, auth.end)))
+        overlap = sorted(wanted & set(months_by_fy(period_months(auth.start, auth.end))))
         if overlap:
             notes.append(
                 f"{doc.titles.get(auth.strategy, auth.strategy)} is already authorized for "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.present import formatting
-from planner.present.labels import LABELS
+from planner.present.labels import LABELS, unit_of
 from planner.scenarios import fy_label
 from planner.scenarios.summaries import DefaultRow
 
@@ -86,6 +86,9 @@ def format_input(key: str, value) -> str:
     if not isinstance(value, Decimal | int):
         return str(value)
     name = key.rsplit(".", 1)[-1]
+    unit = unit_of(key)  # the input's own unit when a field has this default
+    if unit:
+        return formatting.by_unit(value, unit)
     if _RATE.search(name) or name == "ramp" or ".enrollment_rate." in key:
         return formatting.percent(Decimal(value))
     if _MONEY.search(key):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .actuals import UNASSIGNED, FyActuals
-from .authorizations import ADOPTED, authorization_facts, authorize_fys
+from .authorizations import authorization_facts, authorize_months, uncovered_months
 from .compliance_base import fy_ranges
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .money import fmt_money
@@ -330,16 +330,19 @@ def next_authorization(plan: Plan, projection: Projection, as_of: dt.date) -> De
             continue
         missing = [
             s
-            for s, values in projection.by_strategy.items()
+            for s, values in projection.settlement_by_strategy.items()
             if s != UNASSIGNED
             and values[k] > 0
-            and not any(
-                f.strategy == s and f.status == ADOPTED and fy in f.fiscal_years for f in facts
-            )
+            and uncovered_months(facts, s, fy)  # some month of it is not authorized
         ]
         if not missing:
             continue
-        drafts = [d for d in authorize_fys(plan, projection, fy, fy) if d.strategy in missing]
+        # Drafts for the uncovered months only (a FY partly authorized keeps its part).
+        drafts = [
+            d
+            for s in missing
+            for d in authorize_months(projection, s, uncovered_months(facts, s, fy))
+        ]
         total = sum(d.amount for d in drafts)
         return Deadline(
             "authorization",

@@ -1,9 +1,18 @@
 """Authorizations from the engine's spending, and whether each still matches the plan
 (compliance_rules.md MOA-AUTHORIZATION, amended).
 
+An authorization's period is whole months (start the first of a month, end the last), so a
+Nov 1 – Jun 30 resolution or an Oct–Sep grant year is a period like any other. The engine is
+annual: a FY's settlement spending (cost model §16; actual in closed FYs, §11) is taken as
+spread evenly over its months, and a FY only partly inside a period contributes
+`round_half_up(spending × months inside / 12)`. Authorizations of one strategy whose periods
+share a month form one group (an original and its supplementals): their amounts add up and
+their spending is taken over the union of their periods (`authorization_groups`).
+
 `authorize_fys` drafts one authorization per strategy for FYs X–Y, its amount that
-strategy's planned spending over those FYs (a sum of the projection's rounded amounts, so
-it equals the by-strategy table to the dollar), its period July 1 of X to June 30 after Y.
+strategy's planned settlement spending over those FYs (a sum of the projection's rounded
+amounts, so it equals the by-strategy table to the dollar), its period July 1 of X to June
+30 after Y; `authorize_months` drafts one for given months only (the uncovered ones).
 `authorization_facts` says, beside each authorization, whether it is adopted, scheduled or
 a draft, whether its budget ordinance is in place, and whether its amount is stale.
 """
@@ -11,15 +20,68 @@ a draft, whether its budget ordinance is in place, and whether its amount is sta
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .fiscal import fy_end, fy_of, fy_start
+from .money import dollars, q
 from .plan import Authorization, Plan
 from .projection import UNASSIGNED, Projection
 
 ADOPTED, SCHEDULED, DRAFT = "adopted", "scheduled", "draft"
+
+
+# ----------------------------------------------------------------------------- months
+
+
+def month_index(day: dt.date) -> int:
+    """A month as one number: year × 12 + month − 1 (July 2026 is 2026 × 12 + 6)."""
+    return day.year * 12 + day.month - 1
+
+
+def period_months(start: dt.date, end: dt.date) -> range:
+    """The months of a period, from start's month to end's month."""
+    return range(month_index(start), month_index(end) + 1)
+
+
+def fy_months(fy: int) -> range:
+    """The twelve months of a FY, July to June."""
+    return range(fy * 12 + 6, fy * 12 + 18)
+
+
+def fy_of_month(month: int) -> int:
+    return month // 12 if month % 12 >= 6 else month // 12 - 1
+
+
+def month_start(month: int) -> dt.date:
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
+def month_end(month: int) -> dt.date:
+    following = month + 1
+    return dt.date(following // 12, following % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def months_by_fy(months: Iterable[int]) -> dict[int, int]:
+    """How many of these months fall in each FY."""
+    found: dict[int, int] = {}
+    for month in months:
+        fy = fy_of_month(month)
+        found[fy] = found.get(fy, 0) + 1
+    return found
+
+
+def runs(months: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive months as (first, last) runs."""
+    found: list[tuple[int, int]] = []
+    for month in sorted(set(months)):
+        if found and month == found[-1][1] + 1:
+            found[-1] = (found[-1][0], month)
+        else:
+            found.append((month, month))
+    return found
 
 
 def covered_fys(start: dt.date, end: dt.date) -> list[int]:
@@ -43,7 +105,8 @@ def ordinance_status(auth: Authorization, as_of: dt.date) -> str:
 
 
 def planned_spending(projection: Projection, strategy: str, fys: list[int]) -> int:
-    values = projection.by_strategy.get(strategy)
+    """A strategy's planned settlement spending (cost model §16) over these FYs."""
+    values = projection.settlement_by_strategy.get(strategy)
     if values is None:
         return 0
     by_fy = dict(zip(projection.fiscal_years, values, strict=True))
@@ -69,12 +132,33 @@ def spending_in(projection: Projection, strategy: str, fys: list[int]) -> int:
     )
 
 
+def spending_by_fy(projection: Projection, strategy: str) -> dict[int, int]:
+    """A strategy's settlement spending in each plan FY as MOA-AUTHORIZATION judges it:
+    actual in closed FYs, planned in open FYs."""
+    values = projection.settlement_by_strategy.get(strategy, (0,) * len(projection.fiscal_years))
+    found = dict(zip(projection.fiscal_years, values, strict=True))
+    found.update(actual_by_fy(projection, strategy))
+    return found
+
+
+def spending_over(projection: Projection, strategy: str, months: Iterable[int]) -> int:
+    """A strategy's spending over these months: Σ_k round_half_up(spending_k × months of
+    them in FY k / 12) over the plan FYs (each FY's spending spread evenly over its months)."""
+    by_fy = spending_by_fy(projection, strategy)
+    return sum(
+        dollars(q(by_fy[fy]) * count / 12)
+        for fy, count in months_by_fy(months).items()
+        if fy in by_fy
+    )
+
+
 def unauthorized_actuals(
     projection: Projection, facts: tuple[AuthorizationFacts, ...]
 ) -> list[dict[str, Any]]:
-    """Actual spending on a strategy in a closed FY that no adopted authorization covers
-    (MOA §E.6): one entry per strategy and FY, in FY order then the §11 strategy order.
-    `unassigned` spending is MOA-STRATEGY's, not listed here."""
+    """Actual spending on a strategy in a closed FY some months of which no adopted
+    authorization covers (MOA §E.6): one entry per strategy and FY, in FY order then the
+    §11 strategy order, the amount that of the uncovered months (round_half_up(actual ×
+    months / 12)). `unassigned` spending is MOA-STRATEGY's, not listed here."""
     block = projection.actuals
     if block is None:
         return []
@@ -83,13 +167,27 @@ def unauthorized_actuals(
         for strategy, values in block.actual_by_strategy.items():
             if strategy == UNASSIGNED or values[k] <= 0:
                 continue
-            if any(
-                f.strategy == strategy and f.status == ADOPTED and fy in f.fiscal_years
-                for f in facts
-            ):
+            missing = uncovered_months(facts, strategy, fy)
+            if not missing:
                 continue
-            found.append({"strategy": strategy, "fiscal_year": fy, "amount": values[k]})
+            found.append(
+                {
+                    "strategy": strategy,
+                    "fiscal_year": fy,
+                    "amount": dollars(q(values[k]) * len(missing) / 12),
+                    "months": missing,
+                }
+            )
     return found
+
+
+def uncovered_months(facts: Iterable[AuthorizationFacts], strategy: str, fy: int) -> list[int]:
+    """The months of FY `fy` that no adopted authorization of the strategy covers."""
+    covered: set[int] = set()
+    for f in facts:
+        if f.strategy == strategy and f.status == ADOPTED:
+            covered.update(f.months)
+    return [m for m in fy_months(fy) if m not in covered]
 
 
 @dataclass(frozen=True)
@@ -126,7 +224,7 @@ def authorize_fys(
         raise ValueError("the last FY must not be before the first")
     fys = [fy for fy in range(first_fy, last_fy + 1) if fy in projection.fiscal_years]
     drafts = []
-    for strategy in projection.by_strategy:
+    for strategy in projection.settlement_by_strategy:
         if strategy == UNASSIGNED:
             continue
         amount = planned_spending(projection, strategy, fys)
@@ -137,6 +235,25 @@ def authorize_fys(
                 )
             )
     return tuple(drafts)
+
+
+def authorize_months(
+    projection: Projection, strategy: str, months: Iterable[int]
+) -> tuple[DraftAuthorization, ...]:
+    """Drafts covering these months of one strategy, one per run of consecutive months, each
+    its planned settlement spending over them (months of a FY prorated, as the rule)."""
+    drafts = []
+    for first, last in runs(months):
+        span = range(first, last + 1)
+        amount = sum(
+            dollars(q(planned_spending(projection, strategy, [fy])) * count / 12)
+            for fy, count in months_by_fy(span).items()
+        )
+        fys = tuple(sorted(months_by_fy(span)))
+        drafts.append(
+            DraftAuthorization(strategy, amount, month_start(first), month_end(last), fys)
+        )
+    return tuple(d for d in drafts if d.amount > 0)
 
 
 def with_authorizations(
@@ -171,13 +288,14 @@ class AuthorizationFacts:
     index: int
     strategy: str
     amount: Decimal
-    fiscal_years: tuple[int, ...]  # the plan FYs its period covers
-    planned: int  # the plan's spending of its strategy in those FYs (actual when closed)
+    fiscal_years: tuple[int, ...]  # the plan FYs its period reaches (a month or more)
+    planned: int  # the settlement spending of its strategy over its months (actual when closed)
     status: str  # adopted | scheduled | draft
     budget_ordinance: str  # adopted | scheduled | draft (none recorded)
-    overlaps: tuple[int, ...]  # other authorizations of the strategy whose FYs overlap
+    overlaps: tuple[int, ...]  # the others of its group (same strategy, a month shared)
     group_amount: Decimal  # this and the overlapping ones (an original and supplementals)
-    group_planned: int  # the plan's spending over all their FYs
+    group_planned: int  # the spending over the union of their periods
+    months: tuple[int, ...] = ()  # its months (month_index)
 
     @property
     def stale(self) -> bool:
@@ -209,28 +327,90 @@ def authorization_facts(
 ) -> tuple[AuthorizationFacts, ...]:
     auths = plan.program.authorizations
     in_plan = set(projection.fiscal_years)
-    fys = [[fy for fy in covered_fys(a.start, a.end) if fy in in_plan] for a in auths]
+    group_of = {i: group for group in authorization_groups(plan, projection) for i in group.members}
     found = []
     for i, auth in enumerate(auths):
-        overlaps = tuple(
-            j
-            for j, other in enumerate(auths)
-            if j != i and other.strategy == auth.strategy and set(fys[j]) & set(fys[i])
-        )
-        group = (i, *overlaps)
-        union = sorted({fy for j in group for fy in fys[j]})
+        months = period_months(auth.start, auth.end)
+        group = group_of[i]
         found.append(
             AuthorizationFacts(
                 index=i,
                 strategy=auth.strategy,
                 amount=auth.amount,
-                fiscal_years=tuple(fys[i]),
-                planned=spending_in(projection, auth.strategy, fys[i]),
+                fiscal_years=tuple(fy for fy in sorted(months_by_fy(months)) if fy in in_plan),
+                planned=spending_over(projection, auth.strategy, months),
                 status=status_of(auth, as_of),
                 budget_ordinance=ordinance_status(auth, as_of),
-                overlaps=overlaps,
-                group_amount=sum((auths[j].amount for j in group), Decimal(0)),
-                group_planned=spending_in(projection, auth.strategy, union),
+                overlaps=tuple(j for j in group.members if j != i),
+                group_amount=group.amount,
+                group_planned=group.planned,
+                months=tuple(months),
+            )
+        )
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class AuthorizationGroup:
+    """Authorizations of one strategy whose periods overlap, directly or through another
+    (an original and its supplementals): judged as one, over the union of their periods."""
+
+    strategy: str
+    members: tuple[int, ...]  # indices into program.authorizations, in order
+    periods: tuple[tuple[dt.date, dt.date], ...]  # each member's (start, end)
+    months: tuple[int, ...]  # the union of their months, sorted
+    amount: Decimal  # their amounts added up
+    planned: int  # the settlement spending over the union (actual in closed FYs)
+    fiscal_years: tuple[int, ...]  # the plan FYs the union reaches
+
+    @property
+    def remaining(self) -> Decimal:
+        """Authorized minus spent: < 0 when the group is over."""
+        return self.amount - self.planned
+
+    @property
+    def months_by_fy(self) -> dict[int, int]:
+        return months_by_fy(self.months)
+
+
+def authorization_groups(
+    plan: Plan, projection: Projection, indices: Iterable[int] | None = None
+) -> tuple[AuthorizationGroup, ...]:
+    """The groups among these authorizations (default: every one), in the order of their
+    first member; consecutive periods that share no month stay apart."""
+    auths = plan.program.authorizations
+    wanted = list(range(len(auths)) if indices is None else indices)
+    months = {i: set(period_months(auths[i].start, auths[i].end)) for i in wanted}
+    in_plan = set(projection.fiscal_years)
+    seen: set[int] = set()
+    found = []
+    for i in wanted:
+        if i in seen:
+            continue
+        group, frontier = {i}, [i]
+        while frontier:
+            here = frontier.pop()
+            for j in wanted:
+                if (
+                    j not in group
+                    and auths[j].strategy == auths[here].strategy
+                    and months[j] & months[here]
+                ):
+                    group.add(j)
+                    frontier.append(j)
+        seen |= group
+        members = tuple(sorted(group))
+        union = sorted(set().union(*(months[j] for j in members)))
+        strategy = auths[i].strategy
+        found.append(
+            AuthorizationGroup(
+                strategy=strategy,
+                members=members,
+                periods=tuple((auths[j].start, auths[j].end) for j in members),
+                months=tuple(union),
+                amount=sum((auths[j].amount for j in members), Decimal(0)),
+                planned=spending_over(projection, strategy, union),
+                fiscal_years=tuple(fy for fy in sorted(months_by_fy(union)) if fy in in_plan),
             )
         )
     return tuple(found)

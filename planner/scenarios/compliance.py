@@ -22,13 +22,18 @@ from .annual_report import check_annual_report, report_due, unassigned_actuals, 
 from .authorizations import (
     ADOPTED,
     SCHEDULED,
-    AuthorizationFacts,
     authorization_facts,
-    authorize_fys,
+    authorization_groups,
+    authorize_fys,  # noqa: F401 - part of this module's interface
+    authorize_months,
     covered_fys,  # noqa: F401 - part of this module's interface (summaries, tests)
+    month_end,
+    month_start,
     planned_spending,  # noqa: F401 - part of this module's interface
-    spending_in,
+    runs,
+    spending_in,  # noqa: F401 - part of this module's interface
     unauthorized_actuals,
+    uncovered_months,
 )
 from .compliance_base import (
     STATUSES,
@@ -37,6 +42,7 @@ from .compliance_base import (
     Rule,
     RuleContext,
     RuleResult,
+    StaleContribution,
     Status,
     add_years,
     and_list,
@@ -52,6 +58,7 @@ from .compliance_base import (
     strategy_title,
     verb,
 )
+from .compliance_funding import check_funding_sources, lead_scope, lead_scope_result
 from .fiscal import fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
 from .kinds.base import Params
@@ -62,7 +69,7 @@ from .kinds.position import PositionParams
 from .kinds.service_gap import ServiceGapParams
 from .kinds.warm_handoff import ContractParams, OnCallParams, StaffedParams, WarmHandoffParams
 from .lines import Context, required_case_manager_fte
-from .money import fmt_fte, fmt_money, fmt_quantity, q, round_half_up
+from .money import dollars, fmt_fte, fmt_money, fmt_quantity, q, round_half_up
 from .plan import SERVICE_CATEGORIES, LineItem, Plan
 from .projection import UNASSIGNED, Projection
 from .tables import CostTables
@@ -498,11 +505,12 @@ class AuthorizationWithin(TypedDict):
 
 class UnauthorizedActual(TypedDict):
     """Actual spending of a strategy in a closed FY that no adopted authorization covers
-    (fail, MOA §E.6)."""
+    (fail, MOA §E.6): the amount of the uncovered months."""
 
     strategy: str
     fiscal_year: int
     amount: int
+    months: list[int]  # the uncovered months (authorizations.month_index)
 
 
 class Uncovered(TypedDict):
@@ -511,7 +519,8 @@ class Uncovered(TypedDict):
 
     strategy: str
     fiscal_year: int
-    amount: int
+    amount: int  # round_half_up(the FY's settlement spending × uncovered months / 12)
+    months: list[int]  # the uncovered months (authorizations.month_index)
     pending: int | None  # a scheduled (else any) unadopted authorization covering it
     pending_status: str | None  # "scheduled" | "draft"
     pending_amount: Decimal | None
@@ -543,6 +552,7 @@ class AuthorizationRuleFacts(TypedDict):
 
     as_of: dt.date
     current_fy: int  # the FY containing as_of; it and the next one need authorizations
+    plan_fys: NotRequired[list[int]]  # the plan's FYs (the words name only those)
     titles: dict[str, str]  # each strategy named below, with its title, as the words show it
     authorizations: list[dict[str, Any]]  # AuthorizationFacts.to_dict() of each, in order
     over: list[AuthorizationOver]
@@ -555,7 +565,9 @@ class AuthorizationRuleFacts(TypedDict):
 
 
 def _periods(periods: list[Period]) -> str:
-    return and_list([f"{long_date(p['start'])} to {long_date(p['end'])}" for p in periods])
+    """Each distinct period once (two resolutions of one period name it once)."""
+    texts = [f"{long_date(p['start'])} to {long_date(p['end'])}" for p in periods]
+    return and_list(list(dict.fromkeys(texts)))
 
 
 def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
@@ -563,7 +575,8 @@ def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
     for u in f["uncovered"]:
         text = (
             f"adopt a resolution and budget ordinance naming {f['titles'][u['strategy']]} for "
-            f"{fmt_money(u['amount'])} covering {fy_label(u['fiscal_year'])}"
+            f"{fmt_money(u['amount'])} covering "
+            f"{_months_text(u.get('months') or [], u['fiscal_year'])}"
         )
         if u["pending_amount"] is not None and u["pending_adopted_on"] is not None:
             text += (
@@ -586,6 +599,16 @@ def _authorization_warnings(f: AuthorizationRuleFacts) -> list[str]:
             text += f" (scheduled for {long_date(o['scheduled_on'])})"
         warnings.append(text)
     return warnings
+
+
+def _months_text(months: list[int], fy: int) -> str:
+    """`FY2026-27`, or `November 1, 2025 to June 30, 2026 (8 months of FY2025-26)`."""
+    if len(months) in (0, 12):
+        return fy_label(fy)
+    spans = and_list(
+        [f"{long_date(month_start(a))} to {long_date(month_end(b))}" for a, b in runs(months)]
+    )
+    return f"{spans} ({plural(len(months), 'month')} of {fy_label(fy)})"
 
 
 def _spends(o: AuthorizationOver) -> str:
@@ -635,11 +658,21 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
             f"({_periods(w['periods'])})"
             for w in f["within"]
         ]
+        near = [fy for fy in (current, current + 1) if fy in f.get("plan_fys", [fy])]
+        tail = (
+            f" {fy_label(near[0])}, the one of the current and next FY inside the plan, is "
+            "authorized."
+            if near and len(near) == 1
+            else f" The current and next FY ({fy_label(current)}, {fy_label(current + 1)}) are "
+            "authorized."
+            if near
+            else " The plan ends before the current FY, so none needs an authorization now."
+        )
         return (
             "Planned spending stays within every adopted authorization: "
             + "; ".join(checked)
-            + f". The current and next FY ({fy_label(current)}, "
-            f"{fy_label(current + 1)}) are authorized."
+            + "."
+            + tail
         )
     return (
         f"No spending is planned in the current or next FY ({fy_label(current)}, "
@@ -661,24 +694,21 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     within: list[AuthorizationWithin] = []
     fail_fys: set[int] = set()
     fail_lines: list[str] = []
-    seen: set[tuple[int, ...]] = set()
     closed_fys = p.actuals.closed_fys if p.actuals else ()
 
     def lines_of(strategy: str) -> list[str]:
         return [item.id for item in c.plan.line_items if item.strategy == strategy]
 
-    # Adopted authorizations of one strategy whose periods overlap add up (an original and
-    # a supplemental): judge each such group once, over the FYs any of them covers.
-    for i in adopted:
-        group = _adopted_group(i, adopted, facts)
-        if group in seen:
-            continue
-        seen.add(group)
-        strategy = auths[i].strategy
-        fys = sorted({fy for j in group for fy in facts[j].fiscal_years})
-        spent = spending_in(p, strategy, fys)  # actual in closed FYs (§11)
-        amount = sum((auths[j].amount for j in group), Decimal(0))
-        periods: list[Period] = [{"start": auths[j].start, "end": auths[j].end} for j in group]
+    # Adopted authorizations of one strategy whose periods share a month add up (an original
+    # and a supplemental): judge each such group once, over the union of their periods, a
+    # FY partly inside it prorated by its months (consecutive periods stay apart).
+    for found_group in authorization_groups(c.plan, p, adopted):
+        group = found_group.members
+        strategy = found_group.strategy
+        fys = list(found_group.fiscal_years)
+        spent = found_group.planned  # settlement spending, actual in closed FYs (§11, §16)
+        amount = found_group.amount
+        periods: list[Period] = [{"start": a, "end": b} for a, b in found_group.periods]
         if spent > amount:
             over.append(
                 {
@@ -706,7 +736,12 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
                 }
             )
     unauthorized: list[UnauthorizedActual] = [  # MOA §E.6: spent with no authorization
-        {"strategy": u["strategy"], "fiscal_year": u["fiscal_year"], "amount": u["amount"]}
+        {
+            "strategy": u["strategy"],
+            "fiscal_year": u["fiscal_year"],
+            "amount": u["amount"],
+            "months": u["months"],
+        }
         for u in unauthorized_actuals(p, facts)
     ]
     for u in unauthorized:
@@ -720,22 +755,25 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     for fy in near_fys:
         if fy not in p.fiscal_years:
             continue
-        for strategy, values in p.by_strategy.items():
+        for strategy, values in p.settlement_by_strategy.items():
             spending = values[p.fiscal_years.index(fy)]
             if spending <= 0 or strategy == UNASSIGNED:
                 continue
-            covering = [f for f in facts if f.strategy == strategy and fy in f.fiscal_years]
-            if any(f.status == ADOPTED for f in covering):
+            # Every month of the FY must lie inside an adopted authorization of it.
+            missing = uncovered_months(facts, strategy, fy)
+            if not missing:
                 continue
+            covering = [f for f in facts if f.strategy == strategy and set(f.months) & set(missing)]
             pending = next((f for f in covering if f.status == SCHEDULED), None) or next(
-                iter(covering), None
+                (f for f in covering if f.status != ADOPTED), None
             )
             scheduled = pending is not None and pending.status == SCHEDULED
             uncovered.append(
                 {
                     "strategy": strategy,
                     "fiscal_year": fy,
-                    "amount": spending,
+                    "amount": dollars(q(spending) * len(missing) / 12),
+                    "months": missing,
                     "pending": None if pending is None else pending.index,
                     "pending_status": None if pending is None else pending.status,
                     "pending_amount": None if pending is None else pending.amount,
@@ -771,8 +809,16 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     if uncovered:
         first = min(u["fiscal_year"] for u in uncovered)
         last = max(u["fiscal_year"] for u in uncovered)
-        strategies = {u["strategy"] for u in uncovered}
-        drafts = [d for d in authorize_fys(c.plan, p, first, last) if d.strategy in strategies]
+        # Drafts for the uncovered months only, one per strategy and run of months.
+        drafts = [
+            d
+            for strategy in p.settlement_by_strategy
+            for d in authorize_months(
+                p,
+                strategy,
+                [m for u in uncovered if u["strategy"] == strategy for m in u["months"]],
+            )
+        ]
         fix = {
             "action": "authorize_fys",
             "first_fy": first,
@@ -782,6 +828,7 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     result_facts: AuthorizationRuleFacts = {
         "as_of": c.as_of,
         "current_fy": current,
+        "plan_fys": list(p.fiscal_years),
         "titles": {
             s: strategy_title(s, c.tables)
             for s in [o["strategy"] for o in over]
@@ -808,26 +855,6 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     if uncovered or ordinance:
         return Finding("warn", result_facts, warn_fys, warn_lines, ["program.authorizations"])
     return Finding("pass", result_facts)
-
-
-def _adopted_group(
-    i: int, adopted: list[int], facts: tuple[AuthorizationFacts, ...]
-) -> tuple[int, ...]:
-    """Authorization i and the adopted ones of its strategy whose FYs overlap it, directly
-    or through another (a chain of supplementals)."""
-    group, frontier = {i}, [i]
-    while frontier:
-        here = facts[frontier.pop()]
-        for j in adopted:
-            other = facts[j]
-            if (
-                j not in group
-                and other.strategy == here.strategy
-                and set(other.fiscal_years) & set(here.fiscal_years)
-            ):
-                group.add(j)
-                frontier.append(j)
-    return tuple(sorted(group))
 
 
 # ----------------------------------------------------------------------------- MOA-REPORTING
@@ -882,7 +909,7 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     p = c.projection
     upcoming: list[ReportDue] = [
         {"fiscal_year": fy, "due": report_due(fy, c.tables), "impact_report": spending > 0}
-        for fy, spending in zip(p.fiscal_years, p.by_year, strict=True)
+        for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True)
         if report_due(fy, c.tables) >= c.as_of
     ]
     listed = upcoming[:2]
@@ -1021,7 +1048,7 @@ def check_sustainability(c: RuleContext) -> Finding[SustainabilityFacts]:
         else q(closing) / q(final_spending)
     )
     facts: SustainabilityFacts = {
-        "total_spending": p.total,
+        "total_spending": sum(p.settlement_by_year),  # the fund's part (§16)
         "last_receipts_fy": None if last is None else years[last],
         "closing": closing,
         "final_fy": years[-1],
@@ -1877,6 +1904,7 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
     ("MOA-REPORTING", check_reporting),
     ("MOA-INTEREST", check_interest),
     ("PLAN-SUSTAINABILITY", check_sustainability),
+    ("FUNDING-SOURCES", check_funding_sources),
     ("PLAN-RESERVE", check_reserve),
     ("MOA-ANNUAL-REPORT", check_annual_report),
     ("LEAD-PROGRAM-MANAGER", check_program_manager),
@@ -1894,11 +1922,24 @@ RULES: tuple[tuple[str, Callable[[_Check], RuleResult]], ...] = (
 
 
 def check_plan(
-    plan: Plan, projection: Projection, tables: CostTables, as_of: dt.date
+    plan: Plan,
+    projection: Projection,
+    tables: CostTables,
+    as_of: dt.date,
+    *,
+    stale_contributions: Iterable[StaleContribution] = (),
 ) -> tuple[RuleResult, ...]:
-    """Every rule, in the spec's order."""
-    context = _Check(plan, projection, tables, as_of)
-    return tuple(check(context) for _, check in RULES)
+    """Every rule, in the spec's order. `stale_contributions`: the web app's findings for
+    FUNDING-SOURCES (cost model §17). A plan whose LEAD spending is a contribution to another
+    government's program, or that funds no LEAD line, reports each LEAD rule as info."""
+    context = _Check(plan, projection, tables, as_of, tuple(stale_contributions))
+    scope = lead_scope(plan, projection)
+    return tuple(
+        lead_scope_result(rule_id, getattr(check, "citation", ""), scope)
+        if scope is not None and rule_id.startswith("LEAD-")
+        else check(context)
+        for rule_id, check in RULES
+    )
 
 
 def counts(results: Iterable[RuleResult]) -> dict[str, int]:

@@ -59,6 +59,17 @@ class RuleResult:
         }
 
 
+class StaleContribution(TypedDict):
+    """A `contribution` line (cost model §17) whose amounts no longer equal the lead plan's
+    `by_source` for this government: only the web app knows both plans, so it finds these
+    and passes them in (FUNDING-SOURCES warns)."""
+
+    line: str  # the contribution line's id
+    lead: str  # the lead government's name
+    program: str
+    fiscal_years: list[int]  # the FYs whose amounts differ
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What every rule reads: the plan, its projection, the cost tables and `as_of`."""
@@ -67,21 +78,26 @@ class RuleContext:
     projection: Projection
     tables: CostTables
     as_of: dt.date
+    # Filled by the web app, which knows the lead's plan of a shared program (§17).
+    stale_contributions: tuple[StaleContribution, ...] = ()
 
     def threshold(self, key: str) -> Decimal:
         return self.tables.threshold(key)
 
     def spending_lines(self) -> list[tuple[LineItem, LineProjection]]:
+        """The lines with settlement spending (cost model §16): every MOA rule reads the
+        settlement fund's part, so a line wholly paid by another source is not its concern."""
         return [
             (item, line)
             for item, line in zip(self.plan.line_items, self.projection.line_items, strict=True)
-            if line.total > 0
+            if line.settlement_total > 0
         ]
 
     def fys_with_spending(self, line: LineProjection) -> tuple[int, ...]:
+        """The FYs in which the line spends settlement money (§16)."""
         return tuple(
             fy
-            for fy, amount in zip(self.projection.fiscal_years, line.by_year, strict=True)
+            for fy, amount in zip(self.projection.fiscal_years, line.settlement, strict=True)
             if amount > 0
         )
 

@@ -20,11 +20,12 @@ from types import MappingProxyType
 from typing import Any, TypedDict
 
 from .fiscal import fy_label
+from .funding import has_funding, settlement_spending
 from .kinds import REGISTRY
 from .kinds.base import Driver
-from .lines import Context
-from .money import dollars, fmt_money, q
-from .participants import ScaledParticipants
+from .lines import Context, required_case_manager_fte
+from .money import Q, dollars, fmt_money, q
+from .participants import ParticipantYears, ScaledParticipants
 from .plan import PATHWAYS, LineItem, Plan
 from .projection import Projection, line_by_year, project
 
@@ -291,6 +292,23 @@ def fit(
                 **common,
             )
         spend = _referrals_spending(plan, projection)
+        # LEAD-CASELOAD: never participants without the case managers they need. The
+        # largest multiplier the case-management line's funded FTE carries bounds the fit.
+        carried = caseload_cap(plan, driver.top)
+        if carried is None:
+            return FitResult(
+                REFERRALS,
+                driver.name,
+                driver.text(driver.current),
+                None,
+                "No referral level keeps the caseload within its limits: "
+                + caseload_shortfall(plan),
+                None,
+                current_number=driver.current,
+                **common,
+            )
+        if carried < driver.top:
+            driver = dataclasses.replace(driver, top=carried)
     elif target.startswith("line:"):
         line_id = target[len("line:") :]
         try:
@@ -306,12 +324,13 @@ def fit(
     else:
         raise FitError(f"the target must be 'referrals' or 'line:ID' (got '{target}')")
 
+    # n -> (the program's whole cost per FY, the fund's path on its settlement spending)
     known: dict[int, tuple[tuple[int, ...], FundPath]] = {}
 
     def path(n: int) -> tuple[tuple[int, ...], FundPath]:
         if n not in known:
-            spending = spend(driver.value(n))
-            known[n] = (spending, fund.path(spending))
+            whole, settlement = spend(driver.value(n))
+            known[n] = (whole, fund.path(settlement))
         return known[n]
 
     def margin(n: int) -> int:
@@ -323,8 +342,9 @@ def fit(
         )
 
     current = driver.text(driver.current)
+    caseload_bound = target == REFERRALS and driver.top < MULTIPLIER_STEPS
     if driver.value(driver.start()) == driver.current:  # the plan itself: already projected
-        known[driver.start()] = (projection.by_year, fund.path(projection.by_year))
+        known[driver.start()] = (projection.by_year, fund.path(projection.settlement_by_year))
     _, lowest = path(0)
     missed = lowest.misses(fund.first_open)
     if missed:
@@ -334,9 +354,15 @@ def fit(
             driver.name,
             current,
             None,
-            f"Even at {driver.text(Decimal(0))} the fund misses its reserve in {fy_label(fy)} "
-            f"(closing {fmt_money(lowest.closing[missed[0]])} against a reserve of "
-            f"{fmt_money(lowest.reserve[missed[0]])}).",
+            (
+                "Even with no referrals at all (× 0.00 of today's), the fund misses its reserve"
+                if target == REFERRALS
+                else f"Even with {driver.name.replace('_', ' ')} at "
+                f"{driver.text(Decimal(0))}, the fund misses its reserve"
+            )
+            + f" in {fy_label(fy)} (closing {fmt_money(lowest.closing[missed[0]])} against "
+            f"a reserve of {fmt_money(lowest.reserve[missed[0]])}): the other lines alone "
+            "cost more than the fund carries.",
             None,
             current_number=driver.current,
             short_fy=fy,
@@ -345,10 +371,15 @@ def fit(
     n, top_ok = _largest_by_margin(driver.start(), driver.top, margin)
     number = driver.value(n)
     reason = (
-        f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
+        f"The case managers limit it: beyond × {driver.text(number)} the case-management "
+        "line's funded FTE could not carry the caseload (LEAD-CASELOAD); "
+        + caseload_shortfall(plan)
+        if top_ok and caseload_bound
+        else f"The fund keeps its reserve even at the upper bound, {driver.text(number)}."
         if top_ok
         else None
     )
+    top_ok = top_ok and not caseload_bound
     total = sum(path(n)[0])
     return FitResult(
         target,
@@ -364,7 +395,11 @@ def fit(
     )
 
 
-def _referrals_spending(plan: Plan, projection: Projection) -> Callable[[Decimal], tuple[int, ...]]:
+# A driver's value -> (the program's whole cost per FY, the settlement fund's spending, §16).
+_Spend = Callable[[Decimal], tuple[tuple[int, ...], tuple[int, ...]]]
+
+
+def _referrals_spending(plan: Plan, projection: Projection) -> _Spend:
     """Spending per FY with every pathway's referrals × m: only the lines that depend on the
     participants are costed again."""
     # Kinds whose cost depends on the participants (§4): a referrals multiplier re-costs them.
@@ -378,32 +413,43 @@ def _referrals_spending(plan: Plan, projection: Projection) -> Callable[[Decimal
                 fixed[k] += amount
     people = ScaledParticipants(plan.participants, plan.years)
     base = Context.build(plan, projection.participants)
+    per_line = [line.by_year for line in projection.line_items]
 
-    def spending(multiplier: Decimal) -> tuple[int, ...]:
+    def spending(multiplier: Decimal) -> tuple[tuple[int, ...], tuple[int, ...]]:
         # Calculators read the participants and the plan's assumptions, never its
         # referrals: the plan's own context with the scaled participants costs the lines.
         ctx = dataclasses.replace(base, participants=people.at(q(multiplier)))
         total = list(fixed)
         for i in dependent:
-            for k, amount in enumerate(line_by_year(plan.line_items[i], ctx)):
+            own = line_by_year(plan.line_items[i], ctx)
+            per_line[i] = own
+            for k, amount in enumerate(own):
                 total[k] += amount
-        return tuple(total)
+        return tuple(total), _settlement(plan, per_line, total)
 
     return spending
 
 
-def _line_spending(
-    plan: Plan, projection: Projection, line: LineItem, driver: _Driver
-) -> Callable[[Decimal], tuple[int, ...]]:
+def _settlement(plan: Plan, per_line: list[tuple[int, ...]], total: list[int]) -> tuple[int, ...]:
+    """The settlement fund's spending (§16) for these line totals (the whole cost when no
+    line names another source)."""
+    return settlement_spending(plan, per_line) if has_funding(plan) else tuple(total)
+
+
+def _line_spending(plan: Plan, projection: Projection, line: LineItem, driver: _Driver) -> _Spend:
     index = plan.line_items.index(line)
     others = [
         projection.by_year[k] - projection.line_items[index].by_year[k] for k in range(plan.years)
     ]
     ctx = Context.build(plan, projection.participants)
 
-    def spending(value: Decimal) -> tuple[int, ...]:
+    per_line = [item.by_year for item in projection.line_items]
+
+    def spending(value: Decimal) -> tuple[tuple[int, ...], tuple[int, ...]]:
         own = line_by_year(_with_value(line, driver.name, value), ctx)
-        return tuple(others[k] + own[k] for k in range(plan.years))
+        per_line[index] = own
+        total = [others[k] + own[k] for k in range(plan.years)]
+        return tuple(total), _settlement(plan, per_line, total)
 
     return spending
 
@@ -439,3 +485,67 @@ def _with_value(line: LineItem, name: str, value: Decimal) -> LineItem:
     """The line with one parameter set (a whole number stays whole)."""
     number: Any = int(value) if isinstance(getattr(line.params, name), int) else value
     return dataclasses.replace(line, params=dataclasses.replace(line.params, **{name: number}))
+
+
+# ----------------------------------------------------------------------------- LEAD-CASELOAD
+
+
+def caseload_carried(plan: Plan, participants: ParticipantYears) -> bool:
+    """LEAD-CASELOAD's staffing test (compliance_rules.md) for these participants: in every
+    FY the first case-management line's funded FTE (0 outside its window, capped at
+    `max_fte`) carries `avg_active ≤ caseload_average × fte` and `peak_active ≤
+    caseload_max × fte`. Without a case-management line, only a plan with nobody active
+    passes it."""
+    lines = plan.lines_of("case_management")
+    if not lines:
+        return all(p == 0 for p in participants.peak_active)
+    item = lines[0]
+    params: Any = item.params
+    ctx = Context.build(plan, participants)
+    for k, fy in enumerate(plan.fiscal_years):
+        avg, peak = participants.avg_active[k], participants.peak_active[k]
+        if avg == 0 and peak == 0:
+            continue
+        if not item.active_in(fy):
+            return False
+        fte = required_case_manager_fte(item, k, ctx)
+        if params.max_fte is not None:
+            fte = min(fte, q(params.max_fte))
+        if q(avg) > q(params.caseload_average) * fte or q(peak) > q(params.caseload_max) * fte:
+            return False
+    return True
+
+
+def caseload_cap(plan: Plan, top: int = MULTIPLIER_STEPS) -> int | None:
+    """The largest n in [0, top] such that the plan with every pathway's referrals × n/100
+    passes the caseload staffing test; None when even n = 0 fails it (participants already
+    active with no case manager to carry them)."""
+    people = ScaledParticipants(plan.participants, plan.years)
+
+    def ok(n: int) -> bool:
+        return caseload_carried(plan, people.at(Q(n, 100)))
+
+    if ok(top):
+        return top
+    if not ok(0):
+        return None
+    return _largest(0, top, ok)
+
+
+def caseload_shortfall(plan: Plan) -> str:
+    """Why the case managers limit the participants, in words (for a fit's reason)."""
+    lines = plan.lines_of("case_management")
+    if not lines:
+        return "the plan has no case-management line: add one to serve participants."
+    item = lines[0]
+    params: Any = item.params
+    parts = []
+    if params.max_fte is not None:
+        parts.append(f"its maximum of {params.max_fte.normalize():f} FTE caps the case managers")
+    if item.start_fy > plan.start_fy or item.end_fy < plan.end_fy:
+        parts.append(
+            f"it runs only {fy_label(item.start_fy)} to {fy_label(item.end_fy)} while "
+            "participants are enrolled"
+        )
+    what = " and ".join(parts) or "its caseload limits leave participants uncarried"
+    return f"on case-management line '{item.id}', {what}."

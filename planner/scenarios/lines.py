@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .fiscal import fy_label
+from .formulas import with_indirect
 from .kinds import EXACT, REGISTRY, Cost, Exact, YearInputs
 from .kinds.base import INDIRECT_BASE, Rounded
 from .kinds.case_management import CaseManagementParams, required_fte
@@ -116,8 +117,7 @@ def line_year(line: LineItem, k: int, ctx: Context, indirect_rate: Exact) -> Lin
     cost = kind.cost(line.params, y, EXACT)
     exact = cost.components
     if kind.carries_indirect and indirect_rate:
-        base = sum((exact.get(c, EXACT.num(0)) for c in INDIRECT_BASE), EXACT.num(0))
-        exact = {**exact, "indirect": indirect_rate * base}
+        exact = with_indirect(EXACT, exact, indirect_rate)
     return LineYear(line, y, cost, {name: dollars(value) for name, value in exact.items()})
 
 

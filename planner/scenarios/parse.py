@@ -46,6 +46,7 @@ from .limits import (
     number_text,
     number_text_problem,
 )
+from .money import round_half_up
 from .plan import (
     JURISDICTION_KINDS,
     PATHWAYS,
@@ -53,12 +54,15 @@ from .plan import (
     Assumptions,
     Authorization,
     Fund,
+    FundingEntry,
+    FundingSource,
     JurisdictionRef,
     LineItem,
     Participants,
     Plan,
     Program,
 )
+from .streams import Streams, with_streams
 from .tables import CostTables
 from .uncertainty import read_uncertainty, uncertainty_to_dict
 
@@ -326,7 +330,68 @@ class _Reader:
                 return _MISSING
         if kind == "date":
             return self.date(value, path)
+        if kind == "government":
+            return self.government(value, path)
+        if kind == "fy_amounts":
+            return self.fy_amounts(field, value, path)
         raise AssertionError(kind)  # pragma: no cover
+
+    def government(self, value: Any, path: str) -> Any:
+        """A government's slug (§16 `jurisdiction`, §17 `to`): one of the 117."""
+        if not isinstance(value, str):
+            self.error(path, "must be a government's slug such as 'ashe-county'")
+            return _MISSING
+        slugs = {j.slug for j in self.tables.jurisdictions}
+        if value not in slugs:
+            shown = value if len(value) <= 60 else value[:60] + "…"
+            self.error(
+                path, f"is not one of North Carolina's 117 local governments (got '{shown}')"
+            )
+            return _MISSING
+        return value
+
+    def fy_amounts(self, field: Field, value: Any, path: str) -> Any:
+        """FY → dollars (§17): each FY inside the plan and given once, each amount rounded
+        half-up to whole dollars; as sorted (fy, dollars) pairs."""
+        if not isinstance(value, dict):
+            self.error(path, 'must be an object of FY → dollars such as {"FY2026-27": "12000"}')
+            return _MISSING
+        if self.too_many(value, path, self.limits.receipts_max, "FY amounts"):
+            return _MISSING
+        found: dict[int, Decimal] = {}
+        first_key: dict[int, str] = {}
+        ok = True
+        last = self.start_fy + self.years - 1
+        amount_field = money("amount")
+        for key, raw in value.items():
+            here = _join(path, key)
+            try:
+                fy = parse_fy(key)
+            except FiscalYearError as exc:
+                self.error(here, f"is not a fiscal year: {exc}", FISCAL_YEAR)
+                ok = False
+                continue
+            if fy in first_key:
+                self.error(
+                    here, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice"
+                )
+                ok = False
+                continue
+            first_key[fy] = key
+            if not self.start_fy <= fy <= last:
+                self.error(
+                    here,
+                    f"{fy_label(fy)} is outside the plan "
+                    f"({fy_label(self.start_fy)} to {fy_label(last)})",
+                )
+                ok = False
+                continue
+            amount = self.scalar(amount_field, raw, here)
+            if amount is _MISSING:
+                ok = False
+                continue
+            found[fy] = round_half_up(amount)
+        return tuple(sorted(found.items())) if ok else _MISSING
 
     def date(self, value: Any, path: str) -> Any:
         if not isinstance(value, str):
@@ -381,6 +446,7 @@ def check_field(field: Field, raw: Any, tables: CostTables) -> tuple[Any, str | 
     """Check one value as the plan file would: (converted value, None) or (None, message).
     The web forms call this so that a form and a plan file have the same limits."""
     reader = _Reader(tables)
+    reader.start_fy, reader.years = 2000, 101  # a form's FY amounts: any FY §1 allows
     value = reader.scalar(field, raw, field.name)
     if reader.problems:
         return None, reader.problems[0].message
@@ -406,6 +472,7 @@ TOP_KEYS = (
     "line_items",
     "actuals",
     "uncertainty",
+    "funding",
 )
 
 
@@ -448,7 +515,10 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
     fund = _read_fund(reader, root.get("fund"))
     participants = _read_participants(reader, root.get("participants"))
     program = _read_program(reader, root.get("program"))
-    lines = parse_lines(reader, root.get("line_items", _MISSING))
+    funding, funding_ok = _read_funding_section(reader, root.get("funding"))
+    lines = parse_lines(
+        reader, root.get("line_items", _MISSING), funding=funding, funding_ok=funding_ok
+    )
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
     from .actuals import read_actuals  # it builds on this module's reader
 
@@ -476,7 +546,17 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         line_items=lines,
         uncertainty=uncertainty,
         actuals=actuals,
+        funding=funding,
     )
+
+
+def _read_funding_section(reader: _Reader, value: Any) -> tuple[tuple[FundingSource, ...], bool]:
+    """`funding` (cost model §16): its sources, and whether it was read without problems."""
+    from .funding import read_funding  # it builds on this module's reader
+
+    before = len(reader.problems) + reader.unlisted
+    sources = read_funding(reader, value)
+    return sources, len(reader.problems) + reader.unlisted == before
 
 
 def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, ...]) -> None:
@@ -531,12 +611,13 @@ _RATE_OF = {"salary_escalation": "salary", "health_escalation": "health", "infla
 
 
 def _read_fund(reader: _Reader, value: Any) -> Fund:
-    names = tuple(f.name for f in FUND_FIELDS) + ("receipts",)
+    names = tuple(f.name for f in FUND_FIELDS) + ("receipts", STREAMS_KEY)
     source = reader.obj(value, "fund", names) or {}
     found = reader.fields(source, FUND_FIELDS, "fund")
     receipts = _read_receipts(reader, source.get("receipts"))
+    streams = _read_receipts_by_stream(reader, source)
     opening = found["opening_balance"]
-    return Fund(
+    fund = Fund(
         opening_balance=Decimal(0) if opening is _MISSING else opening,
         interest_rate=Decimal(0) if found["interest_rate"] is _MISSING else found["interest_rate"],
         moa_executed_on=None if found["moa_executed_on"] is _MISSING else found["moa_executed_on"],
@@ -546,20 +627,62 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
             if found["reserve_months"] is _MISSING
             else found["reserve_months"]
         ),
+        opening_balance_given=source.get("opening_balance") is not None,
     )
+    return with_streams(fund, streams) if streams else fund
 
 
-def _read_receipts(reader: _Reader, value: Any) -> tuple[tuple[int, Decimal], ...]:
-    source = reader.obj(value, "fund.receipts")
-    if not source or reader.too_many(
-        source, "fund.receipts", reader.limits.receipts_max, "receipt entries"
+STREAMS_KEY = "receipts_by_stream"
+
+
+def _read_receipts_by_stream(reader: _Reader, fund: Mapping[str, Any]) -> Streams:
+    """§18: stream (a slug of cost_tables/) → FY → dollars, instead of `fund.receipts`; the
+    §15 receipts limit counts every entry of every stream."""
+    path = f"fund.{STREAMS_KEY}"
+    value = fund.get(STREAMS_KEY)
+    if value is None:
+        return ()
+    if fund.get("receipts") is not None:
+        reader.error(path, "give fund.receipts or fund.receipts_by_stream, not both")
+        return ()
+    source = reader.obj(value, path)
+    if not source:
+        return ()
+    if reader.too_many(source, path, reader.limits.receipts_max, "receipt entries"):
+        return ()
+    count = sum(len(v) for v in source.values() if isinstance(v, (dict, list)))
+    if count > reader.limits.receipts_max:
+        reader.error(
+            path,
+            f"at most {reader.limits.receipts_max:,} receipt entries in all streams "
+            f"(got {count:,})",
+            TOO_MANY,
+        )
+        return ()
+    known = reader.tables.stream_slugs
+    found = []
+    for stream, amounts in source.items():
+        here = _join(path, stream)
+        if stream not in known:
+            reader.error(here, "is not a settlement stream: use one of " + ", ".join(known))
+            continue
+        found.append((stream, _read_receipts(reader, amounts, here, limited=False)))
+    return tuple(found)
+
+
+def _read_receipts(
+    reader: _Reader, value: Any, where: str = "fund.receipts", *, limited: bool = True
+) -> tuple[tuple[int, Decimal], ...]:
+    source = reader.obj(value, where)
+    if not source or (
+        limited and reader.too_many(source, where, reader.limits.receipts_max, "receipt entries")
     ):
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
     amount_field = money("amount")
     for key, raw in source.items():
-        path = _join("fund.receipts", key)
+        path = _join(where, key)
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
@@ -730,6 +853,8 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         if found["end"] < found["start"]:
             reader.error(f"{here}.end", "must not be before start")
             continue
+        if not _whole_months(reader, here, found["start"], found["end"]):
+            continue
         authorizations.append(Authorization(**found))
 
     def flag(found: dict[str, Any], key: str) -> Any:
@@ -748,8 +873,28 @@ def _read_program(reader: _Reader, value: Any) -> Program:
     )
 
 
-def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
-    """`line_items` (§5, §8): each line read by its kind's definition (`kinds/`)."""
+def _whole_months(reader: _Reader, path: str, start: dt.date, end: dt.date) -> bool:
+    """An authorization's period is whole months (MOA-AUTHORIZATION, amended): it starts on
+    the first day of a month and ends on the last day of one."""
+    ok = True
+    if start.day != 1:
+        reader.error(f"{path}.start", "must be the first day of a month (e.g. 2025-11-01)")
+        ok = False
+    if (end + dt.timedelta(days=1)).day != 1:
+        reader.error(f"{path}.end", "must be the last day of a month (e.g. 2026-06-30)")
+        ok = False
+    return ok
+
+
+def parse_lines(
+    reader: _Reader,
+    value: Any,
+    *,
+    funding: tuple[FundingSource, ...] = (),
+    funding_ok: bool = True,
+) -> tuple[LineItem, ...]:
+    """`line_items` (§5, §8): each line read by its kind's definition (`kinds/`); a line's
+    `funded_by` (§16) against the plan's funding sources."""
     if value is _MISSING:
         reader.error("line_items", "is required (a list of line items; it may be empty)")
         return ()
@@ -768,6 +913,7 @@ def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
         parsed = _read_line(reader, item, path)
         if parsed is None:
             continue
+        parsed.index = index
         line_id = parsed.id
         if line_id is not _MISSING and line_id in seen_ids:
             reader.error(
@@ -807,6 +953,7 @@ def parse_lines(reader: _Reader, value: Any) -> tuple[LineItem, ...]:
             parsed.params["hourly_rate"] = hourly
     return tuple(
         LineItem(
+            funded_by=_line_funding(reader, p, funding, funding_ok),
             id=p.id,
             kind=p.kind,
             label=p.label,
@@ -835,6 +982,8 @@ class _Line:
     end_fy: Any = None
     params: dict[str, Any] = dataclass_field(default_factory=dict)
     complete: bool = False
+    index: int = 0  # its place in the document's line_items
+    funded_by: Any = None  # as given (§16); read against the plan's sources
 
 
 def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
@@ -866,7 +1015,7 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
     fields = definition.fields(choice)
-    allowed = {f.name for f in COMMON_LINE_FIELDS + fields}
+    allowed = {f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"}
     for key in item:
         if key not in allowed:
             reader.error(_join(path, key), definition.unknown_key_message(key))
@@ -897,6 +1046,30 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         end_fy=end,
         params=params,
         complete=complete,
+        funded_by=item.get("funded_by"),
+    )
+
+
+def _line_funding(
+    reader: _Reader, line: _Line, funding: tuple[FundingSource, ...], funding_ok: bool
+) -> tuple[FundingEntry, ...]:
+    """A line's `funded_by` (§16), read with its resolved window."""
+    if line.funded_by is None:
+        return ()
+    from .funding import read_funded_by  # it builds on this module's reader
+
+    last = reader.start_fy + reader.years - 1
+    window = (
+        reader.start_fy if line.start_fy is None else line.start_fy,
+        last if line.end_fy is None else line.end_fy,
+    )
+    return read_funded_by(
+        reader,
+        line.funded_by,
+        f"line_items[{line.index}]",
+        {s.id: s for s in funding},
+        window,
+        funding_ok,
     )
 
 
@@ -908,7 +1081,23 @@ def _plain(value: Any) -> Any:
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 for pair in value
+    ):  # FY amounts (§17): written by label
+        return {fy_label(fy): _plain(amount) for fy, amount in value}
     return value
+
+
+def _receipts_document(fund: Fund) -> dict[str, Any]:
+    """`fund.receipts`, or `fund.receipts_by_stream` for a plan that gives its streams."""
+    if fund.receipts_by_stream:
+        return {
+            STREAMS_KEY: {
+                stream: {fy_label(fy): _plain(amount) for fy, amount in amounts}
+                for stream, amounts in fund.receipts_by_stream
+            }
+        }
+    return {"receipts": {fy_label(fy): _plain(amount) for fy, amount in fund.receipts}}
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -928,11 +1117,13 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "years": plan.years,
         "assumptions": {f.name: _plain(getattr(a, f.name)) for f in ASSUMPTION_FIELDS},
         "fund": {
-            "opening_balance": _plain(plan.fund.opening_balance),
+            "opening_balance": (
+                _plain(plan.fund.opening_balance) if plan.fund.opening_balance_given else None
+            ),
             "interest_rate": _plain(plan.fund.interest_rate),
             "moa_executed_on": _plain(plan.fund.moa_executed_on),
             "reserve_months": _plain(plan.fund.reserve_months),
-            "receipts": {fy_label(fy): _plain(amount) for fy, amount in plan.fund.receipts},
+            **_receipts_document(plan.fund),
         },
         "participants": {
             "referrals_per_year": {k: _plain(v) for k, v in p.referrals_per_year.items()},
@@ -971,7 +1162,15 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "line_items": [line_to_dict(line) for line in plan.line_items],
         **_actuals_section(plan),
         **({"uncertainty": uncertainty_to_dict(plan.uncertainty)} if plan.uncertainty else {}),
+        **_funding_section(plan),
     }
+
+
+def _funding_section(plan: Plan) -> dict[str, Any]:
+    """`funding` (cost model §16) when the plan has sources; a plan without writes none."""
+    from .funding import funding_to_dict  # it builds on this module's reader
+
+    return funding_to_dict(plan)
 
 
 def _actuals_section(plan: Plan) -> dict[str, Any]:
@@ -992,7 +1191,17 @@ def line_to_dict(line: LineItem) -> dict[str, Any]:
         "start_fy": line.stated_start_fy,
         "end_fy": line.stated_end_fy,
         **{k: _plain(v) for k, v in plan_values(REGISTRY[line.kind], line.params).items()},
+        **_line_funding_section(line),
     }
+
+
+def _line_funding_section(line: LineItem) -> dict[str, Any]:
+    """`funded_by` (§16) when the line has entries; a line the fund pays alone writes none."""
+    if not line.funded_by:
+        return {}
+    from .funding import funded_by_to_list  # it builds on this module's reader
+
+    return {"funded_by": funded_by_to_list(line)}
 
 
 def dump_plan_json(plan: Plan) -> str:

@@ -52,6 +52,9 @@ SERVICE_CATEGORIES = (
 SERVICE_STATUSES = ("adequate", "gap", "unknown")
 DELIVERIES = ("county", "contract")
 JURISDICTION_KINDS = ("county", "municipality")
+# Who else pays part of a line (cost model §16); `settlement` is the fund's own key.
+FUNDING_KINDS = ("grant", "general_fund", "medicaid", "partner", "other")
+SETTLEMENT = "settlement"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,12 @@ class Fund:
     receipts: tuple[tuple[int, Decimal], ...]  # (FY, amount), sorted by FY
     # Months of spending to keep in the fund at each FY's end (§13; 0 spends it down).
     reserve_months: Decimal = Decimal(2)
+    # Receipts by settlement stream (§18), when the plan gives them instead of `receipts`:
+    # (stream, ((FY, amount), …)); `receipts` then holds each FY's sum of the streams'
+    # amounts, each rounded half-up to dollars first.
+    receipts_by_stream: tuple[tuple[str, tuple[tuple[int, Decimal], ...]], ...] = ()
+    # False when the plan does not state its opening balance (it is then 0, and said so).
+    opening_balance_given: bool = True
 
     def receipts_by_fy(self) -> dict[int, Decimal]:
         return dict(self.receipts)
@@ -121,6 +130,41 @@ class Program:
 
 
 @dataclass(frozen=True)
+class FundingSource:
+    """One funding source other than the settlement fund (cost model §16)."""
+
+    id: str
+    name: str
+    kind: str  # one of FUNDING_KINDS
+    start: dt.date | None = None  # the first day of a month; None: unbounded
+    end: dt.date | None = None  # the last day of a month; None: unbounded
+    award: int | None = None  # whole dollars it may pay in all; None: no limit
+    jurisdiction: str | None = None  # a government's slug, for `partner` only
+    # The award as written (exact decimal), so that an exported plan writes it back.
+    award_text: Decimal | None = None
+
+    def months_in(self, fy: int) -> int:
+        """`months_k`: how many months of FY `fy` (July–June) lie inside [start, end]."""
+        first = fy * 12 + 6  # July of `fy`, as a month index (year × 12 + month − 1)
+        last = first + 11
+        if self.start is not None:
+            first = max(first, self.start.year * 12 + self.start.month - 1)
+        if self.end is not None:
+            last = min(last, self.end.year * 12 + self.end.month - 1)
+        return max(0, last - first + 1)
+
+
+@dataclass(frozen=True)
+class FundingEntry:
+    """One entry of a line's `funded_by` (§16): exactly one of `share` and `amounts`."""
+
+    source: str
+    share: Decimal | None = None
+    # (FY, amount as written), in the order given; the engine rounds each half-up.
+    amounts: tuple[tuple[int, Decimal], ...] | None = None
+
+
+@dataclass(frozen=True)
 class JurisdictionRef:
     name: str | None
     kind: str | None
@@ -144,6 +188,8 @@ class LineItem:
     # so (§5), so that the line follows the plan when its years change.
     stated_start_fy: int | None = None
     stated_end_fy: int | None = None
+    # Who else pays part of this line, applied in order (§16); () : the fund pays it all.
+    funded_by: tuple[FundingEntry, ...] = ()
 
     @property
     def mode(self) -> str | None:
@@ -173,6 +219,8 @@ class Plan:
     uncertainty: Uncertainty | None = None  # §12; None when the plan has no section
     # The closed FYs (cost model §11), sorted: the plan's first len(actuals) FYs.
     actuals: tuple[FyActuals, ...] = ()
+    # Funding sources other than the settlement fund, in the order declared (§16).
+    funding: tuple[FundingSource, ...] = ()
 
     @property
     def fiscal_years(self) -> tuple[int, ...]:

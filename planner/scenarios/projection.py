@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import numpy_financial as npf
-
+from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
+from .funding import allocate
 from .lines import Context, inactive_basis, line_year
 from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
-from .plan import OBJECT_CLASSES, LineItem, Plan
+from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
 
 PROJECTION_SCHEMA = "lead-projection/1"
 UNASSIGNED = "unassigned"
@@ -32,6 +32,18 @@ class LineProjection:
     total: int
     fte: tuple[Decimal, ...]
     basis_writers: tuple[Callable[[], str], ...] = field(repr=False, compare=False)
+    # Who pays it (§16): `settlement` and each source its funded_by names, per FY
+    # ({} is read as the settlement fund paying it all).
+    by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def settlement(self) -> tuple[int, ...]:
+        """The settlement fund's part of the line per FY (§16)."""
+        return self.by_source.get(SETTLEMENT, self.by_year)
+
+    @property
+    def settlement_total(self) -> int:
+        return sum(self.settlement)
 
     @functools.cached_property
     def basis(self) -> tuple[str, ...]:
@@ -47,7 +59,12 @@ class FundProjection:
     spending: tuple[int, ...]
     closing: tuple[int, ...]
     first_deficit_fy: int | None
-    receipts_outside_plan: dict[str, int]
+    receipts_outside_plan: dict[str, int]  # FY label → dollars (summed over streams)
+    # §18: each stream's in-plan whole dollars, for a plan that gives its receipts by stream
+    # (the streams as planned: in a closed FY the actual receipts stand for their sum), and
+    # its receipts outside the plan, stream → FY label → dollars (the §9 JSON lists these).
+    receipts_by_stream: dict[str, tuple[int, ...]] | None = None
+    outside_by_stream: dict[str, dict[str, int]] | None = None
 
     @property
     def receipts_total(self) -> int:
@@ -79,6 +96,20 @@ class Projection:
     # planned) beside the reforecast `fund`; both None for a plan without actuals.
     actuals: ActualsBlock | None = None
     adopted_fund: FundProjection | None = None
+    # Who pays (§16): `settlement` and every declared source, per FY; and the settlement
+    # fund's spending by strategy (the keys and order of `by_strategy`).
+    by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    settlement_by_strategy: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def settlement_by_year(self) -> tuple[int, ...]:
+        """The settlement fund's planned spending per FY (§16; `fund.spending` differs from
+        it exactly in closed FYs)."""
+        return self.by_source.get(SETTLEMENT, self.by_year)
+
+    @functools.cached_property
+    def settlement_strategy_totals(self) -> dict[str, int]:
+        return {s: sum(values) for s, values in self.settlement_by_strategy.items()}
 
     @property
     def closed_years(self) -> int:
@@ -113,6 +144,7 @@ def project(plan: Plan) -> Projection:
     indirect_rate = q(plan.assumptions.indirect_rate)
 
     lines: list[LineProjection] = []
+    totals: list[tuple[int, ...]] = []
     for item in plan.line_items:
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
@@ -133,6 +165,7 @@ def project(plan: Plan) -> Projection:
             if ordered
             else (0,) * years
         )
+        totals.append(by_year)
         lines.append(
             LineProjection(
                 id=item.id,
@@ -144,9 +177,13 @@ def project(plan: Plan) -> Projection:
                 total=sum(by_year),
                 fte=tuple(_decimal(f) for f in ftes),
                 basis_writers=tuple(basis),
+                by_source={},  # filled below, once every line's total is known
             )
         )
 
+    split = allocate(plan, totals)  # who pays each line (§16)
+    for line_projection, paid in zip(lines, split.by_line, strict=True):
+        line_projection.by_source.update(paid)
     class_totals = {c: [0] * years for c in OBJECT_CLASSES}
     for line_projection in lines:
         for c, values in line_projection.by_object_class.items():
@@ -163,10 +200,12 @@ def project(plan: Plan) -> Projection:
         target = by_strategy[line_projection.strategy or UNASSIGNED]
         for k in range(years):
             target[k] += line_projection.by_year[k]
+    settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
     fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
-    fund = project_fund(plan, by_year)
-    adopted = project_fund(plan, by_year, reforecast=False) if plan.actuals else None
+    settlement = split.by_source[SETTLEMENT]
+    fund = project_fund(plan, settlement)
+    adopted = project_fund(plan, settlement, reforecast=False) if plan.actuals else None
     discount = float(plan.assumptions.discount_rate)
     return Projection(
         fiscal_years=fiscal_years,
@@ -184,12 +223,26 @@ def project(plan: Plan) -> Projection:
         if adopted is None
         else actuals_block(
             plan,
-            by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+            by_strategy=settlement_by_strategy,
             planned_receipts=adopted.receipts,
             planned_interest=adopted.interest,
         ),
         adopted_fund=adopted,
+        by_source=split.by_source,
+        settlement_by_strategy=settlement_by_strategy,
     )
+
+
+def _settlement_by_strategy(
+    lines: list[LineProjection], by_strategy: dict[str, list[int]], years: int
+) -> dict[str, tuple[int, ...]]:
+    """The settlement fund's spending by strategy: `by_strategy`'s keys in its order (§16)."""
+    found = {s: [0] * years for s in by_strategy}
+    for line in lines:
+        target = found[line.strategy or UNASSIGNED]
+        for k, amount in enumerate(line.settlement):
+            target[k] += amount
+    return {s: tuple(v) for s, v in found.items()}
 
 
 def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
@@ -209,9 +262,38 @@ def _decimal(value: Q) -> Decimal:
 
 
 def _npv(rate: float, flows: tuple[int, ...]) -> int:
-    """numpy-financial NPV, first year undiscounted, rounded half-up to dollars (§6)."""
-    value = npf.npv(rate, [float(f) for f in flows])
-    return int(round_half_up(Decimal(repr(float(value)))))
+    """numpy-financial's NPV (§6: first year undiscounted), rounded half-up to dollars.
+
+    The same float operations in the same order as `numpy_financial.npv` (each flow divided by
+    `(1 + rate) ** t`, then numpy's pairwise sum), so the figure is the library's to the last
+    bit without importing numpy (a tenth of a second at every start); a property test holds
+    the two equal."""
+    terms = [float(f) / (1 + rate) ** t for t, f in enumerate(flows)]
+    return int(round_half_up(Decimal(repr(_pairwise_sum(terms)))))
+
+
+def _pairwise_sum(values: list[float]) -> float:
+    """numpy's `add.reduce` over float64 (`pairwise_sum` in numpy's loops): sequential below
+    8 values; 8 running sums combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the rest
+    in order, up to 128; halves (at a multiple of 8) above."""
+    n = len(values)
+    if n < 8:
+        total = -0.0  # numpy starts the sequential sum at -0.0 (so -0.0 + x is x)
+        for value in values:
+            total += value
+        return total
+    if n <= 128:
+        r = values[:8]
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            r = [r[j] + values[i + j] for j in range(8)]
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for value in values[whole:]:
+            total += value
+        return total
+    half = n // 2
+    half -= half % 8
+    return _pairwise_sum(values[:half]) + _pairwise_sum(values[half:])
 
 
 def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True) -> FundProjection:
@@ -245,6 +327,10 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
         for fy, amount in fund.receipts
         if not plan.start_fy <= fy <= plan.end_fy
     }
+    by_stream = streams.in_plan(fund, plan.fiscal_years) if fund.receipts_by_stream else None
+    outside_streams = (
+        streams.outside_plan(fund, plan.start_fy, plan.end_fy) if fund.receipts_by_stream else None
+    )
     return FundProjection(
         begin=tuple(begin),
         receipts=tuple(receipts),
@@ -253,6 +339,8 @@ def project_fund(plan: Plan, spending: tuple[int, ...], reforecast: bool = True)
         closing=tuple(closing),
         first_deficit_fy=first_deficit,
         receipts_outside_plan=outside,
+        receipts_by_stream=by_stream,
+        outside_by_stream=outside_streams,
     )
 
 
@@ -275,10 +363,15 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
                 "total": line.total,
                 "fte": [two_places(f) for f in line.fte],
                 "basis": list(line.basis),
+                "by_source": {key: list(v) for key, v in line.by_source.items()},
             }
             for line in projection.line_items
         ],
         "by_strategy": {s: list(v) for s, v in projection.by_strategy.items()},
+        "settlement_by_strategy": {
+            s: list(v) for s, v in projection.settlement_by_strategy.items()
+        },
+        "by_source": {key: list(v) for key, v in projection.by_source.items()},
         "by_object_class": {c: list(v) for c, v in projection.by_object_class.items()},
         "totals": {
             "by_year": list(projection.by_year),
@@ -300,7 +393,20 @@ def projection_to_dict(projection: Projection) -> dict[str, Any]:
             "spending": list(fund.spending),
             "closing": list(fund.closing),
             "first_deficit_fy": fund.first_deficit_fy,
-            "receipts_outside_plan": dict(fund.receipts_outside_plan),
+            # by stream for a plan with streams (§18)
+            "receipts_outside_plan": dict(
+                fund.receipts_outside_plan
+                if fund.outside_by_stream is None
+                else fund.outside_by_stream
+            ),
+            # §18: only a plan that gives its receipts by stream has them.
+            **(
+                {}
+                if fund.receipts_by_stream is None
+                else {
+                    "receipts_by_stream": {s: list(v) for s, v in fund.receipts_by_stream.items()}
+                }
+            ),
         },
         # Closed FYs (§11): only a plan with actuals has the block.
         **({} if projection.actuals is None else {"actuals": projection.actuals.to_dict()}),

@@ -12,25 +12,29 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from .fiscal import fy_of
+from .fiscal import fy_label, fy_of
+from .money import fmt_money
 from .plan import PATHWAYS, SCHEMA
-from .receipts import ReceiptEstimates, estimated_receipts, find_government, receipt_total
+from .receipts import (
+    ReceiptEstimates,
+    StreamEstimates,
+    estimated_receipts,
+    find_government,
+    receipt_total,
+    stream_estimates,
+)
 from .tables import CostTables, Jurisdiction, ReceiptTotal
 
 LEAD = "A:10"
 STARTING_YEARS = 18  # the settlement horizon (§1, §14)
 
-SERVICES = (
-    ("food", "Food", "food pantries and meal programs"),
-    ("medical", "Medical care", "primary care and clinics that accept uninsured patients"),
-    ("housing", "Housing", "shelter, bridge and supportive housing"),
-    ("benefits", "Benefits enrollment", "Medicaid, SNAP and disability benefits enrollment"),
-    (
-        "behavioral_health",
-        "Behavioral health",
-        "outpatient mental health, substance use treatment and MOUD",
-    ),
-    ("harm_reduction", "Harm reduction", "syringe services, naloxone and drug checking"),
+SERVICES = (  # what each service covers: scenarios/justification.py SERVICE_WORDS
+    ("food", "Food"),
+    ("medical", "Medical care"),
+    ("housing", "Housing"),
+    ("benefits", "Benefits enrollment"),
+    ("behavioral_health", "Behavioral health"),
+    ("harm_reduction", "Harm reduction"),
 )
 
 
@@ -40,12 +44,20 @@ class StartingPlan:
     government: Jurisdiction
     known_total: ReceiptTotal | None  # what cost_tables/ know of its total
     receipts: ReceiptEstimates | None  # None: ask for the CORE-NC total (spread_total)
+    # §18: the receipts by stream the plan was filled with (None: the share is not known)
+    streams: StreamEstimates | None = None
+
+    @property
+    def estimated(self) -> bool:
+        return self.streams is not None or self.receipts is not None
 
     @property
     def notes(self) -> tuple[str, ...]:
         """What the user should know before relying on the plan."""
         found = []
-        if self.receipts is not None:
+        if self.streams is not None:
+            found.append(self.streams.note)
+        elif self.receipts is not None:
             found.append(self.receipts.note)
         else:
             text = (
@@ -59,10 +71,18 @@ class StartingPlan:
             if row is not None and row.other_figures:
                 text += f" Figures found, for comparison: {row.other_figures}."
             found.append(text)
-        found.append(
-            "Enter the fund's opening balance (unspent settlement money) and the date "
-            "the governing body executed the MOA."
+        text = (
+            "Enter the fund's opening balance (the settlement money received before the "
+            "plan's first FY and not yet spent) and the date the governing body executed "
+            "the MOA: until then the plan starts from $0 on hand"
         )
+        if self.streams is not None:
+            first = self.document["start_fy"]
+            text += (
+                f" (an estimated {fmt_money(self.streams.received_before(first))} was "
+                f"received before {fy_label(first)})"
+            )
+        found.append(text + ".")
         return tuple(found)
 
 
@@ -84,6 +104,8 @@ def starting_plan(
     name = place.name
     fiscal_years = range(start_fy, start_fy + STARTING_YEARS)
     estimates = estimated_receipts(tables, place.slug, fiscal_years)
+    by_stream = stream_estimates(tables, place.slug)
+    streams = by_stream.receipts_by_stream(fiscal_years) if by_stream is not None else {}
     starting = tables.starting
 
     def start(key: str) -> str:
@@ -96,8 +118,14 @@ def starting_plan(
         "start_fy": start_fy,
         "years": STARTING_YEARS,
         "fund": {
+            # Not known: asked for, and documents say it was not given (§14).
+            "opening_balance": None,
             "moa_executed_on": None,
-            "receipts": estimates.receipts() if estimates is not None else {},
+            **(
+                {"receipts_by_stream": streams}
+                if streams
+                else {"receipts": estimates.receipts() if estimates is not None else {}}
+            ),
         },
         "participants": {
             "referrals_per_year": {
@@ -116,21 +144,27 @@ def starting_plan(
             "equity": {"goal_stated": False, "outreach_plan": ""},
             "eligibility": {"allows_supervised_probation": False, "narrow_disqualifiers": False},
         },
-        "line_items": _lines(tables, name),
+        "line_items": starting_lines(tables),
     }
-    return StartingPlan(document, place, receipt_total(tables, place.slug), estimates)
+    return StartingPlan(
+        document,
+        place,
+        receipt_total(tables, place.slug),
+        None if streams else estimates,
+        by_stream if streams else None,
+    )
 
 
-def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
-    def line(
-        line_id: str, kind: str, label: str, justification: str, **params: Any
-    ) -> dict[str, Any]:
+def starting_lines(tables: CostTables) -> list[dict[str, Any]]:
+    def line(line_id: str, kind: str, label: str, **params: Any) -> dict[str, Any]:
+        # No text of its own: the documents write the justification from the line's numbers
+        # (scenarios/justification.py) until the county writes its own.
         return {
             "id": line_id,
             "kind": kind,
             "label": label,
             "strategy": LEAD,
-            "justification": justification,
+            "justification": "",
             "start_fy": None,
             "end_fy": None,
             **params,
@@ -144,10 +178,6 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "program-manager",
             "position",
             "LEAD program manager",
-            f"A full-time program manager for {name}'s LEAD program, employed independently "
-            "of the police and of the case-management provider, who convenes the policy "
-            "coordinating group and the operational work group (LEAD Support Bureau; Duke "
-            "evaluation brief §V.d).",
             role="program_manager",
             fte=manager_fte,
             independent=True,
@@ -156,34 +186,23 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "case-managers",
             "case_management",
             "LEAD case managers",
-            f"Field-based intensive case management for LEAD participants in {name}, "
-            "staffed so that caseloads average no more than 20 and never exceed 25 "
-            "(LEAD Support Bureau caseload guidance; Duke evaluation brief §V.d).",
         ),
         line(
             "warm-handoff",
             "warm_handoff",
             "Warm hand-off at all hours",
-            "Case managers take turns on call nights and weekends so that an officer in "
-            f"{name} can hand a person off to LEAD at any hour (Duke evaluation brief §V.d).",
             mode="on_call",
         ),
         line(
             "officer-training",
             "officer_training",
             "Officer training",
-            f"Training for the officers and deputies who refer people to LEAD in {name}: "
-            "harm reduction, substance use disorder and the LEAD protocol, with refreshers "
-            "(Duke evaluation brief §V.c).",
             officers=officers,
         ),
         line(
             "data-analyst",
             "position",
             "Data analyst",
-            "A data analyst with dedicated time to track every referral offered, people "
-            "found ineligible and people never offered LEAD, with demographics, for "
-            f"{name}'s program reviews (Duke evaluation brief §V.f).",
             role="data_analyst",
             fte=analyst_fte,
         ),
@@ -191,26 +210,19 @@ def _lines(tables: CostTables, name: str) -> list[dict[str, Any]]:
             "phones",
             "participant_phones",
             "Phones for participants",
-            "Prepaid phones and service for participants at high risk of losing contact with "
-            "their case manager (Duke evaluation brief §V.e).",
         ),
         line(
             "participant-support",
             "participant_support",
             "Participant support",
-            "Flexible funds for identification documents, transportation, hygiene items and "
-            "short stays while housing is found.",
         ),
     ]
-    for category, label, what in SERVICES:
+    for category, label in SERVICES:
         lines.append(
             line(
                 f"service-{category.replace('_', '-')}",
                 "service_gap",
                 label,
-                f"To assess: whether {what} in {name} can take LEAD participants. Mark it "
-                "adequate, or a gap with the units and cost the fund would buy "
-                "(Duke evaluation brief §II, §V.e).",
                 category=category,
                 status="unknown",
             )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .authorizations import covered_fys
+from .authorizations import authorization_groups, covered_fys, fy_months, period_months
 from .compliance import RuleResult, counts
 from .plan import OBJECT_CLASSES, Authorization, Plan
 from .projection import UNASSIGNED, LineProjection, Projection
@@ -65,25 +65,49 @@ def object_classes_by_strategy(projection: Projection) -> dict[str, dict[str, in
 
 @dataclass(frozen=True)
 class AuthorizationPeriod:
-    authorization: Authorization
-    fiscal_years: tuple[int, ...]  # plan FYs the period covers wholly
-    planned: int  # the strategy's planned spending in those FYs
+    """One group of authorizations of a strategy whose periods overlap (an original and its
+    supplementals; a lone authorization is a group of one), shown once with its true
+    remaining amount: their amounts added up less the settlement spending over the union of
+    their periods (MOA-AUTHORIZATION, amended; actual in closed FYs)."""
+
+    strategy: str
+    authorizations: tuple[Authorization, ...]
+    fiscal_years: tuple[int, ...]  # the plan FYs the union reaches (a month or more)
+    months_by_fy: dict[int, int]  # months of the union in each of those FYs
+    amount: Decimal
+    planned: int
+
+    @property
+    def authorization(self) -> Authorization:
+        """The first of the group (the original)."""
+        return self.authorizations[0]
 
     @property
     def remaining(self) -> Decimal:
-        return self.authorization.amount - self.planned
+        return self.amount - self.planned
+
+    @property
+    def partial_fys(self) -> dict[int, int]:
+        """The FYs only partly inside the union: their months."""
+        return {fy: n for fy, n in self.months_by_fy.items() if n < 12}
 
 
 def authorization_periods(plan: Plan, projection: Projection) -> list[AuthorizationPeriod]:
-    by_fy = {
-        s: dict(zip(projection.fiscal_years, v, strict=True))
-        for s, v in projection.by_strategy.items()
-    }
+    auths = plan.program.authorizations
     periods = []
-    for auth in plan.program.authorizations:
-        fys = tuple(fy for fy in covered_fys(auth.start, auth.end) if fy in projection.fiscal_years)
-        planned = sum(by_fy.get(auth.strategy, {}).get(fy, 0) for fy in fys)
-        periods.append(AuthorizationPeriod(auth, fys, planned))
+    for group in authorization_groups(plan, projection):
+        periods.append(
+            AuthorizationPeriod(
+                strategy=group.strategy,
+                authorizations=tuple(auths[i] for i in group.members),
+                fiscal_years=group.fiscal_years,
+                months_by_fy={
+                    fy: n for fy, n in group.months_by_fy.items() if fy in group.fiscal_years
+                },
+                amount=group.amount,
+                planned=group.planned,
+            )
+        )
     return periods
 
 
@@ -131,17 +155,22 @@ class StrategyAmount:
 
 
 def unauthorized_fys(plan: Plan, projection: Projection) -> tuple[int, ...]:
-    """The plan FYs in which some strategy plans spending that no adopted authorization of
-    that strategy covers (MOA §E.6: each strategy, its amount, a stated period)."""
+    """The plan FYs in which some strategy plans settlement spending (§16) with a month no
+    authorization of that strategy covers (MOA §E.6: each strategy, its amount, a stated
+    period of whole months)."""
     covered = {
-        (a.strategy, fy) for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)
+        (a.strategy, month)
+        for a in plan.program.authorizations
+        for month in period_months(a.start, a.end)
     }
     return tuple(
         fy
         for k, fy in enumerate(projection.fiscal_years)
         if any(
-            values[k] > 0 and strategy != UNASSIGNED and (strategy, fy) not in covered
-            for strategy, values in projection.by_strategy.items()
+            values[k] > 0
+            and strategy != UNASSIGNED
+            and any((strategy, month) not in covered for month in fy_months(fy))
+            for strategy, values in projection.settlement_by_strategy.items()
         )
     )
 
@@ -169,16 +198,17 @@ def total_amount(amounts: list[StrategyAmount]) -> int:
 
 
 def strategy_amounts(projection: Projection, first_fy: int, last_fy: int) -> list[StrategyAmount]:
-    """Each strategy's planned spending over FYs first..last (a resolution's amounts)."""
+    """Each strategy's planned settlement spending (§16) over FYs first..last (a resolution's
+    amounts: it appropriates settlement money only; what other sources pay is theirs)."""
     years = [k for k, fy in enumerate(projection.fiscal_years) if first_fy <= fy <= last_fy]
     found = []
-    for strategy, values in projection.by_strategy.items():
+    for strategy, values in projection.settlement_by_strategy.items():
         if strategy == UNASSIGNED:
             continue
         lines = tuple(
             line.id
             for line in projection.line_items
-            if (line.strategy or UNASSIGNED) == strategy and any(line.by_year[k] for k in years)
+            if (line.strategy or UNASSIGNED) == strategy and any(line.settlement[k] for k in years)
         )
         found.append(
             StrategyAmount(
@@ -395,12 +425,13 @@ def project_ordinance(
     interest = sum(fund.interest[k] for k in ks)
     available = max(0, fund.begin[ks[0]]) if ks else 0
     amounts = strategy_amounts(projection, first, last)
-    unassigned = sum(projection.by_strategy.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
+    settlement = projection.settlement_by_strategy
+    unassigned = sum(settlement.get(UNASSIGNED, (0,) * len(years))[k] for k in ks)
     if unassigned:
         lines = tuple(
             line.id
             for line in projection.line_items
-            if line.strategy is None and any(line.by_year[k] for k in ks)
+            if line.strategy is None and any(line.settlement[k] for k in ks)
         )
         amounts.append(StrategyAmount(UNASSIGNED, unassigned, tuple(years[k] for k in ks), lines))
     appropriations = tuple(a for a in amounts if a.amount)

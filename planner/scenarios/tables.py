@@ -10,7 +10,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
-from .money import Q, round_half_up
+from .money import round_half_up
 
 Escalation = Literal["salary", "health", "inflation"]
 
@@ -89,6 +89,55 @@ class ShapeYear:
 
 
 @dataclass(frozen=True)
+class SettlementStream:
+    """One settlement's money for NC's local governments (cost model §18): its NC total for
+    local governments and payment shape (FY → fraction of the total), each with its source;
+    `local_total` None: no estimate is made (the user enters what CORE-NC shows)."""
+
+    slug: str  # the key of `fund.receipts_by_stream`
+    name: str
+    local_total: Decimal | None
+    local_total_basis: str
+    source: str
+    source_url: str
+    year: int
+    status: str  # official | reported | derived
+    shape: tuple[tuple[int, Decimal], ...]  # (FY, fraction), by FY
+    shape_basis: str
+    shape_source_url: str
+    shape_year: int | None
+    not_known: str  # what the estimate cannot know, shown beside it
+
+
+@dataclass(frozen=True)
+class SharePool:
+    """The local pool a government's figure is a share of: value × ratio[0] / ratio[1]."""
+
+    scope: str  # wave_one | all_settlements | purdue
+    value: Decimal
+    ratio: tuple[Decimal, Decimal] | None
+    source: str
+    source_url: str
+    year: int
+
+
+@dataclass(frozen=True)
+class GovernmentShare:
+    """The one published figure a government's share of every stream rests on
+    (`cost_tables/nc_shares.csv`): share = figure ÷ the pool of its scope."""
+
+    slug: str
+    name: str
+    figure: Decimal
+    scope: str  # wave_one | all_settlements | purdue
+    status: str  # official | reported | derived
+    year: int
+    said: str  # what the source says
+    source_url: str
+    caveat: str
+
+
+@dataclass(frozen=True)
 class ReportingField:
     """One field of an annual report (MOA Exhibit E's figures, Exhibit F's measures), in
     the words of the form (`cost_tables/reporting_fields.csv`)."""
@@ -130,6 +179,8 @@ class Limits:
     id_max: int
     actuals_max: int = 40  # FYs of actuals in a plan (cost model §11, §15)
     actual_strategies_max: int = 200  # strategies in one FY's actual spending
+    funding_sources_max: int = 20  # funding.sources (cost model §16)
+    funded_by_max: int = 10  # funded_by entries of one line (§16)
     entries: MappingProxyType[str, Default] = field(
         default_factory=lambda: MappingProxyType({}), compare=False, repr=False
     )
@@ -149,6 +200,11 @@ class CostTables:
     payment_shape: tuple[ShapeYear, ...] = ()
     limits: Limits | None = None  # always loaded; None only in hand-built tables
     reporting_fields: tuple[ReportingField, ...] = ()  # Exhibits E and F (cost model §11)
+    streams: tuple[SettlementStream, ...] = ()  # settlement streams (cost model §18)
+    share_pools: MappingProxyType[str, SharePool] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    shares: tuple[GovernmentShare, ...] = ()  # each government's share figure (§18)
 
     def value(self, key: str) -> Decimal:
         found = self.defaults[key].value
@@ -166,9 +222,13 @@ class CostTables:
         value = self.value(key)
         if entry.base_fy is None or entry.escalation is None:
             return value
-        rate = rates[entry.escalation]
-        factor = (1 + Q(rate)) ** (start_fy - entry.base_fy)
-        return round_half_up(Q(value) * factor, 2)
+        from .formulas import aged  # the formula over Ops (the workbook writes it too)
+        from .kinds import EXACT
+
+        found = aged(
+            EXACT, EXACT.num(value), EXACT.num(rates[entry.escalation]), start_fy - entry.base_fy
+        )
+        return round_half_up(found, 2)
 
     def starting_value(self, key: str) -> Decimal:
         found = self.starting[key].value
@@ -179,6 +239,13 @@ class CostTables:
         found = self.thresholds[key].value
         assert isinstance(found, Decimal), key  # noqa: S101
         return found
+
+    def stream(self, slug: str) -> SettlementStream | None:
+        return next((s for s in self.streams if s.slug == slug), None)
+
+    @property
+    def stream_slugs(self) -> tuple[str, ...]:
+        return tuple(s.slug for s in self.streams)
 
     def report_fields(self, report: str) -> tuple[ReportingField, ...]:
         return tuple(

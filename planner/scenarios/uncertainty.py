@@ -19,6 +19,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from . import streams
 from .money import dollars, q, round_half_up
 
 if TYPE_CHECKING:  # parse imports this module; the reader is only a type here
@@ -228,18 +229,22 @@ def substitute(plan: Plan, values: Mapping[str, Decimal]) -> Plan:
         m = values["receipts"]
         closed = closed_fys(plan)
         inside = range(plan.start_fy, plan.end_fy + 1)
-        fund = dataclasses.replace(
-            fund,
-            receipts=tuple(
-                (
-                    fy,
-                    Decimal(dollars(dollars(amount) * q(m)))
-                    if fy in inside and fy not in closed
-                    else amount,
-                )
-                for fy, amount in fund.receipts
-            ),
-        )
+        if fund.receipts_by_stream:  # §18: each stream's amount, rounded, then summed
+            open_fys = {fy for fy in inside if fy not in closed}
+            fund = streams.scaled(fund, m, open_fys)
+        else:
+            fund = dataclasses.replace(
+                fund,
+                receipts=tuple(
+                    (
+                        fy,
+                        Decimal(dollars(dollars(amount) * q(m)))
+                        if fy in inside and fy not in closed
+                        else amount,
+                    )
+                    for fy, amount in fund.receipts
+                ),
+            )
     if "interest_rate" in values:
         fund = dataclasses.replace(fund, interest_rate=values["interest_rate"])
     rates = {

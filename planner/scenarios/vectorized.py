@@ -22,9 +22,11 @@ from typing import Any
 
 import numpy as np
 
+from . import streams
 from .actuals import closed_fund_years
+from .funding import has_funding
 from .kinds import REGISTRY, YearInputs
-from .money import Q, dollars
+from .money import Q, dollars, q
 from .plan import PATHWAYS, Plan
 from .uncertainty import MONTHS
 
@@ -204,6 +206,7 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
     fund = plan.fund
     closed = closed_fund_years(plan)
     by_fy = fund.receipts_by_fy()
+    by_stream = streams.amounts_by_fy(fund)  # §18: the multiplier applies to each stream
     m_receipts = _given(values, "receipts", 1.0, n)
     rate = _given(values, "interest_rate", float(fund.interest_rate), n)
     closing = np.empty((n, plan.years))
@@ -214,7 +217,11 @@ def _fund(plan: Plan, values: Mapping[str, np.ndarray], n: int, spending: np.nda
             spending[:, k] = spent
             balance = balance + (actual_receipts + actual_interest - spent)
         else:
-            receipts = round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
+            receipts = (
+                sum((round_dollars(a * m_receipts) for a in by_stream.get(fy, ())), np.zeros(n))
+                if fund.receipts_by_stream
+                else round_dollars(dollars(by_fy.get(fy, 0)) * m_receipts)
+            )
             interest = round_dollars(np.maximum(balance, 0.0) * rate)
             balance = balance + receipts + interest - spending[:, k]
         closing[:, k] = balance
@@ -225,11 +232,50 @@ def evaluate_chunk(
     plan: Plan, values: Mapping[str, np.ndarray], n: int
 ) -> tuple[np.ndarray, np.ndarray]:
     spending = np.zeros((n, plan.years))
-    for _line, k, rounded in line_components(plan, values, n):
-        for amount in rounded.values():
-            spending[:, k] += amount
+    if has_funding(plan):
+        totals: dict[tuple[str, int], np.ndarray] = {}
+        for line_id, k, rounded in line_components(plan, values, n):
+            totals[(line_id, k)] = sum(rounded.values(), np.zeros(n))
+        spending = settlement_arrays(plan, totals, n)
+    else:
+        for _line, k, rounded in line_components(plan, values, n):
+            for amount in rounded.values():
+                spending[:, k] += amount
     closing = _fund(plan, values, n, spending)
     return spending, closing
+
+
+def settlement_arrays(
+    plan: Plan, totals: Mapping[tuple[str, int], np.ndarray], n: int
+) -> np.ndarray:
+    """The settlement fund's spending per draw and FY (§16): `funding.allocate` over arrays
+    (shares apply to the drawn costs; awards run out draw by draw), FYs in order, then lines
+    in plan order."""
+    spending = np.zeros((n, plan.years))
+    remaining = {
+        s.id: None if s.award is None else np.full(n, float(s.award)) for s in plan.funding
+    }
+    months = {s.id: [s.months_in(fy) for fy in plan.fiscal_years] for s in plan.funding}
+    for k, fy in enumerate(plan.fiscal_years):
+        for line in plan.line_items:
+            total = totals.get((line.id, k))
+            if total is None:
+                continue
+            rest = total.copy()
+            for entry in line.funded_by:
+                if entry.amounts is None:
+                    factor = float(q(entry.share or 0) * months[entry.source][k] / 12)
+                    want = round_dollars(factor * total)
+                else:
+                    want = np.full(n, float(dollars(dict(entry.amounts).get(fy, 0))))
+                pay = np.minimum(rest, want)
+                left = remaining[entry.source]
+                if left is not None:
+                    pay = np.minimum(pay, left)
+                    remaining[entry.source] = left - pay
+                rest = rest - pay
+            spending[:, k] += rest
+    return spending
 
 
 def evaluate(plan: Plan, values: Mapping[str, np.ndarray], draws: int) -> Any:

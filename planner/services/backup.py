@@ -30,6 +30,7 @@ from planner.services.backup_actuals import (
     check_actuals,
     restore_actuals,
 )
+from planner.services.backup_sharing import backup_sharing, check_sharing, restore_sharing
 
 SCHEMA = "planner-backup/1"
 
@@ -113,6 +114,7 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
             for p in session.scalars(select(PlanRecord).order_by(PlanRecord.id))
         ],
         **backup_actuals(session, slugs),
+        **backup_sharing(session, slugs),
     }
 
 
@@ -183,6 +185,7 @@ def restore(session: DbSession, data: Any) -> dict[str, int]:
         )
     check_plans(data)
     check_actuals(data)
+    check_sharing(data)
     places: dict[str, Jurisdiction] = {j.slug: j for j in session.scalars(select(Jurisdiction))}
     for row in data["jurisdictions"]:
         place = places.get(row["slug"]) or Jurisdiction(slug=row["slug"])
@@ -254,6 +257,8 @@ def restore(session: DbSession, data: Any) -> dict[str, int]:
             )
     restore_actuals(session, data, places)
     session.flush()
+    restore_sharing(session, data, places)  # after the plans it names
+    session.flush()
     # The ORM numbers a new row's version 1; set the backed-up one past the version counter.
     plans = PlanRecord.metadata.tables[PlanRecord.__tablename__]  # the table: no ORM versioning
     for record, version in versions:
@@ -271,7 +276,14 @@ def _advance_sequences(session: DbSession) -> None:
     """After rows with explicit ids, PostgreSQL's id sequences must start past them."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("users", "plans", "plan_changes", "fund_actuals", "fund_actual_changes"):
+    for table in (
+        "users",
+        "plans",
+        "plan_changes",
+        "fund_actuals",
+        "fund_actual_changes",
+        "shared_programs",
+    ):
         session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names

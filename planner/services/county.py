@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +26,20 @@ from planner.scenarios.authorizations import (
 )
 from planner.scenarios.fit import REFERRALS, FitResult, fit
 from planner.scenarios.moving import move_plan
+from planner.scenarios.parse import STREAMS_KEY
 from planner.scenarios.plan import PATHWAYS
-from planner.scenarios.receipts import ReceiptEstimates, UnknownGovernment, spread_total
+from planner.scenarios.receipts import (
+    EstimateRow,
+    ReceiptEstimates,
+    StreamEstimates,
+    UnknownGovernment,
+    estimate_rows,
+    estimated_receipts,
+    receipt_total,
+    spread_total,
+    stream_estimates,
+    stream_estimates_from_total,
+)
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services import DbSession
 from planner.services.plan_documents import projected_document
@@ -75,10 +87,20 @@ def create_starting_plan(
     action = "created from the starting plan"
     if total is not None:
         plan_fys = range(document["start_fy"], document["start_fy"] + document["years"])
-        spread = spread_total(default_cost_tables(), total, plan_fys)
-        if spread is not None:
-            document["fund"]["receipts"] = spread.receipts()
-            action += f"; {SPREAD_ACTION}{_whole(total)}"
+        fund = document["fund"]
+        if STREAMS_KEY in fund:  # §18: the total's share of every stream
+            by_stream = stream_estimates_from_total(
+                default_cost_tables(), jurisdiction.slug, jurisdiction.name, total
+            )
+            streams = by_stream.receipts_by_stream(plan_fys) if by_stream else {}
+            if streams:
+                fund[STREAMS_KEY] = streams
+                action += f"; {SPREAD_ACTION}{_whole(total)}"
+        else:
+            spread = spread_total(default_cost_tables(), total, plan_fys)
+            if spread is not None:
+                fund["receipts"] = spread.receipts()
+                action += f"; {SPREAD_ACTION}{_whole(total)}"
     return create_plan(session, jurisdiction, document, user, name=name or None, action=action)
 
 
@@ -92,26 +114,56 @@ class ReceiptLabels:
 
     estimates: ReceiptEstimates | None  # the estimates the receipts were filled from
     estimated_fys: frozenset[int]  # FYs whose stored amount is still that estimate
+    # §18, a plan with streams: the estimates by stream, and per stream the FYs whose
+    # stored amount is still the estimate
+    streams: StreamEstimates | None = None
+    stream_fys: dict[str, frozenset[int]] = field(default_factory=dict)
+
+
+def spread_total_of(record: PlanRecord) -> Decimal | None:
+    """The last CORE-NC total spread over the plan (from its history)."""
+    for change in reversed(record.changes):
+        found = re.search(re.escape(SPREAD_ACTION) + r"(\d{1,15})", change.action or "")
+        if found:
+            return Decimal(found.group(1))
+    return None
 
 
 def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabels:
     """A receipt is an estimate while it equals the estimate the plan was filled with: the
-    last CORE-NC total spread (from the history), else the government's known total."""
+    last CORE-NC total spread (from the history), else the government's known total (by
+    stream for a plan that gives its receipts by stream, §18)."""
     plan = plan or load_plan(record)
     tables = default_cost_tables()
     fys = plan.fiscal_years
-    estimates = None
-    for change in reversed(record.changes):
-        found = re.search(re.escape(SPREAD_ACTION) + r"(\d{1,15})", change.action or "")
-        if found:
-            estimates = spread_total(tables, Decimal(found.group(1)), fys)
-            break
-    if estimates is None:
-        try:
-            start = starting_plan(tables, record.jurisdiction.slug, start_fy=plan.start_fy)
-        except UnknownGovernment:
+    total = spread_total_of(record)
+    slug = record.jurisdiction.slug
+    if plan.fund.receipts_by_stream:
+        by_stream = (
+            stream_estimates_from_total(tables, slug, record.jurisdiction.name, total)
+            if total is not None
+            else stream_estimates(tables, slug)
+        )
+        if by_stream is None:
             return ReceiptLabels(None, frozenset())
-        estimates = start.receipts
+        marked = {}
+        for stream, amounts in plan.fund.receipts_by_stream:
+            estimate = by_stream.stream(stream)
+            if estimate is None:
+                continue
+            stored = dict(amounts)
+            marked[stream] = frozenset(
+                y.fy for y in estimate.in_fys(fys) if stored.get(y.fy) == Decimal(y.amount)
+            )
+        any_marked = any(marked.values())
+        return ReceiptLabels(
+            None, frozenset(), by_stream if any_marked else None, marked if any_marked else {}
+        )
+    estimates = (
+        spread_total(tables, total, fys)
+        if total is not None
+        else estimated_receipts(tables, slug, fys)
+    )
     if estimates is None:
         return ReceiptLabels(None, frozenset())
     stored = dict(plan.fund.receipts)
@@ -121,6 +173,37 @@ def receipt_labels(record: PlanRecord, plan: Plan | None = None) -> ReceiptLabel
     return ReceiptLabels(estimates if same else None, same)
 
 
+@dataclass(frozen=True)
+class ReceiptsView:
+    """What the receipts page shows above the inputs (§14, §18): the estimates by stream —
+    the published figure, the share it gives, each stream's total — and every FY's estimate,
+    the FYs before the plan marked as received (they belong in the opening balance)."""
+
+    streams: StreamEstimates | None
+    rows: tuple[EstimateRow, ...]
+    received_before: int | None  # estimated receipts before the plan's first FY
+    opening_given: bool
+    first_fy: int
+    other_figures: str = ""  # every figure found for the government, to compare
+
+
+def receipts_view(record: PlanRecord, plan: Plan, labels: ReceiptLabels) -> ReceiptsView:
+    tables = default_cost_tables()
+    known_streams = labels.streams or stream_estimates(tables, record.jurisdiction.slug)
+    known = receipt_total(tables, record.jurisdiction.slug)
+    # the table by stream only for a plan by stream; the hint for the opening balance always
+    streams = known_streams if plan.fund.receipts_by_stream else None
+    rows = estimate_rows(streams, plan.start_fy, plan.end_fy) if streams is not None else ()
+    return ReceiptsView(
+        streams,
+        rows,
+        known_streams.received_before(plan.start_fy) if known_streams is not None else None,
+        plan.fund.opening_balance_given,
+        plan.start_fy,
+        known.other_figures if known is not None else "",
+    )
+
+
 def spread_receipts(
     session: DbSession,
     record: PlanRecord,
@@ -128,11 +211,33 @@ def spread_receipts(
     total: Decimal,
     *,
     expected_version: int | None,
-) -> ReceiptEstimates | None:
+) -> ReceiptEstimates | StreamEstimates | None:
     """Replace the receipts of the plan's FYs the shape covers by `total` spread by the
-    common payment shape; None (nothing saved) when no plan FY has a share."""
+    common payment shape (by stream, §18, for a plan that gives its receipts by stream:
+    the total's share of every stream); None (nothing saved) when no plan FY has a share."""
     plan = load_plan(record)
-    spread = spread_total(default_cost_tables(), total, plan.fiscal_years)
+    tables = default_cost_tables()
+    if plan.fund.receipts_by_stream:
+        by_stream = stream_estimates_from_total(
+            tables, record.jurisdiction.slug, record.jurisdiction.name, total
+        )
+        streams = by_stream.receipts_by_stream(plan.fiscal_years) if by_stream else {}
+        if not streams:
+            return None
+
+        def replace_streams(document: dict[str, Any]) -> None:
+            document.setdefault("fund", {})[STREAMS_KEY] = streams
+
+        update_plan(
+            session,
+            record,
+            user,
+            replace_streams,
+            expected_version=expected_version,
+            action=f"{SPREAD_ACTION}{_whole(total)}",
+        )
+        return by_stream
+    spread = spread_total(tables, total, plan.fiscal_years)
     if spread is None:
         return None
 
@@ -211,7 +316,11 @@ def apply_fit(
             for pathway, amount in scaled.items():
                 referrals[pathway] = format(amount.normalize(), "f") if amount else "0"
 
-        action = f"applied the fit: referrals × {result.value}"
+        from planner.scenarios.options import referrals_words  # issue 22: the numbers
+
+        action = f"applied the fit: referrals × {result.value}: " + referrals_words(
+            plan, scale=value
+        )
     else:
         line_id = target[len("line:") :]
 
@@ -305,24 +414,41 @@ def update_authorization(
 # ------------------------------------------------------------------------ services
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """One service's assessment: adequate | gap | unknown, and for a gap the units and the
+    cost per unit a year the fund buys (plan-file text)."""
+
+    status: str
+    units: str | None = None
+    unit_cost: str | None = None
+
+
 def assess_services(
     session: DbSession,
     record: PlanRecord,
     user: User | None,
-    statuses: dict[str, str],
+    assessments: dict[str, Assessment],
     *,
     expected_version: int | None,
 ) -> None:
-    """Set the status of each service-gap line ({line id: adequate | gap | unknown})."""
+    """Set each service-gap line's status, and a gap's units and cost, in one version: the
+    engine checks the whole plan before anything is saved."""
 
     def change(document: dict[str, Any]) -> None:
         for line in document["line_items"]:
-            status = statuses.get(line["id"])
-            if line["kind"] == "service_gap" and status:
-                line["status"] = status
-                if status != "gap":
-                    line.pop("units", None)
-                    line.pop("unit_cost", None)
+            found = assessments.get(line["id"])
+            if line["kind"] != "service_gap" or found is None or not found.status:
+                continue
+            line["status"] = found.status
+            if found.status == "gap":
+                for key in ("units", "unit_cost"):
+                    value = getattr(found, key)
+                    if value is not None:
+                        line[key] = value
+            else:
+                line.pop("units", None)
+                line.pop("unit_cost", None)
 
     update_plan(
         session,

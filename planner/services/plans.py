@@ -60,12 +60,21 @@ def load_plan(record: PlanRecord, *, actuals: bool = False) -> Plan:
     return parse_plan(load_plan_json(text), default_cost_tables())
 
 
-def view_plan(record: PlanRecord, as_of: dt.date) -> PlanView:
+def view_plan(
+    record: PlanRecord, as_of: dt.date, *, stale: tuple[Any, ...] | None = None
+) -> PlanView:
     """The plan with the jurisdiction's actuals, projected (its closed FYs reforecast, the
-    fund as adopted beside it: `projection.adopted_fund`) and checked."""
+    fund as adopted beside it: `projection.adopted_fund`) and checked. `stale`: its
+    contribution lines out of step with their lead plans (§17); found when not given."""
     plan = load_plan(record, actuals=True)
     projection = project(plan)
-    results = check_plan(plan, projection, default_cost_tables(), as_of)
+    if stale is None and isinstance(record, PlanRecord):
+        from planner.services.sharing import stale_contributions
+
+        stale = stale_contributions(record)
+    results = check_plan(
+        plan, projection, default_cost_tables(), as_of, stale_contributions=stale or ()
+    )
     return PlanView(record, plan, projection, results)
 
 
@@ -163,6 +172,9 @@ def update_plan(
     for path, old, new in diff_documents(before, after):
         _record_change(session, record, user, action, path, old, new)
     session.flush()  # the version counter moves; a concurrent save fails here
+    from planner.services.sharing import after_lead_saved  # partners follow the lead (§17)
+
+    after_lead_saved(session, record, user)
     return plan
 
 

@@ -1,4 +1,6 @@
-"""Read a receipts CSV (`fiscal_year,amount`, the shape of CORE-NC's payment schedule)."""
+"""Read a receipts CSV (`fiscal_year,amount`, the shape of CORE-NC's payment schedule), or by
+settlement stream (`stream,fiscal_year,amount`, cost model §18) for a plan that gives its
+receipts by stream."""
 
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ class ReceiptRow:
     line: int
     fiscal_year: int
     amount: Decimal
+    stream: str | None = None  # a stream's slug (§18), in a CSV by stream
+
+    @property
+    def key(self) -> int | tuple[str, int]:
+        return self.fiscal_year if self.stream is None else (self.stream, self.fiscal_year)
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,13 @@ class ReceiptsCsv:
 
     def as_document(self) -> dict[str, str]:
         return {fy_label(r.fiscal_year): format(r.amount, "f") for r in self.rows}
+
+    def as_streams(self) -> dict[str, dict[str, str]]:
+        """A CSV by stream as `fund.receipts_by_stream` entries."""
+        found: dict[str, dict[str, str]] = {}
+        for r in self.rows:
+            found.setdefault(r.stream or "", {})[fy_label(r.fiscal_year)] = format(r.amount, "f")
+        return found
 
 
 def _fiscal_year(text: str) -> int:
@@ -45,10 +59,16 @@ def _fiscal_year(text: str) -> int:
 
 
 def _is_header(record: list[str]) -> bool:
-    return bool(record) and record[0].strip().lower() in ("fiscal_year", "fy", "fiscal year")
+    return bool(record) and record[0].strip().lower() in (
+        "fiscal_year",
+        "fy",
+        "fiscal year",
+        "stream",
+        "settlement",
+    )
 
 
-def read_receipts_csv(text: str) -> ReceiptsCsv:
+def read_receipts_csv(text: str, *, by_stream: bool = False) -> ReceiptsCsv:
     """The rows of a receipts CSV and its problems, within the §15 limits: at most
     `csv_rows_max` lines are read and `receipts_max` receipts kept, and the preview lists at
     most `csv_problems_shown` problems (the rest are counted)."""
@@ -56,7 +76,10 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
     assert limits is not None  # noqa: S101
     rows: list[ReceiptRow] = []
     problems: list[str] = []
-    seen: dict[int, int] = {}
+    seen: dict[int | tuple[str, int], int] = {}
+    columns = "stream,fiscal_year,amount" if by_stream else "fiscal_year,amount"
+    width = 3 if by_stream else 2
+    streams = default_cost_tables().stream_slugs
     amount_field = money("amount")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     records: list[list[str]] = []
@@ -90,12 +113,19 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
             continue
         if number == 1 and _is_header(record):
             continue  # the header
-        if len(record) != 2:
+        if len(record) != width:
             problems.append(
-                f"line {number}: expected 2 columns (fiscal_year,amount), found {len(record)}"
+                f"line {number}: expected {width} columns ({columns}), found {len(record)}"
             )
             continue
-        fy_text, amount_text = record
+        stream = record[0].strip().lower() if by_stream else None
+        if stream is not None and stream not in streams:
+            problems.append(
+                f"line {number}: stream '{record[0].strip()[:40]}' is not a settlement "
+                "stream: use one of " + ", ".join(streams)
+            )
+            continue
+        fy_text, amount_text = record[-2:]
         try:
             fy = _fiscal_year(fy_text)
         except FiscalYearError as error:
@@ -107,14 +137,17 @@ def read_receipts_csv(text: str) -> ReceiptsCsv:
         if problem:
             problems.append(f"line {number}: amount {problem}")
             continue
-        if fy in seen:
-            problems.append(f"line {number}: {fy_label(fy)} is already on line {seen[fy]}")
+        key = fy if stream is None else (stream, fy)
+        if key in seen:
+            problems.append(f"line {number}: {fy_label(fy)} is already on line {seen[key]}")
             continue
-        seen[fy] = number
-        rows.append(ReceiptRow(number, fy, amount))
+        seen[key] = number
+        rows.append(ReceiptRow(number, fy, amount, stream))
     if not rows and not problems:
-        problems.append("line 1: the file has no rows (write fiscal_year,amount)")
+        problems.append(f"line 1: the file has no rows (write {columns})")
     if len(problems) > limits.csv_problems_shown:
         more = len(problems) - limits.csv_problems_shown
         problems = [*problems[: limits.csv_problems_shown], f"… and {more:,} more problems"]
-    return ReceiptsCsv(tuple(sorted(rows, key=lambda r: r.fiscal_year)), tuple(problems))
+    order = {slug: n for n, slug in enumerate(streams)}
+    rows.sort(key=lambda r: (order.get(r.stream or "", -1), r.fiscal_year))
+    return ReceiptsCsv(tuple(rows), tuple(problems))

@@ -24,6 +24,8 @@ BLUEPRINTS = (
     "health",
     "uncertainty",
     "actuals",
+    "options",
+    "funding",
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -30,6 +30,7 @@ READ_ONLY_ENDPOINTS = frozenset(
         "plans.chart",
         "plans.export_json",
         "plans.history",
+        "options.page",
         "uncertainty.chart",
         "reports.report_pdf",
         "reports.export_xlsx",
@@ -51,6 +52,8 @@ READ_ONLY_ENDPOINTS = frozenset(
         "actuals.fy",
         "actuals.exhibit_e",
         "actuals.exhibit_f",
+        "funding.page",
+        "funding.shared",
     }
 )
 # Changes allowed on an adopted plan: it can be cloned into a new draft.

@@ -16,8 +16,10 @@ from planner.forms.county import (
     ApplyFitForm,
     AuthorizeForm,
     MovePlanForm,
+    ServiceLine,
     SpreadTotalForm,
     fy_value,
+    service_values,
     services_form,
     total_value,
     validated,
@@ -26,7 +28,14 @@ from planner.scenarios.fit import FitError
 from planner.services import county
 from planner.services.plans import load_plan
 from planner.web.access import plan_or_404
-from planner.web.common import commit_or_flash, expected_version, plan_url, today
+from planner.web.common import (
+    commit_or_flash,
+    expected_version,
+    flash_why,
+    plan_url,
+    save_change,
+    today,
+)
 
 blueprint = Blueprint("county", __name__)
 
@@ -87,9 +96,17 @@ def apply_fit(slug: str, plan_id: int):
             )
         except county.NothingToApply as error:
             raise ValueError(str(error)) from error
+        if target == "referrals":
+            return record.changes[-1].action.removeprefix("applied the fit: ")
         return f"{found.driver} = {found.value}"
 
-    return _save(record, form, action, "Applied what the fund sustains: {result}.", done)
+    return _save(
+        record,
+        form,
+        action,
+        "Applied what the fund sustains: {result}. The history can restore the version before.",
+        done,
+    )
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/authorize")
@@ -155,9 +172,18 @@ def spread(slug: str, plan_id: int):
     )
 
 
-def _service_lines(record: Any) -> list[tuple[str, str, str]]:
+def _service_lines(record: Any) -> list[ServiceLine]:
+    def text(value: Any) -> str:
+        return "" if value is None else format(value, "f")
+
     return [
-        (line.id, line.label or line.id, getattr(line.params, "status", ""))
+        ServiceLine(
+            line.id,
+            line.label or line.id,
+            getattr(line.params, "status", ""),
+            text(getattr(line.params, "units", None)),
+            text(getattr(line.params, "unit_cost", None)),
+        )
         for line in load_plan(record).line_items
         if line.kind == "service_gap"
     ]
@@ -168,18 +194,32 @@ def services(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
     lines = _service_lines(record)
     form = services_form(lines)()
+
+    def page(status: int = 200) -> Any:
+        return (
+            render_template("plans/services.html", record=record, form=form, lines=lines),
+            status,
+        )
+
     if request.method == "GET":
         form.version.data = str(record.version)
-        for line_id, _, status in lines:
-            getattr(form, f"status_{line_id}").data = status or "unknown"
-        return render_template("plans/services.html", record=record, form=form, lines=lines)
-    statuses = {line_id: getattr(form, f"status_{line_id}").data for line_id, _, _ in lines}
-    return _save(
-        record,
-        form,
-        lambda version: county.assess_services(
-            db.session, record, current_user, statuses, expected_version=version
-        ),
-        "Saved the services assessment.",
-        plan_url(record, "#compliance"),
+        for line in lines:
+            getattr(form, f"status_{line.id}").data = line.status or "unknown"
+            getattr(form, f"units_{line.id}").data = line.units
+            getattr(form, f"unit_cost_{line.id}").data = line.unit_cost
+        return page()
+    if not form.validate_on_submit():  # every choice kept, each error beside its field
+        if form.csrf_token.errors:
+            flash("The form expired: reload the page.", "error")
+        return page(422)
+    assessment = {line.id: county.Assessment(*service_values(form, line.id)) for line in lines}
+    outcome = save_change(
+        lambda: county.assess_services(
+            db.session, record, current_user, assessment, expected_version=expected_version(form)
+        )
     )
+    if outcome.saved:
+        flash("Saved the services assessment.", "success")
+        return redirect(plan_url(record, "#line-items"))
+    flash_why(outcome)
+    return page(409 if outcome.stale else 422)

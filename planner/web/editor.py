@@ -46,7 +46,7 @@ from planner.scenarios.kinds import KINDS
 from planner.scenarios.parse import money
 from planner.scenarios.plan import ROLES, SERVICE_CATEGORIES, WARM_HANDOFF_MODES
 from planner.scenarios.projection import Projection
-from planner.services.county import authorizations_of, fit_of, receipt_labels
+from planner.services.county import authorizations_of, fit_of, receipt_labels, receipts_view
 from planner.services.plans import (
     document_of,
     load_plan,
@@ -263,9 +263,30 @@ def section(slug: str, plan_id: int, section: str):
 # ------------------------------------------------------------------------ receipts
 
 
+OPENING_BALANCE = Input(
+    "opening_balance",
+    ("fund", "opening_balance"),
+    money("opening_balance"),
+    label="Opening balance ($): settlement money on hand at the start of the first FY",
+)
+
+
 def receipt_inputs(record: PlanRecord) -> list[Input]:
+    """The opening balance, then each FY's receipts; by stream (§18) for a plan that gives
+    its receipts by stream (every stream of the cost tables, in their order)."""
     plan = load_plan(record)
-    return [
+    if plan.fund.receipts_by_stream:
+        return [OPENING_BALANCE] + [
+            Input(
+                f"s_{stream.slug.replace('-', '_')}_{fy}",
+                ("fund", "receipts_by_stream", stream.slug, fy_label(fy)),
+                money(fy_label(fy)),
+                label=fy_label(fy),
+            )
+            for stream in default_cost_tables().streams
+            for fy in plan.fiscal_years
+        ]
+    return [OPENING_BALANCE] + [
         Input(
             f"fy_{fy}", ("fund", "receipts", fy_label(fy)), money(fy_label(fy)), label=fy_label(fy)
         )
@@ -276,10 +297,17 @@ def receipt_inputs(record: PlanRecord) -> list[Input]:
 @blueprint.route("/j/<slug>/plans/<int:plan_id>/edit/receipts", methods=["GET", "POST"])
 def receipts(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
-    labels = receipt_labels(record)
+    plan = load_plan(record)
+    labels = receipt_labels(record, plan)
+    inputs = receipt_inputs(record)
+    estimated = {f"fy_{fy}" for fy in labels.estimated_fys} | {
+        f"s_{stream.replace('-', '_')}_{fy}"
+        for stream, fys in labels.stream_fys.items()
+        for fy in fys
+    }
     return edit_form(
         record,
-        receipt_inputs(record),
+        inputs,
         template="plans/edit_receipts.html",
         title="Receipts by FY",
         action="edited receipts",
@@ -287,9 +315,38 @@ def receipts(slug: str, plan_id: int):
         done_message="Saved the receipts.",
         csv_form=ReceiptsCsvForm(),
         labels=labels,
-        estimated={f"fy_{fy}" for fy in labels.estimated_fys},
+        estimated=estimated,
         spread_form=SpreadTotalForm(version=str(record.version)),
+        receipts_view=receipts_view(record, plan, labels),
+        stream_inputs={
+            stream.slug: [
+                i for i in inputs if i.path[:3] == ("fund", "receipts_by_stream", stream.slug)
+            ]
+            for stream in default_cost_tables().streams
+        },
+        streams_of_tables=default_cost_tables().streams,
     )
+
+
+def _merged(stored: dict, entries: dict[str, str]) -> dict:
+    """The stored receipts with the CSV's FYs replacing any key naming the same FY."""
+    kept = {k: v for k, v in stored.items() if k not in entries and not k.isdigit()}
+    kept.update(
+        {k: v for k, v in stored.items() if k.isdigit() and fy_label(int(k)) not in entries}
+    )
+    return {**kept, **entries}
+
+
+def _current_receipts(record: PlanRecord) -> dict:
+    """The stored receipts the preview shows as "Now": by FY, or by (stream, FY) (§18)."""
+    fund = load_plan(record).fund
+    if fund.receipts_by_stream:
+        return {
+            (stream, fy): amount
+            for stream, amounts in fund.receipts_by_stream
+            for fy, amount in amounts
+        }
+    return dict(fund.receipts)
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/edit/receipts/csv")
@@ -305,19 +362,21 @@ def receipts_csv(slug: str, plan_id: int):
         except UnicodeDecodeError:
             flash("The CSV file is not UTF-8 text.", "error")
             return redirect(url_for("editor.receipts", slug=slug, plan_id=plan_id))
-    parsed = read_receipts_csv(text)
-    current = dict(load_plan(record).fund.receipts)
+    by_stream = bool(load_plan(record).fund.receipts_by_stream)
+    parsed = read_receipts_csv(text, by_stream=by_stream)
+    current = _current_receipts(record)
     stale = False
     confirm = request.form.get("confirm") == "1"
     if confirm and not parsed.problems:
 
         def change(document: dict) -> None:
-            document.setdefault("fund", {}).setdefault("receipts", {})
-            receipts = document["fund"]["receipts"]
-            for key in list(receipts):  # replace any key naming the same FY
-                if key in parsed.as_document() or key.isdigit():
-                    receipts.pop(key)
-            receipts.update(parsed.as_document())
+            fund = document.setdefault("fund", {})
+            if by_stream:  # §18: each stream's FYs in the CSV replace the stored ones
+                streams = fund.setdefault("receipts_by_stream", {})
+                for stream, entries in parsed.as_streams().items():
+                    streams[stream] = _merged(streams.get(stream) or {}, entries)
+                return
+            fund["receipts"] = _merged(fund.get("receipts") or {}, parsed.as_document())
 
         # the preview's version: what "Now" showed
         outcome = save_change(
@@ -335,7 +394,7 @@ def receipts_csv(slug: str, plan_id: int):
             return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#fund")
         if outcome.stale:
             stale = True
-            current = dict(load_plan(record).fund.receipts)
+            current = _current_receipts(record)
         else:
             parsed = type(parsed)(parsed.rows, tuple(str(p) for p in outcome.problems))
     form.csv_text.data = text
@@ -608,7 +667,7 @@ def _reshape_line(index: int) -> Callable[[dict, Any], None]:
     def reshape(document: dict, form: Any) -> None:
         line = document["line_items"][index]
         choice = LINE_CHOICE.get(line["kind"])
-        allowed = {"id", "kind"} | {
+        allowed = {"id", "kind", "funded_by"} | {  # funded_by (§16) is not a form input
             spec.name
             for spec in active_inputs(line["kind"], index, line.get(choice, "") if choice else "")
         }

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -22,6 +23,7 @@ from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
+from planner.services.options import buys_of
 from planner.services.plan_documents import projected_document
 from planner.services.plans import (
     PlanView,
@@ -164,6 +166,7 @@ def show(slug: str, plan_id: int):
         can_clone=can_edit(role),
         as_of=today(),
         afford=fit_of(record),
+        buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
 
 
@@ -217,14 +220,21 @@ class _Stored:
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_view(document: str, as_of: dt.date) -> PlanView:
-    return view_plan(_Stored(document), as_of)  # type: ignore[arg-type]
+def _cached_view(document: str, as_of: dt.date, stale: str = "[]") -> PlanView:
+    found = tuple(json.loads(stale))
+    return view_plan(_Stored(document), as_of, stale=found)  # type: ignore[arg-type]
 
 
 def cached_view(record, as_of: dt.date) -> PlanView:
-    """`view_plan`, kept per stored document and day: a page shown again (after a chart, a
-    download, a cancelled edit) is not projected and checked again."""
-    return dataclasses.replace(_cached_view(projected_document(record), as_of), record=record)
+    """`view_plan`, kept per stored document, day and shared-program state (§17): a page
+    shown again (after a chart, a download, a cancelled edit) is not projected and checked
+    again."""
+    from planner.services.sharing import stale_contributions
+
+    stale = json.dumps(list(stale_contributions(record)), sort_keys=True)
+    return dataclasses.replace(
+        _cached_view(projected_document(record), as_of, stale), record=record
+    )
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/<kind>.svg")
@@ -343,10 +353,13 @@ def delete(slug: str, plan_id: int):
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/history")
 def history(slug: str, plan_id: int):
-    record, _ = plan_or_404(slug, plan_id)
+    record, role = plan_or_404(slug, plan_id)
     names = {line.id: line.label or line.id for line in load_plan(record).line_items}
     return render_template(
-        "plans/history.html", record=record, entries=history_entries(record.changes, names)
+        "plans/history.html",
+        record=record,
+        entries=history_entries(record.changes, names),
+        can_restore=can_edit(role) and record.status != "adopted",  # issue 22: restore
     )
 
 

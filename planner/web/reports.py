@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import functools
 import threading
+from decimal import Decimal
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
@@ -26,6 +27,7 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
 from planner.services.analyses import deficit_chances
+from planner.services.county import spread_total_of
 from planner.services.plan_documents import projected_document
 from planner.services.plans import plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
@@ -47,6 +49,7 @@ def document_for(record: PlanRecord) -> PlanDocument:
         jurisdiction=record.jurisdiction.name,
         projection=view.projection,
         results=view.results,
+        entered_total=spread_total_of(record),  # §14: receipts spread from it are estimates
     )
 
 
@@ -64,7 +67,12 @@ _PDF_TURN = threading.Lock()
 
 @functools.lru_cache(maxsize=16)
 def _cached_pdf(
-    document: str, status: str, adopted_on: dt.date | None, jurisdiction: str, prepared_on: dt.date
+    document: str,
+    status: str,
+    adopted_on: dt.date | None,
+    jurisdiction: str,
+    prepared_on: dt.date,
+    entered_total: Decimal | None = None,
 ) -> bytes:
     """A plan's PDF depends only on these: the same stored plan on the same day gives the
     same document, so a repeated download is not rendered again (about 2 s of CPU)."""
@@ -79,6 +87,7 @@ def _cached_pdf(
                 status=status,
                 adopted_on=adopted_on,
                 jurisdiction=jurisdiction,
+                entered_total=entered_total,
             )
         )
 
@@ -92,6 +101,7 @@ def report_pdf(slug: str, plan_id: int):
         record.adopted_on,
         record.jurisdiction.name,
         today(),
+        spread_total_of(record),
     )
     return download(body, "application/pdf", download_name(record, "pdf"))
 

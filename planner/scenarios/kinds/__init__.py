@@ -14,6 +14,7 @@ from typing import Any
 from . import (
     annual_amount,
     case_management,
+    contribution,
     officer_training,
     participant_phones,
     participant_support,
@@ -35,6 +36,7 @@ _KINDS: dict[str, LineKind[Any]] = {
         service_gap.KIND,
         annual_amount.OTHER_STRATEGY,
         annual_amount.OTHER,
+        contribution.KIND,
     )
 }
 REGISTRY: Mapping[str, LineKind[Any]] = MappingProxyType(_KINDS)  # a read-only view

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeAlias, TypeVar
 
 from ..fields import Field, choice, money, share
-from ..money import Q, dollars, fmt_fte, fmt_money, fmt_percent, q
+from ..money import Q, dollars, fmt_fte, fmt_money, fmt_percent, q, round_half_up
 from ..plan import DELIVERIES, Assumptions
 
 Exact: TypeAlias = Q  # gmpy2's exact rational (typed by typings/gmpy2.pyi)
@@ -65,8 +65,105 @@ class ExactOps:
     def minimum(self, a: Exact, b: Exact) -> Exact:
         return a if a <= b else b
 
+    # The choices (FORMULAS.md): a backend may give its own; `where` and friends below fall
+    # back to + - * / ceil max min for a backend that does not (the simulation's arrays).
+
+    def where(self, test: Exact, a: Exact, b: Exact) -> Exact:
+        return a if test else b
+
+    def equal(self, a: Exact, b: Exact) -> Exact:
+        return q(1 if a == b else 0)
+
+    def at_least(self, a: Exact, b: Exact) -> Exact:
+        return q(1 if a >= b else 0)
+
+    def mod(self, a: Exact, b: Exact) -> Exact:
+        return a - b * math.floor(a / b)
+
+    def power(self, base: Exact, k: int) -> Exact:
+        return base**k
+
+    def half_up(self, x: Exact, places: int) -> Exact:
+        return q(round_half_up(x, places))
+
 
 EXACT: Ops[Exact] = ExactOps()
+
+
+# The operations below take the backend first. A backend with a method of the same name
+# (the exact books, the workbook's formulas) answers itself; any other computes the same
+# number from the protocol's operations, exactly so for the whole numbers they are used on.
+
+
+def where(ops: Ops[N], test: N, a: N, b: N) -> N:
+    """`a` where `test` is 1, `b` where it is 0 (a test is `equal`, `at_least` or their
+    product: both)."""
+    own = getattr(ops, "where", None)
+    if own is not None:
+        return own(test, a, b)  # type: ignore[no-any-return]
+    return test * a + (ops.num(1) - test) * b
+
+
+def equal(ops: Ops[N], a: N, b: N) -> N:
+    """1 where the whole numbers a and b are equal, else 0."""
+    own = getattr(ops, "equal", None)
+    if own is not None:
+        return own(a, b)  # type: ignore[no-any-return]
+    d = a - b
+    return ops.num(1) - ops.minimum(ops.num(1), ops.maximum(d, ops.num(0) - d))
+
+
+def at_least(ops: Ops[N], a: N, b: N) -> N:
+    """1 where the whole number a is at least b, else 0."""
+    own = getattr(ops, "at_least", None)
+    if own is not None:
+        return own(a, b)  # type: ignore[no-any-return]
+    return ops.minimum(ops.num(1), ops.maximum(ops.num(0), a - b + ops.num(1)))
+
+
+def mod(ops: Ops[N], a: N, b: N) -> N:
+    """a modulo b for whole numbers, b > 0 (officer training's refresher years)."""
+    own = getattr(ops, "mod", None)
+    if own is not None:
+        return own(a, b)  # type: ignore[no-any-return]
+    floor = ops.num(0) - ops.ceil(ops.num(0) - a / b)
+    return a - b * floor
+
+
+def power(ops: Ops[N], base: N, k: int) -> N:
+    """base ** k for a whole k (growth factors, §2)."""
+    own = getattr(ops, "power", None)
+    if own is not None:
+        return own(base, k)  # type: ignore[no-any-return]
+    value = ops.num(1)
+    for _ in range(abs(k)):
+        value = value * base
+    return value if k >= 0 else ops.num(1) / value
+
+
+def half_up(ops: Ops[N], x: N, places: int) -> N:
+    """x to `places` decimals, half up (§2; x ≥ 0)."""
+    own = getattr(ops, "half_up", None)
+    if own is not None:
+        return own(x, places)  # type: ignore[no-any-return]
+    scale = ops.num(10**places)
+    return (ops.num(0) - ops.ceil(ops.num(0) - (x * scale + ops.num(1) / ops.num(2)))) / scale
+
+
+def own_or(ops: Ops[N], own: Any, fallback: Any) -> N:
+    """A line's own rate when it gives one, else the plan's (§3)."""
+    mine = getattr(ops, "own_or", None)
+    if mine is not None:
+        return mine(own, fallback)  # type: ignore[no-any-return]
+    return ops.num(own if own is not None else fallback)
+
+
+def capped(ops: Ops[N], x: N, cap: Any) -> N:
+    """x, no more than `cap` when there is one (case management's `max_fte`)."""
+    mine = getattr(ops, "capped", None)
+    if mine is not None:
+        return mine(x, cap)  # type: ignore[no-any-return]
+    return x if cap is None else ops.minimum(x, ops.num(cap))
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +239,24 @@ class Staffing(Params):
 STAFFING_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(Staffing))
 
 
+_INPUT_FIELDS: dict[type, tuple[Field, ...]] = {}
+
+
 def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
     """The plan-file fields of a parameter class, in the order a plan file writes them:
-    the kind's own, then a staffing line's own rates (§3)."""
+    the kind's own, then a staffing line's own rates (§3). A pure function of the class,
+    built once (the parser asks for it at every line it reads)."""
+    known = _INPUT_FIELDS.get(params_type)
+    if known is not None:
+        return known
     found = [
         dataclasses.replace(f.metadata["input"], name=f.name)
         for f in dataclasses.fields(params_type)
         if "input" in f.metadata
     ]
     own = [f for f in found if f.name not in STAFFING_FIELD_NAMES]
-    return tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
+    _INPUT_FIELDS[params_type] = tuple(own + [f for f in found if f.name in STAFFING_FIELD_NAMES])
+    return _INPUT_FIELDS[params_type]
 
 
 # ----------------------------------------------------------------------------- staffing §3
@@ -166,15 +271,9 @@ def round_up_fte(required: N, y: YearInputs[N], ops: Ops[N]) -> N:
 def staffing(params: Staffing, salary: Decimal, fte: N, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
     """A position of `fte` FTE at base `salary` in plan year k (§3)."""
     a = y.assumptions
-    fringe_rate = ops.num(params.fringe_rate if params.fringe_rate is not None else a.fringe_rate)
-    health = ops.num(
-        params.health_per_fte if params.health_per_fte is not None else a.health_per_fte
-    )
-    overhead = ops.num(
-        params.contract_overhead_rate
-        if params.contract_overhead_rate is not None
-        else a.contract_overhead_rate
-    )
+    fringe_rate = own_or(ops, params.fringe_rate, a.fringe_rate)
+    health = own_or(ops, params.health_per_fte, a.health_per_fte)
+    overhead = own_or(ops, params.contract_overhead_rate, a.contract_overhead_rate)
     salary_unit = ops.num(salary) * y.salary_growth
     health_unit = health * y.health_growth
     personnel = salary_unit * fte

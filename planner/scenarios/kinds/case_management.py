@@ -20,6 +20,7 @@ from .base import (
     Rounded,
     Staffing,
     YearInputs,
+    capped,
     param,
     round_up_fte,
     staffing,
@@ -44,9 +45,11 @@ class CaseManagementParams(Staffing):
             hint="LEAD guidance: never above 25",
         )
     )
-    min_fte: Decimal = param(count(default="case_management.min_fte", label="Minimum FTE"))
+    min_fte: Decimal = param(
+        count(default="case_management.min_fte", label="Minimum FTE", unit="fte")
+    )
     max_fte: Decimal | None = param(
-        count(nullable=True, label="Maximum FTE (cap)", hint="blank = no cap")
+        count(nullable=True, label="Maximum FTE (cap)", hint="blank = no cap", unit="fte")
     )
     salary: Decimal = param(
         money(
@@ -79,7 +82,7 @@ class CaseManagement(LineKind[CaseManagementParams]):
 
     def cost(self, params: CaseManagementParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         uncapped = required_fte(params, y, ops)
-        fte = uncapped if params.max_fte is None else ops.minimum(uncapped, ops.num(params.max_fte))
+        fte = capped(ops, uncapped, params.max_fte)
         cost = staffing(params, params.salary, fte, y, ops)
         cost.terms["uncapped_fte"] = uncapped
         return cost

@@ -19,8 +19,12 @@ from .base import (
     Params,
     Rounded,
     YearInputs,
+    at_least,
+    equal,
+    mod,
     param,
     salary_escalation_text,
+    where,
 )
 
 UPPER = 10**9  # the upper bound of a line's driver (§13)
@@ -30,10 +34,14 @@ UPPER = 10**9  # the upper bound of a line's driver (§13)
 class OfficerTrainingParams(Params):
     officers: int = param(whole(required=True, label="Officers to train", hint="whole number"))
     initial_hours: Decimal = param(
-        count(default="officer_training.initial_hours", label="Initial training hours")
+        count(
+            default="officer_training.initial_hours",
+            label="Initial training hours",
+            unit="hours",
+        )
     )
     refresher_hours: Decimal = param(
-        count(default="officer_training.refresher_hours", label="Refresher hours")
+        count(default="officer_training.refresher_hours", label="Refresher hours", unit="hours")
     )
     refresher_interval_years: int = param(
         whole(
@@ -71,16 +79,17 @@ class OfficerTrainingParams(Params):
     )
 
 
-def trainees(params: OfficerTrainingParams, j: int, ops: Ops[N]) -> tuple[N, N]:
+def trainees(params: OfficerTrainingParams, j: int | N, ops: Ops[N]) -> tuple[N, N]:
     """(initial trainees, refresher trainees) in the line's j-th FY inside the plan (§5)."""
     officers = ops.num(params.officers)
-    initial = (
-        officers if j == 0 else ops.ceil(officers * ops.num(params.annual_turnover))
-    )  # new hires
-    if j >= 1 and j % params.refresher_interval_years == 0:
-        refresher = ops.maximum(officers - initial, ops.num(0))
-    else:
-        refresher = ops.num(0)
+    year = ops.num(j)  # type: ignore[arg-type]  # a workbook cell is a number to its backend
+    zero = ops.num(0)
+    new_hires = ops.ceil(officers * ops.num(params.annual_turnover))
+    initial = where(ops, equal(ops, year, zero), officers, new_hires)
+    refresher_year = at_least(ops, year, ops.num(1)) * equal(
+        ops, mod(ops, year, ops.num(params.refresher_interval_years)), zero
+    )
+    refresher = where(ops, refresher_year, ops.maximum(officers - initial, zero), zero)
     return initial, refresher
 
 

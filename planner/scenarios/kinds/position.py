@@ -38,7 +38,9 @@ ROLE_SALARY_DEFAULT = {
 @dataclass(frozen=True, kw_only=True)
 class PositionParams(Staffing):
     role: str = param(choice(choices=ROLES, required=True, label="Role"))
-    fte: Decimal = param(count(required=True, label="FTE", hint="full-time equivalents"))
+    fte: Decimal = param(
+        count(required=True, label="FTE", hint="full-time equivalents", unit="fte")
+    )
     salary: Decimal = param(money(label="Base salary ($ a year)", hint="in first-FY dollars"))
     independent: bool = param(
         flag(

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..fields import Field, choice, count, hours_per_week, money, share
-from ..money import fmt_fte, fmt_money, fmt_percent, fmt_quantity, q, round_half_up
+from ..money import fmt_fte, fmt_money, fmt_percent, fmt_quantity, round_half_up
 from ..plan import WARM_HANDOFF_MODES, Assumptions
 from .base import (
+    EXACT,
     Cost,
     Driver,
     Exact,
@@ -22,6 +23,7 @@ from .base import (
     Staffing,
     YearInputs,
     escalated,
+    half_up,
     param,
     round_up_fte,
     salary_escalation_text,
@@ -80,7 +82,11 @@ class OnCallParams(Params):
         )
     )
     hours_per_callout: Decimal = param(
-        count(default="warm_handoff.on_call.hours_per_callout", label="Paid hours per call-out")
+        count(
+            default="warm_handoff.on_call.hours_per_callout",
+            label="Paid hours per call-out",
+            unit="hours",
+        )
     )
     # Default: the plan's case-manager salary / paid hours (`on_call_hourly_rate`).
     hourly_rate: Decimal = param(
@@ -114,10 +120,16 @@ MODES: dict[str, type[Params]] = {
 }
 
 
-def on_call_hourly_rate(case_manager_salary: Decimal, paid_hours: Decimal) -> Decimal:
+def call_out_rate(ops: Ops[N], case_manager_salary: N, paid_hours: N) -> N:
     """§5 on_call: `hourly_rate` defaults to the plan's case-manager salary / 2,080 paid
     hours, to the cent."""
-    return round_half_up(q(case_manager_salary) / q(paid_hours), 2)
+    return half_up(ops, case_manager_salary / paid_hours, 2)
+
+
+def on_call_hourly_rate(case_manager_salary: Decimal, paid_hours: Decimal) -> Decimal:
+    """The default call-out rate of a plan (the parser's)."""
+    rate = call_out_rate(EXACT, EXACT.num(case_manager_salary), EXACT.num(paid_hours))
+    return round_half_up(rate, 2)
 
 
 class WarmHandoff(LineKind[StaffedParams | OnCallParams | ContractParams]):

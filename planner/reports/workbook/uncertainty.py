@@ -10,13 +10,13 @@ from planner.scenarios import fy_label
 from planner.scenarios.uncertainty import LABELS
 from planner.services.analyses import analysis_of_plan
 
+from .xlsx import print_setup
+
 SHEET = "Uncertainty"
 
 
 def uncertainty_sheet(w: Any, doc: Any) -> None:
     """Add the sheet to the workbook writer `w` when the plan has ranges."""
-    from planner.reports.workbook import _print_setup
-
     analysis = analysis_of_plan(doc.plan, doc.projection)
     if analysis is None:
         return
@@ -103,4 +103,4 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
                 sheet.write_number(row, col, figure, money)
     sheet.set_column(0, 0, 36)
     sheet.set_column(1, 8, 14)
-    _print_setup(sheet, row + 1, 9, freeze=(top + 1, 1))
+    print_setup(sheet, row + 1, 9, freeze=(top + 1, 1))

@@ -1,0 +1,87 @@
+"""A line's justification follows its numbers until the county writes its own, and never
+prints an instruction to the planner (scenarios/justification.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+from planner.cost_tables import default_cost_tables
+from planner.scenarios.justification import justification_text, plural
+from planner.scenarios.starting import starting_plan
+from tests.plans import example, parse
+
+TABLES = default_cost_tables()
+INSTRUCTIONS = ("To assess", "Mark it", "set its units")
+
+
+def _line(plan, line_id):
+    return plan.line(line_id)
+
+
+def _start(slug: str = "ashe-county"):
+    return parse(starting_plan(TABLES, slug, start_fy=2027).document)
+
+
+def test_the_case_managers_text_says_the_caseloads_the_line_has() -> None:
+    plan = _start()
+    line = _line(plan, "case-managers")
+    assert "no more than 20 and never exceed 25" in justification_text(line)
+    tighter = dataclasses.replace(
+        line,
+        params=dataclasses.replace(
+            line.params, caseload_average=Decimal(15), caseload_max=Decimal(20)
+        ),
+    )
+    text = justification_text(tighter)
+    assert "no more than 15 and never exceed 20 participants" in text
+
+
+def test_service_lines_state_their_assessment_and_never_an_instruction() -> None:
+    plan = _start()
+    housing = _line(plan, "service-housing")
+    assert justification_text(housing).startswith("Not yet assessed")
+    gap = dataclasses.replace(
+        housing,
+        params=dataclasses.replace(
+            housing.params, status="gap", units=Decimal(1), unit_cost=Decimal(12500)
+        ),
+    )
+    # one unit, not "1 units"
+    assert "the fund buys 1 unit a year at $12,500 each" in justification_text(gap)
+    adequate = dataclasses.replace(
+        housing, params=dataclasses.replace(housing.params, status="adequate")
+    )
+    assert justification_text(adequate).startswith("Assessed adequate")
+
+
+def test_a_countys_own_text_wins() -> None:
+    line = _line(_start(), "case-managers")
+    own = dataclasses.replace(line, justification="Our own words.")
+    assert justification_text(own) == "Our own words."
+
+
+def test_plural_by_hand() -> None:
+    assert plural(1, "year") == "1 year"
+    assert plural(2, "year") == "2 years"
+    assert plural(Decimal("1.5"), "unit") == "1.5 units"
+
+
+@pytest.mark.parametrize("slug", [place.slug for place in TABLES.jurisdictions])
+def test_no_starting_plan_prints_an_instruction(slug: str) -> None:
+    plan = _start(slug)
+    for line in plan.line_items:
+        text = justification_text(line)
+        assert text, line.id
+        assert not any(words in text for words in INSTRUCTIONS), (line.id, text)
+
+
+def test_the_demo_keeps_its_own_texts() -> None:
+    plan = example("demo-orange-county.json")
+    assert all(
+        justification_text(line) == line.justification.strip()
+        for line in plan.line_items
+        if line.justification.strip()
+    )
