@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from planner.extensions import db
 from planner.models import ActualChange, FundActual
 from planner.services import actuals as service
+from planner.services import plan_documents as documents
 from planner.services.backup import backup
 from planner.services.demo import jurisdiction
 from planner.services.plans import plans_of
@@ -103,14 +104,16 @@ def test_fy_rules_outside_the_plan_gap_and_not_ended():
 
 
 def test_applied_fys_are_the_recorded_run_from_the_plans_first_fy():
-    assert service.applied_fys(2026, 18, [2026, 2027, 2029]) == [2026, 2027]
-    assert service.applied_fys(2025, 18, [2026, 2027]) == []  # FY2025-26 not recorded
-    assert service.applied_fys(2027, 3, [2026, 2027]) == [2027]  # before the plan: not used
+    assert documents.applied_fys(2026, 18, [2026, 2027, 2029]) == [2026, 2027]
+    assert documents.applied_fys(2025, 18, [2026, 2027]) == []  # FY2025-26 not recorded
+    assert documents.applied_fys(2027, 3, [2026, 2027]) == [2027]  # before the plan: not used
 
 
 def test_the_actuals_section_is_added_to_the_stored_text_exactly():
     stored = '{\n  "schema": "lead-plan/1",\n  "rate": 0.1000000000000000000001\n}\n'
-    text = service.with_actuals(stored, {2026: {"receipts": "5", "interest": "0", "spending": {}}})
+    text = documents.with_actuals(
+        stored, {2026: {"receipts": "5", "interest": "0", "spending": {}}}
+    )
     assert text.startswith(stored.rstrip()[:-1].rstrip())  # the stored numbers untouched
     assert json.loads(text)["actuals"] == {
         "FY2026-27": {"receipts": "5", "interest": "0", "spending": {}}
@@ -261,12 +264,12 @@ def test_preview_then_save_applies_to_every_plan_and_backs_up(app):
         assert [f.status for f in again.fys] == ["unchanged"]
         assert not again.saves
         for record in plans_of(db.session, orange):  # both of Orange's plans
-            document = json.loads(service.projected_document(record))
+            document = json.loads(documents.projected_document(record))
             assert document["actuals"]["FY2026-27"]["receipts"] == "1019496"
             assert "actuals" not in json.loads(record.document)
         durham = jurisdiction(db.session, "durham-county")
         assert all(
-            service.projected_document(r) == r.document for r in plans_of(db.session, durham)
+            documents.projected_document(r) == r.document for r in plans_of(db.session, durham)
         )
         data = json.loads(json.dumps(backup(db.session)))
         assert [(a["jurisdiction"], a["fiscal_year"]) for a in data["actuals"]] == [
@@ -307,7 +310,7 @@ def test_only_the_first_or_last_recorded_fy_can_be_removed(app):
             service.delete_fy(db.session, orange, None, 2027, expected_version=1)
         assert codes(refused.value.problems) == ["gap"]
         service.delete_fy(db.session, orange, None, 2028, expected_version=1)
-        assert list(service.records_of(db.session, orange)) == [2026, 2027]
+        assert list(documents.records_of(db.session, orange)) == [2026, 2027]
         assert service.history(db.session, orange)[0].new == "—"  # the removal, recorded
 
 

@@ -347,7 +347,7 @@ def _problems(doc: dict[str, Any]) -> dict[str, str]:
 
 
 class FloatOps:
-    """What a simulation backend does (FORMULAS.md), on plain floats."""
+    """What a simulation backend does (docs/formulas.md), on plain floats."""
 
     def num(self, value: Decimal | int | Fraction) -> float:
         return float(value)

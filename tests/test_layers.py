@@ -5,6 +5,7 @@ catches a package `__init__` that pulls a framework in."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -85,3 +86,134 @@ def test_the_app_factory_is_still_importable_from_the_package():
     assert planner.create_app is create_app
     with pytest.raises(AttributeError):
         planner.no_such_name  # noqa: B018 - the attribute lookup is the test
+
+
+# ------------------------------------------------------------------------ import cycles
+
+PACKAGE = ROOT / "planner"
+# Cycles still held open by an import inside a function, each waiting for a move that other
+# work is rewriting the files of (the review's target layout, part 4): `_Reader` out of
+# parse.py into scenarios/reader.py (actuals and funding read with it, parse reaches back for
+# them), `_result` into compliance_base.py, `Outcome` into vectorized.py; and, from the
+# sharing work, `services.plans.update_plan` calling `sharing.after_lead_saved` (a save hook
+# that sharing should register instead). Remove a set when its move lands; none may be added.
+PENDING_CYCLES = {
+    frozenset(
+        {"planner.scenarios.actuals", "planner.scenarios.funding", "planner.scenarios.parse"}
+    ),
+    frozenset({"planner.scenarios.annual_report", "planner.scenarios.compliance"}),
+    frozenset({"planner.scenarios.simulation", "planner.scenarios.vectorized"}),
+    frozenset({"planner.services.county", "planner.services.plans", "planner.services.sharing"}),
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@functools.cache
+def runtime_imports() -> dict[str, set[str]]:
+    """Each planner module's imports of planner modules that run: at module level or inside
+    a function (where a cycle hides), not those under `if TYPE_CHECKING:`."""
+    import ast
+
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    edges: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typed = {
+            id(node)
+            for stmt in tree.body
+            if isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.dump(stmt.test)
+            for node in ast.walk(stmt)
+        }
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(tree):
+            if id(node) in typed:
+                continue
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package[: len(package) - (node.level - 1)]
+                    base = ".".join(up + ([node.module] if node.module else []))
+                subs = [f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files]
+                # `from planner.present import charts` names a module, not the package's body
+                targets = subs + ([base] if len(subs) < len(node.names) else [])
+            else:
+                continue
+            for target in targets:
+                while target and target not in files:  # the longest module named
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    edges[name].add(target)
+    return edges
+
+
+def import_cycles(edges: dict[str, set[str]]) -> set[frozenset[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in edges.get(node, ()):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = set()
+            while True:
+                top = stack.pop()
+                component.add(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                found.add(frozenset(component))
+
+    for node in sorted(edges):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_sees_an_import_inside_a_function():
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(edges) == {frozenset({"a", "b", "c"})}
+    found = runtime_imports()
+    # services/actuals imports plans_of at module level; plans imports no actuals service
+    assert "planner.services.plans" in found["planner.services.actuals"]
+    assert "planner.services.actuals" not in found["planner.services.plans"]
+
+
+def test_no_import_cycles_within_planner():
+    """A module that reaches back into a module importing it (typically through an import
+    inside a function) makes the two one knot: the helper it reaches for belongs in a module
+    both import."""
+    cycles = import_cycles(runtime_imports())
+    new = {tuple(sorted(c)) for c in cycles - PENDING_CYCLES}
+    assert new == set()
+
+
+def test_every_planner_module_is_in_the_layers_contract():
+    """setup.cfg's layers name every package and root module of planner, so import-linter
+    checks the direction of each of their imports."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    layers = config["importlinter:contract:layers"]["layers"]
+    named = {part.strip() for line in layers.split("\n") for part in line.split("|")} - {""}
+    top = {
+        f"planner.{p.stem if p.is_file() else p.name}"
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.name != "__init__.py") or (p / "__init__.py").is_file()
+    }
+    assert top - named == set()

@@ -21,7 +21,8 @@ from pypdf import PdfReader
 
 from planner.cli import main
 from planner.reports.context import plan_document
-from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_html, plan_report_pdf
+from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes
+from planner.reports.render import plan_report_html, plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
 from planner.reports.workbook import CLASS_LABELS, plan_workbook

@@ -180,8 +180,17 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     )
     row = re.search(r'<tr class="(\w+)" data-strategy="A:7">(.*?)</tr>', section, re.S)
     assert row is not None
-    assert row.group(1) in ("over", "under", "on-plan")
-    assert ("over plan by" in row.group(2)) == (row.group(1) == "over")  # said in words
+    # the direction follows the numbers on the row: the ledger's actual $44,870 on A:7
+    # against the plan's figure; spending more than planned is "over"
+    planned, actual = (
+        int(re.sub(r"[^0-9]", "", cell))
+        for cell in re.findall(r'<td class="num">(.*?)</td>', row.group(2))[:2]
+    )
+    assert actual == 44870
+    expected = "over" if actual > planned else "under" if actual < planned else "on-plan"
+    assert row.group(1) == expected
+    assert ("over plan by" in row.group(2)) == (expected == "over")  # said in words
+    assert ("under plan by" in row.group(2)) == (expected == "under")
     assert 'id="reforecast"' in section
     assert "As adopted" in section
     with app.app_context():

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import xlsxwriter
 
-from planner.reports.render import pdf_bytes, render
+from planner.reports.pdf import pdf_bytes, render
 from planner.reports.tabular import safe_text
 from planner.scenarios import Plan, Projection
 from planner.scenarios.exhibits import ExhibitE, ExhibitF, exhibit_e, exhibit_f

@@ -8,6 +8,7 @@ import base64
 from markupsafe import Markup
 
 from planner.present import charts_uncertainty
+from planner.reports.pdf import render
 from planner.scenarios.uncertainty import LABELS
 from planner.services.analyses import analysis_of_plan
 
@@ -18,8 +19,6 @@ def _b64(svg: str) -> str:
 
 def uncertainty_page_html(doc) -> Markup:
     """The page's HTML, or nothing when the plan has no ranges."""
-    from planner.reports.render import render
-
     analysis = analysis_of_plan(doc.plan, doc.projection)
     if analysis is None:
         return Markup("")

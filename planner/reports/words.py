@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from planner.present import formatting
-from planner.present.labels import KIND_NAMES, LABELS, unit_of
+from planner.present.labels import LABELS, unit_of
 from planner.scenarios import fy_label
 from planner.scenarios.summaries import DefaultRow
 
@@ -140,10 +140,6 @@ def input_rows(rows: list[DefaultRow]) -> list[InputRow]:
         )
         for r in rows
     ]
-
-
-def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind)
 
 
 _COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

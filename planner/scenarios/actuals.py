@@ -99,9 +99,6 @@ class FyActuals:
         """The fund's spending of this FY (§11): actual spending + audit costs."""
         return self.spent + self.audit_costs_dollars
 
-    def referrals_by_pathway(self) -> dict[str, int] | None:
-        return None if self.referrals is None else dict(self.referrals)
-
 
 # ----------------------------------------------------------------------------- reading
 
@@ -368,6 +365,12 @@ def variance_percent_text(variance: int, planned: int) -> str:
     return f"{'+' if value > 0 else ''}{value}%"
 
 
+def variance_of(planned: int, actual: int) -> int:
+    """The variance's one formula (Exhibit E, the plan page, the workbook): actual − planned,
+    so spending more than planned is positive ("over plan")."""
+    return actual - planned
+
+
 def variance_word(variance: int) -> str:
     """Spending against the plan in words (never colour alone): over, under, as planned."""
     if variance > 0:
@@ -399,6 +402,10 @@ class VarianceRow:
         """`over`, `under` or `even` (a CSS class; the words say it too)."""
         return "over" if self.variance > 0 else "under" if self.variance < 0 else "even"
 
+    @classmethod
+    def of(cls, strategy: str, planned: int, actual: int) -> VarianceRow:
+        return cls(strategy, planned, actual, variance_of(planned, actual))
+
 
 @dataclass(frozen=True)
 class ActualsBlock:
@@ -417,13 +424,6 @@ class ActualsBlock:
     @property
     def strategies(self) -> tuple[str, ...]:
         return tuple(self.planned_by_strategy)
-
-    def variance_percent(self, strategy: str, k: int) -> Decimal | None:
-        """Variance as a share of the planned amount (None when nothing was planned)."""
-        planned = self.planned_by_strategy[strategy][k]
-        if planned == 0:
-            return None
-        return Decimal(self.variance_by_strategy[strategy][k]) / Decimal(planned)
 
     def variance_rows(self, k: int) -> tuple[VarianceRow, ...]:
         """Closed FY number k (0 = the first) by strategy, in the block's order."""
@@ -498,7 +498,10 @@ def actuals_block(
     planned = {s: tuple(by_strategy[s][k] if s in by_strategy else 0 for k in ks) for s in order}
     spent = [entry.spending_dollars for entry in plan.actuals]
     actual = {s: tuple(row.get(s, 0) for row in spent) for s in order}
-    variance = {s: tuple(a - p for a, p in zip(actual[s], planned[s], strict=True)) for s in order}
+    variance = {
+        s: tuple(variance_of(p, a) for p, a in zip(planned[s], actual[s], strict=True))
+        for s in order
+    }
     return ActualsBlock(
         closed_fys=tuple(entry.fy for entry in plan.actuals),
         planned_by_strategy=planned,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .actuals import UNASSIGNED, FyActuals
 from .authorizations import authorization_facts, authorize_months, uncovered_months
+from .compliance_base import fy_ranges
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .money import fmt_money
 from .plan import Plan
@@ -37,7 +38,9 @@ def _date(day: dt.date) -> str:
 
 
 def report_due(fy: int, tables: CostTables) -> dt.date:
-    """September 28 after the FY's June 30: 90 days (MOA §F.6; `cost_tables/compliance.toml`)."""
+    """September 28 after the FY's June 30: 90 days (MOA §F.6; `cost_tables/compliance.toml`).
+    The one home of the due date: MOA-REPORTING, MOA-ANNUAL-REPORT, the exhibits and the pages
+    read it here."""
     return fy_end(fy) + dt.timedelta(days=int(tables.threshold("reporting.days_after_fy_end")))
 
 
@@ -117,8 +120,6 @@ def fy_reports(plan: Plan, tables: CostTables, as_of: dt.date) -> tuple[FyReport
 
 
 def _fys(items: Iterable[FyReport]) -> str:
-    from .compliance import fy_ranges
-
     return fy_ranges([item.fy for item in items])
 
 

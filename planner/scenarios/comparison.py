@@ -66,10 +66,6 @@ class Row:
                 found.append("better" if (delta > 0) == self.higher_is_better else "worse")
         return tuple(found)
 
-    @property
-    def differs(self) -> bool:
-        return len(set(self.values)) > 1
-
 
 @dataclass(frozen=True)
 class LineDifference:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
-from .annual_report import check_annual_report, unassigned_actuals, unassigned_text
+from .annual_report import check_annual_report, report_due, unassigned_actuals, unassigned_text
 from .authorizations import (
     ADOPTED,
     SCHEDULED,
@@ -59,7 +59,7 @@ from .compliance_base import (
     verb,
 )
 from .compliance_funding import check_funding_sources, lead_scope, lead_scope_result
-from .fiscal import fy_end, fy_label, fy_of, fy_start
+from .fiscal import fy_label, fy_of, fy_start
 from .fit import REFERRALS, first_open_year, fit, reserves
 from .kinds.base import Params
 from .kinds.case_management import CaseManagementParams
@@ -860,10 +860,6 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
 # ----------------------------------------------------------------------------- MOA-REPORTING
 
 
-def report_due(fy: int, days: int) -> dt.date:
-    return fy_end(fy) + dt.timedelta(days=days)
-
-
 class ReportDue(TypedDict):
     """One FY's reports and their due date."""
 
@@ -912,9 +908,9 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     warning_days = int(c.threshold("reporting.warning_days"))
     p = c.projection
     upcoming: list[ReportDue] = [
-        {"fiscal_year": fy, "due": report_due(fy, days), "impact_report": spending > 0}
+        {"fiscal_year": fy, "due": report_due(fy, c.tables), "impact_report": spending > 0}
         for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True)
-        if report_due(fy, days) >= c.as_of
+        if report_due(fy, c.tables) >= c.as_of
     ]
     listed = upcoming[:2]
     left = (listed[0]["due"] - c.as_of).days if listed else None

@@ -27,7 +27,8 @@ from .actuals import (  # noqa: F401 - the variance words are part of this inter
     variance_percent_text,
     variance_word,
 )
-from .fiscal import fy_end, fy_label
+from .annual_report import report_due
+from .fiscal import fy_label
 from .money import q, quantize6
 from .participants import ramp_factor
 from .plan import PATHWAYS, Plan
@@ -80,10 +81,6 @@ def strategy_ref(code: str, tables: CostTables) -> StrategyRef:
         title or "Not in the shipped Exhibit B list: check it against the current Exhibit B",
         title is not None,
     )
-
-
-def _due(fy: int, tables: CostTables) -> dt.date:
-    return fy_end(fy) + dt.timedelta(days=int(tables.threshold("reporting.days_after_fy_end")))
 
 
 def _closed(plan: Plan, fy: int) -> FyActuals:
@@ -224,7 +221,7 @@ def exhibit_e(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
         audit_costs=entry.audit_costs_dollars,
         ending_balance=fund.closing[k],
         words=tuple((f.field, f.words) for f in tables.report_fields("exhibit_e")),
-        due_on=_due(fy, tables),
+        due_on=report_due(fy, tables),
         reported_on=entry.reported_on,
     )
     if not report.balanced:  # pragma: no cover - the fund computes (5) the same way
@@ -344,5 +341,8 @@ def exhibit_f(plan: Plan, projection: Projection, fy: int, tables: CostTables) -
         if code != UNASSIGNED and spent.get(code, 0) > 0
     )
     return ExhibitF(
-        fy=fy, strategies=strategies, unassigned=spent.get(UNASSIGNED, 0), due_on=_due(fy, tables)
+        fy=fy,
+        strategies=strategies,
+        unassigned=spent.get(UNASSIGNED, 0),
+        due_on=report_due(fy, tables),
     )

@@ -8,7 +8,6 @@ once, half away from zero, to whole dollars.
 from __future__ import annotations
 
 import functools
-import math
 from decimal import Decimal
 from typing import TypeAlias
 
@@ -60,10 +59,6 @@ def dollars(value: Number) -> int:
     return _half_up_int(value)
 
 
-def cents(value: Number) -> Decimal:
-    return round_half_up(value, 2)
-
-
 def quantize6(value: Number) -> Decimal:
     """Participant figures are kept to 6 decimals (§4)."""
     return round_half_up(value, 6)
@@ -106,7 +101,3 @@ def fmt_fte(value: Number) -> str:
     amount = round_half_up(value, 4).normalize()
     text = format(amount, "f")
     return text if "." in text else f"{text}.0"
-
-
-def ceil_div(value: Number) -> int:
-    return math.ceil(exact(value))

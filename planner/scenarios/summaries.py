@@ -362,11 +362,6 @@ def fy_blocks(fiscal_years: tuple[int, ...], size: int = 9) -> tuple[tuple[int, 
     return tuple(found)
 
 
-def object_classes_by_year(projection: Projection) -> dict[str, tuple[int, ...]]:
-    """SF-424A object class -> amount in each FY (a budget period), in SF-424A order."""
-    return {c: projection.by_object_class[c] for c in OBJECT_CLASSES}
-
-
 def direct_charges_by_year(projection: Projection) -> tuple[int, ...]:
     """SF-424A line i (Total Direct Charges): every class but indirect, each FY."""
     return tuple(

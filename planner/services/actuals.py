@@ -18,19 +18,25 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from planner.cost_tables import default_cost_tables
-from planner.models import ActualChange, FundActual, Jurisdiction, PlanRecord, User
+from planner.models import ActualChange, FundActual, Jurisdiction, User
 from planner.models.base import utcnow
 from planner.scenarios import FiscalYearError, PlanError, fy_label, load_plan_json, parse_fy
 from planner.scenarios.actuals import parse_actuals_section
 from planner.scenarios.fields import CAP
+from planner.scenarios.fiscal import fy_of
 from planner.scenarios.parse import Field, check_field, money
 from planner.scenarios.plan import PATHWAYS
 from planner.services import DbSession
+from planner.services.plan_documents import (
+    ACTUALS_KEY,
+    document_span,
+    entry_of,
+    records_of,
+)
+from planner.services.plans import diff_documents, plans_of
 
-ACTUALS_KEY = "actuals"
 LEDGER_ITEMS = ("receipts", "interest", "audit_costs", "spending")
 PROGRAM_ITEMS = ("referrals", "enrolled")
 ITEMS = LEDGER_ITEMS + PROGRAM_ITEMS
@@ -90,114 +96,22 @@ class StaleActuals(Exception):  # noqa: N818 - what the user sees
 # ------------------------------------------------------------------------ reading records
 
 
-def records_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, FundActual]:
-    """The jurisdiction's recorded FYs, in order."""
-    found = session.scalars(
-        select(FundActual)
-        .where(FundActual.jurisdiction_id == jurisdiction.id)
-        .order_by(FundActual.fiscal_year)
-    )
-    return {r.fiscal_year: r for r in found}
-
-
-def entry_of(record: FundActual) -> dict[str, Any]:
-    return json.loads(record.entry)
-
-
 def outcomes_of(record: FundActual | None) -> dict[str, dict[str, str]]:
     return json.loads(record.outcomes or "{}") if record is not None else {}
 
 
-def entries_of(session: DbSession, jurisdiction: Jurisdiction) -> dict[int, dict[str, Any]]:
-    return {fy: entry_of(r) for fy, r in records_of(session, jurisdiction).items()}
-
-
-def applied_fys(start_fy: int, years: int, recorded: Iterable[int]) -> list[int]:
-    """The FYs of a plan whose actuals apply: the recorded run from the plan's first FY
-    without a gap (§11: the closed FYs are the plan's first FYs)."""
-    have = set(recorded)
-    found = []
-    for fy in range(start_fy, start_fy + years):
-        if fy not in have:
-            break
-        found.append(fy)
-    return found
-
-
-def _plan_span(document_text: str) -> tuple[int, int] | None:
-    try:
-        document = json.loads(document_text)
-        return parse_fy(document["start_fy"]), int(document["years"])
-    except (ValueError, KeyError, TypeError, FiscalYearError):
-        return None
-
-
-def projected_document(record: Any) -> str:
-    """The plan document every page, PDF, workbook, chart and export projects: the stored
-    plan with the jurisdiction's actuals for its closed FYs (§11 `actuals`). A stored plan
-    never carries them itself; anything but a stored plan (a cached text) is returned as is.
-    """
-    if not isinstance(record, PlanRecord):
-        return record.document
-    span = _plan_span(record.document)
-    if span is None:
-        return record.document
-    session = Session.object_session(record)
-    if session is None:
-        return record.document
-    entries = entries_of(session, record.jurisdiction)
-    fys = applied_fys(*span, entries)
-    if not fys:
-        return record.document
-    return with_actuals(record.document, {fy: entries[fy] for fy in fys})
-
-
-def with_actuals(document_text: str, entries: Mapping[int, Mapping[str, Any]]) -> str:
-    """The plan file's text with an `actuals` section (the stored text is kept byte for
-    byte, so its numbers stay exact)."""
-    body = document_text.rstrip()
-    if not body.endswith("}"):
-        return document_text
-    section = json.dumps(
-        {fy_label(fy): dict(entries[fy]) for fy in sorted(entries)}, ensure_ascii=False
-    )
-    head = body[:-1].rstrip()
-    joiner = "" if head.endswith("{") else ","
-    return f'{head}{joiner}\n  "{ACTUALS_KEY}": {section}\n}}\n'
-
-
-def without_actuals(document: Any) -> tuple[Any, dict[int, dict[str, Any]] | None]:
-    """A decoded plan file split into the plan and its `actuals` section by FY (None when
-    it has none, or when the section is not an object of FYs: the engine reports that)."""
-    if not isinstance(document, dict) or ACTUALS_KEY not in document:
-        return document, None
-    section = document.get(ACTUALS_KEY)
-    if not isinstance(section, dict):
-        return document, None
-    found: dict[int, dict[str, Any]] = {}
-    for key, entry in section.items():
-        try:
-            found[parse_fy(key)] = _plain(entry)
-        except FiscalYearError:
-            return document, None
-    rest = {k: v for k, v in document.items() if k != ACTUALS_KEY}
-    return rest, found
-
-
-def _plain(value: Any) -> Any:
-    """A decoded value with its numbers as their text (the way the records keep them)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 # ------------------------------------------------------------------------ checking entries
+
+
+def _typed(text: Any) -> Any:
+    """An amount as typed (`$1,019,496.00`, a ledger's `(1,234)`) as the plain text the engine
+    reads; anything else unchanged."""
+    if not isinstance(text, str):
+        return text
+    raw = text.strip().replace(",", "").replace("$", "")
+    if raw.startswith("(") and raw.endswith(")"):
+        raw = "-" + raw[1:-1]  # a ledger's (1,234) is a negative amount
+    return raw
 
 
 def _amount(
@@ -210,9 +124,7 @@ def _amount(
     allow_negative: bool = False,
 ) -> tuple[Decimal | None, ActualsProblem | None]:
     """One amount as typed (`$1,019,496.00`), checked on its text first (§15)."""
-    raw = text if not isinstance(text, str) else text.strip().replace(",", "").replace("$", "")
-    if isinstance(raw, str) and raw.startswith("(") and raw.endswith(")"):
-        raw = "-" + raw[1:-1]  # a ledger's (1,234) is a negative amount
+    raw = _typed(text)
     value, problem = check_field(
         _INTEREST if allow_negative else money(name), raw, default_cost_tables()
     )
@@ -230,44 +142,22 @@ def known_strategy(code: str) -> bool:
 
 
 def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
-    """The problems of one FY's §11 entry (amounts as text); [] when it can be saved."""
+    """The problems of one FY's §11 entry (amounts as typed); [] when it can be saved.
+
+    The engine reads the entry exactly as in a plan file (`scenarios.actuals.read_actuals`):
+    it is the one judge of the entry's items, what is required, the filing date and the
+    amounts' limits, in one wording. This adds only what a form or a ledger needs besides:
+    amounts typed with `$`, `,` or a ledger's parentheses, named as the page names them, and
+    strategies that the cost tables know (the engine checks a code's form only)."""
     problems: list[ActualsProblem] = []
-    known = {
-        "receipts",
-        "interest",
-        "audit_costs",
-        "spending",
-        "referrals",
-        "enrolled",
-        "reported_on",
-    }
-    for key in entry:
-        if key not in known:
-            problems.append(
-                ActualsProblem("item", f"'{key}' is not an item of the actuals", fy, field=key)
-            )
-    for key in ("receipts", "interest"):
-        if entry.get(key) in (None, ""):
-            problems.append(
-                ActualsProblem("required", f"{ITEM_NAMES[key]} is required", fy, field=key)
-            )
-        else:
+    for key in ("receipts", "interest", "audit_costs", "enrolled"):
+        if entry.get(key) not in (None, ""):
             _, problem = _amount(
                 entry[key], ITEM_NAMES[key], fy=fy, key=key, allow_negative=key == "interest"
             )
             problems += [problem] if problem else []
-    if entry.get("audit_costs") not in (None, ""):
-        _, problem = _amount(
-            entry["audit_costs"], ITEM_NAMES["audit_costs"], fy=fy, key="audit_costs"
-        )
-        problems += [problem] if problem else []
     spending = entry.get("spending", {})
-    if not isinstance(spending, Mapping):
-        problems.append(
-            ActualsProblem("amount", "spending must be amounts by strategy", fy, field="spending")
-        )
-        spending = {}
-    for code, amount in spending.items():
+    for code, amount in spending.items() if isinstance(spending, Mapping) else ():
         if not known_strategy(code):
             problems.append(
                 ActualsProblem(
@@ -281,59 +171,54 @@ def check_entry(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
         _, problem = _amount(amount, f"spending on {code}", fy=fy, key=f"spending.{code}")
         problems += [problem] if problem else []
     referrals = entry.get("referrals", {})
-    if not isinstance(referrals, Mapping):
-        referrals = {}
-    for pathway, amount in referrals.items():
-        if pathway not in PATHWAYS:
-            problems.append(
-                ActualsProblem(
-                    "unknown_pathway",
-                    f"'{pathway}' is not a pathway ({', '.join(PATHWAYS)})",
-                    fy,
-                    field=f"referrals.{pathway}",
-                )
+    for pathway, amount in referrals.items() if isinstance(referrals, Mapping) else ():
+        if pathway in PATHWAYS:
+            _, problem = _amount(
+                amount, f"referrals by {PATHWAY_NAMES[pathway]}", fy=fy, key=f"referrals.{pathway}"
             )
-            continue
-        _, problem = _amount(
-            amount, f"referrals by {PATHWAY_NAMES[pathway]}", fy=fy, key=f"referrals.{pathway}"
-        )
-        problems += [problem] if problem else []
-    if entry.get("enrolled") not in (None, ""):
-        _, problem = _amount(entry["enrolled"], "enrolled", fy=fy, key="enrolled")
-        problems += [problem] if problem else []
-    reported = entry.get("reported_on")
-    if reported not in (None, ""):
-        try:
-            day = dt.date.fromisoformat(str(reported))
-        except ValueError:
-            day = None
-        if day is None or day < dt.date(fy + 1, 7, 1):
-            problems.append(
-                ActualsProblem(
-                    "date",
-                    f"the filing date must be a date (YYYY-MM-DD) after {fy_label(fy)} "
-                    f"ended on June 30, {fy + 1}",
-                    fy,
-                    field="reported_on",
-                )
-            )
-    if not problems:
-        problems += _engine_problems(fy, entry)
-    return problems
+            problems += [problem] if problem else []
+    flagged = {p.field for p in problems}
+    return problems + [p for p in _engine_problems(fy, entry) if p.field not in flagged]
+
+
+def _engine_code(key: str, entry: Mapping[str, Any]) -> str:
+    """The code of an engine problem at the entry's `key` (`spending.A:10`)."""
+    top, _, rest = key.partition(".")
+    if top == "reported_on":
+        return "date"
+    if top not in ITEM_NAMES:
+        return "item"
+    if top == "referrals" and rest and rest not in PATHWAYS:
+        return "unknown_pathway"
+    if key == top and entry.get(top) in (None, ""):
+        return "required"
+    return "amount"
 
 
 def _engine_problems(fy: int, entry: Mapping[str, Any]) -> list[ActualsProblem]:
-    """The engine's own reading of the entry (exactly as in a plan file), its problems named
-    by the entry's key."""
-    section = load_plan_json(json.dumps({fy_label(fy): dict(entry)}))
+    """The engine's own reading of the entry (exactly as in a plan file; amounts as plain
+    text), its problems named by the entry's key."""
+    plain = {
+        key: (
+            {k: _typed(v) for k, v in value.items()}
+            if isinstance(value, Mapping)
+            else value
+            if key == "reported_on"
+            else _typed(value)
+        )
+        for key, value in entry.items()
+        if value is not None and value != ""  # an empty optional item is left out
+    }
+    section = load_plan_json(json.dumps({fy_label(fy): plain}))
     try:
         parse_actuals_section(section, default_cost_tables())
     except PlanError as error:
         prefix = f"{ACTUALS_KEY}.{fy_label(fy)}."
-        return [
-            ActualsProblem("amount", p.message, fy, field=p.path.removeprefix(prefix))
-            for p in error.problems
-        ]
+        found = []
+        for p in error.problems:
+            key = p.path.removeprefix(prefix)
+            found.append(ActualsProblem(_engine_code(key, entry), p.message, fy, field=key))
+        return found
     return []
 
 
@@ -374,12 +259,10 @@ def clean_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 def plan_spans(session: DbSession, jurisdiction: Jurisdiction) -> list[tuple[int, int]]:
     """(first FY, years) of each of the jurisdiction's plans."""
-    from planner.services.plans import plans_of
-
     return [
         span
         for r in plans_of(session, jurisdiction)
-        if (span := _plan_span(r.document)) is not None
+        if (span := document_span(r.document)) is not None
     ]
 
 
@@ -400,7 +283,7 @@ def check_fys(
     lines = lines or {}
     have = set(recorded) | set(new)
     problems: list[ActualsProblem] = []
-    current = current_fy(as_of)
+    current = fy_of(as_of)
     covering = [plan_span] if plan_span else spans
     lower = min(have) if have else 0
     if plan_span:
@@ -437,10 +320,6 @@ def check_fys(
                 )
             )
     return problems
-
-
-def current_fy(as_of: dt.date) -> int:
-    return as_of.year if as_of.month >= 7 else as_of.year - 1
 
 
 def next_fy(records: Iterable[int], current: int) -> int | None:
@@ -484,8 +363,6 @@ def _record_change(
 
 
 def _diff(before: Any, after: Any, path: str = "") -> list[tuple[str, Any, Any]]:
-    from planner.services.plans import diff_documents
-
     return diff_documents(before, after, path)
 
 

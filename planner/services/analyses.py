@@ -12,6 +12,7 @@ from typing import Any
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import Plan, Projection, dump_plan_json, parse_plan_text, project
 from planner.scenarios.simulation import Simulation, simulate
+from planner.services.plan_documents import projected_document
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,6 @@ def analysis_of(
 ) -> Analysis | None:
     """A stored plan's analysis, of the plan as the page shows it: with its jurisdiction's
     actuals (closed FYs stay as they were, §12), so entering actuals gives a new analysis."""
-    from planner.services.actuals import projected_document
-
     return analysis_of_document(projected_document(record), plan, projection)
 
 

@@ -38,15 +38,16 @@ from planner.models.plans import STATUSES
 from planner.scenarios import PlanError, load_plan_json, parse_plan
 from planner.services import DbSession
 from planner.services.accounts import EMAIL, hash_password
-from planner.services.backup_actuals import backup_actuals, check_actuals, restore_actuals
+from planner.services.backup_actuals import (
+    BackupError,
+    backup_actuals,
+    check_actuals,
+    restore_actuals,
+)
 from planner.services.backup_checks import HISTORY_TEXT_MAX, ID_MAX, Problems, Row, rows
 from planner.services.backup_sharing import backup_sharing, check_sharing, restore_sharing
 
 SCHEMA = "planner-backup/1"
-
-
-class BackupError(ValueError):
-    """A backup that cannot be restored here; the message says why."""
 
 
 # A backup made before epochs were written: every account's epoch starts past any a cookie

@@ -20,6 +20,10 @@ from planner.services.actuals import check_entry, known_strategy
 from planner.services.backup_checks import HISTORY_TEXT_MAX, Problems, Row, rows
 
 
+class BackupError(ValueError):
+    """A backup that cannot be restored here; the message says why."""
+
+
 def _time(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
@@ -65,8 +69,6 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
 def check_actuals(data: dict[str, Any]) -> None:
     """Raises the backup's error (BackupError) naming each bad FY entry, Exhibit F measure
     and history entry by its path."""
-    from planner.services.backup import BackupError
-
     problems = Problems()
     slugs = {row.get("slug") for row in data.get("jurisdictions") or [] if isinstance(row, dict)}
     limits = default_cost_tables().limits

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from planner.models import Jurisdiction, SharedProgram
 from planner.models.sharing import SHARE_STATUSES
 from planner.services import DbSession
+from planner.services.backup_actuals import BackupError
 
 KEYS = (
     "id",
@@ -58,8 +59,6 @@ def backup_sharing(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
 
 def check_sharing(data: dict[str, Any]) -> None:
     """Raises the backup's error (BackupError) naming each bad row by its path."""
-    from planner.services.backup import BackupError
-
     rows = data.get("shared_programs") or []
     if not rows:
         return

@@ -42,7 +42,7 @@ from planner.scenarios.receipts import (
 )
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services import DbSession
-from planner.services.actuals import projected_document
+from planner.services.plan_documents import projected_document
 from planner.services.plans import create_plan, load_plan, update_plan
 
 SPREAD_ACTION = "spread a CORE-NC total of "  # + the whole-dollar total, in the history
@@ -286,10 +286,6 @@ def move_whole_plan(
 
 
 # ------------------------------------------------------------------------ what it can afford
-
-
-def plan_fit(plan: Plan, target: str = REFERRALS) -> FitResult:
-    return fit(plan, target)
 
 
 class NothingToApply(ValueError):

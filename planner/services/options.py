@@ -23,7 +23,7 @@ from planner.scenarios.options import Option, OptionsResult, plan_options
 from planner.scenarios.outcomes import ProgramBuys, program_buys
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
-from planner.services.actuals import projected_document, without_actuals
+from planner.services.plan_documents import projected_document, without_actuals
 from planner.services.plans import clone_plan, update_plan
 
 DEFAULT_CHANCE = Decimal("0.1")  # the chance fit the page shows: at most 10%

@@ -19,8 +19,6 @@ from planner.models import Jurisdiction, PlanChange, PlanRecord, User
 from planner.models.base import utcnow
 from planner.scenarios import (
     Plan,
-    PlanError,
-    Problem,
     dump_plan_json,
     load_plan_json,
     parse_plan,
@@ -29,7 +27,7 @@ from planner.scenarios import (
 from planner.scenarios.compliance import RuleResult, check_plan
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
-from planner.services.actuals import projected_document, without_actuals
+from planner.services.plan_documents import projected_document, without_actuals
 
 
 class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees
@@ -301,24 +299,6 @@ def _diff_lines(before: list, after: list) -> list[tuple[str, Any, Any]]:
     if [k for k in old if k in new] != [k for k in new if k in old]:
         found.append(("line_items (order)", list(old), list(new)))
     return found
-
-
-def problems_by_field(error: PlanError, prefix: str) -> dict[str, list[str]]:
-    """Map the engine's problem paths under `prefix` to form field names."""
-    found: dict[str, list[str]] = {}
-    for problem in error.problems:
-        field = _field_of(problem, prefix)
-        found.setdefault(field, []).append(problem.message)
-    return found
-
-
-def _field_of(problem: Problem, prefix: str) -> str:
-    path = problem.path
-    if prefix and path.startswith(prefix + "."):
-        return path[len(prefix) + 1 :]
-    if prefix and path == prefix:
-        return ""
-    return "" if prefix else path
 
 
 TRANSITIONS = {  # action: (from statuses, to status)

@@ -37,21 +37,20 @@ from planner.present import formatting
 from planner.reports import annual
 from planner.reports.context import strategy_titles
 from planner.scenarios import FiscalYearError, PlanError, fy_label, parse_fy
-from planner.scenarios.actuals import entry_spent, variance_percent_text
+from planner.scenarios.actuals import VarianceRow, entry_spent
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
 from planner.scenarios.limits import nesting_problem
+from planner.scenarios.fiscal import fy_of
 from planner.services import actuals as service
+from planner.services import plan_documents as documents
 from planner.services.plans import load_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
+from planner.web.common import today
 from planner.web.plans import cached_view, download_name
 
 blueprint = Blueprint("actuals", __name__)
-
-
-def today() -> dt.date:
-    return dt.date.today()  # noqa: DTZ011 - a FY has ended by the user's local date
 
 
 def _fy_or_404(text: str) -> int:
@@ -111,9 +110,9 @@ def strategy_rows(
 def index(slug: str):
     jurisdiction, role = jurisdiction_or_404(slug)
     plan = _context_plan(jurisdiction, request.args.get("plan"))
-    records = service.records_of(db.session, jurisdiction)
-    entries = {fy: service.entry_of(r) for fy, r in records.items()}
-    current = service.current_fy(today())
+    records = documents.records_of(db.session, jurisdiction)
+    entries = {fy: documents.entry_of(r) for fy, r in records.items()}
+    current = fy_of(today())
     return render_template(
         "actuals/index.html",
         jurisdiction=jurisdiction,
@@ -170,8 +169,8 @@ def fy(slug: str, fy_text: str):
     jurisdiction, role = jurisdiction_or_404(slug)
     fiscal_year = _fy_or_404(fy_text)
     plan = _context_plan(jurisdiction, request.values.get("plan"))
-    record = service.records_of(db.session, jurisdiction).get(fiscal_year)
-    entry = service.entry_of(record) if record is not None else {}
+    record = documents.records_of(db.session, jurisdiction).get(fiscal_year)
+    entry = documents.entry_of(record) if record is not None else {}
     rows = strategy_rows(jurisdiction, plan, entry)
     form = fy_form(rows)()
     status, newer = 200, {}
@@ -199,7 +198,7 @@ def fy(slug: str, fy_text: str):
                 )
             except service.StaleActuals as stale:
                 db.session.rollback()
-                shown = service.entry_of(stale.record) if stale.record is not None else {}
+                shown = documents.entry_of(stale.record) if stale.record is not None else {}
                 newer = _display(shown, rows)
                 form.version.data = str(stale.record.version if stale.record else 0)
                 status = 409
@@ -475,30 +474,48 @@ def offer_or_none(
 
 
 @dataclass(frozen=True)
-class VarianceRow:
+class ShownRow:
+    """A row of the page's variance table: the engine's row (its arithmetic and direction,
+    `scenarios.actuals.VarianceRow`) under the title the page gives it."""
+
     code: str
     title: str
-    planned: int
-    actual: int
-    variance: int
-    percent: str  # "+12.5%", "n/a"
-    state: str  # "over" | "under" | "on-plan"
+    row: VarianceRow
+
+    @property
+    def planned(self) -> int:
+        return self.row.planned
+
+    @property
+    def actual(self) -> int:
+        return self.row.actual
+
+    @property
+    def variance(self) -> int:
+        return self.row.variance
+
+    @property
+    def percent(self) -> str:  # "+12.5%", "n/a"
+        return self.row.percent
+
+    @property
+    def state(self) -> str:  # "over" | "under" | "on-plan" (a CSS class; the words say it)
+        return "on-plan" if self.row.direction == "even" else self.row.direction
 
     @property
     def words(self) -> str:
         if self.state == "on-plan":
             return "as planned"
-        amount = formatting.money(abs(self.variance))
-        return f"{'over' if self.state == 'over' else 'under'} plan by {amount}"
+        return f"{self.state} plan by {formatting.money(abs(self.variance))}"
 
 
 @dataclass(frozen=True)
 class ClosedFy:
     fiscal_year: int
-    rows: tuple[VarianceRow, ...]
-    total: VarianceRow
-    receipts: VarianceRow
-    interest: VarianceRow
+    rows: tuple[ShownRow, ...]
+    total: ShownRow
+    receipts: ShownRow
+    interest: ShownRow
     audit_costs: int
     flags: tuple[str, ...]  # MOA §E.6: spent without a covering authorization, or above it
     reported_on: str | None
@@ -512,12 +529,8 @@ class ActualsSection:
     next_fy: int | None  # the closed FY to enter next for this plan
 
 
-def _row(code: str, title: str, planned: int, actual: int) -> VarianceRow:
-    variance = actual - planned
-    state = "over" if variance > 0 else "under" if variance < 0 else "on-plan"
-    return VarianceRow(
-        code, title, planned, actual, variance, variance_percent_text(variance, planned), state
-    )
+def _row(code: str, title: str, planned: int, actual: int) -> ShownRow:
+    return ShownRow(code, title, VarianceRow.of(code, planned, actual))
 
 
 def _flags(results: Any, fy: int) -> tuple[str, ...]:
@@ -553,17 +566,10 @@ def section_of(view: Any, as_of: dt.date | None = None) -> ActualsSection:
     by_fy = {entry.fy: entry for entry in view.plan.actuals}
     for k, fy in enumerate(block.closed_fys if block else ()):
         rows = tuple(
-            _row(
-                code,
-                titles.get(code, code),
-                block.planned_by_strategy[code][k],
-                block.actual_by_strategy[code][k],
-            )
-            for code in block.strategies
+            ShownRow(row.strategy, titles.get(row.strategy, row.strategy), row)
+            for row in block.variance_rows(k)
         )
-        total = _row(
-            "", "All strategies", sum(r.planned for r in rows), sum(r.actual for r in rows)
-        )
+        total = ShownRow("", "All strategies", block.totals(k))
         reported = by_fy[fy].reported_on
         closed.append(
             ClosedFy(
@@ -584,14 +590,14 @@ def section_of(view: Any, as_of: dt.date | None = None) -> ActualsSection:
         )
     record = view.record
     recorded = (
-        service.records_of(db.session, record.jurisdiction)
+        documents.records_of(db.session, record.jurisdiction)
         if isinstance(record, PlanRecord)
         else {}
     )
     plan = view.plan
     applied = {c.fiscal_year for c in closed}
     not_applied = tuple(fy for fy in recorded if fy in plan.fiscal_years and fy not in applied)
-    current = service.current_fy(as_of or today())
+    current = fy_of(as_of or today())
     first_open = plan.start_fy + len(closed)
     next_fy = (
         first_open
@@ -640,7 +646,7 @@ def exhibit_e(slug: str, plan_id: int, fy_text: str, ext: str):
     )
     body: bytes | str
     if ext == "pdf":
-        stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+        stored = documents.records_of(db.session, record.jurisdiction).get(fiscal_year)
         body = annual.exhibit_e_pdf(
             report, impact, prepared_on=today(), outcomes=service.outcomes_of(stored)
         )  # Exhibit F filled
@@ -665,7 +671,7 @@ def exhibit_f(slug: str, plan_id: int, fy_text: str):
     the FY, for the jurisdiction)."""
     record, role, fiscal_year, view = _closed_view(slug, plan_id, fy_text)
     impact = engine_exhibit_f(view.plan, view.projection, fiscal_year, default_cost_tables())
-    stored = service.records_of(db.session, record.jurisdiction).get(fiscal_year)
+    stored = documents.records_of(db.session, record.jurisdiction).get(fiscal_year)
     outcomes = service.outcomes_of(stored)
     measures = [(m.field, m.words) for s in impact.strategies[:1] for m in s.measures]
     form = outcomes_form([s.strategy.code for s in impact.strategies], measures)(

@@ -19,6 +19,8 @@ from planner.services.plans import PlanFrozen, StaleVersion
 
 
 def today() -> dt.date:
+    """The app's one clock: every page's `as_of` (FYs ended, deadlines, a new plan's first FY,
+    file names) is the user's local date; the engine never reads a clock."""
     return dt.date.today()  # noqa: DTZ011 - deadlines count from the user's local date
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,12 +11,13 @@ from planner.forms.plans import ImportPlanForm, NewPlanForm
 from planner.scenarios import PlanError, fy_label, load_plan_json
 from planner.scenarios.fiscal import fy_of
 from planner.services.accounts import visible_jurisdictions
-from planner.services.actuals import without_actuals
 from planner.services.county import create_starting_plan, starting_for
 from planner.services.demo import demo_document
+from planner.services.plan_documents import without_actuals
 from planner.services.plans import create_plan, normalized, plans_of
 from planner.web import actuals
 from planner.web.access import can_edit, jurisdiction_or_404, require_editor
+from planner.web.common import today
 
 blueprint = Blueprint("jurisdictions", __name__)
 
@@ -32,10 +31,6 @@ def index():
     if len(found) == 1 and not query and not current_user.is_admin:
         return redirect(url_for("jurisdictions.show", slug=found[0].slug))
     return render_template("jurisdictions/index.html", jurisdictions=found, query=query)
-
-
-def today() -> dt.date:
-    return dt.date.today()  # noqa: DTZ011 - a plan starts after the user's current FY
 
 
 def show_page(jurisdiction, role, new_form=None, import_form=None, status=200, **extra):
@@ -67,11 +62,10 @@ def show(slug: str):
 
 
 def blank_document(name: str) -> dict:
-    today = dt.date.today()  # noqa: DTZ011 - a form default: the county's current FY
     return {
         "schema": "lead-plan/1",
         "name": name,
-        "start_fy": fy_label(fy_of(today)),
+        "start_fy": fy_label(fy_of(today())),  # a form default: the county's current FY
         "years": 18,
         "line_items": [],
     }

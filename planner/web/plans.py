@@ -22,9 +22,9 @@ from planner.present.history import history_entries
 from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
 from planner.scenarios.summaries import summarize
-from planner.services.actuals import projected_document
 from planner.services.county import fit_of
 from planner.services.options import buys_of
+from planner.services.plan_documents import projected_document
 from planner.services.plans import (
     PlanView,
     StatusError,

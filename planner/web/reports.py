@@ -17,7 +17,8 @@ from planner.models import PlanRecord
 from planner.present import charts
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
-from planner.reports.render import StaticOnlyFetcher, pdf_bytes, plan_report_pdf, render
+from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
+from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
 from planner.reports.words import change_label, change_value
@@ -25,9 +26,9 @@ from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
-from planner.services.actuals import projected_document
 from planner.services.analyses import deficit_chances
 from planner.services.county import spread_total_of
+from planner.services.plan_documents import projected_document
 from planner.services.plans import plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.common import download_name, svg_response, today

@@ -1,4 +1,4 @@
-"""Every line kind, one definition each, in cost model §5's order (FORMULAS.md).
+"""Every line kind, one definition each, in cost model §5's order (docs/formulas.md).
 
 Adding a kind: write its module (parameters, `cost`, `basis`) and add it here; the parser,
 the export, the projection, the fit and the editor's forms take it from this registry.

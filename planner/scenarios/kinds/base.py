@@ -1,4 +1,4 @@
-"""What every line kind is made of (cost model §3, §5; the contract in FORMULAS.md).
+"""What every line kind is made of (cost model §3, §5; every formula in docs/formulas.md).
 
 A line kind is one `LineKind`: its typed parameters (a frozen dataclass whose fields carry
 their plan-file `Field`: type, range, cost-table default), its cost formula written once over
@@ -42,7 +42,7 @@ N = TypeVar("N", bound=Arithmetic)
 
 
 class Ops(Protocol[N]):
-    """The operations a formula may use besides + - * / (FORMULAS.md)."""
+    """The operations a formula may use besides + - * / (docs/formulas.md)."""
 
     def num(self, value: Decimal | int | Exact) -> N: ...
     def ceil(self, x: N) -> N: ...
