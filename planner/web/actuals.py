@@ -41,8 +41,8 @@ from planner.scenarios.actuals import VarianceRow, entry_spent
 from planner.scenarios.annual_report import deadlines
 from planner.scenarios.compliance import strategy_title
 from planner.scenarios.exhibits import exhibit_f as engine_exhibit_f
-from planner.scenarios.limits import nesting_problem
 from planner.scenarios.fiscal import fy_of
+from planner.scenarios.limits import nesting_problem
 from planner.services import actuals as service
 from planner.services import plan_documents as documents
 from planner.services.plans import load_plan, plans_of
