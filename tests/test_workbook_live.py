@@ -116,6 +116,7 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
     ):
         got = [people.cell(row=row, column=2 + k).value for k in range(years)]
         assert got == pytest.approx([float(v) for v in series], abs=1e-9)
+    assert_sources_equal_engine(book, plan, p)
     summary = book["Summary"]
     assert summary["B7"].value == p.total
     assert summary["B8"].value == p.npv_spending
@@ -124,11 +125,74 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
     assert summary["B14"].value == (fy_label(f.first_deficit_fy) if f.first_deficit_fy else "none")
 
 
+def assert_sources_equal_engine(book: openpyxl.Workbook, plan, p) -> None:
+    """The Funding sources sheet (cost model §16): who pays, by FY, and each funded line's
+    split equal the engine's `by_source`, at the top and per line."""
+    if not plan.funding:
+        assert "Funding sources" not in book.sheetnames
+        return
+    years = plan.years
+    sheet = book["Funding sources"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=1)]
+
+    def fys(row):
+        return list(row[2 : 2 + years])
+
+    # who pays, by FY: the program's cost, each source in the order declared, the settlement
+    top = 3  # 0-based row of "Program cost"
+    assert fys(rows[top]) == list(p.by_year)
+    keys = [s.id for s in plan.funding]
+    for index, key in enumerate(keys):
+        assert rows[top + 1 + index][1] == key
+        assert fys(rows[top + 1 + index]) == list(p.by_source[key]), key
+    settle = rows[top + 1 + len(keys)]
+    assert settle[1] == "settlement"
+    assert fys(settle) == list(p.by_source["settlement"])
+    # each funded line: its total, what each entry pays, what the settlement fund pays
+    funded = [line for line in plan.line_items if line.funded_by]
+    heads = [r for r, row in enumerate(rows) if row[1] in {x.id for x in funded} and row[0]]
+    heads = [r for r in heads if rows[r + 1][0] == "Line total (Projection sheet)"]
+    assert len(heads) == len(funded)
+    for r, line in zip(heads, funded, strict=True):
+        want = p.line(line.id)
+        assert rows[r][1] == line.id
+        assert fys(rows[r + 1]) == list(want.by_year), line.id
+        got: dict[str, list[int]] = {}
+        for e, entry in enumerate(line.funded_by):
+            pay = fys(rows[r + 2 + 2 * e])
+            prior = got.get(entry.source, [0] * years)
+            got[entry.source] = [a + b for a, b in zip(prior, pay, strict=True)]
+        settle_row = rows[r + 2 + 2 * len(line.funded_by)]
+        assert settle_row[1] == "settlement"
+        got["settlement"] = fys(settle_row)
+        assert got == {key: list(v) for key, v in want.by_source.items()}, line.id
+
+
 @pytest.mark.parametrize(
     "name", ["demo-orange-county", "option-b-durham", "all-rules-pass", "minimal"]
 )
 def test_stored_values_equal_the_engine(name):
     plan = plan_of(name)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+@pytest.mark.parametrize("name", ["real/fayetteville-lead", "real/gaston-lead"])
+def test_funded_plans_stored_values_equal_the_engine(name):
+    # Lines paid in part by a grant or the general fund (cost model §16): the Fund sheet
+    # spends only the settlement part, as the engine does.
+    plan = plan_of(name)
+    p = project(plan)
+    assert p.fund.spending != p.by_year  # the sources pay something
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_documents(funding=True))
+def test_generated_funded_plans_stored_values_equal_the_engine(doc):
+    # Generated sources (awards, periods) and funded_by shares and amounts (§16).
+    plan = parse(doc)
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
     assert_equals_engine(book, plan)
 
