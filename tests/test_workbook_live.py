@@ -117,6 +117,19 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
         got = [people.cell(row=row, column=2 + k).value for k in range(years)]
         assert got == pytest.approx([float(v) for v in series], abs=1e-9)
     assert_sources_equal_engine(book, plan, p)
+    if p.actuals is not None:  # planned (settlement spending, §16) against actual (§11)
+        block = p.actuals
+        found = [r for r in book["Actuals"].iter_rows(min_row=2, values_only=True) if r[2]]
+        for index, k in enumerate(block.closed_fys):
+            for s, code in enumerate(block.strategies):
+                row = found[index * len(block.strategies) + s]
+                assert row[0] == fy_label(k)
+                assert row[2] == code
+                assert row[3:6] == (
+                    block.planned_by_strategy[code][index],
+                    block.actual_by_strategy[code][index],
+                    block.variance_by_strategy[code][index],
+                ), (k, code)
     summary = book["Summary"]
     assert summary["B7"].value == p.total
     assert summary["B8"].value == p.npv_spending
@@ -184,6 +197,24 @@ def test_funded_plans_stored_values_equal_the_engine(name):
     plan = plan_of(name)
     p = project(plan)
     assert p.fund.spending != p.by_year  # the sources pay something
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+def test_funded_plan_with_actuals_compares_settlement_spending():
+    # §16: the variance of a closed FY compares actual spending with planned settlement
+    # spending, not the program's whole cost.
+    data = json.loads((EXAMPLES / "real/fayetteville-lead.json").read_text(encoding="utf-8"))
+    # FY2025-26: A:10 costs $498,228, of which the grant and the general fund pay $230,428
+    data["actuals"] = {
+        "FY2024-25": {"receipts": "500000", "interest": "1000", "spending": {"A:3": "80000"}},
+        "FY2025-26": {"receipts": "400000", "interest": "900", "spending": {"A:10": "250000"}},
+    }
+    plan = parse_plan(data, default_cost_tables())
+    p = project(plan)
+    assert p.actuals is not None
+    assert p.by_strategy["A:10"][1] == 498228
+    assert p.actuals.planned_by_strategy["A:10"][1] == 267800  # = 498,228 − 230,428
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
     assert_equals_engine(book, plan)
 

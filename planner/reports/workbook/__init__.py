@@ -65,14 +65,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     totals = projection_sheet(w, sheets["Projection"], doc, calc)
     classes_sheet(w, sheets["Object classes"], doc, calc)
     strategies_sheet(w, sheets["Strategies"], doc, totals)
-    spending = totals.spending
+    spending, settlement = totals.spending, totals.line_year
     if funding_sheet_ is not None:  # the fund spends settlement money only (§16)
-        spending = funding_sheet(w, funding_sheet_, doc, totals, funding)
+        spending, settlement = funding_sheet(w, funding_sheet_, doc, totals, funding)
     deficit = fund_sheet(w, sheets["Fund"], doc, ins, spending, actuals)
     summary_sheet(w, summary, doc, totals, people, deficit)
     if actuals_sheet is not None:
-        codes = list(doc.projection.by_strategy)
-        actuals_sheet_write(w, actuals_sheet, doc, actuals, codes, ins.receipts)
+        actuals_sheet_write(w, actuals_sheet, doc, actuals, ins.receipts, settlement)
     justifications_sheet(w, text["Justifications"], doc)
     basis_sheet(w, text["Basis of estimate"], doc)
     compliance_sheet(w, text["Compliance"], doc)

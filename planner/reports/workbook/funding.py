@@ -115,8 +115,9 @@ def funding_inputs(inputs: Inputs, plan: Plan, stems: list[str]) -> FundingInput
 
 def funding_sheet(
     w: Writer, sheet: Any, doc: PlanDocument, totals: Totals, cells: FundingInputs
-) -> list[X]:
-    """Writes the sheet; returns the settlement fund's spending cell of each FY."""
+) -> tuple[list[X], list[list[X]]]:
+    """Writes the sheet; returns the settlement fund's spending cell of each FY, and each
+    line's settlement part per FY (its own total where no other source pays it)."""
     plan, p = doc.plan, doc.projection
     years = plan.years
     sources = {s.id: s for s in plan.funding}
@@ -162,6 +163,7 @@ def funding_sheet(
 
     paid: dict[str, list[list[X]]] = {s.id: [[] for _ in range(years)] for s in plan.funding}
     award_left: dict[str, X | None] = {}
+    lines = [list(cells) for cells in totals.line_year]
     for k in range(years):
         for i, line in enumerate(plan.line_items):
             if i not in layout:
@@ -190,7 +192,7 @@ def funding_sheet(
                 parts.append(pay_cell)
                 rest = rest - pay_cell
             put(head + 1, k, total)
-            put(settle_row, k, total - plus(parts))
+            lines[i][k] = put(settle_row, k, total - plus(parts))
 
     # each line's labels and row totals
     for i, (head, rows, settle_row) in layout.items():
@@ -241,7 +243,7 @@ def funding_sheet(
     sheet.set_column(1, 1, 16)
     sheet.set_column(FY0, FY0 + years, 13)
     print_setup(sheet, last_row, FY0 + years + 1, title_cols=2, freeze=(1, FY0))
-    return settlement
+    return settlement, lines
 
 
 def plus(cells: list[X]) -> X:
