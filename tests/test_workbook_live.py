@@ -554,3 +554,47 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
     changed = _changed_plan()
     assert project(changed).total != project(plans["demo-orange-county"]).total
     assert_equals_engine(openpyxl.load_workbook(out / "changed.xlsx", data_only=True), changed)
+
+
+FUNDING_CHANGES = {  # defined name -> new value, and the same change to the plan file
+    "funding.sources.cossup.award": ("100000", ("funding", "sources", 0, "award")),
+    "funding.sources.general_fund.award": ("30000", ("funding", "sources", 1, "award")),  # blank
+    "line_items.lead_liaison.funded_by.0.share": (
+        "0.6",
+        ("line_items", 3, "funded_by", 0, "share"),
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (libreoffice-calc-nogui) is not installed"
+)
+def test_libreoffice_recalculates_funding_sources_to_the_engine(tmp_path):
+    # Fayetteville (cost model §16): a smaller grant award, an award on the general fund
+    # (blank: no limit), a smaller share; the recalculated Funding sources, Fund and Summary
+    # sheets equal `planner project` of the plan file changed the same way, to the dollar.
+    src = tmp_path / "in"
+    src.mkdir()
+    path = EXAMPLES / "real" / "fayetteville-lead.json"
+    plan = plan_of("real/fayetteville-lead")
+    (src / "as-is.xlsx").write_bytes(workbook_bytes(plan))
+    book = openpyxl.load_workbook(src / "as-is.xlsx")
+    for name, (value, _) in FUNDING_CHANGES.items():
+        sheet, cell = list(book.defined_names[name].destinations)[0]
+        book[sheet][cell.replace("$", "")] = float(value)
+    book.save(src / "changed.xlsx")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for value, keys in FUNDING_CHANGES.values():
+        target = data
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    changed = parse_plan(data, default_cost_tables())
+    before, after = project(plan), project(changed)
+    assert after.fund.spending != before.fund.spending
+    assert after.by_source["general-fund"] != before.by_source["general-fund"]
+    out = tmp_path / "out"
+    _recalculate(sorted(src.glob("*.xlsx")), out, tmp_path / "profile")
+    assert_equals_engine(openpyxl.load_workbook(out / "as-is.xlsx", data_only=True), plan)
+    assert_equals_engine(openpyxl.load_workbook(out / "changed.xlsx", data_only=True), changed)
