@@ -40,9 +40,10 @@ APP_WORDS = re.compile(
 )
 
 
-def workbook_of(texts: list[str]) -> openpyxl.Workbook:
+def workbook_of(texts: list[str], *, funded: bool = False) -> openpyxl.Workbook:
     """The workbook of a plan whose name, line labels, strategies and justifications are
-    `texts` (one line item per text; the strategies numbered to stay distinct)."""
+    `texts` (one line item per text; the strategies numbered to stay distinct); `funded`:
+    each line half paid by a funding source named by its text (cost model §16)."""
     lines = [
         {
             "id": f"line-{k}",
@@ -54,7 +55,17 @@ def workbook_of(texts: list[str]) -> openpyxl.Workbook:
         }
         for k, text in enumerate(texts)
     ]
-    plan = parse(document(*lines, name=texts[0]))
+    changes = {}
+    if funded:
+        changes["funding"] = {
+            "sources": [
+                {"id": f"src-{k}", "name": text, "kind": "grant", "award": "1500"}
+                for k, text in enumerate(texts)
+            ]
+        }
+        for k, line in enumerate(lines):
+            line["funded_by"] = [{"source": f"src-{k}", "share": "0.5"}]
+    plan = parse(document(*lines, name=texts[0], **changes))
     doc = plan_document(plan, prepared_on=dt.date(2026, 11, 28), jurisdiction=texts[1])
     return openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)))
 
@@ -122,3 +133,19 @@ def test_hostile_text_reads_back_as_text():
 def test_each_hostile_text_alone(text):
     book = workbook_of([text, "Orange County"])
     assert formula_cells(book) == formula_cells(workbook_of(["Plan", "Orange County"]))
+
+
+def test_funding_source_names_stay_text():
+    # Source names are user text (§16): on the Inputs and Funding sources sheets they are
+    # text cells, quote-prefixed, and the formulas are those of harmless names.
+    hostile = workbook_of(HOSTILE, funded=True)
+    assert formula_cells(hostile) == formula_cells(
+        workbook_of([f"Text {k}" for k in range(len(HOSTILE))], funded=True)
+    )
+    sheet = hostile["Funding sources"]
+    names = [sheet.cell(row=5 + k, column=1) for k in range(len(HOSTILE))]  # who pays
+    assert [c.value for c in names] == [text.replace("\r", "\n") for text in HOSTILE]
+    for cell in names:
+        assert cell.data_type == "s"
+        assert cell.quotePrefix or not cell.value.startswith(("=", "+", "-", "@", "\t", "\n"))
+    assert not any(cell.data_type == "e" for row in sheet.iter_rows() for cell in row)

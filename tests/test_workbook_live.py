@@ -116,6 +116,20 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
     ):
         got = [people.cell(row=row, column=2 + k).value for k in range(years)]
         assert got == pytest.approx([float(v) for v in series], abs=1e-9)
+    assert_sources_equal_engine(book, plan, p)
+    if p.actuals is not None:  # planned (settlement spending, §16) against actual (§11)
+        block = p.actuals
+        found = [r for r in book["Actuals"].iter_rows(min_row=2, values_only=True) if r[2]]
+        for index, k in enumerate(block.closed_fys):
+            for s, code in enumerate(block.strategies):
+                row = found[index * len(block.strategies) + s]
+                assert row[0] == fy_label(k)
+                assert row[2] == code
+                assert row[3:6] == (
+                    block.planned_by_strategy[code][index],
+                    block.actual_by_strategy[code][index],
+                    block.variance_by_strategy[code][index],
+                ), (k, code)
     summary = book["Summary"]
     assert summary["B7"].value == p.total
     assert summary["B8"].value == p.npv_spending
@@ -124,11 +138,92 @@ def assert_equals_engine(book: openpyxl.Workbook, plan) -> None:
     assert summary["B14"].value == (fy_label(f.first_deficit_fy) if f.first_deficit_fy else "none")
 
 
+def assert_sources_equal_engine(book: openpyxl.Workbook, plan, p) -> None:
+    """The Funding sources sheet (cost model §16): who pays, by FY, and each funded line's
+    split equal the engine's `by_source`, at the top and per line."""
+    if not plan.funding:
+        assert "Funding sources" not in book.sheetnames
+        return
+    years = plan.years
+    sheet = book["Funding sources"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=1)]
+
+    def fys(row):
+        return list(row[2 : 2 + years])
+
+    # who pays, by FY: the program's cost, each source in the order declared, the settlement
+    top = 3  # 0-based row of "Program cost"
+    assert fys(rows[top]) == list(p.by_year)
+    keys = [s.id for s in plan.funding]
+    for index, key in enumerate(keys):
+        assert rows[top + 1 + index][1] == key
+        assert fys(rows[top + 1 + index]) == list(p.by_source[key]), key
+    settle = rows[top + 1 + len(keys)]
+    assert settle[1] == "settlement"
+    assert fys(settle) == list(p.by_source["settlement"])
+    # each funded line: its total, what each entry pays, what the settlement fund pays
+    funded = [line for line in plan.line_items if line.funded_by]
+    heads = [r for r, row in enumerate(rows) if row[1] in {x.id for x in funded} and row[0]]
+    heads = [r for r in heads if rows[r + 1][0] == "Line total (Projection sheet)"]
+    assert len(heads) == len(funded)
+    for r, line in zip(heads, funded, strict=True):
+        want = p.line(line.id)
+        assert rows[r][1] == line.id
+        assert fys(rows[r + 1]) == list(want.by_year), line.id
+        got: dict[str, list[int]] = {}
+        for e, entry in enumerate(line.funded_by):
+            pay = fys(rows[r + 2 + 2 * e])
+            prior = got.get(entry.source, [0] * years)
+            got[entry.source] = [a + b for a, b in zip(prior, pay, strict=True)]
+        settle_row = rows[r + 2 + 2 * len(line.funded_by)]
+        assert settle_row[1] == "settlement"
+        got["settlement"] = fys(settle_row)
+        assert got == {key: list(v) for key, v in want.by_source.items()}, line.id
+
+
 @pytest.mark.parametrize(
     "name", ["demo-orange-county", "option-b-durham", "all-rules-pass", "minimal"]
 )
 def test_stored_values_equal_the_engine(name):
     plan = plan_of(name)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+@pytest.mark.parametrize("name", ["real/fayetteville-lead", "real/gaston-lead"])
+def test_funded_plans_stored_values_equal_the_engine(name):
+    # Lines paid in part by a grant or the general fund (cost model §16): the Fund sheet
+    # spends only the settlement part, as the engine does.
+    plan = plan_of(name)
+    p = project(plan)
+    assert p.fund.spending != p.by_year  # the sources pay something
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+def test_funded_plan_with_actuals_compares_settlement_spending():
+    # §16: the variance of a closed FY compares actual spending with planned settlement
+    # spending, not the program's whole cost.
+    data = json.loads((EXAMPLES / "real/fayetteville-lead.json").read_text(encoding="utf-8"))
+    # FY2025-26: A:10 costs $498,228, of which the grant and the general fund pay $230,428
+    data["actuals"] = {
+        "FY2024-25": {"receipts": "500000", "interest": "1000", "spending": {"A:3": "80000"}},
+        "FY2025-26": {"receipts": "400000", "interest": "900", "spending": {"A:10": "250000"}},
+    }
+    plan = parse_plan(data, default_cost_tables())
+    p = project(plan)
+    assert p.actuals is not None
+    assert p.by_strategy["A:10"][1] == 498228
+    assert p.actuals.planned_by_strategy["A:10"][1] == 267800  # = 498,228 − 230,428
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
+    assert_equals_engine(book, plan)
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_documents(funding=True))
+def test_generated_funded_plans_stored_values_equal_the_engine(doc):
+    # Generated sources (awards, periods) and funded_by shares and amounts (§16).
+    plan = parse(doc)
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)), data_only=True)
     assert_equals_engine(book, plan)
 
@@ -458,4 +553,48 @@ def test_libreoffice_recalculates_to_the_engine(tmp_path):
         assert not errors, (name, errors)
     changed = _changed_plan()
     assert project(changed).total != project(plans["demo-orange-county"]).total
+    assert_equals_engine(openpyxl.load_workbook(out / "changed.xlsx", data_only=True), changed)
+
+
+FUNDING_CHANGES = {  # defined name -> new value, and the same change to the plan file
+    "funding.sources.cossup.award": ("100000", ("funding", "sources", 0, "award")),
+    "funding.sources.general_fund.award": ("30000", ("funding", "sources", 1, "award")),  # blank
+    "line_items.lead_liaison.funded_by.0.share": (
+        "0.6",
+        ("line_items", 3, "funded_by", 0, "share"),
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (libreoffice-calc-nogui) is not installed"
+)
+def test_libreoffice_recalculates_funding_sources_to_the_engine(tmp_path):
+    # Fayetteville (cost model §16): a smaller grant award, an award on the general fund
+    # (blank: no limit), a smaller share; the recalculated Funding sources, Fund and Summary
+    # sheets equal `planner project` of the plan file changed the same way, to the dollar.
+    src = tmp_path / "in"
+    src.mkdir()
+    path = EXAMPLES / "real" / "fayetteville-lead.json"
+    plan = plan_of("real/fayetteville-lead")
+    (src / "as-is.xlsx").write_bytes(workbook_bytes(plan))
+    book = openpyxl.load_workbook(src / "as-is.xlsx")
+    for name, (value, _) in FUNDING_CHANGES.items():
+        sheet, cell = list(book.defined_names[name].destinations)[0]
+        book[sheet][cell.replace("$", "")] = float(value)
+    book.save(src / "changed.xlsx")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for value, keys in FUNDING_CHANGES.values():
+        target = data
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+    changed = parse_plan(data, default_cost_tables())
+    before, after = project(plan), project(changed)
+    assert after.fund.spending != before.fund.spending
+    assert after.by_source["general-fund"] != before.by_source["general-fund"]
+    out = tmp_path / "out"
+    _recalculate(sorted(src.glob("*.xlsx")), out, tmp_path / "profile")
+    assert_equals_engine(openpyxl.load_workbook(out / "as-is.xlsx", data_only=True), plan)
     assert_equals_engine(openpyxl.load_workbook(out / "changed.xlsx", data_only=True), changed)

@@ -11,7 +11,7 @@ pandas, openpyxl) sees the engine's figures.
     xlsx.py         the formula type `X` and the writer
     sheet_ops.py    the spreadsheet backend of the kinds' `Ops`
     inputs.py       the Inputs sheet (defaults as formulas of their inputs)
-    participants.py, calculation.py, totals.py, fund.py, summary.py, actuals.py,
+    participants.py, calculation.py, totals.py, funding.py, fund.py, summary.py, actuals.py,
     text_sheets.py, uncertainty.py: one sheet (or a few alike) each
 """
 
@@ -26,6 +26,7 @@ from planner.reports.context import PlanDocument
 from .actuals import actual_inputs, actuals_sheet_write
 from .calculation import calculation_sheet
 from .fund import fund_sheet
+from .funding import SHEET_NAME, funding_inputs, funding_sheet
 from .inputs import finish, inputs_sheet, line_names
 from .participants import participants_sheet
 from .summary import summary_sheet
@@ -45,11 +46,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     summary = w.add_worksheet("Summary")
     ins = inputs_sheet(w, plan, default_cost_tables())
     actuals = actual_inputs(ins.inputs, plan)  # closed FYs (cost model §11)
+    funding = funding_inputs(ins.inputs, plan, [cells.stem for cells in ins.lines])  # §16
     finish(ins.inputs)
     sheets = {
         name: w.add_worksheet(name)
         for name in ("Projection", "Object classes", "Strategies", "Fund")
     }
+    funding_sheet_ = w.add_worksheet(SHEET_NAME) if plan.funding else None
     actuals_sheet = w.add_worksheet("Actuals") if plan.actuals else None
     people_sheet = w.add_worksheet("Participants")
     calc_sheet = w.add_worksheet("Calculation")
@@ -62,11 +65,13 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     totals = projection_sheet(w, sheets["Projection"], doc, calc)
     classes_sheet(w, sheets["Object classes"], doc, calc)
     strategies_sheet(w, sheets["Strategies"], doc, totals)
-    deficit = fund_sheet(w, sheets["Fund"], doc, ins, totals, actuals)
+    spending, settlement = totals.spending, totals.line_year
+    if funding_sheet_ is not None:  # the fund spends settlement money only (§16)
+        spending, settlement = funding_sheet(w, funding_sheet_, doc, totals, funding)
+    deficit = fund_sheet(w, sheets["Fund"], doc, ins, spending, actuals)
     summary_sheet(w, summary, doc, totals, people, deficit)
     if actuals_sheet is not None:
-        codes = list(doc.projection.by_strategy)
-        actuals_sheet_write(w, actuals_sheet, doc, actuals, codes, ins.receipts)
+        actuals_sheet_write(w, actuals_sheet, doc, actuals, ins.receipts, settlement)
     justifications_sheet(w, text["Justifications"], doc)
     basis_sheet(w, text["Basis of estimate"], doc)
     compliance_sheet(w, text["Compliance"], doc)

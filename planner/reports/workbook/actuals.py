@@ -83,12 +83,14 @@ def actuals_sheet_write(
     sheet,
     doc: PlanDocument,
     actuals: dict[int, ActualInputs],
-    codes: list[str],
     receipt_x: list[X],
+    settlement: list[list[X]],
 ) -> None:
-    """Planned vs actual by strategy in each closed FY, live: planned from the Strategies
-    sheet, actual from the inputs, the variance, its percent and "over plan" / "under plan"
-    in words; then the closing balance reforecast (the Fund sheet) beside the adopted one."""
+    """Planned vs actual by strategy in each closed FY, live: planned = the settlement
+    fund's part of the strategy's lines (cost model §16: the Funding sources sheet's, or the
+    line's whole cost when no other source pays it), actual from the inputs, the variance,
+    its percent and "over plan" / "under plan" in words; then the closing balance
+    reforecast (the Fund sheet) beside the adopted one."""
     p = doc.projection
     block, adopted = p.actuals, p.adopted_fund
     assert block is not None  # noqa: S101 - called for a plan with actuals
@@ -107,6 +109,9 @@ def actuals_sheet_write(
             "Against the plan",
         ],
     )
+    lines_of: dict[str, list[int]] = {}
+    for i, line in enumerate(doc.plan.line_items):
+        lines_of.setdefault(line.strategy or "unassigned", []).append(i)
     r = 1
     for k in sorted(actuals):
         closed = actuals[k]
@@ -115,13 +120,10 @@ def actuals_sheet_write(
             w.text(sheet, r, 0, label)
             w.text(sheet, r, 1, doc.titles.get(strategy, strategy), wrap=True)
             w.text(sheet, r, 2, strategy)
-            planned = (
-                X(
-                    f"Strategies!{xl_rowcol_to_cell(1 + codes.index(strategy), 2 + k)}",
-                    Q(p.by_strategy[strategy][k]),
-                )
-                if strategy in codes
-                else lift(0)
+            members = [settlement[i][k] for i in lines_of.get(strategy, [])]
+            planned = X(
+                "+".join(x.t for x in members) if members else "0",
+                sum((Q(x.v) for x in members), Q(0)),
             )
             plan_cell = w.put(sheet, r, 3, planned)
             actual_cell = w.put(sheet, r, 4, closed.spent(strategy))

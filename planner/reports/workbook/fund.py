@@ -13,7 +13,6 @@ from planner.scenarios.money import q
 
 from .actuals import ActualInputs
 from .inputs import InputCells
-from .totals import Totals
 from .xlsx import DOLLARS, IF, MAX, SUM, Writer, X, print_setup
 
 ROWS = (
@@ -31,10 +30,12 @@ def fund_sheet(
     sheet: Any,
     doc: PlanDocument,
     ins: InputCells,
-    totals: Totals,
+    spending: list[X],
     actuals: dict[int, ActualInputs],
 ) -> X:
-    """Writes the sheet; returns the cell of the first deficit FY."""
+    """Writes the sheet; returns the cell of the first deficit FY. `spending`: the
+    settlement fund's planned spending per FY (the program's cost less what other sources
+    pay, §16)."""
     plan, p, years = doc.plan, doc.projection, doc.plan.years
     w.header(sheet, 0, ["Fund", *p.labels, "Total"])
     for row, name in enumerate(ROWS, start=1):
@@ -51,7 +52,7 @@ def fund_sheet(
         )
         earned = DOLLARS(MAX(b, 0) * rate) if closed is None else closed.interest_dollars()
         inte = w.put(sheet, 3, col, earned)
-        spent = totals.spending[k] if closed is None else closed.spending()
+        spent = spending[k] if closed is None else closed.spending()
         spend = w.put(sheet, 4, col, X(spent.t, spent.v))
         close = w.put(sheet, 5, col, b + rec + inte - spend, bold=True)
         w.put(sheet, 6, col, IF(close.cmp("<", 0), 1, 0), "whole")
