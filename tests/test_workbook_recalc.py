@@ -77,6 +77,8 @@ def generated(count: int, seed: int = 2026) -> list[dict[str, Any]]:
             if line.get("status") == "gap":
                 keep |= {"units", "unit_cost"}
             line = {k: v for k, v in line.items() if k in keep or rng.random() < 0.5}
+            if line["kind"] == "contribution":  # §17: its amounts are FYs of this plan
+                line["amounts"] = {str(start + k): "12000.5" for k in range(years)}
             line.pop("start_fy", None)
             line.pop("end_fy", None)
             if rng.random() < 0.3:
