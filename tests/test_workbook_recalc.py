@@ -59,7 +59,9 @@ def generated(count: int, seed: int = 2026) -> list[dict[str, Any]]:
     """`count` small plans (2–4 FYs, 1–4 lines) drawn from every kind and variant, each
     line with some of its inputs left blank (their defaults), a line window sometimes."""
     rng = random.Random(seed)  # noqa: S311 - test plans, not secrets
-    variants = every_variant()
+    # A contribution (§17) names another government and pays the lead's figures as stated:
+    # no input of it is a rate or a default to follow; the stored-values property covers it.
+    variants = [v for v in every_variant() if v["kind"] != "contribution"]
     docs = []
     for n in range(count):
         start, years = rng.randint(2024, 2032), rng.randint(2, 4)
@@ -77,8 +79,6 @@ def generated(count: int, seed: int = 2026) -> list[dict[str, Any]]:
             if line.get("status") == "gap":
                 keep |= {"units", "unit_cost"}
             line = {k: v for k, v in line.items() if k in keep or rng.random() < 0.5}
-            if line["kind"] == "contribution":  # §17: its amounts are FYs of this plan
-                line["amounts"] = {str(start + k): "12000.5" for k in range(years)}
             line.pop("start_fy", None)
             line.pop("end_fy", None)
             if rng.random() < 0.3:
