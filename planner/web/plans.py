@@ -36,6 +36,7 @@ from planner.services.plans import (
     view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
+from planner.web.uncertainty import uncertainty_model
 from planner.web.common import (
     download_name,
     expected_version,
@@ -143,6 +144,8 @@ def show(slug: str, plan_id: int):
     view = cached_view(record, today())
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
+    editable = can_edit(role) and record.status != "adopted"
+    uncertainty = uncertainty_model(record, view.plan, may_start=editable)
     return render_template(
         "plans/show.html",
         record=record,
@@ -154,7 +157,10 @@ def show(slug: str, plan_id: int):
         counts=summary.compliance,
         titles=titles,
         role=role,
-        can_edit=can_edit(role) and record.status != "adopted",
+        can_edit=editable,
+        uncertainty=uncertainty,
+        # the page asks again while its analysis is queued or running (no JavaScript)
+        refresh_after=5 if uncertainty.job is not None and uncertainty.job.pending else None,
         action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
