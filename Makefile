@@ -69,11 +69,15 @@ lock-check: $(UV)
 	diff -u $(CURDIR)/requirements-dev.lock requirements-dev.lock && rm -r $$tmp
 
 # --- Running -----------------------------------------------------------------------------
+# `planner serve` runs the job worker's threads in its own process (simulations, PDFs).
 run: system-run setup-runtime
 	$(BIN)/planner demo
 	$(BIN)/planner serve
 
 # Production unless PLANNER_ENV_NAME says otherwise (then a strong secret key is required).
+# gunicorn.conf.py starts the job worker (`planner worker`) beside the web workers; with
+# PLANNER_RUN_WORKER=0 it does not, and `make worker` runs it on another machine
+# (docs/deployment.md).
 serve: export PLANNER_ENV_NAME ?= production
 serve: system-run setup-runtime
 	$(BIN)/planner db upgrade
@@ -124,6 +128,10 @@ bench: setup
 	$(BIN)/python bench/limits_bench.py
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
+
+.PHONY: worker
+worker: system-run setup-runtime
+	$(BIN)/planner worker
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py

@@ -300,7 +300,8 @@ def worker_command(workers: int | None) -> None:
     _app()  # the queue and the database, as the web app has them
     click.echo(
         f"Job worker: {workers or jobs.SETTINGS.workers} at once, "
-        f"{jobs.SETTINGS.time_limit:.0f} s and {jobs.SETTINGS.memory_mb:,} MB a job (Ctrl-C to stop)"
+        f"{jobs.SETTINGS.time_limit:.0f} s and {jobs.SETTINGS.memory_mb:,} MB a job "
+        "(Ctrl-C to stop)"
     )
     jobs.run_consumer(workers)
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import Plan, PlanError, Projection, dump_plan_json, parse_plan_text, project
 from planner.scenarios.simulation import Simulation, simulate
-from planner.services import jobs
+from planner.services import DbSession, jobs
 
 log = logging.getLogger("planner.jobs")
 
@@ -158,7 +158,7 @@ def plan_pdf_key(document: str, record: Any, prepared_on: dt.date) -> str:
     )
 
 
-def enqueue_simulation(session: Session, record: Any, plan: Plan, document: str) -> str | None:
+def enqueue_simulation(session: DbSession, record: Any, plan: Plan, document: str) -> str | None:
     """Queue the plan's analysis unless it is stored or queued. Returns its key."""
     key = simulation_key(plan)
     if key is not None:
@@ -175,7 +175,7 @@ def enqueue_simulation(session: Session, record: Any, plan: Plan, document: str)
 
 
 def enqueue_plan_pdf(
-    session: Session,
+    session: DbSession,
     record: Any,
     prepared_on: dt.date,
     *,
@@ -205,7 +205,7 @@ def enqueue_plan_pdf(
     return key
 
 
-def enqueue_plan(session: Session, record: Any, prepared_on: dt.date) -> None:
+def enqueue_plan(session: DbSession, record: Any, prepared_on: dt.date) -> None:
     """Everything a saved plan version needs made: its analysis, its PDF."""
     from planner.services.actuals import projected_document
 
@@ -217,9 +217,7 @@ def enqueue_plan(session: Session, record: Any, prepared_on: dt.date) -> None:
     except PlanError:  # a stored plan the engine no longer reads: its page says why
         return
     enqueue_simulation(session, record, plan, document)
-    enqueue_plan_pdf(
-        session, record, prepared_on, document=document, plan=plan, delay=PDF_DELAY
-    )
+    enqueue_plan_pdf(session, record, prepared_on, document=document, plan=plan, delay=PDF_DELAY)
 
 
 # Saves: any commit that wrote a plan or a jurisdiction's actuals queues the jobs of the
@@ -234,7 +232,7 @@ def watch() -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _collect(session: Session, _context: Any) -> None:
+def _collect(session: DbSession, _context: Any) -> None:
     if not WATCHING["on"]:
         return
     from planner.models import FundActual, PlanRecord
@@ -251,7 +249,7 @@ def _collect(session: Session, _context: Any) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _enqueue_touched(session: Session) -> None:
+def _enqueue_touched(session: DbSession) -> None:
     if not WATCHING["on"]:
         return
     session.flush()
@@ -283,5 +281,5 @@ def _enqueue_touched(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
+def _forget(session: DbSession) -> None:
     session.info.pop(TOUCHED, None)

@@ -49,6 +49,7 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from planner.models import Job
+from planner.services import DbSession
 from planner.models.base import utcnow
 
 log = logging.getLogger("planner.jobs")
@@ -186,7 +187,7 @@ def _state_of(row: Job) -> JobState:
 
 
 def enqueue(
-    session: Session,
+    session: DbSession,
     kind: str,
     key: str,
     fn: str,
@@ -239,26 +240,26 @@ def nudge(key: str) -> None:
         run_job(key)
 
 
-def state(session: Session, key: str) -> JobState | None:
+def state(session: DbSession, key: str) -> JobState | None:
     row = session.get(Job, key)
     return None if row is None else _state_of(row)
 
 
-def result(session: Session, key: str) -> Any | None:
+def result(session: DbSession, key: str) -> Any | None:
     """The job's return value when it is done, else None (the rows are the app's own)."""
     body = session.scalar(select(Job.body).where(Job.key == key, Job.state == DONE))
     return None if body is None else pickle.loads(body)  # noqa: S301 - written by run_job
 
 
 @event.listens_for(Session, "after_commit")
-def _ring_after_commit(session: Session) -> None:
+def _ring_after_commit(session: DbSession) -> None:
     keys = session.info.pop(RING_KEY, None)
     for key, delay in (keys or {}).items():
         ring(key, delay)
 
 
 @event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
+def _forget_after_rollback(session: DbSession) -> None:
     session.info.pop(RING_KEY, None)
 
 
@@ -318,7 +319,7 @@ def run_job(key: str) -> str:
         if row is None or row.state != QUEUED:
             return "gone" if row is None else row.state  # superseded, done or taken
         spec = json.loads(row.spec)
-        needs = {}
+        needs: dict[str, bytes] = {}
         for need in spec.get("needs", ()):
             other = session.get(Job, need)
             if other is not None and other.state in PENDING:
@@ -326,7 +327,7 @@ def run_job(key: str) -> str:
                 if waited < 2 * SETTINGS.time_limit:
                     ring(key, 1)  # after what it needs
                     return "waiting"
-            if other is not None and other.state == DONE:
+            if other is not None and other.state == DONE and other.body is not None:
                 needs[need] = other.body
         claimed = session.execute(
             update(Job)
@@ -361,7 +362,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
-def _after_done(session: Session, row: Job) -> None:
+def _after_done(session: DbSession, row: Job) -> None:
     """Keep the table small: the plan's older results of the same kind go (the page asks
     for the current key only), and documents made without this result are made again."""
     if row.plan_id is not None:
@@ -501,7 +502,9 @@ def sweep() -> int:
         )
         session.commit()
         keys = session.scalars(
-            select(Job.key).where(Job.state == QUEUED, Job.created_at < now - dt.timedelta(seconds=60))
+            select(Job.key).where(
+                Job.state == QUEUED, Job.created_at < now - dt.timedelta(seconds=60)
+            )
         ).all()
     for key in keys:
         ring(key)
@@ -541,15 +544,16 @@ def run_consumer(workers: int | None = None) -> None:
     ).run()
 
 
-def run_pending(limit: int = 100) -> int:
-    """Run every queued job here, in order (tests and `planner jobs run`). Returns how many
+def run_pending(limit: int = 100, kinds: Sequence[str] = ()) -> int:
+    """Run every queued job here, in order (of `kinds`, when given): tests. Returns how many
     ran."""
     ran = 0
     for _ in range(limit):
         with _session() as session:
-            keys = session.scalars(
-                select(Job.key).where(Job.state == QUEUED).order_by(Job.created_at)
-            ).all()
+            query = select(Job.key).where(Job.state == QUEUED).order_by(Job.created_at)
+            if kinds:
+                query = query.where(Job.kind.in_(kinds))
+            keys = session.scalars(query).all()
         progressed = False
         for key in keys:
             if run_job(key) in (DONE, FAILED):

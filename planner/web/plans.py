@@ -36,7 +36,6 @@ from planner.services.plans import (
     view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
-from planner.web.uncertainty import uncertainty_model
 from planner.web.common import (
     download_name,
     expected_version,
@@ -45,6 +44,7 @@ from planner.web.common import (
     svg_response,
     today,
 )
+from planner.web.uncertainty import uncertainty_model
 
 blueprint = Blueprint("plans", __name__)
 

@@ -24,8 +24,8 @@ from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
-from planner.services.actuals import projected_document
 from planner.services import jobs
+from planner.services.actuals import projected_document
 from planner.services.analyses import (
     COMPARE_PDF,
     COMPARE_PDF_JOB,

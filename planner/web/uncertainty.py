@@ -1,5 +1,6 @@
 """The plan page's "Uncertainty" section (cost model §12): the ranges' form, the fan chart
-and the tornado. Thin views: the worker simulates (`simulation_job`), the page reads what it stored."""
+and the tornado. Thin views: the worker simulates (`simulation_job`), the page reads what it
+stored."""
 
 from __future__ import annotations
 
