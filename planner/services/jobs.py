@@ -49,8 +49,8 @@ from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from planner.models import Job
-from planner.services import DbSession
 from planner.models.base import utcnow
+from planner.services import DbSession
 
 log = logging.getLogger("planner.jobs")
 
