@@ -128,6 +128,7 @@ bench: setup
 	$(BIN)/python bench/limits_bench.py
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
+	$(BIN)/python bench/queue_bench.py
 
 .PHONY: worker
 worker: system-run setup-runtime
