@@ -281,7 +281,7 @@ def test_the_comparison_pdf_is_queued_and_stored(app, client):
     assert client.get(url).status_code == 202
     with app.app_context():
         assert _rows().get("compare-pdf") == "queued"
-        jobs.run_pending()
+        jobs.run_pending(kinds=["compare-pdf"])
     done = client.get(url)
     assert done.status_code == 200
     assert done.get_data().startswith(b"%PDF")
