@@ -77,9 +77,9 @@ def main() -> None:
         try:
             for _ in range(600):
                 try:
-                    if requests.get(BASE + "/healthz", timeout=2).status_code == 200:
+                    if requests.get(BASE + "/healthz", timeout=30).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     time.sleep(0.5)
             run(server.pid)
         finally:

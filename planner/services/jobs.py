@@ -254,8 +254,14 @@ def result(session: DbSession, key: str) -> Any | None:
 @event.listens_for(Session, "after_commit")
 def _ring_after_commit(session: DbSession) -> None:
     keys = session.info.pop(RING_KEY, None)
-    for key, delay in (keys or {}).items():
-        ring(key, delay)
+    if not keys:
+        return
+    try:
+        engine = session.get_bind()
+    except Exception:  # an unbound session: the configured engine
+        engine = None
+    for key, delay in keys.items():
+        ring(key, delay, engine)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -263,14 +269,17 @@ def _forget_after_rollback(session: DbSession) -> None:
     session.info.pop(RING_KEY, None)
 
 
-def ring(key: str, delay: float = 0) -> None:
+def ring(key: str, delay: float = 0, engine: Any = None) -> None:
     """Tell a worker the job of `key` is waiting (nothing when no queue is configured: the
     worker's sweep finds the row within a minute)."""
     if SETTINGS.engine is None:
         return
     if SETTINGS.immediate:  # tests: at once, here; a delayed one waits for `nudge`
         if not delay:
-            run_job(key)
+            try:
+                run_job(key, engine)
+            except Exception:
+                log.exception("job %s could not run", key[:12])
         return
     try:
         queue()
@@ -307,14 +316,14 @@ def progress(fraction: float) -> None:
 
 
 @contextlib.contextmanager
-def _session() -> Iterator[Session]:
-    with Session(SETTINGS.engine, expire_on_commit=False) as session:
+def _session(engine: Any = None) -> Iterator[Session]:
+    with Session(engine or SETTINGS.engine, expire_on_commit=False) as session:
         yield session
 
 
-def run_job(key: str) -> str:
+def run_job(key: str, engine: Any = None) -> str:
     """The Huey task: run the job of `key` if it is still queued. Returns what happened."""
-    with _session() as session:
+    with _session(engine) as session:
         row = session.get(Job, key)
         if row is None or row.state != QUEUED:
             return "gone" if row is None else row.state  # superseded, done or taken
@@ -339,8 +348,10 @@ def run_job(key: str) -> str:
             return "taken"
     kind = row.kind
     started = time.monotonic()
-    ok, value = execute(spec["fn"], spec["args"], needs, lambda percent: _progress(key, percent))
-    with _session() as session:
+    ok, value = execute(
+        spec["fn"], spec["args"], needs, lambda percent: _progress(key, percent, engine)
+    )
+    with _session(engine) as session:
         row = session.get(Job, key)
         if row is None:
             return "gone"
@@ -397,8 +408,8 @@ def _after_done(session: DbSession, row: Job) -> None:
     )
 
 
-def _progress(key: str, percent: int) -> None:
-    with _session() as session:
+def _progress(key: str, percent: int, engine: Any = None) -> None:
+    with _session(engine) as session:
         session.execute(update(Job).where(Job.key == key).values(progress=percent))
         session.commit()
 
