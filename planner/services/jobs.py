@@ -348,9 +348,13 @@ def run_job(key: str, engine: Any = None) -> str:
             return "taken"
     kind = row.kind
     started = time.monotonic()
-    ok, value = execute(
-        spec["fn"], spec["args"], needs, lambda percent: _progress(key, percent, engine)
-    )
+    try:
+        ok, value = execute(
+            spec["fn"], spec["args"], needs, lambda percent: _progress(key, percent, engine)
+        )
+    except Exception as error:  # never leave the row "running"
+        log.exception("job %s could not run", key[:12])
+        ok, value = False, f"{type(error).__name__}: {error}"
     with _session(engine) as session:
         row = session.get(Job, key)
         if row is None:
@@ -421,13 +425,27 @@ def execute(
     if not SETTINGS.isolate:
         return _call(fn, args, needs, report)
     context = multiprocessing.get_context("forkserver")
-    if SETTINGS.preload:
-        context.set_forkserver_preload(list(SETTINGS.preload))
     receive, send = context.Pipe(duplex=False)
     child = context.Process(
         target=_child, args=(fn, list(args), needs, send, SETTINGS.memory_mb), daemon=True
     )
-    child.start()
+    for attempt in (1, 2):  # a forkserver that died is started again on the second
+        try:
+            with SETTINGS.lock:  # one start at a time: the forkserver is started once
+                if SETTINGS.preload:
+                    context.set_forkserver_preload(list(SETTINGS.preload))
+                child.start()
+            break
+        except OSError as error:  # the forkserver could not start the job's process
+            if attempt == 2:
+                receive.close()
+                send.close()
+                return False, f"the job's process could not start ({error})"
+            child = context.Process(
+                target=_child,
+                args=(fn, list(args), needs, send, SETTINGS.memory_mb),
+                daemon=True,
+            )
     send.close()
     deadline = time.monotonic() + SETTINGS.time_limit
     try:
