@@ -64,11 +64,22 @@ def _key_of_json(text: str) -> str:
     return jobs.content_key(SIMULATION, text)
 
 
+_KEYS: OrderedDict[int, tuple[Plan, str]] = OrderedDict()  # by the plan object (kept alive)
+
+
 def simulation_key(plan: Plan) -> str | None:
-    """The key of the plan's analysis, or None when it has no ranges."""
+    """The key of the plan's analysis, or None when it has no ranges. The plan page's plan
+    is the same object while its document is unchanged (`cached_view`): its key is kept."""
     if plan.uncertainty is None:
         return None
-    return _key_of_json(dump_plan_json(plan))
+    found = _KEYS.get(id(plan))
+    if found is not None and found[0] is plan:
+        return found[1]
+    key = _key_of_json(dump_plan_json(plan))
+    _KEYS[id(plan)] = (plan, key)
+    while len(_KEYS) > 64:
+        _KEYS.popitem(last=False)
+    return key
 
 
 # Where a stored analysis is read in a request: set by the app (the request's session).

@@ -41,6 +41,7 @@ import os
 import pickle
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -245,10 +246,43 @@ def state(session: DbSession, key: str) -> JobState | None:
     return None if row is None else _state_of(row)
 
 
+class _Results:
+    """Done results already read in this process, by key. A key names its content, so a
+    result never changes: kept until 64 others were read since."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+RESULTS = _Results()
+
+
 def result(session: DbSession, key: str) -> Any | None:
     """The job's return value when it is done, else None (the rows are the app's own)."""
+    found = RESULTS.get(key)
+    if found is not None:
+        return found
     body = session.scalar(select(Job.body).where(Job.key == key, Job.state == DONE))
-    return None if body is None else pickle.loads(body)  # noqa: S301 - written by run_job
+    if body is None:
+        return None
+    found = pickle.loads(body)  # noqa: S301 - written by run_job
+    RESULTS.put(key, found)
+    return found
 
 
 @event.listens_for(Session, "after_commit")
