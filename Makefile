@@ -129,6 +129,7 @@ bench: setup
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
 	$(BIN)/python bench/queue_bench.py
+	$(BIN)/python bench/limits_gunicorn_bench.py
 
 .PHONY: worker
 worker: system-run setup-runtime
