@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import time
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -159,8 +160,11 @@ def show(slug: str, plan_id: int):
         role=role,
         can_edit=editable,
         uncertainty=uncertainty,
-        # the page asks again while its analysis is queued or running (no JavaScript)
+        # the page asks again while its analysis is queued or running (no JavaScript); a
+        # new URL each time, or the browser would only scroll to the fragment
         refresh_after=5 if uncertainty.job is not None and uncertainty.job.pending else None,
+        refresh_url=url_for("plans.show", slug=slug, plan_id=plan_id, shown=time.time_ns())
+        + "#uncertainty",
         action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),
