@@ -141,7 +141,7 @@ def test_queued_jobs_of_older_content_are_dropped(app):
 def test_a_job_runs_once_and_a_failure_is_reported_with_its_reason(app):
     with app.app_context():
         _queue_only()
-        ok = jobs.content_key("test", "add")
+        ok = jobs.content_key("test", "add", 2, 3)
         jobs.enqueue(db.session, "test", ok, "tests.test_jobs:add", [2, 3])
         bad = jobs.content_key("test", "boom")
         jobs.enqueue(db.session, "test", bad, "tests.test_jobs:boom", ["x"])
@@ -174,7 +174,7 @@ def test_a_job_process_is_stopped_at_its_time_and_memory_limits(app):
             ("hungry", "tests.test_jobs:hungry", [2000]),
             ("add", "tests.test_jobs:add", [20, 22]),
         ):
-            keys[name] = jobs.content_key("test", name)
+            keys[name] = jobs.content_key("test", name, *args)
             jobs.enqueue(db.session, "test", keys[name], fn, args)
         db.session.commit()
         started = time.monotonic()

@@ -112,6 +112,7 @@ def configure(
     SETTINGS.memory_mb = memory_mb
     SETTINGS.preload = tuple(preload)
     SETTINGS.huey = None
+    RESULTS.items.clear()  # another database may hold other results under a key
 
 
 def queue() -> Any:
