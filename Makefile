@@ -75,11 +75,15 @@ lock-check: $(UV)
 	diff -u $(CURDIR)/requirements-dev.lock requirements-dev.lock && rm -r $$tmp
 
 # --- Running -----------------------------------------------------------------------------
+# `planner serve` runs the job worker's threads in its own process (simulations, PDFs).
 run: system-run setup-runtime
 	$(BIN)/planner demo
 	$(BIN)/planner serve
 
 # Production unless PLANNER_ENV_NAME says otherwise (then a strong secret key is required).
+# gunicorn.conf.py starts the job worker (`planner worker`) beside the web workers; with
+# PLANNER_RUN_WORKER=0 it does not, and `make worker` runs it on another machine
+# (docs/deployment.md).
 serve: export PLANNER_ENV_NAME ?= production
 serve: system-run setup-runtime
 	$(BIN)/planner db upgrade
@@ -131,6 +135,12 @@ bench: setup
 	$(BIN)/python bench/sim_bench.py
 	$(BIN)/python bench/sim_web_bench.py
 	$(BIN)/python bench/options_bench.py
+	$(BIN)/python bench/queue_bench.py
+	$(BIN)/python bench/limits_gunicorn_bench.py
+
+.PHONY: worker
+worker: system-run setup-runtime
+	$(BIN)/planner worker
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py

@@ -2,20 +2,29 @@
 
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 # gunicorn serves production unless told otherwise: a strong PLANNER_SECRET_KEY is required
 # and cookies are Secure. Set PLANNER_ENV_NAME=development to try it over plain HTTP.
 os.environ.setdefault("PLANNER_ENV_NAME", "production")
 
 bind = os.environ.get("PLANNER_BIND", "127.0.0.1:8000")
-# Two processes a core: a PDF keeps one thread busy for about 2 seconds, and the other
-# processes keep serving pages meanwhile (measured by `make bench-load`).
+# Two processes a core. Simulations and PDFs run in the job worker (`planner worker`, started
+# below), not here: a request only reads and writes the database.
 workers = int(os.environ.get("PLANNER_WORKERS", multiprocessing.cpu_count() * 2))
 threads = int(os.environ.get("PLANNER_THREADS", "4"))
 worker_class = "gthread"
-# A PDF takes about 2 seconds; leave room for a busy machine.
-timeout = int(os.environ.get("PLANNER_TIMEOUT", "60"))
-graceful_timeout = 30
+# gunicorn's `timeout` is the worker's heartbeat: under gthread it does not end a request.
+# REQUEST_TIMEOUT does (the watchdog below): a request still running after it ends its
+# worker process (the others of that worker get `graceful_timeout` to finish first).
+timeout = int(os.environ.get("PLANNER_TIMEOUT", "30"))
+request_timeout = int(os.environ.get("PLANNER_REQUEST_TIMEOUT", "30"))
+graceful_timeout = 10
 # An idle keep-alive connection is closed by the server after `keepalive` seconds. When that is
 # shorter than a client's (or a proxy's) own idle time, the client may send its next request
 # on a socket the server is closing at that moment, and reads "connection reset by peer": the
@@ -24,8 +33,16 @@ graceful_timeout = 30
 # keepalive_timeout is 75 s on its side toward clients and it opens fresh upstream connections;
 # a load balancer's idle timeout is usually 60 s).
 keepalive = int(os.environ.get("PLANNER_KEEPALIVE", "75"))
-max_requests = int(os.environ.get("PLANNER_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Workers are recycled: after about 1,000 requests, and as soon as one holds more than
+# PLANNER_WORKER_MAX_RSS_MB resident (after its requests end), so memory returns to a fresh
+# worker's level.
+max_requests = int(os.environ.get("PLANNER_MAX_REQUESTS", "1000"))
+max_requests_jitter = 100
+max_rss_mb = int(os.environ.get("PLANNER_WORKER_MAX_RSS_MB", "400"))
+# Request heads: gunicorn's limits, explicit (bodies: MAX_CONTENT_LENGTH, 2 MB, in the app).
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 # Trust X-Forwarded-* from the reverse proxy that terminates TLS.
 forwarded_allow_ips = os.environ.get("PLANNER_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = None  # the app writes structured request logs itself (planner.requests)
@@ -49,3 +66,68 @@ logconfig_dict = {
     },
     "root": {"handlers": ["errors"], "level": "WARNING"},
 }
+
+
+# --- The per-request deadline and the memory recycling: one watchdog thread a worker ---------
+
+_requests: dict[int, tuple[float, str]] = {}  # thread id -> (start, path) of this worker
+
+
+def pre_request(worker, req):
+    _requests[threading.get_ident()] = (time.monotonic(), req.path)
+
+
+def post_request(worker, req, environ, resp):
+    _requests.pop(threading.get_ident(), None)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _watch(worker) -> None:
+    stopping_at = None
+    while True:
+        time.sleep(1)
+        now = time.monotonic()
+        late = [(path, now - start) for start, path in _requests.copy().values()
+                if now - start > request_timeout]
+        if late and stopping_at is None:
+            worker.log.error("request %s has run %.0f s, over the %d s limit: worker %s ends",
+                             late[0][0], late[0][1], request_timeout, worker.pid)
+            stopping_at = now
+            worker.handle_exit(signal.SIGTERM, None)  # stop accepting; the others finish
+        elif stopping_at is None and not _requests and _rss_mb() > max_rss_mb:
+            worker.log.warning("worker %s holds %.0f MB (over %d MB): recycled",
+                               worker.pid, _rss_mb(), max_rss_mb)
+            stopping_at = now
+            worker.handle_exit(signal.SIGTERM, None)
+        if stopping_at is not None and now - stopping_at > graceful_timeout + 1:
+            os._exit(1)  # a request past its limit still holds a thread: end the process
+
+
+def post_worker_init(worker):
+    threading.Thread(target=_watch, args=(worker,), name="planner-watchdog", daemon=True).start()
+
+
+# --- The job worker (`planner worker`), started with the server unless it runs elsewhere -----
+
+_job_worker: list[subprocess.Popen] = []
+
+
+def when_ready(server):
+    if os.environ.get("PLANNER_RUN_WORKER", "1") == "0":
+        return  # workers on other machines (docs/deployment.md)
+    planner = Path(sys.executable).with_name("planner")
+    _job_worker.append(subprocess.Popen([str(planner), "worker"]))  # noqa: S603
+    server.log.info("job worker started (pid %s)", _job_worker[0].pid)
+
+
+def on_exit(server):
+    for process in _job_worker:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()

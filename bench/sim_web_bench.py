@@ -1,7 +1,8 @@
 """The plan page with its "Uncertainty" section (`make bench`, cost model §12): server time
 in-process on a seeded SQLite database, the demo plan with the offered ranges and 10,000
-draws. Target: the page with the section ≤ 100 ms (its analysis cached by plan version and
-ranges); the first view after saving the ranges, which simulates, is reported beside it."""
+draws. Target: the page with the section ≤ 100 ms. The analysis is made by the job queue
+when the ranges are saved (here at once, in the save: `JOBS_IMMEDIATE`) and read back by the
+page; the first view after the save reads it from the database like every other."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from web_bench import CPU, median_ms  # noqa: E402
 
 from planner import create_app  # noqa: E402
-from planner.present import charts_uncertainty  # noqa: E402
-from planner.services.analyses import ANALYSES  # noqa: E402
 from tests.conftest import seed_test_data  # noqa: E402
 from tests.web import EDITOR, form_values, sign_in  # noqa: E402
 
@@ -27,7 +26,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         seed_test_data(url)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "QUEUE_URL": "memory://",
+                "JOBS_IMMEDIATE": True,
+                "JOBS_ISOLATE": False,
+            }
+        )
         client = app.test_client()
         sign_in(client, EDITOR)
         home = client.get("/j/orange-county/").get_data(as_text=True)
@@ -35,8 +42,6 @@ def main() -> None:
         form = form_values(client.get(plan_url + "/uncertainty?offered=1").get_data(as_text=True))
         form["draws"] = "10000"
         assert client.post(plan_url + "/uncertainty", data=form).status_code == 302
-        ANALYSES.clear()
-        charts_uncertainty.CHARTS.clear()
         start, start_cpu = time.perf_counter(), time.thread_time()
         assert client.get(plan_url).status_code == 200
         first_ms = (time.perf_counter() - start) * 1000
@@ -55,7 +60,8 @@ def main() -> None:
         print(
             f"plan page with the uncertainty section (10,000 draws, cached): median "
             f"{median:.1f} ms, p95 {p95:.1f} ms, CPU median {CPU[0]:.1f} ms "
-            f"(target ≤ 100 ms); the first view after saving the ranges (simulates) "
+            f"(target ≤ 100 ms); the first view after saving the ranges (reads the stored "
+            f"analysis) "
             f"{first_ms:.0f} ms, CPU {first_cpu:.0f} ms"
         )
 

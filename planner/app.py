@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     formatting.init_app(app)
     register_blueprints(app)
+    init_jobs(app)
     request_log.init_app(app)
     hops = app.config["TRUSTED_PROXIES"]
     # WSGI middleware wraps `app.wsgi_app`, as Flask's documentation does; mypy reads the
@@ -62,3 +63,43 @@ def static_headers(headers, path: str, url: str) -> None:  # noqa: ARG001 - Whit
 
     headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     headers["X-Content-Type-Options"] = "nosniff"
+# The modules whose functions the job worker runs: its forkserver imports them once.
+JOB_MODULES = ("planner.web.uncertainty", "planner.web.reports")
+
+
+def init_jobs(app: Flask) -> None:
+    """The job queue (planner.services.jobs) on this app's database; every save queues the
+    analysis and the PDF of what it changed; a request reads what the worker stored and
+    never simulates (issue 20 M1). No template global computes: the views build the pages'
+    models (planner.web.uncertainty.uncertainty_model)."""
+    from pathlib import Path
+
+    from flask import has_app_context, has_request_context
+
+    from planner.extensions import db
+    from planner.services import analyses, jobs
+
+    config = app.config
+    url = config.get("QUEUE_URL")
+    if not url:  # beside a SQLite database (its own file: Huey's tables), else in instance/
+        database = str(config["DATABASE_URL"])
+        beside = database[len("sqlite:///") :] if database.startswith("sqlite:///") else ""
+        path = f"{beside}.queue" if beside else str(Path(app.instance_path) / "queue.db")
+        url = f"sqlite:///{path}"
+    with app.app_context():
+        engine = db.engine
+    jobs.configure(
+        str(url),
+        engine=engine,
+        immediate=bool(config.get("JOBS_IMMEDIATE", False)),
+        isolate=bool(config.get("JOBS_ISOLATE", True)),
+        workers=int(config.get("JOB_WORKERS", 2)),
+        time_limit=float(config.get("JOB_TIME_LIMIT", 300)),
+        memory_mb=int(config.get("JOB_MEMORY_MB", 2048)),
+        preload=JOB_MODULES,
+    )
+    analyses.READER["read"] = lambda key: (
+        jobs.result(db.session, key) if has_app_context() else None
+    )
+    analyses.FORBIDDEN["here"] = has_request_context
+    analyses.watch()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -326,8 +327,12 @@ def quiet_request_handler() -> type:
 @click.option("--port", default=5000, show_default=True)
 def serve_command(host: str, port: int) -> None:
     """Serve the app with Flask's development server (use gunicorn in production)."""
+    from planner.services import jobs
+
     app = _app()
+    consumer = jobs.start_consumer()  # the job worker's threads, in this process (`make run`)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)")
+    atexit.register(consumer.stop)
     app.run(
         host=host,
         port=port,
@@ -335,6 +340,21 @@ def serve_command(host: str, port: int) -> None:
         use_reloader=False,
         request_handler=quiet_request_handler(),
     )
+
+
+@main.command("worker")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Jobs run at once.")
+def worker_command(workers: int | None) -> None:
+    """Run the job worker: simulations and documents off the web requests (docs/deployment.md)."""
+    from planner.services import jobs
+
+    _app()  # the queue and the database, as the web app has them
+    click.echo(
+        f"Job worker: {workers or jobs.SETTINGS.workers} at once, "
+        f"{jobs.SETTINGS.time_limit:.0f} s and {jobs.SETTINGS.memory_mb:,} MB a job "
+        "(Ctrl-C to stop)"
+    )
+    jobs.run_consumer(workers)
 
 
 @main.group()

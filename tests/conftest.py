@@ -122,7 +122,7 @@ def seed_test_data(url: str) -> None:
     from planner.services.plans import create_plan
 
     upgrade(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "QUEUE_URL": "memory://"})
     with app.app_context():
         session = db.session
         seed_jurisdictions(session)
@@ -310,7 +310,18 @@ def reset_database(request, database_url):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test", "TESTING": True})
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            # the job queue runs each job at once, in the test's thread (tests/test_jobs.py
+            # runs a real queue and worker processes)
+            "QUEUE_URL": "memory://",
+            "JOBS_IMMEDIATE": True,
+            "JOBS_ISOLATE": False,
+        }
+    )
     app.instance_path = str(tmp_path / "instance")
     yield app
     with app.app_context():

@@ -3,6 +3,7 @@
 from planner.extensions import Base
 from planner.models.accounts import AdminAction, Membership, User
 from planner.models.actuals import ActualChange, FundActual
+from planner.models.jobs import Job
 from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
@@ -13,6 +14,7 @@ __all__ = [
     "AdminAction",
     "Base",
     "FundActual",
+    "Job",
     "Jurisdiction",
     "Membership",
     "PlanChange",

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import time
 from collections.abc import Hashable
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -46,6 +47,7 @@ from planner.web.common import (
     svg_response,
     today,
 )
+from planner.web.uncertainty import uncertainty_model
 
 blueprint = Blueprint("plans", __name__)
 
@@ -145,6 +147,8 @@ def show(slug: str, plan_id: int):
     view = cached_view(record, today())
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
+    editable = can_edit(role) and record.status != "adopted"
+    uncertainty = uncertainty_model(record, view.plan, may_start=editable)
     return render_template(
         "plans/show.html",
         record=record,
@@ -156,7 +160,13 @@ def show(slug: str, plan_id: int):
         counts=summary.compliance,
         titles=titles,
         role=role,
-        can_edit=can_edit(role) and record.status != "adopted",
+        can_edit=editable,
+        uncertainty=uncertainty,
+        # the page asks again while its analysis is queued or running (no JavaScript); a
+        # new URL each time, or the browser would only scroll to the fragment
+        refresh_after=5 if uncertainty.job is not None and uncertainty.job.pending else None,
+        refresh_url=url_for("plans.show", slug=slug, plan_id=plan_id, shown=time.time_ns())
+        + "#uncertainty",
         action_form=ActionForm(),
         fund_alt=charts.fund_balance_alt(view.projection),
         strategy_alt=charts.spending_by_strategy_alt(view.projection, titles),

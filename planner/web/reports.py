@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
-import threading
+import pickle
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from sqlalchemy import select
 
 from planner.cost_tables import default_cost_tables
 from planner.extensions import db
 from planner.forms.auth import id_of
-from planner.models import PlanRecord
+from planner.models import Job, PlanRecord
 from planner.present import charts
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
@@ -26,10 +26,18 @@ from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
 from planner.scenarios.editing import next_resolution_years
-from planner.services.analyses import deficit_chances
+from planner.services import jobs
+from planner.services.analyses import (
+    COMPARE_PDF,
+    COMPARE_PDF_JOB,
+    deficit_chances,
+    enqueue_plan_pdf,
+    plan_pdf_key,
+    simulation_key,
+)
 from planner.services.county import spread_total_of
 from planner.services.plan_documents import projected_document
-from planner.services.plans import plans_of, view_plan
+from planner.services.plans import load_plan, plans_of, view_plan
 from planner.web.access import jurisdiction_or_404, plan_or_404
 from planner.web.common import download_name, svg_response, today
 
@@ -59,51 +67,74 @@ def download(body: bytes | str, mimetype: str, name: str) -> Response:
     )
 
 
-# One PDF at a time in each worker process: two renders sharing a process's interpreter lock
-# each take twice as long and starve the process's other requests; queued, the first is done
-# in half the time and pages keep flowing.
-_PDF_TURN = threading.Lock()
-
-
-@functools.lru_cache(maxsize=16)
-def _cached_pdf(
+def plan_pdf_job(
     document: str,
     status: str,
-    adopted_on: dt.date | None,
+    adopted_on: str | None,
     jurisdiction: str,
-    prepared_on: dt.date,
-    entered_total: Decimal | None = None,
+    prepared_on: str,
+    entered_total: str | None = None,
 ) -> bytes:
-    """A plan's PDF depends only on these: the same stored plan on the same day gives the
-    same document, so a repeated download is not rendered again (about 2 s of CPU)."""
+    """The worker's job: a saved version's budget justification, rendered once (issue 25.2).
+    Its analysis is the stored one the job was given (`needs`), never simulated here."""
     from planner.scenarios import parse_plan_text
 
     plan = parse_plan_text(document, default_cost_tables())
-    with _PDF_TURN:
-        return plan_report_pdf(
-            plan_document(
-                plan,
-                prepared_on=prepared_on,
-                status=status,
-                adopted_on=adopted_on,
-                jurisdiction=jurisdiction,
-                entered_total=entered_total,
-            )
+    return plan_report_pdf(
+        plan_document(
+            plan,
+            prepared_on=dt.date.fromisoformat(prepared_on),
+            status=status,
+            adopted_on=dt.date.fromisoformat(adopted_on) if adopted_on else None,
+            jurisdiction=jurisdiction,
+            entered_total=None if entered_total is None else Decimal(entered_total),
         )
+    )
+
+
+def preparing(job: jobs.JobState | None, what: str, back: str):
+    """The page said instead of a document not made yet: its state, a refresh link and a
+    `<meta http-equiv=refresh>` while it is queued or running (202); the reason when it
+    failed (503)."""
+    failed = job is not None and job.failed
+    return render_template(
+        "plans/preparing.html",
+        job=job,
+        what=what,
+        back=back,
+        refresh_after=None if failed else 2,
+    ), (503 if failed else 202)
+
+
+def _stored_document(key: str) -> bytes | None:
+    body = db.session.scalar(select(Job.body).where(Job.key == key, Job.state == jobs.DONE))
+    return None if body is None else pickle.loads(body)  # noqa: S301 - written by the worker
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/report.pdf")
 def report_pdf(slug: str, plan_id: int):
+    """The stored PDF of the plan as it is now (with its actuals) and today's date; when it
+    is not made yet, it is queued (a render, never a simulation) and the page says so."""
     record, _ = plan_or_404(slug, plan_id)
-    body = _cached_pdf(
-        projected_document(record),
-        record.status,
-        record.adopted_on,
-        record.jurisdiction.name,
-        today(),
-        spread_total_of(record),
-    )
-    return download(body, "application/pdf", download_name(record, "pdf"))
+    document = projected_document(record)
+    key = plan_pdf_key(document, record, today())
+    body = _stored_document(key)
+    if body is not None:
+        return download(body, "application/pdf", download_name(record, "pdf"))
+    job = jobs.state(db.session, key)
+    if job is not None and job.state == jobs.QUEUED:
+        jobs.nudge(key)
+        job = jobs.state(db.session, key)
+    if job is not None and job.done:
+        return report_pdf(slug, plan_id)
+    if job is None or (job.failed and request.args.get("again")):
+        enqueue_plan_pdf(db.session, record, today(), document=document)
+        db.session.commit()
+        job = jobs.state(db.session, key)
+        if job is not None and job.done:  # made at once (a queue that runs immediately)
+            return report_pdf(slug, plan_id)
+    back = url_for("plans.show", slug=slug, plan_id=plan_id)
+    return preparing(job, "The budget justification (PDF)", back)
 
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.xlsx")
@@ -285,21 +316,60 @@ def compare_chart(slug: str):
     )
 
 
+def compare_pdf_job(jurisdiction: str, prepared_on: str, names: list[str], *documents: str):
+    """The worker's job: the comparison PDF of these plan texts (with their actuals)."""
+    from types import SimpleNamespace
+
+    as_of = dt.date.fromisoformat(prepared_on)
+    views = [view_plan(SimpleNamespace(document=d), as_of) for d in documents]  # type: ignore[arg-type]
+    cmp = compare(
+        [(name, v.plan, v.projection, v.results) for name, v in zip(names, views, strict=True)]
+    )
+    titles = strategy_titles([r.label for r in cmp.by_strategy], default_cost_tables())
+    titles.update({r.label: r.label.capitalize() for r in cmp.by_object_class})
+    return pdf_bytes(
+        compare_html(cmp, titles, jurisdiction, as_of),
+        title=f"Comparison of plans — {jurisdiction}",
+        author=jurisdiction,
+        fetcher=StaticOnlyFetcher(),
+    )
+
+
 @blueprint.get("/j/<slug>/compare.pdf")
 def compare_pdf(slug: str):
-    jurisdiction, cmp, titles = _chosen_comparison(slug)
-    html = compare_html(cmp, titles, jurisdiction.name, today())
-    name = f"{jurisdiction.slug}_comparison_{today().isoformat()}.pdf"
-    return download(
-        pdf_bytes(
-            html,
-            title=f"Comparison of plans — {jurisdiction.name}",
-            author=jurisdiction.name,
-            fetcher=StaticOnlyFetcher(),
-        ),
-        "application/pdf",
-        name,
-    )
+    """The comparison PDF, rendered once per content in the worker (issue 20 M2): stored
+    under the plans' texts with their actuals, their names, the jurisdiction and the date."""
+    jurisdiction, _ = jurisdiction_or_404(slug)
+    chosen, error = _chosen(plans_of(db.session, jurisdiction))
+    if error or not chosen:
+        abort(404)
+    documents = [projected_document(r) for r in chosen]
+    names = _names(chosen)
+    prepared_on = today().isoformat()
+    key = jobs.content_key(COMPARE_PDF, jurisdiction.name, prepared_on, *names, *documents)
+    name = f"{jurisdiction.slug}_comparison_{prepared_on}.pdf"
+    body = _stored_document(key)
+    if body is not None:
+        return download(body, "application/pdf", name)
+    job = jobs.state(db.session, key)
+    if job is None or (job.failed and request.args.get("again")):
+        needs = [k for k in (simulation_key(load_plan(r, actuals=True)) for r in chosen) if k]
+        jobs.enqueue(
+            db.session,
+            COMPARE_PDF,
+            key,
+            COMPARE_PDF_JOB,
+            [jurisdiction.name, prepared_on, names, *documents],
+            jurisdiction_id=jurisdiction.id,
+            needs=needs,
+            retry=True,
+        )
+        db.session.commit()
+        job = jobs.state(db.session, key)
+        if job is not None and job.done:
+            return compare_pdf(slug)
+    back = url_for("reports.compare_page", slug=slug) + "?" + request.query_string.decode()
+    return preparing(job, "The comparison (PDF)", back)
 
 
 def compare_html(cmp, titles, jurisdiction: str, prepared_on: dt.date) -> str:

@@ -1,43 +1,102 @@
 """The plan page's "Uncertainty" section (cost model §12): the ranges' form, the fan chart
-and the tornado. Thin views: the engine simulates, `planner.services.uncertainty` caches."""
+and the tornado. Thin views: the worker simulates (`simulation_job`), the page reads what it
+stored."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from planner.cost_tables import default_ranges
+from planner.cost_tables import default_cost_tables, default_ranges
 from planner.extensions import db
-from planner.forms.auth import version_of
+from planner.forms.auth import ActionForm, version_of
 from planner.forms.uncertainty import UncertaintyForm, field_of_path, fill, section_of
 from planner.present import charts_uncertainty
-from planner.scenarios import PlanError
+from planner.scenarios import Plan, PlanError, parse_plan_text, project
 from planner.scenarios.uncertainty import LABELS, VARIABLES, offered_section
-from planner.services.analyses import Analysis, analysis_of
+from planner.services import jobs
+from planner.services.actuals import projected_document
+from planner.services.analyses import (
+    SIMULATION,
+    SIMULATION_JOB,
+    Analysis,
+    StoredAnalysis,
+    compute,
+    enqueue_simulation,
+    simulation_key,
+)
 from planner.services.plans import PlanFrozen, StaleVersion, load_plan
 from planner.services.uncertainty import check_ranges, save_ranges
 from planner.web.access import plan_or_404
+from planner.web.common import svg_response, today
 
 blueprint = Blueprint("uncertainty", __name__)
 CHART_KINDS = ("fund", "tornado")  # the fan of the fund's closing balance; the tornado
 
 
-@blueprint.app_template_global("uncertainty_analysis")
-def uncertainty_analysis(record, view=None) -> Analysis | None:
-    """For the plan page's partial: the plan's simulation, or None without ranges."""
-    if view is not None:
-        return analysis_of(record, view.plan, view.projection)
-    return analysis_of(record)
+@dataclasses.dataclass(frozen=True)
+class UncertaintyModel:
+    """The plan page's "Uncertainty" section, built in the view from the stored job: no
+    ranges; or the analysis queued, running (with its percent), failed (with the reason) or
+    done (with the analysis and its charts, whose URLs carry the content key)."""
+
+    has_ranges: bool
+    plan: Plan | None = None
+    key: str | None = None
+    job: jobs.JobState | None = None
+    stored: StoredAnalysis | None = None
+    may_start: bool = False  # an editor may (re)start it; a viewer never does
+
+    @property
+    def analysis(self) -> Analysis | None:
+        if self.stored is None or self.plan is None:
+            return None
+        return Analysis(self.plan, self.stored.projection, self.stored.result)
+
+    @property
+    def pending(self) -> bool:
+        return self.stored is None and (self.job is None or self.job.pending)
+
+    @property
+    def version(self) -> str:
+        return (self.key or "")[:16]
 
 
-@blueprint.app_template_global("uncertainty_alts")
-def uncertainty_alts(analysis: Analysis) -> dict[str, str]:
-    return {
-        "fund": charts_uncertainty.fan_alt(analysis.result, analysis.projection),
-        "tornado": charts_uncertainty.tornado_alt(analysis.result),
-    }
+def uncertainty_model(record, plan, *, may_start: bool) -> UncertaintyModel:
+    """Read the stored analysis of the plan as shown (with its actuals). An editor's visit
+    queues it when no job exists (a plan saved before the queue); a viewer's never does."""
+    key = simulation_key(plan)
+    if key is None:
+        return UncertaintyModel(has_ranges=False)
+    job = jobs.state(db.session, key)
+    if job is None and may_start:
+        enqueue_simulation(db.session, record, plan, projected_document(record))
+        db.session.commit()
+        job = jobs.state(db.session, key)
+    found = jobs.result(db.session, key) if job is not None and job.done else None
+    return UncertaintyModel(True, plan, key, job, found, may_start)
+
+
+def simulation_job(document: str) -> StoredAnalysis:
+    """The worker's job: simulate the plan file's text and draw its two charts."""
+    jobs.progress(0.02)
+    plan = parse_plan_text(document, default_cost_tables())
+    projection = project(plan)
+    jobs.progress(0.1)
+    result = compute(plan, projection).result
+    jobs.progress(0.8)
+    fan = charts_uncertainty.fan_svg(result, projection)
+    jobs.progress(0.9)
+    return StoredAnalysis(
+        projection,
+        result,
+        fan_svg=fan,
+        tornado_svg=charts_uncertainty.tornado_svg(result),
+        fan_alt=charts_uncertainty.fan_alt(result, projection),
+        tornado_alt=charts_uncertainty.tornado_alt(result),
+    )
 
 
 def _plan_url(record, anchor: str = "") -> str:
@@ -133,27 +192,56 @@ def _attach(form: UncertaintyForm, error: PlanError) -> list[str]:
 
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/charts/uncertainty-<kind>.svg")
 def chart(slug: str, plan_id: int, kind: str):
-    from planner.web.plans import svg_response  # the plan page's SVG headers
+    """The chart stored with the analysis of the plan as it is now (its actuals included):
+    the same content key as the figures of the page, so a change of actuals is a new chart
+    (issue 20 M3). Until the analysis is stored: a placeholder, never a computation."""
+    from planner.web.plans import cached_view  # the plan page's parsed plan
 
     record, _ = plan_or_404(slug, plan_id)
     if kind not in CHART_KINDS:
         abort(404)
-    etag = f"{record.id}-{record.version}-uncertainty-{kind}"
+    key = simulation_key(cached_view(record, today()).plan)
+    etag = f"{key or 'none'}-{kind}"
     if etag in request.if_none_match:
         response = svg_response("")
         response.status_code = 304
     else:
-        analysis = analysis_of(record)
-        draw = (
-            functools.partial(charts_uncertainty.draw, kind, analysis)
-            if analysis is not None
-            else charts_uncertainty.no_ranges_svg
-        )
-        response = svg_response(
-            charts_uncertainty.CHARTS.get((record.id, record.version, kind), record.document, draw)
-        )
+        found = jobs.result(db.session, key) if key is not None else None
+        if found is None:
+            response = svg_response(charts_uncertainty.no_ranges_svg())
+            etag += "-pending"
+        else:
+            response = svg_response(found.fan_svg if kind == "fund" else found.tornado_svg)
     response.set_etag(etag)
     return response
+
+
+@blueprint.post("/j/<slug>/plans/<int:plan_id>/uncertainty/compute")
+def compute_again(slug: str, plan_id: int):
+    """An editor asks for the analysis again (after a failure, or for a plan saved before
+    the queue): queued, never run in this request."""
+    from planner.web.plans import cached_view
+
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    plan = cached_view(record, today()).plan
+    key = simulation_key(plan)
+    if key is not None:
+        jobs.enqueue(
+            db.session,
+            SIMULATION,
+            key,
+            SIMULATION_JOB,
+            [projected_document(record)],
+            plan_id=record.id,
+            jurisdiction_id=record.jurisdiction_id,
+            retry=True,
+        )
+        db.session.commit()
+        flash("The uncertainty analysis is queued.", "success")
+    return redirect(_plan_url(record, "#uncertainty"))
 
 
 @blueprint.app_template_global("uncertainty_label")
