@@ -63,6 +63,8 @@ def static_headers(headers, path: str, url: str) -> None:  # noqa: ARG001 - Whit
 
     headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     headers["X-Content-Type-Options"] = "nosniff"
+
+
 # The modules whose functions the job worker runs: its forkserver imports them once.
 JOB_MODULES = ("planner.web.uncertainty", "planner.web.reports")
 

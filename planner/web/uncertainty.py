@@ -17,7 +17,6 @@ from planner.present import charts_uncertainty
 from planner.scenarios import Plan, PlanError, parse_plan_text, project
 from planner.scenarios.uncertainty import LABELS, VARIABLES, offered_section
 from planner.services import jobs
-from planner.services.actuals import projected_document
 from planner.services.analyses import (
     SIMULATION,
     SIMULATION_JOB,
@@ -27,6 +26,7 @@ from planner.services.analyses import (
     enqueue_simulation,
     simulation_key,
 )
+from planner.services.plan_documents import projected_document
 from planner.services.plans import PlanFrozen, StaleVersion, load_plan
 from planner.services.uncertainty import check_ranges, save_ranges
 from planner.web.access import plan_or_404
