@@ -86,7 +86,7 @@ def test_a_save_queues_the_analysis_and_the_pdf_under_their_content(app):
         assert stored.fan_svg.startswith("<svg")
         assert stored.tornado_svg.startswith("<svg")
         # The PDF waited for the analysis, and is stored under the plan, status, date…
-        from planner.services.actuals import projected_document
+        from planner.services.plan_documents import projected_document
 
         pdf_key = plan_pdf_key(projected_document(record), record, dt.date.today())  # noqa: DTZ011
         assert jobs.result(db.session, pdf_key).startswith(b"%PDF")
