@@ -37,7 +37,7 @@ CHUNK = 2500
 # rare (dollars: ~1e-8 a component; participant figures, on a finer grid: ~1e-4).
 GUARD = 1e-13
 GUARD_6 = 1e-14
-CEIL_SLACK = 1e-9  # FORMULAS.md: a rational integer may come out 2.0000000001 in floats
+CEIL_SLACK = 1e-9  # docs/formulas.md: a rational integer may come out 2.0000000001 in floats
 INDIRECT_BASE = ("personnel", "fringe", "travel", "supplies")
 
 

@@ -48,7 +48,8 @@ from planner.services import plan_documents as documents
 from planner.services.plans import load_plan, plans_of
 from planner.web.access import can_edit, jurisdiction_or_404, plan_or_404, require_editor
 from planner.web.common import today
-from planner.web.plans import cached_view, download_name
+from planner.web.plans import download_name
+from planner.web.views import cached_view
 
 blueprint = Blueprint("actuals", __name__)
 

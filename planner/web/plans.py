@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import functools
 import hashlib
-import json
 import time
 from collections.abc import Hashable
 
@@ -27,7 +24,6 @@ from planner.services.county import fit_of
 from planner.services.options import buys_of
 from planner.services.plan_documents import projected_document
 from planner.services.plans import (
-    PlanView,
     StatusError,
     changes_since,
     clone_plan,
@@ -36,7 +32,6 @@ from planner.services.plans import (
     load_plan,
     rename_plan,
     set_status,
-    view_plan,
 )
 from planner.web.access import can_edit, plan_or_404
 from planner.web.common import (
@@ -48,6 +43,7 @@ from planner.web.common import (
     today,
 )
 from planner.web.uncertainty import uncertainty_model
+from planner.web.views import cached_view
 
 blueprint = Blueprint("plans", __name__)
 
@@ -221,29 +217,6 @@ def _draw(kind: str, document: str) -> str:
     )
     return charts.BY_FIGURES.get(
         figures, "", functools.partial(charts.spending_by_strategy_svg, projection, titles)
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Stored:
-    document: str  # all that view_plan reads of a record
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_view(document: str, as_of: dt.date, stale: str = "[]") -> PlanView:
-    found = tuple(json.loads(stale))
-    return view_plan(_Stored(document), as_of, stale=found)  # type: ignore[arg-type]
-
-
-def cached_view(record, as_of: dt.date) -> PlanView:
-    """`view_plan`, kept per stored document, day and shared-program state (§17): a page
-    shown again (after a chart, a download, a cancelled edit) is not projected and checked
-    again."""
-    from planner.services.sharing import stale_contributions
-
-    stale = json.dumps(list(stale_contributions(record)), sort_keys=True)
-    return dataclasses.replace(
-        _cached_view(projected_document(record), as_of, stale), record=record
     )
 
 

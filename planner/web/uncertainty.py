@@ -31,6 +31,7 @@ from planner.services.plans import PlanFrozen, StaleVersion, load_plan
 from planner.services.uncertainty import check_ranges, save_ranges
 from planner.web.access import plan_or_404
 from planner.web.common import svg_response, today
+from planner.web.views import cached_view
 
 blueprint = Blueprint("uncertainty", __name__)
 CHART_KINDS = ("fund", "tornado")  # the fan of the fund's closing balance; the tornado
@@ -195,7 +196,6 @@ def chart(slug: str, plan_id: int, kind: str):
     """The chart stored with the analysis of the plan as it is now (its actuals included):
     the same content key as the figures of the page, so a change of actuals is a new chart
     (issue 20 M3). Until the analysis is stored: a placeholder, never a computation."""
-    from planner.web.plans import cached_view  # the plan page's parsed plan
 
     record, _ = plan_or_404(slug, plan_id)
     if kind not in CHART_KINDS:
@@ -220,7 +220,6 @@ def chart(slug: str, plan_id: int, kind: str):
 def compute_again(slug: str, plan_id: int):
     """An editor asks for the analysis again (after a failure, or for a plan saved before
     the queue): queued, never run in this request."""
-    from planner.web.plans import cached_view
 
     record, _ = plan_or_404(slug, plan_id, change=True)
     form = ActionForm()

@@ -1,4 +1,4 @@
-"""The spreadsheet backend of the line kinds' `Ops` (cost model §3, §5; FORMULAS.md): a
+"""The spreadsheet backend of the line kinds' `Ops` (cost model §3, §5; docs/formulas.md): a
 kind's own `cost(params, y, ops)` run on `X` values gives the cell formulas of its
 components, so no kind's formula is written anywhere but in its kind module.
 

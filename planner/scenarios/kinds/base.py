@@ -65,7 +65,7 @@ class ExactOps:
     def minimum(self, a: Exact, b: Exact) -> Exact:
         return a if a <= b else b
 
-    # The choices (FORMULAS.md): a backend may give its own; `where` and friends below fall
+    # The choices (docs/formulas.md): a backend may give its own; `where` and friends below fall
     # back to + - * / ceil max min for a backend that does not (the simulation's arrays).
 
     def where(self, test: Exact, a: Exact, b: Exact) -> Exact:
