@@ -101,7 +101,7 @@ $(AXE): tests/axe/package.json
 # PLANNER_TEST_POSTGRES_URL is set), the browser; Hypothesis's thorough profile.
 test: system-test setup lint axe
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q \
-		-n $(TEST_WORKERS) --durations=15
+		-n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 # The edit-test loop: engine, services, CLI and documents without a browser, the Flask app,
 # PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile.

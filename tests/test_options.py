@@ -261,9 +261,9 @@ def test_smallest_program_of_the_117_starting_plans():
         program = smallest_program(plan, TABLES, as_of=AS_OF)
         assert program.figures.fidelity_failing == [], place.slug
         sustained += program.sustains
-    # 47 governments have a receipt estimate in the tables; 27 of them sustain one alone
-    # (measured December 2026; see docs/branch-notes/fit-options.md).
-    assert sustained == 27
+    # 57 governments have receipt estimates by settlement stream in the tables (§18); 32 of
+    # them sustain one alone (measured December 2026; docs/decisions.md, issue 22).
+    assert sustained == 32
 
 
 @pytest.mark.slow

@@ -322,9 +322,9 @@ def test_history_says_what_changed_in_the_users_words(app, editor):
     rows = [
         [
             unescape(re.sub(r"<[^>]+>", "", cell)).strip()
-            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3:]
-        ]
-        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3:6]
+        ]  # what changed, the old value, the new one (then the undo button)
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)
     ]
     assert ["Assumptions: Salary escalation a year", "3%", "4%"] in rows
     assert ["Line 'LEAD case managers': Average caseload limit", "20", "15"] in rows

@@ -35,6 +35,9 @@ from tests.test_workbook_live import EXAMPLES, _recalculate, assert_equals_engin
 
 pytestmark = [
     pytest.mark.slow,
+    # One LibreOffice run serves every test here (a module fixture): all on one worker, so it
+    # runs once (make test distributes by these groups, `--dist loadgroup`).
+    pytest.mark.xdist_group("libreoffice-recalc"),
     pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed"),
 ]
 EXAMPLE_NAMES = ("demo-orange-county", "option-b-durham", "all-rules-pass", "minimal")

@@ -220,6 +220,6 @@ def services(slug: str, plan_id: int):
     )
     if outcome.saved:
         flash("Saved the services assessment.", "success")
-        return redirect(plan_url(record, "#line-items"))
+        return redirect(plan_url(record, "#compliance"))
     flash_why(outcome)
     return page(409 if outcome.stale else 422)
