@@ -41,7 +41,16 @@ PARTNER_BUDGET = 14
 def server(template_database, tmp_path_factory):
     path = tmp_path_factory.mktemp("shared") / "planner.db"
     shutil.copy(template_database, path)
-    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "browser-test"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{path}",
+            "SECRET_KEY": "browser-test",
+            # the PDFs are made at once, in this process (the queue is tests/test_jobs.py's)
+            "QUEUE_URL": "memory://",
+            "JOBS_IMMEDIATE": True,
+            "JOBS_ISOLATE": False,
+        }
+    )
     with app.app_context():
         for email, slug in ((ASHE, "ashe-county"), (ALLEGHANY, "alleghany-county")):
             user = create_user(db.session, email, PASSWORD)
@@ -84,7 +93,13 @@ def _moa_date(user: Counted, page) -> None:
 
 
 def _pdf_text(page, plan_url: str) -> str:
-    response = page.request.get(f"{plan_url}/report.pdf")
+    """The plan's PDF as a person gets it: while the worker renders it the address answers
+    202 with a page that refreshes itself; then the stored PDF (bounded: 60 tries)."""
+    for _ in range(60):
+        response = page.request.get(f"{plan_url}/report.pdf")
+        if response.status != 202:
+            break
+        page.wait_for_timeout(1000)
     assert response.status == 200
     reader = PdfReader(io.BytesIO(response.body()))
     return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in reader.pages))

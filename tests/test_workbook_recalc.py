@@ -258,7 +258,7 @@ def _keep_rules(values: dict[str, Any], inputs: dict[str, tuple[str, str]], stor
 # ----------------------------------------------------------------------------- the run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def recalculated(tmp_path_factory) -> dict[str, tuple[dict[str, Any], Path, int]]:
     """name -> (the changed plan file, its recalculated workbook, inputs changed)."""
     root = tmp_path_factory.mktemp("recalc")
