@@ -31,7 +31,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .compliance import RULES, RuleResult, _Check
-from .fiscal import fy_label
+from .fiscal import fy_label, parse_fy
 from .fit import (
     MULTIPLIER_STEPS,
     REFERRALS,
@@ -746,6 +746,25 @@ def _later_start(build: _Builder) -> Option | Unavailable:
 # ----------------------------------------------------------------------------- horizon, reserve
 
 
+def _amounts_until(line: dict[str, Any], end: int) -> None:
+    """A line's amounts by FY (a contribution's, §17; a source's `amounts`, §16) kept to the
+    FYs up to `end`: a FY outside the plan is an error in a plan file."""
+
+    def kept(amounts: Any) -> Any:
+        if not isinstance(amounts, dict):
+            return amounts
+        return {fy: v for fy, v in amounts.items() if parse_fy(fy) <= end}
+
+    if "amounts" in line:
+        line["amounts"] = kept(line["amounts"])
+    entries = line.get("funded_by")
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and "amounts" in entry:
+            entry["amounts"] = kept(entry["amounts"])
+    if isinstance(entries, list):  # an entry left with no FY pays nothing: it goes
+        line["funded_by"] = [e for e in entries if not isinstance(e, dict) or e.get("amounts", 1)]
+
+
 def _shorter_horizon(build: _Builder, projection: Projection) -> Option | Unavailable:
     plan = build.plan
     missed = _misses(plan, projection)
@@ -767,6 +786,7 @@ def _shorter_horizon(build: _Builder, projection: Projection) -> Option | Unavai
             continue
         if line.get("end_fy") is not None and item.end_fy > end:
             line["end_fy"] = end
+        _amounts_until(line, end)
         kept.append(line)
     document["line_items"] = kept
     shorter = build.parse(document)
