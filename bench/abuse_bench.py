@@ -241,6 +241,7 @@ def main() -> None:
         env = {
             **os.environ,
             "PLANNER_DATABASE_URL": url,
+            "PLANNER_ENV_NAME": "development",  # a test key, over plain HTTP on loopback
             "PLANNER_SECRET_KEY": "abuse-test",
             "PLANNER_BIND": f"127.0.0.1:{port}",
             "PLANNER_LOG_LEVEL": "error",
