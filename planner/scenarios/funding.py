@@ -28,8 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from .fields import share
-from .fiscal import FiscalYearError, fy_label, parse_fy
-from .limits import FISCAL_YEAR
+from .fiscal import fy_label
 from .money import dollars, q
 from .parse import _MISSING, Field, _join, _Reader, money
 from .plan import FUNDING_KINDS, SETTLEMENT, FundingEntry, FundingSource, LineItem, Plan
@@ -226,21 +225,8 @@ def _read_amounts(
     ):
         return None
     found: list[tuple[int, Decimal]] = []
-    keys: dict[int, str] = {}
-    ok = True
-    for key, raw in found_source.items():
-        here = _join(path, key)
-        try:
-            fy = parse_fy(key)
-        except FiscalYearError as exc:
-            reader.error(here, f"is not a fiscal year: {exc}", FISCAL_YEAR)
-            ok = False
-            continue
-        if fy in keys:
-            reader.error(here, f"the same FY as '{keys[fy]}' ({fy_label(fy)}) is given twice")
-            ok = False
-            continue
-        keys[fy] = key
+    entries, ok = reader.fy_entries(found_source, path)
+    for here, fy, raw in entries:
         amount = reader.scalar(AMOUNT_FIELD, raw, here)
         if amount is _MISSING:
             ok = False

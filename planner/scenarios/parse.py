@@ -350,19 +350,14 @@ class _Reader:
             return _MISSING
         return value
 
-    def fy_amounts(self, field: Field, value: Any, path: str) -> Any:
-        """FY → dollars (§17): each FY inside the plan and given once, each amount rounded
-        half-up to whole dollars; as sorted (fy, dollars) pairs."""
-        if not isinstance(value, dict):
-            self.error(path, 'must be an object of FY → dollars such as {"FY2026-27": "12000"}')
-            return _MISSING
-        if self.too_many(value, path, self.limits.receipts_max, "FY amounts"):
-            return _MISSING
-        found: dict[int, Decimal] = {}
+    def fy_entries(
+        self, value: Mapping[str, Any], path: str
+    ) -> tuple[list[tuple[str, int, Any]], bool]:
+        """The (path, FY, raw value) of each key of an FY → value object that is a fiscal year
+        given once; and whether every key was (each other one is reported at its path)."""
+        entries: list[tuple[str, int, Any]] = []
         first_key: dict[int, str] = {}
         ok = True
-        last = self.start_fy + self.years - 1
-        amount_field = money("amount")
         for key, raw in value.items():
             here = _join(path, key)
             try:
@@ -378,6 +373,22 @@ class _Reader:
                 ok = False
                 continue
             first_key[fy] = key
+            entries.append((here, fy, raw))
+        return entries, ok
+
+    def fy_amounts(self, field: Field, value: Any, path: str) -> Any:
+        """FY → dollars (§17): each FY inside the plan and given once, each amount rounded
+        half-up to whole dollars; as sorted (fy, dollars) pairs."""
+        if not isinstance(value, dict):
+            self.error(path, 'must be an object of FY → dollars such as {"FY2026-27": "12000"}')
+            return _MISSING
+        if self.too_many(value, path, self.limits.receipts_max, "FY amounts"):
+            return _MISSING
+        found: dict[int, Decimal] = {}
+        last = self.start_fy + self.years - 1
+        amount_field = money("amount")
+        entries, ok = self.fy_entries(value, path)
+        for here, fy, raw in entries:
             if not self.start_fy <= fy <= last:
                 self.error(
                     here,
