@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner.scenarios.parse import ASSUMPTION_FIELDS, FUND_FIELDS
-from planner.scenarios.typed_input import canonical
+from planner.scenarios.typed_input import canonical, share_of_percent
 from tests.test_web_editor import base, plan_id, post_form, stored
 from tests.web import EDITOR, sign_in
 
@@ -90,3 +90,12 @@ def test_a_wrong_typed_value_is_kept_beside_its_field(app, client) -> None:
     assert response.status_code == 422
     assert 'value="$1.200.000"' in response.get_data(as_text=True)
     assert stored(app, plan_id(app))[:2] == (document, version)
+
+
+def test_a_partners_percentage_is_its_share_exactly() -> None:
+    # 25 % of a line is a share of 0.25; 12.5 % is 0.125 (exact: a decimal shift, no float)
+    assert share_of_percent("25") == Decimal("0.25")
+    assert share_of_percent(" 12.5 % ") == Decimal("0.125")
+    assert share_of_percent("100") == 1
+    for refused in ("0", "-5", "100.01", "a quarter", "", "1e999999999", "NaN", "9" * 100):
+        assert share_of_percent(refused) is None, refused

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from planner.cost_tables import default_cost_tables
 from planner.scenarios.plan import FUNDING_KINDS
+from planner.scenarios.typed_input import share_of_percent
 
 KIND_LABELS = {
     "grant": "Grant",
@@ -94,15 +95,8 @@ class ShareForm(FlaskForm):
     )
 
     def validate_percent(self, field: Any) -> None:
-        from decimal import Decimal, InvalidOperation
-
-        text = (field.data or "").strip().rstrip("%").strip()
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise ValidationError("Give a percentage such as 25.") from None
-        if not value.is_finite() or not 0 < value <= 100:
-            raise ValidationError("Give a percentage above 0 and at most 100.")
+        if share_of_percent(field.data or "") is None:
+            raise ValidationError("Give a percentage above 0 and at most 100, such as 25.")
 
 
 def share_form(lines: list[tuple[int, str, bool]]) -> type[ShareForm]:

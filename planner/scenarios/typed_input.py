@@ -58,3 +58,18 @@ def _plain(number: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+def share_of_percent(text: str) -> Decimal | None:
+    """A partner's share typed as a percentage ("25", "25%", "12.5 %") as the share of a line
+    it pays, exactly (0.25); None unless it is a number above 0 and at most 100."""
+    value = text.strip().removesuffix("%").strip()
+    if not value or len(value) > LONGEST:
+        return None
+    try:
+        percent = Decimal(value)
+    except ArithmeticError:  # decimal.InvalidOperation
+        return None
+    if not percent.is_finite() or not 0 < percent <= 100:
+        return None
+    return percent.scaleb(-2)

@@ -21,6 +21,7 @@ from planner.forms.funding import AcceptForm, share_form, source_form
 from planner.forms.plan_forms import amounts_from_text, amounts_text
 from planner.models import PlanRecord, SharedProgram
 from planner.scenarios import Problem
+from planner.scenarios.typed_input import share_of_percent
 from planner.services.funding import (
     LinePayment,
     UnknownSource,
@@ -250,8 +251,10 @@ def share(slug: str, plan_id: int):
                 for i, _, _ in lines
                 if getattr(form, f"line_{i}").data
             ]
-            share_value = Decimal(form.percent.data.strip().rstrip("%").strip()) / 100
-            if partner is None:  # the choices are the tables' 117; the database seeds them
+            share_value = share_of_percent(form.percent.data)  # checked by the form
+            if share_value is None:  # the form's own check refuses it first
+                form.percent.errors = ["Give a percentage above 0 and at most 100."]
+            elif partner is None:  # the choices are the tables' 117; the database seeds them
                 form.partner.errors = ["Not one of North Carolina's 117 local governments."]
             else:
                 outcome = save_change(
