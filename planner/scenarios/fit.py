@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -261,6 +262,68 @@ class _Common(TypedDict):
     fiscal_years: tuple[int, ...]
 
 
+class _Searches:
+    """The §13 searches of recent plan versions, each done once and shared by every caller
+    (PLAN-RESERVE, the plan page, the options, the CLI): a plan's fit is a function of the
+    plan alone (`projection` is always `project(plan)`), so a plan equal to one already
+    searched (the same version parsed again) gets the same result. Kept per plan version:
+    each target's result without its headroom, and each plan year's headroom."""
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple[Any, ...], list[tuple[Plan, _Memo]]] = OrderedDict()
+        self.count = 0
+
+    @staticmethod
+    def _bucket(plan: Plan) -> tuple[Any, ...]:
+        """A cheap fingerprint: plans in one bucket are compared field by field."""
+        return (
+            plan.name,
+            plan.start_fy,
+            plan.years,
+            tuple(item.id for item in plan.line_items),
+            len(plan.actuals),
+        )
+
+    def of(self, plan: Plan) -> _Memo:
+        found: _Memo | None = plan.__dict__.get(_MEMO)
+        if found is not None:
+            return found
+        key = self._bucket(plan)
+        bucket = self.entries.get(key)
+        if bucket is not None:
+            self.entries.move_to_end(key)
+            for other, memo in bucket:
+                if other == plan:
+                    object.__setattr__(plan, _MEMO, memo)  # noqa: PLC2801 - a frozen cache
+                    return memo
+        memo = _Memo()
+        object.__setattr__(plan, _MEMO, memo)  # noqa: PLC2801 - a frozen cache
+        self.entries.setdefault(key, []).insert(0, (plan, memo))
+        self.count += 1
+        bucket = self.entries[key]
+        del bucket[4:]
+        while len(self.entries) > self.SIZE:
+            self.entries.popitem(last=False)
+        return memo
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+@dataclass
+class _Memo:
+    """One plan version's searches: target → result (headroom left empty); year → headroom."""
+
+    results: dict[str, FitResult] = dataclasses.field(default_factory=dict)
+    rooms: dict[int, int | None] = dataclasses.field(default_factory=dict)
+
+
+_MEMO = "_fit_memo"
+SEARCHES = _Searches()
+
+
 def fit(
     plan: Plan,
     target: str = REFERRALS,
@@ -268,13 +331,43 @@ def fit(
     headroom_years: Iterable[int] | None = None,
 ) -> FitResult:
     """The §13 fit for `referrals` or `line:ID`; raises FitError for an unknown target.
-    `headroom_years` limits the headroom to those plan years (default: every FY)."""
-    projection = projection or project(plan)
+    `headroom_years` limits the headroom to those plan years (default: every FY).
+
+    The search is done once per plan version (`SEARCHES`): a second call for the same plan
+    (or an equal one) reuses it, and only headroom years not yet computed are computed."""
+    memo = SEARCHES.of(plan)
+    wanted = range(plan.years) if headroom_years is None else sorted(set(headroom_years))
+    missing = [k for k in wanted if k not in memo.rooms]
+    found = memo.results.get(target)
+    if found is None or missing:
+        projection = projection or project(plan)
+        if missing:
+            rooms = headroom(plan, projection, missing)
+            for k in missing:
+                memo.rooms[k] = rooms[k]
+        if found is None:
+            found = _search(plan, target, projection)
+            memo.results[target] = found
+    wanted_set = set(wanted)
+    current = found.current_number
+    if target.startswith("line:") and current is not None:
+        driver = _line_driver(plan, plan.line(target[len("line:") :]))
+        current = driver.current if isinstance(driver, Driver) else current
+    return dataclasses.replace(
+        found,
+        # The plan's own figures as it writes them (an equal plan may write 2.0 for 2)
+        reserve_months=plan.fund.reserve_months,
+        current_number=current,
+        headroom=tuple(memo.rooms[k] if k in wanted_set else None for k in range(plan.years)),
+    )
+
+
+def _search(plan: Plan, target: str, projection: Projection) -> FitResult:
+    """The §13 search itself (headroom left empty: `fit` adds it)."""
     fund = _Fund(plan, projection)
-    rooms = headroom(plan, projection, headroom_years)
     common: _Common = {
         "reserve_months": plan.fund.reserve_months,
-        "headroom": rooms,
+        "headroom": (),
         "fiscal_years": projection.fiscal_years,
     }
 

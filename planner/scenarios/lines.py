@@ -25,6 +25,9 @@ __all__ = [
     "LineYear",
     "escalation_text",
     "inactive_basis",
+    "basis_text",
+    "line_cost",
+    "line_total",
     "line_year",
     "required_case_manager_fte",
 ]
@@ -112,13 +115,36 @@ class LineYear:
 def line_year(line: LineItem, k: int, ctx: Context, indirect_rate: Exact) -> LineYear:
     """One line's cost in plan year k: the kind's formula on the exact backend, indirect on
     the unrounded direct components of a kind that carries it (§5), each rounded once."""
+    y, cost, rounded = line_cost(line, k, ctx, indirect_rate)
+    return LineYear(line, y, cost, rounded)
+
+
+def line_cost(
+    line: LineItem, k: int, ctx: Context, indirect_rate: Exact
+) -> tuple[YearInputs[Exact], Cost[Exact], Rounded]:
+    """`line_year` without the object: what the projection and the fit sum (the basis text
+    is written from these three only when read, `basis_text`)."""
     kind = REGISTRY[line.kind]
     y = ctx.year(k, line)
     cost = kind.cost(line.params, y, EXACT)
     exact = cost.components
     if kind.carries_indirect and indirect_rate:
         exact = with_indirect(EXACT, exact, indirect_rate)
-    return LineYear(line, y, cost, {name: dollars(value) for name, value in exact.items()})
+    return y, cost, {name: dollars(value) for name, value in exact.items()}
+
+
+def line_total(line: LineItem, k: int, ctx: Context, indirect_rate: Exact) -> int:
+    """The line's whole cost in plan year k: the sum of its rounded components (the fit)."""
+    kind = REGISTRY[line.kind]
+    components = kind.cost(line.params, ctx.year(k, line), EXACT).components
+    if kind.carries_indirect and indirect_rate:
+        components = with_indirect(EXACT, components, indirect_rate)
+    return sum(dollars(value) for value in components.values())
+
+
+def basis_text(line: LineItem, y: YearInputs[Exact], cost: Cost[Exact], rounded: Rounded) -> str:
+    """The basis of estimate of one line in one year (`LineYear.basis`)."""
+    return LineYear(line, y, cost, rounded).basis()
 
 
 def required_case_manager_fte(line: LineItem, k: int, ctx: Context) -> Exact:

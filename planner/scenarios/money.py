@@ -23,15 +23,21 @@ def _decimal_to_q(value: Decimal) -> Q:
     return Q(numerator, denominator)
 
 
+_MPQ = type(Q())
+
+
 def q(value: Number) -> Q:
     """An exact rational of a plan value (Decimal conversions are cached: they are slow)."""
-    if isinstance(value, Decimal):
-        return _decimal_to_q(value)
+    kind = type(value)
+    if kind is _MPQ:
+        return value  # type: ignore[return-value]  # gmpy2's rationals are immutable
+    if kind is Decimal or isinstance(value, Decimal):
+        return _decimal_to_q(value)  # type: ignore[arg-type]
     return Q(value)
 
 
 def exact(value: Number) -> Q:
-    return value if isinstance(value, type(Q())) else Q(value)
+    return value if isinstance(value, _MPQ) else Q(value)
 
 
 def round_half_up(value: Number, places: int = 0) -> Decimal:
@@ -56,6 +62,11 @@ def _half_up_int(value: Number, places: int = 0) -> int:
 
 def dollars(value: Number) -> int:
     """One rounded component: whole dollars, half away from zero."""
+    if type(value) is _MPQ:  # the engine's own values: `_half_up_int` without its checks
+        numerator, denominator = value.numerator, value.denominator  # type: ignore[union-attr]
+        if numerator >= 0:
+            return int((2 * numerator + denominator) // (2 * denominator))
+        return -int((-2 * numerator + denominator) // (2 * denominator))
     return _half_up_int(value)
 
 

@@ -12,7 +12,7 @@ from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .funding import allocate
-from .lines import Context, inactive_basis, line_year
+from .lines import Context, basis_text, inactive_basis, line_cost, line_total
 from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
@@ -154,11 +154,14 @@ def project(plan: Plan) -> Projection:
                 ftes.append(Q(0))
                 basis.append(functools.partial(inactive_basis, item, fy))
                 continue
-            cost = line_year(item, k, ctx, indirect_rate)
-            for name, amount in cost.rounded.items():
-                classes.setdefault(name, [0] * years)[k] = amount
-            ftes.append(cost.cost.fte)
-            basis.append(cost.basis)
+            y, cost, rounded = line_cost(item, k, ctx, indirect_rate)
+            for name, amount in rounded.items():
+                found = classes.get(name)
+                if found is None:
+                    found = classes[name] = [0] * years
+                found[k] = amount
+            ftes.append(cost.fte)
+            basis.append(functools.partial(basis_text, item, y, cost, rounded))
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
         by_year = (
             tuple(sum(column) for column in zip(*ordered.values(), strict=True))
@@ -250,7 +253,7 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
     plan = ctx.plan
     indirect_rate = q(plan.assumptions.indirect_rate)
     return tuple(
-        sum(line_year(line, k, ctx, indirect_rate).rounded.values()) if line.active_in(fy) else 0
+        line_total(line, k, ctx, indirect_rate) if line.active_in(fy) else 0
         for k, fy in enumerate(plan.fiscal_years)
     )
 

@@ -53,8 +53,9 @@ class Ops(Protocol[N]):
 class ExactOps:
     """The books: exact rationals (§2), the engine's figures to the dollar."""
 
-    def num(self, value: Decimal | int | Exact) -> Exact:
-        return q(value)
+    # num(value) is `q` itself (a formula asks for a constant at every line-year: no
+    # method call in between).
+    num = staticmethod(q)
 
     def ceil(self, x: Exact) -> Exact:
         return q(math.ceil(x))
