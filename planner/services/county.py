@@ -471,7 +471,14 @@ def _cached_fit(document: str, target: str) -> FitResult | None:
         return None
 
 
-def fit_of(record: PlanRecord, target: str = REFERRALS) -> FitResult | None:
+def fit_of(record: PlanRecord, target: str = REFERRALS, view: Any = None) -> FitResult | None:
     """The fit of a stored plan, kept per stored document (a page shown again does not
-    search again); None for a target the plan does not have."""
+    search again); None for a target the plan does not have. With the page's `view` (its
+    plan and projection, checked already), the search PLAN-RESERVE did for that plan version
+    is the page's too (`fit.SEARCHES`): nothing is parsed, projected or searched again."""
+    if view is not None:
+        try:
+            return fit(view.plan, target, view.projection)
+        except ValueError:
+            return None
     return _cached_fit(projected_document(record), target)  # closed FYs are facts (§13)

@@ -171,7 +171,7 @@ def show(slug: str, plan_id: int):
         status_form=StatusForm(version=record.version, seen=last_change_id(record)),
         can_clone=can_edit(role),
         as_of=today(),
-        afford=fit_of(record),
+        afford=fit_of(record, view=view),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
 
