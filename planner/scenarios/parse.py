@@ -431,13 +431,12 @@ class _Reader:
 
     def field(self, source: Mapping[str, Any], field: Field, path: str) -> Any:
         """The field's value: given and valid, else its default; _MISSING after a problem."""
-        here = _join(path, field.name)
         value = source.get(field.name, _MISSING)
         if value is None and (field.nullable or not field.required):
             value = _MISSING
         if value is _MISSING:
             if field.required:
-                self.error(here, field.required_message)
+                self.error(_join(path, field.name), field.required_message)
                 return _MISSING
             if field.default is not None:
                 found = self.default_for(field.default)
@@ -445,7 +444,7 @@ class _Reader:
             if field.fixed is not _MISSING:
                 return field.fixed
             return None
-        return self.scalar(field, value, here)
+        return self.scalar(field, value, _join(path, field.name))
 
     def fields(
         self, source: Mapping[str, Any], fields: tuple[Field, ...], path: str

@@ -12,12 +12,15 @@ from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .funding import allocate
-from .lines import Context, basis_text, inactive_basis, line_cost, line_total
+from .formulas import with_indirect
+from .kinds import EXACT, REGISTRY
+from .lines import Context, basis_text, inactive_basis, line_total
 from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
 
 PROJECTION_SCHEMA = "lead-projection/1"
+_ZERO = Q(0)
 UNASSIGNED = "unassigned"
 
 
@@ -146,16 +149,27 @@ def project(plan: Plan) -> Projection:
     lines: list[LineProjection] = []
     totals: list[tuple[int, ...]] = []
     for item in plan.line_items:
+        # The hot path (cost model §5, as `lines.line_cost` does it): flat lists per object
+        # class, no object per line-year; the basis text is written when read.
+        kind = REGISTRY[item.kind]
+        cost_of, params = kind.cost, item.params
+        indirect = indirect_rate if kind.carries_indirect and indirect_rate else None
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
         basis: list[Callable[[], str]] = []
         for k, fy in enumerate(fiscal_years):
-            if not item.active_in(fy):
-                ftes.append(Q(0))
+            if not item.start_fy <= fy <= item.end_fy:
+                ftes.append(_ZERO)
                 basis.append(functools.partial(inactive_basis, item, fy))
                 continue
-            y, cost, rounded = line_cost(item, k, ctx, indirect_rate)
-            for name, amount in rounded.items():
+            y = ctx.year(k, item)
+            cost = cost_of(params, y, EXACT)
+            exact = cost.components
+            if indirect is not None:
+                exact = with_indirect(EXACT, exact, indirect)
+            rounded = {}
+            for name, value in exact.items():
+                amount = rounded[name] = dollars(value)
                 found = classes.get(name)
                 if found is None:
                     found = classes[name] = [0] * years
