@@ -1,0 +1,117 @@
+"""The engine's fast paths give the figures of the paths they stand for (issue 25):
+
+- `project` costs each line-year inline (flat per-class lists, the basis a deferred call):
+  every component, FTE and basis text equals `lines.line_year`'s, the one-object-per-line-year
+  path the fit and the rules were written against; `line_by_year` (the fit's) equals it too.
+- the §13 search is done once per plan version (`fit.SEARCHES`): a second check of the same
+  plan, or of an equal plan parsed again, reuses it and gives the result a search from scratch
+  gives; a changed plan is searched again; headroom asked for a few years and then for all is
+  every year's headroom.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import json
+
+from hypothesis import HealthCheck, given, settings
+
+from planner.cost_tables import default_cost_tables
+from planner.scenarios import parse_plan, project
+from planner.scenarios.compliance import check_plan
+from planner.scenarios.fit import REFERRALS, SEARCHES, fit
+from planner.scenarios.lines import Context, line_year
+from planner.scenarios.money import q
+from planner.scenarios.projection import line_by_year
+from tests.plans import EXAMPLES, as_json_document
+from tests.strategies import examples, plan_documents
+
+AS_OF = dt.date(2026, 11, 28)
+SETTINGS = settings(
+    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+DEMO = json.loads((EXAMPLES / "demo-orange-county.json").read_text())
+
+
+def build(doc):
+    return parse_plan(as_json_document(copy.deepcopy(doc)), default_cost_tables())
+
+
+@SETTINGS
+@given(plan_documents(funding=True))
+def test_projection_equals_the_line_year_path(doc):
+    plan = build(doc)
+    p = project(plan)
+    ctx = Context.build(plan, p.participants)
+    rate = q(plan.assumptions.indirect_rate)
+    for item, line in zip(plan.line_items, p.line_items, strict=True):
+        assert line_by_year(item, ctx) == line.by_year
+        for k, fy in enumerate(plan.fiscal_years):
+            if not item.active_in(fy):
+                assert line.by_year[k] == 0
+                continue
+            old = line_year(item, k, ctx, rate)
+            for name, amount in old.rounded.items():
+                assert line.by_object_class.get(name, (0,) * plan.years)[k] == amount
+            assert sum(old.rounded.values()) == line.by_year[k]
+            assert q(line.fte[k]) == old.cost.fte
+            assert line.basis[k] == old.basis()
+
+
+def fresh_fit(plan, target=REFERRALS, headroom_years=None):
+    """The fit as if no version had been searched before."""
+    SEARCHES.clear()
+    return fit(plan, target, headroom_years=headroom_years)
+
+
+def test_the_search_runs_once_per_version_and_is_the_fresh_result():
+    tables = default_cost_tables()
+    first = build(DEMO)
+    check_plan(first, project(first), tables, AS_OF)  # PLAN-RESERVE warns: it searches
+    searched = SEARCHES.count
+    again = build(DEMO)  # the same version, parsed again (the page, a PDF)
+    assert again is not first
+    found = fit(again)
+    assert SEARCHES.count == searched  # no new search
+    assert found.value is not None
+    assert found == fresh_fit(build(DEMO))
+
+
+def test_a_changed_plan_is_searched_again():
+    before = build(DEMO)
+    fit(before)
+    changed = copy.deepcopy(DEMO)
+    changed["line_items"][0]["salary"] = "150000"
+    plan = build(changed)
+    searched = SEARCHES.count
+    found = fit(plan)
+    assert SEARCHES.count == searched + 1
+    assert found == fresh_fit(build(changed))
+    assert found.value != fresh_fit(build(DEMO)).value
+
+
+def test_headroom_for_some_years_then_all_is_every_years_headroom():
+    plan = build(DEMO)
+    SEARCHES.clear()
+    some = fit(plan, headroom_years=[2])
+    assert [k for k, room in enumerate(some.headroom) if room is not None] == [2]
+    everything = fit(plan)
+    assert everything == fresh_fit(build(DEMO))
+    assert everything.headroom[2] == some.headroom[2]
+
+
+def test_a_line_target_and_the_plans_own_figures_are_kept():
+    doc = copy.deepcopy(DEMO)
+    doc["fund"]["reserve_months"] = "2"
+    plan = build(doc)
+    SEARCHES.clear()
+    line = fit(plan, "line:program-manager")
+    written = copy.deepcopy(doc)
+    written["fund"]["reserve_months"] = "2.0"  # the same version, written otherwise
+    other = build(written)
+    reused = fit(other, "line:program-manager")
+    assert format(reused.reserve_months, "f") == "2.0"
+    assert dataclasses.replace(reused, reserve_months=line.reserve_months) == line
+    assert fit(other, "line:program-manager") == fresh_fit(other, "line:program-manager")
