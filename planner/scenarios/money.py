@@ -28,11 +28,10 @@ _MPQ = type(Q())
 
 def q(value: Number) -> Q:
     """An exact rational of a plan value (Decimal conversions are cached: they are slow)."""
-    kind = type(value)
-    if kind is _MPQ:
-        return value  # type: ignore[return-value]  # gmpy2's rationals are immutable
-    if kind is Decimal or isinstance(value, Decimal):
-        return _decimal_to_q(value)  # type: ignore[arg-type]
+    if isinstance(value, Decimal):
+        return _decimal_to_q(value)
+    if isinstance(value, _MPQ):
+        return value  # gmpy2's rationals are immutable: no copy
     return Q(value)
 
 
@@ -63,7 +62,7 @@ def _half_up_int(value: Number, places: int = 0) -> int:
 def dollars(value: Number) -> int:
     """One rounded component: whole dollars, half away from zero."""
     if type(value) is _MPQ:  # the engine's own values: `_half_up_int` without its checks
-        numerator, denominator = value.numerator, value.denominator  # type: ignore[union-attr]
+        numerator, denominator = value.numerator, value.denominator
         if numerator >= 0:
             return int((2 * numerator + denominator) // (2 * denominator))
         return -int((-2 * numerator + denominator) // (2 * denominator))

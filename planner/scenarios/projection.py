@@ -11,8 +11,8 @@ from typing import Any
 from . import streams
 from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
-from .funding import allocate
 from .formulas import with_indirect
+from .funding import allocate
 from .kinds import EXACT, REGISTRY
 from .lines import Context, basis_text, inactive_basis, line_total
 from .money import Q, dollars, q, round_half_up, two_places
