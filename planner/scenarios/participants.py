@@ -35,22 +35,21 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     monthly_new = [n / 12 for n in yearly_new]
     initial_monthly = q(participants.initial_active) / months_enrolled
 
-    def enrolled_in(month: int) -> Q:
-        # n_m: the cohort that enrolls in month m (§4).
-        if month >= 0:
-            return monthly_new[month // 12]
-        if month > -months_enrolled:
-            return initial_monthly
-        return Q(0)
-
+    # n_m, the cohort that enrolls in month m (§4), for m from -M to the last month: the
+    # initial cohorts in months -M+1 … -1, none before.
+    zero = Q(0)
+    cohorts = [zero] + [initial_monthly] * (months_enrolled - 1)
+    for n in monthly_new:
+        cohorts.extend([n] * 12)
     # active_{-1}: the cohorts of months -M+1 … -1.
     active = initial_monthly * (months_enrolled - 1)
     new, avg, peak, months_total = [], [], [], []
     for k in range(years):
-        total = Q(0)
+        total = zero
         highest = None
         for month in range(12 * k, 12 * k + 12):
-            active += enrolled_in(month) - enrolled_in(month - months_enrolled)
+            # cohorts[i] is n_(i - M): in comes n_month, out goes n_(month - M)
+            active += cohorts[month + months_enrolled] - cohorts[month]
             total += active
             highest = active if highest is None or active > highest else highest
         new.append(quantize6(yearly_new[k]))
