@@ -48,6 +48,17 @@ class Context:
 
     @classmethod
     def build(cls, plan: Plan, participants: ParticipantYears) -> Context:
+        """The context of these participants; the last one built for a plan is kept on it
+        (the projection's is the rules' and the fit's: its per-year inputs are made once)."""
+        known = plan.__dict__.get("_context")
+        if known is not None and known.participants is participants:
+            return known  # type: ignore[no-any-return]
+        found = cls._build(plan, participants)
+        object.__setattr__(plan, "_context", found)  # noqa: PLC2801 - a frozen cache
+        return found
+
+    @classmethod
+    def _build(cls, plan: Plan, participants: ParticipantYears) -> Context:
         a = plan.assumptions
 
         def powers(rate: Decimal) -> tuple[Exact, ...]:
