@@ -222,13 +222,20 @@ class CostTables:
         value = self.value(key)
         if entry.base_fy is None or entry.escalation is None:
             return value
+        rate = rates[entry.escalation]
+        # Each (default, rate, FY) is aged once: every line of every plan asks again.
+        memo: dict[tuple[str, Decimal, int], Decimal] = self.__dict__.setdefault("_aged", {})
+        known = memo.get((key, rate, start_fy))
+        if known is not None:
+            return known
         from .formulas import aged  # the formula over Ops (the workbook writes it too)
         from .kinds import EXACT
 
-        found = aged(
-            EXACT, EXACT.num(value), EXACT.num(rates[entry.escalation]), start_fy - entry.base_fy
-        )
-        return round_half_up(found, 2)
+        found = aged(EXACT, EXACT.num(value), EXACT.num(rate), start_fy - entry.base_fy)
+        if len(memo) >= 4096:  # bounded: plans of a server's whole life pass through here
+            memo.clear()
+        memo[(key, rate, start_fy)] = result = round_half_up(found, 2)
+        return result
 
     def starting_value(self, key: str) -> Decimal:
         found = self.starting[key].value
