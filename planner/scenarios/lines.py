@@ -45,6 +45,9 @@ class Context:
     _years: dict[tuple[int, int], YearInputs[Exact]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    _rows: dict[int, list[YearInputs[Exact]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     @classmethod
     def build(cls, plan: Plan, participants: ParticipantYears) -> Context:
@@ -98,6 +101,15 @@ class Context:
                 assumptions=self.plan.assumptions,
             )
             self._years[(k, j)] = found
+        return found
+
+    def years_of(self, line: LineItem) -> list[YearInputs[Exact]]:
+        """`year(k, line)` for every plan year k, in order (the projection's loop); kept
+        per first FY (lines that start together share it)."""
+        first = max(line.start_fy, self.plan.start_fy)
+        found = self._rows.get(first)
+        if found is None:
+            found = self._rows[first] = [self.year(k, line) for k in range(self.plan.years)]
         return found
 
 

@@ -157,12 +157,13 @@ def project(plan: Plan) -> Projection:
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
         basis: list[Callable[[], str]] = []
+        inputs = ctx.years_of(item)
         for k, fy in enumerate(fiscal_years):
             if not item.start_fy <= fy <= item.end_fy:
                 ftes.append(_ZERO)
                 basis.append(functools.partial(inactive_basis, item, fy))
                 continue
-            y = ctx.year(k, item)
+            y = inputs[k]
             cost = cost_of(params, y, EXACT)
             exact = cost.components
             if indirect is not None:
@@ -192,7 +193,7 @@ def project(plan: Plan) -> Projection:
                 by_object_class=ordered,
                 by_year=by_year,
                 total=sum(by_year),
-                fte=tuple(_decimal(f) for f in ftes),
+                fte=_decimals(ftes),
                 basis_writers=tuple(basis),
                 by_source={},  # filled below, once every line's total is known
             )
@@ -270,6 +271,18 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
         line_total(line, k, ctx, indirect_rate) if line.active_in(fy) else 0
         for k, fy in enumerate(plan.fiscal_years)
     )
+
+
+def _decimals(values: list[Q]) -> tuple[Decimal, ...]:
+    """`_decimal` of each: a line's FTE is mostly the same rational year after year."""
+    found: list[Decimal] = []
+    last: Q | None = None
+    converted = Decimal(0)
+    for value in values:
+        if value is not last:
+            last, converted = value, _decimal(value)
+        found.append(converted)
+    return tuple(found)
 
 
 @functools.lru_cache(maxsize=4096)
