@@ -594,7 +594,7 @@ def caseload_carried(plan: Plan, participants: ParticipantYears) -> bool:
         return all(p == 0 for p in participants.peak_active)
     item = lines[0]
     params: Any = item.params
-    ctx = Context.build(plan, participants)
+    ctx = Context.make(plan, participants)  # a passing multiplier: not kept on the plan
     for k, fy in enumerate(plan.fiscal_years):
         avg, peak = participants.avg_active[k], participants.peak_active[k]
         if avg == 0 and peak == 0:

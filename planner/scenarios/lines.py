@@ -56,12 +56,13 @@ class Context:
         known = plan.__dict__.get("_context")
         if known is not None and known.participants is participants:
             return known  # type: ignore[no-any-return]
-        found = cls._build(plan, participants)
+        found = cls.make(plan, participants)
         object.__setattr__(plan, "_context", found)  # noqa: PLC2801 - a frozen cache
         return found
 
     @classmethod
-    def _build(cls, plan: Plan, participants: ParticipantYears) -> Context:
+    def make(cls, plan: Plan, participants: ParticipantYears) -> Context:
+        """A context of its own (`build` keeps one per plan)."""
         a = plan.assumptions
 
         def powers(rate: Decimal) -> tuple[Exact, ...]:
