@@ -104,11 +104,17 @@ class ScaledParticipants:
                 year.append((fixed, scaled))
             self.months.append(year)
         self.referrals = sum((q(participants.referrals_per_year[p]) for p in PATHWAYS), Q(0))
+        # Each year's sum of active counts is linear too: Σ(i + m·r) = Σi + m·Σr, exactly.
+        self.sums = [
+            (sum((i for i, _ in year), Q(0)), sum((r for _, r in year), Q(0)))
+            for year in self.months
+        ]
 
     def at(self, multiplier: Q) -> ParticipantYears:
         new, avg, peak, months_total = [], [], [], []
         for k, year in enumerate(self.months):
-            total = sum((i + multiplier * r for i, r in year), Q(0))
+            fixed, scaled = self.sums[k]
+            total = fixed + multiplier * scaled
             new.append(quantize6(self.yearly_new[k] * multiplier))
             avg.append(quantize6(total / 12))
             peak.append(quantize6(max(i + multiplier * r for i, r in year)))
