@@ -273,8 +273,8 @@ def statewide_rows(session: DbSession, *, everything: bool, as_of: dt.date) -> l
     if public is not None:
         plans_query = plans_query.where(PlanRecord.id.in_(public))
     by_place: dict[int, list[Any]] = {}
-    for found in session.execute(plans_query):
-        by_place.setdefault(found.jurisdiction_id, []).append(found)
+    for plan_row in session.execute(plans_query):
+        by_place.setdefault(plan_row.jurisdiction_id, []).append(plan_row)
     places = session.execute(
         select(Jurisdiction, GovernmentFigures)
         .outerjoin(GovernmentFigures, GovernmentFigures.jurisdiction_id == Jurisdiction.id)
