@@ -41,9 +41,7 @@ def rows_of(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_an_administrator_makes_an_analyst_and_the_analyst_reads_every_government(
-    app, client
-):
+def test_an_administrator_makes_an_analyst_and_the_analyst_reads_every_government(app, client):
     with app.app_context():
         viewer_id = db.session.scalar(select(User.id).where(User.email == VIEWER))
     sign_in(client, ADMIN)
@@ -90,7 +88,8 @@ def test_the_figures_of_the_seeded_plans(app, client):
     assert durham.receipts == DEMO_RECEIPTS
     assert durham.opening_balance == 1_450_000
     assert (durham.runway_years, durham.years) == (DEMO_RUNWAY, 18)
-    assert durham.first_fy == 2026 and durham.last_fy == 2043
+    assert durham.first_fy == 2026
+    assert durham.last_fy == 2043
     assert set(durham.by_strategy) == {"A:10", "A:7"}
     # As of October 1, 2028 (FY2028-29): FY2027-28 and FY2028-29 have begun unauthorized;
     # FY2026-27's report was due September 28, 2027 and FY2027-28's September 28, 2028,
