@@ -50,7 +50,7 @@ def server(template_database, tmp_path_factory):
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, server):  # noqa: F811 - the imported fixture
     # bypass_csp: axe is injected as a script (the page itself runs none)
     context = browser.new_context(
         base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
