@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from planner.cost_tables import default_cost_tables
 from planner.models import FundActual, GovernmentFigures, Jurisdiction, PlanRecord, PlanSummary
 from planner.models.base import utcnow
-from planner.scenarios import project
+from planner.scenarios import load_plan_json, parse_plan, project
 from planner.scenarios.starting import starting_fy
 from planner.scenarios.statewide import (
     Behind,
@@ -37,6 +37,7 @@ from planner.scenarios.statewide import (
     plan_figures,
 )
 from planner.services import DbSession
+from planner.services.plan_documents import projected_document
 
 log = logging.getLogger(__name__)
 _PENDING = "statewide_pending"  # Session.info: plans (and governments) to summarize on commit
@@ -67,9 +68,9 @@ def _today() -> dt.date:
 
 
 def _figures(record: PlanRecord, as_of: dt.date) -> PlanFigures:
-    from planner.services.plans import load_plan  # plans imports this module
-
-    plan = load_plan(record, actuals=True)
+    # As services/plans.py `load_plan(record, actuals=True)` reads it (plans imports this
+    # module: the two lines are written here again rather than imported back).
+    plan = parse_plan(load_plan_json(projected_document(record)), default_cost_tables())
     return plan_figures(plan, project(plan), default_cost_tables(), as_of)
 
 
