@@ -137,6 +137,7 @@ bench: setup
 	$(BIN)/python bench/options_bench.py
 	$(BIN)/python bench/queue_bench.py
 	$(BIN)/python bench/limits_gunicorn_bench.py
+	$(BIN)/python bench/statewide_bench.py
 
 .PHONY: worker
 worker: system-run setup-runtime

@@ -380,7 +380,12 @@ def _read_password() -> str:
     "--role", type=click.Choice(["editor", "viewer"]), default="viewer", show_default=True
 )
 @click.option("--admin", is_flag=True, help="An administrator sees every jurisdiction.")
-def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None:
+@click.option(
+    "--analyst",
+    is_flag=True,
+    help="A state-level analyst reads every jurisdiction and changes nothing.",
+)
+def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool, analyst: bool) -> None:
     """Create an account; the password is read from standard input."""
     from planner.services.accounts import (
         AccountError,
@@ -403,7 +408,7 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
                 sys.exit(EXIT_BAD_FILE)
             places.append(found)
         try:
-            account = create_user(session, email, password, is_admin=admin)
+            account = create_user(session, email, password, is_admin=admin, is_analyst=analyst)
             for place in places:
                 set_membership(session, account, place, role)
             record_admin_action(
@@ -412,6 +417,7 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
                 "created",
                 account,
                 ("administrator; " if admin else "")
+                + ("analyst; " if analyst else "")
                 + (", ".join(f"{role} of {p.name}" for p in places) or "no jurisdiction"),
             )
         except AccountError as error:
@@ -422,6 +428,27 @@ def user_add(email: str, slugs: tuple[str, ...], role: str, admin: bool) -> None
         stored_email = account.email  # as stored: trimmed and lower-case
     where = ", ".join(slugs) or "no jurisdiction yet"
     click.echo(f"Created {stored_email} ({'admin' if admin else role}; {where}).")
+
+
+@user.command("analyst")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Take the analyst role away.")
+def user_analyst(email: str, off: bool) -> None:
+    """Make an account a state-level analyst (reads every government, changes nothing)."""
+    from planner.services.accounts import find_user, record_admin_action
+
+    with _database() as (_, session):
+        account = find_user(session, email)
+        if account is None:
+            click.echo(f"No account {email}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+        account.is_analyst = not off
+        account.end_sessions()  # what the account may do changed: it signs in again
+        record_admin_action(
+            session, None, "analyst role removed" if off else "made analyst", account
+        )
+        session.commit()
+    click.echo(f"{email} is {'no longer' if off else 'now'} a state-level analyst.")
 
 
 @user.command("password")
@@ -483,6 +510,31 @@ def _annual(plan_file: str, fy_text: str, option: str):
             err=True,
         )
         sys.exit(EXIT_BAD_FILE)
+
+
+@main.group()
+def statewide() -> None:
+    """The statewide view's stored figures."""
+
+
+@statewide.command("refresh")
+@click.option("--every", is_flag=True, help="Recompute every plan, not only the stale ones.")
+@click.option(
+    "--government",
+    "slugs",
+    multiple=True,
+    help="Only this government's means (repeatable; default: all 117).",
+)
+def statewide_refresh(every: bool, slugs: tuple[str, ...]) -> None:
+    """Compute the figures of plans saved before they were kept, and each government's
+    means against the smallest fidelity program (the cost tables' estimates)."""
+    from planner.services.statewide import refresh_governments, refresh_plans
+
+    with _database() as (_, session):
+        plans = refresh_plans(session, every=every)
+        places = refresh_governments(session, slugs or None)
+        session.commit()
+    click.echo(f"Refreshed {plans} plans and {places} governments.")
 
 
 @main.command("report")

@@ -40,7 +40,7 @@ READ_ENDPOINTS = {
     "funding.page",
     "funding.shared",
 }
-PUBLIC = {"auth.sign_in", "static", "health.healthz"}
+PUBLIC = {"auth.sign_in", "static", "health.healthz", "statewide.page", "statewide.export_csv"}
 ACCOUNT = {"auth.sign_out"}
 
 
@@ -194,6 +194,41 @@ def test_viewers_read_but_get_403_on_every_change(app, client):
         else:
             assert response.status_code == 403, (endpoint, method, url, response.status_code)
     assert _documents(app) == before
+
+
+def test_analysts_read_every_government_and_change_nothing(app, client):
+    """A state-level analyst (issue 24), a member of no government: every read-only page of
+    Orange County's is there, the administrators' pages are not, and every change anywhere
+    is refused (403) — but signing out and their own password."""
+    from planner.services.accounts import create_user
+    from planner.web.access import ANALYST_OWN, READ_ONLY_ENDPOINTS
+
+    ADMIN_READ = {e for e in READ_ONLY_ENDPOINTS if e.startswith("admin.")}  # noqa: N806
+
+    record_closed_fy(app)
+    with app.app_context():
+        create_user(db.session, "analyst@state.example", "correct horse battery", is_analyst=True)
+        db.session.commit()
+    sign_in(client, "analyst@state.example")
+    csrf = token(client, "/j/orange-county/")
+    before = _documents(app)
+    read = refused = 0
+    for endpoint, method, url in routes(app):
+        if endpoint in ANALYST_OWN | PUBLIC:  # signing in is anyone's, a change to no one's
+            continue
+        response = call(client, method, url, csrf)
+        if method == "GET" and endpoint in READ_ENDPOINTS:
+            assert response.status_code in (200, 304), (endpoint, url, response.status_code)
+            read += 1
+        elif method == "GET" and endpoint in ADMIN_READ:  # not there for anyone but admins
+            assert response.status_code == 404, (endpoint, url, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, method, url, response.status_code)
+            refused += 1
+    assert read >= 20
+    assert refused >= 40
+    assert _documents(app) == before
+    assert client.get("/statewide").status_code == 200
 
 
 def _documents(app):

@@ -8,17 +8,20 @@ from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
 from planner.models.sharing import SharedProgram
+from planner.models.statewide import GovernmentFigures, PlanSummary
 
 __all__ = [
     "ActualChange",
     "AdminAction",
     "Base",
     "FundActual",
+    "GovernmentFigures",
     "Job",
     "Jurisdiction",
     "Membership",
     "PlanChange",
     "PlanRecord",
+    "PlanSummary",
     "RateLimitCounter",
     "SharedProgram",
     "User",

@@ -153,7 +153,14 @@ def find_user(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-def create_user(session: DbSession, email: str, password: str, *, is_admin: bool = False) -> User:
+def create_user(
+    session: DbSession,
+    email: str,
+    password: str,
+    *,
+    is_admin: bool = False,
+    is_analyst: bool = False,
+) -> User:
     email = email.strip().lower()
     if len(email) > MAX_EMAIL:
         raise AccountError(f"an email address has at most {MAX_EMAIL} characters")
@@ -166,6 +173,7 @@ def create_user(session: DbSession, email: str, password: str, *, is_admin: bool
         email=email,
         password_hash=hash_password(password),
         is_admin=is_admin,
+        is_analyst=is_analyst,
         active=True,
         failed_logins=0,
     )
@@ -199,9 +207,11 @@ def set_membership(session: DbSession, user: User, jurisdiction: Jurisdiction, r
 
 
 def role_in(user: User, jurisdiction: Jurisdiction) -> str | None:
-    """'admin', 'editor', 'viewer' or None (not a member)."""
+    """'admin', 'editor', 'viewer', 'analyst' or None (not a member)."""
     if user.is_admin:
         return "admin"
+    if user.is_analyst:  # reads every government, changes nothing (issue 24)
+        return "analyst"
     for membership in user.memberships:
         if membership.jurisdiction_id == jurisdiction.id:
             return membership.role
@@ -210,7 +220,7 @@ def role_in(user: User, jurisdiction: Jurisdiction) -> str | None:
 
 def visible_jurisdictions(session: DbSession, user: User) -> list[Jurisdiction]:
     query = select(Jurisdiction).order_by(Jurisdiction.kind, Jurisdiction.name)
-    if not user.is_admin:
+    if not (user.is_admin or user.is_analyst):
         query = query.join(Membership).where(Membership.user_id == user.id)
     return list(session.scalars(query))
 

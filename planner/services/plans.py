@@ -28,6 +28,9 @@ from planner.scenarios.compliance import RuleResult, check_plan
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
 from planner.services.plan_documents import projected_document, without_actuals
+from planner.services.statewide import track_saves
+
+track_saves()  # each saved plan's statewide figures are kept when its session commits
 
 
 class StaleVersion(Exception):  # noqa: N818 - a condition, named for what the user sees

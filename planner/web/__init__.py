@@ -26,6 +26,7 @@ BLUEPRINTS = (
     "actuals",
     "options",
     "funding",
+    "statewide",
 )
 
 CONTENT_SECURITY_POLICY = (

@@ -20,7 +20,10 @@ from planner.models import Jurisdiction, PlanRecord
 from planner.services.accounts import role_in
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
+# The statewide view shows a visitor only what is public (services/statewide.py).
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.sign_in", "static", "health.healthz", "statewide.page", "statewide.export_csv"}
+)
 # Pages that only read (GET): a viewer may use them. Everything else is a change.
 READ_ONLY_ENDPOINTS = frozenset(
     {
@@ -56,6 +59,9 @@ READ_ONLY_ENDPOINTS = frozenset(
         "funding.shared",
     }
 )
+# What a state-level analyst may still post: signing out and their own password. Every
+# other change is refused (403) wherever it is, whatever the analyst's memberships.
+ANALYST_OWN = frozenset({"auth.sign_out", "account.password"})
 # Changes allowed on an adopted plan: it can be cloned into a new draft.
 ADOPTED_CHANGES = frozenset({"plans.clone"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -78,10 +84,12 @@ def authorize_request():
         return None
     if not current_user.is_authenticated:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    change = request.method not in SAFE_METHODS or endpoint not in READ_ONLY_ENDPOINTS
+    if change and is_analyst(current_user) and endpoint not in ANALYST_OWN:
+        abort(403)  # an analyst reads everything and changes nothing
     if endpoint.startswith("admin.") and not current_user.is_admin:
         abort(404)
     args = request.view_args or {}
-    change = request.method not in SAFE_METHODS or endpoint not in READ_ONLY_ENDPOINTS
     if "slug" in args:
         jurisdiction, role = _jurisdiction_or_404(args["slug"])
         record = _plan_or_404(jurisdiction, args["plan_id"]) if "plan_id" in args else None
@@ -138,6 +146,12 @@ def plan_or_404(slug: str, plan_id: int, *, change: bool = False) -> tuple[PlanR
     if change:
         require_editor(role)
     return record, role
+
+
+def is_analyst(user) -> bool:
+    """A state-level analyst (not an administrator): reads every government, changes
+    nothing."""
+    return bool(getattr(user, "is_analyst", False)) and not getattr(user, "is_admin", False)
 
 
 def require_editor(role: str) -> None:

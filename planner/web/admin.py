@@ -147,6 +147,28 @@ def toggle_active(user_id: int):
     return redirect(url_for("admin.user", user_id=user_id))
 
 
+@blueprint.post("/users/<int:user_id>/analyst")
+def toggle_analyst(user_id: int):
+    """Give or take the state-level analyst role (reads every government, changes nothing)."""
+    account = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    account.is_analyst = not account.is_analyst
+    account.end_sessions()  # what the account may do changed: it signs in again
+    record_admin_action(
+        db.session,
+        current_user,
+        "made analyst" if account.is_analyst else "analyst role removed",
+        account,
+    )
+    db.session.commit()
+    flash(
+        f"{account.email} is {'now' if account.is_analyst else 'no longer'} a state-level analyst.",
+        "success",
+    )
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @blueprint.post("/users/<int:user_id>/password")
 def reset_password(user_id: int):
     account = _user_or_404(user_id)
