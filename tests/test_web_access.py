@@ -229,6 +229,9 @@ def test_analysts_read_every_government_and_change_nothing(app, client):
     assert refused >= 40
     assert _documents(app) == before
     assert client.get("/statewide").status_code == 200
+    html = client.get(f"/j/orange-county/plans/{orange_plan(app)}").get_data(as_text=True)
+    assert "/edit/" not in html  # no edit control is offered
+    assert "Clone" not in html
 
 
 def _documents(app):

@@ -7,7 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.extensions import Base
@@ -31,15 +41,15 @@ class PlanSummary(Base):
     computed_on: Mapped[dt.date] = mapped_column(Date)  # the as-of date of its rules
     first_fy: Mapped[int] = mapped_column(Integer)
     last_fy: Mapped[int] = mapped_column(Integer)
-    receipts: Mapped[int] = mapped_column(Integer)  # whole dollars over the plan
-    opening_balance: Mapped[int] = mapped_column(Integer)
-    spending: Mapped[int] = mapped_column(Integer)  # the settlement fund's, over the plan
-    closing_balance: Mapped[int] = mapped_column(Integer)  # at the end of the plan
+    receipts: Mapped[int] = mapped_column(BigInteger)  # whole dollars over the plan
+    opening_balance: Mapped[int] = mapped_column(BigInteger)
+    spending: Mapped[int] = mapped_column(BigInteger)  # the settlement fund's, over the plan
+    closing_balance: Mapped[int] = mapped_column(BigInteger)  # at the end of the plan
     first_deficit_fy: Mapped[int | None] = mapped_column(Integer)
     runway_years: Mapped[int] = mapped_column(Integer)  # FYs the fund carries the plan
-    participants: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    cost_per_participant: Mapped[int | None] = mapped_column(Integer)
-    lead_cost: Mapped[int] = mapped_column(Integer)
+    participants: Mapped[Decimal] = mapped_column(Numeric(20, 2))
+    cost_per_participant: Mapped[int | None] = mapped_column(BigInteger)
+    lead_cost: Mapped[int] = mapped_column(BigInteger)
     fidelity_passing: Mapped[int] = mapped_column(Integer)
     fidelity_rules: Mapped[int] = mapped_column(Integer)
     # JSON text: {strategy code: settlement dollars}, [FY, …], [[FY, due ISO, reported?], …]
@@ -61,8 +71,8 @@ class GovernmentFigures(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     start_fy: Mapped[int] = mapped_column(Integer)
     estimated: Mapped[bool] = mapped_column(Boolean)  # receipts are the tables' estimate
-    receipts: Mapped[int | None] = mapped_column(Integer)  # None: no total in the tables
-    smallest_yearly: Mapped[int] = mapped_column(Integer)  # the smallest program, a year
+    receipts: Mapped[int | None] = mapped_column(BigInteger)  # None: no total in the tables
+    smallest_yearly: Mapped[int] = mapped_column(BigInteger)  # the smallest program, a year
     sustains: Mapped[bool | None] = mapped_column(Boolean)  # None: receipts unknown
-    gap_per_year: Mapped[int | None] = mapped_column(Integer)
+    gap_per_year: Mapped[int | None] = mapped_column(BigInteger)
     note: Mapped[str] = mapped_column(String(500), default="")

@@ -67,11 +67,30 @@ def _today() -> dt.date:
     return dt.date.today()  # noqa: DTZ011 - the rules' as-of date is the local date
 
 
+_BIGGEST = 2**62  # a BIGINT column holds less than 2^63: a figure beyond is not kept
+
+
+class FigureTooLarge(ValueError):
+    """A plan's figure is beyond what the table keeps (a plan of absurd amounts)."""
+
+
 def _figures(record: PlanRecord, as_of: dt.date) -> PlanFigures:
     # As services/plans.py `load_plan(record, actuals=True)` reads it (plans imports this
     # module: the two lines are written here again rather than imported back).
     plan = parse_plan(load_plan_json(projected_document(record)), default_cost_tables())
-    return plan_figures(plan, project(plan), default_cost_tables(), as_of)
+    figures = plan_figures(plan, project(plan), default_cost_tables(), as_of)
+    amounts = (
+        figures.receipts,
+        figures.opening_balance,
+        figures.spending,
+        figures.closing_balance,
+        figures.lead_cost,
+        figures.cost_per_participant or 0,
+        *figures.by_strategy.values(),
+    )
+    if any(abs(amount) >= _BIGGEST for amount in amounts) or figures.participants >= 10**17:
+        raise FigureTooLarge(f"plan {record.id}: a figure is beyond what is kept")
+    return figures
 
 
 def summarize_plan(session: DbSession, record: PlanRecord, as_of: dt.date) -> PlanSummary:
