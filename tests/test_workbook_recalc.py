@@ -209,30 +209,50 @@ def unset(doc: dict[str, Any], path: str) -> bool:
     return True
 
 
-def as_the_workbook_reads(doc: dict[str, Any], book: openpyxl.Workbook) -> dict[str, Any]:
+def as_the_workbook_reads(doc: dict[str, Any], inputs: Inputs) -> dict[str, Any]:
     """The plan file with the values the workbook writes as default formulas left blank:
     a value equal to its aged default to the cent (or the on-call rate equal to the
     case-manager salary ÷ paid hours) follows its escalation in the workbook (docs/
     decisions.md, issue 19: the Plan does not record which inputs the file states). The
     same plan to the engine: the parser fills the same value in."""
     found = copy.deepcopy(doc)
-    inputs = book["Inputs"]
-    for path, cell in inputs_of(book).values():
-        if inputs[cell].data_type == "f":
+    for path, cell in inputs.named.values():
+        if cell in inputs.formulas:
             unset(found, path)
     assert parsed(found) == parsed(doc)
     return found
 
 
-def inputs_of(book: openpyxl.Workbook) -> dict[str, tuple[str, str]]:
-    """Defined name -> (its plan-file path, its cell on the Inputs sheet)."""
-    sheet = book["Inputs"]
-    found = {}
-    for row in sheet.iter_rows(min_row=2):
-        name, path = row[2].value, row[3].value
+@dataclass
+class Inputs:
+    """The Inputs sheet: defined name -> (its plan-file path, its cell), the stored value
+    of each cell, the cells holding a default's formula."""
+
+    named: dict[str, tuple[str, str]]
+    stored: dict[str, Cell]
+    formulas: set[str]
+
+
+def inputs_of(data: bytes) -> Inputs:
+    """The workbook's Inputs sheet (read-only loads: the other sheets are not read)."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    values = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    named, formulas = {}, set()
+    for r, row in enumerate(book["Inputs"].iter_rows(min_row=2, max_col=4, values_only=True), 2):
+        name, path = (row[2], row[3]) if len(row) >= 4 else (None, None)
         if name and path and name in book.defined_names:
-            found[name] = (path, row[1].coordinate)
-    return found
+            named[name] = (path, f"B{r}")
+        if isinstance(row[1], str) and row[1].startswith("="):
+            formulas.add(f"B{r}")
+    stored = {
+        f"B{r}": Cell(row[1] if len(row) > 1 else None)
+        for r, row in enumerate(
+            values["Inputs"].iter_rows(min_row=2, max_col=2, values_only=True), 2
+        )
+    }
+    book.close()
+    values.close()
+    return Inputs(named, stored, formulas)
 
 
 def change(
@@ -356,17 +376,18 @@ class Sheet:
     assert_equals_engine makes): cell(row, column), ["B7"], iter_rows."""
 
     def __init__(self, rows: list[list[Any]]):
-        self.rows = [[_value(v) for v in row] for row in rows]
+        self.rows = rows
 
     def cell(self, row: int, column: int) -> Cell:
         inside = row <= len(self.rows) and column <= len(self.rows[row - 1])
-        return Cell(self.rows[row - 1][column - 1] if inside else None)
+        return Cell(_value(self.rows[row - 1][column - 1]) if inside else None)
 
     def __getitem__(self, ref: str) -> Cell:
         return self.cell(*coordinate_to_tuple(ref))
 
     def iter_rows(self, min_row: int = 1, values_only: bool = False):
-        for row in self.rows[min_row - 1 :]:
+        for raw in self.rows[min_row - 1 :]:
+            row = [_value(v) for v in raw]
             yield tuple(row) if values_only else tuple(Cell(v) for v in row)
 
 
@@ -384,7 +405,9 @@ class Values:
 def _value(value: Any) -> Any:
     """A number to the 15 significant digits LibreOffice writes in a file (an FTE of
     7.800000000000001 is 7.8 there, as openpyxl would read the saved workbook)."""
-    return float(f"{value:.15g}") if isinstance(value, float) else value
+    if type(value) is float and not value.is_integer():
+        return float(f"{value:.15g}")
+    return value
 
 
 class Office:
@@ -465,10 +488,9 @@ def send_plan(office: Office, root: Path, name: str, doc: dict[str, Any]) -> Sen
     data = workbook(doc)
     path = root / f"{name}.xlsx"
     path.write_bytes(data)
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    stored = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Inputs"]
-    inputs = inputs_of(book)
-    doc = as_the_workbook_reads(doc, book)
+    sheet = inputs_of(data)
+    inputs, stored = sheet.named, sheet.stored
+    doc = as_the_workbook_reads(doc, sheet)
     plan = parsed(doc)
     changed, cells = change(doc, plan, inputs, stored, None)
     cases = [("all", parsed(changed), cells)]
