@@ -1,11 +1,15 @@
 """Changing named inputs of the workbook gives, once LibreOffice recalculates it, the engine's
 projection of the plan file changed the same way, to the dollar: for the 4 example plans and
-20 generated plans with every named input changed together, and for the inputs a blank default
-follows (an escalation ages the salaries the plan leaves blank) changed one at a time. The
-plan file is the county's own (what it leaves blank stays blank), not `plan_to_dict`, which
-writes every default as a fixed value.
+20 generated plans, every named input of the Inputs sheet changed alone (up, or down where up
+breaks a rule of the plan file) and all of them together. The plan file is the county's own
+(what it leaves blank stays blank), not `plan_to_dict`, which writes every default as a fixed
+value; a value the workbook writes as its default's formula is left blank in it (the same plan).
 
-All the workbooks are recalculated in one LibreOffice run (a module fixture)."""
+One LibreOffice serves the whole sweep (a session fixture): tests/uno_calc.py, run by the
+system Python with its UNO bridge, loads each workbook once and, for each case, sets the
+cells, recalculates, reads the sheets and puts the cells back (about 1,400 recalculations).
+Not changed: the MOA's date (`fund.moa_executed_on`: no figure reads it) and a closed FY's
+actuals (none of these plans has any)."""
 
 from __future__ import annotations
 
