@@ -554,8 +554,8 @@ def test_every_input_is_swept(swept):
         assert set(sweep.left) <= LEFT_OUT | {
             i for i in sweep.inputs if i.startswith("actuals.")
         }, name
-    # the generated plans are not all empty: together they change hundreds of inputs
-    assert sum(len(s.cases) - 1 for s in swept.values()) > 300
+    # the plans are not all empty: 1,381 inputs changed alone when this was written
+    assert sum(len(s.cases) - 1 for s in swept.values()) > 1000
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

@@ -9,13 +9,15 @@ request a line on stdin and writes one JSON answer a line on stdout:
      "cases": [{"Inputs!B5": 12.5, "Inputs!B9": "gap", "Inputs!B11": true}, ...]}
     -> {"ok": true, "results": [{"Projection": [[...], ...], ...}, ...]}
 
+Per workbook, LibreOffice recalculates everything once (calculateAll); per case, what follows
+the changed cells (calculate; `"all": true` in the request: calculateAll every time).
 Each case starts from the workbook as loaded: its changes are undone (formulas, numbers,
 text and blanks as they were) before the next. A case `{}` reads the workbook unchanged.
 An empty cell is read as null (and so is a formula's error: getDataArray tells them not
 apart). End with EOF or {"op": "quit"}; the LibreOffice process it started ends with it.
 
 The test (tests/test_workbook_recalc.py) starts it once per test session, so a change costs
-milliseconds instead of the seconds of a `soffice --convert-to` run per workbook.
+tens of milliseconds instead of the seconds of a `soffice --convert-to` run per workbook.
 """
 
 from __future__ import annotations
