@@ -5,7 +5,7 @@ breaks a rule of the plan file) and all of them together. The plan file is the c
 (what it leaves blank stays blank), not `plan_to_dict`, which writes every default as a fixed
 value; a value the workbook writes as its default's formula is left blank in it (the same plan).
 
-One LibreOffice serves the whole sweep (a session fixture): tests/uno_calc.py, run by the
+One LibreOffice serves the whole sweep, in one test: tests/uno_calc.py, run by the
 system Python with its UNO bridge, loads each workbook once and, for each case, sets the
 cells, recalculates, reads the sheets and puts the cells back (about 1,400 recalculations).
 Not changed: the MOA's date (`fund.moa_executed_on`: no figure reads it) and a closed FY's
@@ -21,7 +21,6 @@ import random
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -43,8 +42,7 @@ from tests.test_workbook_live import EXAMPLES, assert_equals_engine
 
 pytestmark = [
     pytest.mark.slow,
-    # One LibreOffice serves every test here (a session fixture): all on one worker, so it
-    # starts once (make test distributes by these groups, `--dist loadgroup`).
+    # The LibreOffice tests share a worker (make test: `--dist loadgroup`).
     pytest.mark.xdist_group("libreoffice-recalc"),
     pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed"),
 ]
@@ -522,14 +520,10 @@ def receive_plan(office: Office, sent: Sent) -> Swept:
     return Swept([case for case, _, _ in sent.cases], sent.inputs, sent.left, wrong)
 
 
-@pytest.fixture(scope="session")
-def swept(tmp_path_factory) -> Iterator[dict[str, Swept]]:
+def sweep_all(root: Path) -> dict[str, Swept]:
     """Plan name -> its sweep: one LibreOffice (UNO) for all of them. The test writes the
     next workbook's cases while LibreOffice recalculates one, and compares one while
     LibreOffice recalculates the next."""
-    if not has_uno():
-        pytest.skip("the system Python has no UNO bridge (Debian package python3-uno)")
-    root = tmp_path_factory.mktemp("recalc")
     office = Office(root / "profile")
     found: dict[str, Swept] = {}
     try:
@@ -541,28 +535,25 @@ def swept(tmp_path_factory) -> Iterator[dict[str, Swept]]:
                 found[first] = receive_plan(office, sent)
         for first, sent in waiting:
             found[first] = receive_plan(office, sent)
-        yield found
     finally:
         office.close()
+    return found
 
 
-def test_every_input_is_swept(swept):
-    assert len(swept) == 4 + 20
+def test_every_input_changed_alone_and_together_recalculates_to_the_engine(tmp_path):
+    # One test, not one per plan: the sweep runs once whichever worker takes it.
+    if not has_uno():
+        pytest.skip("the system Python has no UNO bridge (Debian package python3-uno)")
+    swept = sweep_all(tmp_path)
+    assert list(swept) == [*EXAMPLE_NAMES, *(f"generated-{i}" for i in range(20))]
     for name, sweep in swept.items():
-        # every named input but the MOA date is changed alone; all together once
-        assert sweep.cases[1:] == [i for i in sweep.inputs if i not in sweep.left]
+        # every named input but the MOA date is changed alone; all together first
+        assert sweep.cases[0] == "all"
+        assert sweep.cases[1:] == [i for i in sweep.inputs if i not in sweep.left], name
         assert set(sweep.left) <= LEFT_OUT | {
             i for i in sweep.inputs if i.startswith("actuals.")
         }, name
     # the plans are not all empty: 1,381 inputs changed alone when this was written
     assert sum(len(s.cases) - 1 for s in swept.values()) > 1000
-
-
-@pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_an_example_with_its_inputs_changed(swept, name):
-    assert swept[name].wrong == []
-
-
-@pytest.mark.parametrize("index", range(20))
-def test_a_generated_plan_with_its_inputs_changed(swept, index):
-    assert swept[f"generated-{index}"].wrong == []
+    # each recalculated workbook equals the engine's projection of the changed plan
+    assert {name: s.wrong for name, s in swept.items() if s.wrong} == {}
