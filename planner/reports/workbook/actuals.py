@@ -78,6 +78,18 @@ def actual_inputs(inputs: Inputs, plan) -> dict[int, ActualInputs]:
     return found
 
 
+HEADER = [
+    "Closed FY",
+    "Strategy",
+    "Code",
+    "Planned",
+    "Actual",
+    "Variance",
+    "Variance %",
+    "Against the plan",
+]
+
+
 def actuals_sheet_write(
     w: Writer,
     sheet,
@@ -92,74 +104,89 @@ def actuals_sheet_write(
     its percent and "over plan" / "under plan" in words; then the closing balance
     reforecast (the Fund sheet) beside the adopted one."""
     p = doc.projection
-    block, adopted = p.actuals, p.adopted_fund
-    assert block is not None  # noqa: S101 - called for a plan with actuals
-    assert adopted is not None  # noqa: S101
-    w.header(
-        sheet,
-        0,
-        [
-            "Closed FY",
-            "Strategy",
-            "Code",
-            "Planned",
-            "Actual",
-            "Variance",
-            "Variance %",
-            "Against the plan",
-        ],
-    )
+    assert p.actuals is not None  # noqa: S101 - called for a plan with actuals
+    assert p.adopted_fund is not None  # noqa: S101
+    w.header(sheet, 0, HEADER)
     lines_of: dict[str, list[int]] = {}
     for i, line in enumerate(doc.plan.line_items):
         lines_of.setdefault(line.strategy or "unassigned", []).append(i)
     r = 1
     for k in sorted(actuals):
-        closed = actuals[k]
-        label = p.labels[k]
-        for strategy in block.strategies:
-            w.text(sheet, r, 0, label)
-            w.text(sheet, r, 1, doc.titles.get(strategy, strategy), wrap=True)
-            w.text(sheet, r, 2, strategy)
-            members = [settlement[i][k] for i in lines_of.get(strategy, [])]
-            planned = X(
-                "+".join(x.t for x in members) if members else "0",
-                sum((Q(x.v) for x in members), Q(0)),
-            )
-            plan_cell = w.put(sheet, r, 3, planned)
-            actual_cell = w.put(sheet, r, 4, closed.spent(strategy))
-            _variance(w, sheet, r, plan_cell, actual_cell)
-            r += 1
-        w.text(sheet, r, 0, label)
-        w.text(
-            sheet, r, 1, "Audit costs (MOA §F.3; in no strategy, not in the variance)", wrap=True
-        )
-        w.put(sheet, r, 4, closed.audit())
+        r = _strategies(w, sheet, doc, actuals[k], k, lines_of, settlement, r)
+        interest_planned = p.actuals.interest_planned[sorted(actuals).index(k)]
+        r = _fund_rows(w, sheet, p.labels[k], actuals[k], receipt_x[k], interest_planned, r)
         r += 1
-        w.text(sheet, r, 0, label)
-        w.text(sheet, r, 1, "Settlement receipts")
-        _variance(
-            w,
-            sheet,
-            r,
-            w.put(sheet, r, 3, DOLLARS(receipt_x[k])),
-            w.put(sheet, r, 4, closed.receipts()),
-            words=("more received", "less received"),
-        )
-        r += 1
-        w.text(sheet, r, 0, label)
-        w.text(sheet, r, 1, "Interest (planned: as adopted, a fixed figure)", wrap=True)
-        interest_planned = block.interest_planned[sorted(actuals).index(k)]
-        sheet.write_number(r, 3, interest_planned, w.fmt("money"))
-        _variance(
-            w,
-            sheet,
-            r,
-            X(xl_rowcol_to_cell(r, 3), Q(interest_planned)),
-            w.put(sheet, r, 4, closed.interest_dollars()),
-            words=("more earned", "less earned"),
-        )
-        r += 2
     _reforecast(w, sheet, doc, r)
+
+
+def _strategies(
+    w: Writer,
+    sheet: Any,
+    doc: PlanDocument,
+    closed: ActualInputs,
+    k: int,
+    lines_of: dict[str, list[int]],
+    settlement: list[list[X]],
+    r: int,
+) -> int:
+    """A closed FY's row per strategy from row `r`: planned (the settlement fund's part of
+    its lines), actual, the variance. Returns the next row."""
+    p = doc.projection
+    assert p.actuals is not None  # noqa: S101 - called for a plan with actuals
+    label = p.labels[k]
+    for strategy in p.actuals.strategies:
+        w.text(sheet, r, 0, label)
+        w.text(sheet, r, 1, doc.titles.get(strategy, strategy), wrap=True)
+        w.text(sheet, r, 2, strategy)
+        members = [settlement[i][k] for i in lines_of.get(strategy, [])]
+        planned = X(
+            "+".join(x.t for x in members) if members else "0",
+            sum((Q(x.v) for x in members), Q(0)),
+        )
+        plan_cell = w.put(sheet, r, 3, planned)
+        actual_cell = w.put(sheet, r, 4, closed.spent(strategy))
+        _variance(w, sheet, r, plan_cell, actual_cell)
+        r += 1
+    return r
+
+
+def _fund_rows(
+    w: Writer,
+    sheet: Any,
+    label: str,
+    closed: ActualInputs,
+    receipts: X,
+    interest_planned: Any,
+    r: int,
+) -> int:
+    """A closed FY's audit costs, receipts and interest from row `r`; the next row."""
+    w.text(sheet, r, 0, label)
+    w.text(sheet, r, 1, "Audit costs (MOA §F.3; in no strategy, not in the variance)", wrap=True)
+    w.put(sheet, r, 4, closed.audit())
+    r += 1
+    w.text(sheet, r, 0, label)
+    w.text(sheet, r, 1, "Settlement receipts")
+    _variance(
+        w,
+        sheet,
+        r,
+        w.put(sheet, r, 3, DOLLARS(receipts)),
+        w.put(sheet, r, 4, closed.receipts()),
+        words=("more received", "less received"),
+    )
+    r += 1
+    w.text(sheet, r, 0, label)
+    w.text(sheet, r, 1, "Interest (planned: as adopted, a fixed figure)", wrap=True)
+    sheet.write_number(r, 3, interest_planned, w.fmt("money"))
+    _variance(
+        w,
+        sheet,
+        r,
+        X(xl_rowcol_to_cell(r, 3), Q(interest_planned)),
+        w.put(sheet, r, 4, closed.interest_dollars()),
+        words=("more earned", "less earned"),
+    )
+    return r + 1
 
 
 def _reforecast(w: Writer, sheet: Any, doc: PlanDocument, r: int) -> None:

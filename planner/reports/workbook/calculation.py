@@ -125,26 +125,7 @@ def _line(
     w.text(sheet, r, 0, line.label or line.id, bold=True)
     w.text(sheet, r, 1, lid)
     w.text(sheet, r, 2, kind.title)
-    start, end = li["start_fy"], li["end_fy"]
-    active = _row(
-        w,
-        sheet,
-        r + 1,
-        "In the line's years (1 = yes)",
-        lid,
-        [IF(AND(fys[k].cmp(">=", start), fys[k].cmp("<=", end)), 1, 0) for k in range(years)],
-        "whole",
-    )
-    first_fy = MAX(start, literal(plan.start_fy))
-    j = _row(
-        w,
-        sheet,
-        r + 2,
-        "FYs since the line's first FY in the plan (j)",
-        lid,
-        [fys[k] - first_fy for k in range(years)],
-        "whole",
-    )
+    active, j = _window(w, sheet, plan, r + 1, lid, li, fys)
     # j is a cell too: a line's first FY is an input (officer training)
     ys = [dataclasses.replace(years_in[k], j=j[k]) for k in range(years)]  # type: ignore[arg-type]
     formulas = line_formulas(kind, line.params, li, ys, indirect_rate)
@@ -162,6 +143,49 @@ def _line(
         )
         r += 1
     calc.fte.append(fte)
+    _components(w, sheet, calc, lid, formulas, active, r)
+
+
+def _window(
+    w: Writer, sheet: Any, plan: Plan, r: int, lid: str, li: dict[str, X], fys: list[X]
+) -> tuple[list[X], list[X]]:
+    """A line's rows `r` (in its years: 1 or 0) and `r + 1` (j, FYs since its first)."""
+    years = plan.years
+    start, end = li["start_fy"], li["end_fy"]
+    active = _row(
+        w,
+        sheet,
+        r,
+        "In the line's years (1 = yes)",
+        lid,
+        [IF(AND(fys[k].cmp(">=", start), fys[k].cmp("<=", end)), 1, 0) for k in range(years)],
+        "whole",
+    )
+    first_fy = MAX(start, literal(plan.start_fy))
+    j = _row(
+        w,
+        sheet,
+        r + 1,
+        "FYs since the line's first FY in the plan (j)",
+        lid,
+        [fys[k] - first_fy for k in range(years)],
+        "whole",
+    )
+    return active, j
+
+
+def _components(
+    w: Writer,
+    sheet: Any,
+    calc: Calculation,
+    lid: str,
+    formulas: list[dict[str, X]],
+    active: list[X],
+    r: int,
+) -> None:
+    """A line's row per object class it has, from row `r`, each FY its kind's formula in
+    whole dollars (0 outside the line's years), and the row's total."""
+    years = len(formulas)
     present = {c for f in formulas for c in f if c != FTE}
     parts: list[list[X]] = [[] for _ in range(years)]
     top = r

@@ -113,6 +113,26 @@ def funding_inputs(inputs: Inputs, plan: Plan, stems: list[str]) -> FundingInput
     return found
 
 
+Layout = dict[int, tuple[int, list[tuple[int, int]], int]]  # line -> head, entry rows, settle
+
+
+class _Rows:
+    """The sheet's FY cells as written, by row, for each row's total."""
+
+    def __init__(self, w: Writer, sheet: Any, years: int):
+        self.w, self.sheet, self.years = w, sheet, years
+        self.values: dict[int, list[X]] = {}
+
+    def put(self, row: int, k: int, x: X, bold: bool = False) -> X:
+        self.values.setdefault(row, []).append(x)
+        return self.w.put(self.sheet, row, FY0 + k, x, bold=bold)
+
+    def total(self, row: int) -> None:
+        first, last = xl_rowcol_to_cell(row, FY0), xl_rowcol_to_cell(row, FY0 + self.years - 1)
+        found = self.values.get(row, [])
+        self.w.put(self.sheet, row, FY0 + self.years, SUM(found, f"SUM({first}:{last})"), bold=True)
+
+
 def funding_sheet(
     w: Writer, sheet: Any, doc: PlanDocument, totals: Totals, cells: FundingInputs
 ) -> tuple[list[X], list[list[X]]]:
@@ -120,24 +140,39 @@ def funding_sheet(
     line's settlement part per FY (its own total where no other source pays it)."""
     plan, p = doc.plan, doc.projection
     years = plan.years
-    sources = {s.id: s for s in plan.funding}
     w.header(sheet, 0, [SHEET_NAME, "Id", *p.labels, "Total"])
     w.text(sheet, 1, 0, NOTE)
     # the rows: who pays (top), each source's months, then each funded line
     top = 3
-    n = len(plan.funding)
-    months_row = top + n + 4
-    r = months_row + n + 1
-    layout: dict[int, tuple[int, list[tuple[int, int]], int]] = {}
+    months_row = top + len(plan.funding) + 4
+    layout, last_row = _layout(plan, months_row + len(plan.funding) + 1)
+    months = _months(w, sheet, plan, months_row)
+    rows = _Rows(w, sheet, years)
+    paid, lines = _split(rows, plan, layout, totals, cells, months)
+    _line_labels(w, sheet, plan, layout, rows)
+    settlement = _who_pays(w, sheet, plan, totals, paid, rows, top)
+    sheet.set_column(0, 0, 52)
+    sheet.set_column(1, 1, 16)
+    sheet.set_column(FY0, FY0 + years, 13)
+    print_setup(sheet, last_row, FY0 + years + 1, title_cols=2, freeze=(1, FY0))
+    return settlement, lines
+
+
+def _layout(plan: Plan, r: int) -> tuple[Layout, int]:
+    """Each funded line's rows from row `r`: its head (the line total under it), each
+    entry's paid and award-left rows, its settlement row. Returns them and the last row."""
+    layout: Layout = {}
     for i, line in enumerate(plan.line_items):
         if not line.funded_by:
             continue
         rows = [(r + 2 + 2 * e, r + 3 + 2 * e) for e in range(len(line.funded_by))]
         layout[i] = (r, rows, r + 2 + 2 * len(line.funded_by))
         r += 4 + 2 * len(line.funded_by)
-    last_row = r
+    return layout, r
 
-    # months_k of each source, as numbers (dates of the plan)
+
+def _months(w: Writer, sheet: Any, plan: Plan, months_row: int) -> dict[str, list[X]]:
+    """months_k of each source, as numbers (dates of the plan)."""
     w.text(sheet, months_row - 1, 0, "Months of each FY inside the source's period", bold=True)
     months: dict[str, list[X]] = {}
     for index, source in enumerate(plan.funding):
@@ -148,32 +183,33 @@ def funding_sheet(
         for k, fy in enumerate(plan.fiscal_years):
             sheet.write_number(row, FY0 + k, source.months_in(fy), w.fmt("whole"))
             months[source.id].append(X(xl_rowcol_to_cell(row, FY0 + k), Q(source.months_in(fy))))
+    return months
 
-    # the split, in the engine's order; cells are written where the layout puts them
-    values: dict[int, list[X]] = {}
 
-    def put(row: int, k: int, x: X, bold: bool = False) -> X:
-        values.setdefault(row, []).append(x)
-        return w.put(sheet, row, FY0 + k, x, bold=bold)
-
-    def row_total(row: int) -> None:
-        first, last = xl_rowcol_to_cell(row, FY0), xl_rowcol_to_cell(row, FY0 + years - 1)
-        found = values.get(row, [])
-        w.put(sheet, row, FY0 + years, SUM(found, f"SUM({first}:{last})"), bold=True)
-
-    paid: dict[str, list[list[X]]] = {s.id: [[] for _ in range(years)] for s in plan.funding}
+def _split(
+    rows: _Rows,
+    plan: Plan,
+    layout: Layout,
+    totals: Totals,
+    cells: FundingInputs,
+    months: dict[str, list[X]],
+) -> tuple[dict[str, list[list[X]]], list[list[X]]]:
+    """The split, in the engine's order (§16); cells are written where the layout puts
+    them. Returns what each source pays (source -> FY -> cells) and each line's settlement
+    part per FY."""
+    paid: dict[str, list[list[X]]] = {s.id: [[] for _ in range(plan.years)] for s in plan.funding}
     award_left: dict[str, X | None] = {}
-    lines = [list(cells) for cells in totals.line_year]
-    for k in range(years):
+    lines = [list(line_cells) for line_cells in totals.line_year]
+    for k in range(plan.years):
         for i, line in enumerate(plan.line_items):
             if i not in layout:
                 continue
-            head, rows, settle_row = layout[i]
+            head, entry_rows, settle_row = layout[i]
             total = X(totals.line_year[i][k].t, totals.line_year[i][k].v)
             rest = total
             parts: list[X] = []
             for e, entry in enumerate(line.funded_by):
-                pay_row, left_row = rows[e]
+                pay_row, left_row = entry_rows[e]
                 given = cells.entries[i][e]
                 if isinstance(given, X):
                     want = DOLLARS(given * months[entry.source][k] / 12 * total)
@@ -184,18 +220,22 @@ def funding_sheet(
                 before = award_left.get(entry.source)
                 left = DOLLARS(award) if before is None else before
                 pay = IF(ISNUMBER(award), MIN(rest, left, want), MIN(rest, want))
-                pay_cell = put(pay_row, k, pay)
-                after = put(left_row, k, IF(ISNUMBER(award), left - pay_cell, ""))
+                pay_cell = rows.put(pay_row, k, pay)
+                after = rows.put(left_row, k, IF(ISNUMBER(award), left - pay_cell, ""))
                 # no award: the row is blank and the cap is never read (value 0 for it)
                 award_left[entry.source] = after if award.v is not None else X(after.t, Q(0))
                 paid[entry.source][k].append(pay_cell)
                 parts.append(pay_cell)
                 rest = rest - pay_cell
-            put(head + 1, k, total)
-            lines[i][k] = put(settle_row, k, total - plus(parts))
+            rows.put(head + 1, k, total)
+            lines[i][k] = rows.put(settle_row, k, total - plus(parts))
+    return paid, lines
 
-    # each line's labels and row totals
-    for i, (head, rows, settle_row) in layout.items():
+
+def _line_labels(w: Writer, sheet: Any, plan: Plan, layout: Layout, rows: _Rows) -> None:
+    """Each funded line's labels and row totals."""
+    sources = {s.id: s for s in plan.funding}
+    for i, (head, entry_rows, settle_row) in layout.items():
         line = plan.line_items[i]
         w.text(sheet, head, 0, line.label or line.id, bold=True)
         w.text(sheet, head, 1, line.id)
@@ -203,32 +243,43 @@ def funding_sheet(
         for e, entry in enumerate(line.funded_by):
             name = sources[entry.source].name
             how = "share" if entry.share is not None else "amounts"
-            w.text(sheet, rows[e][0], 0, f"Paid by {name} ({how})")
-            w.text(sheet, rows[e][0], 1, entry.source)
-            w.text(sheet, rows[e][1], 0, f"Award of {name} left after it (blank: no limit)")
-            w.text(sheet, rows[e][1], 1, entry.source)
-            row_total(rows[e][0])
+            w.text(sheet, entry_rows[e][0], 0, f"Paid by {name} ({how})")
+            w.text(sheet, entry_rows[e][0], 1, entry.source)
+            w.text(sheet, entry_rows[e][1], 0, f"Award of {name} left after it (blank: no limit)")
+            w.text(sheet, entry_rows[e][1], 1, entry.source)
+            rows.total(entry_rows[e][0])
         w.text(sheet, settle_row, 0, "Paid by the settlement fund", bold=True)
         w.text(sheet, settle_row, 1, "settlement")
-        row_total(head + 1)
-        row_total(settle_row)
+        rows.total(head + 1)
+        rows.total(settle_row)
 
-    # who pays, by FY
+
+def _who_pays(
+    w: Writer,
+    sheet: Any,
+    plan: Plan,
+    totals: Totals,
+    paid: dict[str, list[list[X]]],
+    rows: _Rows,
+    top: int,
+) -> list[X]:
+    """Who pays, by FY, from row `top`: the program's cost, each source, the settlement
+    fund (the rest). Returns the settlement fund's cell of each FY."""
+    years = plan.years
     w.text(sheet, top - 1, 0, "Who pays, by FY", bold=True)
     w.text(sheet, top, 0, "Program cost (Projection sheet)")
     for k in range(years):
-        put(top, k, X(totals.spending[k].t, totals.spending[k].v))
-    row_total(top)
+        rows.put(top, k, X(totals.spending[k].t, totals.spending[k].v))
+    rows.total(top)
     by_source: list[list[X]] = [[] for _ in range(years)]
     for index, source in enumerate(plan.funding):
         row = top + 1 + index
         w.text(sheet, row, 0, source.name)
         w.text(sheet, row, 1, source.id)
         for k in range(years):
-            found = paid[source.id][k]
-            by_source[k].append(put(row, k, plus(found)))
-        row_total(row)
-    settle = top + 1 + n
+            by_source[k].append(rows.put(row, k, plus(paid[source.id][k])))
+        rows.total(row)
+    settle = top + 1 + len(plan.funding)
     w.text(sheet, settle, 0, "Settlement fund (the Fund sheet's spending)", bold=True)
     w.text(sheet, settle, 1, "settlement")
     settlement = []
@@ -236,14 +287,9 @@ def funding_sheet(
         x = X(totals.spending[k].t, totals.spending[k].v)
         if by_source[k]:
             x = x - plus(by_source[k])
-        settlement.append(put(settle, k, x, bold=True))
-    row_total(settle)
-
-    sheet.set_column(0, 0, 52)
-    sheet.set_column(1, 1, 16)
-    sheet.set_column(FY0, FY0 + years, 13)
-    print_setup(sheet, last_row, FY0 + years + 1, title_cols=2, freeze=(1, FY0))
-    return settlement, lines
+        settlement.append(rows.put(settle, k, x, bold=True))
+    rows.total(settle)
+    return settlement
 
 
 def plus(cells: list[X]) -> X:

@@ -14,12 +14,46 @@ from .participants import People
 from .totals import Totals
 from .xlsx import Writer, X, print_setup
 
+Fact = tuple[str, Any, str | None]
+
 
 def summary_sheet(
     w: Writer, sheet: Any, doc: PlanDocument, totals: Totals, people: People, deficit: X
 ) -> None:
+    facts = [
+        *_plan_facts(doc),
+        *_money_facts(doc, totals),
+        *_other_facts(doc, totals, people, deficit),
+    ]
+    w.header(sheet, 0, ["Item", "Value"])
+    for r, (name, value, kind) in enumerate(facts, start=1):
+        w.text(sheet, r, 0, name)
+        if isinstance(value, X):
+            w.put(sheet, r, 1, value, kind)
+        elif isinstance(value, dt.date):
+            sheet.write_datetime(r, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
+        else:
+            w.text(sheet, r, 1, value)
+    sheet.set_column(0, 0, 44)
+    sheet.set_column(1, 1, 36)
+    print_setup(sheet, len(facts) + 1, 2, freeze=(1, 0))
+
+
+def _plan_facts(doc: PlanDocument) -> list[Fact]:
+    """Who, which plan, its status, the date and the FYs it covers."""
+    labels = doc.projection.labels
+    return [
+        ("Jurisdiction", doc.jurisdiction, None),
+        ("Plan", doc.plan_name, None),
+        ("Status", doc.status.capitalize(), None),
+        ("Prepared on", doc.prepared_on, "date"),
+        ("Fiscal years", f"{labels[0]} to {labels[-1]}", None),
+    ]
+
+
+def _money_facts(doc: PlanDocument, totals: Totals) -> list[Fact]:
+    """Spending, its present value and the fund: formulas over the Projection and Fund."""
     p, s, years = doc.projection, doc.summary, doc.plan.years
-    labels = p.labels
     last = xl_col_to_name(years)
     last_fy = xl_col_to_name(2 + years)
     row = totals.total_row + 1  # the Projection sheet's total row, 1-based
@@ -28,12 +62,7 @@ def summary_sheet(
     def present_value(first: str, rest: str) -> str:
         return f"ROUND({first}+NPV(assumptions.discount_rate,{rest}),0)" if years > 1 else first
 
-    facts: list[tuple[str, Any, str | None]] = [
-        ("Jurisdiction", doc.jurisdiction, None),
-        ("Plan", doc.plan_name, None),
-        ("Status", doc.status.capitalize(), None),
-        ("Prepared on", doc.prepared_on, "date"),
-        ("Fiscal years", f"{labels[0]} to {labels[-1]}", None),
+    return [
         ("Total spending", X(grand, Q(p.total)), "money"),
         (
             "Present value of spending",
@@ -52,6 +81,16 @@ def summary_sheet(
         ),
         ("Interest", X(f"SUM(Fund!B4:{last}4)", Q(s.interest)), "money"),
         ("Closing balance", X(f"Fund!{last}6", Q(s.closing_balance)), "money"),
+    ]
+
+
+def _other_facts(doc: PlanDocument, totals: Totals, people: People, deficit: X) -> list[Fact]:
+    """The first deficit, the peak FTE, the participants and the checklist's count."""
+    s, years = doc.summary, doc.plan.years
+    last = xl_col_to_name(years)
+    last_fy = xl_col_to_name(2 + years)
+    row = totals.total_row + 1
+    return [
         ("First deficit FY", X(deficit.t, deficit.v), None),
         (
             "Peak FTE",
@@ -73,15 +112,3 @@ def summary_sheet(
             None,
         ),
     ]
-    w.header(sheet, 0, ["Item", "Value"])
-    for r, (name, value, kind) in enumerate(facts, start=1):
-        w.text(sheet, r, 0, name)
-        if isinstance(value, X):
-            w.put(sheet, r, 1, value, kind)
-        elif isinstance(value, dt.date):
-            sheet.write_datetime(r, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
-        else:
-            w.text(sheet, r, 1, value)
-    sheet.set_column(0, 0, 44)
-    sheet.set_column(1, 1, 36)
-    print_setup(sheet, len(facts) + 1, 2, freeze=(1, 0))

@@ -15,6 +15,27 @@ from .xlsx import print_setup
 SHEET = "Uncertainty"
 
 
+SPREAD = [
+    "FY",
+    "Spending P10",
+    "Spending P50",
+    "Spending P90",
+    "Closing P10",
+    "Closing P50",
+    "Closing P90",
+    "The plan's closing",
+    "Chance the fund is short",
+]
+TORNADO = [
+    "Sensitivity (exact)",
+    "Lowest closing at low",
+    "Lowest closing at high",
+    "Swing",
+    "Total at low",
+    "Total at high",
+]
+
+
 def uncertainty_sheet(w: Any, doc: Any) -> None:
     """Add the sheet to the workbook writer `w` when the plan has ranges."""
     analysis = analysis_of_plan(doc.plan, doc.projection)
@@ -22,7 +43,6 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
         return
     r = analysis.result
     sheet = w.add_worksheet(SHEET)
-    money, percent = w.fmt("money"), w.fmt("percent")
     w.text(
         sheet,
         0,
@@ -33,30 +53,31 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
         ),
         bold=True,
     )
-    row = 2
+    row = _ranges(w, sheet, r, 2)
+    top = row + 2
+    row = _spread(w, sheet, analysis, top)
+    row = _tornado(w, sheet, r, row + 2)
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, 8, 14)
+    print_setup(sheet, row + 1, 9, freeze=(top + 1, 1))
+
+
+def _ranges(w: Any, sheet: Any, r: Any, row: int) -> int:
+    """The county's ranges (low, most likely, high) from `row`; returns the last row."""
     w.header(sheet, row, ["Range", "Low", "Most likely", "High"])
     for name, t in r.variables.items():
         row += 1
         w.text(sheet, row, 0, LABELS[name])
         for col, bound in enumerate((t.low, t.mode, t.high), start=1):
             sheet.write_number(row, col, float(bound))
-    row += 2
-    top = row
-    w.header(
-        sheet,
-        row,
-        [
-            "FY",
-            "Spending P10",
-            "Spending P50",
-            "Spending P90",
-            "Closing P10",
-            "Closing P50",
-            "Closing P90",
-            "The plan's closing",
-            "Chance the fund is short",
-        ],
-    )
+    return row
+
+
+def _spread(w: Any, sheet: Any, analysis: Any, row: int) -> int:
+    """Each FY's percentiles and the chance the fund is short from `row`; the last row."""
+    r = analysis.result
+    money, percent = w.fmt("money"), w.fmt("percent")
+    w.header(sheet, row, SPREAD)
     for k, fy in enumerate(r.fiscal_years):
         row += 1
         w.text(sheet, row, 0, fy_label(fy))
@@ -71,19 +92,13 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
     row += 1
     w.text(sheet, row, 0, "Short in at least one FY", bold=True)
     sheet.write_number(row, 8, r.p_any_deficit, percent)
-    row += 2
-    w.header(
-        sheet,
-        row,
-        [
-            "Sensitivity (exact)",
-            "Lowest closing at low",
-            "Lowest closing at high",
-            "Swing",
-            "Total at low",
-            "Total at high",
-        ],
-    )
+    return row
+
+
+def _tornado(w: Any, sheet: Any, r: Any, row: int) -> int:
+    """The exact tornado from `row`: the base case, then each range; the last row."""
+    money = w.fmt("money")
+    w.header(sheet, row, TORNADO)
     row += 1
     w.text(sheet, row, 0, "Every range at its most likely value")
     if r.base.lowest_closing is not None:
@@ -101,6 +116,4 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
         ):
             if figure is not None:
                 sheet.write_number(row, col, figure, money)
-    sheet.set_column(0, 0, 36)
-    sheet.set_column(1, 8, 14)
-    print_setup(sheet, row + 1, 9, freeze=(top + 1, 1))
+    return row
