@@ -24,12 +24,15 @@ def summary_sheet(
         *_plan_facts(doc),
         *_money_facts(doc, totals),
         *_other_facts(doc, totals, people, deficit),
+        *_asked(doc),
     ]
     w.header(sheet, 0, ["Item", "Value"])
     for r, (name, value, kind) in enumerate(facts, start=1):
         w.text(sheet, r, 0, name)
         if isinstance(value, X):
             w.put(sheet, r, 1, value, kind)
+        elif isinstance(value, int):
+            sheet.write_number(r, 1, value, w.fmt(kind or "money"))
         elif isinstance(value, dt.date):
             sheet.write_datetime(r, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
         else:
@@ -112,3 +115,20 @@ def _other_facts(doc: PlanDocument, totals: Totals, people: People, deficit: X) 
             None,
         ),
     ]
+
+
+def _asked(doc: PlanDocument) -> list[Fact]:
+    """What the board is asked to adopt, as the resolution, the ordinance and the PDF's
+    summary say it (`doc.period`): fixed figures of the draft, by strategy."""
+    from planner.scenarios import fy_label
+
+    first, last = doc.period
+    rows: list[Fact] = [
+        ("Board meeting", doc.meeting_on or doc.prepared_on, "date"),
+        ("Period asked of the board", f"{fy_label(first)} to {fy_label(last)}", None),
+    ]
+    for a in doc.executive.adopt:
+        title = doc.titles.get(a.strategy, a.strategy)
+        rows.append((f"Asked: {title} (a fixed figure)", a.amount, "money"))
+    rows.append(("Total asked of the board", doc.executive.adopt_total, "money"))
+    return rows
