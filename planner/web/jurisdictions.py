@@ -110,6 +110,8 @@ def new_plan(slug: str):
         return show_page(jurisdiction, role, new_form=form, status=422)
     db.session.commit()
     flash(f"Created '{record.name}'.", "success")
+    if request.form.get("then") == "figures":  # issue 23: the county's figures, one page
+        return redirect(url_for("county.setup", slug=slug, plan_id=record.id))
     return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
 
 

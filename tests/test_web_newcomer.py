@@ -1,0 +1,106 @@
+"""The newcomer's path in the web app (issue 23): the county's figures on one page, one save;
+the checklist as of a date; a justification that contradicts its line. Form posts with CSRF
+tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from planner.extensions import db
+from planner.services.accounts import create_user, set_membership
+from planner.services.demo import jurisdiction
+from tests.test_web_county import plan_of, record_of
+from tests.web import PASSWORD, form_values, sign_in, text
+
+COUNTY = "cumberland-county"
+FINANCE = "finance@cumberland.example"
+
+
+@pytest.fixture
+def director(app, client):
+    with app.app_context():
+        user = create_user(db.session, FINANCE, PASSWORD)
+        set_membership(db.session, user, jurisdiction(db.session, COUNTY), "editor")
+        db.session.commit()
+    sign_in(client, FINANCE)
+    return client
+
+
+def created_with_figures(client) -> str:
+    html = client.get(f"/j/{COUNTY}/").get_data(as_text=True)
+    values = form_values(html[: html.index('id="import-plan"')])
+    response = client.post(
+        f"/j/{COUNTY}/plans/new",
+        data={
+            "csrf_token": values["csrf_token"],
+            "name": values["name"],
+            "template": "starting",
+            "then": "figures",
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/setup")
+    return response.headers["Location"]
+
+
+def test_the_county_figures_are_saved_in_one_version(app, director):
+    url = created_with_figures(director)
+    pid = int(re.search(r"/plans/(\d+)/", url).group(1))
+    _, version_before, _ = record_of(app, pid)
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update(
+        opening_balance="$3,150,000",
+        interest_rate="2.5%",
+        moa_executed_on="08/16/2021",
+        referrals_police="30",
+        cm_caseload_average="15",
+        cm_caseload_max="20",
+        cm_delivery="contract",
+        **{
+            "status_service-housing": "gap",
+            "units_service-housing": "4",
+            "unit_cost_service-housing": "$13,500",
+        },
+        other_label="MOUD in the jail",
+        other_strategy="A:11",
+        other_annual_amount="$120,000",
+        auth_adopted_on="06/07/2027",
+        auth_budget_ordinance_on="06/07/2027",
+    )
+    values.pop("other_escalate", None)  # unticked: not escalated
+    response = director.post(url, data=values)
+    assert response.status_code == 302, text(response)[:2000]
+    document, version, _ = record_of(app, pid)
+    assert version == version_before + 1  # one save
+    plan = plan_of(document)
+    assert plan.fund.opening_balance == Decimal(3150000)
+    assert plan.fund.interest_rate == Decimal("0.025")
+    assert plan.fund.moa_executed_on == dt.date(2021, 8, 16)
+    lines = {line.id: line for line in plan.line_items}
+    assert lines["case-managers"].params.caseload_average == 15
+    assert lines["case-managers"].params.delivery == "contract"
+    assert lines["service-housing"].params.units == 4
+    moud = lines["moud-in-the-jail"]
+    assert (moud.strategy, moud.params.annual_amount, moud.params.escalate) == (
+        "A:11",
+        Decimal(120000),
+        False,
+    )
+    # one authorization per strategy (A:10, A:11) for the first two FYs, scheduled
+    assert {a.strategy for a in plan.program.authorizations} == {"A:10", "A:11"}
+    assert {a.adopted_on for a in plan.program.authorizations} == {dt.date(2027, 6, 7)}
+
+
+def test_a_gap_without_units_is_refused_beside_its_field_with_input_kept(app, director):
+    url = created_with_figures(director)
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update({"status_service-food": "gap", "opening_balance": "1,000,000"})
+    response = director.post(url, data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="units_service-food-error"' in html
+    assert 'value="1,000,000"' in html
