@@ -538,8 +538,11 @@ def enter_figures(
         write(document)
         _assess(document, figures.assessments)
         if figures.other_line is not None:
-            line = {"id": _line_id(document, figures.other_line.get("label") or ""),
-                    "kind": "other_strategy", **figures.other_line}
+            line = {
+                "id": _line_id(document, figures.other_line.get("label") or ""),
+                "kind": "other_strategy",
+                **figures.other_line,
+            }
             document.setdefault("line_items", []).append(line)
         if figures.authorize is not None:
             from planner.services.plans import normalized
