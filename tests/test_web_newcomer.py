@@ -104,3 +104,29 @@ def test_a_gap_without_units_is_refused_beside_its_field_with_input_kept(app, di
     html = response.get_data(as_text=True)
     assert 'id="units_service-food-error"' in html
     assert 'value="1,000,000"' in html
+
+
+def test_the_checklist_as_of_the_scheduled_adoption(app, director):
+    url = created_with_figures(director)
+    plan_url = url.removesuffix("/setup")
+    adoption = dt.date.today() + dt.timedelta(days=190)  # noqa: DTZ011 - the server's clock
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update(
+        auth_adopted_on=adoption.isoformat(), auth_budget_ordinance_on=adoption.isoformat()
+    )
+    saved = director.post(url, data=values)
+    assert saved.status_code == 302, saved.get_data(as_text=True)[-6000:]
+    html = director.get(plan_url).get_data(as_text=True)
+    ahead = re.search(r'class="ahead" data-as-of="([\d-]+)" data-passes="(yes|no)"', html)
+    assert ahead
+    assert ahead.group(1) == adoption.isoformat()
+    # today the authorization is only scheduled; as of the adoption it is adopted
+    today_rule = re.search(r'id="rule-MOA-AUTHORIZATION">\s*<span class="badge (\w+)"', html)
+    later = director.get(plan_url, query_string={"as_of": adoption.strftime("%m/%d/%Y")})
+    later_html = later.get_data(as_text=True)
+    later_rule = re.search(r'id="rule-MOA-AUTHORIZATION">\s*<span class="badge (\w+)"', later_html)
+    assert (today_rule.group(1), later_rule.group(1)) == ("warn", "pass")
+    assert 'class="ahead"' not in later_html  # nothing is scheduled after that date
+    bad = director.get(plan_url, query_string={"as_of": "someday"})
+    assert bad.status_code == 200
+    assert 'id="as_of-error"' in bad.get_data(as_text=True)

@@ -5,6 +5,7 @@ input is the engine's own field (its type and limits), written where the plan fi
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,7 +121,10 @@ def setup_layout(document: dict[str, Any]) -> SetupLayout:
         Input(
             "other_annual_amount",
             ("new", "annual_amount"),
-            _line_field("other_strategy", None, "annual_amount"),
+            # blank: no line (the page checks a name without an amount)
+            dataclasses.replace(
+                _line_field("other_strategy", None, "annual_amount"), required=False
+            ),
             label="Its amount a year ($)",
         ),
         Input(

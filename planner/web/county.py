@@ -4,7 +4,9 @@ services. Thin views: the engine finds every figure (`planner.services.county`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,6 +26,7 @@ from planner.forms.county import (
     total_value,
     validated,
 )
+from planner.scenarios.fields import Field
 from planner.scenarios.fit import FitError
 from planner.services import county
 from planner.services.plans import load_plan
@@ -38,6 +41,7 @@ from planner.web.common import (
 )
 
 blueprint = Blueprint("county", __name__)
+_AS_OF = Field("as_of", "date")
 
 
 def _save(record: Any, form: Any, action: Callable[[int], Any], success: str, done_url: str) -> Any:
@@ -252,8 +256,6 @@ def _figures(form: Any, layout: Any) -> county.Figures:
         }
     first, last = fy_value(form.auth_first_fy.data), fy_value(form.auth_last_fy.data)
     dates = [form_value(spec, form) for spec in layout.authorize[2:]]
-    import datetime as dt
-
     adopted, ordinance = (
         dt.date.fromisoformat(v) if isinstance(v, str) and v else None for v in dates
     )
@@ -343,3 +345,56 @@ def setup(slug: str, plan_id: int):
     return render_template(
         "plans/setup.html", record=record, form=form, layout=layout, unplaced=unplaced
     ), status
+
+
+# ------------------------------------------------------------------------ checklist as of a date
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The checklist once the plan's scheduled adoptions take place (issue 23, point 5)."""
+
+    dates: tuple[dt.date, ...]  # the scheduled adoption dates after today
+    on: dt.date  # the last of them: the checklist as of then
+    fail: int
+    warn: int
+
+    @property
+    def passes(self) -> bool:
+        return self.fail == 0 and self.warn == 0
+
+
+def checklist_date(text: str | None, default: dt.date) -> tuple[dt.date, str | None]:
+    """The date a plan page's checklist is as of: `?as_of=` typed as 2027-06-07 or
+    06/07/2027, else `default`; with what is wrong with a date that cannot be read."""
+    from planner.scenarios.typed_input import canonical
+
+    raw = (text or "").strip()
+    if not raw:
+        return default, None
+    try:
+        found = dt.date.fromisoformat(canonical(_AS_OF, raw[:20]))
+    except ValueError:
+        return default, "must be a date such as 06/07/2027 or 2027-06-07"
+    if not dt.date(2000, 1, 1) <= found <= dt.date(2100, 12, 31):
+        return default, "must be a date between 2000 and 2100"
+    return found, None
+
+
+def checklist_ahead(record: Any, plan: Any, as_of: dt.date) -> Ahead | None:
+    """The checklist as of the last adoption the plan's authorizations schedule after
+    `as_of` (None when none is scheduled): the engine's own as-of check, as
+    `planner check --as-of` runs it."""
+    from planner.scenarios.authorizations import scheduled_adoptions
+    from planner.web.views import cached_view
+
+    dates = scheduled_adoptions(plan, as_of)
+    if not dates:
+        return None
+    results = cached_view(record, dates[-1]).results
+    return Ahead(
+        dates,
+        dates[-1],
+        sum(r.status == "fail" for r in results),
+        sum(r.status == "warn" for r in results),
+    )
