@@ -454,12 +454,54 @@ def user_password(email: str) -> None:
 # ----------------------------------------------------------------------------- documents
 
 
-def _document(plan_file: str, as_of: dt.datetime | None):
+def _document(
+    plan_file: str,
+    as_of: dt.datetime | None,
+    meeting_on: dt.datetime | None = None,
+    from_fy: str | None = None,
+    to_fy: str | None = None,
+):
+    """The plan's documents for the meeting on `meeting_on` (default: the next scheduled
+    adoption), asking the board to adopt FYs from_fy..to_fy (default: `default_period`); a
+    bad FY, or one outside the plan, exits 2."""
     from planner.reports.context import plan_document
 
     plan = read_plan(plan_file)
     day = as_of.date() if as_of else dt.date.today()  # noqa: DTZ011 - the user's local date
-    return plan_document(plan, prepared_on=day)
+    return plan_document(
+        plan,
+        prepared_on=day,
+        meeting_on=meeting_on.date() if meeting_on else None,
+        period=_chosen_period(plan, from_fy, to_fy),
+    )
+
+
+def _chosen_period(plan, from_fy: str | None, to_fy: str | None) -> tuple[int, int] | None:
+    """--from/--to as FYs of the plan (either alone: that FY to the default's other end is
+    not guessed — both are needed)."""
+    from planner.scenarios.fiscal import FiscalYearError, parse_fy
+
+    if from_fy is None and to_fy is None:
+        return None
+    if from_fy is None or to_fy is None:
+        click.echo("--from and --to go together: give both FYs, e.g. FY2027-28.", err=True)
+        sys.exit(EXIT_BAD_FILE)
+    found = []
+    for option, text in (("--from", from_fy), ("--to", to_fy)):
+        try:
+            found.append(parse_fy(text))
+        except FiscalYearError as error:
+            click.echo(f"{option} {text[:40]}: {error}.", err=True)
+            sys.exit(EXIT_BAD_FILE)
+    first, last = found
+    if not plan.start_fy <= first <= last <= plan.end_fy:
+        click.echo(
+            f"--from/--to must be FYs of the plan in order, {fy_label(plan.start_fy)} to "
+            f"{fy_label(plan.end_fy)}.",
+            err=True,
+        )
+        sys.exit(EXIT_BAD_FILE)
+    return first, last
 
 
 def _annual(plan_file: str, fy_text: str, option: str):
@@ -552,8 +594,33 @@ def report_command(
     metavar="FY",
     help="The closed FY of an exhibit-e format, e.g. FY2026-27.",
 )
+@click.option(
+    "--from",
+    "from_fy",
+    default=None,
+    metavar="FY",
+    help="resolution, ordinance: the first FY it authorizes (default: the FYs the next "
+    "meeting is asked to adopt, as the PDF's summary says).",
+)
+@click.option(
+    "--to", "to_fy", default=None, metavar="FY", help="resolution, ordinance: the last FY."
+)
+@click.option(
+    "--meeting-date",
+    "meeting_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The board meeting (default: the next scheduled adoption, else --as-of or today).",
+)
 def export_command(
-    plan_file: str, kind: str, output: str, as_of: dt.datetime | None, fy: str | None
+    plan_file: str,
+    kind: str,
+    output: str,
+    as_of: dt.datetime | None,
+    fy: str | None,
+    from_fy: str | None,
+    to_fy: str | None,
+    meeting_on: dt.datetime | None,
 ) -> None:
     """Write the projection as an Excel workbook or a long CSV, or a Word draft, or a
     closed FY's Exhibit E as CSV or XLSX."""
@@ -570,7 +637,7 @@ def export_command(
             Path(output).write_bytes(exhibit_e_xlsx(report))
         click.echo(f"Wrote {output}")
         return
-    doc = _document(plan_file, as_of)
+    doc = _document(plan_file, as_of, meeting_on, from_fy, to_fy)
     if kind == "xlsx":
         from planner.reports.workbook import plan_workbook
 
@@ -581,14 +648,44 @@ def export_command(
         Path(output).write_text(projection_csv(doc), encoding="utf-8")
     elif kind == "resolution":
         from planner.reports.resolution import resolution_docx
-        from planner.scenarios.summaries import resolution_years
 
-        Path(output).write_bytes(resolution_docx(doc, *resolution_years(doc.plan, doc.projection)))
+        Path(output).write_bytes(resolution_docx(doc))
     else:
         from planner.reports.ordinance import ordinance_docx
 
         Path(output).write_bytes(ordinance_docx(doc))
     click.echo(f"Wrote {output}")
+
+
+@main.command("packet")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option(
+    "--meeting-date",
+    "meeting_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The board meeting (default: the next scheduled adoption, else --as-of or today).",
+)
+@click.option("--from", "from_fy", default=None, metavar="FY", help="The first FY to adopt.")
+@click.option("--to", "to_fy", default=None, metavar="FY", help="The last FY to adopt.")
+def packet_command(
+    plan_file: str,
+    output: str,
+    as_of: dt.datetime | None,
+    meeting_on: dt.datetime | None,
+    from_fy: str | None,
+    to_fy: str | None,
+) -> None:
+    """Write the board packet of PLAN_FILE (ZIP): cover memo, resolution, project
+    ordinance, budget justification and workbook, all for the same FYs and amounts."""
+    from planner.reports.packet import board_packet
+
+    doc = _document(plan_file, as_of, meeting_on, from_fy, to_fy)
+    Path(output).write_bytes(board_packet(doc))
+    first, last = doc.period
+    click.echo(f"Wrote {output} ({fy_label(first)} to {fy_label(last)})")
 
 
 @main.command("backup")

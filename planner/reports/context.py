@@ -18,6 +18,8 @@ from planner.scenarios.summaries import (
     Summary,
     authorization_periods,
     by_severity,
+    default_meeting_date,
+    default_period,
     defaults_used,
     executive_summary,
     object_classes_by_strategy,
@@ -46,6 +48,13 @@ class PlanDocument:
     # Which receipts are still estimates, and whether the opening balance was given (§14, §18)
     receipts_basis: ReceiptsBasis | None = None
     buys: ProgramBuys | None = None  # what the program buys (issue 22)
+    # The board meeting the documents are drafted for (default: the next scheduled adoption,
+    # else the day prepared); the FYs it is asked to adopt are `period` (`default_period`).
+    meeting_on: dt.date | None = None
+
+    @property
+    def period(self) -> tuple[int, int]:
+        return self.executive.adopt_first_fy, self.executive.adopt_last_fy
 
 
 def strategy_titles(codes, tables: CostTables) -> dict[str, str]:
@@ -65,16 +74,23 @@ def plan_document(
     projection: Projection | None = None,
     results: tuple[RuleResult, ...] | None = None,
     entered_total: Decimal | None = None,
+    meeting_on: dt.date | None = None,
+    period: tuple[int, int] | None = None,
 ) -> PlanDocument:
+    """`meeting_on`: the board meeting the documents are for (default: the next scheduled
+    adoption on or after `prepared_on`, else `prepared_on`); `period`: the FYs asked of it
+    (default: `default_period` of that meeting)."""
     tables = default_cost_tables()
     projection = projection or project(plan)
     results = results if results is not None else check_plan(plan, projection, tables, prepared_on)
+    meeting = meeting_on or default_meeting_date(plan, prepared_on)
+    asked = period or default_period(plan, projection, meeting)
     return PlanDocument(
         plan=plan,
         projection=projection,
         results=results,
         summary=summarize(projection, results),
-        executive=executive_summary(plan, projection, results),
+        executive=executive_summary(plan, projection, results, asked),
         titles=strategy_titles(
             projection.actuals.strategies
             if projection.actuals  # §11
@@ -94,6 +110,7 @@ def plan_document(
             tables, plan, entered_total=entered_total, government=jurisdiction
         ),
         buys=program_buys(plan, projection, default_outcomes()),
+        meeting_on=meeting,
     )
 
 

@@ -40,6 +40,10 @@ def strategy_name(doc: PlanDocument, code: str) -> str:
 def ordinance_docx(
     doc: PlanDocument, first_fy: int | None = None, last_fy: int | None = None
 ) -> bytes:
+    """The draft for FYs first..last (default: the period the board is asked to adopt,
+    `doc.period`, the FYs of the authorizations it appropriates)."""
+    if first_fy is None or last_fy is None:
+        first_fy, last_fy = doc.period
     o = project_ordinance(doc.projection, first_fy, last_fy)
     body = governing_body(doc)
     start, end = fy_start(o.first_fy), fy_end(o.last_fy)

@@ -25,7 +25,7 @@ from planner.scenarios import fy_label
 from planner.scenarios.authorizations import months_by_fy, period_months
 from planner.scenarios.fiscal import fy_end, fy_start
 from planner.scenarios.justification import justification_text
-from planner.scenarios.summaries import strategy_amounts, total_amount
+from planner.scenarios.summaries import asked_authorizations, strategy_amounts, total_amount
 
 ORDINALS = (
     "First",
@@ -199,7 +199,13 @@ def signatures(document, body: GoverningBody) -> None:
     )
 
 
-def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
+def resolution_docx(
+    doc: PlanDocument, first_fy: int | None = None, last_fy: int | None = None
+) -> bytes:
+    """The draft for FYs first..last (default: the period the board is asked to adopt,
+    `doc.period`)."""
+    if first_fy is None or last_fy is None:
+        first_fy, last_fy = doc.period
     p = doc.projection
     amounts = [a for a in strategy_amounts(p, first_fy, last_fy) if a.amount > 0]
     start, end = fy_start(first_fy), fy_end(last_fy)
@@ -300,11 +306,7 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
         ("Total authorized", "", formatting.money(total)),
     )
 
-    document.add_paragraph(
-        f"BE IT FURTHER RESOLVED that the amounts above are appropriated in the budget "
-        f"ordinance from the Opioid Settlement Fund, a special revenue fund, for "
-        f"{fy_label(first_fy)} to {fy_label(last_fy)}."
-    )
+    document.add_paragraph(appropriation_clause(first_fy, last_fy))
     document.add_paragraph(
         "BE IT FURTHER RESOLVED that the Finance Officer is directed to report the "
         "expenditures in the annual financial and impact reports (Section F.6 and Exhibits E "
@@ -322,14 +324,37 @@ def resolution_docx(doc: PlanDocument, first_fy: int, last_fy: int) -> bytes:
     return output.getvalue()
 
 
+def appropriation_clause(first_fy: int, last_fy: int) -> str:
+    """How the amounts are appropriated: NC's budget ordinance is annual (G.S. 159-13), so
+    one FY is appropriated in that FY's annual budget ordinance; several FYs at once, in a
+    settlement project ordinance (G.S. 159-13.2) adopted with the resolution."""
+    if first_fy == last_fy:
+        return (
+            "BE IT FURTHER RESOLVED that the amounts above are appropriated from the Opioid "
+            "Settlement Fund, a special revenue fund, in the annual budget ordinance for "
+            f"{fy_label(first_fy)}."
+        )
+    return (
+        "BE IT FURTHER RESOLVED that the amounts above are appropriated from the Opioid "
+        "Settlement Fund, a special revenue fund, in the settlement project ordinance "
+        f"(G.S. 159-13.2) adopted with this resolution for {fy_label(first_fy)} to "
+        f"{fy_label(last_fy)}."
+    )
+
+
 def resolution_notes(doc: PlanDocument, first_fy: int, last_fy: int, total: int) -> list[str]:
     notes = [
         f"Drafted on {_date(doc.prepared_on)} from the plan “{doc.plan_name}”; fill in the "
         "resolution number and the adoption date.",
-        "NC DOJ guidance (August 2023) asks for both this resolution and a budget ordinance "
-        f"appropriating the {formatting.money(total)}; a settlement project ordinance "
-        "(G.S. 159-13.2) may appropriate several years at once instead of re-budgeting each "
-        "year.",
+        "NC DOJ guidance (August 2023) asks for both this resolution and an ordinance "
+        f"appropriating the {formatting.money(total)}: "
+        + (
+            f"the annual budget ordinance for {fy_label(first_fy)} (or an amendment to it)."
+            if first_fy == last_fy
+            else "NC's budget ordinance covers one fiscal year (G.S. 159-13), so several "
+            "years are appropriated at once by a settlement project ordinance (G.S. "
+            "159-13.2), drafted with this resolution for the same FYs and amounts."
+        ),
     ]
     wanted = set(range(first_fy, last_fy + 1))
     # Other funding sources (cost model §16) pay their part of the lines: not appropriated here.
@@ -351,7 +376,19 @@ def resolution_notes(doc: PlanDocument, first_fy: int, last_fy: int, total: int)
             + ", ".join(f"{name} {formatting.money(amount)}" for name, amount in others)
             + " of its costs over these FYs, appropriated by their own ordinances."
         )
+    meeting = doc.meeting_on or doc.prepared_on
+    asked = asked_authorizations(doc.plan, meeting)
+    for auth in asked:
+        notes.append(
+            f"This resolution adopts the authorization of "
+            f"{doc.titles.get(auth.strategy, auth.strategy)} recorded in the plan "
+            f"({formatting.money(auth.amount)}, {_date(auth.start)} to {_date(auth.end)}"
+            + (f", scheduled for {_date(auth.adopted_on)}" if auth.adopted_on else "")
+            + "); record its adoption date in the plan once adopted."
+        )
     for auth in doc.plan.program.authorizations:
+        if auth in asked:
+            continue
         overlap = sorted(wanted & set(months_by_fy(period_months(auth.start, auth.end))))
         if overlap:
             notes.append(

@@ -9,7 +9,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .fiscal import fy_end, fy_start
 from .plan import Plan
 from .projection import Projection
 from .tables import CostTables
@@ -104,34 +103,10 @@ def default_note(plan: Plan, tables: CostTables, key: str) -> DefaultNote | None
     )
 
 
-RESOLUTION_YEARS = 5  # the NC DOJ template's example runs five FYs (July 2024 - June 2029)
-
-
 def next_resolution_years(plan: Plan, as_of: dt.date) -> tuple[int, int]:
-    """The FYs a draft resolution authorizes by default.
+    """The FYs a draft resolution authorizes by default: `summaries.default_period` for
+    the next meeting after `as_of` (one function chooses the period for every document)."""
+    from .projection import project
+    from .summaries import default_meeting_date, default_period
 
-    Authorizations recorded but not yet adopted (no adoption date, or one after `as_of`) are
-    what the resolution is for: their FYs. Otherwise the first FY of the plan no
-    authorization covers, and the uncovered FYs after it, up to five."""
-    years = plan.fiscal_years
-    pending = [
-        x for x in plan.program.authorizations if x.adopted_on is None or x.adopted_on > as_of
-    ]
-    inside = [
-        fy for fy in years if any(x.start <= fy_end(fy) and x.end >= fy_start(fy) for x in pending)
-    ]
-    if inside:
-        return inside[0], inside[-1]
-
-    def covered(fy: int) -> bool:
-        return any(
-            x.start <= fy_start(fy) and x.end >= fy_end(fy) for x in plan.program.authorizations
-        )
-
-    free = [fy for fy in years if not covered(fy)]
-    if not free:
-        return years[0], min(years[-1], years[0] + RESOLUTION_YEARS - 1)
-    first = last = free[0]
-    while last + 1 in free and last + 1 - first < RESOLUTION_YEARS:
-        last += 1
-    return first, last
+    return default_period(plan, project(plan), default_meeting_date(plan, as_of))

@@ -4,6 +4,7 @@ Every figure is a sum of the projection's rounded components, so every table foo
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 from .authorizations import authorization_groups, covered_fys, fy_months, period_months
 from .compliance import RuleResult, counts
+from .fiscal import fy_end, fy_of, fy_start
 from .plan import OBJECT_CLASSES, Authorization, Plan
 from .projection import UNASSIGNED, LineProjection, Projection
 from .tables import CostTables
@@ -175,22 +177,61 @@ def unauthorized_fys(plan: Plan, projection: Projection) -> tuple[int, ...]:
     )
 
 
-def resolution_years(plan: Plan, projection: Projection | None = None) -> tuple[int, int]:
-    """The FYs a draft resolution authorizes by default: five FYs (the length of the NC DOJ
-    template's example, July 1, 2024 – June 30, 2029) from the first FY whose spending is
-    not yet authorized, so an FY already authorized is not authorized again."""
-    first = plan.start_fy
-    if projection is not None:
-        open_fys = unauthorized_fys(plan, projection)
-        if open_fys:
-            first = open_fys[0]
-        else:
-            last_covered = max(
-                (fy for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)),
-                default=first - 1,
-            )
-            first = min(max(first, last_covered + 1), plan.end_fy)
-    return first, min(plan.end_fy, first + 4)
+RESOLUTION_YEARS = 5  # the NC DOJ template's example runs five FYs (July 2024 - June 2029)
+
+
+def default_meeting_date(plan: Plan, as_of: dt.date) -> dt.date:
+    """The board meeting the documents are drafted for by default: the next scheduled
+    adoption (the earliest `adopted_on` of an authorization on or after `as_of`), else
+    `as_of` itself."""
+    later = [
+        a.adopted_on
+        for a in plan.program.authorizations
+        if a.adopted_on is not None and a.adopted_on >= as_of
+    ]
+    return min(later, default=as_of)
+
+
+def asked_authorizations(plan: Plan, meeting_on: dt.date) -> tuple[Authorization, ...]:
+    """The recorded authorizations a meeting on `meeting_on` adopts: those scheduled for that
+    day, else the drafts (no adoption date yet)."""
+    auths = plan.program.authorizations
+    on_day = tuple(a for a in auths if a.adopted_on == meeting_on)
+    return on_day or tuple(a for a in auths if a.adopted_on is None)
+
+
+def default_period(plan: Plan, projection: Projection, meeting_on: dt.date) -> tuple[int, int]:
+    """The FYs the board is asked to adopt at a meeting on `meeting_on` — the one choice
+    every document makes (the PDF's summary, the resolution, the ordinance, the workbook,
+    the cover memo, the web's forms and the CLI).
+
+    1. The FYs of the authorizations that meeting adopts (`asked_authorizations`): the
+       plan FYs their periods touch.
+    2. Else five FYs (the length of the NC DOJ template's example, July 1, 2024 – June 30,
+       2029) from the first FY, not ended before the meeting, whose settlement spending no
+       recorded authorization covers — so an FY already authorized (or scheduled) is not
+       authorized again; when every such FY is covered, the FY after the last covered one.
+    Always inside the plan's FYs."""
+    asked = asked_authorizations(plan, meeting_on)
+    inside = [
+        fy
+        for fy in plan.fiscal_years
+        if any(a.start <= fy_end(fy) and a.end >= fy_start(fy) for a in asked)
+    ]
+    if inside:
+        return inside[0], inside[-1]
+    current = max(plan.start_fy, fy_of(meeting_on))
+    open_fys = [fy for fy in unauthorized_fys(plan, projection) if fy >= current]
+    if open_fys:
+        first = open_fys[0]
+    else:
+        last_covered = max(
+            (fy for a in plan.program.authorizations for fy in covered_fys(a.start, a.end)),
+            default=plan.start_fy - 1,
+        )
+        first = max(current, last_covered + 1)
+    first = min(first, plan.end_fy)
+    return first, min(plan.end_fy, first + RESOLUTION_YEARS - 1)
 
 
 def total_amount(amounts: list[StrategyAmount]) -> int:
@@ -317,12 +358,16 @@ class ExecutiveSummary:
 
 
 def executive_summary(
-    plan: Plan, projection: Projection, results: tuple[RuleResult, ...]
+    plan: Plan,
+    projection: Projection,
+    results: tuple[RuleResult, ...],
+    period: tuple[int, int],
 ) -> ExecutiveSummary:
+    """`period`: the FYs the board is asked to adopt (`default_period` of the meeting)."""
     peak_k = max(range(plan.years), key=lambda k: (projection.by_year[k], -k))
     named = {s: t for s, t in projection.strategy_totals.items() if s != UNASSIGNED}
     largest = max(named, key=lambda s: named[s]) if named else None
-    first, last = resolution_years(plan, projection)
+    first, last = period
     adopt = tuple(a for a in strategy_amounts(projection, first, last) if a.amount > 0)
     return ExecutiveSummary(
         total=projection.total,

@@ -175,6 +175,7 @@ def show(slug: str, plan_id: int):
         as_of=as_of,
         as_of_error=as_of_error,
         ahead=checklist_ahead(record, view.plan, as_of),
+        packet=packet_defaults(view),
         afford=fit_of(record),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
@@ -200,6 +201,18 @@ def stale_page(record, form, what: str):
         seen_version=version_of(form),
         changes=changes_since(record, seen_of(form)),
     ), 409
+
+
+def packet_defaults(view) -> dict[str, object]:
+    """The board packet's default meeting (the next scheduled adoption, else today) and the
+    FYs it asks the board to adopt (`summaries.default_period`)."""
+    from planner.scenarios.summaries import default_meeting_date, default_period
+
+    meeting = default_meeting_date(view.plan, today())
+    return {
+        "meeting_date": meeting.isoformat(),
+        "period": default_period(view.plan, view.projection, meeting),
+    }
 
 
 def _draw(kind: str, document: str) -> str:

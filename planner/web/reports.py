@@ -25,7 +25,6 @@ from planner.reports.words import change_label, change_value
 from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.comparison import MAX_PLANS, MIN_PLANS, compare, first_deficits
-from planner.scenarios.editing import next_resolution_years
 from planner.services import jobs
 from planner.services.analyses import (
     COMPARE_PDF,
@@ -137,6 +136,122 @@ def report_pdf(slug: str, plan_id: int):
     return preparing(job, "The budget justification (PDF)", back)
 
 
+PACKET = "board-packet"
+PACKET_JOB = "planner.web.reports:packet_job"
+ZIP = "application/zip"
+
+
+def packet_job(
+    document: str,
+    status: str,
+    adopted_on: str | None,
+    jurisdiction: str,
+    prepared_on: str,
+    entered_total: str | None,
+    meeting_on: str,
+) -> bytes:
+    """The worker's job: the board packet (issue 23.4) of a saved version for one meeting:
+    the justification PDF, the resolution, the project ordinance, the workbook and the cover
+    memo, all for the FYs that meeting is asked to adopt. Its analysis is the stored one."""
+    from planner.reports.packet import board_packet
+    from planner.scenarios import parse_plan_text
+
+    plan = parse_plan_text(document, default_cost_tables())
+    return board_packet(
+        plan_document(
+            plan,
+            prepared_on=dt.date.fromisoformat(prepared_on),
+            status=status,
+            adopted_on=dt.date.fromisoformat(adopted_on) if adopted_on else None,
+            jurisdiction=jurisdiction,
+            entered_total=None if entered_total is None else Decimal(entered_total),
+            meeting_on=dt.date.fromisoformat(meeting_on),
+        )
+    )
+
+
+MEETING_DATE_CHARS = 10  # YYYY-MM-DD; anything longer is refused before it is parsed
+
+
+def meeting_date_of(text: str | None, default: dt.date) -> tuple[str, dt.date | None, str | None]:
+    """The meeting date of the query (as typed), the date, and an error for the field."""
+    if text is None or not text.strip():
+        return default.isoformat(), default, None
+    text = text.strip()
+    if len(text) > MEETING_DATE_CHARS:
+        return text[:40], None, "must be a date, YYYY-MM-DD"
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return text, None, "must be a date, YYYY-MM-DD"
+    if not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        return text, None, "must be between 2000 and 2100"
+    return text, day, None
+
+
+@blueprint.get("/j/<slug>/plans/<int:plan_id>/packet.zip")
+def board_packet_zip(slug: str, plan_id: int):
+    """The board packet for the meeting in `meeting_date` (default: the next scheduled
+    adoption, else today), made once per content by the job queue; until it is made the
+    page says so (202), as the PDF's does."""
+    from planner.scenarios.summaries import default_meeting_date
+
+    record, _ = plan_or_404(slug, plan_id)
+    document = projected_document(record)
+    plan = load_plan(record, actuals=True)
+    text, meeting, error = meeting_date_of(
+        request.args.get("meeting_date"), default_meeting_date(plan, today())
+    )
+    if error or meeting is None:
+        return render_template(
+            "plans/packet.html", record=record, meeting_date=text, error=error
+        ), 422
+    prepared_on = today().isoformat()
+    adopted = record.adopted_on.isoformat() if record.adopted_on else None
+    entered = spread_total_of(record)
+    args = [
+        document,
+        record.status,
+        adopted,
+        record.jurisdiction.name,
+        prepared_on,
+        None if entered is None else str(entered),
+        meeting.isoformat(),
+    ]
+    key = jobs.content_key(PACKET, *args)
+    name = download_name(record, "zip").replace(
+        f"_{prepared_on}", f"_board-packet_{meeting.isoformat()}"
+    )
+    body = _stored_document(key)
+    if body is not None:
+        return download(body, ZIP, name)
+    job = jobs.state(db.session, key)
+    if job is not None and job.state == jobs.QUEUED:
+        jobs.nudge(key)
+        job = jobs.state(db.session, key)
+    if job is not None and job.done:
+        return board_packet_zip(slug, plan_id)
+    if job is None or (job.failed and request.args.get("again")):
+        sim = simulation_key(plan)
+        jobs.enqueue(
+            db.session,
+            PACKET,
+            key,
+            PACKET_JOB,
+            args,
+            plan_id=record.id,
+            jurisdiction_id=record.jurisdiction_id,
+            needs=[sim] if sim else [],
+            retry=True,
+        )
+        db.session.commit()
+        job = jobs.state(db.session, key)
+        if job is not None and job.done:  # made at once (a queue that runs immediately)
+            return board_packet_zip(slug, plan_id)
+    back = url_for("plans.show", slug=slug, plan_id=plan_id)
+    return preparing(job, "The board packet (ZIP)", back)
+
+
 @blueprint.get("/j/<slug>/plans/<int:plan_id>/export.xlsx")
 def export_xlsx(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
@@ -167,6 +282,14 @@ def _period(first_default: int, last_default: int):
     return first_text, last_text, first, last, errors
 
 
+def _default_period(view) -> tuple[int, int]:
+    """The FYs the next meeting is asked to adopt: the one choice every document makes
+    (`summaries.default_period`, as the PDF's summary and the board packet)."""
+    from planner.scenarios.summaries import default_meeting_date, default_period
+
+    return default_period(view.plan, view.projection, default_meeting_date(view.plan, today()))
+
+
 def _docx_name(record: PlanRecord, what: str) -> str:
     return download_name(record, "docx").replace(
         f"_{today().isoformat()}", f"_{what}_{today().isoformat()}"
@@ -177,7 +300,7 @@ def _docx_name(record: PlanRecord, what: str) -> str:
 def resolution(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id)
     view = view_plan(record, today())
-    first_text, last_text, first, last, errors = _period(*next_resolution_years(view.plan, today()))
+    first_text, last_text, first, last, errors = _period(*_default_period(view))
     return _board_document(
         record,
         view,
@@ -197,7 +320,7 @@ def ordinance(slug: str, plan_id: int):
     """The settlement project ordinance (G.S. 159-13.2) for the plan's FYs, or a period."""
     record, _ = plan_or_404(slug, plan_id)
     view = view_plan(record, today())
-    first_text, last_text, first, last, errors = _period(view.plan.start_fy, view.plan.end_fy)
+    first_text, last_text, first, last, errors = _period(*_default_period(view))
     if not errors and not (view.plan.start_fy <= first <= last <= view.plan.end_fy):
         errors["last" if first >= view.plan.start_fy else "first"] = (
             f"must be within the plan's FYs, {fy_label(view.plan.start_fy)} to "

@@ -73,11 +73,14 @@ def summary_sheet(
             None,
         ),
     ]
+    facts.extend(_asked(doc))
     w.header(sheet, 0, ["Item", "Value"])
     for r, (name, value, kind) in enumerate(facts, start=1):
         w.text(sheet, r, 0, name)
         if isinstance(value, X):
             w.put(sheet, r, 1, value, kind)
+        elif isinstance(value, int):
+            sheet.write_number(r, 1, value, w.fmt(kind or "money"))
         elif isinstance(value, dt.date):
             sheet.write_datetime(r, 1, dt.datetime.combine(value, dt.time()), w.fmt("date"))
         else:
@@ -85,3 +88,20 @@ def summary_sheet(
     sheet.set_column(0, 0, 44)
     sheet.set_column(1, 1, 36)
     print_setup(sheet, len(facts) + 1, 2, freeze=(1, 0))
+
+
+def _asked(doc: PlanDocument) -> list[tuple[str, Any, str | None]]:
+    """What the board is asked to adopt, as the resolution, the ordinance and the PDF's
+    summary say it (`doc.period`): fixed figures of the draft, by strategy."""
+    from planner.scenarios import fy_label
+
+    first, last = doc.period
+    rows: list[tuple[str, Any, str | None]] = [
+        ("Board meeting", doc.meeting_on or doc.prepared_on, "date"),
+        ("Period asked of the board", f"{fy_label(first)} to {fy_label(last)}", None),
+    ]
+    for a in doc.executive.adopt:
+        title = doc.titles.get(a.strategy, a.strategy)
+        rows.append((f"Asked: {title} (a fixed figure)", a.amount, "money"))
+    rows.append(("Total asked of the board", doc.executive.adopt_total, "money"))
+    return rows

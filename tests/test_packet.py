@@ -1,0 +1,311 @@
+"""The board packet (issue 23.4, 23.8): one period chosen by one function
+(`summaries.default_period`) for the PDF's summary, the resolution, the ordinance, the
+workbook, the cover memo, the web's forms and the CLI; the packet's five documents read
+back (pypdf, python-docx, openpyxl) state the same FYs and amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+from freezegun import freeze_time
+from pypdf import PdfReader
+
+from planner.cost_tables import default_cost_tables
+from planner.present.formatting import money
+from planner.reports.context import plan_document
+from planner.reports.ordinance import ordinance_docx
+from planner.reports.packet import board_packet, cover_memo_pdf
+from planner.reports.resolution import resolution_docx
+from planner.scenarios import fy_label, parse_plan, project
+from planner.scenarios.parse import plan_to_dict
+from planner.scenarios.starting import starting_plan
+from planner.scenarios.summaries import (
+    default_meeting_date,
+    default_period,
+    project_ordinance,
+    strategy_amounts,
+)
+from tests.plans import example
+from tests.web import EDITOR, sign_in
+
+MEETING = dt.date(2027, 6, 7)
+
+
+def _with_scheduled(plan, adopted_on: str | None):
+    """The demo with A:10 recorded for FY2027-28..FY2028-29, adopted on `adopted_on`
+    (None: a draft), as the newcomer's Pitt plan was."""
+    document = plan_to_dict(plan)
+    document["program"]["authorizations"].append(
+        {
+            "strategy": "A:10",
+            "amount": "600000",
+            "start": "2027-07-01",
+            "end": "2029-06-30",
+            "adopted_on": adopted_on,
+        }
+    )
+    return parse_plan(json.loads(json.dumps(document)), default_cost_tables())
+
+
+# ----------------------------------------------------------------------------- the period
+
+
+def test_the_period_is_the_scheduled_authorizations_else_the_next_unauthorized_fys():
+    demo = example("demo-orange-county.json")
+    # the demo authorized FY2026-27 (adopted June 2026): the next five FYs, FY2027-28..31-32
+    assert default_meeting_date(demo, dt.date(2026, 12, 7)) == dt.date(2026, 12, 7)
+    assert default_period(demo, project(demo), dt.date(2026, 12, 7)) == (2027, 2031)
+    scheduled = _with_scheduled(demo, MEETING.isoformat())
+    # the next meeting is the scheduled adoption; it is asked for the scheduled FYs
+    assert default_meeting_date(scheduled, dt.date(2026, 12, 7)) == MEETING
+    assert default_period(scheduled, project(scheduled), MEETING) == (2027, 2028)
+    # a meeting after that adoption: the FYs after the ones it covers
+    later = dt.date(2027, 7, 1)
+    assert default_meeting_date(scheduled, later) == later
+    assert default_period(scheduled, project(scheduled), later)[0] >= 2027
+    # a draft (no date yet) is what the next meeting adopts
+    draft = _with_scheduled(demo, None)
+    assert default_period(draft, project(draft), dt.date(2026, 12, 7)) == (2027, 2028)
+
+
+def test_the_pdf_resolution_and_ordinance_default_to_the_same_period():
+    plan = _with_scheduled(example("demo-orange-county.json"), MEETING.isoformat())
+    doc = plan_document(plan, prepared_on=dt.date(2026, 12, 7), jurisdiction="Orange County")
+    assert doc.meeting_on == MEETING
+    assert doc.period == (2027, 2028)
+    assert (doc.executive.adopt_first_fy, doc.executive.adopt_last_fy) == (2027, 2028)
+    texts = _docx_text(resolution_docx(doc))
+    assert "Start date: July 1, 2027   End date: June 30, 2029" in texts
+    # the scheduled authorization is this resolution's own, not a conflicting one
+    assert "this draft authorizes it again" not in texts
+    assert "This resolution adopts the authorization" in texts
+    # several FYs: a settlement project ordinance appropriates them, not the annual one
+    assert "settlement project ordinance (G.S. 159-13.2) adopted with this resolution" in texts
+    ordinance = _docx_text(ordinance_docx(doc))
+    assert "FY2027-28 through FY2028-29" in ordinance
+
+
+def test_one_fy_is_appropriated_in_the_annual_budget_ordinance():
+    doc = plan_document(example("demo-orange-county.json"), prepared_on=dt.date(2026, 12, 7))
+    texts = _docx_text(resolution_docx(doc, 2027, 2027))
+    assert "in the annual budget ordinance for FY2027-28" in texts
+    assert "settlement project ordinance (G.S. 159-13.2) adopted with" not in texts
+
+
+# ----------------------------------------------------------------------------- reading back
+
+
+def _docx_text(body: bytes) -> str:
+    document = docx.Document(io.BytesIO(body))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts.extend(cell.text for row in table.rows for cell in row.cells)
+    return "\n".join(parts)
+
+
+def _docx_tables(body: bytes) -> list[list[list[str]]]:
+    return [
+        [[cell.text for cell in row.cells] for row in table.rows]
+        for table in docx.Document(io.BytesIO(body)).tables
+    ]
+
+
+def _pdf_text(body: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def _money_in(text: str) -> set[str]:
+    return set(re.findall(r"\$[\d,]+", text))
+
+
+def _parts(packet: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(packet)) as archive:
+        return {
+            re.sub(r"^.*_\d-", "", name).rsplit(".", 1)[0]: archive.read(name)
+            for name in archive.namelist()
+        }
+
+
+def packet_facts(packet: bytes) -> dict[str, tuple]:
+    """Each document's period and its amounts by strategy, read back from the bytes."""
+    parts = _parts(packet)
+    assert set(parts) == {
+        "cover-memo",
+        "resolution",
+        "project-ordinance",
+        "budget-justification",
+        "workbook",
+    }
+    facts: dict[str, tuple] = {}
+    resolution = _docx_tables(parts["resolution"])[0]  # Strategy | Exhibit and item | Amount
+    res_text = _docx_text(parts["resolution"])
+    period = re.search(r"for (FY\d{4}-\d{2})(?: to (FY\d{4}-\d{2}))?\.", res_text)
+    facts["resolution"] = (
+        (period.group(1), period.group(2) or period.group(1)),
+        tuple((r[0].split(" ", 1)[0], r[2]) for r in resolution[1:-1]),
+        resolution[-1][2],
+    )
+    ordinance_text = _docx_text(parts["project-ordinance"])
+    life = re.search(r"(FY\d{4}-\d{2}) through (FY\d{4}-\d{2})", ordinance_text)
+    appropriations = _docx_tables(parts["project-ordinance"])[1]
+    rows = [
+        (re.search(r"MOA Exhibit ([AB]), item ([^)]+)\)", r[0]), r[1])
+        for r in appropriations[1:-1]
+        if "Reserve" not in r[0]
+    ]
+    facts["ordinance"] = (
+        life.groups(),
+        tuple((f"{m.group(1)}:{m.group(2)}", amount) for m, amount in rows if m),
+        money(sum(int(a.replace("$", "").replace(",", "")) for _, a in rows)),
+    )
+    book = openpyxl.load_workbook(io.BytesIO(parts["workbook"]), data_only=False)
+    sheet = book["Summary"]
+    asked = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(1, sheet.max_row + 1)}
+    span = asked["Period asked of the board"].split(" to ")
+    facts["workbook"] = (
+        (span[0], span[-1]),
+        tuple(
+            (str(k).split(" ", 2)[1], money(v))
+            for k, v in asked.items()
+            if isinstance(k, str) and k.startswith("Asked: ")
+        ),
+        money(asked["Total asked of the board"]),
+    )
+    for name in ("cover-memo", "budget-justification"):
+        text = re.sub(r"\s+", " ", _pdf_text(parts[name]))
+        facts[name] = text
+    return facts
+
+
+def assert_packet_agrees(packet: bytes, doc) -> None:
+    first, last = doc.period
+    amounts = tuple(
+        (a.strategy, money(a.amount))
+        for a in strategy_amounts(doc.projection, first, last)
+        if a.amount > 0
+    )
+    total = money(sum(a.amount for a in strategy_amounts(doc.projection, first, last)))
+    expected = ((fy_label(first), fy_label(last)), amounts, total)
+    facts = packet_facts(packet)
+    for name in ("resolution", "ordinance", "workbook"):
+        assert facts[name] == expected, name
+    for name in ("cover-memo", "budget-justification"):
+        text = facts[name]
+        period = (
+            f"{fy_label(first)} to {fy_label(last)}" if first != last else f"for {fy_label(first)}"
+        )
+        assert period in text, name
+        assert total in _money_in(text), name
+        for _, amount in amounts:
+            assert amount in _money_in(text), name
+
+
+def test_the_demo_packet_states_one_period_and_its_amounts_everywhere():
+    plan = _with_scheduled(example("demo-orange-county.json"), MEETING.isoformat())
+    doc = plan_document(plan, prepared_on=dt.date(2026, 12, 7), jurisdiction="Orange County")
+    packet = board_packet(doc)
+    assert_packet_agrees(packet, doc)
+    # FY2027-28 + FY2028-29 of A:10 and A:7: the scheduled FYs, as the resolution says
+    assert packet_facts(packet)["resolution"][0] == ("FY2027-28", "FY2028-29")
+    memo = _parts(packet)["cover-memo"]
+    assert len(PdfReader(io.BytesIO(memo)).pages) == 1
+    assert "No uncertainty analysis was run" in _pdf_text(memo)
+
+
+def test_the_memo_states_the_chance_of_a_deficit_when_the_plan_has_ranges():
+    from tests.test_simulation_documents import demo_with_ranges
+
+    doc = plan_document(demo_with_ranges(), prepared_on=dt.date(2026, 12, 7))
+    text = re.sub(r"\s+", " ", _pdf_text(cover_memo_pdf(doc)))
+    assert re.search(r"\d+% chance the fund is short in at least one FY", text)
+
+
+# ----------------------------------------------------------------------------- all 117
+
+
+def _governments():
+    return sorted(g.slug for g in default_cost_tables().jurisdictions)
+
+
+def _starting(slug: str):
+    tables = default_cost_tables()
+    return parse_plan(starting_plan(tables, slug, start_fy=2027).document, tables)
+
+
+def test_the_default_period_is_inside_the_plan_and_asks_for_spending_for_every_government():
+    as_of = dt.date(2026, 12, 7)
+    slugs = _governments()
+    assert len(slugs) == 117
+    for slug in slugs:
+        plan = _starting(slug)
+        projection = project(plan)
+        first, last = default_period(plan, projection, default_meeting_date(plan, as_of))
+        assert plan.start_fy <= first <= last <= plan.end_fy, slug
+        assert last - first <= 4, slug
+        # a starting plan authorizes nothing yet: the first FY of the plan, five FYs
+        assert (first, last) == (plan.start_fy, min(plan.end_fy, plan.start_fy + 4)), slug
+        amounts = strategy_amounts(projection, first, last)
+        assert sum(a.amount for a in amounts) > 0, slug
+        # the ordinance for those FYs appropriates exactly the resolution's amounts
+        o = project_ordinance(projection, first, last)
+        assert {a.strategy: a.amount for a in o.appropriations} == {
+            a.strategy: a.amount for a in amounts if a.amount
+        }, slug
+
+
+@pytest.mark.slow
+def test_every_governments_packet_agrees():
+    """All 117 starting plans: each packet's five documents, read back, agree."""
+    for slug in _governments():
+        plan = _starting(slug)
+        doc = plan_document(plan, prepared_on=dt.date(2026, 12, 7))
+        assert_packet_agrees(board_packet(doc), doc)
+
+
+# ----------------------------------------------------------------------------- web
+
+
+def _plan_id(app, name="Baseline LEAD plan"):
+    from sqlalchemy import select
+
+    from planner.extensions import db
+    from planner.models import PlanRecord
+
+    with app.app_context():
+        return next(r.id for r in db.session.scalars(select(PlanRecord)) if r.name == name)
+
+
+def test_the_plan_page_downloads_the_packet_in_one_action(app, client):
+    pid = _plan_id(app)
+    with freeze_time("2026-12-07 12:00:00"):
+        sign_in(client, EDITOR)
+        page = client.get(f"/j/orange-county/plans/{pid}").get_data(as_text=True)
+        assert 'id="board-packet"' in page
+        assert 'name="meeting_date"' in page
+        assert 'value="2026-12-07"' in page
+        response = client.get(f"/j/orange-county/plans/{pid}/packet.zip?meeting_date=2026-12-07")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "_board-packet_2026-12-07.zip" in response.headers["Content-Disposition"]
+    facts = packet_facts(response.data)
+    assert facts["resolution"][0] == facts["ordinance"][0] == facts["workbook"][0]
+    assert facts["resolution"][1:] == facts["ordinance"][1:] == facts["workbook"][1:]
+
+
+def test_a_bad_meeting_date_is_refused_beside_its_field(app, client):
+    pid = _plan_id(app)
+    sign_in(client, EDITOR)
+    response = client.get(f"/j/orange-county/plans/{pid}/packet.zip?meeting_date=2027-13-40")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert 'aria-invalid="true"' in body
+    assert 'value="2027-13-40"' in body
+    long = client.get(f"/j/orange-county/plans/{pid}/packet.zip?meeting_date=" + "9" * 5000)
+    assert long.status_code == 422
