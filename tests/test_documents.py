@@ -32,10 +32,10 @@ from planner.scenarios.compliance import check_plan
 from planner.scenarios.summaries import (
     basis_groups,
     by_severity,
+    default_period,
     executive_summary,
     fy_blocks,
     project_ordinance,
-    resolution_years,
 )
 from tests.plans import EXAMPLES, example, parse
 
@@ -170,7 +170,7 @@ def test_the_summary_says_in_words_when_the_fund_runs_out(demo_pdf):
     plan = example("demo-orange-county.json")
     projection = project(plan)
     results = check_plan(plan, projection, default_cost_tables(), PREPARED)
-    e = executive_summary(plan, projection, results)
+    e = executive_summary(plan, projection, results, default_period(plan, projection, PREPARED))
     # the fund: last receipt FY2038-39, first closing below $0 in FY2042-43, four years on
     assert e.fund.last_receipt_fy == 2038
     assert e.fund.first_deficit_fy == 2042
@@ -195,7 +195,7 @@ def test_the_summary_says_in_words_when_the_fund_runs_out(demo_pdf):
 def test_the_summary_of_a_plan_whose_fund_lasts():
     plan = example("all-rules-pass.json")
     projection = project(plan)
-    e = executive_summary(plan, projection, ())
+    e = executive_summary(plan, projection, (), (plan.start_fy, plan.start_fy))
     assert e.fund.lasts
     assert e.fund.largest_shortfall == 0
     assert e.fund.lowest_balance == min(projection.fund.closing) >= 0
@@ -406,9 +406,8 @@ def adoptable(texts: list[str]) -> str:
 
 def test_the_resolution_reads_as_an_nc_resolution():
     doc = doc_of(demo_data(), "Orange County")
-    first, last = resolution_years(doc.plan, doc.projection)
-    assert (first, last) == (2027, 2031)  # FY2026-27 is already authorized
-    texts = paragraphs(resolution_docx(doc, first, last))
+    assert doc.period == (2027, 2031)  # FY2026-27 is already authorized
+    texts = paragraphs(resolution_docx(doc))
     body = adoptable(texts)
     assert MOA_TITLE in body
     assert "Proposed Settlements" not in body
@@ -432,7 +431,7 @@ def test_a_city_resolution_is_adopted_by_its_council_and_signed_by_the_mayor():
     doc = plan_document(example("option-b-durham.json"), prepared_on=PREPARED)
     body = governing_body(doc)
     assert body.board == "the City Council of the City of Durham"
-    texts = paragraphs(resolution_docx(doc, *resolution_years(doc.plan, doc.projection)))
+    texts = paragraphs(resolution_docx(doc))
     text = adoptable(texts)
     assert "WHEREAS, the City of Durham has joined" in text
     assert "Mayor" in text
@@ -451,7 +450,7 @@ def test_the_project_ordinance_balances_and_carries_the_filing_note():
     assert o.receipts == sum(doc.projection.fund.receipts)
     assert o.interest == sum(doc.projection.fund.interest)
     assert o.strategy_total == doc.projection.total
-    body = ordinance_docx(doc)
+    body = ordinance_docx(doc, doc.plan.start_fy, doc.plan.end_fy)  # the whole plan
     texts = paragraphs(body)
     text = adoptable(texts)
     assert "G.S. 159-13.2" in text
@@ -481,7 +480,10 @@ def test_an_ordinance_the_fund_cannot_pay_for_says_so():
     assert o.revenues_total == 1_450_000 + 10_976_496 + 967_700
     assert o.shortfall == 15_560_313 - 13_394_196 == 2_166_117
     assert not o.balanced
-    assert "NOT BALANCED" in adoptable(paragraphs(ordinance_docx(doc)))
+    assert "NOT BALANCED" in adoptable(paragraphs(ordinance_docx(doc, 2026, 2043)))
+    # by default it appropriates what the board is asked to authorize, FY2027-28..FY2031-32
+    assert doc.period == (2027, 2031)
+    assert "NOT BALANCED" not in adoptable(paragraphs(ordinance_docx(doc)))
     # the years the fund can pay for balance
     assert project_ordinance(doc.projection, 2026, 2038).balanced
 
@@ -541,11 +543,15 @@ def test_the_plan_page_offers_the_ordinance_beside_the_resolution(app, client):
     with freeze_time("2026-11-28 12:00:00"):
         sign_in(client, EDITOR)
         page = client.get(base).get_data(as_text=True)
+        # the drafts download at once, with a link beside each to choose other years
+        assert f'href="{base}/ordinance?download=1"' in page
+        assert f'href="{base}/resolution?download=1"' in page
         assert f'href="{base}/ordinance"' in page
         assert f'href="{base}/resolution"' in page
         form = client.get(f"{base}/ordinance")
         assert form.status_code == 200
-        assert 'value="FY2026-27"' in form.get_data(as_text=True)
+        # the ordinance's default is the FYs the resolution authorizes, not the whole plan
+        assert 'value="FY2027-28"' in form.get_data(as_text=True)
         resolution_form = client.get(f"{base}/resolution").get_data(as_text=True)
         assert 'value="FY2027-28"' in resolution_form  # FY2026-27 is already authorized
         draft = client.get(f"{base}/ordinance?download=1&first=FY2026-27&last=FY2038-39")

@@ -306,7 +306,10 @@ def test_resolution_sections_and_totals(demo_doc):
     total = sum(a.amount for a in amounts)
     # FY2026-27 … FY2030-31 of the demo: the strategies' planned spending
     assert total == sum(demo_doc.projection.by_year[:5])
-    assert "appropriated in the budget ordinance from the Opioid Settlement Fund" in text_
+    # five FYs: a settlement project ordinance appropriates them (NC's budget ordinance is annual)
+    assert (
+        "in the settlement project ordinance (G.S. 159-13.2) adopted with this resolution" in text_
+    )
     assert "Start date: July 1, 2026   End date: June 30, 2031" in text_
     table = document.tables[0]
     assert table.rows[-1].cells[2].text == money(total)

@@ -362,7 +362,7 @@ def test_interest_rate_and_moa_date_are_shown_with_the_fund(app, editor):
     assert "/edit/fund" in fund
     assert "Interest rate</dt>" not in assumptions
     assert "MOA executed</dt>" not in assumptions
-    assert "Draft authorizing resolution (Word)" in page
+    assert "Draft authorizing resolution (Word, FY" in page
 
 
 def test_the_resolution_form_defaults_to_the_next_fys_to_authorize(app, editor):
@@ -391,8 +391,9 @@ def test_next_resolution_years():
     assert next_resolution_years(pending, dt.date(2026, 11, 28)) == (2027, 2028)
     doc["program"]["authorizations"][-1]["adopted_on"] = "2027-06-01"
     adopted = parse_plan(json.loads(json.dumps(doc)), default_cost_tables())
-    # adopted: the next FY no authorization covers, and up to four after it
-    assert next_resolution_years(adopted, dt.date(2027, 7, 1)) == (2029, 2033)
+    # adopted: the first FY whose spending some strategy has not authorized, and four more
+    # (summaries.default_period, as the PDF's summary): A:7's FY2027-28 is not authorized
+    assert next_resolution_years(adopted, dt.date(2027, 7, 1)) == (2027, 2031)
     # an adoption after as_of is only scheduled
     assert next_resolution_years(adopted, dt.date(2027, 5, 1)) == (2027, 2028)
 

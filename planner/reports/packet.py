@@ -13,40 +13,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 
 from planner.reports.context import PlanDocument
 from planner.reports.ordinance import ordinance_docx
 from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
 from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import governing_body, resolution_docx
+from planner.reports.uncertainty import Risk, deficit_risk
 from planner.reports.workbook import plan_workbook
 from planner.scenarios.summaries import fund_outlook, project_ordinance
-from planner.services.analyses import analysis_of_plan
 
 MEMO_STRATEGIES = 8  # rows of the memo's table; the others are summed in one row
 MEMO_FINDINGS = 4  # failing rules named on the memo; the rest are counted
 MEMO_MESSAGE_CHARS = 220  # of each finding, cut at a word (the PDF's checklist has it whole)
-
-
-@dataclass(frozen=True)
-class Risk:
-    """The chance the fund is short in at least one FY, as the memo and the summary say it:
-    `chance` None with `ranges` False — no uncertainty analysis was run (the plan has no
-    ranges); with `ranges` True — the analysis is not stored yet."""
-
-    ranges: bool
-    chance: float | None = None
-    draws: int | None = None
-
-
-def deficit_risk(doc: PlanDocument) -> Risk:
-    if doc.plan.uncertainty is None:
-        return Risk(ranges=False)
-    analysis = analysis_of_plan(doc.plan, doc.projection)
-    if analysis is None:
-        return Risk(ranges=True)
-    return Risk(True, analysis.result.p_any_deficit, analysis.result.draws)
 
 
 def _cut(text: str, limit: int = MEMO_MESSAGE_CHARS) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from planner.cost_tables import default_cost_tables
 from planner.present import charts
 from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
-from planner.reports.uncertainty import uncertainty_page_html
+from planner.reports.uncertainty import deficit_risk, uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.justification import justification_text
@@ -126,6 +126,7 @@ def plan_report_html(doc) -> str:
         strategy_chart=_b64(charts.spending_by_strategy_svg(p, doc.titles)),
         strategy_alt=charts.spending_by_strategy_alt(p, doc.titles),
         uncertainty_page=uncertainty_page_html(doc),
+        risk=deficit_risk(doc),
         **_funding_context(doc),
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.scenarios import fy_label
-from planner.scenarios.uncertainty import LABELS
+from planner.scenarios.uncertainty import LABELS, RATES
 from planner.services.analyses import analysis_of_plan
 
 from .xlsx import print_setup
@@ -38,8 +38,9 @@ def uncertainty_sheet(w: Any, doc: Any) -> None:
     for name, t in r.variables.items():
         row += 1
         w.text(sheet, row, 0, LABELS[name])
+        kind = "rate" if name in RATES else None  # a rate as a percentage (3.00%)
         for col, bound in enumerate((t.low, t.mode, t.high), start=1):
-            sheet.write_number(row, col, float(bound))
+            sheet.write_number(row, col, float(bound), w.fmt(kind))
     row += 2
     top = row
     w.header(
