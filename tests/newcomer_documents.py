@@ -101,19 +101,31 @@ def agree(documents: dict[str, bytes], figures: dict[str, int] | None = None) ->
     period = f"{fy_label(fys[0])} to {fy_label(fys[-1])}"
     for code, amount in authorized.items():
         assert re.search(rf"{re.escape(code)} [^\n]*{period} \${amount:,}", pdf), (code, period)
-    asked = re.search(r"for (FY\d{4}-\d\d) to (FY\d{4}-\d\d), (\$[\d,]+) in all", pdf)
-    assert asked is not None
+    flat = re.sub(r"\s+", " ", pdf)
+    asked = re.search(r"for (FY\d{4}-\d\d) to (FY\d{4}-\d\d), (\$[\d,]+) in all", flat)
+    assert asked is not None, pdf[pdf.index("What the board is asked") :][:900]
     assert (asked.group(1), asked.group(2)) == (fy_label(fys[0]), fy_label(fys[-1]))
     assert _dollars(asked.group(3)) == sum(authorized.values())
-    # the ordinance: the plan's FYs, each strategy's whole-plan appropriation
+    # the project ordinance: the resolution's FYs, each strategy's amount appropriated
     ordinance = docx_text(documents["ordinance"])
-    life = f"{fy_label(plan_fys[0])} through {fy_label(plan_fys[-1])}"
-    assert life in ordinance
+    assert f"{fy_label(fys[0])} through {fy_label(fys[-1])}" in ordinance
     appropriated = {
         f"{exhibit}:{item}": _dollars(amount)
         for exhibit, item, amount in re.findall(
             r"\(MOA Exhibit (\w), item (\S+)\) \| (\$[\d,]+)", ordinance
         )
     }
-    assert appropriated == {code: sum(by_fy.values()) for code, by_fy in by_strategy.items()}
+    assert appropriated == authorized
+    if "memo" in documents:  # the cover memo: what is asked, for the same FYs; the plan's cost
+        memo = re.sub(r"\s+", " ", pdf_text(documents["memo"]))
+        asked_memo = re.search(r"(\$[\d,]+) for (FY\d{4}-\d\d) to (FY\d{4}-\d\d)", memo)
+        assert asked_memo is not None, memo[:1500]
+        assert (_dollars(asked_memo.group(1)), asked_memo.group(2), asked_memo.group(3)) == (
+            sum(authorized.values()),
+            fy_label(fys[0]),
+            fy_label(fys[-1]),
+        )
+        for code, amount in authorized.items():
+            assert re.search(rf"{re.escape(code)} [^$]*\${amount:,}", memo), code
+        assert re.search(rf"spends \${total:,} over", memo)
     return {"fys": fys, "authorized": authorized, "total": total, "plan_fys": plan_fys}

@@ -8,9 +8,11 @@ scheduled adoption date, and the documents downloaded state the same FYs and amo
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 import threading
+import zipfile
 
 import pytest
 from werkzeug.serving import make_server
@@ -33,6 +35,13 @@ pytestmark = [
 COUNTY = "cumberland-county"
 DIRECTOR = "finance@cumberland.example"
 OVERHEAD_BUDGET = 10
+PACKET_PARTS = {  # planner/reports/packet.py's names end so
+    "memo": "_1-cover-memo.pdf",
+    "resolution": "_2-resolution.docx",
+    "ordinance": "_3-project-ordinance.docx",
+    "justification": "_4-budget-justification.pdf",
+    "workbook": "_5-workbook.xlsx",
+}
 
 
 @pytest.fixture(scope="module")
@@ -215,12 +224,23 @@ def test_a_newcomer_enters_the_county_figures_with_at_most_10_overhead_actions(p
     cost = page.locator(".summary dt", has_text=re.compile(r"-year cost$"))
     figures = {"total": _money(cost.locator("xpath=following-sibling::dd").inner_text())}
 
-    # the documents
+    # the documents: one board packet for the meeting (its date: the scheduled adoption)
+    assert page.locator("#meeting_date").input_value() == adoption.isoformat()
+    packet = user.download(page.locator("#board-packet"), "the board packet (ZIP)")
+    with zipfile.ZipFile(io.BytesIO(packet)) as archive:
+        parts = {
+            part: archive.read(name)
+            for name in archive.namelist()
+            for part, ending in PACKET_PARTS.items()
+            if name.endswith(ending)
+        }
+    assert set(parts) == set(PACKET_PARTS), archive.namelist()
     documents = {
-        "pdf": user.download(page.get_by_role("link", name="Budget justification (PDF)"), "PDF"),
-        "resolution": user.download(page.locator("#resolution-docx"), "resolution"),
-        "ordinance": user.download(page.locator("#ordinance-docx"), "ordinance"),
-        "xlsx": user.download(page.get_by_role("link", name="Workbook (Excel)"), "workbook"),
+        "pdf": parts["justification"],
+        "resolution": parts["resolution"],
+        "ordinance": parts["ordinance"],
+        "xlsx": parts["workbook"],
+        "memo": parts["memo"],
     }
 
     overhead, entered = user.of("overhead"), user.of("figure")
