@@ -130,3 +130,25 @@ def test_the_checklist_as_of_the_scheduled_adoption(app, director):
     bad = director.get(plan_url, query_string={"as_of": "someday"})
     assert bad.status_code == 200
     assert 'id="as_of-error"' in bad.get_data(as_text=True)
+
+
+def test_a_justification_that_contradicts_its_line_is_flagged(app, director):
+    url = created_with_figures(director)
+    plan_url = url.removesuffix("/setup")
+    line_url = f"{plan_url}/lines/case-managers"
+    values = form_values(director.get(line_url).get_data(as_text=True))
+    values.update(
+        caseload_average="15",
+        caseload_max="20",
+        justification="Caseloads average no more than 20 and never exceed 25 participants.",
+    )
+    assert director.post(line_url, data=values).status_code == 302
+    page = director.get(line_url).get_data(as_text=True)
+    warnings = re.search(r'id="justification-warnings">(.*?)</div>', page, re.S)
+    assert warnings is not None
+    assert "25" in warnings.group(1)
+    assert 'data-contradicts="case-managers"' in director.get(plan_url).get_data(as_text=True)
+    values = form_values(director.get(line_url).get_data(as_text=True))
+    values["justification"] = "Caseloads of 15 on average, never more than 20."
+    assert director.post(line_url, data=values).status_code == 302
+    assert 'id="justification-warnings"' not in director.get(line_url).get_data(as_text=True)

@@ -19,6 +19,7 @@ from planner.present import charts
 from planner.present.history import history_entries
 from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
+from planner.scenarios.justification import plan_contradictions
 from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
 from planner.services.options import buys_of
@@ -175,6 +176,7 @@ def show(slug: str, plan_id: int):
         as_of=as_of,
         as_of_error=as_of_error,
         ahead=checklist_ahead(record, view.plan, as_of),
+        contradicted=plan_contradictions(view.plan, view.projection),  # issue 23
         packet=packet_defaults(view),
         afford=fit_of(record),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
