@@ -152,3 +152,47 @@ def test_a_justification_that_contradicts_its_line_is_flagged(app, director):
     values["justification"] = "Caseloads of 15 on average, never more than 20."
     assert director.post(line_url, data=values).status_code == 302
     assert 'id="justification-warnings"' not in director.get(line_url).get_data(as_text=True)
+
+
+def test_an_imported_plan_of_another_county_says_whose_it_becomes(app, director):
+    import io
+    import json
+
+    plan = {
+        "schema": "lead-plan/1",
+        "name": "Borrowed plan",
+        "jurisdiction": {"name": "Wake County", "kind": "county", "fips": "37183"},
+        "start_fy": "FY2027-28",
+        "years": 2,
+        "line_items": [],
+    }
+    home = director.get(f"/j/{COUNTY}/").get_data(as_text=True)
+    response = director.post(
+        f"/j/{COUNTY}/plans/import",
+        data={
+            "csrf_token": form_values(home)["csrf_token"],
+            "file": (io.BytesIO(json.dumps(plan).encode()), "wake.json"),
+        },
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    notice = re.search(r'<p class="flash info">([^<]*)</p>', response.get_data(as_text=True))
+    assert notice is not None
+    assert "Wake County" in notice.group(1)
+    assert "Cumberland County" in notice.group(1)
+
+
+def test_the_county_page_hides_the_total_behind_the_estimate_and_warns_as_the_checklist(
+    app, director
+):
+    page = director.get(f"/j/{COUNTY}/").get_data(as_text=True)
+    # an estimate is known for the county: replacing it with a CORE-NC total is on request
+    assert re.search(r'<details class="replace-total">.*?name="total"', page, re.S)
+    created_with_figures(director)
+    page = director.get(f"/j/{COUNTY}/").get_data(as_text=True)
+    # the starting plan begins with the next FY, unauthorized: the checklist warns today
+    # (MOA-AUTHORIZATION), and so does the authorization due next
+    due = re.search(r'data-kind="authorization"[^>]*>(.*?)</li>', page, re.S)
+    assert due is not None
+    assert 'data-warned="yes"' in due.group(1)
