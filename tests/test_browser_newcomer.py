@@ -256,3 +256,35 @@ def test_a_newcomer_enters_the_county_figures_with_at_most_10_overhead_actions(p
     assert re.match(r"0 fail · 0 warn · \d+ pass", summary), summary
     stated = agree(documents, figures)
     assert stated["fys"] == (start_year, start_year + 1)  # the two FYs the board adopts
+
+
+@pytest.fixture
+def axe_page(browser, server):  # noqa: F811
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )  # axe is injected as a script
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_accessibility_of_the_figures_page_and_the_checklist_as_of_a_date(axe_page):
+    from tests.test_browser import serious_violations
+
+    page = axe_page
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(DIRECTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"/j/{COUNTY}/$"))
+    page.locator("#create-with-figures").click()
+    page.wait_for_url(re.compile(r"/plans/\d+/setup$"))
+    found = {"the county's figures": serious_violations(page)}
+    page.locator("[name='status_service-food']").select_option("gap")
+    page.locator("#save-figures").click()  # refused: a gap without its units and cost
+    page.wait_for_load_state()
+    assert page.locator("#units_service-food-error").is_visible()
+    found["the figures with errors"] = serious_violations(page)
+    page.goto(page.url.removesuffix("/setup") + "?as_of=06/07/2027")
+    found["the checklist as of a date"] = serious_violations(page)
+    assert {name: v for name, v in found.items() if v} == {}
