@@ -146,3 +146,71 @@ def test_fte_hours_units_and_dollars_against_the_line() -> None:
     # $600 is neither the per-participant amount nor one of the line's yearly costs
     assert [c.what for c in contradictions(support)] == ["dollars"]
     assert contradictions(support, amounts=[Decimal(600)]) == ()
+
+
+def _amounts(line) -> tuple[list[Decimal], tuple[Decimal, ...]]:
+    from planner.scenarios import project
+
+    plan = _start()
+    plan = dataclasses.replace(
+        plan, line_items=tuple(line if li.id == line.id else li for li in plan.line_items)
+    )
+    projected = next(p for p in project(plan).line_items if p.id == line.id)
+    return [Decimal(v) for v in (*projected.by_year, projected.total)], projected.fte
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.strategies import examples  # noqa: E402
+
+_WHOLE = st.integers(min_value=1, max_value=400).map(Decimal)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    average=st.integers(min_value=5, max_value=20),
+    extra=st.integers(min_value=0, max_value=5),
+    units=_WHOLE,
+    cost=st.integers(min_value=100, max_value=200_000).map(Decimal),
+    officers=st.integers(min_value=1, max_value=900),
+    hours=st.sampled_from([Decimal(4), Decimal(8), Decimal("12.5"), Decimal(40)]),
+)
+def test_the_text_written_from_the_numbers_never_contradicts_them(
+    average, extra, units, cost, officers, hours
+) -> None:
+    """The writer and the checker read the same numbers: a county that pastes the written
+    text as its own is never warned (issue 23, point 6)."""
+    from planner.scenarios.justification import contradictions, default_justification
+
+    plan = _start()
+    changed = [
+        dataclasses.replace(
+            plan.line("case-managers"),
+            params=dataclasses.replace(
+                plan.line("case-managers").params,
+                caseload_average=Decimal(average),
+                caseload_max=Decimal(average + extra),
+            ),
+        ),
+        dataclasses.replace(
+            plan.line("service-housing"),
+            params=dataclasses.replace(
+                plan.line("service-housing").params, status="gap", units=units, unit_cost=cost
+            ),
+        ),
+        dataclasses.replace(
+            plan.line("officer-training"),
+            params=dataclasses.replace(
+                plan.line("officer-training").params, officers=officers, initial_hours=hours
+            ),
+        ),
+        plan.line("data-analyst"),
+        plan.line("warm-handoff"),
+        plan.line("participant-support"),
+        plan.line("phones"),
+    ]
+    for line in changed:
+        own = dataclasses.replace(line, justification=default_justification(line))
+        amounts, ftes = _amounts(own)
+        assert contradictions(own, amounts, ftes) == (), own.justification

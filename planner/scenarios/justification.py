@@ -11,7 +11,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .money import fmt_fte, fmt_money, fmt_percent, fmt_quantity
@@ -200,6 +200,14 @@ class Contradiction:
         )
 
 
+def _states(stated: Decimal, values: Iterable[Decimal]) -> bool:
+    """Whether `stated` is one of `values` as written to its own precision: "$525" states
+    $525.31, "0.5" states 0.50; "25" does not state 20."""
+    exponent = stated.as_tuple().exponent
+    step = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+    return any(Decimal(v).quantize(step, rounding=ROUND_HALF_UP) == stated for v in values)
+
+
 def _number(whole: str, fraction: str | None) -> Decimal:
     return Decimal(whole.replace(",", "") + ("." + fraction if fraction else ""))
 
@@ -233,7 +241,7 @@ def contradictions(
             clean = _DOLLARS.sub(" ", re.sub(r"\d+ ?%|\d[\d,.]* ?(?:FTE|hours?)", " ", sentence))
             for whole, fraction in re.findall(rf"\b{_NUMBER}\b", clean):
                 stated = _number(whole, fraction)
-                if stated not in caseloads and not 1900 <= stated <= 2100:  # not a year
+                if not _states(stated, caseloads) and not 1900 <= stated <= 2100:  # a year
                     found.append(Contradiction("caseload", stated, caseloads))
     for what, pattern, test in _STATED:
         values = _values(line, test)
@@ -245,7 +253,7 @@ def contradictions(
             values = tuple(v * 100 for v in values)
         for whole, fraction in re.findall(pattern, text, flags=re.IGNORECASE):
             stated = _number(whole, fraction)
-            if stated not in values:
+            if not _states(stated, values):
                 shown = tuple(v / 100 for v in values) if what == "percent" else values
                 found.append(Contradiction(what, stated, shown))
     dollars = _values(line, lambda name: name in _MONEY_PARAMS)
@@ -253,7 +261,7 @@ def contradictions(
     if dollars:
         for whole, fraction in _DOLLARS.findall(text):
             stated = _number(whole, fraction)
-            if stated not in known:
+            if not _states(stated, known):
                 found.append(Contradiction("dollars", stated, dollars))
     return tuple(dict.fromkeys(found))
 
