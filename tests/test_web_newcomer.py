@@ -196,3 +196,32 @@ def test_the_county_page_hides_the_total_behind_the_estimate_and_warns_as_the_ch
     due = re.search(r'data-kind="authorization"[^>]*>(.*?)</li>', page, re.S)
     assert due is not None
     assert 'data-warned="yes"' in due.group(1)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"auth_first_fy": "FY2028-29", "auth_last_fy": "FY2027-28"}, None),  # backwards
+        ({"auth_first_fy": "FY2090-91", "auth_last_fy": "FY2091-92"}, None),  # past the plan
+        (
+            {"other_label": "Naloxone", "other_strategy": "Z:99", "other_annual_amount": "5"},
+            "other_strategy",
+        ),
+        ({"interest_rate": "lots"}, "interest_rate"),
+        ({"other_label": "x" * 5000, "other_annual_amount": "5"}, "other_label"),
+    ],
+)
+def test_the_figures_page_refuses_bad_input_and_saves_nothing(app, director, changes, field):
+    url = created_with_figures(director)
+    pid = int(re.search(r"/plans/(\d+)/", url).group(1))
+    before = record_of(app, pid)[1]
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update(changes)
+    response = director.post(url, data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    if field is None:
+        assert 'class="error-summary"' in html  # said above the form
+    else:
+        assert re.search(rf'id="{field}".*?class="error"', html, re.S)
+    assert record_of(app, pid)[1] == before

@@ -183,4 +183,5 @@ def setup_form(layout: SetupLayout) -> FlaskForm:
         getattr(form, status.name).choices = SERVICE_CHOICES
     if layout.case_managers:
         form.cm_delivery.choices = DELIVERY_CHOICES
+    form.other_strategy.validate_choice = True  # one of the MOA's strategies, or none
     return form
