@@ -145,7 +145,9 @@ def test_a_newcomer_enters_the_county_figures_with_at_most_10_overhead_actions(p
     page.wait_for_url(re.compile(rf"/j/{COUNTY}/$"))  # the director's one county
 
     # the county's page: its starting plan, then every figure on one page
-    user.click(page.locator("#create-with-figures"), "Create plan and enter the figures")
+    user.click(
+        page.locator("#create-with-figures"), "Create it and enter the county's figures on one page"
+    )
     page.wait_for_url(re.compile(r"/plans/\d+/setup$"))
     plan_url = page.url.removesuffix("/setup")
     first_fy = page.locator("#auth_first_fy").input_value()  # the plan's first FY (default)
