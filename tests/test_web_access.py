@@ -27,6 +27,7 @@ READ_ENDPOINTS = {
     "reports.export_csv",
     "reports.resolution",
     "reports.ordinance",
+    "reports.board_packet_zip",
     "reports.compare_page",
     "reports.compare_chart",
     "reports.compare_pdf",

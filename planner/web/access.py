@@ -37,6 +37,7 @@ READ_ONLY_ENDPOINTS = frozenset(
         "reports.export_csv",
         "reports.resolution",
         "reports.ordinance",
+        "reports.board_packet_zip",
         "reports.compare_page",
         "reports.compare_chart",
         "reports.compare_pdf",
