@@ -226,3 +226,15 @@ def test_deadlines_before_the_plan_starts_and_after_filing():
 
 def test_fy_reports_is_empty_before_any_fy_ends():
     assert fy_reports(parse(plan_doc()), TABLES, D(2027, 6, 30)) == ()
+
+
+def test_the_next_authorization_says_when_the_checklist_already_warns():
+    # issue 23: MOA-AUTHORIZATION warns for the current or next FY; "Due next" says so too
+    plan = parse(plan_doc())
+    p = project(plan)
+    # March 2026 is in FY2025-26: FY2026-27 is the next FY, so the checklist warns already
+    soon = next(d for d in deadlines(plan, p, TABLES, D(2026, 3, 1)) if d.kind == "authorization")
+    assert (soon.fiscal_year, soon.overdue, soon.facts["checklist_warns"]) == (2026, False, True)
+    # March 2025 (FY2024-25): FY2026-27 is two FYs ahead; nothing warns yet
+    early = next(d for d in deadlines(plan, p, TABLES, D(2025, 3, 1)) if d.kind == "authorization")
+    assert (early.fiscal_year, early.facts["checklist_warns"]) == (2026, False)

@@ -85,3 +85,132 @@ def test_the_demo_keeps_its_own_texts() -> None:
         for line in plan.line_items
         if line.justification.strip()
     )
+
+
+# ----------------------------------------------------------------- contradictions (issue 23)
+
+
+def _with(line, text: str, **params):
+    return dataclasses.replace(
+        line, justification=text, params=dataclasses.replace(line.params, **params)
+    )
+
+
+def test_a_caseload_the_text_states_and_the_line_does_not_have_is_flagged() -> None:
+    from planner.scenarios.justification import contradictions
+
+    line = _line(_start(), "case-managers")
+    # the review's case: caseloads set to 15/20, the county's text still says 20 and 25
+    stale = _with(
+        line,
+        "Caseloads average no more than 20 and never exceed 25 participants (LEAD Support "
+        "Bureau caseload guidance: an average of at most 20, never more than 25).",
+        caseload_average=Decimal(15),
+        caseload_max=Decimal(20),
+    )
+    found = contradictions(stale)
+    # 20 is the line's maximum; 25 is none of its caseloads; the cited guidance is not judged
+    assert [(c.what, c.stated, c.line_values) for c in found] == [
+        ("caseload", Decimal(25), (Decimal(15), Decimal(20)))
+    ]
+    agreed = _with(stale, "Caseloads of 15 on average, never more than 20, since 2027.")
+    assert contradictions(agreed) == ()
+    # the text written from the numbers is never judged
+    assert contradictions(_with(stale, "")) == ()
+
+
+def test_fte_hours_units_and_dollars_against_the_line() -> None:
+    from planner.scenarios.justification import contradictions
+
+    plan = _start()
+    analyst = _line(plan, "data-analyst")  # 0.5 FTE
+    assert [c.stated for c in contradictions(_with(analyst, "A 1.0 FTE analyst."))] == [
+        Decimal("1.0")
+    ]
+    assert contradictions(_with(analyst, "A half-time (0.5 FTE) analyst.")) == ()
+    housing = _with(
+        _line(plan, "service-housing"),
+        "4 beds at $13,500 a year each.",
+        status="gap",
+        units=Decimal(3),
+        unit_cost=Decimal(13500),
+    )
+    # 4 beds against 3 units; $13,500 is the unit cost
+    assert [(c.what, c.stated) for c in contradictions(housing)] == [("units", Decimal(4))]
+    training = _with(_line(plan, "officer-training"), "Training for 140 officers, 8 hours each.")
+    officers = training.params.officers
+    assert [(c.what, c.stated) for c in contradictions(training)] == (
+        [] if officers == 140 else [("officers", Decimal(140))]
+    )
+    support = _with(_line(plan, "participant-support"), "Flexible funds of $600 a year.")
+    # $600 is neither the per-participant amount nor one of the line's yearly costs
+    assert [c.what for c in contradictions(support)] == ["dollars"]
+    assert contradictions(support, amounts=[Decimal(600)]) == ()
+
+
+def _amounts(line) -> tuple[list[Decimal], tuple[Decimal, ...]]:
+    from planner.scenarios import project
+
+    plan = _start()
+    plan = dataclasses.replace(
+        plan, line_items=tuple(line if li.id == line.id else li for li in plan.line_items)
+    )
+    projected = next(p for p in project(plan).line_items if p.id == line.id)
+    return [Decimal(v) for v in (*projected.by_year, projected.total)], projected.fte
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.strategies import examples  # noqa: E402
+
+_WHOLE = st.integers(min_value=1, max_value=400).map(Decimal)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    average=st.integers(min_value=5, max_value=20),
+    extra=st.integers(min_value=0, max_value=5),
+    units=_WHOLE,
+    cost=st.integers(min_value=100, max_value=200_000).map(Decimal),
+    officers=st.integers(min_value=1, max_value=900),
+    hours=st.sampled_from([Decimal(4), Decimal(8), Decimal("12.5"), Decimal(40)]),
+)
+def test_the_text_written_from_the_numbers_never_contradicts_them(
+    average, extra, units, cost, officers, hours
+) -> None:
+    """The writer and the checker read the same numbers: a county that pastes the written
+    text as its own is never warned (issue 23, point 6)."""
+    from planner.scenarios.justification import contradictions, default_justification
+
+    plan = _start()
+    changed = [
+        dataclasses.replace(
+            plan.line("case-managers"),
+            params=dataclasses.replace(
+                plan.line("case-managers").params,
+                caseload_average=Decimal(average),
+                caseload_max=Decimal(average + extra),
+            ),
+        ),
+        dataclasses.replace(
+            plan.line("service-housing"),
+            params=dataclasses.replace(
+                plan.line("service-housing").params, status="gap", units=units, unit_cost=cost
+            ),
+        ),
+        dataclasses.replace(
+            plan.line("officer-training"),
+            params=dataclasses.replace(
+                plan.line("officer-training").params, officers=officers, initial_hours=hours
+            ),
+        ),
+        plan.line("data-analyst"),
+        plan.line("warm-handoff"),
+        plan.line("participant-support"),
+        plan.line("phones"),
+    ]
+    for line in changed:
+        own = dataclasses.replace(line, justification=default_justification(line))
+        amounts, ftes = _amounts(own)
+        assert contradictions(own, amounts, ftes) == (), own.justification

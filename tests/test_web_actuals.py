@@ -191,6 +191,15 @@ def test_plan_page_shows_the_reforecast_beside_the_adopted_plan(app, client):
     assert row.group(1) == expected
     assert ("over plan by" in row.group(2)) == (expected == "over")  # said in words
     assert ("under plan by" in row.group(2)) == (expected == "under")
+    # money coming in (issue 23): more than planned is favourable, not red; less is not
+    incoming = re.findall(
+        r'<tr class="([\w-]+)" data-state="([\w-]+)"><th scope="row">'
+        r"(?:Settlement funds received|Interest earned)",
+        section,
+    )
+    assert len(incoming) == 2
+    for shown, state in incoming:
+        assert shown == {"over": "favourable", "under": "unfavourable"}.get(state, "on-plan")
     assert 'id="reforecast"' in section
     assert "As adopted" in section
     with app.app_context():

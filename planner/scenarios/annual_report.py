@@ -358,6 +358,9 @@ def next_authorization(plan: Plan, projection: Projection, as_of: dt.date) -> De
                 "last_fy": fy,
                 "strategies": missing,
                 "authorizations": [d.to_document() for d in drafts],
+                # MOA-AUTHORIZATION warns from the FY before (the current or next FY): the
+                # list of what is due says so as the checklist does (issue 23)
+                "checklist_warns": fy <= fy_of(as_of) + 1,
             },
         )
     return None

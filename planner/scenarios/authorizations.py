@@ -414,3 +414,16 @@ def authorization_groups(
             )
         )
     return tuple(found)
+
+
+def scheduled_adoptions(plan: Plan, as_of: dt.date) -> tuple[dt.date, ...]:
+    """The dates after `as_of` on which a resolution or budget ordinance of the plan's
+    authorizations is scheduled to be adopted, earliest first (issue 23: the checklist once
+    they take place)."""
+    found = {
+        day
+        for auth in plan.program.authorizations
+        for day in (auth.adopted_on, auth.budget_ordinance_on)
+        if day is not None and day > as_of
+    }
+    return tuple(sorted(found))

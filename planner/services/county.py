@@ -482,3 +482,103 @@ def fit_of(record: PlanRecord, target: str = REFERRALS, view: Any = None) -> Fit
         except ValueError:
             return None
     return _cached_fit(projected_document(record), target)  # closed FYs are facts (§13)
+
+
+# ------------------------------------------------------------------------ one page of figures
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the one-page setup (issue 23) changes beyond the inputs written at their path:
+    the services' assessment, a line for another strategy from the same fund, the FYs to
+    authorize (with the dates their resolution and ordinance are adopted or scheduled)."""
+
+    assessments: dict[str, Assessment]
+    other_line: dict[str, Any] | None = None  # label, strategy, annual_amount, escalate
+    authorize: tuple[int, int] | None = None
+    adopted_on: dt.date | None = None
+    budget_ordinance_on: dt.date | None = None
+
+
+def _assess(document: dict[str, Any], assessments: dict[str, Assessment]) -> None:
+    for line in document["line_items"]:
+        found = assessments.get(line["id"])
+        if line["kind"] != "service_gap" or found is None or not found.status:
+            continue
+        line["status"] = found.status
+        if found.status == "gap":
+            for key in ("units", "unit_cost"):
+                value = getattr(found, key)
+                if value is not None:
+                    line[key] = value
+        else:
+            line.pop("units", None)
+            line.pop("unit_cost", None)
+
+
+def _line_id(document: dict[str, Any], label: str) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40] or "other-strategy"
+    taken = {line.get("id") for line in document.get("line_items", [])}
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def enter_figures(
+    session: DbSession,
+    record: PlanRecord,
+    user: User | None,
+    write: Any,
+    figures: Figures,
+    as_of: dt.date,
+    *,
+    expected_version: int | None,
+) -> int:
+    """Every figure of the one-page setup in one version: `write(document)` puts the inputs
+    at their paths, then the services, the new line, and the authorizations drafted from the
+    plan as it now stands (its spending by strategy over the FYs). The engine checks the
+    whole plan before anything is saved. Returns how many authorizations were added."""
+    added = [0]
+
+    def change(document: dict[str, Any]) -> None:
+        write(document)
+        _assess(document, figures.assessments)
+        if figures.other_line is not None:
+            line = {
+                "id": _line_id(document, figures.other_line.get("label") or ""),
+                "kind": "other_strategy",
+                **figures.other_line,
+            }
+            document.setdefault("line_items", []).append(line)
+        if figures.authorize is not None:
+            from planner.services.plans import normalized
+
+            plan, _ = normalized(document)  # PlanError: the figures' own problems first
+            first, last = figures.authorize
+            drafts = authorize_fys(plan, project(plan), first, last)
+            if not drafts:
+                raise PlanError(
+                    [
+                        Problem(
+                            "program.authorizations",
+                            f"the plan spends nothing with a strategy from {fy_label(first)} "
+                            f"to {fy_label(last)}",
+                        )
+                    ]
+                )
+            updated = with_authorizations(
+                document, drafts, as_of, figures.adopted_on, figures.budget_ordinance_on
+            )
+            document["program"] = updated["program"]
+            added[0] = len(drafts)
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=expected_version,
+        action="entered the county's figures",
+    )
+    return added[0]

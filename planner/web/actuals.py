@@ -769,6 +769,7 @@ class Due:
     fiscal_year: int
     plans: tuple[PlanRecord, ...]
     link: str
+    warned: bool = False  # the checklist already warns (an authorization of the next FY)
 
 
 @blueprint.app_template_global("actuals_due")
@@ -806,5 +807,16 @@ def actuals_due(jurisdiction: Jurisdiction) -> list[Due]:
                 url_for("editor.authorizations", slug=jurisdiction.slug, plan_id=records[0].id)
                 + "#authorize-h"
             )
-        shown.append(Due(item.due_on, item.title, item.overdue, kind, fy, tuple(records), link))
+        shown.append(
+            Due(
+                item.due_on,
+                item.title,
+                item.overdue,
+                kind,
+                fy,
+                tuple(records),
+                link,
+                bool(item.facts.get("checklist_warns")) and not item.overdue,
+            )
+        )
     return sorted(shown, key=lambda d: (d.due_on, d.kind))

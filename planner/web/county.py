@@ -4,7 +4,9 @@ services. Thin views: the engine finds every figure (`planner.services.county`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,6 +26,7 @@ from planner.forms.county import (
     total_value,
     validated,
 )
+from planner.scenarios.fields import Field
 from planner.scenarios.fit import FitError
 from planner.services import county
 from planner.services.plans import load_plan
@@ -38,6 +41,7 @@ from planner.web.common import (
 )
 
 blueprint = Blueprint("county", __name__)
+_AS_OF = Field("as_of", "date")
 
 
 def _save(record: Any, form: Any, action: Callable[[int], Any], success: str, done_url: str) -> Any:
@@ -223,3 +227,174 @@ def services(slug: str, plan_id: int):
         return redirect(plan_url(record, "#compliance"))
     flash_why(outcome)
     return page(409 if outcome.stale else 422)
+
+
+# ------------------------------------------------------------------------ one page of figures
+
+
+def _figures(form: Any, layout: Any) -> county.Figures:
+    """The posted form's services, new line and authorizations, as the plan file writes them."""
+    from planner.forms.plan_forms import form_value
+
+    assessments = {}
+    for key, _, (status, units, cost) in layout.services:
+        values = [form_value(spec, form) for spec in (units, cost)]
+        assessments[key] = county.Assessment(
+            getattr(form, status.name).data,
+            *(None if v in (None, "") or not isinstance(v, str) else v for v in values),
+        )
+    label_spec, strategy_spec, amount_spec, escalate_spec = layout.other
+    label = (form.other_label.data or "").strip()
+    amount = form_value(amount_spec, form)
+    other = None
+    if label or isinstance(amount, str):
+        other = {
+            "label": label or None,
+            "strategy": form.other_strategy.data or None,
+            "annual_amount": amount if isinstance(amount, str) else None,
+            "escalate": bool(form.other_escalate.data),
+        }
+    first, last = fy_value(form.auth_first_fy.data), fy_value(form.auth_last_fy.data)
+    dates = [form_value(spec, form) for spec in layout.authorize[2:]]
+    adopted, ordinance = (
+        dt.date.fromisoformat(v) if isinstance(v, str) and v else None for v in dates
+    )
+    return county.Figures(
+        assessments,
+        other,
+        (first, last) if first is not None and last is not None else None,
+        adopted,
+        ordinance,
+    )
+
+
+@blueprint.route("/j/<slug>/plans/<int:plan_id>/setup", methods=["GET", "POST"])
+def setup(slug: str, plan_id: int):
+    """The county's own figures on one page, one save (issue 23)."""
+    from planner.forms.plan_forms import attach_problems, fill_form, write_form
+    from planner.forms.setup import setup_form, setup_layout
+    from planner.scenarios import fy_label
+    from planner.services.plans import document_of
+
+    record, _ = plan_or_404(slug, plan_id, change=True)
+    document = document_of(record)
+    layout = setup_layout(document)
+    form = setup_form(layout)
+    unplaced: list[str] = []
+    status = 200
+    if request.method == "GET":
+        fill_form(form, [*layout.written, *(s for _, _, r in layout.services for s in r)], document)
+        plan = load_plan(record)
+        form.auth_first_fy.data = fy_label(plan.start_fy)
+        form.auth_last_fy.data = fy_label(plan.fiscal_years[min(1, plan.years - 1)])
+        form.other_escalate.data = True
+        form.version.data = str(record.version)
+    else:
+        valid = form.validate_on_submit()
+        for _, _, (status_spec, units, cost) in layout.services:
+            if getattr(form, status_spec.name).data != "gap":
+                continue
+            for spec in (units, cost):
+                field = getattr(form, spec.name)
+                if not (field.data or "").strip() and not field.errors:
+                    field.errors = [*field.errors, "is required when the service is a gap"]
+                    valid = False
+        if (form.other_label.data or "").strip() and not (
+            form.other_annual_amount.data or ""
+        ).strip():
+            form.other_annual_amount.errors = [
+                *form.other_annual_amount.errors,
+                "is required for the other strategy's line",
+            ]
+            valid = False
+        if bool((form.auth_first_fy.data or "").strip()) != bool(
+            (form.auth_last_fy.data or "").strip()
+        ):
+            form.auth_last_fy.errors = [*form.auth_last_fy.errors, "give both FYs, or neither"]
+            valid = False
+        if valid:
+            outcome = save_change(
+                lambda: county.enter_figures(
+                    db.session,
+                    record,
+                    current_user,
+                    lambda document: write_form(document, layout.written, form),
+                    _figures(form, layout),
+                    today(),
+                    expected_version=expected_version(form),
+                ),
+                refused=(ValueError,),
+            )
+            if outcome.saved:
+                flash("Saved the county's figures.", "success")
+                return redirect(plan_url(record, "#compliance"))
+            if outcome.stale:
+                flash_why(outcome)
+                form.version.data = str(record.version)
+                status = 409
+            elif outcome.refused is not None:
+                unplaced = [str(outcome.refused)]
+                status = 422
+            else:
+                unplaced = attach_problems(form, layout.every, list(outcome.problems))
+                status = 422
+        else:
+            status = 422
+        if form.csrf_token.errors:
+            unplaced.append("The form expired: reload the page.")
+    return render_template(
+        "plans/setup.html", record=record, form=form, layout=layout, unplaced=unplaced
+    ), status
+
+
+# ------------------------------------------------------------------------ checklist as of a date
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """The checklist once the plan's scheduled adoptions take place (issue 23, point 5)."""
+
+    dates: tuple[dt.date, ...]  # the scheduled adoption dates after today
+    on: dt.date  # the last of them: the checklist as of then
+    fail: int
+    warn: int
+
+    @property
+    def passes(self) -> bool:
+        return self.fail == 0 and self.warn == 0
+
+
+def checklist_date(text: str | None, default: dt.date) -> tuple[dt.date, str | None]:
+    """The date a plan page's checklist is as of: `?as_of=` typed as 2027-06-07 or
+    06/07/2027, else `default`; with what is wrong with a date that cannot be read."""
+    from planner.scenarios.typed_input import canonical
+
+    raw = (text or "").strip()
+    if not raw:
+        return default, None
+    try:
+        found = dt.date.fromisoformat(canonical(_AS_OF, raw[:20]))
+    except ValueError:
+        return default, "must be a date such as 06/07/2027 or 2027-06-07"
+    if not dt.date(2000, 1, 1) <= found <= dt.date(2100, 12, 31):
+        return default, "must be a date between 2000 and 2100"
+    return found, None
+
+
+def checklist_ahead(record: Any, plan: Any, as_of: dt.date) -> Ahead | None:
+    """The checklist as of the last adoption the plan's authorizations schedule after
+    `as_of` (None when none is scheduled): the engine's own as-of check, as
+    `planner check --as-of` runs it."""
+    from planner.scenarios.authorizations import scheduled_adoptions
+    from planner.web.views import cached_view
+
+    dates = scheduled_adoptions(plan, as_of)
+    if not dates:
+        return None
+    results = cached_view(record, dates[-1]).results
+    return Ahead(
+        dates,
+        dates[-1],
+        sum(r.status == "fail" for r in results),
+        sum(r.status == "warn" for r in results),
+    )

@@ -110,6 +110,8 @@ def new_plan(slug: str):
         return show_page(jurisdiction, role, new_form=form, status=422)
     db.session.commit()
     flash(f"Created '{record.name}'.", "success")
+    if request.form.get("then") == "figures":  # issue 23: the county's figures, one page
+        return redirect(url_for("county.setup", slug=slug, plan_id=record.id))
     return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
 
 
@@ -138,9 +140,24 @@ def import_plan(slug: str):
             problems = [str(p) for p in error.problems]
         else:
             db.session.commit()
+            named = _file_jurisdiction(document)
+            if named and named.casefold() != jurisdiction.name.casefold():  # issue 23: say so
+                flash(
+                    f"The file was a plan of {named}; it is now a plan of {jurisdiction.name}, "
+                    "the county whose page imported it.",
+                    "info",
+                )
             offer = actuals.offer_or_none(jurisdiction, record, without_actuals(document)[1])
             if offer is not None:  # the file's actuals: its new FYs offered (recorded win)
                 return offer
             flash(f"Imported '{record.name}'.", "success")
             return redirect(url_for("plans.show", slug=slug, plan_id=record.id))
     return show_page(jurisdiction, role, import_form=form, status=422, import_problems=problems)
+
+
+def _file_jurisdiction(document: object) -> str | None:
+    """The government a plan file names (its `jurisdiction.name`), if any."""
+    if isinstance(document, dict) and isinstance(document.get("jurisdiction"), dict):
+        name = document["jurisdiction"].get("name")
+        return name.strip()[:200] if isinstance(name, str) and name.strip() else None
+    return None

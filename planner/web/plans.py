@@ -19,6 +19,7 @@ from planner.present import charts
 from planner.present.history import history_entries
 from planner.reports.context import strategy_titles
 from planner.scenarios import parse_plan_text, project
+from planner.scenarios.justification import plan_contradictions
 from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
 from planner.services.options import buys_of
@@ -42,6 +43,7 @@ from planner.web.common import (
     svg_response,
     today,
 )
+from planner.web.county import checklist_ahead, checklist_date
 from planner.web.uncertainty import uncertainty_model
 from planner.web.views import cached_view
 
@@ -140,7 +142,8 @@ def fix_links(record, results) -> dict[str, list[tuple[str, str]]]:
 @blueprint.get("/j/<slug>/plans/<int:plan_id>")
 def show(slug: str, plan_id: int):
     record, role = plan_or_404(slug, plan_id)
-    view = cached_view(record, today())
+    as_of, as_of_error = checklist_date(request.args.get("as_of"), today())  # issue 23
+    view = cached_view(record, as_of)
     titles = strategy_titles(view.projection.by_strategy, default_cost_tables())
     summary = summarize(view.projection, view.results)
     editable = can_edit(role) and record.status != "adopted"
@@ -170,8 +173,11 @@ def show(slug: str, plan_id: int):
         clone_form=CloneForm(),
         status_form=StatusForm(version=record.version, seen=last_change_id(record)),
         can_clone=can_edit(role),
+        as_of=as_of,
+        as_of_error=as_of_error,
+        ahead=checklist_ahead(record, view.plan, as_of),
+        contradicted=plan_contradictions(view.plan, view.projection),  # issue 23
         packet=packet_defaults(view),
-        as_of=today(),
         afford=fit_of(record, view=view),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
     )
