@@ -63,6 +63,7 @@ def test_projection_equals_the_line_year_path(doc):
 def fresh_fit(plan, target=REFERRALS, headroom_years=None):
     """The fit as if no version had been searched before."""
     SEARCHES.clear()
+    plan.__dict__.pop("_fit_memo", None)  # what this plan object keeps of its searches
     return fit(plan, target, headroom_years=headroom_years)
 
 
@@ -100,6 +101,8 @@ def test_headroom_for_some_years_then_all_is_every_years_headroom():
     everything = fit(plan)
     assert everything == fresh_fit(build(DEMO))
     assert everything.headroom[2] == some.headroom[2]
+    beyond = fit(plan, headroom_years=[1, plan.years + 3])  # a year past the plan: none
+    assert [k for k, room in enumerate(beyond.headroom) if room is not None] == [1]
 
 
 def test_a_line_target_and_the_plans_own_figures_are_kept():

@@ -336,7 +336,11 @@ def fit(
     The search is done once per plan version (`SEARCHES`): a second call for the same plan
     (or an equal one) reuses it, and only headroom years not yet computed are computed."""
     memo = SEARCHES.of(plan)
-    wanted = range(plan.years) if headroom_years is None else sorted(set(headroom_years))
+    wanted = (
+        range(plan.years)
+        if headroom_years is None
+        else sorted(k for k in set(headroom_years) if 0 <= k < plan.years)
+    )
     missing = [k for k in wanted if k not in memo.rooms]
     found = memo.results.get(target)
     if found is None or missing:

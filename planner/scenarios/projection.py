@@ -13,7 +13,8 @@ from .actuals import ActualsBlock, actuals_block, closed_fund_years
 from .fiscal import fy_label
 from .formulas import with_indirect
 from .funding import allocate
-from .kinds import EXACT, REGISTRY
+from .kinds import EXACT, REGISTRY, Cost, YearInputs
+from .kinds.base import Rounded
 from .lines import Context, basis_text, inactive_basis, line_total
 from .money import Q, dollars, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
@@ -34,7 +35,7 @@ class LineProjection:
     by_year: tuple[int, ...]
     total: int
     fte: tuple[Decimal, ...]
-    basis_writers: tuple[Callable[[], str], ...] = field(repr=False, compare=False)
+    basis_source: BasisSource = field(repr=False, compare=False)
     # Who pays it (§16): `settlement` and each source its funded_by names, per FY
     # ({} is read as the settlement fund paying it all).
     by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -51,7 +52,34 @@ class LineProjection:
     @functools.cached_property
     def basis(self) -> tuple[str, ...]:
         """The basis of estimate for each FY, written when first read (it is only text)."""
-        return tuple(write() for write in self.basis_writers)
+        return tuple(self.basis_source.write(k) for k in range(len(self.by_year)))
+
+    @property
+    def basis_writers(self) -> tuple[Callable[[], str], ...]:
+        """A call that writes each FY's basis of estimate."""
+        source = self.basis_source
+        return tuple(functools.partial(source.write, k) for k in range(len(self.by_year)))
+
+
+class BasisSource:
+    """What a line's basis of estimate is written from, per plan year: the inputs, the cost
+    and its rounded components where the line is active (None where it is not). Kept as
+    flat lists by the projection's loop; the text is written only when read."""
+
+    __slots__ = ("costs", "fiscal_years", "inputs", "item", "rounded")
+
+    def __init__(self, item: LineItem, fiscal_years: tuple[int, ...]):
+        self.item = item
+        self.fiscal_years = fiscal_years
+        self.inputs: list[YearInputs[Q] | None] = []
+        self.costs: list[Cost[Q] | None] = []
+        self.rounded: list[Rounded | None] = []
+
+    def write(self, k: int) -> str:
+        y, cost, rounded = self.inputs[k], self.costs[k], self.rounded[k]
+        if y is None or cost is None or rounded is None:
+            return inactive_basis(self.item, self.fiscal_years[k])
+        return basis_text(self.item, y, cost, rounded)
 
 
 @dataclass(frozen=True)
@@ -156,12 +184,15 @@ def project(plan: Plan) -> Projection:
         indirect = indirect_rate if kind.carries_indirect and indirect_rate else None
         classes: dict[str, list[int]] = {}
         ftes: list[Q] = []
-        basis: list[Callable[[], str]] = []
+        basis = BasisSource(item, fiscal_years)
+        basis_inputs, basis_costs, basis_rounded = basis.inputs, basis.costs, basis.rounded
         inputs = ctx.years_of(item)
         for k, fy in enumerate(fiscal_years):
             if not item.start_fy <= fy <= item.end_fy:
                 ftes.append(_ZERO)
-                basis.append(functools.partial(inactive_basis, item, fy))
+                basis_inputs.append(None)
+                basis_costs.append(None)
+                basis_rounded.append(None)
                 continue
             y = inputs[k]
             cost = cost_of(params, y, EXACT)
@@ -176,7 +207,9 @@ def project(plan: Plan) -> Projection:
                     found = classes[name] = [0] * years
                 found[k] = amount
             ftes.append(cost.fte)
-            basis.append(functools.partial(basis_text, item, y, cost, rounded))
+            basis_inputs.append(y)
+            basis_costs.append(cost)
+            basis_rounded.append(rounded)
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
         by_year = (
             tuple(sum(column) for column in zip(*ordered.values(), strict=True))
@@ -194,7 +227,7 @@ def project(plan: Plan) -> Projection:
                 by_year=by_year,
                 total=sum(by_year),
                 fte=_decimals(ftes),
-                basis_writers=tuple(basis),
+                basis_source=basis,
                 by_source={},  # filled below, once every line's total is known
             )
         )

@@ -87,6 +87,15 @@ class ExactOps:
     def half_up(self, x: Exact, places: int) -> Exact:
         return q(round_half_up(x, places))
 
+    # What `own_or` and `capped` below compute for any backend, answered here directly (a
+    # staffing line asks at every line-year; a missing method is a slow look-up).
+
+    def own_or(self, own: Any, fallback: Any) -> Exact:
+        return q(own if own is not None else fallback)
+
+    def capped(self, x: Exact, cap: Any) -> Exact:
+        return x if cap is None else self.minimum(x, q(cap))
+
 
 EXACT: Ops[Exact] = ExactOps()
 
