@@ -7,6 +7,7 @@ from planner.models.jobs import Job
 from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
+from planner.models.public import Publication
 from planner.models.sharing import SharedProgram
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Membership",
     "PlanChange",
     "PlanRecord",
+    "Publication",
     "RateLimitCounter",
     "SharedProgram",
     "User",

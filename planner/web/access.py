@@ -20,7 +20,21 @@ from planner.models import Jurisdiction, PlanRecord
 from planner.services.accounts import role_in
 
 # Endpoints anyone may reach without signing in.
-PUBLIC_ENDPOINTS = frozenset({"auth.sign_in", "static", "health.healthz"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.sign_in",
+        "static",
+        "health.healthz",
+        # published adopted plans, their files, the index and the schemas (issue 24)
+        "public.index",
+        "public.index_json",
+        "public.page",
+        "public.fund_chart",
+        "public.document",
+        "public.report_pdf",
+        "public.schema",
+    }
+)
 # Pages that only read (GET): a viewer may use them. Everything else is a change.
 READ_ONLY_ENDPOINTS = frozenset(
     {
@@ -57,7 +71,9 @@ READ_ONLY_ENDPOINTS = frozenset(
     }
 )
 # Changes allowed on an adopted plan: it can be cloned into a new draft.
-ADOPTED_CHANGES = frozenset({"plans.clone"})
+# Changes allowed on an adopted plan: it can be cloned into a new draft, and its public page
+# published or withdrawn (issue 24).
+ADOPTED_CHANGES = frozenset({"plans.clone", "public.publish", "public.withdraw"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -23,6 +23,7 @@ from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
 from planner.services.options import buys_of
 from planner.services.plan_documents import projected_document
+from planner.services.public import live_publication_of
 from planner.services.plans import (
     StatusError,
     changes_since,
@@ -173,6 +174,9 @@ def show(slug: str, plan_id: int):
         as_of=today(),
         afford=fit_of(record),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
+        publication=(  # issue 24: its public page, if published
+            live_publication_of(db.session, record) if record.status == "adopted" else None
+        ),
     )
 
 
