@@ -94,7 +94,7 @@ def test_publish_read_download_and_withdraw(app, client, tmp_path):
     anonymous = app.test_client()
     page = anonymous.get(base)
     assert page.status_code == 200
-    assert page.headers["Cache-Control"] == "public, max-age=60"
+    assert page.headers["Cache-Control"] == "public, no-cache"
     assert "Set-Cookie" not in page.headers
     html = page.get_data(as_text=True)
     for person in (EDITOR, ADMIN, VIEWER, OTHER, "@"):

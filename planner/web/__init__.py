@@ -86,11 +86,11 @@ def security_headers(response):
     # Every page, download and chart the app answers is private to who asked (plans,
     # accounts, forms with their token): no browser or proxy keeps a copy (ASVS 8.2.1).
     # Static files are answered by WhiteNoise before the app, and keep their caching.
-    # A published public page (issue 24) is the same for everyone and says how long it may
-    # be kept (`public_max_age`); not when the request changed the visitor's own session.
-    max_age = getattr(response, "public_max_age", None)
-    if max_age is not None and not session.modified:
-        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    # A published public page (issue 24) is the same for everyone and says how it may be
+    # kept (`public_cache`); not when the request changed the visitor's own session.
+    shared = getattr(response, "public_cache", None)
+    if shared is not None and not session.modified:
+        response.headers["Cache-Control"] = shared
     else:
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -48,7 +48,9 @@ blueprint = Blueprint("public", __name__)
 SCHEMAS = ROOT / "schemas"
 # Every schema the app publishes: `lead-plan/1` is served at /schemas/lead-plan/1.json.
 SCHEMA_NAMES = (*service.DOCUMENTS.values(), service.INDEX_SCHEMA)
-MAX_AGE = 60  # seconds a browser or proxy may keep a public page (a withdrawal shows within it)
+# A public answer may be kept by any browser or proxy, which asks again before each use (its
+# ETag: 304, or 404 once withdrawn): a withdrawn page is gone at once, for everyone.
+CACHE_CONTROL = "public, no-cache"
 JSON_TYPE = "application/json"
 
 
@@ -215,13 +217,13 @@ def _found(slug: str, plan_id: int, version: int) -> Publication:
 
 
 def shared(body: str | bytes, mimetype: str, etag: str, **headers: str) -> Response:
-    """An answer that is the same for everyone: cacheable for MAX_AGE, with its ETag."""
+    """An answer that is the same for everyone: cacheable, revalidated by its ETag."""
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
         response = Response(body, mimetype=mimetype, headers=headers)
     response.set_etag(etag)
-    response.public_max_age = MAX_AGE  # type: ignore[attr-defined] - read by security_headers
+    response.public_cache = CACHE_CONTROL  # type: ignore[attr-defined] - security_headers
     return response
 
 
