@@ -48,9 +48,7 @@ def server(template_database, tmp_path_factory):
     with app.app_context():
         record = db.session.scalar(select(PlanRecord).where(PlanRecord.name == PLAN))
         set_status(db.session, record, None, "adopt", dt.date(2026, 6, 2), expected_version=None)
-        draft = db.session.scalar(
-            select(PlanRecord).where(PlanRecord.name == "Orange alternative")
-        )
+        draft = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Orange alternative"))
         db.session.commit()
         ids = {"adopted": (record.id, record.version), "draft": (draft.id, draft.version)}
     http = make_server("127.0.0.1", 0, app, threaded=True)

@@ -176,7 +176,7 @@ def test_a_plan_not_published_has_no_public_url(app, client, who):
     with app.app_context():
         assert db.session.get(PlanRecord, orange_plan(app)).status == "draft"
     checked = 0
-    for endpoint, method, url in routes(app):
+    for endpoint, _method, url in routes(app):
         if endpoint not in PUBLIC_PAGES:
             continue
         response = client.get(url)

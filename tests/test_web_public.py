@@ -76,7 +76,8 @@ def schema_validator(client, name: str) -> jsonschema.Draft202012Validator:
 
 def valid(client, name: str, document) -> None:
     errors = [
-        (list(e.absolute_path), e.message) for e in schema_validator(client, name).iter_errors(document)
+        (list(e.absolute_path), e.message)
+        for e in schema_validator(client, name).iter_errors(document)
     ]
     assert errors == [], (name, errors[:5])
 
@@ -101,10 +102,12 @@ def test_publish_read_download_and_withdraw(app, client, tmp_path):
         assert person not in html  # no one's name or email
     for section in ("summary", "budget-table", "fund-table", "authorizations", "compliance"):
         assert f'id="{section}"' in html
-    assert "FY2026-27" in html and "filed" in html  # the filed Exhibit E
+    assert "FY2026-27" in html
+    assert "filed" in html
     assert anonymous.get(base, headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
     chart = anonymous.get(base + "fund.svg")
-    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
+    assert chart.status_code == 200
+    assert chart.mimetype == "image/svg+xml"
 
     documents = {}
     for kind, schema in DOCUMENTS.items():
@@ -127,7 +130,8 @@ def test_publish_read_download_and_withdraw(app, client, tmp_path):
     assert str(documents["projection"]["totals"]["total"]) in re.sub(r"[$,]", "", html)
 
     pdf = anonymous.get(base + "report.pdf")
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf.mimetype == "application/pdf"
     assert pdf.data.startswith(b"%PDF")
 
     index = anonymous.get("/public/index.json")
@@ -168,8 +172,8 @@ def test_a_draft_cannot_be_published_and_a_withdrawn_adoption_takes_the_page_dow
     assert anonymous.get(base.replace(f"v{version}", f"v{version + 1}")).status_code == 404
     with app.app_context():
         withdraw_adoption(
-                db.session, _plan(app), None, "recorded by mistake", expected_version=None
-            )
+            db.session, _plan(app), None, "recorded by mistake", expected_version=None
+        )
         db.session.commit()
     assert anonymous.get(base).status_code == 404
     assert anonymous.get("/public/index.json").get_json()["plans"] == []

@@ -34,9 +34,7 @@ class Publication(Base):
     adopted_on: Mapped[dt.date | None] = mapped_column(Date)
     as_of: Mapped[dt.date] = mapped_column(Date)  # the checklist's and the PDF's date
     published_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     summary: Mapped[str] = mapped_column(Text)  # JSON: the index's figures of this plan
     page: Mapped[str] = deferred(mapped_column(Text))  # the rendered HTML page

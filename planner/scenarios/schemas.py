@@ -176,7 +176,7 @@ def _line_item() -> dict[str, Any]:
 
 
 def _actuals() -> dict[str, Any]:
-    entry = {
+    entry: dict[str, Any] = {
         "type": "object",
         "properties": {
             "receipts": _number(),

@@ -21,7 +21,7 @@ from planner.models.base import utcnow
 from planner.scenarios import dump_plan_json, projection_to_dict
 from planner.scenarios.compliance import compliance_to_dict
 from planner.scenarios.exhibits import exhibit_e
-from planner.scenarios.schemas import ANNUAL_REPORT_SCHEMA, INDEX_SCHEMA
+from planner.scenarios.schemas import ANNUAL_REPORT_SCHEMA
 from planner.scenarios.schemas import DOCUMENTS as SCHEMA_OF_DOCUMENT
 from planner.scenarios.summaries import summarize
 from planner.services import DbSession, jobs
@@ -115,7 +115,9 @@ def _jurisdiction(jurisdiction: Jurisdiction) -> dict[str, Any]:
     }
 
 
-def enqueue_public_pdf(session: DbSession, record: PlanRecord, view: PlanView, as_of: dt.date) -> str:
+def enqueue_public_pdf(
+    session: DbSession, record: PlanRecord, view: PlanView, as_of: dt.date
+) -> str:
     """Queue the budget justification of the published version (rendered once by a worker,
     never for a visitor); returns the key its stored result is found under."""
     document = projected_document(record)

@@ -23,7 +23,6 @@ from planner.scenarios.summaries import summarize
 from planner.services.county import fit_of
 from planner.services.options import buys_of
 from planner.services.plan_documents import projected_document
-from planner.services.public import live_publication_of
 from planner.services.plans import (
     StatusError,
     changes_since,
@@ -34,6 +33,7 @@ from planner.services.plans import (
     rename_plan,
     set_status,
 )
+from planner.services.public import live_publication_of
 from planner.web.access import can_edit, plan_or_404
 from planner.web.common import (
     download_name,

@@ -15,6 +15,7 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -38,6 +39,7 @@ from planner.present import charts
 from planner.present.formatting import long_date, money
 from planner.reports.context import strategy_titles
 from planner.scenarios.fiscal import fy_label
+from planner.scenarios.schemas import INDEX_SCHEMA
 from planner.services import jobs
 from planner.services import public as service
 from planner.web.access import plan_or_404
@@ -47,7 +49,7 @@ blueprint = Blueprint("public", __name__)
 
 SCHEMAS = ROOT / "schemas"
 # Every schema the app publishes: `lead-plan/1` is served at /schemas/lead-plan/1.json.
-SCHEMA_NAMES = (*service.DOCUMENTS.values(), service.INDEX_SCHEMA)
+SCHEMA_NAMES = (*service.DOCUMENTS.values(), INDEX_SCHEMA)
 # A public answer may be kept by any browser or proxy, which asks again before each use (its
 # ETag: 304, or 404 once withdrawn): a withdrawn page is gone at once, for everyone.
 CACHE_CONTROL = "public, no-cache"
@@ -122,9 +124,7 @@ def render_public_page(record, shot: service.Snapshot) -> str:
         authorizations=[a for a in view.plan.program.authorizations if a.adopted_by(shot.as_of)],
         reports=shot.reports,
         fund_alt=charts.fund_balance_alt(p),
-        files={
-            kind: url_for("public.document", kind=kind, **args) for kind in service.DOCUMENTS
-        },
+        files={kind: url_for("public.document", kind=kind, **args) for kind in service.DOCUMENTS},
         schemas={
             kind: url_for("public.schema", name=name.split("/")[0], number=name.split("/")[1])
             for kind, name in service.DOCUMENTS.items()
@@ -197,7 +197,9 @@ class _Texts:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        text = db.session.scalar(select(getattr(Publication, column)).where(Publication.id == row.id))
+        text = db.session.scalar(
+            select(getattr(Publication, column)).where(Publication.id == row.id)
+        )
         with self.lock:
             self.items[key] = text or ""
             while len(self.items) > self.size:
@@ -223,7 +225,7 @@ def shared(body: str | bytes, mimetype: str, etag: str, **headers: str) -> Respo
     else:
         response = Response(body, mimetype=mimetype, headers=headers)
     response.set_etag(etag)
-    response.public_cache = CACHE_CONTROL  # type: ignore[attr-defined] - security_headers
+    response.public_cache = CACHE_CONTROL  # type: ignore[attr-defined]  # security_headers
     return response
 
 
@@ -291,13 +293,17 @@ def report_pdf(slug: str, plan_id: int, version: int):
             select(Job.body).where(Job.key == row.pdf_key, Job.state == jobs.DONE)
         )
         if stored is None:
-            return render_template(
-                "errors/error.html",
-                status=503,
-                title="The PDF is being prepared",
-                message="The budget justification of this plan is still being made. "
-                "Try again in a minute.",
-            ), 503, {"Retry-After": "60"}
+            return (
+                render_template(
+                    "errors/error.html",
+                    status=503,
+                    title="The PDF is being prepared",
+                    message="The budget justification of this plan is still being made. "
+                    "Try again in a minute.",
+                ),
+                503,
+                {"Retry-After": "60"},
+            )
         body = pickle.loads(stored)  # noqa: S301 - written by the app's own worker
         with PDFS.lock:
             PDFS.items[key] = body
@@ -316,7 +322,11 @@ def index_document() -> dict:
     """The machine-readable index of every public plan (lead-public-index/1)."""
     plans = []
     for entry in service.public_plans(db.session):
-        args = {"slug": entry.slug, "plan_id": entry.plan_id, "version": entry.version}
+        args: dict[str, Any] = {
+            "slug": entry.slug,
+            "plan_id": entry.plan_id,
+            "version": entry.version,
+        }
         plans.append(
             {
                 "jurisdiction": {
@@ -343,7 +353,7 @@ def index_document() -> dict:
                 },
             }
         )
-    return {"schema": service.INDEX_SCHEMA, "plans": plans}
+    return {"schema": INDEX_SCHEMA, "plans": plans}
 
 
 def _index_etag(body: str) -> str:
@@ -362,7 +372,10 @@ def index():
     body = render_template(
         "public/index.html",
         entries=entries,
-        labels={e.publication_id: (fy_label(e.summary["first_fy"]), fy_label(e.summary["last_fy"])) for e in entries},
+        labels={
+            e.publication_id: (fy_label(e.summary["first_fy"]), fy_label(e.summary["last_fy"]))
+            for e in entries
+        },
         url_of=lambda e: url_for("public.page", slug=e.slug, plan_id=e.plan_id, version=e.version),
     )
     return shared(body, "text/html", _index_etag(body))
