@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.extensions import Base
 from planner.models.base import utcnow
@@ -37,12 +37,12 @@ class Publication(Base):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     summary: Mapped[str] = mapped_column(Text)  # JSON: the index's figures of this plan
-    page: Mapped[str] = deferred(mapped_column(Text))  # the rendered HTML page
-    fund_svg: Mapped[str] = deferred(mapped_column(Text))
-    plan_json: Mapped[str] = deferred(mapped_column(Text))  # lead-plan/1
-    projection_json: Mapped[str] = deferred(mapped_column(Text))  # lead-projection/1
-    compliance_json: Mapped[str] = deferred(mapped_column(Text))  # lead-compliance/1
-    reports_json: Mapped[str] = deferred(mapped_column(Text))  # lead-annual-reports/1
+    page: Mapped[str] = mapped_column(Text, deferred=True)  # the rendered HTML page
+    fund_svg: Mapped[str] = mapped_column(Text, deferred=True)
+    plan_json: Mapped[str] = mapped_column(Text, deferred=True)  # lead-plan/1
+    projection_json: Mapped[str] = mapped_column(Text, deferred=True)  # lead-projection/1
+    compliance_json: Mapped[str] = mapped_column(Text, deferred=True)  # lead-compliance/1
+    reports_json: Mapped[str] = mapped_column(Text, deferred=True)  # lead-annual-reports/1
     pdf_key: Mapped[str] = mapped_column(String(64))  # the jobs row of the budget PDF
 
     plan: Mapped[PlanRecord] = relationship()  # noqa: F821
