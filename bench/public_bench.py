@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_bench import free_port, wait_until_up  # noqa: E402
+from bench.load_bench import free_port  # noqa: E402
 from planner import create_app  # noqa: E402
 from planner.extensions import db  # noqa: E402
 from tests.conftest import seed_test_data  # noqa: E402
@@ -71,6 +71,21 @@ def published(url: str, *, render_pdf: bool) -> tuple[str, float]:
     with app.app_context():
         db.engine.dispose()
     return f"/public/orange-county/plans/{plan_id}/v{version}/", seconds
+
+
+def wait_until_up(base: str, seconds: float = 120) -> None:
+    """The shared machine may start gunicorn slowly: wait up to `seconds` for /healthz."""
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("gunicorn did not start")
 
 
 def timed(client, url: str, repeat: int, headers: dict | None = None, status: int = 200):
