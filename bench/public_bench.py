@@ -125,10 +125,10 @@ def in_process() -> None:
 
 def run_locust(base: str, page: str):
     import gevent
-    from locust import HttpUser, between, task
+    from locust import FastHttpUser, between, task
     from locust.env import Environment
 
-    class Health(HttpUser):
+    class Health(FastHttpUser):
         host = base
         wait_time = between(0.5, 1.0)
         fixed_count = 5
@@ -137,7 +137,7 @@ def run_locust(base: str, page: str):
         def healthz(self) -> None:
             self.client.get("/healthz", name="healthz")
 
-    class Reader(HttpUser):
+    class Reader(FastHttpUser):
         host = base
         wait_time = between(1, 3)  # a person reading before the next click
 

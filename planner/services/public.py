@@ -9,11 +9,12 @@ Functions take the session and never commit: the view or CLI command owns the tr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from planner.cost_tables import default_cost_tables
 from planner.models import Jurisdiction, PlanChange, PlanRecord, Publication, User
@@ -234,17 +235,23 @@ def live_publication_of(session: DbSession, record: PlanRecord) -> Publication |
     return session.scalar(_live().where(Publication.plan_id == record.id))
 
 
-def find_public(session: DbSession, slug: str, plan_id: int, version: int) -> Publication | None:
-    """The public page at this URL, or None (withdrawn, never published, not adopted)."""
-    return session.scalar(
+@functools.cache
+def _at_url():
+    """The look-up of every anonymous request, built once (its values are bound per call)."""
+    return (
         _live()
         .join(Jurisdiction, Jurisdiction.id == Publication.jurisdiction_id)
         .where(
-            Jurisdiction.slug == slug,
-            Publication.plan_id == plan_id,
-            Publication.plan_version == version,
+            Jurisdiction.slug == bindparam("slug"),
+            Publication.plan_id == bindparam("plan_id"),
+            Publication.plan_version == bindparam("version"),
         )
     )
+
+
+def find_public(session: DbSession, slug: str, plan_id: int, version: int) -> Publication | None:
+    """The public page at this URL, or None (withdrawn, never published, not adopted)."""
+    return session.scalar(_at_url(), {"slug": slug, "plan_id": plan_id, "version": version})
 
 
 @dataclass(frozen=True)
