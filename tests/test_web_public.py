@@ -160,7 +160,8 @@ def test_a_draft_cannot_be_published_and_a_withdrawn_adoption_takes_the_page_dow
     sign_in(client, EDITOR)
     with app.app_context():
         draft_id = _plan(app).id
-    publish(client, draft_id)  # a draft: refused
+    refused = client.get(publish(client, draft_id).headers["Location"])  # a draft: refused
+    assert 'class="flash error"' in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Publication.id)) is None
     plan_id, version = adopt_with_a_filed_report(app)

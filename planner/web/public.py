@@ -10,6 +10,7 @@ downloads are rate-limited per address. No user's name or email is on any of the
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import pickle
@@ -43,7 +44,7 @@ from planner.scenarios.schemas import INDEX_SCHEMA
 from planner.services import jobs
 from planner.services import public as service
 from planner.web.access import plan_or_404
-from planner.web.common import save_change, slugify, today
+from planner.web.common import flash_why, save_change, slugify, today
 
 blueprint = Blueprint("public", __name__)
 
@@ -103,7 +104,9 @@ def summary_in_words(shot: service.Snapshot, jurisdiction: str) -> list[str]:
     return sentences
 
 
-def render_public_page(record, shot: service.Snapshot) -> str:
+def render_public_page(record, shot: service.Snapshot, fund_svg: str) -> str:
+    """The page's HTML, drawn once. Its fund chart is inside it (a data: URL, which the
+    page's policy allows for images): one request per reader, not two."""
     view = shot.view
     p = view.projection
     titles = strategy_titles(p.by_strategy, default_cost_tables())
@@ -130,7 +133,7 @@ def render_public_page(record, shot: service.Snapshot) -> str:
             for kind, name in service.DOCUMENTS.items()
         },
         pdf_url=url_for("public.report_pdf", **args),
-        chart_url=url_for("public.fund_chart", **args),
+        chart_url="data:image/svg+xml;base64," + base64.b64encode(fund_svg.encode()).decode(),
         index_url=url_for("public.index"),
     )
 
@@ -142,20 +145,21 @@ def publish(slug: str, plan_id: int):
 
     def make():
         shot = service.snapshot(record, today())
+        svg = fund_svg_of(shot.view.projection)
         return service.publish(
             db.session,
             record,
             current_user,
             shot,
-            page=render_public_page(record, shot),
-            fund_svg=fund_svg_of(shot.view.projection),
+            page=render_public_page(record, shot, svg),
+            fund_svg=svg,
         )
 
     outcome = save_change(make, refused=(service.NotPublishable,))
     if outcome.saved:
         flash(f"'{record.name}' is public.", "success")
     else:
-        flash("Not published: " + "; ".join(str(p) for p in outcome.problems), "error")
+        flash_why(outcome, "Not published")
     return redirect(back)
 
 
@@ -168,7 +172,7 @@ def withdraw(slug: str, plan_id: int):
     elif outcome.saved:
         flash("The plan has no public page.", "info")
     else:
-        flash("Not withdrawn: " + "; ".join(str(p) for p in outcome.problems), "error")
+        flash_why(outcome, "Not withdrawn")
     return redirect(url_for("plans.show", slug=slug, plan_id=plan_id) + "#public")
 
 
