@@ -22,7 +22,7 @@ COMPILE := $(BIN)/python -m compileall -q planner
 LOCK_FLAGS := --quiet --generate-hashes --python-version 3.11 --python-platform linux \
 	--custom-compile-command "make lock"
 
-.PHONY: run serve test test-fast bench bench-load bench-abuse lint format format-check lock lock-check \
+.PHONY: run serve test test-fast bench bench-load bench-public bench-abuse lint format format-check lock lock-check \
 	setup setup-runtime system-run system-test clean axe typecheck
 
 # --- Set-up ------------------------------------------------------------------------------
@@ -138,6 +138,7 @@ bench: setup
 	$(BIN)/python bench/queue_bench.py
 	$(BIN)/python bench/limits_gunicorn_bench.py
 	$(BIN)/python bench/statewide_bench.py
+	$(BIN)/python bench/public_bench.py
 
 .PHONY: worker
 worker: system-run setup-runtime
@@ -145,6 +146,10 @@ worker: system-run setup-runtime
 
 bench-load: setup
 	$(BIN)/python bench/load_bench.py
+
+# 200 anonymous readers of a public page (issue 24) against gunicorn on 127.0.0.1, bounded.
+bench-public: setup
+	$(BIN)/python bench/public_bench.py --load
 
 # Hostile input just inside and outside the limits of cost model §15, loopback only, ~75 s.
 bench-abuse: setup

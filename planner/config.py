@@ -37,6 +37,8 @@ class Defaults:
     LOGIN_ACCOUNT_RATE_LIMIT = "30 per minute;300 per hour"
     LOGIN_GLOBAL_RATE_LIMIT = "120 per minute;2000 per hour"
     DEVICE_COOKIE_DAYS = 180
+    # Downloads of a public page's PDF and JSON files, per client address (issue 24).
+    PUBLIC_DOWNLOAD_RATE_LIMIT = "30 per minute;300 per hour"
     # Flask-Limiter's counters (docs/deployment.md). Unset: each process's memory in
     # development, the app's database (planner+db://, shared by every worker) in production;
     # or e.g. redis://localhost:6379.

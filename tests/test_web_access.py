@@ -41,7 +41,23 @@ READ_ENDPOINTS = {
     "funding.page",
     "funding.shared",
 }
-PUBLIC = {"auth.sign_in", "static", "health.healthz", "statewide.page", "statewide.export_csv"}
+# Published adopted plans, their files, their index and the schemas (issue 24): anyone.
+PUBLIC_PAGES = {
+    "public.index",
+    "public.index_json",
+    "public.page",
+    "public.fund_chart",
+    "public.document",
+    "public.report_pdf",
+    "public.schema",
+}
+PUBLIC = {
+    "auth.sign_in",
+    "static",
+    "health.healthz",
+    "statewide.page",
+    "statewide.export_csv",
+} | PUBLIC_PAGES
 ACCOUNT = {"auth.sign_out"}
 
 
@@ -80,6 +96,11 @@ def _orange_share(app) -> int:
         return found
 
 
+def _version(app) -> int:
+    with app.app_context():
+        return db.session.get(PlanRecord, orange_plan(app)).version
+
+
 def routes(app):
     """Every (endpoint, method, url) of the app, with real values for its parameters."""
     values = {
@@ -97,6 +118,9 @@ def routes(app):
         "change_id": 1,  # a history entry (issue 22: restore)
         "source_id": "general-fund",
         "share_id": _orange_share(app),
+        "version": _version(app),  # a public page's plan version (issue 24)
+        "name": "lead-plan",  # a published schema
+        "number": 1,
     }
     # query values the read-only pages take (harmless elsewhere)
     query = (
@@ -132,6 +156,7 @@ def test_the_walk_sees_every_blueprint(app):
         "health",
         "actuals",
         "funding",
+        "public",
     ):
         assert any(e.startswith(blueprint + ".") for e in endpoints), blueprint
     assert len(endpoints) >= 20
@@ -147,6 +172,32 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, client):
         else:
             assert response.status_code == 302, (endpoint, url)
             assert response.headers["Location"].startswith("/sign-in"), (endpoint, url)
+
+
+@pytest.mark.parametrize("who", [None, EDITOR, ADMIN])
+def test_a_plan_not_published_has_no_public_url(app, client, who):
+    """Issue 24: a draft (or any plan not published) has no public page or file, for
+    anyone, signed in or not; the index and the schemas are open to all."""
+    if who:
+        sign_in(client, who)
+    with app.app_context():
+        assert db.session.get(PlanRecord, orange_plan(app)).status == "draft"
+    checked = 0
+    for endpoint, _method, url in routes(app):
+        if endpoint not in PUBLIC_PAGES:
+            continue
+        response = client.get(url)
+        if endpoint in ("public.index", "public.index_json", "public.schema"):
+            assert response.status_code == 200, (endpoint, url)
+            assert response.headers["Cache-Control"].startswith("public"), endpoint
+        else:
+            assert response.status_code == 404, (endpoint, url, response.status_code)
+            checked += 1
+        for kind in ("plan", "projection", "compliance", "annual-reports"):
+            if endpoint == "public.document":
+                assert client.get(url.replace("/fund.json", f"/{kind}.json")).status_code == 404
+    assert checked == 4
+    assert "Baseline LEAD plan" not in client.get("/public").get_data(as_text=True)
 
 
 def test_members_of_another_county_get_404_everywhere(app, client):

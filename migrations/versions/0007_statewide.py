@@ -1,7 +1,7 @@
 """the statewide view (issue 24): analysts, each plan's stored figures, each government's
 
 Revision ID: 0007_statewide
-Revises: 0005_jobs (the integrator re-chains it after 0006)
+Revises: 0006_public_pages
 Create Date: 2026-12-07 21:30:00
 
 The figures are filled when a plan is saved and by `planner statewide refresh` for plans
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_statewide"
-down_revision = "0005_jobs"
+down_revision = "0006_public_pages"
 branch_labels = None
 depends_on = None
 

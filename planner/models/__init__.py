@@ -7,6 +7,7 @@ from planner.models.jobs import Job
 from planner.models.jurisdictions import Jurisdiction
 from planner.models.limits import RateLimitCounter
 from planner.models.plans import PlanChange, PlanRecord
+from planner.models.public import Publication
 from planner.models.sharing import SharedProgram
 from planner.models.statewide import GovernmentFigures, PlanSummary
 
@@ -22,6 +23,7 @@ __all__ = [
     "PlanChange",
     "PlanRecord",
     "PlanSummary",
+    "Publication",
     "RateLimitCounter",
     "SharedProgram",
     "User",

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from planner.cost_tables import default_cost_tables
 from planner.models import FundActual, GovernmentFigures, Jurisdiction, PlanRecord, PlanSummary
 from planner.models.base import utcnow
+from planner.models.public import Publication, live_publications
 from planner.scenarios import load_plan_json, parse_plan, project
 from planner.scenarios.starting import starting_fy
 from planner.scenarios.statewide import (
@@ -43,13 +44,10 @@ log = logging.getLogger(__name__)
 _PENDING = "statewide_pending"  # Session.info: plans (and governments) to summarize on commit
 
 
-def public_plan_ids(session: DbSession) -> set[int]:  # noqa: ARG001 - the session it will read
-    """The ids of the plans published for everyone to read.
-
-    TODO(public): read them from planner/services/public.py once branch `public` (which
-    builds publication) is merged; until then no plan is public, so an anonymous visitor or a
-    member of one government sees an empty statewide table."""
-    return set()
+def public_plan_ids(session: DbSession) -> set[int]:
+    """The ids of the plans published for everyone to read (the public pages' set)."""
+    query = live_publications().with_only_columns(Publication.plan_id)
+    return set(session.scalars(query))
 
 
 def sees_everything(user: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flask import Flask, request
+from flask import Flask, request, session
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from planner.forms.auth import id_of
@@ -27,6 +27,7 @@ BLUEPRINTS = (
     "options",
     "funding",
     "statewide",
+    "public",
 )
 
 CONTENT_SECURITY_POLICY = (
@@ -86,5 +87,11 @@ def security_headers(response):
     # Every page, download and chart the app answers is private to who asked (plans,
     # accounts, forms with their token): no browser or proxy keeps a copy (ASVS 8.2.1).
     # Static files are answered by WhiteNoise before the app, and keep their caching.
-    response.headers["Cache-Control"] = "no-store"
+    # A published public page (issue 24) is the same for everyone and says how it may be
+    # kept (`public_cache`); not when the request changed the visitor's own session.
+    shared = getattr(response, "public_cache", None)
+    if shared is not None and not session.modified:
+        response.headers["Cache-Control"] = shared
+    else:
+        response.headers["Cache-Control"] = "no-store"
     return response

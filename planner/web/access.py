@@ -22,7 +22,21 @@ from planner.services.accounts import role_in
 # Endpoints anyone may reach without signing in.
 # The statewide view shows a visitor only what is public (services/statewide.py).
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.sign_in", "static", "health.healthz", "statewide.page", "statewide.export_csv"}
+    {
+        "auth.sign_in",
+        "static",
+        "health.healthz",
+        "statewide.page",
+        "statewide.export_csv",
+        # published adopted plans, their files, the index and the schemas (issue 24)
+        "public.index",
+        "public.index_json",
+        "public.page",
+        "public.fund_chart",
+        "public.document",
+        "public.report_pdf",
+        "public.schema",
+    }
 )
 # Pages that only read (GET): a viewer may use them. Everything else is a change.
 READ_ONLY_ENDPOINTS = frozenset(
@@ -63,8 +77,9 @@ READ_ONLY_ENDPOINTS = frozenset(
 # What a state-level analyst may still post: signing out and their own password. Every
 # other change is refused (403) wherever it is, whatever the analyst's memberships.
 ANALYST_OWN = frozenset({"auth.sign_out", "account.password"})
-# Changes allowed on an adopted plan: it can be cloned into a new draft.
-ADOPTED_CHANGES = frozenset({"plans.clone"})
+# Changes allowed on an adopted plan: it can be cloned into a new draft, and its public page
+# published or withdrawn (issue 24).
+ADOPTED_CHANGES = frozenset({"plans.clone", "public.publish", "public.withdraw"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -34,6 +34,7 @@ from planner.services.plans import (
     rename_plan,
     set_status,
 )
+from planner.services.public import live_publication_of
 from planner.web.access import can_edit, plan_or_404
 from planner.web.common import (
     download_name,
@@ -180,6 +181,9 @@ def show(slug: str, plan_id: int):
         packet=packet_defaults(view),
         afford=fit_of(record, view=view),
         buys=buys_of(view.plan, view.projection, request.args.get("jail_day_cost")),
+        publication=(  # issue 24: its public page, if published
+            live_publication_of(db.session, record) if record.status == "adopted" else None
+        ),
     )
 
 
