@@ -14,7 +14,7 @@ from sqlalchemy import select
 from planner.cli import main
 from planner.extensions import db
 from planner.models import AdminAction, GovernmentFigures, PlanRecord, PlanSummary, User
-from tests.web import ADMIN, EDITOR, PASSWORD, VIEWER, sign_in, text, token
+from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER, sign_in, text, token
 
 ANALYST = "analyst@state.example"
 
@@ -164,16 +164,24 @@ def test_a_plan_named_as_a_formula_is_text_in_the_csv(app, client):
     assert rows[0]["plan"].startswith("'=")
 
 
-def test_a_visitor_sees_only_public_plans(app, client, monkeypatch):
-    from planner.services import statewide
+def test_a_visitor_sees_only_public_plans(app, client):
+    from planner.services.plans import set_status
 
     page = client.get("/statewide")
     assert page.status_code == 200
     assert "0 governments shown" in text(page)
     assert rows_of(client.get("/statewide.csv")) == []
+    # Durham's plan adopted, then published by its editor as a person does (issue 24).
     with app.app_context():
-        durham = db.session.scalar(select(PlanRecord.id).where(PlanRecord.name == "Durham plan"))
-    monkeypatch.setattr(statewide, "public_plan_ids", lambda session: {durham})
+        record = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Durham plan"))
+        set_status(db.session, record, None, "adopt", dt.date(2026, 6, 2), expected_version=None)
+        db.session.commit()
+        durham = record.id
+    sign_in(client, OTHER)
+    plan_page = f"/j/durham-county/plans/{durham}"
+    published = client.post(f"{plan_page}/publish", data={"csrf_token": token(client, plan_page)})
+    assert published.status_code in (302, 303)
+    client.post("/sign-out", data={"csrf_token": token(client, plan_page)})
     rows = rows_of(client.get("/statewide.csv"))
     assert [row["government"] for row in rows] == ["Durham County"]
     # A member of a government is a visitor here too: only what is public.

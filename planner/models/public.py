@@ -63,7 +63,7 @@ class Publication(Base):
 from planner.models.jurisdictions import Jurisdiction  # noqa: E402
 
 
-def live_publications() -> Select[tuple[Publication]]:
+def live_publications() -> Select[Publication]:
     """Publications shown now: not withdrawn, of a plan not deleted that is still adopted at
     the version published (a withdrawn adoption takes the page down with it). The public
     pages and the statewide view's visitors read the same set."""
