@@ -225,3 +225,66 @@ def test_the_figures_page_refuses_bad_input_and_saves_nothing(app, director, cha
     else:
         assert re.search(rf'id="{field}".*?class="error"', html, re.S)
     assert record_of(app, pid)[1] == before
+
+
+def test_the_figures_page_shows_back_what_it_saved_and_saving_again_adds_nothing(app, director):
+    """The Wilkes run's trap: the line for another strategy and the adoption dates came back
+    blank, and typing them again added a second line. Now the page shows them back, and the
+    same form saved again leaves the plan's lines and authorizations as they were."""
+    url = created_with_figures(director)
+    pid = int(re.search(r"/plans/(\d+)/", url).group(1))
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update(
+        other_label="Naloxone kits",
+        other_strategy="A:7",
+        other_annual_amount="$35,000",
+        auth_adopted_on="06/14/2027",
+        auth_budget_ordinance_on="06/14/2027",
+    )
+    assert director.post(url, data=values).status_code == 302
+    first = plan_of(record_of(app, pid)[0])
+
+    shown = form_values(director.get(url).get_data(as_text=True))
+    assert shown["other_label"] == "Naloxone kits"
+    assert shown["other_strategy"] == "A:7"
+    assert Decimal(shown["other_annual_amount"].replace(",", "").lstrip("$")) == 35000
+    assert dt.date.fromisoformat(shown["auth_adopted_on"]) == dt.date(2027, 6, 14)
+    assert dt.date.fromisoformat(shown["auth_budget_ordinance_on"]) == dt.date(2027, 6, 14)
+    assert director.post(url, data=shown).status_code == 302
+    again = plan_of(record_of(app, pid)[0])
+    others = [line for line in again.line_items if line.kind == "other_strategy"]
+    assert [(o.label, o.params.annual_amount) for o in others] == [("Naloxone kits", 35000)]
+    assert again.program.authorizations == first.program.authorizations
+
+    # Emptied, the line goes: the page said "all three blank: no such line".
+    shown = form_values(director.get(url).get_data(as_text=True))
+    shown.update(other_label="", other_strategy="", other_annual_amount="")
+    assert director.post(url, data=shown).status_code == 302
+    gone = plan_of(record_of(app, pid)[0])
+    assert not [line for line in gone.line_items if line.kind == "other_strategy"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        # units and a cost beside a service not marked a gap were dropped on save
+        (
+            {"units_service-housing": "3", "unit_cost_service-housing": "12000"},
+            ["units_service-housing", "unit_cost_service-housing"],
+        ),
+        # an amount with no name and no strategy was saved as a line failing MOA-STRATEGY
+        ({"other_annual_amount": "35000"}, ["other_label", "other_strategy"]),
+    ],
+)
+def test_nothing_typed_is_dropped_or_half_saved(app, director, changes, fields):
+    url = created_with_figures(director)
+    pid = int(re.search(r"/plans/(\d+)/", url).group(1))
+    before = record_of(app, pid)[1]
+    values = form_values(director.get(url).get_data(as_text=True))
+    values.update(changes)
+    response = director.post(url, data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    for field in fields:
+        assert f'id="{field}-error"' in html
+    assert record_of(app, pid)[1] == before

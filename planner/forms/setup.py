@@ -55,6 +55,9 @@ class SetupLayout:
     services: list[tuple[str, str, list[Input]]]  # line id, label, [status, units, cost]
     other: list[Input]
     authorize: list[Input]
+    # The plan's line for another strategy this page edits (its first other_strategy line
+    # with an amount a year), or None: the page adds one.
+    other_index: int | None = None
 
     @property
     def written(self) -> list[Input]:
@@ -105,22 +108,36 @@ def setup_layout(document: dict[str, Any]) -> SetupLayout:
                 ],
             )
         )
+    other_index = next(
+        (
+            index
+            for index, line in enumerate(lines)
+            if line.get("kind") == "other_strategy"
+            and line.get("annual_amount") is not None
+            and not line.get("amounts")
+        ),
+        None,
+    )
+
+    def other_path(name: str) -> tuple[Any, ...]:
+        return ("new", name) if other_index is None else ("line_items", other_index, name)
+
     other = [
         Input(
             "other_label",
-            ("new", "label"),
+            other_path("label"),
             Field("label", "text", nullable=True, max_length=200),
-            label="Another strategy from the same fund: its name (blank: none)",
+            label="Another strategy from the same fund: its name (all three blank: no such line)",
         ),
         Input(
             "other_strategy",
-            ("new", "strategy"),
+            other_path("strategy"),
             Field("strategy", "text", nullable=True),
             label="Its strategy",
         ),
         Input(
             "other_annual_amount",
-            ("new", "annual_amount"),
+            other_path("annual_amount"),
             # blank: no line (the page checks a name without an amount)
             dataclasses.replace(
                 _line_field("other_strategy", None, "annual_amount"), required=False
@@ -129,7 +146,7 @@ def setup_layout(document: dict[str, Any]) -> SetupLayout:
         ),
         Input(
             "other_escalate",
-            ("new", "escalate"),
+            other_path("escalate"),
             _line_field("other_strategy", None, "escalate"),
             label="Escalate it with inflation",
         ),
@@ -171,6 +188,7 @@ def setup_layout(document: dict[str, Any]) -> SetupLayout:
         services=services,
         other=other,
         authorize=authorize,
+        other_index=other_index,
     )
 
 

@@ -427,3 +427,20 @@ def scheduled_adoptions(plan: Plan, as_of: dt.date) -> tuple[dt.date, ...]:
         if day is not None and day > as_of
     }
     return tuple(sorted(found))
+
+
+def pending_authorizations(
+    plan: Plan, as_of: dt.date
+) -> tuple[int, int, dt.date | None, dt.date | None] | None:
+    """The FYs and dates of the plan's authorizations not yet adopted by `as_of` (drafts and
+    scheduled ones): first FY, last FY, the resolution's and the budget ordinance's date
+    (the earliest given of each). None when every authorization is adopted. The one-page
+    setup shows them back, so that saving it again keeps them (issue 23)."""
+    pending = [a for a in plan.program.authorizations if not a.adopted_by(as_of)]
+    if not pending:
+        return None
+    first = min(fy_of(a.start) for a in pending)
+    last = max(fy_of(a.end) for a in pending)
+    adopted = sorted(a.adopted_on for a in pending if a.adopted_on is not None)
+    ordinance = sorted(a.budget_ordinance_on for a in pending if a.budget_ordinance_on is not None)
+    return first, last, adopted[0] if adopted else None, ordinance[0] if ordinance else None

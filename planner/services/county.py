@@ -495,6 +495,9 @@ class Figures:
 
     assessments: dict[str, Assessment]
     other_line: dict[str, Any] | None = None  # label, strategy, annual_amount, escalate
+    # The plan's line the page showed for another strategy (its index): changed in place, or
+    # removed when the page's fields were emptied. None: `other_line` is a new line.
+    other_index: int | None = None
     authorize: tuple[int, int] | None = None
     adopted_on: dt.date | None = None
     budget_ordinance_on: dt.date | None = None
@@ -544,7 +547,13 @@ def enter_figures(
     def change(document: dict[str, Any]) -> None:
         write(document)
         _assess(document, figures.assessments)
-        if figures.other_line is not None:
+        if figures.other_index is not None:
+            lines = document["line_items"]
+            if figures.other_line is None:
+                del lines[figures.other_index]
+            else:
+                lines[figures.other_index].update(figures.other_line)
+        elif figures.other_line is not None:
             line = {
                 "id": _line_id(document, figures.other_line.get("label") or ""),
                 "kind": "other_strategy",

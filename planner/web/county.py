@@ -26,6 +26,7 @@ from planner.forms.county import (
     total_value,
     validated,
 )
+from planner.scenarios.authorizations import pending_authorizations
 from planner.scenarios.fields import Field
 from planner.scenarios.fit import FitError
 from planner.services import county
@@ -232,6 +233,43 @@ def services(slug: str, plan_id: int):
 # ------------------------------------------------------------------------ one page of figures
 
 
+def _add_error(field: Any, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def _other_line_complete(form: Any) -> bool:
+    """The other strategy's line has a name, a strategy and an amount, or none of them
+    (nothing typed is silently dropped or saved half-made)."""
+    fields = (form.other_label, form.other_strategy, form.other_annual_amount)
+    given = [bool((f.data or "").strip()) for f in fields]
+    if not any(given) or all(given):
+        return True
+    needs = ("its name", "its strategy", "its amount a year")
+    for field, has, what in zip(fields, given, needs, strict=True):
+        if not has:
+            _add_error(field, f"is required: the line for another strategy needs {what}")
+    return False
+
+
+def _units_only_for_gaps(form: Any, layout: Any, document: Any) -> bool:
+    """Units and a cost are the fund's purchase for a gap: typed beside a service that is not
+    marked a gap, they are refused beside their field rather than dropped on save (a value
+    the plan already held is shown back, not typed)."""
+    from planner.forms.plan_forms import display_value, get_path
+
+    ok = True
+    for _, _, (status_spec, units, cost) in layout.services:
+        if getattr(form, status_spec.name).data == "gap":
+            continue
+        for spec in (units, cost):
+            field = getattr(form, spec.name)
+            typed = (field.data or "").strip()
+            if typed and typed != str(display_value(spec, get_path(document, spec.path)) or ""):
+                _add_error(field, "is only for a gap: mark the service a gap, or leave it blank")
+                ok = False
+    return ok
+
+
 def _figures(form: Any, layout: Any) -> county.Figures:
     """The posted form's services, new line and authorizations, as the plan file writes them."""
     from planner.forms.plan_forms import form_value
@@ -262,6 +300,7 @@ def _figures(form: Any, layout: Any) -> county.Figures:
     return county.Figures(
         assessments,
         other,
+        layout.other_index,
         (first, last) if first is not None and last is not None else None,
         adopted,
         ordinance,
@@ -285,9 +324,19 @@ def setup(slug: str, plan_id: int):
     if request.method == "GET":
         fill_form(form, [*layout.written, *(s for _, _, r in layout.services for s in r)], document)
         plan = load_plan(record)
-        form.auth_first_fy.data = fy_label(plan.start_fy)
-        form.auth_last_fy.data = fy_label(plan.fiscal_years[min(1, plan.years - 1)])
-        form.other_escalate.data = True
+        pending = pending_authorizations(plan, today())
+        if pending is None:  # nothing waiting: offer the first two FYs
+            form.auth_first_fy.data = fy_label(plan.start_fy)
+            form.auth_last_fy.data = fy_label(plan.fiscal_years[min(1, plan.years - 1)])
+        else:  # shown back, so that saving the page again keeps them
+            first, last, adopted, ordinance = pending
+            form.auth_first_fy.data, form.auth_last_fy.data = fy_label(first), fy_label(last)
+            form.auth_adopted_on.data = adopted.isoformat() if adopted else ""
+            form.auth_budget_ordinance_on.data = ordinance.isoformat() if ordinance else ""
+        if layout.other_index is None:
+            form.other_escalate.data = True
+        else:  # the line this page added (or the plan's first of its kind) shown back
+            fill_form(form, layout.other, document)
         form.version.data = str(record.version)
     else:
         valid = form.validate_on_submit()
@@ -299,14 +348,8 @@ def setup(slug: str, plan_id: int):
                 if not (field.data or "").strip() and not field.errors:
                     field.errors = [*field.errors, "is required when the service is a gap"]
                     valid = False
-        if (form.other_label.data or "").strip() and not (
-            form.other_annual_amount.data or ""
-        ).strip():
-            form.other_annual_amount.errors = [
-                *form.other_annual_amount.errors,
-                "is required for the other strategy's line",
-            ]
-            valid = False
+        valid = _other_line_complete(form) and valid
+        valid = _units_only_for_gaps(form, layout, document) and valid
         if bool((form.auth_first_fy.data or "").strip()) != bool(
             (form.auth_last_fy.data or "").strip()
         ):
