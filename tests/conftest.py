@@ -52,6 +52,39 @@ settings.load_profile(PROFILE)
 accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
 
 
+def _share_url_builders() -> None:
+    """Each test makes its own app, and werkzeug compiles every route's URL builder anew for
+    each (Python source built and compiled: most of the ~90 ms an app took). A builder depends
+    only on its rule and the map's converters, so this process compiles each one once and
+    the apps share it; what a test builds and matches is werkzeug's own code as before."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def shared(self, append_unknown=True):
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.merge_slashes,
+            self.map.host_matching,
+            repr(sorted((self.defaults or {}).items())),
+            tuple(self._trace),
+            tuple(sorted((name, id(kind)) for name, kind in self.map.converters.items())),
+            append_unknown,
+        )
+        found = compiled.get(key)
+        if found is None:
+            found = compiled[key] = compile_builder(self, append_unknown)
+        return found
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 # The test modules whose database tests also run on PostgreSQL: the ones about what the
 # database does (storage, migrations, access, sessions and throttling, limits and long values,
 # versions and concurrency, backups, fuzzing, the editor's saves, accounts). Modules about what
@@ -120,6 +153,30 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def tables():
     return default_cost_tables()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Chromium, launched once per test process for every browser module (a launch costs a
+    second or two of CPU); each test gets a new context of it, so no cookie or page is
+    shared. tests/test_browser.py's `browser` fixture, which the browser modules import,
+    returns it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
 
 
 def seed_test_data(url: str) -> None:
