@@ -127,7 +127,8 @@ LONG_MODULES = frozenset(
 def pytest_collection_modifyitems(config, items):
     """Tests that go through the Flask app (the `app` fixture, and so `client` and
     `runner`) or a migrated database (`database_url`) are marked `web`: `make test-fast`
-    leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES."""
+    leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES, and of those not
+    the tests marked `sqlite_only` (their database is never reached)."""
     kept, dropped = [], []
     for item in items:
         if {"app", "database_url"} & set(getattr(item, "fixturenames", ())):
@@ -135,9 +136,8 @@ def pytest_collection_modifyitems(config, items):
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("database_url") if callspec else None
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        (dropped if engine == "postgresql" and module not in POSTGRES_MODULES else kept).append(
-            item
-        )
+        on_sqlite_only = module not in POSTGRES_MODULES or item.get_closest_marker("sqlite_only")
+        (dropped if engine == "postgresql" and on_sqlite_only else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
