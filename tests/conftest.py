@@ -120,6 +120,7 @@ LONG_MODULES = frozenset(
         "test_browser_county",
         "test_browser_editor",
         "test_workbook_live",
+        "test_workbook_recalc",  # one xdist group (one LibreOffice run): late, it ran alone
     }
 )
 

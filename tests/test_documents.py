@@ -41,7 +41,8 @@ from planner.scenarios.summaries import (
 from tests.plans import EXAMPLES, example, parse
 
 # Rendering and measuring PDFs takes seconds each: `make test` runs these, `make test-fast` not.
-pytestmark = pytest.mark.slow
+# One xdist group: the demo PDF (a module fixture) is rendered and read once, not per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("documents")]
 
 PREPARED = dt.date(2026, 11, 28)
 MIN_POINTS = 7.45  # 7.5 pt, less PDF rounding
