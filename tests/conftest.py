@@ -129,7 +129,7 @@ def pytest_collection_modifyitems(config, items):
     """Tests that go through the Flask app (the `app` fixture, and so `client` and
     `runner`) or a migrated database (`database_url`) are marked `web`: `make test-fast`
     leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES, and of those not
-    the tests marked `sqlite_only` (their database is never reached)."""
+    the tests marked `sqlite_only` (their PostgreSQL run would repeat the SQLite one)."""
     kept, dropped = [], []
     for item in items:
         if {"app", "database_url"} & set(getattr(item, "fixturenames", ())):
@@ -154,30 +154,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def tables():
     return default_cost_tables()
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Chromium, launched once per test process for every browser module (a launch costs a
-    second or two of CPU); each test gets a new context of it, so no cookie or page is
-    shared. tests/test_browser.py's `browser` fixture, which the browser modules import,
-    returns it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def seed_test_data(url: str) -> None:

@@ -42,10 +42,23 @@ def server(template_database, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(chromium):
-    """The browser of this test process (tests/conftest.py: launched once, shared by the
-    browser modules; each test opens its own context)."""
-    return chromium
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
