@@ -52,6 +52,39 @@ settings.load_profile(PROFILE)
 accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
 
 
+def _share_url_builders() -> None:
+    """Each test makes its own app, and werkzeug compiles every route's URL builder anew for
+    each (Python source built and compiled: most of the ~90 ms an app took). A builder depends
+    only on its rule and the map's converters, so this process compiles each one once and
+    the apps share it; what a test builds and matches is werkzeug's own code as before."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, object] = {}
+
+    def shared(self, append_unknown=True):
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.merge_slashes,
+            self.map.host_matching,
+            repr(sorted((self.defaults or {}).items())),
+            tuple(self._trace),
+            tuple(sorted((name, id(kind)) for name, kind in self.map.converters.items())),
+            append_unknown,
+        )
+        found = compiled.get(key)
+        if found is None:
+            found = compiled[key] = compile_builder(self, append_unknown)
+        return found
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 # The test modules whose database tests also run on PostgreSQL: the ones about what the
 # database does (storage, migrations, access, sessions and throttling, limits and long values,
 # versions and concurrency, backups, fuzzing, the editor's saves, accounts). Modules about what
@@ -87,6 +120,7 @@ LONG_MODULES = frozenset(
         "test_browser_county",
         "test_browser_editor",
         "test_workbook_live",
+        "test_workbook_recalc",  # one xdist group (one LibreOffice run): late, it ran alone
     }
 )
 
@@ -94,7 +128,8 @@ LONG_MODULES = frozenset(
 def pytest_collection_modifyitems(config, items):
     """Tests that go through the Flask app (the `app` fixture, and so `client` and
     `runner`) or a migrated database (`database_url`) are marked `web`: `make test-fast`
-    leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES."""
+    leaves them out. PostgreSQL runs only the modules of POSTGRES_MODULES, and of those not
+    the tests marked `sqlite_only` (their PostgreSQL run would repeat the SQLite one)."""
     kept, dropped = [], []
     for item in items:
         if {"app", "database_url"} & set(getattr(item, "fixturenames", ())):
@@ -102,9 +137,8 @@ def pytest_collection_modifyitems(config, items):
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("database_url") if callspec else None
         module = item.module.__name__.rpartition(".")[2] if item.module else ""
-        (dropped if engine == "postgresql" and module not in POSTGRES_MODULES else kept).append(
-            item
-        )
+        on_sqlite_only = module not in POSTGRES_MODULES or item.get_closest_marker("sqlite_only")
+        (dropped if engine == "postgresql" and on_sqlite_only else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -115,6 +149,28 @@ def pytest_collection_modifyitems(config, items):
             (item.module.__name__.rpartition(".")[2] if item.module else "") not in LONG_MODULES
         )
     )
+    _name_xdist_groups(config, items)
+
+
+def _name_xdist_groups(config, items) -> None:
+    """`--dist loadgroup` sends the tests of one `xdist_group` to one worker by reading the
+    group from the test's id (`path::test@group`). pytest-xdist 3.8 writes that suffix to an
+    attribute pytest 9 no longer reads its ids from, so every group was split over the
+    workers (a session fixture such as the LibreOffice recalculation ran once on each).
+    Name the group in the id as pytest-xdist means to, on the workers only."""
+    if not hasattr(config, "workerinput") or not config.getvalue("loadgroup"):
+        return
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
 
 
 @pytest.fixture(scope="session")

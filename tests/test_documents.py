@@ -10,6 +10,7 @@ import copy
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -40,7 +41,8 @@ from planner.scenarios.summaries import (
 from tests.plans import EXAMPLES, example, parse
 
 # Rendering and measuring PDFs takes seconds each: `make test` runs these, `make test-fast` not.
-pytestmark = pytest.mark.slow
+# One xdist group: the demo PDF (a module fixture) is rendered and read once, not per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("documents")]
 
 PREPARED = dt.date(2026, 11, 28)
 MIN_POINTS = 7.45  # 7.5 pt, less PDF rounding
@@ -75,7 +77,19 @@ def _unrotated(obj) -> bool:
 def layout_problems(pdf: bytes) -> list[str]:
     """Every character inside the page's margins, none printed over another on its line (a
     figure cut by its cell would overprint the next cell's), none below 7.5 pt."""
+    return list(_read_pdf(pdf)[0])
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return list(_read_pdf(pdf)[1])
+
+
+@functools.lru_cache(maxsize=8)
+def _read_pdf(pdf: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A PDF's layout problems and its pages' text, read in one pass: pdfplumber lays each page
+    out once for both (the slow part), and a PDF asked about again is not read again."""
     problems = []
+    texts = []
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         for number, page in enumerate(document.pages, 1):
             width = float(page.width)
@@ -93,12 +107,8 @@ def layout_problems(pdf: bytes) -> list[str]:
                             f"p{number}: {left['text']!r} over {right['text']!r} "
                             f"at x={right['x0']:.1f}"
                         )
-    return problems
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return [page.extract_text() or "" for page in document.pages]
+            texts.append(page.extract_text() or "")
+    return tuple(problems), tuple(texts)
 
 
 def deficit_data() -> dict:

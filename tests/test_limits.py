@@ -462,6 +462,7 @@ def test_nul_in_a_slug_or_a_file_name_is_a_bad_request(app, editor):
 # ----------------------------------------------------------------- charts
 
 
+@pytest.mark.sqlite_only  # what a chart and the PDF draw of a stored name
 def test_mathtext_in_names_and_strategies_is_drawn_literally(app, editor):
     pid = plan_id(app)
     base = f"/j/orange-county/plans/{pid}"

@@ -349,6 +349,7 @@ def test_an_adopted_plan_is_frozen_on_every_mutating_route(app, client):
     assert "/edit/" not in page.get_data(as_text=True)
 
 
+@pytest.mark.sqlite_only  # what the PDF says (adoption itself runs on both engines)
 def test_the_pdf_of_an_adopted_plan_states_its_adoption(app, client):
     import io
 

@@ -5,6 +5,7 @@ the same plan with harmless text, and hostile text reads back exactly, as text."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 
@@ -41,6 +42,13 @@ APP_WORDS = re.compile(
 
 
 def workbook_of(texts: list[str], *, funded: bool = False) -> openpyxl.Workbook:
+    """The workbook of a plan whose name, line labels, strategies and justifications are
+    `texts` (see `_workbook`); made once per texts in this process (the tests only read it)."""
+    return _workbook(tuple(texts), funded)
+
+
+@functools.cache
+def _workbook(texts: tuple[str, ...], funded: bool) -> openpyxl.Workbook:
     """The workbook of a plan whose name, line labels, strategies and justifications are
     `texts` (one line item per text; the strategies numbered to stay distinct); `funded`:
     each line half paid by a funding source named by its text (cost model §16)."""

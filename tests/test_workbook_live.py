@@ -6,6 +6,7 @@ are changed) gives the engine's projection of the same plan to the dollar."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -56,6 +57,13 @@ def plan_of(name: str):
 
 def workbook_bytes(plan) -> bytes:
     return plan_workbook(plan_document(plan, prepared_on=dt.date(2026, 11, 28)))
+
+
+@functools.cache
+def demo_book() -> openpyxl.Workbook:
+    """The demo plan's workbook with its formulas, made and opened once for the tests that
+    read it (they only read it)."""
+    return openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan_of("demo-orange-county"))))
 
 
 def components(book: openpyxl.Workbook, years: int) -> dict[tuple[str, str], list]:
@@ -350,8 +358,7 @@ def test_generated_plans_stored_values_equal_the_engine(doc):
 
 
 def test_inputs_are_named_by_their_plan_file_path():
-    plan = plan_of("demo-orange-county")
-    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
+    book = demo_book()
     names = dict(book.defined_names.items())
     for name in (
         "assumptions.salary_escalation",
@@ -408,8 +415,7 @@ def test_line_names_handle_digits_case_and_dashes():
 
 
 def test_formulas_use_only_common_functions_and_print_setup():
-    plan = plan_of("demo-orange-county")
-    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
+    book = demo_book()
     used = set()
     formulas = 0
     for sheet in book.worksheets:
@@ -440,7 +446,7 @@ def test_formulas_use_only_common_functions_and_print_setup():
 
 def test_text_sheets_hold_justifications_and_basis():
     plan = plan_of("demo-orange-county")
-    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(plan)))
+    book = demo_book()
     just = book["Justifications"]
     assert [just.cell(row=2 + k, column=4).value for k in range(len(plan.line_items))] == [
         line.justification for line in plan.line_items

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .fields import Field, money
 from .fiscal import FiscalYearError, fy_end, fy_label, parse_fy
 from .limits import FISCAL_YEAR
 from .money import Q, dollars, round_half_up
-from .parse import _MISSING, Field, _Reader, money
 from .plan import PATHWAYS
+from .reader import _MISSING, PlanError, Problem, _Reader
 
 if TYPE_CHECKING:
     from .plan import Plan
@@ -267,7 +268,6 @@ def parse_actuals_section(
     raises PlanError. With `start_fy` and `years` the FYs are judged against that plan
     (outside it, gaps); without them, any FY is accepted and only the entries are checked."""
     from .limits import nesting_problem
-    from .parse import PlanError, Problem
 
     reader = _Reader(tables)
     too_deep = nesting_problem(section, reader.limits)

@@ -11,19 +11,16 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .actuals import UNASSIGNED, FyActuals
 from .authorizations import authorization_facts, authorize_months, uncovered_months
-from .compliance_base import fy_ranges
+from .compliance_base import RuleContext, RuleResult, direct_result, fy_ranges
 from .fiscal import fy_end, fy_label, fy_of, fy_start
 from .money import fmt_money
 from .plan import Plan
 from .projection import Projection
 from .tables import CostTables
-
-if TYPE_CHECKING:
-    from .compliance import RuleResult, _Check
 
 CITATION = "NC MOA §F.6, Exhibits E and F"
 # The states of one FY, worst first within each status.
@@ -123,10 +120,8 @@ def _fys(items: Iterable[FyReport]) -> str:
     return fy_ranges([item.fy for item in items])
 
 
-def check_annual_report(c: _Check) -> RuleResult:
+def check_annual_report(c: RuleContext) -> RuleResult:
     """MOA-ANNUAL-REPORT: each ended FY's Exhibit E and F, filed with its actuals."""
-    from .compliance import _result
-
     plan, as_of = c.plan, c.as_of
     items = fy_reports(plan, c.tables, as_of)
     facts: dict[str, Any] = {
@@ -183,7 +178,7 @@ def check_annual_report(c: _Check) -> RuleResult:
         message = _sentence(warns)
         if infos or passes:
             message += " Also " + "; ".join(infos + passes) + "."
-        return _result(
+        return direct_result(
             "MOA-ANNUAL-REPORT",
             "warn",
             message,
@@ -196,7 +191,7 @@ def check_annual_report(c: _Check) -> RuleResult:
         message = _sentence(infos)
         if passes:
             message += " " + _sentence(passes)
-        return _result(
+        return direct_result(
             "MOA-ANNUAL-REPORT",
             "info",
             message,
@@ -206,9 +201,9 @@ def check_annual_report(c: _Check) -> RuleResult:
             facts=facts,
         )
     if passes:
-        return _result("MOA-ANNUAL-REPORT", "pass", _sentence(passes), CITATION, facts=facts)
+        return direct_result("MOA-ANNUAL-REPORT", "pass", _sentence(passes), CITATION, facts=facts)
     first = plan.start_fy
-    return _result(
+    return direct_result(
         "MOA-ANNUAL-REPORT",
         "pass",
         f"No plan FY has ended by {_date(as_of)}: the first annual reports, "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, Literal, NotRequired, TypedDict, TypeVar
 
@@ -46,6 +46,7 @@ from .compliance_base import (
     Status,
     add_years,
     and_list,
+    direct_result,
     fy_ranges,
     ids,
     line_ref,
@@ -98,6 +99,7 @@ EXHIBIT_A = re.compile(r"^A:(\d{1,2})$")
 EXHIBIT_B = re.compile(r"^B:([A-L])\.(\d+)(?:\.(\d+))?$")
 
 _Check = RuleContext  # the name the rules were written against (rules in other modules)
+_result = direct_result  # the name the rules were written against
 
 
 def compliance_to_dict(results: Iterable[RuleResult], as_of: dt.date) -> dict[str, Any]:
@@ -131,30 +133,6 @@ def _params(item: LineItem, params_type: type[P]) -> P:
     if not isinstance(params, params_type):
         raise TypeError(f"line {item.id!r} ({item.kind}) has no {params_type.__name__}")
     return params
-
-
-def _result(
-    rule_id: str,
-    status: Status,
-    message: str,
-    citation: str,
-    *,
-    fiscal_years: Iterable[int] = (),
-    line_items: Iterable[str] = (),
-    inputs: Iterable[str] = (),
-    facts: Mapping[str, Any] | None = None,
-) -> RuleResult:
-    """A result written directly, for a rule not (yet) in the facts + renderer form."""
-    return RuleResult(
-        rule_id,
-        status,
-        message,
-        tuple(sorted(set(fiscal_years))),
-        tuple(dict.fromkeys(line_items)),
-        citation,
-        tuple(inputs),
-        facts or {},
-    )
 
 
 # ----------------------------------------------------------------------------- MOA-STRATEGY

@@ -102,6 +102,30 @@ class RuleContext:
         )
 
 
+def direct_result(
+    rule_id: str,
+    status: Status,
+    message: str,
+    citation: str,
+    *,
+    fiscal_years: Iterable[int] = (),
+    line_items: Iterable[str] = (),
+    inputs: Iterable[str] = (),
+    facts: Mapping[str, Any] | None = None,
+) -> RuleResult:
+    """A result written directly, for a rule not (yet) in the facts + renderer form."""
+    return RuleResult(
+        rule_id,
+        status,
+        message,
+        tuple(sorted(set(fiscal_years))),
+        tuple(dict.fromkeys(line_items)),
+        citation,
+        tuple(inputs),
+        facts or {},
+    )
+
+
 F = TypeVar("F", bound=Mapping[str, Any])
 
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .fields import share
+from .fields import Field, money, share
 from .fiscal import fy_label
 from .money import dollars, q
-from .parse import _MISSING, Field, _join, _Reader, money
 from .plan import FUNDING_KINDS, SETTLEMENT, FundingEntry, FundingSource, LineItem, Plan
+from .reader import _MISSING, _join, _Reader
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 SOURCE_KEYS = ("id", "name", "kind", "start", "end", "award", "jurisdiction")

@@ -13,10 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
+from .actuals import actuals_to_dict, read_actuals
 from .fields import (
     LONG_TEXT,
     MISSING,
@@ -34,19 +35,16 @@ from .fields import (
     money as money,  # re-exported
 )
 from .fiscal import FiscalYearError, fy_label, parse_fy
+from .funding import funded_by_to_list, funding_to_dict, read_funded_by, read_funding
 from .kinds import REGISTRY, plan_values
 from .kinds.warm_handoff import on_call_hourly_rate
 from .limits import (
-    DATE_RANGE,
     FISCAL_YEAR,
     NESTING,
     TOO_MANY,
     json_number,
     nesting_problem,
-    number_text,
-    number_text_problem,
 )
-from .money import round_half_up
 from .plan import (
     JURISDICTION_KINDS,
     PATHWAYS,
@@ -62,35 +60,17 @@ from .plan import (
     Plan,
     Program,
 )
+from .reader import DEFAULT_YEARS, _join, _Reader
+from .reader import PlanError as PlanError  # re-exported: the engine's callers catch it here
+from .reader import Problem as Problem  # re-exported
 from .streams import Streams, with_streams
 from .tables import CostTables
 from .uncertainty import read_uncertainty, uncertainty_to_dict
 
 _MISSING = MISSING
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-# Control characters other than tab and line breaks: no database or PDF should store them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 YEARS_MIN, YEARS_MAX = 1, 40
 MONTHS_MIN, MONTHS_MAX = 1, 120
-DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-    kind: str = ""  # for the §15 limits: one of the kinds in planner.scenarios.limits
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
-
-
-class PlanError(ValueError):
-    """A plan document with one or more problems, each with its path."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class _JsonObject(dict[str, Any]):
@@ -195,263 +175,6 @@ def line_fields(kind: str, choice: str | None = None) -> tuple[Field, ...]:
 # --------------------------------------------------------------------------- reader
 
 
-class _Reader:
-    def __init__(self, tables: CostTables):
-        self.tables = tables
-        self.problems: list[Problem] = []
-        assert tables.limits is not None  # noqa: S101 - the loader always reads limits.toml
-        self.limits = tables.limits
-        self.unlisted = 0  # problems past the listed maximum, counted
-        self.start_fy = 2000
-        self.years = DEFAULT_YEARS
-        self.rates: dict[str, Decimal] = {}
-
-    def error(self, path: str, message: str, kind: str = "") -> None:
-        if len(self.problems) < self.limits.problems_listed_max:
-            self.problems.append(Problem(path, message, kind))
-        else:
-            self.unlisted += 1
-
-    def too_many(self, value: Any, path: str, limit: int, what: str) -> bool:
-        """§15: a list (or mapping) longer than its limit is refused unread."""
-        if isinstance(value, (list, dict)) and len(value) > limit:
-            self.error(path, f"at most {limit:,} {what} (got {len(value):,})", TOO_MANY)
-            return True
-        return False
-
-    def number_text_ok(self, value: Any, path: str) -> bool:
-        """§15: a number's text is checked before anything converts it."""
-        if isinstance(value, bool):
-            return True
-        text = value.strip().replace(",", "") if isinstance(value, str) else number_text(value)
-        problem = number_text_problem(text, self.limits)
-        if problem:
-            self.error(path, problem[1], problem[0])
-            return False
-        return True
-
-    # -- shapes
-
-    def obj(
-        self, value: Any, path: str, allowed: tuple[str, ...] | None = None
-    ) -> Mapping[str, Any] | None:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.error(path, "must be an object")
-            return None
-        for key in getattr(value, "duplicates", ()):
-            self.error(_join(path, key), "duplicate key")
-        if allowed is not None:
-            for key in value:
-                if key not in allowed:
-                    self.error(_join(path, key), "unknown key")
-        return value
-
-    # -- scalars
-
-    def number(self, value: Any, path: str) -> Decimal | None:
-        if isinstance(value, bool):
-            self.error(path, "must be a number")
-            return None
-        if not self.number_text_ok(value, path):
-            return None
-        if isinstance(value, Decimal):
-            result = value
-        elif isinstance(value, int):
-            result = Decimal(value)
-        elif isinstance(value, float):
-            result = Decimal(repr(value))
-        elif isinstance(value, str):
-            text = value.strip().replace(",", "")
-            try:
-                result = Decimal(text)
-            except InvalidOperation:
-                self.error(path, f"must be a number (got '{value}')")
-                return None
-        else:
-            self.error(path, "must be a number")
-            return None
-        if not result.is_finite():
-            self.error(path, "must be a finite number")
-            return None
-        return result
-
-    def scalar(self, field: Field, value: Any, path: str) -> Any:
-        """Convert and check one given value; returns _MISSING after reporting a problem."""
-        kind = field.type
-        if kind in ("number", "whole"):
-            number = self.number(value, path)
-            if number is None:
-                return _MISSING
-            if kind == "whole" and number != number.to_integral_value():
-                self.error(path, "must be a whole number")
-                return _MISSING
-            if field.positive and number <= 0:
-                self.error(path, "must be greater than 0 (it is a divisor)")
-                return _MISSING
-            if (field.low is not None and number < field.low) or (
-                field.high is not None and number > field.high
-            ):
-                self.error(path, field.limits_text())
-                return _MISSING
-            if field.cap is not None and abs(number) > field.cap:
-                self.error(path, f"must be at most {field.cap:,f}")
-                return _MISSING
-            return int(number) if kind == "whole" else number
-        if kind == "bool":
-            if not isinstance(value, bool):
-                self.error(path, "must be true or false")
-                return _MISSING
-            return value
-        if kind in ("text", "choice"):
-            if not isinstance(value, str):
-                self.error(path, "must be text")
-                return _MISSING
-            if _CONTROL.search(value):
-                self.error(path, "must not contain control characters (such as NUL)")
-                return _MISSING
-            if len(value) > field.max_length:
-                self.error(
-                    path, f"must be at most {field.max_length:,} characters (got {len(value):,})"
-                )
-                return _MISSING
-            if kind == "choice" and value not in field.choices:
-                self.error(path, f"must be one of: {', '.join(field.choices)} (got '{value}')")
-                return _MISSING
-            return value
-        if kind == "fy":
-            if not isinstance(value, str) and not self.number_text_ok(value, path):
-                return _MISSING
-            try:
-                return parse_fy(value)
-            except FiscalYearError as exc:
-                self.error(path, str(exc), FISCAL_YEAR)
-                return _MISSING
-        if kind == "date":
-            return self.date(value, path)
-        if kind == "government":
-            return self.government(value, path)
-        if kind == "fy_amounts":
-            return self.fy_amounts(field, value, path)
-        raise AssertionError(kind)  # pragma: no cover
-
-    def government(self, value: Any, path: str) -> Any:
-        """A government's slug (§16 `jurisdiction`, §17 `to`): one of the 117."""
-        if not isinstance(value, str):
-            self.error(path, "must be a government's slug such as 'ashe-county'")
-            return _MISSING
-        slugs = {j.slug for j in self.tables.jurisdictions}
-        if value not in slugs:
-            shown = value if len(value) <= 60 else value[:60] + "…"
-            self.error(
-                path, f"is not one of North Carolina's 117 local governments (got '{shown}')"
-            )
-            return _MISSING
-        return value
-
-    def fy_entries(
-        self, value: Mapping[str, Any], path: str
-    ) -> tuple[list[tuple[str, int, Any]], bool]:
-        """The (path, FY, raw value) of each key of an FY → value object that is a fiscal year
-        given once; and whether every key was (each other one is reported at its path)."""
-        entries: list[tuple[str, int, Any]] = []
-        first_key: dict[int, str] = {}
-        ok = True
-        for key, raw in value.items():
-            here = _join(path, key)
-            try:
-                fy = parse_fy(key)
-            except FiscalYearError as exc:
-                self.error(here, f"is not a fiscal year: {exc}", FISCAL_YEAR)
-                ok = False
-                continue
-            if fy in first_key:
-                self.error(
-                    here, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice"
-                )
-                ok = False
-                continue
-            first_key[fy] = key
-            entries.append((here, fy, raw))
-        return entries, ok
-
-    def fy_amounts(self, field: Field, value: Any, path: str) -> Any:
-        """FY → dollars (§17): each FY inside the plan and given once, each amount rounded
-        half-up to whole dollars; as sorted (fy, dollars) pairs."""
-        if not isinstance(value, dict):
-            self.error(path, 'must be an object of FY → dollars such as {"FY2026-27": "12000"}')
-            return _MISSING
-        if self.too_many(value, path, self.limits.receipts_max, "FY amounts"):
-            return _MISSING
-        found: dict[int, Decimal] = {}
-        last = self.start_fy + self.years - 1
-        amount_field = money("amount")
-        entries, ok = self.fy_entries(value, path)
-        for here, fy, raw in entries:
-            if not self.start_fy <= fy <= last:
-                self.error(
-                    here,
-                    f"{fy_label(fy)} is outside the plan "
-                    f"({fy_label(self.start_fy)} to {fy_label(last)})",
-                )
-                ok = False
-                continue
-            amount = self.scalar(amount_field, raw, here)
-            if amount is _MISSING:
-                ok = False
-                continue
-            found[fy] = round_half_up(amount)
-        return tuple(sorted(found.items())) if ok else _MISSING
-
-    def date(self, value: Any, path: str) -> Any:
-        if not isinstance(value, str):
-            self.error(path, "must be a date written YYYY-MM-DD")
-            return _MISSING
-        text = value.strip()
-        try:
-            if len(text) > 10:
-                raise ValueError(text)
-            day = dt.date.fromisoformat(text)
-        except ValueError:
-            shown = value if len(value) <= 40 else value[:40] + "…"
-            self.error(path, f"must be a date written YYYY-MM-DD (got '{shown}')")
-            return _MISSING
-        low, high = self.limits.date_year_min, self.limits.date_year_max
-        if not low <= day.year <= high:
-            self.error(path, f"must be a date between {low}-01-01 and {high}-12-31", DATE_RANGE)
-            return _MISSING
-        return day
-
-    def default_for(self, key: str) -> Decimal:
-        entry = self.tables.defaults[key]
-        if entry.is_money:
-            return self.tables.aged(key, self.rates, self.start_fy)
-        return self.tables.value(key)
-
-    def field(self, source: Mapping[str, Any], field: Field, path: str) -> Any:
-        """The field's value: given and valid, else its default; _MISSING after a problem."""
-        value = source.get(field.name, _MISSING)
-        if value is None and (field.nullable or not field.required):
-            value = _MISSING
-        if value is _MISSING:
-            if field.required:
-                self.error(_join(path, field.name), field.required_message)
-                return _MISSING
-            if field.default is not None:
-                found = self.default_for(field.default)
-                return int(found) if field.type == "whole" else found
-            if field.fixed is not _MISSING:
-                return field.fixed
-            return None
-        return self.scalar(field, value, _join(path, field.name))
-
-    def fields(
-        self, source: Mapping[str, Any], fields: tuple[Field, ...], path: str
-    ) -> dict[str, Any]:
-        return {f.name: self.field(source, f, path) for f in fields}
-
-
 def check_field(field: Field, raw: Any, tables: CostTables) -> tuple[Any, str | None]:
     """Check one value as the plan file would: (converted value, None) or (None, message).
     The web forms call this so that a form and a plan file have the same limits."""
@@ -461,12 +184,6 @@ def check_field(field: Field, raw: Any, tables: CostTables) -> tuple[Any, str | 
     if reader.problems:
         return None, reader.problems[0].message
     return value, None
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
 
 
 TOP_KEYS = (
@@ -530,8 +247,6 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
         reader, root.get("line_items", _MISSING), funding=funding, funding_ok=funding_ok
     )
     uncertainty = read_uncertainty(reader, root.get("uncertainty"))
-    from .actuals import read_actuals  # it builds on this module's reader
-
     actuals = read_actuals(
         reader, root.get("actuals"), start_fy is not _MISSING and years is not _MISSING
     )
@@ -562,8 +277,6 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
 
 def _read_funding_section(reader: _Reader, value: Any) -> tuple[tuple[FundingSource, ...], bool]:
     """`funding` (cost model §16): its sources, and whether it was read without problems."""
-    from .funding import read_funding  # it builds on this module's reader
-
     before = len(reader.problems) + reader.unlisted
     sources = read_funding(reader, value)
     return sources, len(reader.problems) + reader.unlisted == before
@@ -1066,8 +779,6 @@ def _line_funding(
     """A line's `funded_by` (§16), read with its resolved window."""
     if line.funded_by is None:
         return ()
-    from .funding import read_funded_by  # it builds on this module's reader
-
     last = reader.start_fy + reader.years - 1
     window = (
         reader.start_fy if line.start_fy is None else line.start_fy,
@@ -1178,15 +889,11 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
 
 def _funding_section(plan: Plan) -> dict[str, Any]:
     """`funding` (cost model §16) when the plan has sources; a plan without writes none."""
-    from .funding import funding_to_dict  # it builds on this module's reader
-
     return funding_to_dict(plan)
 
 
 def _actuals_section(plan: Plan) -> dict[str, Any]:
     """`actuals` (cost model §11) when the plan has closed FYs; a plan without writes none."""
-    from .actuals import actuals_to_dict  # it builds on this module's reader
-
     return {"actuals": actuals_to_dict(plan.actuals)} if plan.actuals else {}
 
 
@@ -1209,8 +916,6 @@ def _line_funding_section(line: LineItem) -> dict[str, Any]:
     """`funded_by` (§16) when the line has entries; a line the fund pays alone writes none."""
     if not line.funded_by:
         return {}
-    from .funding import funded_by_to_list  # it builds on this module's reader
-
     return {"funded_by": funded_by_to_list(line)}
 
 

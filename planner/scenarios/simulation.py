@@ -34,17 +34,10 @@ from .uncertainty import (
     months,
     substitute,
 )
+from .vectorized import Outcome, evaluate
 
 SIMULATION_SCHEMA = "lead-simulation/1"
 PERCENTILES = (10, 50, 90)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The fund of every simulated plan: arrays of shape (draws, years), whole dollars."""
-
-    spending: np.ndarray
-    closing: np.ndarray
 
 
 Evaluator = Callable[[Plan, Mapping[str, np.ndarray], int], Outcome]
@@ -131,8 +124,6 @@ def exact_values(values: Mapping[str, np.ndarray], i: int) -> dict[str, Decimal]
 
 
 def default_evaluator() -> Evaluator:
-    from .vectorized import evaluate  # numpy arrays of draws; imported when first simulated
-
     return evaluate
 
 

@@ -101,7 +101,7 @@ def bounds(name: str) -> tuple[Decimal, Decimal]:
 
 def read_uncertainty(reader: Any, value: Any) -> Uncertainty | None:
     """The section read with parse.py's reader (every problem with its path); None when the
-    plan has no section. `reader` is parse._Reader (§15 limits on the text come first)."""
+    plan has no section. `reader` is reader._Reader (§15 limits on the text come first)."""
     from .fields import MISSING as _MISSING
     from .fields import Field
 

@@ -74,6 +74,14 @@ def quantize6(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """The fund of every simulated plan: arrays of shape (draws, years), whole dollars."""
+
+    spending: np.ndarray
+    closing: np.ndarray
+
+
+@dataclass(frozen=True)
 class People:
     """§4 per draw and plan year: arrays of shape (draws, years)."""
 
@@ -278,10 +286,8 @@ def settlement_arrays(
     return spending
 
 
-def evaluate(plan: Plan, values: Mapping[str, np.ndarray], draws: int) -> Any:
+def evaluate(plan: Plan, values: Mapping[str, np.ndarray], draws: int) -> Outcome:
     """The `simulation.Evaluator`: the fund's spending and closing of every draw."""
-    from .simulation import Outcome
-
     spending = np.empty((draws, plan.years), dtype=np.int64)
     closing = np.empty((draws, plan.years), dtype=np.int64)
     for start in range(0, draws, CHUNK):

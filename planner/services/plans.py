@@ -13,20 +13,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from planner.cost_tables import default_cost_tables
-from planner.models import Jurisdiction, PlanChange, PlanRecord, User
+from planner.models import Jurisdiction, PlanChange, PlanRecord, SharedProgram, User
 from planner.models.base import utcnow
 from planner.scenarios import (
     Plan,
     dump_plan_json,
+    fy_label,
     load_plan_json,
+    parse_fy,
     parse_plan,
     project,
 )
 from planner.scenarios.compliance import RuleResult, check_plan
+from planner.scenarios.compliance_base import StaleContribution
+from planner.scenarios.kinds.contribution import ContributionParams
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
+from planner.services.funding import payments_of
 from planner.services.plan_documents import projected_document, without_actuals
 from planner.services.statewide import track_saves
 
@@ -72,8 +78,6 @@ def view_plan(
     plan = load_plan(record, actuals=True)
     projection = project(plan)
     if stale is None and isinstance(record, PlanRecord):
-        from planner.services.sharing import stale_contributions
-
         stale = stale_contributions(record)
     results = check_plan(
         plan, projection, default_cost_tables(), as_of, stale_contributions=stale or ()
@@ -175,8 +179,6 @@ def update_plan(
     for path, old, new in diff_documents(before, after):
         _record_change(session, record, user, action, path, old, new)
     session.flush()  # the version counter moves; a concurrent save fails here
-    from planner.services.sharing import after_lead_saved  # partners follow the lead (§17)
-
     after_lead_saved(session, record, user)
     return plan
 
@@ -405,3 +407,195 @@ def set_status(
     # The document of this version is what was proposed or adopted (it does not change).
     _record_change(session, record, user, f"status: {target}", "version", None, str(version))
     session.flush()
+
+
+# ----------------------------------------------------------------------------- shared programs
+# A partner's contribution line follows its lead plan (cost model §17): each save of a lead
+# plan rewrites its accepted partners' lines (`after_lead_saved`, from `update_plan`), and a
+# plan's check names its lines out of step (`stale_contributions`, from `view_plan`). They
+# live here, beside the save they hook into; planner.services.sharing (inviting, accepting)
+# builds on them.
+
+CONTRIBUTION = "contribution"
+
+
+def shares_of_plan(session: DbSession, lead: PlanRecord) -> list[SharedProgram]:
+    return list(
+        session.scalars(
+            select(SharedProgram)
+            .where(SharedProgram.lead_plan_id == lead.id)
+            .order_by(SharedProgram.id)
+        )
+    )
+
+
+def lead_amounts(lead: PlanRecord, source_id: str) -> dict[int, int]:
+    """The lead plan's `by_source[source_id]`, FY → dollars (the engine's figures)."""
+    projection = project(load_plan(lead))
+    figures = projection.by_source.get(source_id)
+    if figures is None:
+        return {}
+    return dict(zip(projection.fiscal_years, figures, strict=True))
+
+
+def _program_strategy(lead: PlanRecord, source_id: str) -> str:
+    """The shared program's strategy: that of the first line the partner pays, else A:10."""
+    document = document_of(lead)
+    paid = payments_of(document, source_id)
+    for line in document.get("line_items") or []:
+        if line.get("id") in paid and line.get("strategy"):
+            return str(line["strategy"])
+    return "A:10"
+
+
+def _amounts_document(amounts: dict[int, int], first: int, last: int) -> dict[str, str]:
+    """The lead's figures inside the partner plan's FYs, as a plan file writes them."""
+    return {fy_label(fy): str(amount) for fy, amount in amounts.items() if first <= fy <= last}
+
+
+def _contribution_line(share: SharedProgram, line_id: str, amounts: dict[str, str]) -> dict:
+    lead_slug = share.lead_plan.jurisdiction.slug
+    return {
+        "id": line_id,
+        "kind": CONTRIBUTION,
+        "label": f"Share of {share.program} ({share.lead_plan.jurisdiction.name})",
+        "strategy": _program_strategy(share.lead_plan, share.source_id),
+        "justification": (
+            f"This government's share of {share.program}, a program run by "
+            f"{share.lead_plan.jurisdiction.name} under an interlocal agreement; the amounts "
+            "are the lead plan's figures for this partner."
+        ),
+        "start_fy": None,
+        "end_fy": None,
+        "to": lead_slug,
+        "program": share.program,
+        "amounts": amounts,
+        "object_class": "contractual",
+    }
+
+
+def _window(document: dict[str, Any]) -> tuple[int, int]:
+    """A stored plan's first and last FY (it is valid: its start_fy parses)."""
+    first = parse_fy(document["start_fy"])
+    return first, first + int(document.get("years") or 18) - 1
+
+
+def _new_line_id(document: dict[str, Any], base: str) -> str:
+    taken = {line.get("id") for line in document.get("line_items") or []}
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}-{n}", n + 1
+    return found
+
+
+@dataclass(frozen=True)
+class ShareState:
+    """A shared program as either side sees it: the lead's figures for the partner, the
+    partner's contribution line's, and whether they differ (stale)."""
+
+    share: SharedProgram
+    lead: dict[int, int]  # FY → dollars, the lead plan's by_source for this partner
+    partner: dict[int, int] | None  # the contribution line's amounts (None: not accepted)
+    stale: bool
+
+
+def state_of(share: SharedProgram) -> ShareState:
+    lead = lead_amounts(share.lead_plan, share.source_id)
+    if share.status != "accepted" or share.partner_plan is None or share.line_id is None:
+        return ShareState(share, lead, None, False)
+    record = share.partner_plan
+    plan = load_plan(record)
+    line = next((x for x in plan.line_items if x.id == share.line_id), None)
+    if line is None or line.kind != CONTRIBUTION or record.deleted_at is not None:
+        return ShareState(share, lead, {}, True)
+    params = line.params
+    assert isinstance(params, ContributionParams)  # noqa: S101 - its kind says so
+    stated = {fy: int(amount) for fy, amount in params.amounts if amount}
+    first, last = plan.start_fy, plan.start_fy + plan.years - 1
+    wanted = {fy: v for fy, v in lead.items() if v and first <= fy <= last}
+    return ShareState(share, lead, stated, stated != wanted)
+
+
+def update_to_lead(session: DbSession, share: SharedProgram, user: User | None) -> bool:
+    """Rewrite the partner's contribution line with the lead's figures (adding it back if
+    it was removed). False when there is nothing the app may write (not accepted, the
+    partner's plan deleted or adopted)."""
+    record = share.partner_plan
+    if share.status != "accepted" or record is None or record.deleted_at is not None:
+        return False
+    if record.status == "adopted":
+        return False
+    amounts = lead_amounts(share.lead_plan, share.source_id)
+
+    def change(document: dict[str, Any]) -> None:
+        first, last = _window(document)
+        written = _amounts_document(amounts, first, last)
+        lines = document.setdefault("line_items", [])
+        for line in lines:
+            if line.get("id") == share.line_id and line.get("kind") == CONTRIBUTION:
+                line["amounts"] = written
+                return
+        share.line_id = _new_line_id(document, f"share-{share.lead_plan.jurisdiction.slug}")
+        lines.append(_contribution_line(share, share.line_id, written))
+
+    update_plan(
+        session,
+        record,
+        user,
+        change,
+        expected_version=None,
+        action=f"updated to the lead's figures for {share.program}",
+    )
+    return True
+
+
+_SYNCING: set[int] = set()
+
+
+def after_lead_saved(session: DbSession, lead: PlanRecord, user: User | None) -> None:
+    """The lead plan was saved: rewrite each accepted partner's contribution line (§17).
+    A partner plan that cannot change (adopted) stays as it is, and shows as stale."""
+    if lead.id in _SYNCING:
+        return
+    shares = shares_of_plan(session, lead)
+    if not shares:
+        return
+    _SYNCING.add(lead.id)
+    try:
+        for share in shares:
+            if state_of(share).stale:
+                update_to_lead(session, share, user)
+    finally:
+        _SYNCING.discard(lead.id)
+
+
+def stale_contributions(record: PlanRecord) -> tuple[StaleContribution, ...]:
+    """The plan's contribution lines that no longer equal their lead plan's figures (for
+    FUNDING-SOURCES, §17): each with the FYs whose amounts differ."""
+    session = object_session(record)
+    if session is None or record.id is None:
+        return ()
+    found: list[StaleContribution] = []
+    for share in session.scalars(
+        select(SharedProgram)
+        .where(SharedProgram.partner_plan_id == record.id, SharedProgram.status == "accepted")
+        .order_by(SharedProgram.id)
+    ):
+        if share.lead_plan.deleted_at is not None:
+            continue
+        state = state_of(share)
+        if not state.stale:
+            continue
+        stated = state.partner or {}
+        years = sorted(
+            fy for fy in set(stated) | set(state.lead) if stated.get(fy, 0) != state.lead.get(fy, 0)
+        )
+        found.append(
+            StaleContribution(
+                line=share.line_id or "",
+                lead=share.lead_plan.jurisdiction.name,
+                program=share.program,
+                fiscal_years=years,
+            )
+        )
+    return tuple(found)
