@@ -291,6 +291,7 @@ class FundOutlook:
     largest_shortfall_fy: int | None
     lowest_balance: int
     lowest_balance_fy: int
+    first_shortfall: int = 0  # 0, or the first negative closing balance as a positive amount
 
     @property
     def lasts(self) -> bool:
@@ -298,10 +299,13 @@ class FundOutlook:
 
     @property
     def fix_by_fy(self) -> int | None:
-        """Spending cut (or receipts added) by this FY, of `largest_shortfall` in all,
-        keeps every closing balance at or above $0: each later closing balance rises by at
-        least that amount (interest on a larger balance only adds to it)."""
-        return self.first_deficit_fy
+        """The FY by which spending cut (or receipts added) of `largest_shortfall` in all
+        keeps every closing balance at or above $0, `first_shortfall` of it by the first
+        deficit FY: a cut raises every later closing balance by at least its amount (interest
+        on a larger balance only adds to it), so each FY's shortfall is covered by the cuts
+        made by then. A cut of the whole largest shortfall by the first deficit FY may be more
+        than the plan spends by then (a Wilkes County run: $13.9M against $1.6M)."""
+        return self.largest_shortfall_fy
 
 
 def fund_outlook(projection: Projection) -> FundOutlook:
@@ -328,6 +332,9 @@ def fund_outlook(projection: Projection) -> FundOutlook:
         largest_shortfall_fy=low_fy if low < 0 else None,
         lowest_balance=low,
         lowest_balance_fy=low_fy,
+        first_shortfall=(
+            -fund.closing[years.index(first_deficit)] if first_deficit is not None else 0
+        ),
     )
 
 
