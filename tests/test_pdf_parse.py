@@ -4,11 +4,15 @@ element for element, or the parser must decline and leave it to the HTML5 parser
 
 from __future__ import annotations
 
-import tinyhtml5
+import io
 
-from planner.reports.pdf import _xml_tree
+import pytest
+import tinyhtml5
+from weasyprint import HTML
+
+from planner.reports.pdf import STATIC, StaticOnlyFetcher, _xml_tree, pdf_bytes
 from planner.reports.render import plan_report_html
-from tests.test_documents import demo_data, doc_of
+from tests.test_documents import demo_data, doc_of, page_texts
 
 
 def _signature(root) -> list[tuple]:
@@ -44,3 +48,17 @@ def test_markup_the_html5_parser_reads_otherwise_goes_to_it():
         html = head + body + "</body></html>"
         assert _xml_tree(html) is None, body
     assert _xml_tree('<!DOCTYPE x [<!ENTITY a "b">]><html><head/><body>&a;</body></html>') is None
+
+
+@pytest.mark.slow
+def test_the_demo_pdf_reads_the_same_as_weasyprints_own_parse_and_stylesheet():
+    """The renderer's shortcuts (the XML parser, the scoped user-agent stylesheet) change
+    nothing a reader sees: each page's text, page numbers and running plan name included,
+    is the one WeasyPrint's HTML() with its own stylesheet gives."""
+    html = plan_report_html(doc_of(demo_data(), "Orange County"))
+    document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=StaticOnlyFetcher())
+    plain = io.BytesIO()
+    document.render().write_pdf(plain, pdf_variant="pdf/ua-1")
+    ours = pdf_bytes(html, title="t", author="a")
+    assert page_texts(ours) == page_texts(plain.getvalue())
+    assert "Page 1 of " in page_texts(ours)[0]

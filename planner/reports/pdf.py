@@ -17,8 +17,9 @@ from typing import Any
 import cssselect2
 import jinja2
 import pydyf
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint import CSS, HTML
+from weasyprint.html import UA, UA_COUNTER_STYLE
+from weasyprint.urls import URLFetcher, ensure_url
 
 from planner.paths import ROOT
 from planner.present import charts, formatting
@@ -124,14 +125,40 @@ def _xml_tree(html: str) -> ET.Element | None:
     return root
 
 
+def _scoped_user_agent_css(text: str) -> str:
+    """WeasyPrint's user-agent stylesheet with its universal pseudo-element rules scoped to
+    what the documents have: `::marker` gives every element a marker style and the footnote
+    and note rules five more, each computed for each of the ≈2,000 elements of a demo report
+    (12,600 computed styles for 2,000 elements: half the cascade's time). Only <li> shows a
+    marker here, and no document floats a footnote or a note."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("::marker {"):
+            line = "li" + line
+        elif line.startswith(("::footnote-", "::note-")):
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+USER_AGENT_CSS = CSS(string=_scoped_user_agent_css(UA), counter_style=UA_COUNTER_STYLE)
+
+
+class Document(HTML):
+    """WeasyPrint's HTML with the scoped user-agent stylesheet."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [USER_AGENT_CSS]
+
+
 def html_document(html: str, fetcher: URLFetcher) -> HTML:
     """WeasyPrint's document of this HTML, its tree read by `_xml_tree` when it can be."""
     base_url = str(STATIC) + "/"
     tree = _xml_tree(html)
     if tree is None:
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    document = HTML.__new__(HTML)  # what HTML.__init__ sets after its parse
-    document.base_url = base_url  # the templates have no <base> element
+        return Document(string=html, base_url=base_url, url_fetcher=fetcher)
+    document = Document.__new__(Document)  # what HTML.__init__ sets after its parse
+    document.base_url = ensure_url(base_url)  # as HTML() has it (the templates have no <base>)
     document.url_fetcher = fetcher
     document.media_type = "print"
     document.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
