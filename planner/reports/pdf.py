@@ -8,6 +8,7 @@ that is escaped to text anyway — is refused.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -18,7 +19,8 @@ import cssselect2
 import jinja2
 import pydyf
 from weasyprint import CSS, HTML
-from weasyprint.html import UA, UA_COUNTER_STYLE
+from weasyprint.css.counters import CounterStyle
+from weasyprint.html import UA
 from weasyprint.urls import URLFetcher, ensure_url
 
 from planner.paths import ROOT
@@ -141,14 +143,19 @@ def _scoped_user_agent_css(text: str) -> str:
     return "\n".join(lines)
 
 
-USER_AGENT_CSS = CSS(string=_scoped_user_agent_css(UA), counter_style=UA_COUNTER_STYLE)
+@functools.cache
+def user_agent_css() -> CSS:
+    """The scoped stylesheet, parsed once a process, at its first PDF. Its @counter-style
+    rules are read into a counter-style set of their own: the document's come from
+    WeasyPrint's (`HTML._ua_counter_style`), parsed from the same text."""
+    return CSS(string=_scoped_user_agent_css(UA), counter_style=CounterStyle())
 
 
 class Document(HTML):
     """WeasyPrint's HTML with the scoped user-agent stylesheet."""
 
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        return [USER_AGENT_CSS]
+        return [user_agent_css()]
 
 
 def html_document(html: str, fetcher: URLFetcher) -> HTML:
