@@ -193,6 +193,8 @@ def main() -> None:
             f"{entry.get_response_time_percentile(0.95):>8.0f} {entry.num_failures:>6}"
         )
     for name in ("sign-in", "clone"):
+        if name not in ramp:  # a slow machine: the ramp-up ran past its window
+            continue
         count, median, p95, failures = ramp[name]
         print(
             f"{name + ' (ramp-up)':24} {count:>8} {'':>7} {median:>10.0f} {p95:>8.0f} {failures:>6}"
