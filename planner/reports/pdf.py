@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-import cssselect2
+import cssselect2  # type: ignore[import-untyped]
 import jinja2
 import pydyf
 from weasyprint import CSS, HTML
