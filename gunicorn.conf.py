@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -116,11 +117,23 @@ def post_worker_init(worker):
 _job_worker: list[subprocess.Popen] = []
 
 
+# The job worker renders PDFs and simulates: seconds of CPU each, which on the same machine
+# would take the cores from the pages (under the load benchmark, PDFs were 80–90 % of the
+# server's CPU and pushed the plan page's p95 to 130–420 ms). It runs at a lower priority
+# (`nice`, 10 by default): a page's request gets a core first, and the worker has every cycle
+# the pages leave. 0 keeps it at the server's priority.
+job_worker_nice = int(os.environ.get("PLANNER_JOB_WORKER_NICE", "10"))
+
+
 def when_ready(server):
     if os.environ.get("PLANNER_RUN_WORKER", "1") == "0":
         return  # workers on other machines (docs/deployment.md)
     planner = Path(sys.executable).with_name("planner")
-    _job_worker.append(subprocess.Popen([str(planner), "worker"]))  # noqa: S603
+    nice = shutil.which("nice")
+    command = [str(planner), "worker"]
+    if job_worker_nice and nice:
+        command = [nice, "-n", str(job_worker_nice), *command]
+    _job_worker.append(subprocess.Popen(command))  # noqa: S603
     server.log.info("job worker started (pid %s)", _job_worker[0].pid)
 
 

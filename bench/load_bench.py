@@ -2,14 +2,17 @@
 Locust: 20 users for 60 seconds signing in, opening the plan page, saving a line item and
 downloading the PDF, with /healthz as the trivial baseline route in the same run.
 
-Reports requests per second, median and 95th-percentile latency per route, and errors.
-Targets on the 2-core reference machine: 0 errors; plan page p95 ≤ 200 ms; PDF p95 ≤ 4 s.
-Every request goes to 127.0.0.1 only, and the run stops by itself.
+Reports requests per second, median and 95th-percentile latency per route, and errors
+(each kind with its count); the plan page's and the PDF's p95 beside /healthz's of the same
+run. Targets on the 2-core reference machine: 0 errors; plan page p95 ≤ 100 ms; PDF
+download (the stored file, or the "being prepared" page right after a save) p95 ≤ 4 s.
+Every request goes to 127.0.0.1 (a free port in 5100–5999) only, and the run stops by itself.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import subprocess
@@ -29,9 +32,15 @@ PASSWORD = "correct horse battery"  # noqa: S105 - the seeded benchmark account
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free loopback port in 5100–5999 (the range the benchmarks use on a shared machine)."""
+    for port in random.sample(range(5100, 6000), 900):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port in 5100–5999")
 
 
 def seed(url: str) -> None:
@@ -40,7 +49,7 @@ def seed(url: str) -> None:
 
 
 def wait_until_up(base: str) -> None:
-    deadline = time.time() + 30
+    deadline = time.time() + 120  # a busy machine starts four workers slowly
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
@@ -184,6 +193,8 @@ def main() -> None:
             f"{entry.get_response_time_percentile(0.95):>8.0f} {entry.num_failures:>6}"
         )
     for name in ("sign-in", "clone"):
+        if name not in ramp:  # a slow machine: the ramp-up ran past its window
+            continue
         count, median, p95, failures = ramp[name]
         print(
             f"{name + ' (ramp-up)':24} {count:>8} {'':>7} {median:>10.0f} {p95:>8.0f} {failures:>6}"
@@ -193,6 +204,20 @@ def main() -> None:
         f"{'all':24} {total.num_requests:>8} {total.total_rps:>7.2f} "
         f"{total.median_response_time:>10.0f} {total.get_response_time_percentile(0.95):>8.0f} "
         f"{total.num_failures:>6}"
+    )
+    for error in stats.errors.values():
+        print(f"error: {error.method} {error.name}: {error.error} ({error.occurrences}×)")
+
+    def p95(name: str) -> float:
+        entry = next((e for e in stats.entries.values() if e.name == name), None)
+        return entry.get_response_time_percentile(0.95) if entry and entry.num_requests else 0
+
+    health = p95("healthz (baseline)") or 1
+    page, pdf = p95("plan page"), p95("PDF download")
+    print(
+        f"plan page p95 {page:.0f} ms = {page / health:.1f}× /healthz p95 {health:.0f} ms "
+        f"(target ≤ 100 ms); PDF download p95 {pdf:.0f} ms (target ≤ 4,000 ms); "
+        f"errors {total.num_failures} (target 0)"
     )
 
 

@@ -1,12 +1,15 @@
 """The plan page with its "Uncertainty" section (`make bench`, cost model §12): server time
 in-process on a seeded SQLite database, the demo plan with the offered ranges and 10,000
-draws. Target: the page with the section ≤ 100 ms. The analysis is made by the job queue
+draws. Targets: the page with the section ≤ 100 ms; its first view after a line-item save
+≤ 30 ms (the page never simulates: it reads the stored analysis or says it is being made),
+each also as a ratio to /healthz measured in the same run. The analysis is made by the job queue
 when the ranges are saved (here at once, in the save: `JOBS_IMMEDIATE`) and read back by the
 page; the first view after the save reads it from the database like every other."""
 
 from __future__ import annotations
 
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -55,6 +58,35 @@ def main() -> None:
 
         def page(_: int) -> None:
             assert client.get(plan_url).status_code == 200
+
+        def healthz(_: int) -> None:
+            assert client.get("/healthz").status_code == 200
+
+        median_ms(healthz, 200)
+        health = CPU[0]
+        print(f"/healthz (the anchor of the figures below): CPU median {health:.2f} ms")
+
+        # A line-item save of the plan with ranges, then its page: the queue here makes the
+        # analysis inside the save (JOBS_IMMEDIATE); a server's worker makes it after, and the
+        # page shows "being made" meanwhile. Either way the page reads, never simulates.
+        line_url = plan_url + "/lines/case-managers"
+        line_form = form_values(client.get(line_url).get_data(as_text=True))
+        after: list[float] = []
+
+        def page_after_save(i: int) -> None:
+            line_form["salary"] = str(61000 + i)
+            assert client.post(line_url, data=line_form).status_code == 302
+            line_form["version"] = str(int(line_form["version"]) + 1)
+            start_cpu = time.thread_time()
+            page(i)
+            after.append(time.thread_time() - start_cpu)
+
+        median_ms(page_after_save, 15)
+        cpu = statistics.median(after) * 1000
+        print(
+            f"plan page with ranges, first view after a line-item save: CPU median {cpu:.1f} ms "
+            f"= {cpu / health:.1f}× /healthz (target ≤ 30 ms)"
+        )
 
         median, p95 = median_ms(page, 100)
         print(
