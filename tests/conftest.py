@@ -116,6 +116,7 @@ LONG_MODULES = frozenset(
     {
         "test_fuzz",
         "test_documents",
+        "test_packet",  # every starting plan's drafts, HTML and workbook (issue 23)
         "test_browser",
         "test_browser_county",
         "test_browser_editor",

@@ -313,8 +313,37 @@ def test_every_governments_drafts_agree():
         plan = _check_default_period(slug)
         doc = plan_document(plan, prepared_on=AS_OF)
         expected = _expected(doc)
-        assert _resolution_facts(resolution_docx(doc)) == expected, slug
-        assert _ordinance_facts(ordinance_docx(doc)) == expected, slug
+        resolution, ordinance = resolution_docx(doc), ordinance_docx(doc)
+        assert _resolution_facts(resolution) == expected, slug
+        assert _ordinance_facts(ordinance) == expected, slug
+        _estimates_labelled_and_no_instruction(doc, resolution, ordinance)
+
+
+# What a template told the planner to do (issue 23): never printed in a document.
+INSTRUCTIONS = ("To assess", "Mark it", "set its units")
+
+
+def _estimates_labelled_and_no_instruction(doc, resolution: bytes, ordinance: bytes) -> None:
+    """A starting plan's documents (issue 23, point 7): the justification's HTML (what the
+    PDF lays out), the workbook's Inputs and the two Word drafts label every receipt that is
+    still an estimate and say the opening balance was not given; none prints an instruction."""
+    from planner.reports.render import plan_report_html
+    from planner.reports.workbook import plan_workbook
+
+    slug = doc.plan.name
+    basis = doc.receipts_basis
+    html = plan_report_html(doc)
+    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)), read_only=True)
+    labels = [row[0] for row in book["Inputs"].iter_rows(values_only=True) if row and row[0]]
+    estimated = set(basis.plain_fys).union(*basis.stream_fys.values())
+    for fy in doc.plan.fiscal_years:
+        label = next(str(x) for x in labels if str(x).startswith(f"Receipts {fy_label(fy)}"))
+        assert ("an estimate, not a CORE-NC figure" in label) == (fy in estimated), (slug, label)
+    assert any("not given: projected from $0" in str(x) for x in labels), slug
+    assert 'id="opening-not-given"' in html, slug
+    assert ('id="receipts-estimates"' in html) == basis.any_estimate, slug
+    for text in (html, _docx_text(resolution), _docx_text(ordinance)):
+        assert not any(words in text for words in INSTRUCTIONS), slug
 
 
 @pytest.mark.slow

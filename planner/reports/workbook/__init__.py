@@ -44,7 +44,7 @@ def plan_workbook(doc: PlanDocument) -> bytes:
     plan = doc.plan
     labels = list(doc.projection.labels)
     summary = w.add_worksheet("Summary")
-    ins = inputs_sheet(w, plan, default_cost_tables())
+    ins = inputs_sheet(w, plan, default_cost_tables(), doc.receipts_basis)
     actuals = actual_inputs(ins.inputs, plan)  # closed FYs (cost model §11)
     funding = funding_inputs(ins.inputs, plan, [cells.stem for cells in ins.lines])  # §16
     finish(ins.inputs)

@@ -27,6 +27,7 @@ from planner.scenarios.kinds.warm_handoff import OnCallParams, on_call_hourly_ra
 from planner.scenarios.money import q
 from planner.scenarios.parse import ASSUMPTION_FIELDS, FUND_FIELDS
 from planner.scenarios.plan import PATHWAYS, LineItem, Plan
+from planner.scenarios.receipts import ReceiptsBasis
 from planner.scenarios.tables import CostTables
 
 from .sheet_ops import SHEET
@@ -201,7 +202,11 @@ class InputCells:
     lines: list[LineCells]
 
 
-def inputs_sheet(w: Writer, plan: Plan, tables: CostTables) -> InputCells:
+def inputs_sheet(
+    w: Writer, plan: Plan, tables: CostTables, basis: ReceiptsBasis | None = None
+) -> InputCells:
+    """The Inputs sheet; `basis` says which receipts are still estimates and whether the
+    opening balance was given (issue 23: a document never states an estimate as a fact)."""
     inputs = Inputs(w, w.add_worksheet("Inputs"))
     defaults = Defaults(plan, tables)
     inputs.section("Assumptions (the whole plan)")
@@ -219,8 +224,11 @@ def inputs_sheet(w: Writer, plan: Plan, tables: CostTables) -> InputCells:
     inputs.section("The fund")
     for f in FUND_FIELDS:
         value = getattr(plan.fund, f.name)
-        inputs.add(f"fund.{f.name}", f"fund.{f.name}", _label(f), value, f.measure)
-    receipts = _receipts(inputs, plan)
+        label = _label(f)
+        if f.name == "opening_balance" and basis is not None and not basis.opening_given:
+            label += " (not given: projected from $0)"
+        inputs.add(f"fund.{f.name}", f"fund.{f.name}", label, value, f.measure)
+    receipts = _receipts(inputs, plan, basis)
     people = _participants(inputs, plan)
     lines = _lines(inputs, plan, defaults)
     return InputCells(inputs, assumptions, receipts, people, lines)
@@ -239,17 +247,21 @@ def _label(f: Field) -> str:
     return f.label or label_of(f.name)
 
 
-def _receipts(inputs: Inputs, plan: Plan) -> list[X]:
+def _receipts(inputs: Inputs, plan: Plan, basis: ReceiptsBasis | None) -> list[X]:
     by_fy = plan.fund.receipts_by_fy()
+    estimated = (
+        set(basis.plain_fys).union(*basis.stream_fys.values()) if basis is not None else set()
+    )
     inputs.section("Receipts by FY (settlement payments; blank or 0 when none)")
     found = []
     for fy in plan.fiscal_years:
         label = fy_label(fy)
+        note = " (an estimate, not a CORE-NC figure)" if fy in estimated else ""
         found.append(
             inputs.add(
                 f"fund.receipts.{label}",
                 f"fund.receipts.{label.replace('-', '_')}",
-                f"Receipts {label}",
+                f"Receipts {label}{note}",
                 by_fy.get(fy, 0),
                 "dollars",
             )
