@@ -62,7 +62,7 @@ def signed_in(client) -> bool:
 def refusal(response) -> str:
     """The message shown beside the password field."""
     found = re.search(
-        r'<span class="error" role="alert">([^<]*)</span>', response.get_data(as_text=True)
+        r'<span class="error" role="alert"[^>]*>([^<]*)</span>', response.get_data(as_text=True)
     )
     assert found, response.get_data(as_text=True)[:300]
     return found.group(1)
