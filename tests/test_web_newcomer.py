@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from planner.extensions import db
+from planner.scenarios import fy_label
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
 from tests.test_web_county import plan_of, record_of
@@ -233,7 +234,12 @@ def test_the_figures_page_shows_back_what_it_saved_and_saving_again_adds_nothing
     same form saved again leaves the plan's lines and authorizations as they were."""
     url = created_with_figures(director)
     pid = int(re.search(r"/plans/(\d+)/", url).group(1))
-    values = form_values(director.get(url).get_data(as_text=True))
+    page = director.get(url).get_data(as_text=True)
+    # The plan's FYs are on the page (the Wilkes run opened the plan page to find them).
+    plan = plan_of(record_of(app, pid)[0])
+    years = re.search(r'id="plan-years">.*?<strong>(.*?)</strong>', page, re.S).group(1)
+    assert years == f"{fy_label(plan.start_fy)} to {fy_label(plan.end_fy)}"
+    values = form_values(page)
     values.update(
         other_label="Naloxone kits",
         other_strategy="A:7",

@@ -386,7 +386,12 @@ def setup(slug: str, plan_id: int):
         if form.csrf_token.errors:
             unplaced.append("The form expired: reload the page.")
     return render_template(
-        "plans/setup.html", record=record, form=form, layout=layout, unplaced=unplaced
+        "plans/setup.html",
+        record=record,
+        plan=load_plan(record),
+        form=form,
+        layout=layout,
+        unplaced=unplaced,
     ), status
 
 
