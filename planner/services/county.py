@@ -435,26 +435,11 @@ def assess_services(
     """Set each service-gap line's status, and a gap's units and cost, in one version: the
     engine checks the whole plan before anything is saved."""
 
-    def change(document: dict[str, Any]) -> None:
-        for line in document["line_items"]:
-            found = assessments.get(line["id"])
-            if line["kind"] != "service_gap" or found is None or not found.status:
-                continue
-            line["status"] = found.status
-            if found.status == "gap":
-                for key in ("units", "unit_cost"):
-                    value = getattr(found, key)
-                    if value is not None:
-                        line[key] = value
-            else:
-                line.pop("units", None)
-                line.pop("unit_cost", None)
-
     update_plan(
         session,
         record,
         user,
-        change,
+        lambda document: _assess(document, assessments),
         expected_version=expected_version,
         action="assessed the services",
     )
@@ -504,6 +489,8 @@ class Figures:
 
 
 def _assess(document: dict[str, Any], assessments: dict[str, Assessment]) -> None:
+    """Each service-gap line's status, and a gap's units and cost (the services page and
+    the one-page figures write them alike)."""
     for line in document["line_items"]:
         found = assessments.get(line["id"])
         if line["kind"] != "service_gap" or found is None or not found.status:
