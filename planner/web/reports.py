@@ -76,18 +76,32 @@ def plan_pdf_job(
 ) -> bytes:
     """The worker's job: a saved version's budget justification, rendered once (issue 25.2).
     Its analysis is the stored one the job was given (`needs`), never simulated here."""
+    return plan_report_pdf(
+        _job_document(document, status, adopted_on, jurisdiction, prepared_on, entered_total)
+    )
+
+
+def _job_document(
+    document: str,
+    status: str,
+    adopted_on: str | None,
+    jurisdiction: str,
+    prepared_on: str,
+    entered_total: str | None,
+    meeting_on: str | None = None,
+):
+    """The PlanDocument a worker's job renders, from the text arguments the job was queued
+    with (the justification PDF and the board packet read them alike)."""
     from planner.scenarios import parse_plan_text
 
-    plan = parse_plan_text(document, default_cost_tables())
-    return plan_report_pdf(
-        plan_document(
-            plan,
-            prepared_on=dt.date.fromisoformat(prepared_on),
-            status=status,
-            adopted_on=dt.date.fromisoformat(adopted_on) if adopted_on else None,
-            jurisdiction=jurisdiction,
-            entered_total=None if entered_total is None else Decimal(entered_total),
-        )
+    return plan_document(
+        parse_plan_text(document, default_cost_tables()),
+        prepared_on=dt.date.fromisoformat(prepared_on),
+        status=status,
+        adopted_on=dt.date.fromisoformat(adopted_on) if adopted_on else None,
+        jurisdiction=jurisdiction,
+        entered_total=None if entered_total is None else Decimal(entered_total),
+        meeting_on=dt.date.fromisoformat(meeting_on) if meeting_on else None,
     )
 
 
@@ -154,18 +168,10 @@ def packet_job(
     the justification PDF, the resolution, the project ordinance, the workbook and the cover
     memo, all for the FYs that meeting is asked to adopt. Its analysis is the stored one."""
     from planner.reports.packet import board_packet
-    from planner.scenarios import parse_plan_text
 
-    plan = parse_plan_text(document, default_cost_tables())
     return board_packet(
-        plan_document(
-            plan,
-            prepared_on=dt.date.fromisoformat(prepared_on),
-            status=status,
-            adopted_on=dt.date.fromisoformat(adopted_on) if adopted_on else None,
-            jurisdiction=jurisdiction,
-            entered_total=None if entered_total is None else Decimal(entered_total),
-            meeting_on=dt.date.fromisoformat(meeting_on),
+        _job_document(
+            document, status, adopted_on, jurisdiction, prepared_on, entered_total, meeting_on
         )
     )
 
