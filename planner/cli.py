@@ -769,13 +769,24 @@ def restore_command(backup_file: str) -> None:
     except (OSError, ValueError) as error:  # BackupError is a ValueError
         click.echo(f"{backup_file}: {error}.", err=True)
         sys.exit(EXIT_BAD_FILE)
-    with _database() as (_, session):
+    from planner.services.statewide import refresh_plans
+    from planner.web.public import draw_public_page
+
+    with _database() as (app, session):
         try:
-            counts = restore(session, data)
+            # The public pages are drawn again from the restored plans (templates need a
+            # request's context for their links); each plan's statewide figures are
+            # computed again (the governments' are in the backup).
+            with app.test_request_context("/"):
+                counts = restore(session, data, draw=draw_public_page)
+            refresh_plans(session, every=True)
         except (BackupError, KeyError, TypeError, ValueError) as error:
             session.rollback()
             click.echo(f"Not restored: {error}.", err=True)
             sys.exit(EXIT_BAD_FILE)
         session.commit()
-    click.echo(f"Restored {counts['plans']} plans, {counts['users']} accounts.")
+    click.echo(
+        f"Restored {counts['plans']} plans, {counts['users']} accounts, "
+        f"{counts['publications']} public pages."
+    )
     click.echo("Every session of the backed-up database has ended: everyone signs in again.")

@@ -193,3 +193,77 @@ def test_restore_checks_every_plan_first(app, tmp_path, empty_url):
     assert "plans[2].version" in result.output
     plans, changes, users, _ = snapshot(empty_url)
     assert (plans, changes, users) == ({}, [], {})  # nothing half-restored
+
+
+def test_restore_publishes_the_public_pages_again_and_keeps_the_analysts(
+    app, tmp_path, empty_url, monkeypatch
+):
+    """A page public at the backup is public after the restore at the same address, with the
+    same figures (drawn again from the restored plan and actuals, judged as of the same
+    date); the analyst role and the statewide figures come back; a backup naming a page of
+    a plan that is not adopted at that version is refused, naming the row."""
+    from planner.models import GovernmentFigures, Jurisdiction, PlanSummary, Publication
+    from planner.services import jobs
+    from planner.services.statewide import refresh_governments
+    from tests.test_web_public import adopt_with_a_filed_report, publish
+    from tests.web import VIEWER, sign_in
+
+    def figures_of_governments():
+        found = db.session.execute(
+            select(Jurisdiction.slug, GovernmentFigures).join(
+                GovernmentFigures, GovernmentFigures.jurisdiction_id == Jurisdiction.id
+            )
+        )
+        return sorted(
+            (slug, r.computed_at, r.receipts, r.smallest_yearly, r.sustains) for slug, r in found
+        )
+
+    plan_id, version = adopt_with_a_filed_report(app)
+    # The pages' PDFs stay queued (a worker renders them; tests/test_web_public.py reads one).
+    monkeypatch.setattr(jobs.SETTINGS, "immediate", False)
+    client = app.test_client()
+    sign_in(client, EDITOR)
+    assert publish(client, plan_id).status_code == 302
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == VIEWER)).is_analyst = True
+        refresh_governments(db.session, ["orange-county", "city-of-durham"])
+        db.session.commit()
+        means = figures_of_governments()
+        published = db.session.scalar(select(Publication))
+        before = (published.as_of, published.projection_json, published.compliance_json)
+        page = f"/public/orange-county/plans/{plan_id}/v{version}/"
+        assert client.get(page).status_code == 200
+        db.session.remove()
+    out = tmp_path / "backup.json"
+    assert run(["backup", str(out)], app.config["DATABASE_URL"]).exit_code == 0
+    data = json.loads(out.read_text())
+    assert [(p["plan"], p["version"]) for p in data["publications"]] == [(plan_id, version)]
+    assert {u["email"]: u["is_analyst"] for u in data["users"]}[VIEWER] is True
+
+    bad = dict(data, publications=[dict(data["publications"][0], version=version + 1)])
+    refused = tmp_path / "bad.json"
+    refused.write_text(json.dumps(bad))
+    result = run(["restore", str(refused)], empty_url)
+    assert result.exit_code == 2
+    assert "publications[0].version" in result.output
+    assert snapshot(empty_url)[0] == {}  # nothing half-restored
+
+    result = run(["restore", str(out)], empty_url)
+    assert result.exit_code == 0, result.output
+    restored = create_app({"DATABASE_URL": empty_url, "SECRET_KEY": "t"})
+    with restored.app_context():
+        session = db.session
+        row = session.scalar(select(Publication))
+        assert (row.plan_id, row.plan_version) == (plan_id, version)
+        assert (row.as_of, row.projection_json, row.compliance_json) == before
+        assert session.scalar(select(User).where(User.email == VIEWER)).is_analyst
+        live_plans = session.scalars(select(PlanRecord).where(PlanRecord.deleted_at.is_(None)))
+        summaries = {s.plan_id: s.plan_version for s in session.scalars(select(PlanSummary))}
+        assert summaries == {r.id: r.version for r in live_plans}
+        assert figures_of_governments() == means
+        reader = restored.test_client()  # anonymous
+        response = reader.get(page)
+        assert response.status_code == 200
+        assert b"Orange County" in response.data
+        session.remove()
+        db.engine.dispose()

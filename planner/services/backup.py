@@ -45,6 +45,15 @@ from planner.services.backup_actuals import (
     restore_actuals,
 )
 from planner.services.backup_checks import HISTORY_TEXT_MAX, ID_MAX, Problems, Row, rows
+from planner.services.backup_public import (
+    Draw,
+    backup_government_figures,
+    backup_publications,
+    check_government_figures,
+    check_publications,
+    restore_government_figures,
+    restore_publications,
+)
 from planner.services.backup_sharing import backup_sharing, check_sharing, restore_sharing
 
 SCHEMA = "planner-backup/1"
@@ -109,6 +118,7 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
                 "id": u.id,
                 "email": u.email,
                 "is_admin": u.is_admin,
+                "is_analyst": bool(u.is_analyst),
                 "active": u.active,
                 "created_at": _time(u.created_at),
                 "session_epoch": u.session_epoch or 0,
@@ -150,6 +160,8 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
         ],
         **backup_actuals(session, slugs),
         **backup_sharing(session, slugs),
+        **backup_publications(session, emails),
+        **backup_government_figures(session, slugs),
         "admin_actions": [
             {
                 "id": a.id,
@@ -254,6 +266,8 @@ def _check_users(data: dict[str, Any], problems: Problems) -> tuple[set[str], se
                 problems.add(f"{where}.email", "is not an email address in lower case")
             r.unique("email", email, emails, "the email")
         r.flag("is_admin")
+        if "is_analyst" in row:  # absent from backups made before the role existed
+            r.flag("is_analyst")
         r.flag("active")
         r.time("created_at")
         r.whole("session_epoch", low=0, high=ID_MAX - 1, required=False)
@@ -356,9 +370,10 @@ def _check_admin_actions(data: dict[str, Any], problems: Problems, user_ids: set
         r.text("detail", longest=HISTORY_TEXT_MAX, required=False, empty=True)
 
 
-def restore(session: DbSession, data: Any) -> dict[str, int]:
+def restore(session: DbSession, data: Any, *, draw: Draw | None = None) -> dict[str, int]:
     """Load a backup into an empty database (no accounts, no plans): every row checked
-    first; all of it or nothing (the caller rolls back on BackupError)."""
+    first; all of it or nothing (the caller rolls back on BackupError). `draw` draws the
+    public pages the backup names (`backup_public`); without it none is published."""
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise BackupError(f"not a {SCHEMA} file")
     if session.scalar(select(func.count(User.id))) or session.scalar(
@@ -369,9 +384,14 @@ def restore(session: DbSession, data: Any) -> dict[str, int]:
         )
     check_backup(data)
     check_sharing(data)
+    check_publications(data)
+    check_government_figures(data)
     try:
         counts = _write(session, data)
         session.flush()
+        counts["publications"], counts["publications_pending"] = restore_publications(
+            session, data, draw
+        )
     except SQLAlchemyError as error:  # checked above; a database's own limit, named
         raise BackupError(
             f"the database refused a row ({type(error).__name__}: {error})"
@@ -403,6 +423,7 @@ def _write(session: DbSession, data: dict[str, Any]) -> dict[str, int]:
             id=row.get("id"),
             email=row["email"],
             is_admin=row["is_admin"],
+            is_analyst=bool(row.get("is_analyst")),
             active=row["active"],
             failed_logins=0,
             created_at=_parse_time(row.get("created_at")),
@@ -468,6 +489,7 @@ def _write(session: DbSession, data: dict[str, Any]) -> dict[str, int]:
         )
     session.flush()
     restore_sharing(session, data, places)  # after the plans it names
+    restore_government_figures(session, data, places)
     session.flush()
     # The ORM numbers a new row's version 1; set the backed-up one past the version counter.
     plans = PlanRecord.metadata.tables[PlanRecord.__tablename__]  # the table: no ORM versioning

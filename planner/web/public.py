@@ -138,6 +138,13 @@ def render_public_page(record, shot: service.Snapshot, fund_svg: str) -> str:
     )
 
 
+def draw_public_page(record, shot: service.Snapshot) -> tuple[str, str]:
+    """The page's HTML and its fund chart, as a publication stores them (the restore of a
+    backup draws its pages with this)."""
+    svg = fund_svg_of(shot.view.projection)
+    return render_public_page(record, shot, svg), svg
+
+
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/publish")
 def publish(slug: str, plan_id: int):
     record, _ = plan_or_404(slug, plan_id, change=True)
@@ -145,15 +152,8 @@ def publish(slug: str, plan_id: int):
 
     def make():
         shot = service.snapshot(record, today())
-        svg = fund_svg_of(shot.view.projection)
-        return service.publish(
-            db.session,
-            record,
-            current_user,
-            shot,
-            page=render_public_page(record, shot, svg),
-            fund_svg=svg,
-        )
+        page, svg = draw_public_page(record, shot)
+        return service.publish(db.session, record, current_user, shot, page=page, fund_svg=svg)
 
     outcome = save_change(make, refused=(service.NotPublishable,))
     if outcome.saved:
