@@ -120,21 +120,21 @@ class Context:
         if found is not None:
             return found
         people = self.participants
-        ks = range(first, last + 1)
-        num = EXACT.num
+        new, avg, peak, months = people.exact
+        end = last + 1
         offset = self.plan.start_fy - start
         found = self._spans[key] = YearInputs(
             k=-1,
-            j=Years([Q(offset + k) for k in ks]),  # type: ignore[arg-type]
+            j=Years([Q(offset + k) for k in range(first, end)]),  # type: ignore[arg-type]
             fy=-1,
-            salary_growth=Years(list(self.salary_growth[first : last + 1])),
-            health_growth=Years(list(self.health_growth[first : last + 1])),
-            inflation_growth=Years(list(self.inflation_growth[first : last + 1])),
-            new_enrollees=Years([num(people.new_enrollees[k]) for k in ks]),
-            avg_active=Years([num(people.avg_active[k]) for k in ks]),
-            peak_active=Years([num(people.peak_active[k]) for k in ks]),
-            participant_months=Years([num(people.participant_months[k]) for k in ks]),
-            referrals=Years([people.ramp[k] * people.referrals for k in ks]),
+            salary_growth=Years(list(self.salary_growth[first:end])),
+            health_growth=Years(list(self.health_growth[first:end])),
+            inflation_growth=Years(list(self.inflation_growth[first:end])),
+            new_enrollees=Years(list(new[first:end])),
+            avg_active=Years(list(avg[first:end])),
+            peak_active=Years(list(peak[first:end])),
+            participant_months=Years(list(months[first:end])),
+            referrals=Years([ramp * people.referrals for ramp in people.ramp[first:end]]),
             assumptions=self.plan.assumptions,
         )
         return found
