@@ -65,11 +65,12 @@ def month_end(month: int) -> dt.date:
 
 
 def months_by_fy(months: Iterable[int]) -> dict[int, int]:
-    """How many of these months fall in each FY."""
+    """How many of these months fall in each FY (a FY in the order its first month comes)."""
     found: dict[int, int] = {}
+    get = found.get
     for month in months:
-        fy = fy_of_month(month)
-        found[fy] = found.get(fy, 0) + 1
+        fy = (month - 6) // 12  # fy_of_month: July (month % 12 == 6) starts the FY
+        found[fy] = get(fy, 0) + 1
     return found
 
 
@@ -323,11 +324,18 @@ class AuthorizationFacts:
 
 
 def authorization_facts(
-    plan: Plan, projection: Projection, as_of: dt.date
+    plan: Plan,
+    projection: Projection,
+    as_of: dt.date,
+    groups: tuple[AuthorizationGroup, ...] | None = None,
 ) -> tuple[AuthorizationFacts, ...]:
+    """Each authorization's facts; `groups`: `authorization_groups(plan, projection)` when
+    the caller has them already."""
     auths = plan.program.authorizations
     in_plan = set(projection.fiscal_years)
-    group_of = {i: group for group in authorization_groups(plan, projection) for i in group.members}
+    if groups is None:
+        groups = authorization_groups(plan, projection)
+    group_of = {i: group for group in groups for i in group.members}
     found = []
     for i, auth in enumerate(auths):
         months = period_months(auth.start, auth.end)

@@ -59,14 +59,22 @@ def _half_up_int(value: Number, places: int = 0) -> int:
     return -int((-2 * numerator + denominator) // (2 * denominator))
 
 
+_HALF = Q(1, 2)
+
+
 def dollars(value: Number) -> int:
     """One rounded component: whole dollars, half away from zero."""
-    if type(value) is _MPQ:  # the engine's own values: `_half_up_int` without its checks
-        numerator, denominator = value.numerator, value.denominator
-        if numerator >= 0:
-            return int((2 * numerator + denominator) // (2 * denominator))
-        return -int((-2 * numerator + denominator) // (2 * denominator))
+    if type(value) is _MPQ:
+        # The engine's own values: x ± 1/2 truncated toward zero (`int` of a rational) is
+        # x rounded half away from zero, exactly (`_half_up_int`'s figure, in two steps).
+        return int(value + _HALF) if value >= 0 else int(value - _HALF)
     return _half_up_int(value)
+
+
+def dollars_each(values: list[Q]) -> list[int]:
+    """`dollars` of each exact rational (a line's components over its FYs)."""
+    half = _HALF
+    return [int(x + half) if x >= 0 else int(x - half) for x in values]
 
 
 def quantize6(value: Number) -> Decimal:

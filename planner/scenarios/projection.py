@@ -17,7 +17,7 @@ from .kinds import EXACT, REGISTRY, Cost, YearInputs
 from .kinds.base import Rounded
 from .kinds.vectors import YEARS, Years, at
 from .lines import Context, basis_text, inactive_basis, line_total
-from .money import Q, dollars, q, round_half_up, two_places
+from .money import Q, dollars, dollars_each, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
 
@@ -298,7 +298,7 @@ def _span_costs(
     for name, value in exact.items():
         column = classes[name] = [0] * years
         if type(value) is Years:
-            column[first : last + 1] = [dollars(x) for x in value.v]
+            column[first : last + 1] = dollars_each(value.v)
         else:
             column[first : last + 1] = [dollars(value)] * n
     fte = cost.fte
