@@ -80,13 +80,15 @@ class _JsonObject(dict[str, Any]):
 
 
 def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    found = _JsonObject()
-    seen: list[str] = []
-    for key, value in pairs:
-        if key in found:
-            seen.append(key)
-        found[key] = value
-    found.duplicates = tuple(dict.fromkeys(seen))
+    found = _JsonObject(pairs)  # a key given twice: its first place, its last value
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        again: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                again.append(key)
+            seen.add(key)
+        found.duplicates = tuple(dict.fromkeys(again))
     return found
 
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import Q, _half_up_int, q, quantize6
+from .money import Q, q, quantize6
 from .plan import PATHWAYS, Participants
 
 
@@ -56,8 +56,9 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     initial_d = int(initial_monthly * d)
     # n_m × D for m from -M to the last month: the initial cohorts in months -M+1 … -1.
     cohorts = [0] + [initial_d] * (months_enrolled - 1)
-    for n in yearly_new:
-        cohorts.extend([int(n * d) // 12] * 12)  # N_k / 12 × D, a whole number
+    monthly = [int(n * d) // 12 for n in yearly_new]  # N_k / 12 × D, a whole number
+    for n_d in monthly:
+        cohorts.extend([n_d] * 12)
     active = initial_d * (months_enrolled - 1)  # active_{-1} × D
     new, avg, peak, months_total = [], [], [], []
     exact: list[tuple[Q, ...]] = []
@@ -71,7 +72,7 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
             total += active
             if highest is None or active > highest:
                 highest = active
-        n6 = _half_up_int(yearly_new[k], 6)
+        n6 = _ratio6(12 * monthly[k], d)  # N_k = 12 × (N_k / 12 × D) / D
         a6 = _ratio6(total, 12 * d)
         p6 = _ratio6(highest if highest is not None else 0, d)
         m6 = _ratio6(total, d)
