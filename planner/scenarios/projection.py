@@ -277,7 +277,7 @@ def project(plan: Plan) -> Projection:
 
 
 def _span_costs(
-    item: LineItem, kind: Any, ctx: Context, indirect: Q | None, basis: BasisSource
+    item: LineItem, kind: Any, ctx: Context, indirect: Q | None, basis: BasisSource | None
 ) -> tuple[dict[str, list[int]], list[Q]]:
     """A line's rounded components per object class and its FTE per plan FY, its formula run
     once over the FYs it is active in (the `Years` backend: each FY's exact rationals are
@@ -288,7 +288,8 @@ def _span_costs(
     last = min(item.end_fy, plan.end_fy) - plan.start_fy
     classes: dict[str, list[int]] = {}
     if first > last:  # active in no plan FY
-        basis.span = (ctx, first, last, Cost({}, _ZERO), classes)
+        if basis is not None:
+            basis.span = (ctx, first, last, Cost({}, _ZERO), classes)
         return classes, [_ZERO] * years
     cost = kind.cost(item.params, ctx.span(first, last, item), YEARS)
     exact = cost.components
@@ -304,7 +305,8 @@ def _span_costs(
     fte = cost.fte
     ftes = [_ZERO] * years
     ftes[first : last + 1] = fte.v if type(fte) is Years else [fte] * n
-    basis.span = (ctx, first, last, cost, classes)
+    if basis is not None:
+        basis.span = (ctx, first, last, cost, classes)
     return classes, ftes
 
 
@@ -360,6 +362,13 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
     """One line's spending per plan FY, as the projection sums it (no basis text)."""
     plan = ctx.plan
     indirect_rate = q(plan.assumptions.indirect_rate)
+    kind = REGISTRY[line.kind]
+    if kind.vectorizes:  # the projection's own path (the §13 fit asks for many values)
+        indirect = indirect_rate if kind.carries_indirect and indirect_rate else None
+        classes, _ = _span_costs(line, kind, ctx, indirect, None)
+        if not classes:
+            return (0,) * plan.years
+        return tuple(sum(column) for column in zip(*classes.values(), strict=True))
     return tuple(
         line_total(line, k, ctx, indirect_rate) if line.active_in(fy) else 0
         for k, fy in enumerate(plan.fiscal_years)
