@@ -303,17 +303,17 @@ def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, 
             return
 
 
+_AMOUNT = money("amount")  # a receipt's amount
+_JURISDICTION_FIELDS = (
+    Field("name", "text", nullable=True),
+    Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
+    Field("fips", "text", nullable=True),
+)
+
+
 def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
     source = reader.obj(value, "jurisdiction", ("name", "kind", "fips")) or {}
-    found = reader.fields(
-        source,
-        (
-            Field("name", "text", nullable=True),
-            Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
-            Field("fips", "text", nullable=True),
-        ),
-        "jurisdiction",
-    )
+    found = reader.fields(source, _JURISDICTION_FIELDS, "jurisdiction")
     return JurisdictionRef(**{k: (None if v is _MISSING else v) for k, v in found.items()})
 
 
@@ -405,7 +405,7 @@ def _read_receipts(
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
-    amount_field = money("amount")
+    amount_field = _AMOUNT
     for key, raw in source.items():
         path = _join(where, key)
         try:
@@ -723,20 +723,19 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         reader.error(
             f"{path}.id", f"must be a short slug of letters, digits, '-' or '_' (got '{line_id}')"
         )
-    unusable = _Line(id=line_id, kind="")
     if kind is _MISSING:
-        return unusable
+        return _Line(id=line_id, kind="")  # unusable
     definition = REGISTRY.get(kind)
     if definition is None:
         reader.error(f"{path}.kind", f"must be one of: {', '.join(REGISTRY)} (got '{kind}')")
-        return unusable
+        return _Line(id=line_id, kind="")
     choice: str | None = None
     if definition.choice:
         if definition.choice_first:  # the choice decides the parameters: read it first
             choice_field = next(f for f in definition.all_fields() if f.name == definition.choice)
             choice = reader.field(item, choice_field, path)
             if choice is _MISSING:
-                return unusable
+                return _Line(id=line_id, kind="")
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
     fields = definition.fields(choice)
