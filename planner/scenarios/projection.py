@@ -245,7 +245,9 @@ def project(plan: Plan) -> Projection:
             target[k] += line_projection.by_year[k]
     settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
     by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
-    fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
+    # Lines with no FTE in any FY add nothing (each FTE is exact, its exponent at most 0).
+    staffed = [line.fte for line in lines if any(line.fte)]
+    fte_by_year = tuple(sum((fte[k] for fte in staffed), Decimal(0)) for k in range(years))
     settlement = split.by_source[SETTLEMENT]
     fund = project_fund(plan, settlement)
     adopted = project_fund(plan, settlement, reforecast=False) if plan.actuals else None

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
-from ..money import Q, q
+from ..money import Q, _decimal_to_q, q
 from .base import EXACT
 
 _MPQ = type(Q())
@@ -100,8 +101,23 @@ def _map2(f: Callable[[Any, Any], Any], x: Any, y: Any) -> Any:
     return f(x, y)
 
 
+_ONE, _ZERO = Q(1), Q(0)
+
+
 def _ceil(x: Any) -> Any:
-    return q(math.ceil(x))
+    return Q(math.ceil(x))  # ExactOps.ceil's rational of the same whole number
+
+
+def _equal(a: Any, b: Any) -> Any:
+    return _ONE if a == b else _ZERO
+
+
+def _at_least(a: Any, b: Any) -> Any:
+    return _ONE if a >= b else _ZERO
+
+
+def _mod(a: Any, b: Any) -> Any:
+    return a - b * math.floor(a / b)
 
 
 def _max(a: Any, b: Any) -> Any:
@@ -117,8 +133,11 @@ class YearsOps:
 
     @staticmethod
     def num(value: Any) -> Any:
-        if type(value) is Years or type(value) is _MPQ:
+        kind = type(value)
+        if kind is Years or kind is _MPQ:
             return value
+        if kind is Decimal:
+            return _decimal_to_q(value)  # what `q` does, without its other tests
         return q(value)
 
     def ceil(self, x: Any) -> Any:
@@ -138,14 +157,16 @@ class YearsOps:
         bv = b.v if type(b) is Years else [b] * n
         return Years([x if t else y for t, x, y in zip(test.v, av, bv, strict=True)])
 
+    # ExactOps's choices (kinds/base.py), FY by FY.
+
     def equal(self, a: Any, b: Any) -> Any:
-        return _map2(EXACT.equal, a, b)  # type: ignore[attr-defined]
+        return _map2(_equal, a, b)
 
     def at_least(self, a: Any, b: Any) -> Any:
-        return _map2(EXACT.at_least, a, b)  # type: ignore[attr-defined]
+        return _map2(_at_least, a, b)
 
     def mod(self, a: Any, b: Any) -> Any:
-        return _map2(EXACT.mod, a, b)  # type: ignore[attr-defined]
+        return _map2(_mod, a, b)
 
     def power(self, base: Any, k: int) -> Any:
         return _map1(lambda x: x**k, base)
