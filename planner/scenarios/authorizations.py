@@ -243,14 +243,14 @@ def authorize_months(
 ) -> tuple[DraftAuthorization, ...]:
     """Drafts covering these months of one strategy, one per run of consecutive months, each
     its planned settlement spending over them (months of a FY prorated, as the rule)."""
+    values = projection.settlement_by_strategy.get(strategy)
+    by_fy = {} if values is None else dict(zip(projection.fiscal_years, values, strict=True))
     drafts = []
     for first, last in runs(months):
-        span = range(first, last + 1)
-        amount = sum(
-            dollars(q(planned_spending(projection, strategy, [fy])) * count / 12)
-            for fy, count in months_by_fy(span).items()
-        )
-        fys = tuple(sorted(months_by_fy(span)))
+        counts = months_by_fy(range(first, last + 1))
+        # each FY's planned spending (`planned_spending` of that FY), prorated by its months
+        amount = sum(dollars(q(by_fy.get(fy, 0)) * count / 12) for fy, count in counts.items())
+        fys = tuple(sorted(counts))
         drafts.append(
             DraftAuthorization(strategy, amount, month_start(first), month_end(last), fys)
         )

@@ -890,12 +890,13 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     days = int(c.threshold("reporting.days_after_fy_end"))
     warning_days = int(c.threshold("reporting.warning_days"))
     p = c.projection
-    upcoming: list[ReportDue] = [
-        {"fiscal_year": fy, "due": due, "impact_report": spending > 0}
-        for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True)
-        if (due := report_due(fy, c.tables)) >= c.as_of
-    ]
-    listed = upcoming[:2]
+    listed: list[ReportDue] = []  # the next two FYs' reports due on or after as_of
+    for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True):
+        due = report_due(fy, c.tables)  # later FYs, later due dates
+        if due >= c.as_of:
+            listed.append({"fiscal_year": fy, "due": due, "impact_report": spending > 0})
+            if len(listed) == 2:
+                break
     left = (listed[0]["due"] - c.as_of).days if listed else None
     facts: ReportingFacts = {
         "as_of": c.as_of,
