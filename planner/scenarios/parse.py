@@ -8,6 +8,7 @@ money defaults aged to the plan's start FY (§2).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -503,10 +504,12 @@ PARTICIPANT_FIELDS: dict[str, Field] = {
 RAMP_FIELD = count("ramp")
 
 
+@functools.cache
 def referral_field(pathway: str) -> Field:
     return count(pathway, fixed=Decimal(0))  # a missing pathway has no referrals (§4)
 
 
+@functools.cache
 def enrollment_field(pathway: str) -> Field:
     return share(pathway, default=f"participants.enrollment_rate.{pathway}")
 
@@ -573,7 +576,7 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         if sub is None:
             continue
         found = reader.fields(sub, AUTHORIZATION_FIELDS, here)
-        if _MISSING in found.values():
+        if any(value is _MISSING for value in found.values()):
             continue
         if found["end"] < found["start"]:
             reader.error(f"{here}.end", "must not be before start")
@@ -752,13 +755,10 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if isinstance(strategy, str):
         strategy = strategy.strip() or None  # "" is the same as none (§8)
     label = common["label"]
-    complete = _MISSING not in (
-        line_id,
-        *params.values(),
-        start,
-        end,
-        label,
-        common["justification"],
+    # By identity: `in` would compare each Decimal with the marker, through the number ABCs.
+    complete = not any(
+        value is _MISSING
+        for value in (line_id, *params.values(), start, end, label, common["justification"])
     )
     return _Line(
         id=line_id,
