@@ -41,9 +41,13 @@ class Years:
     def __add__(self, o: Any) -> Years:
         if type(o) is Years:
             return Years([a + b for a, b in zip(self.v, o.v, strict=True)])
+        if not o:
+            return self  # x + 0 is x (a Years is never changed in place)
         return Years([a + o for a in self.v])
 
     def __radd__(self, o: Any) -> Years:
+        if not o:
+            return self  # 0 + x: a sum that starts from ops.num(0) (indirect's base)
         return Years([o + a for a in self.v])
 
     def __sub__(self, o: Any) -> Years:
