@@ -203,11 +203,7 @@ def project(plan: Plan) -> Projection:
         else:
             classes, ftes = _yearly_costs(item, kind, ctx, indirect, basis)
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
-        by_year = (
-            tuple(sum(column) for column in zip(*ordered.values(), strict=True))
-            if ordered
-            else (0,) * years
-        )
+        by_year = tuple(map(sum, zip(*ordered.values(), strict=True))) if ordered else (0,) * years
         totals.append(by_year)
         lines.append(
             LineProjection(
@@ -244,7 +240,11 @@ def project(plan: Plan) -> Projection:
         for k in range(years):
             target[k] += line_projection.by_year[k]
     settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
-    by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
+    by_year = (
+        tuple(map(sum, zip(*(line.by_year for line in lines), strict=True)))
+        if lines
+        else (0,) * years
+    )
     # Lines with no FTE in any FY add nothing (each FTE is exact, its exponent at most 0).
     staffed = [line.fte for line in lines if any(line.fte)]
     fte_by_year = tuple(sum((fte[k] for fte in staffed), Decimal(0)) for k in range(years))
