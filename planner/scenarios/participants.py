@@ -63,6 +63,7 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     new, avg, peak, months_total = [], [], [], []
     exact: list[tuple[Q, ...]] = []
     scale = 10**6
+    made: dict[int, tuple[Decimal, Q]] = {}  # a figure × 10**6 -> (its Decimal, its rational)
     for k in range(years):
         total = 0
         highest = None
@@ -76,11 +77,17 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
         a6 = _ratio6(total, 12 * d)
         p6 = _ratio6(highest if highest is not None else 0, d)
         m6 = _ratio6(total, d)
-        new.append(Decimal(n6).scaleb(-6))
-        avg.append(Decimal(a6).scaleb(-6))
-        peak.append(Decimal(p6).scaleb(-6))
-        months_total.append(Decimal(m6).scaleb(-6))
-        exact.append((Q(n6, scale), Q(a6, scale), Q(p6, scale), Q(m6, scale)))
+        figures = []
+        for six in (n6, a6, p6, m6):
+            pair = made.get(six)
+            if pair is None:  # a steady program repeats its figures year after year
+                pair = made[six] = (Decimal(six).scaleb(-6), Q(six, scale))
+            figures.append(pair)
+        new.append(figures[0][0])
+        avg.append(figures[1][0])
+        peak.append(figures[2][0])
+        months_total.append(figures[3][0])
+        exact.append(tuple(rational for _, rational in figures))
     found = ParticipantYears(
         new_enrollees=tuple(new),
         avg_active=tuple(avg),
