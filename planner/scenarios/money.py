@@ -17,10 +17,19 @@ Q = mpq  # the exact rational type, imported from here by the engine
 Number: TypeAlias = Q | Decimal | int
 
 
-@functools.lru_cache(maxsize=65536)
+_Q_OF: dict[Decimal, Q] = {}  # Decimal -> its rational; equal Decimals (1.0, 1.00) share one
+_Q_OF_MAX = 65536
+
+
 def _decimal_to_q(value: Decimal) -> Q:
-    numerator, denominator = value.as_integer_ratio()
-    return Q(numerator, denominator)
+    """Cached (a plain dict, emptied when full: cheaper to ask than an LRU cache)."""
+    found = _Q_OF.get(value)
+    if found is None:
+        if len(_Q_OF) >= _Q_OF_MAX:
+            _Q_OF.clear()
+        numerator, denominator = value.as_integer_ratio()
+        found = _Q_OF[value] = Q(numerator, denominator)
+    return found
 
 
 _MPQ = type(Q())
