@@ -13,8 +13,13 @@ thread (`time.thread_time`), medians:
   demo's lines in Python floats (no objects per line-year, no exact arithmetic, no rules):
   the least Python a projection of this model can do. A yardstick, not a second cost model:
   its spending is checked against the engine's in this run.
+- where it goes: decode, parse, project and compliance, each a median of the same plan;
 - a scaling curve: lines 1 → 200 (18 FYs) and FYs 1 → 40 (the demo's 13 lines), inside the
   limits of cost model §15; and the older figures (basis text; 1,000 plans ≤ 3 s).
+
+The projection runs each line's formula once over its FYs (`kinds/vectors.py`, the `Years`
+backend: the same exact rationals, rounded once per component and FY), not once per
+line-year; a rule's message is written only when read.
 
 Run alone: `.venv/bin/python bench/engine_bench.py` (about 40 s).
 """
@@ -303,6 +308,28 @@ def scaling(base: dict[str, Any]) -> None:
         print(f"  {label:14} " + "  ".join(cells))
 
 
+def stages(text: bytes) -> None:
+    """Where the goal's figure goes: each stage's median CPU over the same plan."""
+    found: dict[str, list[float]] = {"decode": [], "parse": [], "project": [], "compliance": []}
+    for _ in range(60):
+        gc.collect()
+        t0 = time.thread_time()
+        document = load_plan_json(text)
+        t1 = time.thread_time()
+        plan = parse_plan(document, TABLES)
+        t2 = time.thread_time()
+        projection = project(plan)
+        t3 = time.thread_time()
+        check_plan(plan, projection, TABLES, AS_OF)
+        t4 = time.thread_time()
+        for name, spent in zip(found, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            found[name].append(spent)
+    print(
+        "  by stage (median CPU ms): "
+        + ", ".join(f"{name} {med_ms(values):.3f}" for name, values in found.items())
+    )
+
+
 # ----------------------------------------------------------------------------- main
 
 
@@ -374,6 +401,7 @@ def main() -> None:
         f"{statistics.median(ratios['floats']):.1f}× its time"
     )
 
+    stages(text)
     scaling(json.loads(text))
 
     def with_basis() -> None:

@@ -65,11 +65,12 @@ def month_end(month: int) -> dt.date:
 
 
 def months_by_fy(months: Iterable[int]) -> dict[int, int]:
-    """How many of these months fall in each FY."""
+    """How many of these months fall in each FY (a FY in the order its first month comes)."""
     found: dict[int, int] = {}
+    get = found.get
     for month in months:
-        fy = fy_of_month(month)
-        found[fy] = found.get(fy, 0) + 1
+        fy = (month - 6) // 12  # fy_of_month: July (month % 12 == 6) starts the FY
+        found[fy] = get(fy, 0) + 1
     return found
 
 
@@ -242,14 +243,14 @@ def authorize_months(
 ) -> tuple[DraftAuthorization, ...]:
     """Drafts covering these months of one strategy, one per run of consecutive months, each
     its planned settlement spending over them (months of a FY prorated, as the rule)."""
+    values = projection.settlement_by_strategy.get(strategy)
+    by_fy = {} if values is None else dict(zip(projection.fiscal_years, values, strict=True))
     drafts = []
     for first, last in runs(months):
-        span = range(first, last + 1)
-        amount = sum(
-            dollars(q(planned_spending(projection, strategy, [fy])) * count / 12)
-            for fy, count in months_by_fy(span).items()
-        )
-        fys = tuple(sorted(months_by_fy(span)))
+        counts = months_by_fy(range(first, last + 1))
+        # each FY's planned spending (`planned_spending` of that FY), prorated by its months
+        amount = sum(dollars(q(by_fy.get(fy, 0)) * count / 12) for fy, count in counts.items())
+        fys = tuple(sorted(counts))
         drafts.append(
             DraftAuthorization(strategy, amount, month_start(first), month_end(last), fys)
         )
@@ -323,11 +324,18 @@ class AuthorizationFacts:
 
 
 def authorization_facts(
-    plan: Plan, projection: Projection, as_of: dt.date
+    plan: Plan,
+    projection: Projection,
+    as_of: dt.date,
+    groups: tuple[AuthorizationGroup, ...] | None = None,
 ) -> tuple[AuthorizationFacts, ...]:
+    """Each authorization's facts; `groups`: `authorization_groups(plan, projection)` when
+    the caller has them already."""
     auths = plan.program.authorizations
     in_plan = set(projection.fiscal_years)
-    group_of = {i: group for group in authorization_groups(plan, projection) for i in group.members}
+    if groups is None:
+        groups = authorization_groups(plan, projection)
+    group_of = {i: group for group in groups for i in group.members}
     found = []
     for i, auth in enumerate(auths):
         months = period_months(auth.start, auth.end)

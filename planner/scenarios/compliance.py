@@ -666,8 +666,13 @@ def render_authorization(status: Status, f: AuthorizationRuleFacts) -> str:
 def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     p = c.projection
     auths = c.plan.program.authorizations
-    facts = authorization_facts(c.plan, p, c.as_of)
+    every_group = authorization_groups(c.plan, p)
+    facts = authorization_facts(c.plan, p, c.as_of, every_group)
     adopted = [i for i, f in enumerate(facts) if f.status == ADOPTED]
+    # The adopted ones' groups: every authorization's when all are adopted.
+    adopted_groups = (
+        every_group if len(adopted) == len(auths) else authorization_groups(c.plan, p, adopted)
+    )
     over: list[AuthorizationOver] = []
     within: list[AuthorizationWithin] = []
     fail_fys: set[int] = set()
@@ -680,7 +685,7 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
     # Adopted authorizations of one strategy whose periods share a month add up (an original
     # and a supplemental): judge each such group once, over the union of their periods, a
     # FY partly inside it prorated by its months (consecutive periods stay apart).
-    for found_group in authorization_groups(c.plan, p, adopted):
+    for found_group in adopted_groups:
         group = found_group.members
         strategy = found_group.strategy
         fys = list(found_group.fiscal_years)
@@ -885,12 +890,13 @@ def check_reporting(c: RuleContext) -> Finding[ReportingFacts]:
     days = int(c.threshold("reporting.days_after_fy_end"))
     warning_days = int(c.threshold("reporting.warning_days"))
     p = c.projection
-    upcoming: list[ReportDue] = [
-        {"fiscal_year": fy, "due": report_due(fy, c.tables), "impact_report": spending > 0}
-        for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True)
-        if report_due(fy, c.tables) >= c.as_of
-    ]
-    listed = upcoming[:2]
+    listed: list[ReportDue] = []  # the next two FYs' reports due on or after as_of
+    for fy, spending in zip(p.fiscal_years, p.settlement_by_year, strict=True):
+        due = report_due(fy, c.tables)  # later FYs, later due dates
+        if due >= c.as_of:
+            listed.append({"fiscal_year": fy, "due": due, "impact_report": spending > 0})
+            if len(listed) == 2:
+                break
     left = (listed[0]["due"] - c.as_of).days if listed else None
     facts: ReportingFacts = {
         "as_of": c.as_of,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -57,6 +58,35 @@ class RuleResult:
             "line_items": list(self.line_items),
             "citation": self.citation,
         }
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled or copied result carries its message written out."""
+        state = dict(self.__dict__)
+        state[_MESSAGE] = self.message
+        return state
+
+
+_MESSAGE = "_message"
+
+
+class _Message:
+    """`RuleResult.message`: the text, or a call that writes it when first read (a rule's
+    words are rendered from its facts only for a result whose message is shown; checking a
+    plan, counting its findings or judging it writes no English)."""
+
+    def __get__(self, result: RuleResult | None, owner: type | None = None) -> Any:
+        if result is None:
+            return self
+        found = result.__dict__[_MESSAGE]
+        if not isinstance(found, str):
+            found = result.__dict__[_MESSAGE] = found()
+        return found
+
+    def __set__(self, result: RuleResult, value: str | Callable[[], str]) -> None:
+        result.__dict__[_MESSAGE] = value
+
+
+RuleResult.message = _Message()  # type: ignore[assignment]  # after @dataclass: the field stays
 
 
 class StaleContribution(TypedDict):
@@ -156,7 +186,7 @@ class Rule(Generic[F]):
         return RuleResult(
             self.id,
             finding.status,
-            self.render(finding.status, finding.facts),
+            functools.partial(self.render, finding.status, finding.facts),  # type: ignore[arg-type]  # written when read
             tuple(sorted(set(finding.fiscal_years))),
             tuple(dict.fromkeys(finding.line_items)),
             self.citation,

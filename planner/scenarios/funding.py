@@ -367,7 +367,9 @@ def allocate(plan: Plan, line_totals: Sequence[Sequence[int]]) -> Allocation:
             settlement=tuple(tuple(t) for t in line_totals),
             by_line=tuple({SETTLEMENT: tuple(t)} for t in line_totals),
             by_source={
-                SETTLEMENT: tuple(sum(t[k] for t in line_totals) for k in range(years)),
+                SETTLEMENT: tuple(map(sum, zip(*line_totals, strict=True)))
+                if line_totals
+                else zeros,
                 **{s.id: zeros for s in plan.funding},
             },
             asked={s.id: zeros for s in plan.funding},

@@ -97,6 +97,8 @@ def _join(path: str, key: str | int) -> str:
 def nesting_problem(document: Any, limits: Limits) -> str | None:
     """The path of the first list or object nested deeper than the limit (the document
     itself is level 1), found without recursion; None when the document is within it."""
+    if _within_depth(document, limits.nesting_max):
+        return None  # what nearly every document is: no path written
     stack: list[tuple[Any, str, int]] = [(document, "", 1)]
     while stack:
         node, path, depth = stack.pop()
@@ -112,3 +114,20 @@ def nesting_problem(document: Any, limits: Limits) -> str | None:
             if isinstance(child, (dict, list)):
                 stack.append((child, _join(path, key), depth + 1))
     return None
+
+
+def _within_depth(document: Any, most: int) -> bool:
+    """Whether no list or object is nested deeper than `most` (`nesting_problem` without
+    the paths)."""
+    if not isinstance(document, (dict, list)):
+        return True
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > most:
+            return False
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return True

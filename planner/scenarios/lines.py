@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from .fiscal import fy_label
 from .formulas import with_indirect
 from .kinds import EXACT, REGISTRY, Cost, Exact, YearInputs
 from .kinds.base import INDIRECT_BASE, Rounded
 from .kinds.case_management import CaseManagementParams, required_fte
-from .money import dollars, fmt_money, fmt_percent, q
+from .kinds.vectors import Years
+from .money import Q, dollars, fmt_money, fmt_percent, q
 from .participants import ParticipantYears
 from .plan import LineItem, Plan
 
@@ -46,6 +48,9 @@ class Context:
         default_factory=dict, init=False, compare=False, repr=False
     )
     _rows: dict[int, list[YearInputs[Exact]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _spans: dict[tuple[int, int, int], YearInputs[Any]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -102,6 +107,36 @@ class Context:
                 assumptions=self.plan.assumptions,
             )
             self._years[(k, j)] = found
+        return found
+
+    def span(self, first: int, last: int, line: LineItem) -> YearInputs[Any]:
+        """What the line's formula reads in plan years first … last at once (the `Years`
+        backend): each yearly input a `Years` of `year(k, line)`'s values for those k; kept
+        per span and first FY. `k` and `fy` are -1: a kind run on this backend reads the
+        year only through `j` and its inputs."""
+        start = max(line.start_fy, self.plan.start_fy)
+        key = (first, last, start)
+        found = self._spans.get(key)
+        if found is not None:
+            return found
+        people = self.participants
+        new, avg, peak, months = people.exact
+        end = last + 1
+        offset = self.plan.start_fy - start
+        found = self._spans[key] = YearInputs(
+            k=-1,
+            j=Years([Q(offset + k) for k in range(first, end)]),  # type: ignore[arg-type]
+            fy=-1,
+            salary_growth=Years(list(self.salary_growth[first:end])),
+            health_growth=Years(list(self.health_growth[first:end])),
+            inflation_growth=Years(list(self.inflation_growth[first:end])),
+            new_enrollees=Years(list(new[first:end])),
+            avg_active=Years(list(avg[first:end])),
+            peak_active=Years(list(peak[first:end])),
+            participant_months=Years(list(months[first:end])),
+            referrals=Years([ramp * people.referrals for ramp in people.ramp[first:end]]),
+            assumptions=self.plan.assumptions,
+        )
         return found
 
     def years_of(self, line: LineItem) -> list[YearInputs[Exact]]:

@@ -17,10 +17,19 @@ Q = mpq  # the exact rational type, imported from here by the engine
 Number: TypeAlias = Q | Decimal | int
 
 
-@functools.lru_cache(maxsize=65536)
+_Q_OF: dict[Decimal, Q] = {}  # Decimal -> its rational; equal Decimals (1.0, 1.00) share one
+_Q_OF_MAX = 65536
+
+
 def _decimal_to_q(value: Decimal) -> Q:
-    numerator, denominator = value.as_integer_ratio()
-    return Q(numerator, denominator)
+    """Cached (a plain dict, emptied when full: cheaper to ask than an LRU cache)."""
+    found = _Q_OF.get(value)
+    if found is None:
+        if len(_Q_OF) >= _Q_OF_MAX:
+            _Q_OF.clear()
+        numerator, denominator = value.as_integer_ratio()
+        found = _Q_OF[value] = Q(numerator, denominator)
+    return found
 
 
 _MPQ = type(Q())
@@ -59,14 +68,22 @@ def _half_up_int(value: Number, places: int = 0) -> int:
     return -int((-2 * numerator + denominator) // (2 * denominator))
 
 
+_HALF = Q(1, 2)
+
+
 def dollars(value: Number) -> int:
     """One rounded component: whole dollars, half away from zero."""
-    if type(value) is _MPQ:  # the engine's own values: `_half_up_int` without its checks
-        numerator, denominator = value.numerator, value.denominator
-        if numerator >= 0:
-            return int((2 * numerator + denominator) // (2 * denominator))
-        return -int((-2 * numerator + denominator) // (2 * denominator))
+    if type(value) is _MPQ:
+        # The engine's own values: x ± 1/2 truncated toward zero (`int` of a rational) is
+        # x rounded half away from zero, exactly (`_half_up_int`'s figure, in two steps).
+        return int(value + _HALF) if value >= 0 else int(value - _HALF)
     return _half_up_int(value)
+
+
+def dollars_each(values: list[Q]) -> list[int]:
+    """`dollars` of each exact rational (a line's components over its FYs)."""
+    half = _HALF
+    return [int(x + half) if x >= 0 else int(x - half) for x in values]
 
 
 def quantize6(value: Number) -> Decimal:

@@ -8,6 +8,7 @@ money defaults aged to the plan's start FY (§2).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -80,13 +81,15 @@ class _JsonObject(dict[str, Any]):
 
 
 def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
-    found = _JsonObject()
-    seen: list[str] = []
-    for key, value in pairs:
-        if key in found:
-            seen.append(key)
-        found[key] = value
-    found.duplicates = tuple(dict.fromkeys(seen))
+    found = _JsonObject(pairs)  # a key given twice: its first place, its last value
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        again: list[str] = []
+        for key, _ in pairs:
+            if key in seen:
+                again.append(key)
+            seen.add(key)
+        found.duplicates = tuple(dict.fromkeys(again))
     return found
 
 
@@ -301,17 +304,17 @@ def _check_text_total(reader: _Reader, program: Program, lines: tuple[LineItem, 
             return
 
 
+_AMOUNT = money("amount")  # a receipt's amount
+_JURISDICTION_FIELDS = (
+    Field("name", "text", nullable=True),
+    Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
+    Field("fips", "text", nullable=True),
+)
+
+
 def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
     source = reader.obj(value, "jurisdiction", ("name", "kind", "fips")) or {}
-    found = reader.fields(
-        source,
-        (
-            Field("name", "text", nullable=True),
-            Field("kind", "choice", nullable=True, choices=JURISDICTION_KINDS),
-            Field("fips", "text", nullable=True),
-        ),
-        "jurisdiction",
-    )
+    found = reader.fields(source, _JURISDICTION_FIELDS, "jurisdiction")
     return JurisdictionRef(**{k: (None if v is _MISSING else v) for k, v in found.items()})
 
 
@@ -403,7 +406,7 @@ def _read_receipts(
         return ()
     found: dict[int, Decimal] = {}
     first_key: dict[int, str] = {}
-    amount_field = money("amount")
+    amount_field = _AMOUNT
     for key, raw in source.items():
         path = _join(where, key)
         try:
@@ -501,10 +504,12 @@ PARTICIPANT_FIELDS: dict[str, Field] = {
 RAMP_FIELD = count("ramp")
 
 
+@functools.cache
 def referral_field(pathway: str) -> Field:
     return count(pathway, fixed=Decimal(0))  # a missing pathway has no referrals (§4)
 
 
+@functools.cache
 def enrollment_field(pathway: str) -> Field:
     return share(pathway, default=f"participants.enrollment_rate.{pathway}")
 
@@ -571,7 +576,7 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         if sub is None:
             continue
         found = reader.fields(sub, AUTHORIZATION_FIELDS, here)
-        if _MISSING in found.values():
+        if any(value is _MISSING for value in found.values()):
             continue
         if found["end"] < found["start"]:
             reader.error(f"{here}.end", "must not be before start")
@@ -721,20 +726,19 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
         reader.error(
             f"{path}.id", f"must be a short slug of letters, digits, '-' or '_' (got '{line_id}')"
         )
-    unusable = _Line(id=line_id, kind="")
     if kind is _MISSING:
-        return unusable
+        return _Line(id=line_id, kind="")  # unusable
     definition = REGISTRY.get(kind)
     if definition is None:
         reader.error(f"{path}.kind", f"must be one of: {', '.join(REGISTRY)} (got '{kind}')")
-        return unusable
+        return _Line(id=line_id, kind="")
     choice: str | None = None
     if definition.choice:
         if definition.choice_first:  # the choice decides the parameters: read it first
             choice_field = next(f for f in definition.all_fields() if f.name == definition.choice)
             choice = reader.field(item, choice_field, path)
             if choice is _MISSING:
-                return unusable
+                return _Line(id=line_id, kind="")
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
     fields = definition.fields(choice)
@@ -751,13 +755,10 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if isinstance(strategy, str):
         strategy = strategy.strip() or None  # "" is the same as none (§8)
     label = common["label"]
-    complete = _MISSING not in (
-        line_id,
-        *params.values(),
-        start,
-        end,
-        label,
-        common["justification"],
+    # By identity: `in` would compare each Decimal with the marker, through the number ABCs.
+    complete = not any(
+        value is _MISSING
+        for value in (line_id, *params.values(), start, end, label, common["justification"])
     )
     return _Line(
         id=line_id,

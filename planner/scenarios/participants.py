@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,6 +22,17 @@ class ParticipantYears:
     ramp: tuple[Q, ...]  # ramp_k for each plan year
     referrals: Q  # steady-state referrals a year, all pathways
 
+    @functools.cached_property
+    def exact(self) -> tuple[tuple[Q, ...], tuple[Q, ...], tuple[Q, ...], tuple[Q, ...]]:
+        """The four quantized figures as exact rationals (new enrollees, average and peak
+        active, participant-months), what the formulas read."""
+        return (
+            tuple(q(v) for v in self.new_enrollees),
+            tuple(q(v) for v in self.avg_active),
+            tuple(q(v) for v in self.peak_active),
+            tuple(q(v) for v in self.participant_months),
+        )
+
 
 def ramp_factor(participants: Participants, k: int) -> Q:
     return q(participants.ramp[k]) if k < len(participants.ramp) else Q(1)
@@ -32,31 +45,50 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     )
     ramps = tuple(ramp_factor(participants, k) for k in range(years))
     yearly_new = [ramps[k] * steady for k in range(years)]
-    monthly_new = [n / 12 for n in yearly_new]
     initial_monthly = q(participants.initial_active) / months_enrolled
 
-    # n_m, the cohort that enrolls in month m (§4), for m from -M to the last month: the
-    # initial cohorts in months -M+1 … -1, none before.
-    zero = Q(0)
-    cohorts = [zero] + [initial_monthly] * (months_enrolled - 1)
-    for n in monthly_new:
-        cohorts.extend([n] * 12)
-    # active_{-1}: the cohorts of months -M+1 … -1.
-    active = initial_monthly * (months_enrolled - 1)
+    # The cohort model in whole numbers: every cohort n_m (§4) times D, a common denominator
+    # of them all, so the monthly sums are integer additions; each year's figures are then
+    # those integers over D (or 12 D), quantized as `quantize6` does: the same exact values.
+    d = int(initial_monthly.denominator)
+    for n in yearly_new:
+        d = math.lcm(d, 12 * int(n.denominator))
+    initial_d = int(initial_monthly * d)
+    # n_m × D for m from -M to the last month: the initial cohorts in months -M+1 … -1.
+    cohorts = [0] + [initial_d] * (months_enrolled - 1)
+    monthly = [int(n * d) // 12 for n in yearly_new]  # N_k / 12 × D, a whole number
+    for n_d in monthly:
+        cohorts.extend([n_d] * 12)
+    active = initial_d * (months_enrolled - 1)  # active_{-1} × D
     new, avg, peak, months_total = [], [], [], []
+    exact: list[tuple[Q, ...]] = []
+    scale = 10**6
+    made: dict[int, tuple[Decimal, Q]] = {}  # a figure × 10**6 -> (its Decimal, its rational)
     for k in range(years):
-        total = zero
+        total = 0
         highest = None
         for month in range(12 * k, 12 * k + 12):
-            # cohorts[i] is n_(i - M): in comes n_month, out goes n_(month - M)
+            # cohorts[i] is n_(i - M) × D: in comes n_month, out goes n_(month - M)
             active += cohorts[month + months_enrolled] - cohorts[month]
             total += active
-            highest = active if highest is None or active > highest else highest
-        new.append(quantize6(yearly_new[k]))
-        avg.append(quantize6(total / 12))
-        peak.append(quantize6(highest if highest is not None else 0))
-        months_total.append(quantize6(total))
-    return ParticipantYears(
+            if highest is None or active > highest:
+                highest = active
+        n6 = _ratio6(12 * monthly[k], d)  # N_k = 12 × (N_k / 12 × D) / D
+        a6 = _ratio6(total, 12 * d)
+        p6 = _ratio6(highest if highest is not None else 0, d)
+        m6 = _ratio6(total, d)
+        figures = []
+        for six in (n6, a6, p6, m6):
+            pair = made.get(six)
+            if pair is None:  # a steady program repeats its figures year after year
+                pair = made[six] = (Decimal(six).scaleb(-6), Q(six, scale))
+            figures.append(pair)
+        new.append(figures[0][0])
+        avg.append(figures[1][0])
+        peak.append(figures[2][0])
+        months_total.append(figures[3][0])
+        exact.append(tuple(rational for _, rational in figures))
+    found = ParticipantYears(
         new_enrollees=tuple(new),
         avg_active=tuple(avg),
         peak_active=tuple(peak),
@@ -64,6 +96,14 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
         ramp=ramps,
         referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS), Q(0)),
     )
+    found.__dict__["exact"] = tuple(zip(*exact, strict=True)) if exact else ((), (), (), ())
+    return found
+
+
+def _ratio6(numerator: int, denominator: int) -> int:
+    """numerator / denominator (≥ 0) to 6 places, half up, × 10**6: `_half_up_int`'s."""
+    numerator *= 10**6
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 class ScaledParticipants:

@@ -15,8 +15,9 @@ from .formulas import with_indirect
 from .funding import allocate
 from .kinds import EXACT, REGISTRY, Cost, YearInputs
 from .kinds.base import Rounded
+from .kinds.vectors import YEARS, Years, at
 from .lines import Context, basis_text, inactive_basis, line_total
-from .money import Q, dollars, q, round_half_up, two_places
+from .money import Q, dollars, dollars_each, q, round_half_up, two_places
 from .participants import ParticipantYears, project_participants
 from .plan import OBJECT_CLASSES, SETTLEMENT, LineItem, Plan
 
@@ -64,9 +65,10 @@ class LineProjection:
 class BasisSource:
     """What a line's basis of estimate is written from, per plan year: the inputs, the cost
     and its rounded components where the line is active (None where it is not). Kept as
-    flat lists by the projection's loop; the text is written only when read."""
+    flat lists by the projection's loop (or, for a line costed on the `Years` backend, its
+    span's cost and the rounded columns); the text is written only when read."""
 
-    __slots__ = ("costs", "fiscal_years", "inputs", "item", "rounded")
+    __slots__ = ("costs", "fiscal_years", "inputs", "item", "rounded", "span")
 
     def __init__(self, item: LineItem, fiscal_years: tuple[int, ...]):
         self.item = item
@@ -74,12 +76,26 @@ class BasisSource:
         self.inputs: list[YearInputs[Q] | None] = []
         self.costs: list[Cost[Q] | None] = []
         self.rounded: list[Rounded | None] = []
+        # (context, first k, last k, the span's cost, rounded column per component)
+        self.span: tuple[Context, int, int, Cost[Any], dict[str, list[int]]] | None = None
 
     def write(self, k: int) -> str:
-        y, cost, rounded = self.inputs[k], self.costs[k], self.rounded[k]
-        if y is None or cost is None or rounded is None:
+        if self.span is not None:
+            ctx, first, last, cost, columns = self.span
+            if not first <= k <= last:
+                return inactive_basis(self.item, self.fiscal_years[k])
+            i = k - first
+            one: Cost[Q] = Cost(
+                {name: at(value, i) for name, value in cost.components.items()},
+                at(cost.fte, i),
+                {name: at(value, i) for name, value in cost.terms.items()},
+            )
+            rounded = {name: column[k] for name, column in columns.items()}
+            return basis_text(self.item, ctx.year(k, self.item), one, rounded)
+        y, cost_k, rounded_k = self.inputs[k], self.costs[k], self.rounded[k]
+        if y is None or cost_k is None or rounded_k is None:
             return inactive_basis(self.item, self.fiscal_years[k])
-        return basis_text(self.item, y, cost, rounded)
+        return basis_text(self.item, y, cost_k, rounded_k)
 
 
 @dataclass(frozen=True)
@@ -180,42 +196,14 @@ def project(plan: Plan) -> Projection:
         # The hot path (cost model §5, as `lines.line_cost` does it): flat lists per object
         # class, no object per line-year; the basis text is written when read.
         kind = REGISTRY[item.kind]
-        cost_of, params = kind.cost, item.params
         indirect = indirect_rate if kind.carries_indirect and indirect_rate else None
-        classes: dict[str, list[int]] = {}
-        ftes: list[Q] = []
         basis = BasisSource(item, fiscal_years)
-        basis_inputs, basis_costs, basis_rounded = basis.inputs, basis.costs, basis.rounded
-        inputs = ctx.years_of(item)
-        for k, fy in enumerate(fiscal_years):
-            if not item.start_fy <= fy <= item.end_fy:
-                ftes.append(_ZERO)
-                basis_inputs.append(None)
-                basis_costs.append(None)
-                basis_rounded.append(None)
-                continue
-            y = inputs[k]
-            cost = cost_of(params, y, EXACT)
-            exact = cost.components
-            if indirect is not None:
-                exact = with_indirect(EXACT, exact, indirect)
-            rounded = {}
-            for name, value in exact.items():
-                amount = rounded[name] = dollars(value)
-                found = classes.get(name)
-                if found is None:
-                    found = classes[name] = [0] * years
-                found[k] = amount
-            ftes.append(cost.fte)
-            basis_inputs.append(y)
-            basis_costs.append(cost)
-            basis_rounded.append(rounded)
+        if kind.vectorizes:
+            classes, ftes = _span_costs(item, kind, ctx, indirect, basis)
+        else:
+            classes, ftes = _yearly_costs(item, kind, ctx, indirect, basis)
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
-        by_year = (
-            tuple(sum(column) for column in zip(*ordered.values(), strict=True))
-            if ordered
-            else (0,) * years
-        )
+        by_year = tuple(map(sum, zip(*ordered.values(), strict=True))) if ordered else (0,) * years
         totals.append(by_year)
         lines.append(
             LineProjection(
@@ -252,8 +240,14 @@ def project(plan: Plan) -> Projection:
         for k in range(years):
             target[k] += line_projection.by_year[k]
     settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
-    by_year = tuple(sum(line.by_year[k] for line in lines) for k in range(years))
-    fte_by_year = tuple(sum((line.fte[k] for line in lines), Decimal(0)) for k in range(years))
+    by_year = (
+        tuple(map(sum, zip(*(line.by_year for line in lines), strict=True)))
+        if lines
+        else (0,) * years
+    )
+    # Lines with no FTE in any FY add nothing (each FTE is exact, its exponent at most 0).
+    staffed = [line.fte for line in lines if any(line.fte)]
+    fte_by_year = tuple(sum((fte[k] for fte in staffed), Decimal(0)) for k in range(years))
     settlement = split.by_source[SETTLEMENT]
     fund = project_fund(plan, settlement)
     adopted = project_fund(plan, settlement, reforecast=False) if plan.actuals else None
@@ -284,6 +278,76 @@ def project(plan: Plan) -> Projection:
     )
 
 
+def _span_costs(
+    item: LineItem, kind: Any, ctx: Context, indirect: Q | None, basis: BasisSource | None
+) -> tuple[dict[str, list[int]], list[Q]]:
+    """A line's rounded components per object class and its FTE per plan FY, its formula run
+    once over the FYs it is active in (the `Years` backend: each FY's exact rationals are
+    those `line_cost` computes for it, each rounded once, §2)."""
+    plan = ctx.plan
+    years = plan.years
+    first = max(item.start_fy, plan.start_fy) - plan.start_fy
+    last = min(item.end_fy, plan.end_fy) - plan.start_fy
+    classes: dict[str, list[int]] = {}
+    if first > last:  # active in no plan FY
+        if basis is not None:
+            basis.span = (ctx, first, last, Cost({}, _ZERO), classes)
+        return classes, [_ZERO] * years
+    cost = kind.cost(item.params, ctx.span(first, last, item), YEARS)
+    exact = cost.components
+    if indirect is not None:
+        exact = with_indirect(YEARS, exact, indirect)
+    n = last - first + 1
+    for name, value in exact.items():
+        column = classes[name] = [0] * years
+        if type(value) is Years:
+            column[first : last + 1] = dollars_each(value.v)
+        else:
+            column[first : last + 1] = [dollars(value)] * n
+    fte = cost.fte
+    ftes = [_ZERO] * years
+    ftes[first : last + 1] = fte.v if type(fte) is Years else [fte] * n
+    if basis is not None:
+        basis.span = (ctx, first, last, cost, classes)
+    return classes, ftes
+
+
+def _yearly_costs(
+    item: LineItem, kind: Any, ctx: Context, indirect: Q | None, basis: BasisSource
+) -> tuple[dict[str, list[int]], list[Q]]:
+    """The same, the formula run year by year (a kind that does not vectorize)."""
+    years = ctx.plan.years
+    cost_of, params = kind.cost, item.params
+    classes: dict[str, list[int]] = {}
+    ftes: list[Q] = []
+    basis_inputs, basis_costs, basis_rounded = basis.inputs, basis.costs, basis.rounded
+    inputs = ctx.years_of(item)
+    for k, fy in enumerate(ctx.plan.fiscal_years):
+        if not item.start_fy <= fy <= item.end_fy:
+            ftes.append(_ZERO)
+            basis_inputs.append(None)
+            basis_costs.append(None)
+            basis_rounded.append(None)
+            continue
+        y = inputs[k]
+        cost = cost_of(params, y, EXACT)
+        exact = cost.components
+        if indirect is not None:
+            exact = with_indirect(EXACT, exact, indirect)
+        rounded = {}
+        for name, value in exact.items():
+            amount = rounded[name] = dollars(value)
+            found = classes.get(name)
+            if found is None:
+                found = classes[name] = [0] * years
+            found[k] = amount
+        ftes.append(cost.fte)
+        basis_inputs.append(y)
+        basis_costs.append(cost)
+        basis_rounded.append(rounded)
+    return classes, ftes
+
+
 def _settlement_by_strategy(
     lines: list[LineProjection], by_strategy: dict[str, list[int]], years: int
 ) -> dict[str, tuple[int, ...]]:
@@ -300,6 +364,13 @@ def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:
     """One line's spending per plan FY, as the projection sums it (no basis text)."""
     plan = ctx.plan
     indirect_rate = q(plan.assumptions.indirect_rate)
+    kind = REGISTRY[line.kind]
+    if kind.vectorizes:  # the projection's own path (the §13 fit asks for many values)
+        indirect = indirect_rate if kind.carries_indirect and indirect_rate else None
+        classes, _ = _span_costs(line, kind, ctx, indirect, None)
+        if not classes:
+            return (0,) * plan.years
+        return tuple(sum(column) for column in zip(*classes.values(), strict=True))
     return tuple(
         line_total(line, k, ctx, indirect_rate) if line.active_in(fy) else 0
         for k, fy in enumerate(plan.fiscal_years)

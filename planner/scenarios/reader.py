@@ -21,6 +21,9 @@ from .tables import CostTables
 _MISSING = MISSING
 # Control characters other than tab and line breaks: no database or PDF should store them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A plain decimal number (ASCII digits, an optional sign and point, no exponent, no spaces or
+# commas): within the length limit of §15, `number_text_problem` has nothing to say of it.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,18})?")
 DEFAULT_YEARS = 18  # the settlement horizon, FY2022-23 to FY2038-39 (§1)
 
 
@@ -279,6 +282,28 @@ class _Reader:
     def field(self, source: Mapping[str, Any], field: Field, path: str) -> Any:
         """The field's value: given and valid, else its default; _MISSING after a problem."""
         value = source.get(field.name, _MISSING)
+        if type(value) is str:
+            # What most plan files give: plain text, a choice, a plain decimal number. Taken
+            # here when valid, with no path written; anything else (a problem included) is
+            # read by `scalar` below, which checks and reports it.
+            kind = field.type
+            if kind == "number":
+                if len(value) <= self.limits.number_text_max and _PLAIN_NUMBER.fullmatch(value):
+                    number = Decimal(value)
+                    if (
+                        (not field.positive or number > 0)
+                        and (field.low is None or number >= field.low)
+                        and (field.high is None or number <= field.high)
+                        and (field.cap is None or abs(number) <= field.cap)
+                    ):
+                        return number
+            elif kind == "text" or kind == "choice":
+                if (
+                    len(value) <= field.max_length
+                    and (kind == "text" or value in field.choices)
+                    and not _CONTROL.search(value)
+                ):
+                    return value
         if value is None and (field.nullable or not field.required):
             value = _MISSING
         if value is _MISSING:

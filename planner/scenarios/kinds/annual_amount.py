@@ -57,6 +57,8 @@ AnnualAmountParams = OtherStrategyParams | OtherParams
 
 
 class AnnualAmount(LineKind[OtherStrategyParams | OtherParams]):
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
+
     def cost(self, params: AnnualAmountParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         amount = ops.num(params.annual_amount)
         if params.escalate:

@@ -376,6 +376,10 @@ class LineKind(Generic[P]):
     # Whether the choice decides the parameters (warm_handoff's mode): the parser reads and
     # checks it first, and reads a line with a bad one no further.
     choice_first: ClassVar[bool] = False
+    # Whether `cost` may run on the `Years` backend (kinds/vectors.py: all of a line's FYs at
+    # once): its formula reads the year only through `y.j` and the yearly inputs, and
+    # branches in Python on parameters only. A kind that does not is costed year by year.
+    vectorizes: ClassVar[bool] = False
 
     # -- shape
 

@@ -74,6 +74,7 @@ class CaseManagement(LineKind[CaseManagementParams]):
     title = "Case management (staffed from caseloads)"
     params_type = CaseManagementParams
     uses_participants = True
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def check(self, values: Mapping[str, Any], error: Callable[[str, str], None]) -> None:
         low, high = values["min_fte"], values["max_fte"]

@@ -97,6 +97,7 @@ class OfficerTraining(LineKind[OfficerTrainingParams]):
     name = "officer_training"
     title = "Officer training"
     params_type = OfficerTrainingParams
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def cost(self, params: OfficerTrainingParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         initial, refresher = trainees(params, y.j, ops)

@@ -47,6 +47,7 @@ class ParticipantPhones(LineKind[ParticipantPhonesParams]):
     params_type = ParticipantPhonesParams
     carries_indirect = False  # a participant cost (§5)
     uses_participants = True
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def cost(self, params: ParticipantPhonesParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         share_ = ops.num(params.high_risk_share)

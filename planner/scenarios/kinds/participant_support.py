@@ -40,6 +40,7 @@ class ParticipantSupport(LineKind[ParticipantSupportParams]):
     params_type = ParticipantSupportParams
     carries_indirect = False  # a participant cost (§5)
     uses_participants = True
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def cost(self, params: ParticipantSupportParams, y: YearInputs[N], ops: Ops[N]) -> Cost[N]:
         per_year = ops.num(params.per_participant_year) * y.inflation_growth

@@ -55,6 +55,7 @@ class Position(LineKind[PositionParams]):
     params_type = PositionParams
     choice = "role"
     choice_values = ROLES
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def fields(self, value: str | None = None) -> tuple[Field, ...]:
         found = super().fields(value)

@@ -61,6 +61,7 @@ class ServiceGap(LineKind[ServiceGapParams]):
     params_type = ServiceGapParams
     choice = "status"
     choice_values = SERVICE_STATUSES
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def form_fields(self, value: str | None) -> tuple[Field, ...]:
         return tuple(f for f in self.fields(value) if value == "gap" or f.name not in GAP_ONLY)

@@ -140,6 +140,7 @@ class WarmHandoff(LineKind[StaffedParams | OnCallParams | ContractParams]):
     choice = "mode"
     choice_values = WARM_HANDOFF_MODES
     choice_first = True
+    vectorizes = True  # its formula runs on the Years backend (kinds/vectors.py)
 
     def params_for(self, value: str | None) -> type[Params]:
         return MODES.get(value or "staffed", StaffedParams)
