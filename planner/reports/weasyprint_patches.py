@@ -65,9 +65,7 @@ def _language(style) -> tuple[Any, bool]:
     `Layout.setup` chooses it."""
     if style["font_language_override"] != "normal":
         lang_p, _ = unicode_to_char_p(
-            LST_TO_ISO.get(
-                style["font_language_override"].lower(), style["font_language_override"]
-            )
+            LST_TO_ISO.get(style["font_language_override"].lower(), style["font_language_override"])
         )
     elif style["lang"]:
         lang_p, _ = unicode_to_char_p(style["lang"])
@@ -99,7 +97,6 @@ def setup(self, style) -> None:
         entry = contexts[context_key] = (pango_context, language)
     pango_context, self.language = entry
 
-    assert not isinstance(style["font_family"], str), "font_family should be a list"
     variations = style["font_variation_settings"]
     description_key = (
         tuple(style["font_family"]),
@@ -230,8 +227,7 @@ def resolve_percentages(box, containing_block) -> None:
         height = style["height"]
         if height == "auto" or _check_math(height) or height.unit == "%":
             box.height = "auto"
-        else:
-            assert height.unit.lower() == "px"
+        else:  # a length in px: the computed values have no other unit
             box.height = height.value
         min_height = _used(style["min_height"], style, 0)
         box.min_height = 0 if min_height == "auto" else min_height
