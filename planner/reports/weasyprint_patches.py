@@ -32,6 +32,7 @@ WEASYPRINT_VERSION = "70.0"
 _SEPARATORS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 _original_create_layout = line_break.create_layout
+_original_set_text = line_break.Layout.set_text
 
 
 def create_layout(text, style, context, max_width, justification_spacing):
@@ -46,15 +47,24 @@ def create_layout(text, style, context, max_width, justification_spacing):
 
 def deactivate(self) -> None:
     """Keep the Pango layout, already shaped, for painting (WeasyPrint drops it to save
-    memory and builds and shapes it again to paint the text)."""
+    memory and builds and shapes it again to paint the text, and again for each copy of the
+    text box: a leader's dots are one box copied ≈150 times a line)."""
     self.kept = True
+
+
+def set_text(self, text, justify=False) -> None:
+    """`Layout.set_text`; a layout whose text changes after its layout is built afresh to
+    paint, as WeasyPrint does."""
+    self.kept = False
+    _original_set_text(self, text, justify)
 
 
 def reactivate(self, style) -> None:
     """Paint with the kept layout when it holds what WeasyPrint would rebuild: the same style
-    and no justification spacing (set_text(justify=True) adds it); else rebuild as shipped."""
+    and text, and no justification spacing (set_text(justify=True) adds it); else rebuild as
+    shipped. Painting changes a layout only for `text-overflow: ellipsis` (width and
+    ellipsizing, set again on each paint) and `block-ellipsis` (through set_text)."""
     if getattr(self, "kept", False) and style is self.style and not self.justification_spacing:
-        self.kept = False
         return
     self.setup(style)
     self.set_text(self.text, justify=True)
@@ -252,6 +262,19 @@ def resolve_percentages(box, containing_block) -> None:
     _adjust_box_sizing(box, "height")
 
 
+_original_strut = line_break.strut
+
+
+def strut(style) -> tuple[float, float]:
+    """`strut` (a style's line height and baseline) kept on the style: WeasyPrint caches it
+    by a text key it formats from 16 style values on every call, once per line and text box;
+    a computed style does not change once read."""
+    cached = style.__dict__.get("planner_strut")
+    if cached is None:
+        cached = style.__dict__["planner_strut"] = _original_strut(style)
+    return cached
+
+
 _applied = False
 
 
@@ -266,9 +289,11 @@ def apply() -> bool:
     line_break.create_layout = create_layout
     line_break.Layout.setup = setup
     line_break.Layout.deactivate = deactivate
+    line_break.Layout.set_text = set_text
     line_break.Layout.reactivate = reactivate
     boxes.Box.is_in_normal_flow = is_in_normal_flow
     _rebind(percent.resolve_percentages, resolve_percentages)
+    _rebind(_original_strut, strut)
     _applied = True
     return True
 
