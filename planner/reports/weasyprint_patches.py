@@ -18,6 +18,7 @@ from math import inf
 from typing import Any
 
 import weasyprint
+from weasyprint.draw import color
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import percent
 from weasyprint.text import line_break
@@ -275,6 +276,18 @@ def strut(style) -> tuple[float, float]:
     return cached
 
 
+_original_get_color = color.get_color
+
+
+def get_color(style, key):
+    """`get_color` with the string test first: comparing a parsed color with "currentcolor"
+    goes through tinycss2's Python `Color.__eq__` (False for any string) on every box."""
+    value = style[key]
+    if isinstance(value, str) and value == "currentcolor":
+        return style["color"]
+    return value
+
+
 _applied = False
 
 
@@ -294,6 +307,7 @@ def apply() -> bool:
     boxes.Box.is_in_normal_flow = is_in_normal_flow
     _rebind(percent.resolve_percentages, resolve_percentages)
     _rebind(_original_strut, strut)
+    _rebind(_original_get_color, get_color)
     _applied = True
     return True
 
