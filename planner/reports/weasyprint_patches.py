@@ -276,6 +276,28 @@ def strut(style) -> tuple[float, float]:
     return cached
 
 
+def _flows(child) -> bool:
+    return child.is_in_normal_flow() or child.is_floated()
+
+
+def page_values(self) -> tuple[Any, Any]:
+    """`ParentBox.page_values` (the named page a box starts and ends on, from its first and
+    last in-flow or floated child) finding those two children from each end, not by testing
+    every child: block layout asks each child of a container, so a long container's children
+    were all tested once per child."""
+    page = self.style["page"]
+    start_value = end_value = page
+    children = self.children
+    first = next((child for child in children if _flows(child)), None)
+    if first is None:
+        return start_value, end_value
+    last = next(child for child in reversed(children) if _flows(child))
+    if first is last:
+        values = first.page_values()
+        return values[0] or start_value, values[1] or end_value
+    return first.page_values()[0] or start_value, last.page_values()[1] or end_value
+
+
 _original_get_color = color.get_color
 
 
@@ -305,6 +327,7 @@ def apply() -> bool:
     line_break.Layout.set_text = set_text
     line_break.Layout.reactivate = reactivate
     boxes.Box.is_in_normal_flow = is_in_normal_flow
+    boxes.ParentBox.page_values = page_values
     _rebind(percent.resolve_percentages, resolve_percentages)
     _rebind(_original_strut, strut)
     _rebind(_original_get_color, get_color)
