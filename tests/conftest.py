@@ -8,6 +8,7 @@ Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make
 chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
 `tests.strategies.examples`."""
 
+import gc
 import itertools
 import os
 import shutil
@@ -137,6 +138,16 @@ LONG_MODULES = frozenset(
         "test_workbook_recalc",  # one xdist group (one LibreOffice run): late, it ran alone
     }
 )
+
+
+def pytest_collection_finish(session):
+    """What collecting imported (the app, the engine, WeasyPrint, Hypothesis: millions of
+    objects that live as long as the process) is moved out of the garbage collector's sight:
+    each full collection during the tests would walk it all again, for nothing (a third of
+    the time of a test that makes many objects). Objects the tests make are collected as
+    before."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):
