@@ -455,3 +455,26 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process, shared by the browser tests' modules (a launch and
+    Playwright's driver cost each module a second or two); each test opens its own context,
+    so its cookies, storage and pages are its own. Debian's chromium, or PLANNER_CHROMIUM."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
