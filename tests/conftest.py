@@ -8,23 +8,20 @@ Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make
 chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
 `tests.strategies.examples`."""
 
+import gc
 import itertools
 import os
 import shutil
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
-from planner import create_app
-from planner.cost_tables import default_cost_tables
-from planner.extensions import db
-from planner.migrate import upgrade
-from planner.services import accounts
 from tests.strategies import PROFILE
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
+
+# The app, SQLAlchemy and the migrations are imported by the fixtures that use them, not
+# here: pytest-xdist's controller process loads this file too and runs no test, and every
+# second it spends importing comes before the workers start (`make test-fast`, < 20 s).
 
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
 _numbers = itertools.count()  # for databases a test makes of its own (tests/test_backup_restore.py)
@@ -48,8 +45,25 @@ settings.load_profile(PROFILE)
 
 # Test accounts hash their passwords with scrypt at N = 2^10 rather than production's 2^15
 # (planner.services.accounts.PASSWORD_HASH_METHOD; tests/test_password_cost.py proves
-# production's): a sign-in checks one hash, and the tests sign in hundreds of times.
-accounts.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
+# production's, kept here as SHIPPED_PASSWORD_HASH_METHOD): a sign-in checks one hash, and
+# the tests sign in hundreds of times.
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a method
+SHIPPED_PASSWORD_HASH_METHOD: str | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_process():
+    """What every process that runs tests sets up before its first test (autouse fixtures
+    of a scope come before the others): cheaper password hashes for the test accounts, and
+    werkzeug's URL builders compiled once (`_share_url_builders`). Not at import: the
+    xdist controller, which runs no test, would import the app for nothing."""
+    global SHIPPED_PASSWORD_HASH_METHOD
+    from planner.services import accounts
+
+    if SHIPPED_PASSWORD_HASH_METHOD is None:
+        SHIPPED_PASSWORD_HASH_METHOD = accounts.PASSWORD_HASH_METHOD
+    accounts.PASSWORD_HASH_METHOD = TEST_PASSWORD_HASH_METHOD
+    _share_url_builders()
 
 
 def _share_url_builders() -> None:
@@ -79,10 +93,10 @@ def _share_url_builders() -> None:
             found = compiled[key] = compile_builder(self, append_unknown)
         return found
 
+    if getattr(Rule._compile_builder, "shared", False):
+        return
+    shared.shared = True  # type: ignore[attr-defined]
     Rule._compile_builder = shared
-
-
-_share_url_builders()
 
 
 # The test modules whose database tests also run on PostgreSQL: the ones about what the
@@ -124,6 +138,16 @@ LONG_MODULES = frozenset(
         "test_workbook_recalc",  # one xdist group (one LibreOffice run): late, it ran alone
     }
 )
+
+
+def pytest_collection_finish(session):
+    """What collecting imported (the app, the engine, WeasyPrint, Hypothesis: millions of
+    objects that live as long as the process) is moved out of the garbage collector's sight:
+    each full collection during the tests would walk it all again, for nothing (a third of
+    the time of a test that makes many objects). Objects the tests make are collected as
+    before."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -176,10 +200,15 @@ def _name_xdist_groups(config, items) -> None:
 
 @pytest.fixture(scope="session")
 def tables():
+    from planner.cost_tables import default_cost_tables
+
     return default_cost_tables()
 
 
 def seed_test_data(url: str) -> None:
+    from planner import create_app
+    from planner.extensions import db
+    from planner.migrate import upgrade
     from planner.services.accounts import create_user, set_membership
     from planner.services.demo import demo_document, jurisdiction, seed_jurisdictions
     from planner.services.plans import create_plan
@@ -214,16 +243,22 @@ def template_database(tmp_path_factory):
 
 
 def _admin_engine():
+    from sqlalchemy import create_engine
+
     return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
 
 
 def _postgres_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
     return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def postgres_template():
     """A seeded PostgreSQL database, made once per test process."""
+    from sqlalchemy import text
+
     name = f"planner_template_{os.getpid()}"
     engine = _admin_engine()
     with engine.connect() as connection:
@@ -248,6 +283,9 @@ class PostgresCopy:
     schema (a table more or less) gets a new clone instead."""
 
     def __init__(self, template: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
         self.template = template
         self.name = f"planner_test_{os.getpid()}"
         self.url = _postgres_url(self.name)
@@ -256,6 +294,8 @@ class PostgresCopy:
         self.clone()
 
     def clone(self) -> None:
+        from sqlalchemy import text
+
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
             connection.execute(text(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.template}"'))
@@ -276,6 +316,10 @@ class PostgresCopy:
     @staticmethod
     def _tables(connection) -> list[str]:
         """The public tables, those with foreign keys to others after them."""
+        from sqlalchemy import text
+
+        from planner.extensions import db
+
         found = set(
             connection.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
@@ -285,6 +329,8 @@ class PostgresCopy:
         return sorted(found - set(ordered)) + ordered
 
     def restore(self) -> None:
+        from sqlalchemy import text
+
         with self.admin.connect() as connection:  # the connections a test left open
             connection.execute(
                 text(
@@ -319,6 +365,8 @@ class PostgresCopy:
             self.clone()
 
     def close(self) -> None:
+        from sqlalchemy import text
+
         self.engine.dispose()
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
@@ -354,6 +402,10 @@ def reset_database(request, database_url):
     context of the test's app. SQLite: the seeded template's file is copied back.
     PostgreSQL: the rows are put back (`PostgresCopy.restore`)."""
 
+    from sqlalchemy.engine import make_url
+
+    from planner.extensions import db
+
     def reset() -> None:
         db.session.remove()
         if database_url.startswith("sqlite:"):
@@ -373,6 +425,9 @@ def reset_database(request, database_url):
 
 @pytest.fixture
 def app(database_url, tmp_path):
+    from planner import create_app
+    from planner.extensions import db
+
     app = create_app(
         {
             "DATABASE_URL": database_url,
@@ -400,3 +455,26 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium per test process, shared by the browser tests' modules (a launch and
+    Playwright's driver cost each module a second or two); each test opens its own context,
+    so its cookies, storage and pages are its own. Debian's chromium, or PLANNER_CHROMIUM."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

@@ -258,31 +258,32 @@ AMOUNT = st.decimals(
 )
 
 
+# Made once, drawn from at each example (a strategy made inside a draw is validated again).
+CODES = st.lists(
+    st.sampled_from(["A:10", "A:7", "A:3", "B:D.1.4", "unassigned"]),
+    unique=True,
+    max_size=5,
+)
+INTEREST = st.decimals(
+    Decimal("-50000"),
+    Decimal("200000"),
+    places=2,
+    allow_nan=False,
+    allow_infinity=False,
+)
+
+
 @st.composite
 def random_actuals(draw):
     closed_count = draw(st.integers(1, 4))
     found = []
     for k in range(closed_count):
-        codes = draw(
-            st.lists(
-                st.sampled_from(["A:10", "A:7", "A:3", "B:D.1.4", "unassigned"]),
-                unique=True,
-                max_size=5,
-            )
-        )
+        codes = draw(CODES)
         found.append(
             FyActuals(
                 fy=2026 + k,
                 receipts=draw(AMOUNT),
-                interest=draw(
-                    st.decimals(
-                        Decimal("-50000"),
-                        Decimal("200000"),
-                        places=2,
-                        allow_nan=False,
-                        allow_infinity=False,
-                    )
-                ),
+                interest=draw(INTEREST),
                 spending=tuple((code, draw(AMOUNT)) for code in codes),
                 audit_costs=draw(AMOUNT),
             )

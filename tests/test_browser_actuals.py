@@ -17,7 +17,7 @@ import planner.web.actuals
 import planner.web.plans
 from planner import create_app
 from planner.extensions import db
-from tests.test_browser import CHROMIUM, browser, serious_violations  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM, serious_violations
 from tests.web import EDITOR, PASSWORD
 
 pytestmark = [

@@ -12,7 +12,7 @@ from planner.cost_tables import default_cost_tables
 from planner.present.formatting import money
 from planner.scenarios import parse_plan, plan_to_dict, project
 from planner.services.demo import demo_document
-from tests.test_browser import CHROMIUM, browser, server  # noqa: F401 - fixtures
+from tests.test_browser import CHROMIUM, server  # noqa: F401 - fixture
 from tests.web import EDITOR, PASSWORD
 
 pytestmark = [

@@ -18,7 +18,7 @@ import planner.web.plans
 from planner import create_app
 from planner.extensions import db
 from planner.services import jobs
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM
 from tests.web import EDITOR, PASSWORD
 
 pytestmark = [

@@ -22,7 +22,7 @@ from planner.extensions import db
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
 from tests.newcomer_documents import agree
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM
 from tests.web import PASSWORD
 
 pytestmark = [

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.test_browser import CHROMIUM, browser, page, server  # noqa: F401 - fixtures
+from tests.test_browser import CHROMIUM, page, server  # noqa: F401 - fixtures
 from tests.web import EDITOR, PASSWORD
 
 pytestmark = [

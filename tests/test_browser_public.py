@@ -20,7 +20,7 @@ from planner.extensions import db
 from planner.models import PlanRecord
 from planner.scenarios import parse_plan_text, project
 from planner.services.plans import set_status
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM
 from tests.test_web_public import PLAN
 from tests.web import EDITOR, PASSWORD
 

@@ -20,7 +20,7 @@ from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
-from tests.test_browser import CHROMIUM, browser  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM
 from tests.test_browser_county import Counted, checklist, fix_link
 from tests.web import PASSWORD
 

@@ -18,7 +18,7 @@ from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user
 from planner.services.statewide import refresh_governments
-from tests.test_browser import CHROMIUM, browser, serious_violations  # noqa: F401 - fixture
+from tests.test_browser import CHROMIUM, serious_violations
 from tests.web import PASSWORD
 
 pytestmark = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -19,6 +21,16 @@ def env(tmp_path):
         "PLANNER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "PLANNER_SECRET_KEY": "cli-test",
     }
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A database `planner db upgrade` made, for the tests about refused input (each copies
+    it: a migration from scratch costs a test more than the command it checks)."""
+    path = tmp_path_factory.mktemp("cli") / "migrated.db"
+    env = {"PLANNER_DATABASE_URL": f"sqlite:///{path}", "PLANNER_SECRET_KEY": "cli-test"}
+    assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    return path
 
 
 @pytest.mark.slow  # several scrypt password hashes
@@ -89,7 +101,10 @@ def test_user_add_reads_the_password_from_standard_input(env):
         (["user", "password", "nobody@y.example"], "a long enough secret\n", "No account"),
     ],
 )
-def test_account_commands_refuse_bad_input_with_exit_2(env, args, password, message):
+def test_account_commands_refuse_bad_input_with_exit_2(
+    env, migrated, tmp_path, args, password, message
+):
+    shutil.copy(migrated, tmp_path / "cli.db")  # env's database
     result = CliRunner().invoke(main, args, input=password, env=env)
     assert result.exit_code == 2
     assert message in result.output

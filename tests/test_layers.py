@@ -5,10 +5,12 @@ catches a package `__init__` that pulls a framework in."""
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -107,22 +109,12 @@ def _module_name(path: Path) -> str:
 def runtime_imports() -> dict[str, set[str]]:
     """Each planner module's imports of planner modules that run: at module level or inside
     a function (where a cycle hides), not those under `if TYPE_CHECKING:`."""
-    import ast
-
     files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     edges: dict[str, set[str]] = {name: set() for name in files}
     for name, path in files.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        typed = {
-            id(node)
-            for stmt in tree.body
-            if isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.dump(stmt.test)
-            for node in ast.walk(stmt)
-        }
         package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-        for node in ast.walk(tree):
-            if id(node) in typed:
-                continue
+        for node in _statements(tree.body, top=True):
             if isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom):
@@ -141,6 +133,25 @@ def runtime_imports() -> dict[str, set[str]]:
                 if target and target != name:
                     edges[name].add(target)
     return edges
+
+
+def _statements(body: list[ast.stmt], top: bool = False) -> Iterator[ast.stmt]:
+    """Every statement in `body` and in the blocks nested in it (functions, classes, if,
+    try, with, loops, match cases), where an import can stand; not the blocks of a
+    module-level `if TYPE_CHECKING:`. Expressions are not walked: no import is in one, and
+    they are most of a module's nodes."""
+    for stmt in body:
+        if top and isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.dump(stmt.test):
+            continue
+        yield stmt
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                yield from _statements(block)
+        for handler in getattr(stmt, "handlers", ()):  # try: except
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", ()):  # match
+            yield from _statements(case.body)
 
 
 def import_cycles(edges: dict[str, set[str]]) -> set[frozenset[str]]:

@@ -5,7 +5,9 @@ back (pypdf, python-docx, openpyxl) state the same FYs and amounts."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -104,8 +106,14 @@ def test_one_fy_is_appropriated_in_the_annual_budget_ordinance():
 # ----------------------------------------------------------------------------- reading back
 
 
+@functools.lru_cache(maxsize=4)
+def _docx_document(body: bytes):
+    """A Word document parsed once for the several reads of it (they only read)."""
+    return docx.Document(io.BytesIO(body))
+
+
 def _docx_text(body: bytes) -> str:
-    document = docx.Document(io.BytesIO(body))
+    document = _docx_document(body)
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         parts.extend(cell.text for row in table.rows for cell in row.cells)
@@ -115,7 +123,7 @@ def _docx_text(body: bytes) -> str:
 def _docx_tables(body: bytes) -> list[list[list[str]]]:
     return [
         [[cell.text for cell in row.cells] for row in table.rows]
-        for table in docx.Document(io.BytesIO(body)).tables
+        for table in _docx_document(body).tables
     ]
 
 
@@ -138,11 +146,12 @@ def _parts(packet: bytes) -> dict[str, bytes]:
         }
 
 
-def _resolution_facts(body: bytes) -> tuple:
+def _resolution_facts(body: bytes, text: str | None = None) -> tuple:
     """(first, last), ((strategy, amount), …), total — from the resolution's Totals table
-    and its appropriation clause."""
+    and its appropriation clause (`text`: its `_docx_text`, when already read)."""
     table = _docx_tables(body)[0]  # Strategy | Exhibit and item | Amount
-    period = re.search(r"for (FY\d{4}-\d{2})(?: to (FY\d{4}-\d{2}))?\.", _docx_text(body))
+    text = _docx_text(body) if text is None else text
+    period = re.search(r"for (FY\d{4}-\d{2})(?: to (FY\d{4}-\d{2}))?\.", text)
     return (
         (period.group(1), period.group(2) or period.group(1)),
         tuple((r[0].split(" ", 1)[0], r[2]) for r in table[1:-1]),
@@ -150,10 +159,11 @@ def _resolution_facts(body: bytes) -> tuple:
     )
 
 
-def _ordinance_facts(body: bytes) -> tuple:
+def _ordinance_facts(body: bytes, text: str | None = None) -> tuple:
     """The same from the ordinance: the life of the project and the appropriations table
     (without the reserve for strategies not yet authorized)."""
-    life = re.search(r"(FY\d{4}-\d{2}) through (FY\d{4}-\d{2})", _docx_text(body))
+    text = _docx_text(body) if text is None else text
+    life = re.search(r"(FY\d{4}-\d{2}) through (FY\d{4}-\d{2})", text)
     appropriations = _docx_tables(body)[1]
     rows = [
         (re.search(r"MOA Exhibit ([AB]), item ([^)]+)\)", r[0]), r[1])
@@ -304,49 +314,95 @@ def test_the_default_period_of_sampled_starting_plans():
 CHUNKS = 4  # the 117 governments in four tests, so that make test's workers share them
 
 
+def _workbook_shape(doc) -> tuple:
+    """What a starting plan's workbook is made of, beyond its amounts: which FYs' receipts
+    are estimates, whether the opening balance was given, the streams, and each line's id,
+    kind and choices (delivery, mode, status…). Two governments of one shape get the same
+    sheets, rows, labels and formulas; only the numbers in the input cells differ. The 117
+    make two shapes."""
+    basis = doc.receipts_basis
+    estimated = set(basis.plain_fys).union(*basis.stream_fys.values())
+    lines = tuple(
+        (
+            line.id,
+            line.kind,
+            tuple(
+                (field.name, getattr(line.params, field.name))
+                for field in dataclasses.fields(line.params)
+                if isinstance(getattr(line.params, field.name), str | bool | None)
+            ),
+        )
+        for line in doc.plan.line_items
+    )
+    return (
+        tuple(fy in estimated for fy in doc.plan.fiscal_years),
+        basis.opening_given,
+        tuple(sorted(basis.stream_fys)),
+        lines,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_every_governments_drafts_agree(chunk):
-    """All 117 starting plans: the default period (the one function), and the resolution
-    and ordinance drafts read back with the same FYs and amounts (the justification PDF
-    and the memo, seconds each, are read for SAMPLE below: they print `doc.executive`, the
-    object these drafts are checked against)."""
+    """All 117 starting plans: the default period (the one function), the resolution and
+    ordinance drafts read back with the same FYs and amounts, and the justification's HTML
+    and the two drafts labelling the estimates and printing no instruction. The workbook's
+    Inputs (the costliest document: half of this test's time when written for each) are
+    read for the first government of each workbook shape (`_workbook_shape`) in the chunk
+    and for SAMPLE: every shape, in every chunk. (The justification PDF and the memo,
+    seconds each, are read for SAMPLE below: they print `doc.executive`, the object these
+    drafts are checked against.)"""
     slugs = _governments()
     assert len(slugs) == 117
+    shapes: set[tuple] = set()
     for slug in slugs[chunk::CHUNKS]:
         plan = _check_default_period(slug)
         doc = plan_document(plan, prepared_on=AS_OF)
         expected = _expected(doc)
         resolution, ordinance = resolution_docx(doc), ordinance_docx(doc)
-        assert _resolution_facts(resolution) == expected, slug
-        assert _ordinance_facts(ordinance) == expected, slug
-        _estimates_labelled_and_no_instruction(doc, resolution, ordinance)
+        texts = (_docx_text(resolution), _docx_text(ordinance))
+        assert _resolution_facts(resolution, texts[0]) == expected, slug
+        assert _ordinance_facts(ordinance, texts[1]) == expected, slug
+        shape = _workbook_shape(doc)
+        _estimates_labelled_and_no_instruction(
+            doc, texts, workbook=shape not in shapes or slug in SAMPLE
+        )
+        shapes.add(shape)
+    assert shapes  # the chunk read at least one workbook
 
 
 # What a template told the planner to do (issue 23): never printed in a document.
 INSTRUCTIONS = ("To assess", "Mark it", "set its units")
 
 
-def _estimates_labelled_and_no_instruction(doc, resolution: bytes, ordinance: bytes) -> None:
+def _estimates_labelled_and_no_instruction(
+    doc, draft_texts: tuple[str, str], *, workbook: bool = True
+) -> None:
     """A starting plan's documents (issue 23, point 7): the justification's HTML (what the
-    PDF lays out), the workbook's Inputs and the two Word drafts label every receipt that is
-    still an estimate and say the opening balance was not given; none prints an instruction."""
+    PDF lays out), the workbook's Inputs (when `workbook`) and the two Word drafts (their
+    text: `draft_texts`) label every receipt that is still an estimate and say the opening
+    balance was not given; none prints an instruction."""
     from planner.reports.render import plan_report_html
     from planner.reports.workbook import plan_workbook
 
     slug = doc.plan.name
     basis = doc.receipts_basis
     html = plan_report_html(doc)
-    book = openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)), read_only=True)
-    labels = [row[0] for row in book["Inputs"].iter_rows(values_only=True) if row and row[0]]
-    estimated = set(basis.plain_fys).union(*basis.stream_fys.values())
-    for fy in doc.plan.fiscal_years:
-        label = next(str(x) for x in labels if str(x).startswith(f"Receipts {fy_label(fy)}"))
-        assert ("an estimate, not a CORE-NC figure" in label) == (fy in estimated), (slug, label)
-    assert any("not given: projected from $0" in str(x) for x in labels), slug
+    if workbook:
+        book = openpyxl.load_workbook(io.BytesIO(plan_workbook(doc)), read_only=True)
+        labels = [row[0] for row in book["Inputs"].iter_rows(values_only=True) if row and row[0]]
+        estimated = set(basis.plain_fys).union(*basis.stream_fys.values())
+        for fy in doc.plan.fiscal_years:
+            label = next(str(x) for x in labels if str(x).startswith(f"Receipts {fy_label(fy)}"))
+            assert ("an estimate, not a CORE-NC figure" in label) == (fy in estimated), (
+                slug,
+                label,
+            )
+        assert any("not given: projected from $0" in str(x) for x in labels), slug
     assert 'id="opening-not-given"' in html, slug
     assert ('id="receipts-estimates"' in html) == basis.any_estimate, slug
-    for text in (html, _docx_text(resolution), _docx_text(ordinance)):
+    for text in (html, *draft_texts):
         assert not any(words in text for words in INSTRUCTIONS), slug
 
 

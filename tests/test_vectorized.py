@@ -24,33 +24,36 @@ TABLES = default_cost_tables()
 DRAWS = 3
 
 
+# Each variable's bounds, and its three values' strategy made once (a strategy made inside
+# a draw is validated again at each).
+BOUNDS = {
+    "referrals": (0, 3),
+    "enrollment_rate": (0, 3),
+    "receipts": (0, 3),
+    "average_months_enrolled": (1, 60),
+    "salary_escalation": (-0.1, 0.12),
+    "health_escalation": (-0.1, 0.12),
+    "inflation": (-0.1, 0.12),
+    "interest_rate": (-0.1, 0.12),
+}
+THREE_VALUES = {
+    name: st.lists(
+        st.decimals(Decimal(str(low)), Decimal(str(high)), places=3), min_size=3, max_size=3
+    )
+    for name, (low, high) in BOUNDS.items()
+}
+SEEDS = st.integers(0, 2**32)
+
+
 @st.composite
 def ranges(draw):
     """A few variables with low ≤ mode ≤ high (rates near the plan's, multipliers 0–3)."""
     found = {}
-    bounds = {
-        "referrals": (0, 3),
-        "enrollment_rate": (0, 3),
-        "receipts": (0, 3),
-        "average_months_enrolled": (1, 60),
-        "salary_escalation": (-0.1, 0.12),
-        "health_escalation": (-0.1, 0.12),
-        "inflation": (-0.1, 0.12),
-        "interest_rate": (-0.1, 0.12),
-    }
-    for name, (low, high) in bounds.items():
+    for name in BOUNDS:
         if draw(st.booleans()):
-            values = sorted(
-                draw(
-                    st.lists(
-                        st.decimals(Decimal(str(low)), Decimal(str(high)), places=3),
-                        min_size=3,
-                        max_size=3,
-                    )
-                )
-            )
+            values = sorted(draw(THREE_VALUES[name]))
             found[name] = Triangle(*values)
-    return Uncertainty(draws=DRAWS, seed=draw(st.integers(0, 2**32)), variables=found)
+    return Uncertainty(draws=DRAWS, seed=draw(SEEDS), variables=found)
 
 
 def exact_components(plan, values, i):

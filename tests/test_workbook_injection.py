@@ -79,6 +79,18 @@ def _workbook(texts: tuple[str, ...], funded: bool) -> openpyxl.Workbook:
 
 
 def formula_cells(book: openpyxl.Workbook) -> dict[tuple[str, str], str]:
+    """The formula cells of a workbook of `workbook_of` (read once per workbook: they are
+    made once and only read)."""
+    found = _formula_cells.get(id(book))
+    if found is None or found[0] is not book:
+        found = _formula_cells[id(book)] = (book, _read_formula_cells(book))
+    return found[1]
+
+
+_formula_cells: dict[int, tuple[openpyxl.Workbook, dict[tuple[str, str], str]]] = {}
+
+
+def _read_formula_cells(book: openpyxl.Workbook) -> dict[tuple[str, str], str]:
     return {
         (sheet.title, cell.coordinate): cell.value
         for sheet in book.worksheets
