@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -188,8 +189,16 @@ def edit_form(
         notes=default_notes(
             load_plan(record), inputs, context.get("kind"), preview_of[0] if preview_of else 0
         ),
-        **context,
+        **{name: v.make() if isinstance(v, Later) else v for name, v in context.items()},
     ), status
+
+
+@dataclass(frozen=True)
+class Later:
+    """A value of the form's page made only when the form is shown (not for a save that
+    redirects, nor for a live preview's fragment)."""
+
+    make: Callable[[], Any]
 
 
 def _validate(form: Any, written: list[Input], asked: frozenset[str]) -> bool:
@@ -652,8 +661,9 @@ def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
         action=f"edited line {line_id}",
         after=_reshape_line(index),
         hidden=None,
-        line_fit=fit_of(record, f"line:{line_id}"),
-        justification_warnings=_justification_warnings(record, line_id),
+        # only a form shown again reads them (a save redirects; a preview is a fragment)
+        line_fit=Later(lambda: fit_of(record, f"line:{line_id}")),
+        justification_warnings=Later(lambda: _justification_warnings(record, line_id)),
     )
 
 
