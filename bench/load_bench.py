@@ -78,12 +78,19 @@ class Server:
 
         master = psutil.Process(self.process.pid)
         found = {"gunicorn": 0.0, "job worker": 0.0}
+        worker_tree: set[int] = set()
+        for proc in master.children():
+            try:
+                if proc.cmdline()[-1:] == ["worker"]:  # `planner worker` and its renders
+                    worker_tree = {proc.pid, *(c.pid for c in proc.children(recursive=True))}
+            except psutil.Error:
+                continue
         for proc in [master, *master.children(recursive=True)]:
             try:
                 times = proc.cpu_times()
-                name = "job worker" if proc.cmdline()[-1:] == ["worker"] else "gunicorn"
             except psutil.Error:
                 continue
+            name = "job worker" if proc.pid in worker_tree else "gunicorn"
             # with the CPU of its ended children (the job worker renders in a child process)
             found[name] += times.user + times.system + times.children_user + times.children_system
         return found

@@ -670,11 +670,10 @@ def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
 def _justification_warnings(record: PlanRecord, line_id: str) -> list[str]:
     """Where the saved line's own justification states a number its numbers contradict
     (issue 23): the engine finds them (`scenarios/justification.py`)."""
-    from planner.scenarios.justification import plan_contradictions
-    from planner.web.views import cached_view
+    from planner.web.views import cached_view, contradictions_of
 
-    view = cached_view(record, today())
-    return [c.message for c in plan_contradictions(view.plan, view.projection).get(line_id, ())]
+    view = cached_view(record, today())  # kept per version, as the plan page reads it
+    return [c.message for c in contradictions_of(view).get(line_id, ())]
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/preview")
