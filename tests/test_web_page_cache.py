@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 import planner.web.actuals
+import planner.web.common
 import planner.web.plans
 from planner.extensions import db
 from planner.models import PlanRecord
@@ -33,6 +34,7 @@ def later(monkeypatch):
     """One clock for the pages and the fresh figures they are compared with."""
     monkeypatch.setattr(planner.web.actuals, "today", lambda: TODAY)
     monkeypatch.setattr(planner.web.plans, "today", lambda: TODAY)
+    monkeypatch.setattr(planner.web.common, "today", lambda: TODAY)  # the saves' clock
 
 
 def plan_id(app, name: str = "Baseline LEAD plan") -> int:

@@ -215,7 +215,8 @@ def show(slug: str, plan_id: int):
 @blueprint.after_app_request
 def _after_a_save(response: Response) -> Response:
     """A request that saved a plan makes the new version's page figures before it answers
-    (`views.warm_saved`): the page it redirects to only reads them."""
+    (`views.warm_saved`): the page it redirects to only reads them. `save_change` makes
+    them at once; this catches the saves made another way (ranges, actuals, imports)."""
     warm_saved(db.session, today(), answered=response.status_code < 400)
     return response
 

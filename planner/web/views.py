@@ -2,7 +2,8 @@
 shared-program state: every page that shows a plan (the plan page, its uncertainty section,
 the actuals pages) reads it from here, so none imports another page's module for it.
 
-A request that saved a plan makes the new version's view before it answers (`warm_saved`):
+A request that saved a plan makes the new version's view before it answers (`warm_saved`,
+right after `save_change` commits, else when the request ends):
 the save has just parsed and projected that version for its statewide figures
 (`services/evaluated.py`), so only the checks are left, and the page shown next — the plan
 page a save redirects to, or the form shown again — finds everything made. Everything is
@@ -129,6 +130,7 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
     if not saved or not answered:
         return
     from planner.services.county import fit_of
+    from planner.web.uncertainty import uncertainty_model
 
     for record in sorted(saved, key=lambda r: r.id or 0)[:MOST_WARMED]:
         try:
@@ -137,6 +139,8 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
             view = cached_view(record, today)
             fit_of(record, view=view)  # "what the fund can afford": kept with the plan
             contradictions_of(view)
+            # the new version's analysis, when the queue has made it already: read once
+            uncertainty_model(record, view.plan, may_start=False)
         except PlanError:  # a stored plan the engine refuses: its page says why
             continue
         except Exception:  # the save is committed: the page shown next tries again
