@@ -23,7 +23,7 @@ from collections import OrderedDict
 from typing import Any
 
 from flask import has_request_context
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from planner.models import PlanRecord
@@ -132,9 +132,16 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
     from planner.services.county import fit_of
     from planner.web.uncertainty import uncertainty_model
 
-    for record in sorted(saved, key=lambda r: r.id or 0)[:MOST_WARMED]:
+    # each record's state read without SQL: one deleted or detached since is skipped
+    kept = [(inspect(r), r) for r in saved]
+    found = sorted(
+        (state.identity, r)
+        for state, r in kept
+        if state.identity is not None and not (state.was_deleted or state.detached)
+    )
+    for _, record in found[:MOST_WARMED]:
         try:
-            if record.id is None or record.deleted_at is not None:
+            if record.deleted_at is not None:
                 continue
             view = cached_view(record, today)
             fit_of(record, view=view)  # "what the fund can afford": kept with the plan
@@ -145,3 +152,4 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
             continue
         except Exception:  # the save is committed: the page shown next tries again
             log.exception("the view of a saved plan was not made")
+            session.rollback()  # only reads were made since the commit: a usable session
