@@ -243,3 +243,40 @@ def test_a_county_reads_only_its_own_plans_however_alike(app, client):
     assert "Baseline LEAD plan" not in html
     assert f"/plans/{orange}" not in html
     assert "orange-county" not in html
+
+
+def test_the_page_reads_the_same_few_queries_however_long_the_history(app, client):
+    """The page's SQL, echoed: the same statements after more saves (no query a history
+    entry, no whole history loaded: its last id is one aggregate)."""
+    from sqlalchemy import event
+
+    sign_in(client, EDITOR)
+    plan = plan_id(app)
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def echo(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append(" ".join(statement.split()))
+
+    def page_sql() -> list[str]:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", echo)
+        try:
+            assert client.get(f"/j/orange-county/plans/{plan}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", echo)
+        return list(statements)
+
+    url = f"/j/orange-county/plans/{plan}/lines/case-managers"
+    first = page_sql()
+    for caseload in ("16", "17", "18"):
+        form = form_values(client.get(url).get_data(as_text=True))
+        form["caseload_average"] = caseload
+        assert client.post(url, data=form).status_code == 302
+    later_sql = page_sql()
+    assert later_sql == first
+    assert len(first) <= 12
+    history = [s for s in first if "plan_changes" in s]
+    assert len(history) == 1
+    assert history[0].startswith("SELECT max(plan_changes.id)")
