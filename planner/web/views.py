@@ -129,8 +129,9 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
     saved = session.info.pop(_SAVED, None)
     if not saved or not answered:
         return
+    from planner.services import jobs
+    from planner.services.analyses import simulation_key
     from planner.services.county import fit_of
-    from planner.web.uncertainty import uncertainty_model
 
     # each record's state read without SQL: one deleted or detached since is skipped
     kept = [(inspect(r), r) for r in saved]
@@ -147,7 +148,10 @@ def warm_saved(session: Any, today: dt.date, *, answered: bool = True) -> None:
             fit_of(record, view=view)  # "what the fund can afford": kept with the plan
             contradictions_of(view)
             # the new version's analysis, when the queue has made it already: read once
-            uncertainty_model(record, view.plan, may_start=False)
+            # (as `web/uncertainty.uncertainty_model` reads it; nothing is queued here)
+            key = simulation_key(view.plan)
+            if key is not None:
+                jobs.result(session, key)
         except PlanError:  # a stored plan the engine refuses: its page says why
             continue
         except Exception:  # the save is committed: the page shown next tries again
