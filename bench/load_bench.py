@@ -11,10 +11,12 @@ Every request goes to 127.0.0.1 (a free port in 5100–5999) only, and the run s
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,7 @@ USERS = int(os.environ.get("LOAD_USERS", "20"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 PDF_WEIGHT = int(os.environ.get("LOAD_PDF_WEIGHT", "1"))
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+READY: list[str] = []  # the plan of each user that has finished its start
 EMAIL = "editor@orange.example"
 PASSWORD = "correct horse battery"  # noqa: S105 - the seeded benchmark account
 
@@ -60,7 +63,73 @@ def wait_until_up(base: str) -> None:
     raise SystemExit("gunicorn did not start")
 
 
-def run_locust(base: str):
+class Server:
+    """The server's own side of the measured window: the CPU of gunicorn (its workers) and
+    of the job worker it started, and each request's time inside the app, from the app's
+    request log (`planner.requests`: one JSON line a request, `duration_ms`)."""
+
+    def __init__(self, process: subprocess.Popen, log: Path):
+        self.process, self.log = process, log
+        self.start: tuple[dict[str, float], int] | None = None
+        self.end: tuple[dict[str, float], int] | None = None
+
+    def _cpu(self) -> dict[str, float]:
+        import psutil
+
+        master = psutil.Process(self.process.pid)
+        found = {"gunicorn": 0.0, "job worker": 0.0}
+        worker_tree: set[int] = set()
+        for proc in master.children():
+            try:
+                if proc.cmdline()[-1:] == ["worker"]:  # `planner worker` and its renders
+                    worker_tree = {proc.pid, *(c.pid for c in proc.children(recursive=True))}
+            except psutil.Error:
+                continue
+        for proc in [master, *master.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            name = "job worker" if proc.pid in worker_tree else "gunicorn"
+            # with the CPU of its ended children (the job worker renders in a child process)
+            found[name] += times.user + times.system + times.children_user + times.children_system
+        return found
+
+    def mark(self) -> None:
+        point = (self._cpu(), self.log.stat().st_size)
+        if self.start is None:
+            self.start = point
+        else:
+            self.end = point
+
+    def report(self, seconds: float, requests: int) -> None:
+        if self.start is None or self.end is None:
+            return
+        for name in self.start[0]:
+            used = self.end[0][name] - self.start[0][name]
+            print(f"server CPU in the window, {name}: {used:.1f} s ({used / seconds:.2f} cores)")
+        used = self.end[0]["gunicorn"] - self.start[0]["gunicorn"]
+        print(f"gunicorn CPU per request: {1000 * used / max(requests, 1):.1f} ms")
+        with self.log.open("rb") as lines:
+            lines.seek(self.start[1])
+            body = lines.read(self.end[1] - self.start[1]).decode(errors="replace")
+        times: dict[str, list[float]] = {}
+        for line in body.splitlines():
+            try:
+                entry = json.loads(line)
+                times.setdefault(f"{entry['method']} {entry['endpoint']}", []).append(
+                    float(entry["duration_ms"])
+                )
+            except (ValueError, KeyError, TypeError):
+                continue
+        print(f"{'time inside the app (server)':38} {'n':>5} {'median ms':>10} {'p95 ms':>8}")
+        for name, values in sorted(times.items()):
+            values.sort()
+            p95 = values[max(int(len(values) * 0.95) - 1, 0)]
+            print(f"{name:38} {len(values):>5} {statistics.median(values):>10.1f} {p95:>8.1f}")
+
+
+def run_locust(base: str, server: Server):
     import gevent
     from locust import HttpUser, between, task
     from locust.env import Environment
@@ -91,6 +160,7 @@ def run_locust(base: str):
             )
             self.plan = copy.headers["Location"]
             self.saves = 0
+            READY.append(self.plan)
 
         @task(8)
         def plan_page(self) -> None:
@@ -131,7 +201,12 @@ def run_locust(base: str):
     # Ramp up at 4 users a second; each signs in and clones the demo plan. The sign-ins are
     # reported from the ramp-up; every other figure covers the SECONDS after it.
     runner.start(USERS, spawn_rate=4)
-    gevent.sleep(USERS / 4 + 5)
+    # The measured window starts once every user has signed in and cloned its plan (on a
+    # busy machine the ramp-up's password hashes and clones ran into it), then 5 s more.
+    deadline = time.monotonic() + 180
+    while len(READY) < USERS and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+    gevent.sleep(5)
     ramp = {
         name: (
             entry.num_requests,
@@ -142,7 +217,13 @@ def run_locust(base: str):
         for (name, _), entry in environment.stats.entries.items()
     }
     environment.stats.reset_all()
-    gevent.spawn_later(SECONDS, runner.quit)
+    server.mark()
+
+    def stop() -> None:
+        server.mark()
+        runner.quit()
+
+    gevent.spawn_later(SECONDS, stop)
     runner.greenlet.join()
     return environment.stats, ramp
 
@@ -164,18 +245,27 @@ def main() -> None:
             # every simulated person signs in from the one loopback address
             "PLANNER_LOGIN_RATE_LIMIT": "1000 per minute",
         }
-        server = subprocess.Popen(  # noqa: S603
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        log = Path(folder) / "requests.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(  # noqa: S603
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "-c",
+                    "gunicorn.conf.py",
+                    "wsgi:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+            )
+        server = Server(process, log)
         try:
             wait_until_up(base)
-            stats, ramp = run_locust(base)
+            stats, ramp = run_locust(base, server)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            process.terminate()
+            process.wait(timeout=30)
+        server.report(SECONDS, stats.total.num_requests)
     print(
         f"Load: {USERS} users for {SECONDS} s against gunicorn "
         f"({env.get('PLANNER_WORKERS', '2 per core:')} {os.cpu_count() * 2} workers × "

@@ -25,6 +25,7 @@ from planner.scenarios import Plan, PlanError, Projection, dump_plan_json, parse
 from planner.scenarios.simulation import Simulation, simulate
 from planner.services import DbSession, jobs
 from planner.services.county import spread_total_of
+from planner.services.evaluated import parsed
 from planner.services.plan_documents import projected_document
 
 log = logging.getLogger("planner.jobs")
@@ -232,7 +233,7 @@ def enqueue_plan(session: DbSession, record: Any, prepared_on: dt.date) -> None:
         return
     document = projected_document(record)
     try:
-        plan = parse_plan_text(document, default_cost_tables())
+        plan = parsed(document)  # the save's statewide figures parsed this version already
     except PlanError:  # a stored plan the engine no longer reads: its page says why
         return
     enqueue_simulation(session, record, plan, document)

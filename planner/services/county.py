@@ -42,6 +42,7 @@ from planner.scenarios.receipts import (
 )
 from planner.scenarios.starting import StartingPlan, starting_plan
 from planner.services import DbSession
+from planner.services.evaluated import parsed
 from planner.services.plan_documents import projected_document
 from planner.services.plans import create_plan, load_plan, update_plan
 
@@ -447,9 +448,7 @@ def assess_services(
 
 @functools.lru_cache(maxsize=32)
 def _cached_fit(document: str, target: str) -> FitResult | None:
-    from planner.scenarios import parse_plan_text
-
-    plan = parse_plan_text(document, default_cost_tables())
+    plan = parsed(document)
     try:
         return fit(plan, target)
     except ValueError:

@@ -32,6 +32,7 @@ from planner.scenarios.compliance_base import StaleContribution
 from planner.scenarios.kinds.contribution import ContributionParams
 from planner.scenarios.projection import Projection
 from planner.services import DbSession
+from planner.services.evaluated import evaluated, parsed
 from planner.services.funding import payments_of
 from planner.services.plan_documents import projected_document, without_actuals
 from planner.services.statewide import track_saves
@@ -66,7 +67,7 @@ def load_plan(record: PlanRecord, *, actuals: bool = False) -> Plan:
     jurisdiction's actuals for its closed FYs (what pages, documents and exports project);
     without, it is the stored plan as edited."""
     text = projected_document(record) if actuals else record.document
-    return parse_plan(load_plan_json(text), default_cost_tables())
+    return parsed(text)  # parsed once per version and process (`services/evaluated.py`)
 
 
 def view_plan(
@@ -75,8 +76,7 @@ def view_plan(
     """The plan with the jurisdiction's actuals, projected (its closed FYs reforecast, the
     fund as adopted beside it: `projection.adopted_fund`) and checked. `stale`: its
     contribution lines out of step with their lead plans (§17); found when not given."""
-    plan = load_plan(record, actuals=True)
-    projection = project(plan)
+    plan, projection = evaluated(projected_document(record))  # shared with the save's figures
     if stale is None and isinstance(record, PlanRecord):
         stale = stale_contributions(record)
     results = check_plan(

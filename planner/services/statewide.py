@@ -27,7 +27,6 @@ from planner.cost_tables import default_cost_tables
 from planner.models import FundActual, GovernmentFigures, Jurisdiction, PlanRecord, PlanSummary
 from planner.models.base import utcnow
 from planner.models.public import Publication, live_publications
-from planner.scenarios import load_plan_json, parse_plan, project
 from planner.scenarios.starting import starting_fy
 from planner.scenarios.statewide import (
     Behind,
@@ -38,6 +37,7 @@ from planner.scenarios.statewide import (
     plan_figures,
 )
 from planner.services import DbSession
+from planner.services.evaluated import evaluated
 from planner.services.plan_documents import projected_document
 
 log = logging.getLogger(__name__)
@@ -73,10 +73,10 @@ class FigureTooLarge(ValueError):
 
 
 def _figures(record: PlanRecord, as_of: dt.date) -> PlanFigures:
-    # As services/plans.py `load_plan(record, actuals=True)` reads it (plans imports this
-    # module: the two lines are written here again rather than imported back).
-    plan = parse_plan(load_plan_json(projected_document(record)), default_cost_tables())
-    figures = plan_figures(plan, project(plan), default_cost_tables(), as_of)
+    # As services/plans.py `view_plan` reads it: the plan page and the queued jobs read the
+    # same version next, parsed and projected once (`services/evaluated.py`)
+    plan, projection = evaluated(projected_document(record))
+    figures = plan_figures(plan, projection, default_cost_tables(), as_of)
     amounts = (
         figures.receipts,
         figures.opening_balance,

@@ -85,6 +85,9 @@ def save_change(run: Callable[[], Any], refused: tuple[type[Exception], ...] = (
         db.session.rollback()
         return Outcome(False, refused=error)
     db.session.commit()
+    from planner.web.views import warm_saved
+
+    warm_saved(db.session, today())  # the page shown next reads the new version's figures
     return Outcome(True, result)
 
 

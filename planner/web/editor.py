@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -188,8 +189,16 @@ def edit_form(
         notes=default_notes(
             load_plan(record), inputs, context.get("kind"), preview_of[0] if preview_of else 0
         ),
-        **context,
+        **{name: v.make() if isinstance(v, Later) else v for name, v in context.items()},
     ), status
+
+
+@dataclass(frozen=True)
+class Later:
+    """A value of the form's page made only when the form is shown (not for a save that
+    redirects, nor for a live preview's fragment)."""
+
+    make: Callable[[], Any]
 
 
 def _validate(form: Any, written: list[Input], asked: frozenset[str]) -> bool:
@@ -652,19 +661,19 @@ def edit_line(slug: str, plan_id: int, line_id: str, fragment: bool = False):
         action=f"edited line {line_id}",
         after=_reshape_line(index),
         hidden=None,
-        line_fit=fit_of(record, f"line:{line_id}"),
-        justification_warnings=_justification_warnings(record, line_id),
+        # only a form shown again reads them (a save redirects; a preview is a fragment)
+        line_fit=Later(lambda: fit_of(record, f"line:{line_id}")),
+        justification_warnings=Later(lambda: _justification_warnings(record, line_id)),
     )
 
 
 def _justification_warnings(record: PlanRecord, line_id: str) -> list[str]:
     """Where the saved line's own justification states a number its numbers contradict
     (issue 23): the engine finds them (`scenarios/justification.py`)."""
-    from planner.scenarios.justification import plan_contradictions
-    from planner.web.views import cached_view
+    from planner.web.views import cached_view, contradictions_of
 
-    view = cached_view(record, today())
-    return [c.message for c in plan_contradictions(view.plan, view.projection).get(line_id, ())]
+    view = cached_view(record, today())  # kept per version, as the plan page reads it
+    return [c.message for c in contradictions_of(view).get(line_id, ())]
 
 
 @blueprint.post("/j/<slug>/plans/<int:plan_id>/lines/<line_id>/preview")
