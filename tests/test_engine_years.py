@@ -160,3 +160,21 @@ def test_a_message_is_its_renderers_text_and_survives_a_pickle():
     copied = pickle.loads(pickle.dumps(results))  # noqa: S301 - our own objects
     assert copied == results
     assert [r.message for r in copied] == [r.message for r in results]
+
+
+def test_a_pickled_projection_carries_every_basis_of_estimate():
+    """The worker's jobs store projections pickled (a stored analysis, a document): a line
+    costed on the `Years` backend keeps its context (which holds the whole plan, ranges
+    included) only until it is pickled, when each FY's basis is written."""
+    import json
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    document = json.loads((examples / "demo-orange-county.json").read_text())
+    document["uncertainty"] = {"receipts": {"low": "0.8", "mode": "1", "high": "1.1"}}
+    projection = project(parse_plan_text(json.dumps(document), default_cost_tables()))
+    again = pickle.loads(pickle.dumps(projection))  # noqa: S301 - our own bytes
+    assert again == projection
+    assert [line.basis for line in again.line_items] == [
+        line.basis for line in projection.line_items
+    ]

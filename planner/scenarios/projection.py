@@ -36,7 +36,7 @@ class LineProjection:
     by_year: tuple[int, ...]
     total: int
     fte: tuple[Decimal, ...]
-    basis_source: BasisSource = field(repr=False, compare=False)
+    basis_source: BasisSource | WrittenBasis = field(repr=False, compare=False)
     # Who pays it (§16): `settlement` and each source its funded_by names, per FY
     # ({} is read as the settlement fund paying it all).
     by_source: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -96,6 +96,23 @@ class BasisSource:
         if y is None or cost_k is None or rounded_k is None:
             return inactive_basis(self.item, self.fiscal_years[k])
         return basis_text(self.item, y, cost_k, rounded_k)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (a worker's stored analysis, a document job) as its written texts: the
+        span's context holds the whole plan, which is not pickled with each line."""
+        return (WrittenBasis, (tuple(self.write(k) for k in range(len(self.fiscal_years))),))
+
+
+class WrittenBasis:
+    """A line's basis of estimate already written, per plan year (an unpickled BasisSource)."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: tuple[str, ...]):
+        self.texts = texts
+
+    def write(self, k: int) -> str:
+        return self.texts[k]
 
 
 @dataclass(frozen=True)
