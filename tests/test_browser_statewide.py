@@ -76,15 +76,21 @@ def test_an_analyst_sorts_filters_and_downloads_the_statewide_table(page):
 
     page.get_by_label("Show", exact=True).select_option("plan")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"show=plan"))  # read the new page, not the one leaving
+    page.wait_for_load_state()
     assert names(page) == ["Durham County", "Orange County"]
     assert page.locator("figure.chart svg").count() == 1
 
     page.locator("#statewide thead a[data-sort=name]").click()  # by name, again: descending
+    page.wait_for_url(re.compile(r"dir=desc"))
+    page.wait_for_load_state()
     assert names(page) == ["Orange County", "Durham County"]
     assert page.locator("#statewide thead th[aria-sort=descending]").count() == 1
 
     page.get_by_label("Name contains", exact=True).fill("durham")
     page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r"q=durham"))
+    page.wait_for_load_state()
     assert names(page) == ["Durham County"]
 
     with page.expect_download() as download:
