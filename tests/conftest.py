@@ -23,6 +23,39 @@ from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER
 # here: pytest-xdist's controller process loads this file too and runs no test, and every
 # second it spends importing comes before the workers start (`make test-fast`, < 20 s).
 
+
+def _find_library_in_the_cache() -> None:
+    """WeasyPrint looks its C libraries up under several names (`libgobject-2.0-0`,
+    `gobject-2.0-0`, …) before the one Linux knows; each miss makes `ctypes.util` run
+    ldconfig, gcc and ld (about 70 processes, 0.3–0.5 s of each test process's start). In
+    the tests, a name is looked up in ldconfig's cache once, read once; a library it does
+    not hold fails WeasyPrint's import loudly (the machine lacks it)."""
+    import ctypes.util
+    import functools
+    import re
+    import subprocess
+
+    ldconfig = shutil.which("ldconfig") or "/sbin/ldconfig"
+    if os.name != "posix" or not os.path.exists(ldconfig):
+        return
+
+    @functools.cache
+    def cache() -> str:
+        found = subprocess.run(  # noqa: S603 - the system ldconfig, fixed arguments
+            [ldconfig, "-p"], capture_output=True, text=True, check=False
+        )
+        return found.stdout
+
+    @functools.cache
+    def find_library(name: str) -> str | None:
+        match = re.search(rf"\s(lib{re.escape(name)}\.so[^\s]*)\s", cache())
+        return match.group(1) if match else None
+
+    ctypes.util.find_library = find_library
+
+
+_find_library_in_the_cache()
+
 POSTGRES_URL = os.environ.get("PLANNER_TEST_POSTGRES_URL")
 _numbers = itertools.count()  # for databases a test makes of its own (tests/test_backup_restore.py)
 ENGINES = ["sqlite"] + (
