@@ -44,7 +44,7 @@ from planner.services.backup_actuals import (
     check_actuals,
     restore_actuals,
 )
-from planner.services.backup_checks import HISTORY_TEXT_MAX, ID_MAX, Problems, Row, rows
+from planner.services.backup_checks import HISTORY_TEXT_MAX, ID_MAX, Problems, Row, iso_time, rows
 from planner.services.backup_public import (
     Draw,
     backup_government_figures,
@@ -76,14 +76,6 @@ def read_backup(text: str) -> Any:
         raise BackupError("not a backup file: nested too deeply") from error
     except ValueError as error:
         raise BackupError(f"not a backup file ({error})") from error
-
-
-def _time(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
 
 
 def _parse_time(text: str | None) -> dt.datetime | None:
@@ -120,7 +112,7 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
                 "is_admin": u.is_admin,
                 "is_analyst": bool(u.is_analyst),
                 "active": u.active,
-                "created_at": _time(u.created_at),
+                "created_at": iso_time(u.created_at),
                 "session_epoch": u.session_epoch or 0,
                 **({"password_hash": u.password_hash} if password_hashes else {}),
             }
@@ -139,15 +131,15 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
                 "adopted_on": p.adopted_on.isoformat() if p.adopted_on else None,
                 "document": p.document,
                 "version": p.version,
-                "created_at": _time(p.created_at),
-                "updated_at": _time(p.updated_at),
+                "created_at": iso_time(p.created_at),
+                "updated_at": iso_time(p.updated_at),
                 "created_by": emails.get(p.created_by_id),
-                "deleted_at": _time(p.deleted_at),  # a deleted plan is kept for the record
+                "deleted_at": iso_time(p.deleted_at),  # a deleted plan is kept for the record
                 "history": [
                     {
                         "id": c.id,
                         "user": c.user_email,
-                        "at": _time(c.at),
+                        "at": iso_time(c.at),
                         "action": c.action,
                         "path": c.path,
                         "old_value": c.old_value,
@@ -165,7 +157,7 @@ def backup(session: DbSession, *, password_hashes: bool = False) -> dict[str, An
         "admin_actions": [
             {
                 "id": a.id,
-                "at": _time(a.at),
+                "at": iso_time(a.at),
                 "actor_id": a.actor_id,
                 "actor_email": a.actor_email,
                 "action": a.action,

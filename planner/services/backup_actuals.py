@@ -17,19 +17,11 @@ from planner.scenarios import FiscalYearError, fy_label, parse_fy
 from planner.scenarios.limits import nesting_problem
 from planner.services import DbSession
 from planner.services.actuals import check_entry, known_strategy
-from planner.services.backup_checks import HISTORY_TEXT_MAX, Problems, Row, rows
+from planner.services.backup_checks import HISTORY_TEXT_MAX, Problems, Row, iso_time, rows
 
 
 class BackupError(ValueError):
     """A backup that cannot be restored here; the message says why."""
-
-
-def _time(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
 
 
 def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
@@ -44,8 +36,8 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
                 "entry": json.loads(r.entry),
                 "outcomes": json.loads(r.outcomes or "{}"),
                 "version": r.version,
-                "created_at": _time(r.created_at),
-                "updated_at": _time(r.updated_at),
+                "created_at": iso_time(r.created_at),
+                "updated_at": iso_time(r.updated_at),
             }
             for r in records
         ],
@@ -55,7 +47,7 @@ def backup_actuals(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
                 "jurisdiction": slugs[c.jurisdiction_id],
                 "fiscal_year": fy_label(c.fiscal_year),
                 "user": c.user_email,
-                "at": _time(c.at),
+                "at": iso_time(c.at),
                 "action": c.action,
                 "path": c.path,
                 "old_value": c.old_value,

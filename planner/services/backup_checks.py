@@ -14,6 +14,16 @@ HISTORY_TEXT_MAX = 2_000_000  # a history value holds at most an uploaded file (
 PROBLEMS_SHOWN = 100
 
 
+def iso_time(value: dt.datetime | None) -> str | None:
+    """A moment as every section of a backup writes it: ISO 8601, in UTC when the database
+    kept no zone (SQLite)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.isoformat()
+
+
 class Problems(list[str]):
     """The problems found so far, each 'path: what is wrong'."""
 

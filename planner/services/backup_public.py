@@ -31,7 +31,7 @@ from planner.models import GovernmentFigures, Jurisdiction, PlanRecord, Publicat
 from planner.models.public import live_publications
 from planner.services import DbSession
 from planner.services.backup_actuals import BackupError
-from planner.services.backup_checks import Problems, Row, rows
+from planner.services.backup_checks import Problems, Row, iso_time, rows
 from planner.services.public import Snapshot, enqueue_public_pdf, publishable, snapshot
 
 # The page's HTML and its fund chart's SVG, drawn from a snapshot.
@@ -52,14 +52,6 @@ FIGURES = (
 DOLLARS_MAX = 10**15  # BIGINT holds more; no government's figure comes near
 
 
-def _time(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
-
-
 def backup_publications(session: DbSession, emails: dict[int | None, str]) -> dict[str, Any]:
     live = session.scalars(live_publications().order_by(Publication.id))
     return {
@@ -68,7 +60,7 @@ def backup_publications(session: DbSession, emails: dict[int | None, str]) -> di
                 "plan": row.plan_id,
                 "version": row.plan_version,
                 "as_of": row.as_of.isoformat(),
-                "published_at": _time(row.published_at),
+                "published_at": iso_time(row.published_at),
                 "published_by": emails.get(row.published_by_id),
             }
             for row in live
@@ -161,7 +153,7 @@ def backup_government_figures(session: DbSession, slugs: dict[int, str]) -> dict
         "government_figures": [
             {
                 "jurisdiction": slugs[row.jurisdiction_id],
-                "computed_at": _time(row.computed_at),
+                "computed_at": iso_time(row.computed_at),
                 "start_fy": row.start_fy,
                 "estimated": row.estimated,
                 "receipts": row.receipts,

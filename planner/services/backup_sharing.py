@@ -14,6 +14,7 @@ from planner.models import Jurisdiction, SharedProgram
 from planner.models.sharing import SHARE_STATUSES
 from planner.services import DbSession
 from planner.services.backup_actuals import BackupError
+from planner.services.backup_checks import iso_time
 
 KEYS = (
     "id",
@@ -29,14 +30,6 @@ KEYS = (
 )
 
 
-def _time(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
-
-
 def backup_sharing(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
     return {
         "shared_programs": [
@@ -49,8 +42,8 @@ def backup_sharing(session: DbSession, slugs: dict[int, str]) -> dict[str, Any]:
                 "status": s.status,
                 "partner_plan": s.partner_plan_id,
                 "line_id": s.line_id,
-                "created_at": _time(s.created_at),
-                "accepted_at": _time(s.accepted_at),
+                "created_at": iso_time(s.created_at),
+                "accepted_at": iso_time(s.accepted_at),
             }
             for s in session.scalars(select(SharedProgram).order_by(SharedProgram.id))
         ]
