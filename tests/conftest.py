@@ -8,6 +8,7 @@ Hypothesis profiles: `dev` (quick, the default) and `ci` (thorough: CI and `make
 chosen with HYPOTHESIS_PROFILE; tests scale their own example counts with
 `tests.strategies.examples`."""
 
+import contextlib
 import gc
 import itertools
 import os
@@ -488,6 +489,39 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@contextlib.contextmanager
+def served(app):
+    """The app served on 127.0.0.1 (a free port) by a thread, for the browser tests; yields
+    its base URL. Afterwards the server stops and the app's connections close."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from planner.extensions import db
+
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{http.server_port}"
+    finally:
+        http.shutdown()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def axe_page(browser, server):
+    """A page of the module's `server` for the accessibility checks: axe is injected as a
+    script and the app's CSP allows only its own scripts, so this context bypasses CSP (the
+    pages themselves run no script)."""
+    context = browser.new_context(
+        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from planner import create_app
-from planner.extensions import db
+from tests.conftest import served
 from tests.web import EDITOR, PASSWORD
 
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
@@ -32,13 +30,8 @@ def server(template_database, tmp_path_factory):
     path = tmp_path_factory.mktemp("browser") / "planner.db"
     shutil.copy(template_database, path)
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "browser-test"})
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -117,18 +110,6 @@ def _dollars(text: str) -> int:
 # ----------------------------------------------------------------------------- accessibility
 
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture
-def axe_page(browser, server):
-    # axe is injected as a script; the app's CSP allows only its own scripts, so this one
-    # test context bypasses CSP (the pages themselves run no script).
-    context = browser.new_context(
-        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def serious_violations(page) -> list[str]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
+from tests.conftest import served
 from tests.test_browser import CHROMIUM
 from tests.web import PASSWORD
 
@@ -39,13 +38,8 @@ def server(template_database, tmp_path_factory):
         user = create_user(db.session, DIRECTOR, PASSWORD)
         set_membership(db.session, user, jurisdiction(db.session, "buncombe-county"), "editor")
         db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 class Counted:
@@ -176,16 +170,6 @@ def test_a_county_reaches_an_adoptable_plan_in_30_actions(page):
         f"clicks, {sum(a.startswith('fill') for a in user.actions)} fields, "
         f"{sum(a.startswith(('check', 'choose')) for a in user.actions)} choices)"
     )
-
-
-@pytest.fixture
-def axe_page(browser, server):  # noqa: F811
-    context = browser.new_context(
-        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )  # axe is injected as a script
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_accessibility_of_the_county_pages(axe_page):

@@ -11,16 +11,15 @@ import datetime as dt
 import io
 import re
 import shutil
-import threading
 import zipfile
 
 import pytest
-from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
+from tests.conftest import served
 from tests.newcomer_documents import agree
 from tests.test_browser import CHROMIUM
 from tests.web import PASSWORD
@@ -62,13 +61,8 @@ def server(template_database, tmp_path_factory):
         user = create_user(db.session, DIRECTOR, PASSWORD)
         set_membership(db.session, user, jurisdiction(db.session, COUNTY), "editor")
         db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 class Counted:
@@ -258,16 +252,6 @@ def test_a_newcomer_enters_the_county_figures_with_at_most_10_overhead_actions(p
     assert re.match(r"0 fail · 0 warn · \d+ pass", summary), summary
     stated = agree(documents, figures)
     assert stated["fys"] == (start_year, start_year + 1)  # the two FYs the board adopts
-
-
-@pytest.fixture
-def axe_page(browser, server):  # noqa: F811
-    context = browser.new_context(
-        base_url=server, viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )  # axe is injected as a script
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_accessibility_of_the_figures_page_and_the_checklist_as_of_a_date(axe_page):

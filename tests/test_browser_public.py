@@ -8,11 +8,9 @@ import datetime as dt
 import json
 import re
 import shutil
-import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.cost_tables import default_cost_tables
@@ -20,6 +18,7 @@ from planner.extensions import db
 from planner.models import PlanRecord
 from planner.scenarios import parse_plan_text, project
 from planner.services.plans import set_status
+from tests.conftest import served
 from tests.test_browser import CHROMIUM
 from tests.test_web_public import PLAN
 from tests.web import EDITOR, PASSWORD
@@ -51,13 +50,8 @@ def server(template_database, tmp_path_factory):
         draft = db.session.scalar(select(PlanRecord).where(PlanRecord.name == "Orange alternative"))
         db.session.commit()
         ids = {"adopted": (record.id, record.version), "draft": (draft.id, draft.version)}
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}", ids
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url, ids
 
 
 def test_publish_read_download_withdraw(browser, server, tmp_path):  # noqa: F811

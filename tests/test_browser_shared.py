@@ -10,16 +10,15 @@ import datetime as dt
 import io
 import re
 import shutil
-import threading
 
 import pytest
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
+from tests.conftest import served
 from tests.test_browser import CHROMIUM
 from tests.test_browser_county import Counted, checklist, fix_link
 from tests.web import PASSWORD
@@ -56,13 +55,8 @@ def server(template_database, tmp_path_factory):
             user = create_user(db.session, email, PASSWORD)
             set_membership(db.session, user, jurisdiction(db.session, slug), "editor")
         db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 def _sign_in(page, email: str, slug: str) -> None:

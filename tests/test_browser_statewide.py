@@ -8,16 +8,15 @@ import csv
 import io
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.extensions import db
 from planner.services.accounts import create_user
 from planner.services.statewide import refresh_governments
+from tests.conftest import served
 from tests.test_browser import CHROMIUM, serious_violations
 from tests.web import PASSWORD
 
@@ -40,13 +39,8 @@ def server(template_database, tmp_path_factory):
         create_user(db.session, ANALYST, PASSWORD, is_analyst=True)
         refresh_governments(db.session, ["orange-county", "durham-county", "ashe-county"])
         db.session.commit()
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture
