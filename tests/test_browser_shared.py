@@ -165,6 +165,8 @@ def test_two_governments_build_one_shared_program(browser, server):  # noqa: F81
     partner = Counted(page)
     assert "invitation to accept" in page.locator("#shared-programs").inner_text()
     partner.click(page.locator("#shared-programs a").first, "the invitation")
+    page.wait_for_url(re.compile(r"/j/alleghany-county/shared/\d+$"))  # not the page left
+    page.wait_for_load_state()
     assert page.locator("#lead-checklist [data-rule=LEAD-CASELOAD]").count() == 1
     assert page.get_by_label("A new plan").is_checked()
     partner.fill(page.get_by_label(re.compile("^Its 18-year CORE-NC total")), "4000000", "total")
