@@ -103,18 +103,13 @@ test: system-test setup lint axe
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -q \
 		-n $(TEST_WORKERS) --dist loadgroup --durations=15
 
-# Modules whose every test is marked browser, slow or fuzz: not even imported by test-fast
-# (each of its workers would import them only to deselect their tests).
-FAST_SKIPS = --ignore-glob='tests/test_browser*.py' --ignore=tests/test_documents.py \
-	--ignore=tests/test_fuzz.py --ignore=tests/test_workbook_recalc.py
-
 # The edit-test loop: engine, services, CLI and documents without a browser, the Flask app,
-# PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile.
+# PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile. A
+# module whose `pytestmark` deselects all its tests is not even imported (tests/conftest.py).
 test-fast: system-run setup
 	PLANNER_TEST_POSTGRES_URL= HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) \
-		-m "not browser and not web and not postgres and not fuzz and not slow" \
-		$(FAST_SKIPS)
+		-m "not browser and not web and not postgres and not fuzz and not slow"
 
 lint: setup
 	$(BIN)/ruff check planner tests bench scripts

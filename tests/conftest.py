@@ -12,6 +12,7 @@ import contextlib
 import gc
 import itertools
 import os
+import re
 import shutil
 
 import pytest
@@ -172,6 +173,39 @@ LONG_MODULES = frozenset(
         "test_workbook_recalc",  # one xdist group (one LibreOffice run): late, it ran alone
     }
 )
+
+
+_MODULE_MARKS = re.compile(r"^pytestmark\s*=\s*(\[[^\]]*\]|[^\n]*)", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """A test module whose every test is deselected by `-m` is not even imported: one that
+    says so by its `pytestmark` (web, browser, slow, fuzz), read from its text. `make
+    test-fast` (`-m "not web and …"`) then imports none of the web-only modules, about a
+    second of each worker's start. A module is left out only when no other mark its tests
+    may also carry could select them."""
+    expression = config.option.markexpr
+    name = collection_path.name
+    if not expression or not (name.startswith("test_") and name.endswith(".py")):
+        return None
+    declared = _MODULE_MARKS.search(collection_path.read_text(encoding="utf-8"))
+    if declared is None:
+        return None
+    marks = set(re.findall(r"pytest\.mark\.(\w+)", declared.group(1)))
+    return not _could_select(expression, marks) or None
+
+
+def _could_select(expression: str, marks: set[str]) -> bool:
+    """Whether `-m expression` selects some test that carries `marks` (and any others)."""
+    from _pytest.mark.expression import Expression
+
+    compiled = Expression.compile(expression)
+    others = sorted(set(re.findall(r"[A-Za-z_]\w*", expression)) - {"and", "or", "not"} - marks)
+    for values in itertools.product((False, True), repeat=len(others)):
+        present = marks | {name for name, on in zip(others, values, strict=True) if on}
+        if compiled.evaluate(lambda name, /, present=present, **_: name in present):
+            return True
+    return False
 
 
 def pytest_collection_finish(session):

@@ -24,6 +24,9 @@ from planner.services.plans import clone_plan, update_plan
 from tests.conftest import POSTGRES_URL, _numbers
 from tests.web import EDITOR
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 @pytest.fixture
 def empty_url(database_url, tmp_path):

@@ -18,6 +18,9 @@ from planner.services.backup import BackupError, restore
 from tests.test_backup_restore import empty_url, make_history, run  # noqa: F401 - fixture
 from tests.web import ADMIN, EDITOR, VIEWER, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 def actions(url):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test"})

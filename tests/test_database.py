@@ -13,6 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from planner.extensions import db
 from planner.models import Base, Jurisdiction, PlanRecord
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 def test_upgrade_from_empty_builds_every_table(app):
     with app.app_context():

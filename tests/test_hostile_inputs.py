@@ -16,6 +16,9 @@ from tests.test_trust import adopt, changes
 from tests.test_web_actuals import ACTUALS, later, plan_id, upload  # noqa: F401 - fixture
 from tests.web import ADMIN, EDITOR, form_values, sign_in, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 ENTRY = {"receipts": "1019496", "interest": "31250", "spending": {"A:10": "402113"}}
 
 

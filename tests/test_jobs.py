@@ -20,6 +20,9 @@ from planner.services.plans import load_plan, plans_of
 from planner.services.uncertainty import save_ranges
 from tests.web import EDITOR, VIEWER, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 RANGES = {"draws": 60, "seed": 5, "receipts": {"low": "0.8", "mode": "1", "high": "1.1"}}
 
 

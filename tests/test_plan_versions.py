@@ -15,6 +15,9 @@ from planner.services.plans import StaleVersion, load_plan, set_status
 from tests.test_trust import changes, plan_id, post_status
 from tests.web import EDITOR, form_values, sign_in, text
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 @pytest.fixture
 def editors(app):

@@ -18,6 +18,9 @@ from planner.models import PlanRecord
 from tests.test_trust import plan_id
 from tests.web import EDITOR, sign_in, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 @pytest.fixture
 def quick_app(database_url, tmp_path):

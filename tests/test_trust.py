@@ -22,6 +22,9 @@ from planner.scenarios import project, projection_to_dict
 from planner.services.plans import load_plan
 from tests.web import ADMIN, EDITOR, PASSWORD, VIEWER, form_values, sign_in, text, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 def plan_id(app, name="Baseline LEAD plan") -> int:
     with app.app_context():

@@ -22,6 +22,9 @@ from planner.models import ActualChange, FundActual, PlanRecord
 from planner.services.plans import set_status, view_plan
 from tests.web import EDITOR, OTHER, VIEWER, form_values, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 TODAY = dt.date(2028, 8, 1)  # FY2026-27 and FY2027-28 have ended
 ACTUALS = "/j/orange-county/actuals/"
 LEDGER = (

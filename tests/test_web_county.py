@@ -24,6 +24,9 @@ from planner.services.accounts import create_user, set_membership
 from planner.services.demo import jurisdiction
 from tests.web import PASSWORD, form_values, sign_in, text, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 BUNCOMBE = "buncombe-county"
 ALLEGHANY = "alleghany-county"  # no known total
 FINANCE = "finance@buncombe.example"

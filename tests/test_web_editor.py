@@ -14,6 +14,9 @@ from planner.scenarios import project, projection_to_dict
 from planner.services.plans import load_plan
 from tests.web import EDITOR, form_values, sign_in, text, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 @pytest.fixture
 def editor(client):

@@ -12,6 +12,9 @@ from planner.models import PlanRecord
 from tests.test_web_line_editor import base, plan_id, saved
 from tests.web import EDITOR, form_values, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 
 @pytest.fixture
 def editor(client):

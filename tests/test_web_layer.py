@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flask import abort
 from sqlalchemy import select
 
@@ -15,6 +16,9 @@ from planner.models import PlanRecord
 from planner.scenarios.compliance import RuleResult
 from planner.web import BLUEPRINTS
 from tests.web import EDITOR, form_values, sign_in, text, token
+
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
 
 
 def _plan(app) -> tuple[int, str]:

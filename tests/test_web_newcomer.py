@@ -17,6 +17,9 @@ from planner.services.demo import jurisdiction
 from tests.test_web_county import plan_of, record_of
 from tests.web import PASSWORD, form_values, sign_in, text
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 COUNTY = "cumberland-county"
 FINANCE = "finance@cumberland.example"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from planner.cost_tables import default_cost_tables
@@ -12,6 +13,9 @@ from planner.extensions import db
 from planner.models import PlanChange, PlanRecord
 from planner.scenarios import load_plan_json, parse_plan
 from tests.web import EDITOR, VIEWER, sign_in, text, token
+
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
 
 ORANGE = "orange-county"
 

@@ -26,6 +26,9 @@ from planner.services.plans import view_plan
 from planner.web import views
 from tests.web import EDITOR, OTHER, form_values, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 TODAY = dt.date(2027, 8, 1)  # FY2026-27, the demo plan's first FY, has ended
 
 

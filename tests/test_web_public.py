@@ -19,6 +19,9 @@ from planner.models import PlanRecord, Publication
 from planner.services.plans import set_status, withdraw_adoption
 from tests.web import ADMIN, EDITOR, OTHER, VIEWER, sign_in, token
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 PLAN = "Baseline LEAD plan"
 DOCUMENTS = {
     "plan": "lead-plan/1",

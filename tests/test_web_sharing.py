@@ -17,6 +17,9 @@ from planner.models import PlanRecord, SharedProgram
 from tests.test_backup_restore import empty_url  # noqa: F401 - fixture
 from tests.web import EDITOR, OTHER, VIEWER, form_values, sign_in
 
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
+
 LEAD = "/j/orange-county/plans/{id}"
 
 

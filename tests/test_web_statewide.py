@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -15,6 +16,9 @@ from planner.cli import main
 from planner.extensions import db
 from planner.models import AdminAction, GovernmentFigures, PlanRecord, PlanSummary, User
 from tests.web import ADMIN, EDITOR, OTHER, PASSWORD, VIEWER, sign_in, text, token
+
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
 
 ANALYST = "analyst@state.example"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from planner.extensions import db
@@ -11,6 +12,9 @@ from planner.services import jobs
 from planner.services.analyses import simulation_key
 from planner.services.plans import load_plan
 from tests.web import EDITOR, form_values, sign_in, text
+
+# Every test here goes through the app: `make test-fast` does not even import this module.
+pytestmark = pytest.mark.web
 
 
 def test_ranges_offered_saved_simulated_and_shown(app, client):
