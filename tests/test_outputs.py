@@ -21,7 +21,6 @@ from pypdf import PdfReader
 
 from planner.cli import main
 from planner.reports.context import plan_document
-from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes
 from planner.reports.render import plan_report_html, plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
@@ -118,6 +117,8 @@ def test_pdf_escapes_user_text_and_fetches_nothing(tmp_path):
     html = plan_report_html(doc)
     assert hostile not in html
     assert "&lt;img src=&#34;http://example.com/x&#34;&gt;" in html
+    from planner.reports.pdf import StaticOnlyFetcher
+
     fetcher = StaticOnlyFetcher()
     reader = PdfReader(io.BytesIO(plan_report_pdf(doc, fetcher)))
     assert fetcher.refused == []
@@ -127,7 +128,10 @@ def test_pdf_escapes_user_text_and_fetches_nothing(tmp_path):
     assert reader.metadata.title == "Plan <b>bold</b> — budget justification"
 
 
+@pytest.mark.xdist_group("weasyprint")  # the worker that loads it (tests/test_pdf_speed.py)
 def test_the_fetcher_refuses_everything_but_static_files(tmp_path):
+    from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes
+
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not for the pdf")
     html = (

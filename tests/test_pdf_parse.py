@@ -8,11 +8,19 @@ import io
 
 import pytest
 import tinyhtml5
-from weasyprint import HTML
 
-from planner.reports.pdf import STATIC, StaticOnlyFetcher, _xml_tree, pdf_bytes
 from planner.reports.render import plan_report_html
 from tests.test_documents import demo_data, doc_of, page_texts
+
+# WeasyPrint is imported by these tests, not at collection, and they share one worker
+# (`--dist loadgroup`): in `make test-fast` the other worker never loads it.
+pytestmark = pytest.mark.xdist_group("weasyprint")
+
+
+def _xml_tree(html: str):
+    from planner.reports.pdf import _xml_tree
+
+    return _xml_tree(html)
 
 
 def _signature(root) -> list[tuple]:
@@ -55,6 +63,10 @@ def test_the_demo_pdf_reads_the_same_as_weasyprints_own_parse_and_stylesheet():
     """The renderer's shortcuts (the XML parser, the scoped user-agent stylesheet) change
     nothing a reader sees: each page's text, page numbers and running plan name included,
     is the one WeasyPrint's HTML() with its own stylesheet gives."""
+    from weasyprint import HTML
+
+    from planner.reports.pdf import STATIC, StaticOnlyFetcher, pdf_bytes
+
     html = plan_report_html(doc_of(demo_data(), "Orange County"))
     document = HTML(string=html, base_url=str(STATIC) + "/", url_fetcher=StaticOnlyFetcher())
     plain = io.BytesIO()

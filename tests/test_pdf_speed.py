@@ -10,11 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import weasyprint
 
-from planner.reports import weasyprint_patches
-from planner.reports.pdf import pdf_bytes
 from planner.reports.render import plan_report_html
+from planner.reports.templates import pdf_bytes
 from tests.test_documents import demo_data, doc_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +27,17 @@ sys.stdout.buffer.write(pdf_bytes(sys.stdin.read(), title="t", author="a"))
 """
 
 
+# WeasyPrint is imported by these tests, not at collection, and they share one worker
+# (`--dist loadgroup`): in `make test-fast` the other worker never loads it.
+pytestmark = pytest.mark.xdist_group("weasyprint")
+
+
 def test_the_patches_are_in_force_with_the_pinned_weasyprint():
+    import weasyprint
+
+    from planner.reports import pdf, weasyprint_patches
+
+    assert pdf.pdf_bytes  # the writer is loaded
     assert weasyprint.__version__ == weasyprint_patches.WEASYPRINT_VERSION
     assert weasyprint_patches._applied  # planner.reports.pdf applied them at import
     assert weasyprint_patches.apply()  # and applying again is harmless

@@ -293,7 +293,7 @@ def _receipts_text(slug: str) -> str:
     in-plan receipts' sum)."""
     from types import SimpleNamespace
 
-    from planner.reports.pdf import render
+    from planner.reports.templates import render
 
     plan = parse_plan(starting_plan(TABLES, slug, start_fy=2027).document, TABLES)
     in_plan = sum(a for fy, a in plan.fund.receipts if plan.start_fy <= fy <= plan.end_fy)

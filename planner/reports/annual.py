@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 import xlsxwriter
 
-from planner.reports.pdf import pdf_bytes, render
 from planner.reports.tabular import safe_text
+from planner.reports.templates import pdf_bytes, render
 from planner.scenarios import Plan, Projection
 from planner.scenarios.exhibits import ExhibitE, ExhibitF, exhibit_e, exhibit_f
 from planner.scenarios.fiscal import fy_end, fy_start

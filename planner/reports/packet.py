@@ -16,9 +16,9 @@ import zipfile
 
 from planner.reports.context import PlanDocument
 from planner.reports.ordinance import ordinance_docx
-from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
 from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import governing_body, resolution_docx
+from planner.reports.templates import pdf_bytes, render
 from planner.reports.uncertainty import Risk, deficit_risk
 from planner.reports.workbook import plan_workbook
 from planner.scenarios.summaries import fund_outlook, project_ordinance
@@ -65,7 +65,6 @@ def cover_memo_pdf(doc: PlanDocument, risk: Risk | None = None) -> bytes:
         cover_memo_html(doc, risk if risk is not None else deficit_risk(doc)),
         title=f"{doc.plan_name} — cover memo",
         author=doc.jurisdiction or "LEAD settlement planner",
-        fetcher=StaticOnlyFetcher(),
     )
 
 

@@ -1,5 +1,5 @@
-"""The document renderer: a Jinja environment of its own (autoescaped) for documents' HTML,
-and WeasyPrint for their PDF.
+"""The PDF writer: WeasyPrint, with the app's own speed-ups, for the documents' HTML
+(`planner.reports.templates`, which loads this module at the first PDF a process writes).
 
 The PDF renderer fetches nothing but the app's own static files and the charts embedded in
 the page: every other URL — a user's `<img src="http://…">` in a justification included, though
@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import cssselect2  # type: ignore[import-untyped]
-import jinja2
 import pydyf
 import weasyprint.css
 from weasyprint import CSS, HTML
@@ -27,10 +26,7 @@ from weasyprint.html import UA
 from weasyprint.urls import URLFetcher, ensure_url
 
 from planner.paths import ROOT
-from planner.present import charts, formatting
 from planner.reports import weasyprint_patches
-from planner.scenarios import fy_label
-from planner.scenarios.plan import OBJECT_CLASSES
 
 STATIC = ROOT / "static"
 
@@ -93,29 +89,6 @@ def _stylesheet(*args: Any, **kwargs: Any) -> CSS:
 if os.environ.get("PLANNER_WEASYPRINT_PATCHES", "1") != "0":
     weasyprint_patches.apply()
     weasyprint.css.CSS = _stylesheet
-
-_environment: jinja2.Environment | None = None
-
-
-def environment() -> jinja2.Environment:
-    global _environment
-    if _environment is None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(ROOT / "templates")),
-            autoescape=jinja2.select_autoescape(["html"], default=True),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            extensions=["jinja2.ext.do"],
-        )
-        env.filters.update(formatting.FILTERS)
-        env.globals.update(object_classes=OBJECT_CLASSES, fy_label=fy_label, charts=charts)
-        _environment = env
-    return _environment
-
-
-def render(template: str, **context: Any) -> str:
-    return environment().get_template(template).render(**context)
 
 
 class StaticOnlyFetcher(URLFetcher):

@@ -1,18 +1,21 @@
 """The budget justification (cost model §10): its HTML, rendered by the document environment
-(`planner.reports.pdf`), and its PDF.
+(`planner.reports.templates`), and its PDF.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.cost_tables import default_cost_tables
 from planner.present import charts
-from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
+from planner.reports.templates import pdf_bytes, render
 from planner.reports.uncertainty import deficit_risk, uncertainty_page_html
 from planner.reports.words import CLASS_NAMES
 from planner.scenarios import fy_label
 from planner.scenarios.justification import justification_text
+
+if TYPE_CHECKING:
+    from planner.reports.pdf import StaticOnlyFetcher
 
 
 def _b64(text: str) -> str:

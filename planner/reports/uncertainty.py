@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from planner.present import charts_uncertainty
 from planner.present.formatting import percent
-from planner.reports.pdf import render
+from planner.reports.templates import render
 from planner.scenarios.uncertainty import LABELS, MULTIPLIERS, RATES
 from planner.services.analyses import analysis_of_plan
 

@@ -17,10 +17,10 @@ from planner.models import Job, PlanRecord
 from planner.present import charts
 from planner.reports.context import PlanDocument, plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
-from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes, render
 from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import resolution_docx
 from planner.reports.tabular import projection_csv
+from planner.reports.templates import pdf_bytes, render
 from planner.reports.words import change_label, change_value
 from planner.reports.workbook import plan_workbook
 from planner.scenarios import FiscalYearError, fy_label, parse_fy
@@ -460,7 +460,6 @@ def compare_pdf_job(jurisdiction: str, prepared_on: str, names: list[str], *docu
         compare_html(cmp, titles, jurisdiction, as_of),
         title=f"Comparison of plans — {jurisdiction}",
         author=jurisdiction,
-        fetcher=StaticOnlyFetcher(),
     )
 
 
