@@ -23,10 +23,10 @@ import pytest
 from planner.cost_tables import default_cost_tables
 from planner.reports.context import plan_document, strategy_titles
 from planner.reports.ordinance import ordinance_docx
-from planner.reports.templates import pdf_bytes
 from planner.reports.render import plan_report_pdf
 from planner.reports.resolution import MOA_TITLE, governing_body, resolution_docx
 from planner.reports.tabular import projection_csv, safe_text
+from planner.reports.templates import pdf_bytes
 from planner.scenarios import project
 from planner.scenarios.comparison import compare
 from planner.scenarios.compliance import check_plan

@@ -57,7 +57,8 @@ def test_the_list_parses_into_known_groups():
 def test_every_library_weasyprint_loads_is_a_run_package():
     # WeasyPrint's source, read without importing it (its import opens the libraries)
     package = importlib.util.find_spec("weasyprint")
-    assert package is not None and package.submodule_search_locations
+    assert package is not None
+    assert package.submodule_search_locations
     source = Path(package.submodule_search_locations[0], "text", "ffi.py").read_text()
     opened = set(re.findall(r"_dlopen\(\s*ffi, '([^']+)'", source))
     assert opened, "could not read WeasyPrint's library names"

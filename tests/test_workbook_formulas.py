@@ -10,19 +10,22 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
 
 from planner.forms.plan_forms import build_form, line_inputs
 from planner.present.formatting import WORKBOOK_FORMATS
 from planner.reports.context import plan_document
 from planner.reports.render import plan_report_html
 from planner.reports.words import format_input
-from planner.reports.workbook import line_names, plan_workbook
+from planner.reports.workbook import line_names, plan_workbook, sheet_ops
 from planner.reports.workbook.sheet_ops import SHEET, line_formulas
 from planner.reports.workbook.xlsx import X
 from planner.scenarios import project
@@ -32,7 +35,8 @@ from planner.scenarios.kinds.base import Exact, N, Ops, Rounded, YearInputs, par
 from planner.scenarios.kinds.officer_training import trainees
 from planner.scenarios.money import Q, fmt_money, q
 from planner.scenarios.vectorized import evaluate
-from tests.plans import document, parse
+from tests.plans import document, example, parse
+from tests.strategies import examples, plan_documents
 from tests.test_workbook_live import assert_equals_engine
 
 PACKAGE = Path(__file__).resolve().parent.parent / "planner" / "reports" / "workbook"
@@ -242,3 +246,47 @@ def test_a_new_kind_needs_only_its_module():
         assert "Lease a month ($)" in labels.values()
         # a money value is money, whatever the field is called (not "66,625%")
         assert format_input("vehicle_lease.monthly_rate", Decimal("666.25")) == "$666.25"
+
+
+def _sheets(data: bytes) -> dict[str, bytes]:
+    """A workbook's parts but its document properties (which hold the time it was made)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {n: book.read(n) for n in book.namelist() if not n.startswith("docProps/")}
+
+
+@pytest.mark.slow  # writes each example's workbook twice
+@pytest.mark.parametrize(
+    "name",
+    [
+        "demo-orange-county",
+        "all-rules-pass",
+        "option-b-durham",
+        "closed-fys",
+        "minimal",
+        "real/fayetteville-lead",
+        "real/gaston-lead",
+    ],
+)
+def test_a_lines_formulas_written_once_are_those_of_every_branch_in_every_year(name, monkeypatch):
+    """sheet_ops evaluates a line's choices' branches once, on placeholder cells, and only
+    the plan's own branch in each year: the workbook is the same, byte for byte, as when
+    every branch is evaluated in every year (`_Shape.of` giving nothing turns it off)."""
+    doc = plan_document(example(f"{name}.json"), prepared_on=dt.date(2026, 11, 28))
+    shaped = plan_workbook(doc)
+    monkeypatch.setattr(sheet_ops._Shape, "of", classmethod(lambda cls, *args: None))
+    assert _sheets(shaped) == _sheets(plan_workbook(doc))
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_documents(funding=True))
+def test_generated_plans_formulas_written_once_are_those_of_every_branch(data):
+    plan = parse(data)
+    doc = plan_document(plan, prepared_on=dt.date(2026, 11, 28))
+    shaped = plan_workbook(doc)
+    of = sheet_ops._Shape.of
+    sheet_ops._Shape.of = classmethod(lambda cls, *args: None)  # type: ignore[assignment]
+    try:
+        assert _sheets(shaped) == _sheets(plan_workbook(doc))
+    finally:
+        sheet_ops._Shape.of = of  # type: ignore[method-assign]

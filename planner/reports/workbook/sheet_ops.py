@@ -135,7 +135,79 @@ def line_formulas(
         return []
     # Whether a choice matters is a matter of the formula's text, the same in every year.
     live = _live(choices_of(kind, params, cells), evaluator(years[0]))
-    return [_combine(live, {}, evaluator(y)) for y in years]
+    if not live:
+        return [evaluator(y)({}) for y in years]
+    shape = _Shape.of(live, evaluator, years[0])
+    found = []
+    for y in years:
+        formulas = shape.year(y, evaluator(y)) if shape is not None else None
+        found.append(formulas if formulas is not None else _combine(live, {}, evaluator(y)))
+    return found
+
+
+class _Watched(YearInputs[Any]):
+    """A plan year that notes whether the formula read its `k` or `fy` in Python."""
+
+    __slots__ = ("read",)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("k", "fy"):
+            object.__setattr__(self, "read", True)
+        return object.__getattribute__(self, name)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """A line's combined formulas (every choice's branches, `_combine`) written once, on a
+    symbolic year whose per-year cells are placeholders; a year's formulas are then its cells
+    put in, and only the branch of the plan's own choices is evaluated in each year (for the
+    values, and to check the text). A line's formulas are evaluated once a year instead of
+    once a year for each combination of its choices' values (a dozen for a staffing line).
+
+    Exact when the formula's text depends on the year only through its cells, which holds
+    when the kind reads neither `k` nor `fy` in Python (`_Watched` notes it: a line
+    contribution's stated amounts by FY do); otherwise, or when a year's own branch does not
+    read as its shape says, that year is combined in full as before."""
+
+    cells: tuple[str, ...]  # the YearInputs fields that are cells
+    formulas: dict[str, X]  # key -> combined text with placeholders
+    own: dict[str, str]  # key -> the current branch's text with placeholders
+
+    @classmethod
+    def of(cls, live: Sequence[Choice], evaluator: Any, first: YearInputs[Any]) -> _Shape | None:
+        cells = tuple(
+            f.name for f in dataclasses.fields(first) if isinstance(getattr(first, f.name), X)
+        )
+        values = {f.name: getattr(first, f.name) for f in dataclasses.fields(first)}
+        values.update({name: X(_slot(name), values[name].v) for name in cells})
+        symbolic = _Watched(**values)
+        object.__setattr__(symbolic, "read", False)
+        evaluate = evaluator(symbolic)
+        own = evaluate({})  # the plan's own choices: the parameters hold them
+        formulas = _combine(live, {}, evaluate)
+        if object.__getattribute__(symbolic, "read"):
+            return None
+        return cls(cells, formulas, {key: x.t for key, x in own.items()})
+
+    def year(self, y: YearInputs[Any], evaluate: Any) -> dict[str, X] | None:
+        texts = {_slot(name): getattr(y, name).t for name in self.cells}
+        if len(set(texts.values())) < len(texts):  # two inputs in one cell: texts may merge
+            return None
+
+        def put(text: str) -> str:
+            for slot, cell in texts.items():
+                text = text.replace(slot, cell)
+            return text
+
+        own = evaluate({})
+        if {key: x.t for key, x in own.items()} != {k: put(t) for k, t in self.own.items()}:
+            return None
+        zero = lift(0)
+        return {key: X(put(x.t), own.get(key, zero).v) for key, x in self.formulas.items()}
+
+
+def _slot(name: str) -> str:
+    return f"\x00{name}\x00"  # no formula holds a NUL
 
 
 def _live(choices: list[Choice], evaluate: Any) -> list[Choice]:
