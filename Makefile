@@ -105,11 +105,11 @@ test: system-test setup lint axe
 
 # The edit-test loop: engine, services, CLI and documents without a browser, the Flask app,
 # PostgreSQL or fuzzing (pytest markers, see pyproject.toml); Hypothesis's quick profile. A
-# module whose `pytestmark` deselects all its tests is not even imported (tests/conftest.py), and
-# the few tests that load WeasyPrint share one worker (xdist_group "weasyprint").
+# module whose `pytestmark` deselects all its tests is not even imported, and the few tests that
+# load WeasyPrint run first, on the worker `--dist load` gives the first tests (tests/conftest.py).
 test-fast: system-run setup
 	PLANNER_TEST_POSTGRES_URL= HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-dev} \
-		$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup \
+		$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) \
 		-m "not browser and not web and not postgres and not fuzz and not slow"
 
 lint: setup

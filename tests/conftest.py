@@ -235,11 +235,15 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
-    # The modules of the longest tests first (their order within is kept): pytest-xdist then
-    # ends the run on short tests, with no worker idle while another finishes a long one.
+    # The tests that load WeasyPrint first, then the modules of the longest tests (the order
+    # within is kept). `--dist load` (make test-fast) hands each worker its first tests from
+    # the front, so one worker runs all the WeasyPrint tests and the other never loads it;
+    # pytest-xdist then ends the run on short tests, with no worker idle while another
+    # finishes a long one.
     items.sort(
         key=lambda item: (
-            (item.module.__name__.rpartition(".")[2] if item.module else "") not in LONG_MODULES
+            not any(m.args == ("weasyprint",) for m in item.iter_markers("xdist_group")),
+            (item.module.__name__.rpartition(".")[2] if item.module else "") not in LONG_MODULES,
         )
     )
     _name_xdist_groups(config, items)
