@@ -25,7 +25,7 @@ from planner.present.formatting import WORKBOOK_FORMATS
 from planner.reports.context import plan_document
 from planner.reports.render import plan_report_html
 from planner.reports.words import format_input
-from planner.reports.workbook import line_names, plan_workbook, sheet_ops
+from planner.reports.workbook import line_names, plan_workbook, sheet_ops, xlsx
 from planner.reports.workbook.sheet_ops import SHEET, line_formulas
 from planner.reports.workbook.xlsx import X
 from planner.scenarios import project
@@ -290,3 +290,22 @@ def test_generated_plans_formulas_written_once_are_those_of_every_branch(data):
         assert _sheets(shaped) == _sheets(plan_workbook(doc))
     finally:
         sheet_ops._Shape.of = of  # type: ignore[method-assign]
+
+
+@pytest.mark.slow  # writes two examples' workbooks twice
+@pytest.mark.parametrize("name", ["demo-orange-county", "real/gaston-lead"])
+def test_formulas_stored_directly_are_what_write_formula_stores(name, monkeypatch):
+    """`Writer.put` stores a formula in XlsxWriter's cell table itself (xlsx.DIRECT): the
+    workbook is the same, byte for byte, as through XlsxWriter's `write_formula`."""
+    doc = plan_document(example(f"{name}.json"), prepared_on=dt.date(2026, 11, 28))
+    direct = plan_workbook(doc)
+    monkeypatch.setattr(xlsx, "DIRECT", False)
+    assert _sheets(direct) == _sheets(plan_workbook(doc))
+
+
+def test_formulas_are_stored_directly_with_the_pinned_xlsxwriter():
+    # A version bump turns the direct path off (the workbook slower, not wrong): say so here.
+    import xlsxwriter
+
+    assert xlsxwriter.__version__ == "3.3.1"
+    assert xlsx.DIRECT

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import io
 import math
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,9 +26,14 @@ from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import CellFormulaTuple
 
 from planner.present.formatting import WORKBOOK_FORMATS
 from planner.scenarios.money import Q
+
+# Formulas are stored in the sheet's cell table directly with the XlsxWriter whose internals
+# this was written against; with another, through `write_formula` (PLANNER_XLSX_DIRECT=0 too).
+DIRECT = xlsxwriter.__version__ == "3.3.1" and os.environ.get("PLANNER_XLSX_DIRECT", "1") != "0"
 
 # Text starting with one of these is read as a formula (or DDE command) by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -258,7 +264,15 @@ class Writer:
         bold: bool = False,
     ) -> X:
         """One of the app's formulas with its value; returns a reference to the cell."""
-        sheet.write_formula(row, col, "=" + x.t, self.fmt(kind, bold=bold), cached(x.v))
+        if DIRECT:
+            # What `write_formula` stores for a plain formula (XlsxWriter 3.3.1), without its
+            # scans for Excel 365 functions and array braces (the app writes neither:
+            # tests/test_workbook_live.py lists its functions): a sixth of the workbook's time.
+            if sheet._check_dimensions(row, col):
+                raise ValueError(f"cell ({row}, {col}) is outside the sheet")
+            sheet.table[row][col] = CellFormulaTuple(x.t, self.fmt(kind, bold=bold), cached(x.v))
+        else:
+            sheet.write_formula(row, col, "=" + x.t, self.fmt(kind, bold=bold), cached(x.v))
         return X(f"{quoted(sheet.name)}!{xl_rowcol_to_cell(row, col)}", x.v)
 
     def header(self, sheet: Any, row: int, values: Sequence[str]) -> None:
