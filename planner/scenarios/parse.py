@@ -38,6 +38,7 @@ from .fields import (
 from .fiscal import FiscalYearError, fy_label, parse_fy
 from .funding import funded_by_to_list, funding_to_dict, read_funded_by, read_funding
 from .kinds import REGISTRY, plan_values
+from .kinds.base import LineKind
 from .kinds.warm_handoff import on_call_hourly_rate
 from .limits import (
     FISCAL_YEAR,
@@ -408,14 +409,17 @@ def _read_receipts(
     first_key: dict[int, str] = {}
     amount_field = _AMOUNT
     for key, raw in source.items():
-        path = _join(where, key)
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
-            reader.error(path, f"is not a fiscal year: {exc}", FISCAL_YEAR)
+            reader.error(_join(where, key), f"is not a fiscal year: {exc}", FISCAL_YEAR)
             continue
-        amount = reader.scalar(amount_field, raw, path)
+        # A plain amount needs no path (`plain`); anything else is read at its path.
+        amount = _MISSING if type(raw) is not str else reader.plain(amount_field, raw)
+        if amount is _MISSING:
+            amount = reader.scalar(amount_field, raw, _join(where, key))
         if fy in found or fy in first_key:
+            path = _join(where, key)
             reader.error(path, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice")
             continue
         first_key[fy] = key
@@ -714,6 +718,23 @@ class _Line:
     funded_by: Any = None  # as given (§16); read against the plan's sources
 
 
+# A kind's fields for a value of its choice are a pure function of the two (`kinds/`): made
+# once per process (the parser asks at every line; a position's are `replace`d copies).
+@functools.cache
+def _line_shape(
+    definition: LineKind[Any], choice: str | None
+) -> tuple[tuple[Field, ...], frozenset[str]]:
+    """The fields a line of this kind and choice takes, and every key it may have."""
+    fields = definition.fields(choice)
+    return fields, frozenset({f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"})
+
+
+@functools.cache
+def _choice_field(definition: LineKind[Any]) -> Field:
+    """The field of a kind's choice (read first where it decides the parameters)."""
+    return next(f for f in definition.all_fields() if f.name == definition.choice)
+
+
 def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if not isinstance(item, dict):
         reader.error(path, "must be an object")
@@ -735,14 +756,12 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     choice: str | None = None
     if definition.choice:
         if definition.choice_first:  # the choice decides the parameters: read it first
-            choice_field = next(f for f in definition.all_fields() if f.name == definition.choice)
-            choice = reader.field(item, choice_field, path)
+            choice = reader.field(item, _choice_field(definition), path)
             if choice is _MISSING:
                 return _Line(id=line_id, kind="")
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
-    fields = definition.fields(choice)
-    allowed = {f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"}
+    fields, allowed = _line_shape(definition, choice)
     for key in item:
         if key not in allowed:
             reader.error(_join(path, key), definition.unknown_key_message(key))

@@ -6,6 +6,8 @@ import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
+from operator import sub
 
 from .money import Q, q, quantize6
 from .plan import PATHWAYS, Participants
@@ -59,23 +61,26 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     monthly = [int(n * d) // 12 for n in yearly_new]  # N_k / 12 × D, a whole number
     for n_d in monthly:
         cohorts.extend([n_d] * 12)
-    active = initial_d * (months_enrolled - 1)  # active_{-1} × D
+    # Each month's active count × D, from active_{-1} × D: cohorts[i] is n_(i - M) × D, so
+    # in month m in comes n_m (cohorts[m + M]) and out goes n_(m - M) (cohorts[m]); summed
+    # in C loops (`accumulate`, `map`), whole numbers all.
+    months = 12 * years
+    actives = list(
+        accumulate(
+            map(sub, cohorts[months_enrolled : months_enrolled + months], cohorts[:months]),
+            initial=initial_d * (months_enrolled - 1),
+        )
+    )
     new, avg, peak, months_total = [], [], [], []
     exact: list[tuple[Q, ...]] = []
     scale = 10**6
     made: dict[int, tuple[Decimal, Q]] = {}  # a figure × 10**6 -> (its Decimal, its rational)
     for k in range(years):
-        total = 0
-        highest = None
-        for month in range(12 * k, 12 * k + 12):
-            # cohorts[i] is n_(i - M) × D: in comes n_month, out goes n_(month - M)
-            active += cohorts[month + months_enrolled] - cohorts[month]
-            total += active
-            if highest is None or active > highest:
-                highest = active
+        year = actives[12 * k + 1 : 12 * k + 13]  # actives[0] is active_{-1}
+        total = sum(year)
         n6 = _ratio6(12 * monthly[k], d)  # N_k = 12 × (N_k / 12 × D) / D
         a6 = _ratio6(total, 12 * d)
-        p6 = _ratio6(highest if highest is not None else 0, d)
+        p6 = _ratio6(max(year), d)
         m6 = _ratio6(total, d)
         figures = []
         for six in (n6, a6, p6, m6):
