@@ -793,9 +793,11 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         first = min(u["fiscal_year"] for u in uncovered)
         last = max(u["fiscal_year"] for u in uncovered)
         # Drafts for the uncovered months only, one per strategy and run of months.
+        wanted = {u["strategy"] for u in uncovered}  # no months: no drafts
         drafts = [
             d
             for strategy in p.settlement_by_strategy
+            if strategy in wanted
             for d in authorize_months(
                 p,
                 strategy,
