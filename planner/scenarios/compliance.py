@@ -222,6 +222,8 @@ def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
     spending = c.spending_lines()
     for item, line in spending:
         code = item.strategy
+        if code and code in used:  # a code already found valid (most lines share a few)
+            continue
         a = EXHIBIT_A.match(code or "")
         b = EXHIBIT_B.match(code or "")
         if not code:
