@@ -207,6 +207,9 @@ TOP_KEYS = (
 )
 
 
+_TOP_KEYS = frozenset(TOP_KEYS)
+
+
 def parse_plan(document: Any, tables: CostTables) -> Plan:
     """Turn a decoded `lead-plan/1` document into a resolved Plan, or raise PlanError."""
     reader = _Reader(tables)
@@ -222,7 +225,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
                 )
             ]
         )
-    root = reader.obj(document, "", TOP_KEYS)
+    root = reader.obj(document, "", _TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
 
@@ -320,8 +323,7 @@ def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
 
 
 def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
-    names = tuple(f.name for f in ASSUMPTION_FIELDS)
-    source = reader.obj(value, "assumptions", names) or {}
+    source = reader.obj(value, "assumptions", _ASSUMPTION_KEYS) or {}
     found: dict[str, Any] = {}
     for field in ASSUMPTION_FIELDS:
         found[field.name] = reader.field(source, field, "assumptions")
@@ -335,11 +337,11 @@ def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
 
 
 _RATE_OF = {"salary_escalation": "salary", "health_escalation": "health", "inflation": "inflation"}
+_ASSUMPTION_KEYS = frozenset(f.name for f in ASSUMPTION_FIELDS)
 
 
 def _read_fund(reader: _Reader, value: Any) -> Fund:
-    names = tuple(f.name for f in FUND_FIELDS) + ("receipts", STREAMS_KEY)
-    source = reader.obj(value, "fund", names) or {}
+    source = reader.obj(value, "fund", _FUND_KEYS) or {}
     found = reader.fields(source, FUND_FIELDS, "fund")
     receipts = _read_receipts(reader, source.get("receipts"))
     streams = _read_receipts_by_stream(reader, source)
@@ -360,6 +362,7 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
 
 
 STREAMS_KEY = "receipts_by_stream"
+_FUND_KEYS = frozenset(f.name for f in FUND_FIELDS) | {"receipts", STREAMS_KEY}
 
 
 def _read_receipts_by_stream(reader: _Reader, fund: Mapping[str, Any]) -> Streams:
@@ -552,13 +555,18 @@ AUTHORIZATION_FIELDS = (
 )
 
 
+# The keys each object may have, made once (`_Reader.obj` asks of every key it is given).
+_SECTION_KEYS = {key: frozenset(f.name for f in fields) for key, fields in PROGRAM_SECTIONS.items()}
+_AUTHORIZATION_KEYS = frozenset(f.name for f in AUTHORIZATION_FIELDS)
+
+
 def _read_program(reader: _Reader, value: Any) -> Program:
     path = "program"
     source = reader.obj(value, path, PROGRAM_KEYS) or {}
 
     def section(key: str, fields: tuple[Field, ...]) -> dict[str, Any]:
         here = _join(path, key)
-        sub = reader.obj(source.get(key), here, tuple(f.name for f in fields)) or {}
+        sub = reader.obj(source.get(key), here, _SECTION_KEYS[key]) or {}
         return reader.fields(sub, fields, here)
 
     planning = section("collaborative_planning", PROGRAM_SECTIONS["collaborative_planning"])
@@ -576,7 +584,7 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         raw = None
     for index, item in enumerate(raw or []):
         here = f"{path}.authorizations[{index}]"
-        sub = reader.obj(item, here, tuple(f.name for f in AUTHORIZATION_FIELDS))
+        sub = reader.obj(item, here, _AUTHORIZATION_KEYS)
         if sub is None:
             continue
         found = reader.fields(sub, AUTHORIZATION_FIELDS, here)

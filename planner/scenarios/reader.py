@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -83,7 +83,7 @@ class _Reader:
     # -- shapes
 
     def obj(
-        self, value: Any, path: str, allowed: tuple[str, ...] | None = None
+        self, value: Any, path: str, allowed: Collection[str] | None = None
     ) -> Mapping[str, Any] | None:
         if value is None:
             return {}
