@@ -161,14 +161,18 @@ class YearsOps:
         return _ceil(x)
 
     def maximum(self, a: Any, b: Any) -> Any:
-        if type(a) is Years and type(b) is not Years:
+        if type(a) is Years and type(b) is Years:
+            return Years([x if x >= y else y for x, y in zip(a.v, b.v, strict=True)])
+        if type(a) is Years:
             return Years([x if x >= b else b for x in a.v])
         if type(b) is Years and type(a) is not Years:
             return Years([a if a >= y else y for y in b.v])
         return _map2(_max, a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
-        if type(a) is Years and type(b) is not Years:
+        if type(a) is Years and type(b) is Years:
+            return Years([x if x <= y else y for x, y in zip(a.v, b.v, strict=True)])
+        if type(a) is Years:
             return Years([x if x <= b else b for x in a.v])
         if type(b) is Years and type(a) is not Years:
             return Years([a if a <= y else y for y in b.v])
