@@ -29,7 +29,7 @@ from planner.scenarios.fiscal import FY_MAX, FY_MIN, fy_label, parse_fy
 from planner.scenarios.fit import REFERRALS, SEARCHES, fit
 from planner.scenarios.lines import Context, line_year
 from planner.scenarios.money import q
-from planner.scenarios.projection import line_by_year
+from planner.scenarios.projection import LineProjection, line_by_year
 from tests.plans import EXAMPLES, as_json_document
 from tests.strategies import examples, plan_documents
 
@@ -176,3 +176,14 @@ def test_rule_results_stored_without_init_equal_those_made_by_it():
         copied = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own bytes
         assert copied == made
         assert copied.message == made.message
+
+
+@SETTINGS
+@given(plan_documents(funding=True))
+def test_line_projections_stored_without_init_equal_those_made_by_it(doc):
+    for line in project(build(doc)).line_items:
+        fields = {f.name: getattr(line, f.name) for f in dataclasses.fields(line)}
+        made = LineProjection(**fields)
+        assert line == made
+        assert list(vars(line))[: len(fields)] == list(vars(made))
+        assert line.basis == made.basis

@@ -201,6 +201,9 @@ class Projection:
         raise KeyError(line_id)
 
 
+_NEW = object.__new__
+
+
 def project(plan: Plan) -> Projection:
     years = plan.years
     fiscal_years = plan.fiscal_years
@@ -223,20 +226,22 @@ def project(plan: Plan) -> Projection:
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
         by_year = tuple(map(sum, zip(*ordered.values(), strict=True))) if ordered else (0,) * years
         totals.append(by_year)
-        lines.append(
-            LineProjection(
-                id=item.id,
-                label=item.label,
-                kind=item.kind,
-                strategy=item.strategy,
-                by_object_class=ordered,
-                by_year=by_year,
-                total=sum(by_year),
-                fte=_decimals(ftes),
-                basis_source=basis,
-                by_source={},  # filled below, once every line's total is known
-            )
+        # `LineProjection(...)` without the frozen class's __init__ (one `object.__setattr__`
+        # a field): its fields in their order, every one given.
+        line = _NEW(LineProjection)
+        line.__dict__.update(
+            id=item.id,
+            label=item.label,
+            kind=item.kind,
+            strategy=item.strategy,
+            by_object_class=ordered,
+            by_year=by_year,
+            total=sum(by_year),
+            fte=_decimals(ftes),
+            basis_source=basis,
+            by_source={},  # filled below, once every line's total is known
         )
+        lines.append(line)
 
     split = allocate(plan, totals)  # who pays each line (§16)
     for line_projection, paid in zip(lines, split.by_line, strict=True):
