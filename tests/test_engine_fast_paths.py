@@ -15,16 +15,21 @@ import copy
 import dataclasses
 import datetime as dt
 import json
+import pickle
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.cost_tables import default_cost_tables
 from planner.scenarios import parse_plan, project
+from planner.scenarios.authorizations import months_by_fy
 from planner.scenarios.compliance import check_plan
+from planner.scenarios.compliance_base import RuleResult
+from planner.scenarios.fiscal import FY_MAX, FY_MIN, fy_label, parse_fy
 from planner.scenarios.fit import REFERRALS, SEARCHES, fit
 from planner.scenarios.lines import Context, line_year
 from planner.scenarios.money import q
-from planner.scenarios.projection import line_by_year
+from planner.scenarios.projection import LineProjection, line_by_year
 from tests.plans import EXAMPLES, as_json_document
 from tests.strategies import examples, plan_documents
 
@@ -118,3 +123,67 @@ def test_a_line_target_and_the_plans_own_figures_are_kept():
     assert format(reused.reserve_months, "f") == "2.0"
     assert dataclasses.replace(reused, reserve_months=line.reserve_months) == line
     assert fit(other, "line:program-manager") == fresh_fit(other, "line:program-manager")
+
+
+# ----------------------------------------------------------------------------- issue 25, part 1
+# The fast paths of engine2: each gives what the path it stands for gives.
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(st.integers(24000, 24400), st.integers(0, 200))
+def test_a_periods_months_by_fy_counted_fy_by_fy_are_those_counted_month_by_month(first, n):
+    # A range (a period) is counted FY by FY; any other iterable month by month.
+    months = range(first, first + n)
+    assert list(months_by_fy(months).items()) == list(months_by_fy(list(months)).items())
+
+
+def test_every_fy_label_read_by_look_up_is_the_checked_reading():
+    for fy in range(FY_MIN, FY_MAX + 1):
+        label = fy_label(fy)
+        assert parse_fy(label) == fy
+        assert parse_fy(f" {label} ") == fy  # not in the table: read by the checks
+        assert parse_fy(str(fy)) == fy
+
+
+@SETTINGS
+@given(plan_documents(funding=True))
+def test_parameters_made_without_init_equal_those_made_by_it(doc):
+    # KIND.make stores the fields directly: the same values, in the class's field order.
+    for line in build(doc).line_items:
+        params = line.params
+        made = type(params)(**vars(params))
+        assert params == made
+        assert list(vars(params).items()) == list(vars(made).items())
+        assert pickle.loads(pickle.dumps(params)) == params  # noqa: S301 - our own bytes
+
+
+def test_rule_results_stored_without_init_equal_those_made_by_it():
+    plan = build(DEMO)
+    for result in check_plan(plan, project(plan), default_cost_tables(), AS_OF):
+        made = RuleResult(
+            result.rule,
+            result.status,
+            result.message,
+            result.fiscal_years,
+            result.line_items,
+            result.citation,
+            result.inputs,
+            result.facts,
+        )
+        assert result == made
+        assert (result.inputs, result.facts) == (made.inputs, made.facts)
+        assert list(vars(result)) == list(vars(made))
+        copied = pickle.loads(pickle.dumps(result))  # noqa: S301 - our own bytes
+        assert copied == made
+        assert copied.message == made.message
+
+
+@SETTINGS
+@given(plan_documents(funding=True))
+def test_line_projections_stored_without_init_equal_those_made_by_it(doc):
+    for line in project(build(doc)).line_items:
+        fields = {f.name: getattr(line, f.name) for f in dataclasses.fields(line)}
+        made = LineProjection(**fields)
+        assert line == made
+        assert list(vars(line))[: len(fields)] == list(vars(made))
+        assert line.basis == made.basis

@@ -67,6 +67,15 @@ def month_end(month: int) -> dt.date:
 def months_by_fy(months: Iterable[int]) -> dict[int, int]:
     """How many of these months fall in each FY (a FY in the order its first month comes)."""
     found: dict[int, int] = {}
+    if type(months) is range and months.step == 1:
+        # A period (`period_months`): FY by FY, not month by month; the same counts.
+        month, stop = months.start, months.stop
+        while month < stop:
+            fy = (month - 6) // 12
+            following = min(stop, fy * 12 + 18)  # the next FY's July, or the period's end
+            found[fy] = following - month
+            month = following
+        return found
     get = found.get
     for month in months:
         fy = (month - 6) // 12  # fy_of_month: July (month % 12 == 6) starts the FY
@@ -410,6 +419,13 @@ def authorization_groups(
         members = tuple(sorted(group))
         union = sorted(set().union(*(months[j] for j in members)))
         strategy = auths[i].strategy
+        # The months in order, each once: with none missing between, the range they span
+        # (what `months_by_fy` counts FY by FY).
+        span: Iterable[int] = (
+            range(union[0], union[-1] + 1)
+            if union and union[-1] - union[0] + 1 == len(union)
+            else union
+        )
         found.append(
             AuthorizationGroup(
                 strategy=strategy,
@@ -417,8 +433,8 @@ def authorization_groups(
                 periods=tuple((auths[j].start, auths[j].end) for j in members),
                 months=tuple(union),
                 amount=sum((auths[j].amount for j in members), Decimal(0)),
-                planned=spending_over(projection, strategy, union),
-                fiscal_years=tuple(fy for fy in sorted(months_by_fy(union)) if fy in in_plan),
+                planned=spending_over(projection, strategy, span),
+                fiscal_years=tuple(fy for fy in sorted(months_by_fy(span)) if fy in in_plan),
             )
         )
     return tuple(found)

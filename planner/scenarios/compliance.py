@@ -222,6 +222,8 @@ def check_strategy(c: RuleContext) -> Finding[StrategyFacts]:
     spending = c.spending_lines()
     for item, line in spending:
         code = item.strategy
+        if code and code in used:  # a code already found valid (most lines share a few)
+            continue
         a = EXHIBIT_A.match(code or "")
         b = EXHIBIT_B.match(code or "")
         if not code:
@@ -793,9 +795,11 @@ def check_authorization(c: RuleContext) -> Finding[AuthorizationRuleFacts]:
         first = min(u["fiscal_year"] for u in uncovered)
         last = max(u["fiscal_year"] for u in uncovered)
         # Drafts for the uncovered months only, one per strategy and run of months.
+        wanted = {u["strategy"] for u in uncovered}  # no months: no drafts
         drafts = [
             d
             for strategy in p.settlement_by_strategy
+            if strategy in wanted
             for d in authorize_months(
                 p,
                 strategy,

@@ -89,6 +89,9 @@ class _Message:
 RuleResult.message = _Message()  # type: ignore[assignment]  # after @dataclass: the field stays
 
 
+_NEW_RESULT = object.__new__
+
+
 class StaleContribution(TypedDict):
     """A `contribution` line (cost model §17) whose amounts no longer equal the lead plan's
     `by_source` for this government: only the web app knows both plans, so it finds these
@@ -183,16 +186,21 @@ class Rule(Generic[F]):
         return self.result(self.logic(context))
 
     def result(self, finding: Finding[F]) -> RuleResult:
-        return RuleResult(
-            self.id,
-            finding.status,
-            functools.partial(self.render, finding.status, finding.facts),  # type: ignore[arg-type]  # written when read
-            tuple(sorted(set(finding.fiscal_years))),
-            tuple(dict.fromkeys(finding.line_items)),
-            self.citation,
-            tuple(finding.inputs),
-            finding.facts,
+        # What `RuleResult(...)` stores, in its order, without the frozen class's __init__
+        # (one `object.__setattr__` a field; every check makes twenty-odd results): the
+        # message a call that writes it when read (`_Message`).
+        found = _NEW_RESULT(RuleResult)
+        found.__dict__.update(
+            rule=self.id,
+            status=finding.status,
+            _message=functools.partial(self.render, finding.status, finding.facts),
+            fiscal_years=tuple(sorted(set(finding.fiscal_years))),
+            line_items=tuple(dict.fromkeys(finding.line_items)),
+            citation=self.citation,
+            inputs=tuple(finding.inputs),
+            facts=finding.facts,
         )
+        return found
 
 
 def rule(

@@ -27,8 +27,17 @@ def fy_label(fy: int) -> str:
     return f"FY{fy}-{(fy + 1) % 100:02d}"
 
 
+# Every FY label §1 allows, to its year: what a plan file writes is read with one look-up
+# (a per-process table; any other text takes the checks below).
+_LABELS: dict[str, int] = {fy_label(fy): fy for fy in range(FY_MIN, FY_MAX + 1)}
+
+
 def parse_fy(value: object) -> int:
     """Read a FY given as its starting year (2026, "2026") or its label ("FY2026-27")."""
+    if type(value) is str:
+        known = _LABELS.get(value)
+        if known is not None:
+            return known
     if isinstance(value, bool):
         raise FiscalYearError("must be a fiscal year such as FY2026-27 or 2026")
     if isinstance(value, int):

@@ -38,6 +38,7 @@ from .fields import (
 from .fiscal import FiscalYearError, fy_label, parse_fy
 from .funding import funded_by_to_list, funding_to_dict, read_funded_by, read_funding
 from .kinds import REGISTRY, plan_values
+from .kinds.base import LineKind
 from .kinds.warm_handoff import on_call_hourly_rate
 from .limits import (
     FISCAL_YEAR,
@@ -206,6 +207,9 @@ TOP_KEYS = (
 )
 
 
+_TOP_KEYS = frozenset(TOP_KEYS)
+
+
 def parse_plan(document: Any, tables: CostTables) -> Plan:
     """Turn a decoded `lead-plan/1` document into a resolved Plan, or raise PlanError."""
     reader = _Reader(tables)
@@ -221,7 +225,7 @@ def parse_plan(document: Any, tables: CostTables) -> Plan:
                 )
             ]
         )
-    root = reader.obj(document, "", TOP_KEYS)
+    root = reader.obj(document, "", _TOP_KEYS)
     if root is None:
         raise PlanError([Problem("(plan)", "must be a JSON object")])
 
@@ -319,8 +323,7 @@ def _read_jurisdiction(reader: _Reader, value: Any) -> JurisdictionRef:
 
 
 def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
-    names = tuple(f.name for f in ASSUMPTION_FIELDS)
-    source = reader.obj(value, "assumptions", names) or {}
+    source = reader.obj(value, "assumptions", _ASSUMPTION_KEYS) or {}
     found: dict[str, Any] = {}
     for field in ASSUMPTION_FIELDS:
         found[field.name] = reader.field(source, field, "assumptions")
@@ -334,11 +337,11 @@ def _read_assumptions(reader: _Reader, value: Any) -> Assumptions:
 
 
 _RATE_OF = {"salary_escalation": "salary", "health_escalation": "health", "inflation": "inflation"}
+_ASSUMPTION_KEYS = frozenset(f.name for f in ASSUMPTION_FIELDS)
 
 
 def _read_fund(reader: _Reader, value: Any) -> Fund:
-    names = tuple(f.name for f in FUND_FIELDS) + ("receipts", STREAMS_KEY)
-    source = reader.obj(value, "fund", names) or {}
+    source = reader.obj(value, "fund", _FUND_KEYS) or {}
     found = reader.fields(source, FUND_FIELDS, "fund")
     receipts = _read_receipts(reader, source.get("receipts"))
     streams = _read_receipts_by_stream(reader, source)
@@ -359,6 +362,7 @@ def _read_fund(reader: _Reader, value: Any) -> Fund:
 
 
 STREAMS_KEY = "receipts_by_stream"
+_FUND_KEYS = frozenset(f.name for f in FUND_FIELDS) | {"receipts", STREAMS_KEY}
 
 
 def _read_receipts_by_stream(reader: _Reader, fund: Mapping[str, Any]) -> Streams:
@@ -408,14 +412,17 @@ def _read_receipts(
     first_key: dict[int, str] = {}
     amount_field = _AMOUNT
     for key, raw in source.items():
-        path = _join(where, key)
         try:
             fy = parse_fy(key)
         except FiscalYearError as exc:
-            reader.error(path, f"is not a fiscal year: {exc}", FISCAL_YEAR)
+            reader.error(_join(where, key), f"is not a fiscal year: {exc}", FISCAL_YEAR)
             continue
-        amount = reader.scalar(amount_field, raw, path)
+        # A plain amount needs no path (`plain`); anything else is read at its path.
+        amount = _MISSING if type(raw) is not str else reader.plain(amount_field, raw)
+        if amount is _MISSING:
+            amount = reader.scalar(amount_field, raw, _join(where, key))
         if fy in found or fy in first_key:
+            path = _join(where, key)
             reader.error(path, f"the same FY as '{first_key[fy]}' ({fy_label(fy)}) is given twice")
             continue
         first_key[fy] = key
@@ -548,13 +555,18 @@ AUTHORIZATION_FIELDS = (
 )
 
 
+# The keys each object may have, made once (`_Reader.obj` asks of every key it is given).
+_SECTION_KEYS = {key: frozenset(f.name for f in fields) for key, fields in PROGRAM_SECTIONS.items()}
+_AUTHORIZATION_KEYS = frozenset(f.name for f in AUTHORIZATION_FIELDS)
+
+
 def _read_program(reader: _Reader, value: Any) -> Program:
     path = "program"
     source = reader.obj(value, path, PROGRAM_KEYS) or {}
 
     def section(key: str, fields: tuple[Field, ...]) -> dict[str, Any]:
         here = _join(path, key)
-        sub = reader.obj(source.get(key), here, tuple(f.name for f in fields)) or {}
+        sub = reader.obj(source.get(key), here, _SECTION_KEYS[key]) or {}
         return reader.fields(sub, fields, here)
 
     planning = section("collaborative_planning", PROGRAM_SECTIONS["collaborative_planning"])
@@ -572,7 +584,7 @@ def _read_program(reader: _Reader, value: Any) -> Program:
         raw = None
     for index, item in enumerate(raw or []):
         here = f"{path}.authorizations[{index}]"
-        sub = reader.obj(item, here, tuple(f.name for f in AUTHORIZATION_FIELDS))
+        sub = reader.obj(item, here, _AUTHORIZATION_KEYS)
         if sub is None:
             continue
         found = reader.fields(sub, AUTHORIZATION_FIELDS, here)
@@ -714,6 +726,23 @@ class _Line:
     funded_by: Any = None  # as given (§16); read against the plan's sources
 
 
+# A kind's fields for a value of its choice are a pure function of the two (`kinds/`): made
+# once per process (the parser asks at every line; a position's are `replace`d copies).
+@functools.cache
+def _line_shape(
+    definition: LineKind[Any], choice: str | None
+) -> tuple[tuple[Field, ...], frozenset[str]]:
+    """The fields a line of this kind and choice takes, and every key it may have."""
+    fields = definition.fields(choice)
+    return fields, frozenset({f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"})
+
+
+@functools.cache
+def _choice_field(definition: LineKind[Any]) -> Field:
+    """The field of a kind's choice (read first where it decides the parameters)."""
+    return next(f for f in definition.all_fields() if f.name == definition.choice)
+
+
 def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     if not isinstance(item, dict):
         reader.error(path, "must be an object")
@@ -735,14 +764,12 @@ def _read_line(reader: _Reader, item: Any, path: str) -> _Line | None:
     choice: str | None = None
     if definition.choice:
         if definition.choice_first:  # the choice decides the parameters: read it first
-            choice_field = next(f for f in definition.all_fields() if f.name == definition.choice)
-            choice = reader.field(item, choice_field, path)
+            choice = reader.field(item, _choice_field(definition), path)
             if choice is _MISSING:
                 return _Line(id=line_id, kind="")
         elif item.get(definition.choice) in definition.choice_values:
             choice = item[definition.choice]
-    fields = definition.fields(choice)
-    allowed = {f.name for f in COMMON_LINE_FIELDS + fields} | {"funded_by"}
+    fields, allowed = _line_shape(definition, choice)
     for key in item:
         if key not in allowed:
             reader.error(_join(path, key), definition.unknown_key_message(key))

@@ -6,6 +6,8 @@ import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import accumulate
+from operator import sub
 
 from .money import Q, q, quantize6
 from .plan import PATHWAYS, Participants
@@ -59,51 +61,45 @@ def project_participants(participants: Participants, years: int) -> ParticipantY
     monthly = [int(n * d) // 12 for n in yearly_new]  # N_k / 12 × D, a whole number
     for n_d in monthly:
         cohorts.extend([n_d] * 12)
-    active = initial_d * (months_enrolled - 1)  # active_{-1} × D
-    new, avg, peak, months_total = [], [], [], []
-    exact: list[tuple[Q, ...]] = []
+    # Each month's active count × D, from active_{-1} × D: cohorts[i] is n_(i - M) × D, so
+    # in month m in comes n_m (cohorts[m + M]) and out goes n_(m - M) (cohorts[m]); summed
+    # in C loops (`accumulate`, `map`), whole numbers all.
+    months = 12 * years
+    actives = list(
+        accumulate(
+            map(sub, cohorts[months_enrolled : months_enrolled + months], cohorts[:months]),
+            initial=initial_d * (months_enrolled - 1),
+        )
+    )
+    # Each year's twelve counts: their sum and their highest, then the four figures × 10**6,
+    # each numerator / denominator (≥ 0) to 6 places, half up, × 10**6 (`_half_up_int`'s:
+    # (2 × numerator × 10**6 + denominator) // (2 × denominator)).
+    by_year = [actives[i : i + 12] for i in range(1, months + 1, 12)]  # actives[0]: active_-1
+    totals = list(map(sum, by_year))
+    two_d = 2 * d
+    n6s = [(24_000_000 * n_d + d) // two_d for n_d in monthly]  # N_k = 12 × (N_k / 12 × D) / D
+    a6s = [(2_000_000 * total + 12 * d) // (24 * d) for total in totals]  # over 12 D
+    p6s = [(2_000_000 * highest + d) // two_d for highest in map(max, by_year)]
+    m6s = [(2_000_000 * total + d) // two_d for total in totals]
+    # Each figure's Decimal and rational, made once (a steady program repeats its figures).
     scale = 10**6
-    made: dict[int, tuple[Decimal, Q]] = {}  # a figure × 10**6 -> (its Decimal, its rational)
-    for k in range(years):
-        total = 0
-        highest = None
-        for month in range(12 * k, 12 * k + 12):
-            # cohorts[i] is n_(i - M) × D: in comes n_month, out goes n_(month - M)
-            active += cohorts[month + months_enrolled] - cohorts[month]
-            total += active
-            if highest is None or active > highest:
-                highest = active
-        n6 = _ratio6(12 * monthly[k], d)  # N_k = 12 × (N_k / 12 × D) / D
-        a6 = _ratio6(total, 12 * d)
-        p6 = _ratio6(highest if highest is not None else 0, d)
-        m6 = _ratio6(total, d)
-        figures = []
-        for six in (n6, a6, p6, m6):
-            pair = made.get(six)
-            if pair is None:  # a steady program repeats its figures year after year
-                pair = made[six] = (Decimal(six).scaleb(-6), Q(six, scale))
-            figures.append(pair)
-        new.append(figures[0][0])
-        avg.append(figures[1][0])
-        peak.append(figures[2][0])
-        months_total.append(figures[3][0])
-        exact.append(tuple(rational for _, rational in figures))
+    decimal_of: dict[int, Decimal] = {}
+    rational_of: dict[int, Q] = {}
+    for six in {*n6s, *a6s, *p6s, *m6s}:
+        decimal_of[six] = Decimal(six).scaleb(-6)
+        rational_of[six] = Q(six, scale)
+    figures = (n6s, a6s, p6s, m6s)
+    new, avg, peak, months_total = (tuple(map(decimal_of.__getitem__, f)) for f in figures)
     found = ParticipantYears(
-        new_enrollees=tuple(new),
-        avg_active=tuple(avg),
-        peak_active=tuple(peak),
-        participant_months=tuple(months_total),
+        new_enrollees=new,
+        avg_active=avg,
+        peak_active=peak,
+        participant_months=months_total,
         ramp=ramps,
         referrals=sum((q(participants.referrals_per_year[p]) for p in PATHWAYS), Q(0)),
     )
-    found.__dict__["exact"] = tuple(zip(*exact, strict=True)) if exact else ((), (), (), ())
+    found.__dict__["exact"] = tuple(tuple(map(rational_of.__getitem__, f)) for f in figures)
     return found
-
-
-def _ratio6(numerator: int, denominator: int) -> int:
-    """numerator / denominator (≥ 0) to 6 places, half up, × 10**6: `_half_up_int`'s."""
-    numerator *= 10**6
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 class ScaledParticipants:

@@ -7,6 +7,7 @@ default, so the projection, the compliance rules and the export read one thing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
@@ -222,8 +223,9 @@ class Plan:
     # Funding sources other than the settlement fund, in the order declared (§16).
     funding: tuple[FundingSource, ...] = ()
 
-    @property
+    @functools.cached_property
     def fiscal_years(self) -> tuple[int, ...]:
+        """The plan's FYs (made once per plan object: the engine asks for them often)."""
         return tuple(range(self.start_fy, self.start_fy + self.years))
 
     @property
@@ -237,4 +239,9 @@ class Plan:
         raise KeyError(line_id)
 
     def lines_of(self, kind: str) -> tuple[LineItem, ...]:
-        return tuple(item for item in self.line_items if item.kind == kind)
+        """The plan's lines of a kind, in order (kept per plan object: the rules ask again)."""
+        known: dict[str, tuple[LineItem, ...]] = self.__dict__.setdefault("_lines_of", {})
+        found = known.get(kind)
+        if found is None:
+            found = known[kind] = tuple(item for item in self.line_items if item.kind == kind)
+        return found

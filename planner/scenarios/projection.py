@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import add
 from typing import Any
 
 from . import streams
@@ -200,6 +201,9 @@ class Projection:
         raise KeyError(line_id)
 
 
+_NEW = object.__new__
+
+
 def project(plan: Plan) -> Projection:
     years = plan.years
     fiscal_years = plan.fiscal_years
@@ -222,40 +226,40 @@ def project(plan: Plan) -> Projection:
         ordered = {c: tuple(classes[c]) for c in OBJECT_CLASSES if c in classes and any(classes[c])}
         by_year = tuple(map(sum, zip(*ordered.values(), strict=True))) if ordered else (0,) * years
         totals.append(by_year)
-        lines.append(
-            LineProjection(
-                id=item.id,
-                label=item.label,
-                kind=item.kind,
-                strategy=item.strategy,
-                by_object_class=ordered,
-                by_year=by_year,
-                total=sum(by_year),
-                fte=_decimals(ftes),
-                basis_source=basis,
-                by_source={},  # filled below, once every line's total is known
-            )
+        # `LineProjection(...)` without the frozen class's __init__ (one `object.__setattr__`
+        # a field): its fields in their order, every one given.
+        line = _NEW(LineProjection)
+        line.__dict__.update(
+            id=item.id,
+            label=item.label,
+            kind=item.kind,
+            strategy=item.strategy,
+            by_object_class=ordered,
+            by_year=by_year,
+            total=sum(by_year),
+            fte=_decimals(ftes),
+            basis_source=basis,
+            by_source={},  # filled below, once every line's total is known
         )
+        lines.append(line)
 
     split = allocate(plan, totals)  # who pays each line (§16)
     for line_projection, paid in zip(lines, split.by_line, strict=True):
         line_projection.by_source.update(paid)
-    class_totals = {c: [0] * years for c in OBJECT_CLASSES}
+    # Sums FY by FY in C loops (`map(add, …)`): whole dollars, in the same order.
+    class_totals: dict[str, Any] = dict.fromkeys(OBJECT_CLASSES, (0,) * years)
     for line_projection in lines:
         for c, values in line_projection.by_object_class.items():
-            target = class_totals[c]
-            for k in range(years):
-                target[k] += values[k]
-    by_object_class = {c: tuple(v) for c, v in class_totals.items()}
-    by_strategy: dict[str, list[int]] = {}
+            class_totals[c] = tuple(map(add, class_totals[c], values))
+    by_object_class: dict[str, tuple[int, ...]] = class_totals
+    by_strategy: dict[str, Any] = {}
     for line_projection in lines:
-        by_strategy.setdefault(line_projection.strategy or UNASSIGNED, [0] * years)
+        by_strategy.setdefault(line_projection.strategy or UNASSIGNED, (0,) * years)
     if UNASSIGNED in by_strategy:  # lines with no strategy come last (§9)
         by_strategy[UNASSIGNED] = by_strategy.pop(UNASSIGNED)
     for line_projection in lines:
-        target = by_strategy[line_projection.strategy or UNASSIGNED]
-        for k in range(years):
-            target[k] += line_projection.by_year[k]
+        key = line_projection.strategy or UNASSIGNED
+        by_strategy[key] = tuple(map(add, by_strategy[key], line_projection.by_year))
     settlement_by_strategy = _settlement_by_strategy(lines, by_strategy, years)
     by_year = (
         tuple(map(sum, zip(*(line.by_year for line in lines), strict=True)))
@@ -264,7 +268,11 @@ def project(plan: Plan) -> Projection:
     )
     # Lines with no FTE in any FY add nothing (each FTE is exact, its exponent at most 0).
     staffed = [line.fte for line in lines if any(line.fte)]
-    fte_by_year = tuple(sum((fte[k] for fte in staffed), Decimal(0)) for k in range(years))
+    fte_by_year = (
+        tuple(sum(column, Decimal(0)) for column in zip(*staffed, strict=True))
+        if staffed
+        else tuple(Decimal(0) for _ in range(years))
+    )
     settlement = split.by_source[SETTLEMENT]
     fund = project_fund(plan, settlement)
     adopted = project_fund(plan, settlement, reforecast=False) if plan.actuals else None
@@ -272,7 +280,7 @@ def project(plan: Plan) -> Projection:
     return Projection(
         fiscal_years=fiscal_years,
         line_items=tuple(lines),
-        by_strategy={s: tuple(v) for s, v in by_strategy.items()},
+        by_strategy=by_strategy,
         by_object_class=by_object_class,
         by_year=by_year,
         total=sum(by_year),
@@ -366,15 +374,14 @@ def _yearly_costs(
 
 
 def _settlement_by_strategy(
-    lines: list[LineProjection], by_strategy: dict[str, list[int]], years: int
+    lines: list[LineProjection], by_strategy: dict[str, tuple[int, ...]], years: int
 ) -> dict[str, tuple[int, ...]]:
     """The settlement fund's spending by strategy: `by_strategy`'s keys in its order (§16)."""
-    found = {s: [0] * years for s in by_strategy}
+    found = dict.fromkeys(by_strategy, (0,) * years)
     for line in lines:
-        target = found[line.strategy or UNASSIGNED]
-        for k, amount in enumerate(line.settlement):
-            target[k] += amount
-    return {s: tuple(v) for s, v in found.items()}
+        key = line.strategy or UNASSIGNED
+        found[key] = tuple(map(add, found[key], line.settlement))
+    return found
 
 
 def line_by_year(line: LineItem, ctx: Context) -> tuple[int, ...]:

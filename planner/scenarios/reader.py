@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -83,7 +83,7 @@ class _Reader:
     # -- shapes
 
     def obj(
-        self, value: Any, path: str, allowed: tuple[str, ...] | None = None
+        self, value: Any, path: str, allowed: Collection[str] | None = None
     ) -> Mapping[str, Any] | None:
         if value is None:
             return {}
@@ -279,31 +279,37 @@ class _Reader:
             return self.tables.aged(key, self.rates, self.start_fy)
         return self.tables.value(key)
 
+    def plain(self, field: Field, value: str) -> Any:
+        """What most plan files give: plain text, a choice, a plain decimal number, taken
+        when valid with no path written; _MISSING for anything else (a problem included),
+        which `scalar` reads, checks and reports."""
+        kind = field.type
+        if kind == "number":
+            if len(value) <= self.limits.number_text_max and _PLAIN_NUMBER.fullmatch(value):
+                number = Decimal(value)
+                if (
+                    (not field.positive or number > 0)
+                    and (field.low is None or number >= field.low)
+                    and (field.high is None or number <= field.high)
+                    and (field.cap is None or abs(number) <= field.cap)
+                ):
+                    return number
+        elif kind == "text" or kind == "choice":
+            if (
+                len(value) <= field.max_length
+                and (kind == "text" or value in field.choices)
+                and not _CONTROL.search(value)
+            ):
+                return value
+        return _MISSING
+
     def field(self, source: Mapping[str, Any], field: Field, path: str) -> Any:
         """The field's value: given and valid, else its default; _MISSING after a problem."""
         value = source.get(field.name, _MISSING)
         if type(value) is str:
-            # What most plan files give: plain text, a choice, a plain decimal number. Taken
-            # here when valid, with no path written; anything else (a problem included) is
-            # read by `scalar` below, which checks and reports it.
-            kind = field.type
-            if kind == "number":
-                if len(value) <= self.limits.number_text_max and _PLAIN_NUMBER.fullmatch(value):
-                    number = Decimal(value)
-                    if (
-                        (not field.positive or number > 0)
-                        and (field.low is None or number >= field.low)
-                        and (field.high is None or number <= field.high)
-                        and (field.cap is None or abs(number) <= field.cap)
-                    ):
-                        return number
-            elif kind == "text" or kind == "choice":
-                if (
-                    len(value) <= field.max_length
-                    and (kind == "text" or value in field.choices)
-                    and not _CONTROL.search(value)
-                ):
-                    return value
+            plain = self.plain(field, value)
+            if plain is not _MISSING:
+                return plain
         if value is None and (field.nullable or not field.required):
             value = _MISSING
         if value is _MISSING:

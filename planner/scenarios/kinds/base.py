@@ -269,6 +269,21 @@ def input_fields(params_type: type[Params]) -> tuple[Field, ...]:
     return _INPUT_FIELDS[params_type]
 
 
+_PARAM_DEFAULTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _param_defaults(params_type: type[Params]) -> tuple[tuple[str, Any], ...]:
+    """Each plan-file field of a parameter class with its structural default, in the class's
+    field order (what its __init__ sets, in that order; built once)."""
+    known = _PARAM_DEFAULTS.get(params_type)
+    if known is None:
+        fixed = {f.name: f.fixed_default for f in input_fields(params_type)}
+        known = _PARAM_DEFAULTS[params_type] = tuple(
+            (f.name, fixed[f.name]) for f in dataclasses.fields(params_type)
+        )
+    return known
+
+
 # ----------------------------------------------------------------------------- staffing §3
 
 
@@ -415,10 +430,13 @@ class LineKind(Generic[P]):
         value = values.get(self.choice) if self.choice else None
         cls = self.params_for(value if isinstance(value, str) else None)
         given = {
-            f.name: values[f.name] if f.name in values else f.fixed_default
-            for f in input_fields(cls)
+            name: values[name] if name in values else fixed for name, fixed in _param_defaults(cls)
         }  # a field this variant does not take: its default
-        return cls(**given)  # type: ignore[return-value]
+        # `cls(**given)` without the frozen class's __init__ (one `object.__setattr__` a
+        # field; no parameter class has a __post_init__): every field is given here.
+        found = object.__new__(cls)
+        found.__dict__.update(given)
+        return found  # type: ignore[return-value]
 
     def unknown_key_message(self, key: str) -> str:
         """The problem with a key this line does not take."""

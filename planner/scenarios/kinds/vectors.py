@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from decimal import Decimal
+from operator import add, mul, sub, truediv
 from typing import Any
 
 from ..money import Q, _decimal_to_q, q
@@ -40,7 +41,7 @@ class Years:
 
     def __add__(self, o: Any) -> Years:
         if type(o) is Years:
-            return Years([a + b for a, b in zip(self.v, o.v, strict=True)])
+            return Years(_pairs(add, self.v, o.v))
         if not o:
             return self  # x + 0 is x (a Years is never changed in place)
         return Years([a + o for a in self.v])
@@ -52,7 +53,7 @@ class Years:
 
     def __sub__(self, o: Any) -> Years:
         if type(o) is Years:
-            return Years([a - b for a, b in zip(self.v, o.v, strict=True)])
+            return Years(_pairs(sub, self.v, o.v))
         return Years([a - o for a in self.v])
 
     def __rsub__(self, o: Any) -> Years:
@@ -60,7 +61,7 @@ class Years:
 
     def __mul__(self, o: Any) -> Years:
         if type(o) is Years:
-            return Years([a * b for a, b in zip(self.v, o.v, strict=True)])
+            return Years(_pairs(mul, self.v, o.v))
         return Years([a * o for a in self.v])
 
     def __rmul__(self, o: Any) -> Years:
@@ -68,7 +69,7 @@ class Years:
 
     def __truediv__(self, o: Any) -> Years:
         if type(o) is Years:
-            return Years([a / b for a, b in zip(self.v, o.v, strict=True)])
+            return Years(_pairs(truediv, self.v, o.v))
         return Years([a / o for a in self.v])
 
     def __rtruediv__(self, o: Any) -> Years:
@@ -84,6 +85,13 @@ class Years:
 
     def __repr__(self) -> str:
         return f"Years({self.v!r})"
+
+
+def _pairs(op: Callable[[Any, Any], Any], a: list[Any], b: list[Any]) -> list[Any]:
+    """op(a_i, b_i) for each FY, in a C loop (`map`); the lists are one span's, of a length."""
+    if len(a) != len(b):
+        raise ValueError("yearly values of different spans")
+    return list(map(op, a, b))
 
 
 def at(value: Any, i: int) -> Any:
@@ -144,13 +152,30 @@ class YearsOps:
             return _decimal_to_q(value)  # what `q` does, without its other tests
         return q(value)
 
+    # The operations below are `_map1`/`_map2` of the functions above, their bodies written
+    # inline for a `Years` and a scalar (what the kinds mostly ask: no call per FY).
+
     def ceil(self, x: Any) -> Any:
-        return _map1(_ceil, x)
+        if type(x) is Years:
+            return Years([Q(math.ceil(a)) for a in x.v])
+        return _ceil(x)
 
     def maximum(self, a: Any, b: Any) -> Any:
+        if type(a) is Years and type(b) is Years:
+            return Years([x if x >= y else y for x, y in zip(a.v, b.v, strict=True)])
+        if type(a) is Years:
+            return Years([x if x >= b else b for x in a.v])
+        if type(b) is Years and type(a) is not Years:
+            return Years([a if a >= y else y for y in b.v])
         return _map2(_max, a, b)
 
     def minimum(self, a: Any, b: Any) -> Any:
+        if type(a) is Years and type(b) is Years:
+            return Years([x if x <= y else y for x, y in zip(a.v, b.v, strict=True)])
+        if type(a) is Years:
+            return Years([x if x <= b else b for x in a.v])
+        if type(b) is Years and type(a) is not Years:
+            return Years([a if a <= y else y for y in b.v])
         return _map2(_min, a, b)
 
     def where(self, test: Any, a: Any, b: Any) -> Any:
@@ -164,12 +189,18 @@ class YearsOps:
     # ExactOps's choices (kinds/base.py), FY by FY.
 
     def equal(self, a: Any, b: Any) -> Any:
+        if type(a) is Years and type(b) is not Years:
+            return Years([_ONE if x == b else _ZERO for x in a.v])
         return _map2(_equal, a, b)
 
     def at_least(self, a: Any, b: Any) -> Any:
+        if type(a) is Years and type(b) is not Years:
+            return Years([_ONE if x >= b else _ZERO for x in a.v])
         return _map2(_at_least, a, b)
 
     def mod(self, a: Any, b: Any) -> Any:
+        if type(a) is Years and type(b) is not Years:
+            return Years([x - b * math.floor(x / b) for x in a.v])
         return _map2(_mod, a, b)
 
     def power(self, base: Any, k: int) -> Any:
