@@ -31,34 +31,15 @@ HEAVY = (
 )
 
 
-def _loaded_after(code: str) -> list[str]:
-    """The HEAVY top-level packages in sys.modules after `code` runs in a new interpreter."""
-    script = (
-        f"{code}\n"
-        "import json, sys\n"
-        "top = {name.split('.')[0] for name in sys.modules}\n"
-        f"print(json.dumps(sorted(top & {set(HEAVY)!r})))\n"
-    )
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=str(ROOT),
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def test_importing_the_engine_loads_no_framework():
-    assert _loaded_after("import planner.scenarios") == []
-
-
-def test_projecting_and_checking_a_plan_loads_no_framework():
-    """The engine at work (parse, project, check, fit), not only imported; and the CLI
-    module that `planner project` runs."""
-    code = (
+# What each check runs, in one new interpreter, in this order: each step's heavy packages are
+# read after it runs. A step also imports what the steps before it import, so a package that
+# one step wrongly loads shows in that step and the later ones.
+STEPS = {
+    "planner": "import planner",
+    "planner.paths": "import planner.paths",
+    "planner.scenarios": "import planner.scenarios",
+    # The engine at work (parse, project, check, fit), and the CLI module `planner project` runs.
+    "at work": (
         "import planner.cli\n"
         "import datetime as dt\n"
         "from planner.cost_tables import default_cost_tables\n"
@@ -70,13 +51,46 @@ def test_projecting_and_checking_a_plan_loads_no_framework():
         "projection = project(plan)\n"
         "check_plan(plan, projection, tables, dt.date(2026, 7, 1))\n"
         "fit(plan, projection=projection)\n"
+    ),
+}
+
+
+@functools.cache
+def _loaded_by_step() -> dict[str, list[str]]:
+    """The HEAVY top-level packages in sys.modules after each step of STEPS, run in turn in
+    one new interpreter (one start instead of one a check)."""
+    script = ["import json, sys", "found = {}"]
+    for name, code in STEPS.items():
+        script.append(code)
+        script.append(
+            f"found[{name!r}] = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})"
+        )
+    script.append("print(json.dumps(found))")
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", "\n".join(script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(ROOT),
+        check=False,
     )
-    assert _loaded_after(code) == []
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_engine_loads_no_framework():
+    assert _loaded_by_step()["planner.scenarios"] == []
+
+
+def test_projecting_and_checking_a_plan_loads_no_framework():
+    """The engine at work (parse, project, check, fit), not only imported; and the CLI
+    module that `planner project` runs."""
+    assert _loaded_by_step()["at work"] == []
 
 
 @pytest.mark.parametrize("module", ["planner", "planner.paths"])
 def test_the_package_and_its_paths_load_no_framework(module):
-    assert _loaded_after(f"import {module}") == []
+    assert _loaded_by_step()[module] == []
 
 
 def test_the_app_factory_is_still_importable_from_the_package():
