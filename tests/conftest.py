@@ -242,7 +242,7 @@ def pytest_collection_modifyitems(config, items):
     # finishes a long one.
     items.sort(
         key=lambda item: (
-            not any(m.args == ("weasyprint",) for m in item.iter_markers("xdist_group")),
+            item.get_closest_marker("weasyprint") is None,
             (item.module.__name__.rpartition(".")[2] if item.module else "") not in LONG_MODULES,
         )
     )

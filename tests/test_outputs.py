@@ -128,7 +128,7 @@ def test_pdf_escapes_user_text_and_fetches_nothing(tmp_path):
     assert reader.metadata.title == "Plan <b>bold</b> — budget justification"
 
 
-@pytest.mark.xdist_group("weasyprint")  # the worker that loads it (tests/test_pdf_speed.py)
+@pytest.mark.weasyprint  # run first, on the worker that loads it (tests/conftest.py)
 def test_the_fetcher_refuses_everything_but_static_files(tmp_path):
     from planner.reports.pdf import StaticOnlyFetcher, pdf_bytes
 

@@ -12,9 +12,9 @@ import tinyhtml5
 from planner.reports.render import plan_report_html
 from tests.test_documents import demo_data, doc_of, page_texts
 
-# WeasyPrint is imported by these tests, not at collection, and they share one worker
-# (`--dist loadgroup`): in `make test-fast` the other worker never loads it.
-pytestmark = pytest.mark.xdist_group("weasyprint")
+# WeasyPrint is imported by these tests, not at collection, and they run first: in `make
+# test-fast` one worker runs them all and the other never loads it (tests/conftest.py).
+pytestmark = pytest.mark.weasyprint
 
 
 def _xml_tree(html: str):

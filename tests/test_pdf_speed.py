@@ -27,9 +27,9 @@ sys.stdout.buffer.write(pdf_bytes(sys.stdin.read(), title="t", author="a"))
 """
 
 
-# WeasyPrint is imported by these tests, not at collection, and they share one worker
-# (`--dist loadgroup`): in `make test-fast` the other worker never loads it.
-pytestmark = pytest.mark.xdist_group("weasyprint")
+# WeasyPrint is imported by these tests, not at collection, and they run first: in `make
+# test-fast` one worker runs them all and the other never loads it (tests/conftest.py).
+pytestmark = pytest.mark.weasyprint
 
 
 def test_the_patches_are_in_force_with_the_pinned_weasyprint():
