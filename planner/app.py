@@ -65,8 +65,11 @@ def static_headers(headers, path: str, url: str) -> None:  # noqa: ARG001 - Whit
     headers["X-Content-Type-Options"] = "nosniff"
 
 
-# The modules whose functions the job worker runs: its forkserver imports them once.
-JOB_MODULES = ("planner.web.uncertainty", "planner.web.reports")
+# The modules whose functions the job worker runs: its forkserver imports them once, and each
+# job's process is forked with them loaded. The PDF writer is one of them: the web modules draw
+# documents' HTML without WeasyPrint (planner.reports.templates), and a PDF job would otherwise
+# import it again in each process (about 0.8 s a PDF).
+JOB_MODULES = ("planner.web.uncertainty", "planner.web.reports", "planner.reports.pdf")
 
 
 def init_jobs(app: Flask) -> None:

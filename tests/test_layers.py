@@ -93,6 +93,17 @@ def test_the_package_and_its_paths_load_no_framework(module):
     assert _loaded_by_step()[module] == []
 
 
+def test_the_job_workers_processes_start_with_the_pdf_writer_loaded():
+    """Each job runs in a process forked from the worker's forkserver, which imports
+    JOB_MODULES once: the PDF writer (WeasyPrint, ≈0.8 s to import) must be among them, since
+    the web modules no longer import it (planner.reports.templates loads it at the first PDF)."""
+    from planner.app import JOB_MODULES
+
+    assert "planner.reports.pdf" in JOB_MODULES
+    pdf = (ROOT / "planner" / "reports" / "pdf.py").read_text(encoding="utf-8")
+    assert "\nimport weasyprint" in pdf or "\nfrom weasyprint import" in pdf
+
+
 def test_the_app_factory_is_still_importable_from_the_package():
     """`from planner import create_app` (wsgi.py of older deployments, scripts) imports the
     factory only when asked for it."""
