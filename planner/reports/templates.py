@@ -4,8 +4,10 @@ PDF a process writes, not at import.
 
 WeasyPrint takes about 0.8 s to import (its C bindings are declared and its user-agent
 stylesheets parsed as it loads), and most processes that draw a document never write a PDF:
-the web workers (PDFs are rendered by the job worker and downloaded as stored), the CLI's
-workbook, CSV and Word exports, and the tests of the HTML.
+the web workers (a plan's PDFs are rendered by the job worker, whose forkserver preloads the
+writer, and downloaded as stored; only the two-page Exhibit E is drawn on request, and the
+first in a worker loads WeasyPrint), the CLI's workbook, CSV and Word exports, and the tests
+of the HTML.
 """
 
 from __future__ import annotations
